@@ -1,0 +1,427 @@
+"""``ofn-checkout``: the command line support staff and managers use over SSH.
+
+Every command that touches the store takes ``--db`` (default: ``store.path`` of the config) and
+``--config`` (default: $OFN_CHECKOUT_CONFIG, then /etc/ofn-checkout/config.toml). Errors a person
+can act on print one line and exit 3; an unexpected failure prints where the traceback was logged
+and exits 70. Exit 1 means "checked, and something is wrong" (a bad config, a broken journal).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from . import closures, export
+from . import config as config_module
+from . import simulate as simulation
+from .catalogue import CatalogueError
+from .clock import Clock
+from .config import Config, ConfigError
+from .demo import demo_config_text
+from .formatting import Formatter
+from .journal_store import verify_store
+from .keys import JournalKeyError, key_is_private, load_key
+from .logs import setup_logging
+from .money import MoneyError, from_cents, parse_amount
+from .receipt import layout
+from .report_text import closure_text, shift_report_text
+from .sale import SaleError
+from .shifts import ShiftError, get_shift, last_closed_shift, stored_z_report
+from .store import StoreError, open_store, store_lane
+from .till import Till
+
+log = logging.getLogger(__name__)
+
+EXIT_PROBLEMS = 1
+EXIT_CANNOT = 3
+EXIT_INTERNAL = 70
+PERSON_ERRORS = (ConfigError, StoreError, JournalKeyError, SaleError, ShiftError, CatalogueError, MoneyError)
+
+
+def main(argv: list[str] | None = None) -> int:
+    log_file = setup_logging("cli")
+    try:
+        result = cli.main(args=argv, prog_name="ofn-checkout", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_PROBLEMS
+    except PERSON_ERRORS as exc:
+        _print_error(exc)
+        return EXIT_CANNOT
+    except Exception:
+        log.exception("ofn-checkout %s failed", " ".join(argv or sys.argv[1:]))
+        click.echo(f"Internal error: the details are logged in {log_file}", err=True)
+        return EXIT_INTERNAL
+
+
+def _print_error(exc: Exception) -> None:
+    if isinstance(exc, ConfigError):
+        click.echo(f"Error: the config {exc.path or ''} cannot be used:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+    else:
+        click.echo(f"Error: {exc}", err=True)
+
+
+# -- shared options -------------------------------------------------------------------------------
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file [default: $OFN_CHECKOUT_CONFIG or /etc/ofn-checkout/config.toml]",
+)
+db_option = click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite store [default: store.path of the config]",
+)
+
+
+def store_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    return config_option(db_option(function))
+
+
+def load_config(config_path: Path | None) -> Config:
+    """The config named, or found; with neither, the demo hub's (so a bare ``--db`` works)."""
+    path = config_module.resolve_path(config_path)
+    if config_path is None and not path.exists():
+        click.echo(f"note: no config at {path}; using the demo hub's settings", err=True)
+        return config_module.parse(demo_config_text())
+    return config_module.load(path)
+
+
+def open_till(config_path: Path | None, db_path: Path | None, clock: Clock | None = None) -> tuple[Config, Till]:
+    config = load_config(config_path)
+    path = db_path or config.store_path
+    if not path.exists():
+        raise StoreError(f"No database at {path}: check --db or store.path in the config")
+    return config, Till.open(config, path, clock=clock)
+
+
+def formatter(config: Config) -> Formatter:
+    return Formatter(config.currency, config.language, ZoneInfo(config.timezone))
+
+
+def amount_type(text: str) -> Decimal:
+    try:
+        return parse_amount(text)
+    except MoneyError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def echo_json(value: object) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ofn-checkout")
+def cli() -> None:
+    """OFN Checkout: a checkout box for food hubs that sell on the Open Food Network."""
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Check the configuration file."""
+
+
+@config_group.command("check")
+@config_option
+def config_check(config_path: Path | None) -> int:
+    """Print every problem of the config (key, value, reason); exit 1 if there is one."""
+    path = config_module.resolve_path(config_path)
+    try:
+        config = config_module.load(path)
+    except ConfigError as exc:
+        click.echo(f"{path}: {len(exc.problems)} problem(s)")
+        for problem in exc.problems:
+            click.echo(f"  {problem}")
+        return EXIT_PROBLEMS
+    for warning in _config_warnings(config):
+        click.echo(f"warning: {warning}")
+    click.echo(f"{path}: OK (lane {config.lane_id} \"{config.lane_name}\", {len(config.vat)} VAT rates, "
+               f"{len(config.payments)} payment methods)")
+    return 0
+
+
+def _config_warnings(config: Config) -> list[str]:
+    """Things that do not stop the till from selling, but will stop something else."""
+    warnings = []
+    if not config.api_key_file.exists():
+        warnings.append(f"ofn.api_key_file {config.api_key_file}: file not found (sync to OFN will not work)")
+    key_file = config.key_file_for(config.store_path)
+    if key_file.exists() and not key_is_private(key_file):
+        warnings.append(f"journal key {key_file} is readable by others: chmod 600 it")
+    if not any(method.is_cash for method in config.payments):
+        warnings.append("no payment method has cash = true: the drawer will never be counted")
+    return warnings
+
+
+@cli.group("journal")
+def journal_group() -> None:
+    """Verify and export the fiscal journal."""
+
+
+@journal_group.command("verify")
+@store_options
+def journal_verify(config_path: Path | None, db_path: Path | None) -> int:
+    """Check the journal's seal; exit 1 naming the first bad entry."""
+    config = load_config(config_path)
+    path = db_path or config.store_path
+    db = open_store(path, create=False)
+    try:
+        lane_id = store_lane(db.conn) or config.lane_id
+        verdict = verify_store(db.conn, load_key(config.key_file_for(path)), lane_id)
+    finally:
+        db.close()
+    if verdict.ok:
+        click.echo(f"journal OK: {verdict.entries} entries verified")
+        return 0
+    click.echo(f"journal NOT OK after checking {verdict.entries} entries:")
+    for finding in verdict.findings:
+        click.echo(f"  {finding}")
+    return EXIT_PROBLEMS
+
+
+@journal_group.command("export")
+@store_options
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First local date")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last local date (included)")
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option("--out", type=click.File("w", encoding="utf-8"), default="-", help="Output file [default: stdout]")
+def journal_export(config_path: Path | None, db_path: Path | None, first: datetime, last: datetime,
+                   fmt: str, out: Any) -> int:
+    """Accounting export: one row per sale line and per payment."""
+    if last < first:
+        raise click.BadParameter("--to is before --from")
+    config, till = open_till(config_path, db_path)
+    try:
+        count = export.write_csv(till.connection, out, first.date(), last.date(), till.zone)
+    finally:
+        till.close()
+    click.echo(f"{count} rows exported", err=True)
+    return 0
+
+
+@cli.group("report")
+def report_group() -> None:
+    """X and Z reports, and the daily, monthly and yearly closures."""
+
+
+@report_group.command("x")
+@store_options
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON")
+def report_x(config_path: Path | None, db_path: Path | None, as_json: bool) -> int:
+    """Running totals of the open shift."""
+    config, till = open_till(config_path, db_path)
+    try:
+        record = till.x_report().as_record()
+    finally:
+        till.close()
+    echo_json(record) if as_json else click.echo(shift_report_text(record, formatter(config), config.lane_name))
+    return 0
+
+
+@report_group.command("z")
+@store_options
+@click.option("--counted", type=amount_type, help="Cash counted in the drawer: closes the open shift")
+@click.option("--cashier", default="manager", show_default=True, help="Who closes the shift")
+@click.option("--shift", "shift_id", type=int, help="Reprint the Z report of this shift")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON")
+def report_z(config_path: Path | None, db_path: Path | None, counted: Decimal | None, cashier: str,
+             shift_id: int | None, as_json: bool) -> int:
+    """Close the open shift (with --counted), or reprint the last or a given Z report."""
+    config, till = open_till(config_path, db_path)
+    try:
+        record = _z_record(till, counted, cashier, shift_id)
+    finally:
+        till.close()
+    echo_json(record) if as_json else click.echo(shift_report_text(record, formatter(config), config.lane_name))
+    return 0
+
+
+def _z_record(till: Till, counted: Decimal | None, cashier: str, shift_id: int | None) -> dict[str, Any]:
+    if shift_id is not None:
+        shift = get_shift(till.connection, shift_id)
+        record = stored_z_report(till.connection, shift_id) if shift else None
+        if record is None:
+            raise ShiftError(f"Shift {shift_id} has no Z report (it does not exist or is still open)")
+        return record
+    if till.current_shift() is not None:
+        if counted is None:
+            raise ShiftError("A shift is open: count the drawer and give --counted AMOUNT to close it")
+        return till.close_shift(counted, cashier).as_record()
+    last = last_closed_shift(till.connection, till.lane.id)
+    if last is None:
+        raise ShiftError("No shift has been closed yet")
+    record = stored_z_report(till.connection, last.id)
+    assert record is not None
+    return record
+
+
+@report_group.command("closures")
+@store_options
+@click.option("--kind", type=click.Choice(["day", "month", "year"]), help="Only this kind")
+@click.option("--json", "as_json", is_flag=True)
+def report_closures(config_path: Path | None, db_path: Path | None, kind: str | None, as_json: bool) -> int:
+    """List the period closures with their grand totals."""
+    config, till = open_till(config_path, db_path)
+    try:
+        records = closures.closures(till.connection, kind)
+    finally:
+        till.close()
+    if as_json:
+        echo_json(records)
+    else:
+        fmt = formatter(config)
+        click.echo("\n\n".join(closure_text(r, fmt, config.lane_name) for r in records) or "No closures yet.")
+    return 0
+
+
+@report_group.command("close-periods")
+@store_options
+def report_close_periods(config_path: Path | None, db_path: Path | None) -> int:
+    """Close every finished day, month and year now (a nightly timer runs this)."""
+    config, till = open_till(config_path, db_path)
+    try:
+        made = till.close_periods()
+    finally:
+        till.close()
+    for record in made:
+        click.echo(f"closed {record['kind']} {record['period']}: {from_cents(record['perpetual_total'])} perpetual")
+    if not made:
+        click.echo("nothing to close")
+    return 0
+
+
+@cli.group("receipt")
+def receipt_group() -> None:
+    """Show or reprint a receipt."""
+
+
+@receipt_group.command("show")
+@store_options
+@click.argument("number", type=click.IntRange(min=1))
+@click.option("--columns", type=click.Choice(["32", "42", "48"]), default="42", show_default=True)
+def receipt_show(config_path: Path | None, db_path: Path | None, number: int, columns: str) -> int:
+    """Show a receipt on screen (not a reprint: nothing is recorded)."""
+    config, till = open_till(config_path, db_path)
+    try:
+        stored = till.find_sale(number=number)
+        if stored is None:
+            raise SaleError(f"There is no sale number {number}")
+        fmt = formatter(config)
+        receipt = till.receipt(stored, config.receipt, fmt)
+    finally:
+        till.close()
+    click.echo("\n".join(["*** VIEW ONLY — NOT A RECEIPT ***".center(int(columns)), *layout(receipt, fmt, int(columns))]))
+    return 0
+
+
+@receipt_group.command("reprint")
+@store_options
+@click.argument("number", type=click.IntRange(min=1))
+@click.option("--cashier", required=True, help="Who reprints (recorded in the journal)")
+@click.option("--columns", type=click.Choice(["32", "42", "48"]), default="42", show_default=True)
+def receipt_reprint(config_path: Path | None, db_path: Path | None, number: int, cashier: str, columns: str) -> int:
+    """Make a numbered duplicate of a receipt; the reprint is recorded in the journal."""
+    config, till = open_till(config_path, db_path)
+    try:
+        fmt = formatter(config)
+        receipt = till.reprint(number, cashier, config.receipt, fmt)
+    finally:
+        till.close()
+    click.echo("\n".join(layout(receipt, fmt, int(columns))))
+    return 0
+
+
+@cli.group("shift")
+def shift_group() -> None:
+    """Open a shift and move cash in or out of the drawer."""
+
+
+@shift_group.command("open")
+@store_options
+@click.option("--float", "opening_float", type=amount_type, required=True, help="Cash in the drawer at the start")
+@click.option("--cashier", required=True)
+def shift_open(config_path: Path | None, db_path: Path | None, opening_float: Decimal, cashier: str) -> int:
+    """Open a shift on this lane."""
+    config = load_config(config_path)
+    till = Till.open(config, db_path or config.store_path)
+    try:
+        shift = till.open_shift(cashier, opening_float)
+    finally:
+        till.close()
+    click.echo(f"shift {shift.id} open, float {opening_float}")
+    return 0
+
+
+def _cash_command(kind: str) -> Callable[..., int]:
+    @store_options
+    @click.option("--amount", type=amount_type, required=True)
+    @click.option("--reason", required=True)
+    @click.option("--cashier", required=True)
+    def command(config_path: Path | None, db_path: Path | None, amount: Decimal, reason: str, cashier: str) -> int:
+        config, till = open_till(config_path, db_path)
+        try:
+            till.move_cash(kind, amount, reason, cashier)
+        finally:
+            till.close()
+        click.echo(f"cash {kind}: {amount} ({reason})")
+        return 0
+
+    command.__doc__ = f"Record cash taken {'into' if kind == 'in' else 'out of'} the drawer."
+    return command
+
+
+shift_group.command("cash-in")(_cash_command("in"))
+shift_group.command("cash-out")(_cash_command("out"))
+
+
+@cli.command("simulate")
+@store_options
+@click.option("--sales", type=click.IntRange(min=1), required=True, help="How many sales to complete")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--start", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+              help="Local time of the first sale on an empty store [default: today 08:00]")
+@click.option("--pace", type=click.FloatRange(min=0.1), default=45.0, show_default=True,
+              help="Mean seconds between sales (simulated time)")
+@click.option("--shift-size", type=click.IntRange(min=1), default=250, show_default=True,
+              help="Sales per shift before a Z")
+@click.option("--leave-open", is_flag=True, help="Leave the last shift open")
+def simulate(config_path: Path | None, db_path: Path | None, sales: int, seed: int, start: datetime | None,
+             pace: float, shift_size: int, leave_open: bool) -> int:
+    """Fill a store with realistic random sales through the real till, one line per sale."""
+    config = load_config(config_path)
+    till = Till.open(config, db_path or config.store_path)
+    try:
+        begin = start.replace(tzinfo=till.zone) if start else None
+        till.clock = clock = simulation.resume_clock(till, begin)
+        plan = simulation.Plan(sales, seed, pace, shift_size, not leave_open)
+        simulation.run(till, clock, plan, _print_sale)
+    finally:
+        till.close()
+    return 0
+
+
+def _print_sale(stored: Any) -> None:
+    print(f"{stored.sale.kind.value} {stored.number} {from_cents(stored.sale.total)}", flush=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

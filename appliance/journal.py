@@ -1,0 +1,138 @@
+"""The fiscal journal's seal: an HMAC-SHA256 chain with an end-of-chain anchor. Pure code.
+
+Each entry is sealed with ``HMAC(key, header + "\\n" + payload)``, where the header is the canonical
+JSON of ``[lane, seq, kind, ref, created_at, prev_hash]`` and the payload is the canonical JSON of
+what happened. Putting ``seq`` and ``prev_hash`` under the seal makes an edited, removed or moved
+entry break the chain at that entry. The anchor, one row per lane with its own HMAC, names the last
+entry, so cutting entries off the end is detected too. Without the key none of it can be redone.
+
+What this cannot catch: someone holding the key, or someone who puts back an old copy of the whole
+database with its anchor. Z reports on paper and sales posted to OFN are the outside witnesses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import orjson
+
+GENESIS = "0" * 64
+
+
+def canonical(value: object) -> str:
+    """Sorted keys, no spaces, UTF-8 kept: one text per value, as ``json.dumps(sort_keys=True,
+    separators=(",", ":"), ensure_ascii=False)`` writes it (orjson does the same ten times faster,
+    which matters on the sale path). Seals are checked against the stored text, never a re-encoding.
+    """
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+@dataclass(frozen=True)
+class Entry:
+    lane_id: int
+    seq: int
+    kind: str
+    ref: str
+    created_at: str
+    payload: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class Anchor:
+    lane_id: int
+    seq: int
+    hash: str
+    mac: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The first thing wrong on a lane; ``seq`` names the entry a person should look at."""
+
+    lane_id: int | None
+    seq: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        if self.lane_id is None:
+            return self.problem
+        if self.seq is None:
+            return f"lane {self.lane_id}: {self.problem}"
+        return f"lane {self.lane_id}, entry {self.seq}: {self.problem}"
+
+
+def seal(key: bytes, lane_id: int, seq: int, kind: str, ref: str, created_at: str, prev_hash: str, payload: str) -> str:
+    header = orjson.dumps([lane_id, seq, kind, ref, created_at, prev_hash])
+    return hmac.new(key, header + b"\n" + payload.encode(), hashlib.sha256).hexdigest()
+
+
+def anchor_mac(key: bytes, lane_id: int, seq: int, last_hash: str) -> str:
+    return hmac.new(key, f"anchor\n{lane_id}\n{seq}\n{last_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def make_entry(key: bytes, lane_id: int, seq: int, kind: str, ref: str, created_at: str, prev_hash: str, payload: str) -> Entry:
+    return Entry(lane_id, seq, kind, ref, created_at, payload, prev_hash,
+                 seal(key, lane_id, seq, kind, ref, created_at, prev_hash, payload))
+
+
+def make_anchor(key: bytes, entry: Entry) -> Anchor:
+    return Anchor(entry.lane_id, entry.seq, entry.hash, anchor_mac(key, entry.lane_id, entry.seq, entry.hash))
+
+
+@dataclass
+class Verdict:
+    entries: int
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def verify(key: bytes, lane_id: int, entries: Iterable[Entry], anchor: Anchor | None) -> Verdict:
+    """Check a lane's chain in ``seq`` order and its anchor; report the first bad entry."""
+    count, finding, last = _verify_chain(key, lane_id, entries)
+    if finding is None:
+        finding = _check_anchor(key, lane_id, last, anchor)
+    return Verdict(count, [finding] if finding else [])
+
+
+def _verify_chain(key: bytes, lane_id: int, entries: Iterable[Entry]) -> tuple[int, Finding | None, Entry | None]:
+    expected_seq, prev_hash, last, count = 1, GENESIS, None, 0
+    for entry in entries:
+        count += 1
+        expected = seal(key, entry.lane_id, entry.seq, entry.kind, entry.ref, entry.created_at, entry.prev_hash,
+                        entry.payload)
+        if not hmac.compare_digest(expected, entry.hash):
+            return count, Finding(lane_id, entry.seq, "content does not match its seal (edited or moved)"), last
+        if entry.lane_id != lane_id:
+            return count, Finding(lane_id, entry.seq, f"belongs to lane {entry.lane_id}, not to this store's lane"), last
+        if entry.seq != expected_seq:
+            missing = (f"entry {expected_seq} is missing" if entry.seq == expected_seq + 1
+                       else f"entries {expected_seq} to {entry.seq - 1} are missing")
+            return count, Finding(lane_id, expected_seq, f"{missing} (deleted or moved)"), last
+        if entry.prev_hash != prev_hash:
+            return count, Finding(lane_id, entry.seq, "does not follow the entry before it (an entry was replaced)"), last
+        prev_hash, last, expected_seq = entry.hash, entry, expected_seq + 1
+    return count, None, last
+
+
+def _check_anchor(key: bytes, lane_id: int, last: Entry | None, anchor: Anchor | None) -> Finding | None:
+    if last is None:
+        if anchor is not None:
+            return Finding(lane_id, 1, f"all entries are missing (the anchor names entry {anchor.seq})")
+        return None
+    if anchor is None:
+        return Finding(lane_id, last.seq + 1, "the end-of-chain anchor is missing: entries after this one may have been cut off")
+    if not hmac.compare_digest(anchor_mac(key, lane_id, anchor.seq, anchor.hash), anchor.mac):
+        return Finding(lane_id, last.seq + 1, "the end-of-chain anchor is not genuine: the tail may have been cut off")
+    if anchor.seq > last.seq:
+        return Finding(lane_id, last.seq + 1, f"entries {last.seq + 1} to {anchor.seq} were cut off the end of the journal")
+    if anchor.seq < last.seq or anchor.hash != last.hash:
+        return Finding(lane_id, anchor.seq + 1, "entries after the anchor are not covered by it")
+    return None

@@ -1,0 +1,100 @@
+"""Money arithmetic: Decimal in code, integer cents at the edges.
+
+Every amount a person sees or OFN stores has two decimals, so the whole till rounds with one rule,
+half away from zero (``ROUND_HALF_UP`` in Decimal's terms), which makes a return the exact mirror of
+its sale: rounding -0.005 gives -0.01 just as 0.005 gives 0.01.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+class MoneyError(ValueError):
+    """An amount that cannot be money: more than two decimals, not a number, out of range."""
+
+
+def round_cents(value: Decimal) -> Decimal:
+    """Round to the cent, half away from zero (the till's only rounding rule)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def round_div(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded half away from zero, in exact integer arithmetic.
+
+    Every computed amount (weight × price per kg, a percentage, the VAT in a price, a share of a
+    refund) is such a quotient of integers, so no float and no Decimal context precision is ever
+    involved, and the rounding happens once, here.
+    """
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    whole, remainder = divmod(abs(numerator), denominator)
+    if remainder * 2 >= denominator:
+        whole += 1
+    return -whole if numerator < 0 else whole
+
+
+def to_cents(amount: Decimal) -> int:
+    """Exact conversion for storage; an amount with sub-cent digits is a bug upstream, not data."""
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise MoneyError(f"{amount} has more than two decimals")
+    return int(cents)
+
+
+def from_cents(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(CENT)
+
+
+def parse_amount(text: str, *, allow_negative: bool = False) -> Decimal:
+    """Read an amount typed by a person or written in a config file.
+
+    Accepts a comma or a point as the decimal separator because cashiers in France type "3,50".
+    Refuses more than two decimals instead of rounding silently.
+    """
+    cleaned = text.strip().replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise MoneyError(f"{text!r} is not an amount") from None
+    if not value.is_finite():
+        raise MoneyError(f"{text!r} is not an amount")
+    if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise MoneyError(f"{text!r} has more than two decimals")
+    if value < 0 and not allow_negative:
+        raise MoneyError(f"{text!r} is negative")
+    if abs(value) >= Decimal("10000000"):
+        raise MoneyError(f"{text!r} is too large for a till")
+    return value.quantize(CENT)
+
+
+def allocate(total: int, weights: Sequence[int]) -> list[int]:
+    """Split ``total`` cents in proportion to non-negative ``weights``; the shares sum exactly to it.
+
+    Largest-remainder method: each share is the floor of its exact part, and the cents left over go
+    to the largest remainders, ties to the earliest weight, so the split is deterministic. Shares
+    carry the sign of ``total``. Used for whole-sale discounts over lines and VAT over the lines of
+    one rate.
+    """
+    if any(weight < 0 for weight in weights):
+        raise MoneyError("allocation weights must not be negative")
+    basis = sum(weights)
+    if basis == 0:
+        if total:
+            raise MoneyError("cannot allocate a non-zero amount over nothing")
+        return [0] * len(weights)
+    magnitude = abs(total)
+    shares: list[int] = []
+    remainders: list[tuple[int, int]] = []
+    for index, weight in enumerate(weights):
+        share, remainder = divmod(magnitude * weight, basis)
+        shares.append(share)
+        remainders.append((-remainder, index))
+    for _, index in sorted(remainders)[: magnitude - sum(shares)]:
+        shares[index] += 1
+    sign = -1 if total < 0 else 1
+    return [sign * share for share in shares]

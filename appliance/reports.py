@@ -1,0 +1,101 @@
+"""Totals over a stretch of the journal: what X and Z reports and the period closures print.
+
+One aggregation, :func:`sales_totals`, serves every report, and it reads the sealed sale records
+themselves (through the ``sale_line`` and ``payment`` views), so a Z report and the closure of the
+same day cannot disagree, and neither can differ from the journal. Figures are integer cents.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass, field
+
+from .tax import VatAmount
+
+OPEN_END = 2**62
+
+
+@dataclass(frozen=True)
+class SalesTotals:
+    sales_count: int = 0
+    returns_count: int = 0
+    voided_lines: int = 0
+    first_number: int | None = None
+    last_number: int | None = None
+    sales_total: int = 0
+    returns_total: int = 0
+    discounts: int = 0
+    vat: tuple[VatAmount, ...] = ()
+    payments: dict[str, int] = field(default_factory=dict)
+    cash_payments: int = 0
+
+    @property
+    def total(self) -> int:
+        """Net takings: sales minus refunds."""
+        return self.sales_total + self.returns_total
+
+    def as_record(self) -> dict[str, object]:
+        record = asdict(self)
+        record["total"] = self.total
+        record["vat"] = [
+            {"code": v.code, "rate_bp": v.rate_bp, "label": v.label, "base": v.base, "vat": v.vat, "gross": v.gross}
+            for v in self.vat
+        ]
+        return record
+
+
+def sales_totals(connection: sqlite3.Connection, first_seq: int, last_seq: int | None = None) -> SalesTotals:
+    """Totals of the sales and returns sealed in journal entries ``first_seq`` to ``last_seq``."""
+    span = (first_seq, last_seq if last_seq is not None else OPEN_END)
+    counts = {
+        kind: (count, total, discounts, first, last)
+        for kind, count, total, discounts, first, last in connection.execute(
+            "SELECT kind, COUNT(*), SUM(total), SUM(discount_cents), MIN(number), MAX(number)"
+            " FROM sale WHERE id BETWEEN ? AND ? GROUP BY kind",
+            span,
+        )
+    }
+    sales = counts.get("sale", (0, 0, 0, None, None))
+    returns = counts.get("return", (0, 0, 0, None, None))
+    line_discounts, voided = connection.execute(
+        "SELECT COALESCE(SUM(CASE WHEN sale_kind = 'sale' THEN discount_cents END), 0), COALESCE(SUM(voided), 0)"
+        " FROM sale_line WHERE sale_id BETWEEN ? AND ?",
+        span,
+    ).fetchone()
+    vat = tuple(
+        VatAmount(code, rate_bp, label, gross, vat)
+        for code, rate_bp, label, gross, vat in connection.execute(
+            "SELECT vat_code, vat_rate_bp, MIN(vat_label), SUM(amount), SUM(vat) FROM sale_line"
+            " WHERE sale_id BETWEEN ? AND ? AND voided = 0"
+            " GROUP BY vat_code, vat_rate_bp ORDER BY vat_rate_bp, vat_code",
+            span,
+        )
+    )
+    payments: dict[str, int] = {}
+    cash = 0
+    for method, is_cash, amount in connection.execute(
+        "SELECT method, MAX(cash), SUM(amount) FROM payment WHERE sale_id BETWEEN ? AND ?"
+        " GROUP BY method ORDER BY method",
+        span,
+    ):
+        payments[method] = amount
+        cash += amount if is_cash else 0
+    numbers = [n for n in (sales[3], sales[4], returns[3], returns[4]) if n is not None]
+    return SalesTotals(
+        sales_count=sales[0],
+        returns_count=returns[0],
+        voided_lines=voided,
+        first_number=min(numbers) if numbers else None,
+        last_number=max(numbers) if numbers else None,
+        sales_total=sales[1] or 0,
+        returns_total=returns[1] or 0,
+        discounts=(sales[2] or 0) + line_discounts,
+        vat=vat,
+        payments=payments,
+        cash_payments=cash,
+    )
+
+
+def perpetual_total(connection: sqlite3.Connection) -> int:
+    """Everything the lane ever took, net of refunds: the grand total a closure carries forward."""
+    return connection.execute("SELECT COALESCE(SUM(total), 0) FROM sale").fetchone()[0]

@@ -1,0 +1,219 @@
+"""The store's schema as numbered migrations; docs/store.md describes every table and view.
+
+The fiscal journal is the record of every sale: a completed sale is one sealed journal entry
+whose payload holds its lines, payments and totals. The views ``sale``, ``sale_line``,
+``payment`` and ``stock_move`` read those payloads, so reports show exactly what was sealed and
+there is no second copy to drift from it. A store belongs to one lane, and the journal's ``seq``
+is its rowid, so a range of entries is a range of rows.
+
+Migrations run at start, each in its own transaction, recorded by sqlite-utils in
+``_sqlite_migrations``. A migration is never edited once it has landed: a change is a new one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("ofn-checkout")
+
+#: Tables whose rows are written once and never changed: the fiscal record and what follows from it.
+IMMUTABLE_TABLES = ("journal", "shift", "shift_close", "cash_movement", "closure", "store_info")
+
+SALE_KINDS = "('sale', 'return')"
+
+
+def _run(db: Database, script: str) -> None:
+    """Run ``;``-separated DDL inside the migration's transaction.
+
+    ``executescript`` would COMMIT first and break the migration's atomicity, so statements go one
+    by one. Each trigger body holds a single statement, written ``...; END;`` on one line.
+    """
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.conn.execute(statement)
+
+
+@migrations()
+def m001_till_core(db: Database) -> None:
+    _run(
+        db,
+        f"""
+        CREATE TABLE store_info (
+            lane_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE variant (
+            id INTEGER PRIMARY KEY,
+            product_id INTEGER,
+            name TEXT NOT NULL,
+            sku TEXT NOT NULL DEFAULT '',
+            price INTEGER NOT NULL,
+            priced_by TEXT NOT NULL CHECK (priced_by IN ('each', 'weight')),
+            unit_grams INTEGER,
+            tax_category_id INTEGER,
+            on_hand INTEGER,
+            on_demand INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX variant_sku ON variant (sku);
+
+        CREATE TABLE journal (
+            seq INTEGER PRIMARY KEY,
+            lane_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX journal_ref ON journal (ref);
+        CREATE INDEX journal_sale_number ON journal (json_extract(payload, '$.number'))
+            WHERE kind IN {SALE_KINDS};
+        CREATE INDEX journal_return_of ON journal (json_extract(payload, '$.original_uuid'))
+            WHERE kind = 'return';
+
+        CREATE TABLE journal_anchor (
+            lane_id INTEGER PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            mac TEXT NOT NULL
+        );
+
+        CREATE TABLE shift (
+            id INTEGER PRIMARY KEY,
+            lane_id INTEGER NOT NULL,
+            opened_at TEXT NOT NULL,
+            opened_by TEXT NOT NULL,
+            opening_float INTEGER NOT NULL CHECK (opening_float >= 0),
+            journal_seq INTEGER NOT NULL REFERENCES journal (seq)
+        );
+
+        CREATE TABLE shift_close (
+            shift_id INTEGER PRIMARY KEY REFERENCES shift (id),
+            closed_at TEXT NOT NULL,
+            closed_by TEXT NOT NULL,
+            counted_cash INTEGER NOT NULL,
+            expected_cash INTEGER NOT NULL,
+            report TEXT NOT NULL,
+            journal_seq INTEGER NOT NULL REFERENCES journal (seq)
+        );
+
+        CREATE TABLE cash_movement (
+            id INTEGER PRIMARY KEY,
+            shift_id INTEGER NOT NULL REFERENCES shift (id),
+            kind TEXT NOT NULL CHECK (kind IN ('in', 'out')),
+            amount INTEGER NOT NULL CHECK (amount > 0),
+            reason TEXT NOT NULL,
+            cashier TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            journal_seq INTEGER NOT NULL REFERENCES journal (seq)
+        );
+        CREATE INDEX cash_movement_shift ON cash_movement (shift_id);
+
+        CREATE TABLE closure (
+            kind TEXT NOT NULL CHECK (kind IN ('day', 'month', 'year')),
+            period TEXT NOT NULL,
+            first_seq INTEGER NOT NULL,
+            last_seq INTEGER NOT NULL,
+            total INTEGER NOT NULL,
+            perpetual_total INTEGER NOT NULL,
+            report TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            journal_seq INTEGER NOT NULL REFERENCES journal (seq),
+            PRIMARY KEY (kind, period)
+        );
+
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            journal_seq INTEGER REFERENCES journal (seq),
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'attention')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE VIEW sale AS
+        SELECT j.seq AS id, j.lane_id, j.ref AS uuid, j.kind, j.created_at AS completed_at,
+               json_extract(j.payload, '$.number') AS number,
+               json_extract(j.payload, '$.shift_id') AS shift_id,
+               json_extract(j.payload, '$.channel') AS channel,
+               json_extract(j.payload, '$.cashier') AS cashier,
+               json_extract(j.payload, '$.started_at') AS started_at,
+               json_extract(j.payload, '$.original_uuid') AS original_uuid,
+               json_extract(j.payload, '$.sale_discount_cents') AS discount_cents,
+               json_extract(j.payload, '$.total') AS total,
+               json_extract(j.payload, '$.tendered') AS tendered,
+               json_extract(j.payload, '$.change') AS change
+        FROM journal AS j WHERE j.kind IN {SALE_KINDS};
+
+        CREATE VIEW sale_line AS
+        SELECT j.seq AS sale_id, j.ref AS sale_uuid, j.kind AS sale_kind, j.lane_id,
+               j.created_at AS completed_at,
+               json_extract(j.payload, '$.number') AS sale_number,
+               json_extract(l.value, '$.line_no') AS line_no,
+               json_extract(l.value, '$.variant_id') AS variant_id,
+               json_extract(l.value, '$.name') AS name,
+               json_extract(l.value, '$.sku') AS sku,
+               json_extract(l.value, '$.priced_by') AS priced_by,
+               json_extract(l.value, '$.quantity') AS quantity,
+               json_extract(l.value, '$.weight_g') AS weight_g,
+               json_extract(l.value, '$.unit_price') AS unit_price,
+               json_extract(l.value, '$.discount_cents') AS discount_cents,
+               json_extract(l.value, '$.sale_discount_cents') AS sale_discount_cents,
+               json_extract(l.value, '$.amount') AS amount,
+               json_extract(l.value, '$.vat_code') AS vat_code,
+               json_extract(l.value, '$.vat_rate_bp') AS vat_rate_bp,
+               json_extract(l.value, '$.vat_label') AS vat_label,
+               json_extract(l.value, '$.vat') AS vat,
+               json_extract(l.value, '$.voided') AS voided,
+               json_extract(l.value, '$.returns.line_no') AS returns_line_no
+        FROM journal AS j, json_each(j.payload, '$.lines') AS l WHERE j.kind IN {SALE_KINDS};
+
+        CREATE VIEW payment AS
+        SELECT j.seq AS sale_id, j.ref AS sale_uuid, j.kind AS sale_kind, j.lane_id,
+               j.created_at AS completed_at,
+               json_extract(j.payload, '$.number') AS sale_number,
+               p.key + 1 AS seq,
+               json_extract(p.value, '$.method') AS method,
+               json_extract(p.value, '$.cash') AS cash,
+               json_extract(p.value, '$.amount') AS amount,
+               json_extract(p.value, '$.tendered') AS tendered
+        FROM journal AS j, json_each(j.payload, '$.payments') AS p WHERE j.kind IN {SALE_KINDS};
+
+        CREATE VIEW stock_move AS
+        SELECT j.seq AS sale_id, j.created_at,
+               json_extract(l.value, '$.variant_id') AS variant_id,
+               -json_extract(l.value, '$.quantity') AS quantity,
+               -json_extract(l.value, '$.weight_g') AS weight_g
+        FROM journal AS j, json_each(j.payload, '$.lines') AS l
+        WHERE j.kind IN {SALE_KINDS} AND json_extract(l.value, '$.voided') = 0;
+        """,
+    )
+    for table in IMMUTABLE_TABLES:
+        _run(db, immutability_triggers(table))
+    _run(
+        db,
+        """
+        CREATE TRIGGER outbox_no_delete BEFORE DELETE ON outbox
+        BEGIN SELECT RAISE(ABORT, 'outbox rows are never deleted'); END;
+        """,
+    )
+
+
+def immutability_triggers(table: str) -> str:
+    return f"""
+        CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{table} rows are never updated'); END;
+        CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{table} rows are never deleted'); END;
+    """
+
+
+def expected_triggers() -> set[str]:
+    names = {f"{table}_no_{verb}" for table in IMMUTABLE_TABLES for verb in ("update", "delete")}
+    return names | {"outbox_no_delete"}

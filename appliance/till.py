@@ -1,0 +1,259 @@
+"""The till of one lane: what the UI, the CLI and ``simulate`` call to sell, return and report.
+
+It holds the open store, the journal key, the lane and an injected clock, and turns each cashier
+action into one write transaction. The functions it calls (:mod:`sales_store`, :mod:`shifts`,
+:mod:`closures`) work on a bare connection, so tests can use them directly too.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from . import closures, journal_store
+from .catalogue import CatalogueError, as_item, get_variant
+from .clock import Clock, SystemClock, utc_text
+from .config import Config
+from .formatting import Formatter
+from .journal import Verdict, anchor_mac
+from .keys import JournalKeyError, create_key, load_key
+from .money import to_cents
+from .receipt import Receipt, build_receipt
+from .returns import Returned, add_return_line, returnable, start_return
+from .sale import Item, Line, PaymentMethod, Sale, SaleError
+from .sales_store import StoredSale, load_sale, record_sale, returned_so_far
+from .shifts import Shift, ShiftError, ShiftReport, close_shift, current_shift, move_cash, open_shift, shift_report
+from .store import StoreError, claim_lane, open_store, write_transaction
+from .tax import VatRate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Lane:
+    id: int
+    name: str
+    channel: str
+
+
+class Till:
+    def __init__(
+        self,
+        db: Database,
+        key: bytes,
+        lane: Lane,
+        *,
+        zone: ZoneInfo,
+        vat: dict[int | str, VatRate],
+        payments: tuple[PaymentMethod, ...],
+        clock: Clock | None = None,
+    ):
+        self.db = db
+        self.key = key
+        self.lane = lane
+        self.zone = zone
+        self.vat = vat
+        self.payments = payments
+        self.clock = clock or SystemClock()
+
+    @classmethod
+    def open(cls, config: Config, db_path: Path | None = None, *, clock: Clock | None = None) -> Till:
+        """Open the store named by ``db_path`` or the config, with its journal key."""
+        path = db_path or config.store_path
+        clock = clock or SystemClock()
+        db = open_store(path)
+        try:
+            claim_lane(db, config.lane_id, utc_text(clock.now()))
+            key = _journal_key(db, config.key_file_for(path))
+        except (JournalKeyError, StoreError):
+            db.close()
+            raise
+        return cls(
+            db,
+            key,
+            Lane(config.lane_id, config.lane_name, config.channel),
+            zone=ZoneInfo(config.timezone),
+            vat=config.vat,
+            payments=config.payments,
+            clock=clock,
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def verify(self) -> Verdict:
+        """Check the journal's seal, as ``ofn-checkout journal verify`` does."""
+        return journal_store.verify_store(self.connection, self.key, self.lane.id)
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def payment(self, code: str) -> PaymentMethod:
+        for method in self.payments:
+            if method.code == code:
+                return method
+        raise SaleError(f"There is no payment method {code!r}")
+
+    # -- shifts ----------------------------------------------------------------------------------
+
+    def current_shift(self) -> Shift | None:
+        return current_shift(self.connection, self.lane.id)
+
+    def open_shift(self, cashier: str, opening_float: Decimal) -> Shift:
+        now = self.clock.now()
+        self._close_due_periods()
+        with write_transaction(self.db) as connection:
+            return open_shift(connection, self.key, self.lane.id, cashier, to_cents(opening_float), now)
+
+    def move_cash(self, kind: str, amount: Decimal, reason: str, cashier: str) -> None:
+        with write_transaction(self.db) as connection:
+            move_cash(connection, self.key, self._open_shift(), kind, to_cents(amount), reason, cashier,
+                      self.clock.now())
+
+    def x_report(self) -> ShiftReport:
+        return shift_report(self.connection, self._open_shift(), "X", self.clock.now())
+
+    def close_shift(self, counted_cash: Decimal, cashier: str) -> ShiftReport:
+        with write_transaction(self.db) as connection:
+            return close_shift(connection, self.key, self._open_shift(), to_cents(counted_cash), cashier,
+                               self.clock.now())
+
+    def _open_shift(self) -> Shift:
+        shift = self.current_shift()
+        if shift is None:
+            raise ShiftError("No shift is open: open one with a cash float first")
+        return shift
+
+    # -- sales -----------------------------------------------------------------------------------
+
+    def item(self, variant_id: int) -> Item:
+        variant = get_variant(self.connection, variant_id)
+        if variant is None:
+            raise CatalogueError(f"Variant {variant_id} is not in the catalogue: refresh it from OFN")
+        return as_item(variant, self.vat)
+
+    def new_sale(self, cashier: str) -> Sale:
+        self._open_shift()
+        return Sale(lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now())
+
+    def complete(self, sale: Sale) -> StoredSale:
+        """Complete and store a sale: once this returns, the sale survives a crash or power cut."""
+        completed = sale.complete(self.clock.now())
+        with write_transaction(self.db) as connection:
+            shift = current_shift(connection, self.lane.id)
+            if shift is None:
+                raise ShiftError("No shift is open: open one before completing the sale")
+            last = journal_store.tip(connection)
+            stored = record_sale(connection, self.key, completed, shift.id, last)
+        if closures.is_due(last, completed.completed_at, self.zone):
+            self._close_periods_quietly()
+        return stored
+
+    def cancel(self, sale: Sale, reason: str) -> None:
+        """Abandon a sale before payment; a basket with items leaves a trace in the journal."""
+        if not sale.lines:
+            return
+        totals = sale.totals()
+        record = {
+            "uuid": sale.uuid,
+            "reason": reason,
+            "cashier": sale.cashier,
+            "started_at": utc_text(sale.started_at),
+            "lines": [
+                {"line_no": line.line_no, "variant_id": line.item.variant_id, "name": line.item.name,
+                 "quantity": line.quantity, "weight_g": line.weight_g, "amount": total.amount,
+                 "voided": line.voided}
+                for line, total in zip(sale.lines, totals.lines)
+            ],
+            "total": totals.total,
+        }
+        with write_transaction(self.db) as connection:
+            shift = current_shift(connection, self.lane.id)
+            if shift is None:
+                raise ShiftError("No shift is open")
+            record["shift_id"] = shift.id
+            journal_store.append(connection, self.key, self.lane.id, "cancel", str(shift.id), record,
+                                 self.clock.now())
+
+    def find_sale(self, *, number: int | None = None, uuid: str | None = None) -> StoredSale | None:
+        return load_sale(self.connection, uuid=uuid, number=number)
+
+    def reprint(self, number: int, cashier: str, receipt_config: dict[str, object], fmt: Formatter) -> Receipt:
+        """A duplicate of a receipt; each reprint is a journal entry and the copy says which one it is."""
+        stored = self.find_sale(number=number)
+        if stored is None:
+            raise SaleError(f"There is no sale number {number}")
+        with write_transaction(self.db) as connection:
+            count = connection.execute(
+                "SELECT COUNT(*) FROM journal WHERE kind = 'reprint' AND ref = ?", (stored.sale.uuid,)
+            ).fetchone()[0]
+            journal_store.append(connection, self.key, self.lane.id, "reprint", stored.sale.uuid,
+                                 {"number": number, "duplicate": count + 1, "cashier": cashier}, self.clock.now())
+        return self.receipt(stored, receipt_config, fmt, duplicate=count + 1)
+
+    def receipt(self, stored: StoredSale, receipt_config: dict[str, object], fmt: Formatter, *,
+                duplicate: int = 0) -> Receipt:
+        original = self.find_sale(uuid=stored.sale.original_uuid) if stored.sale.original_uuid else None
+        labels = {method.code: method.label for method in self.payments}
+        return build_receipt(stored, receipt_config, self.lane.name, fmt, labels, duplicate=duplicate,
+                             original_number=original.number if original else None)
+
+    # -- returns ---------------------------------------------------------------------------------
+
+    def returnable(self, original: StoredSale) -> dict[int, Returned]:
+        return returnable(original.sale, returned_so_far(self.connection, original.sale.uuid))
+
+    def new_return(self, original: StoredSale, cashier: str) -> Sale:
+        self._open_shift()
+        return start_return(original.sale, lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier,
+                            started_at=self.clock.now())
+
+    def add_return_line(self, sale: Sale, original: StoredSale, line_no: int, *,
+                        quantity: int = 0, weight_g: int = 0) -> Line:
+        already = returned_so_far(self.connection, original.sale.uuid).get(line_no, Returned())
+        return add_return_line(sale, original.sale, line_no, already, quantity=quantity, weight_g=weight_g)
+
+    # -- periods ---------------------------------------------------------------------------------
+
+    def close_periods(self) -> list[dict[str, Any]]:
+        with write_transaction(self.db) as connection:
+            return closures.close_due_periods(connection, self.key, self.lane.id, self.zone, self.clock.now())
+
+    def _close_due_periods(self) -> None:
+        """Close finished days before the first entry of a new one (shift opening)."""
+        if closures.is_due(journal_store.tip(self.connection), self.clock.now(), self.zone):
+            self._close_periods_quietly()
+
+    def _close_periods_quietly(self) -> None:
+        """In its own transaction, after the sale: a closure that fails must never stop a sale.
+
+        The failure is logged and the closure is retried at the next day change or by
+        ``report close-periods``.
+        """
+        try:
+            self.close_periods()
+        except Exception:
+            log.exception("closing the finished periods failed; will retry later")
+
+
+def _journal_key(db: Database, path: Path) -> bytes:
+    """The journal's key; a new one only for an empty journal, and never one that does not fit."""
+    has_entries = db.conn.execute("SELECT 1 FROM journal LIMIT 1").fetchone() is not None
+    if not path.exists() and not has_entries:
+        return create_key(path)
+    key = load_key(path)
+    for lane_id, seq, last_hash, mac in db.conn.execute("SELECT lane_id, seq, hash, mac FROM journal_anchor"):
+        if anchor_mac(key, lane_id, seq, last_hash) != mac:
+            raise JournalKeyError(
+                f"Journal key {path} does not fit this journal's seal: either the key file is not this box's "
+                "(put back the right one) or the journal was tampered with (run `ofn-checkout journal verify`)"
+            )
+    return key

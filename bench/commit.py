@@ -1,0 +1,129 @@
+"""Cost of completing a sale against the fsync floor, measured in the same run.
+
+The floor is one bare INSERT + COMMIT under the store's own pragmas (WAL, synchronous=FULL): the
+price of making anything durable on this disk. Two costs of a sale are measured against it:
+
+- the store transaction: BEGIN IMMEDIATE, check the shift, seal the sale into the journal, queue
+  its outbox row, COMMIT (what the disk and the database must do);
+- ``Till.complete``: all of the above plus freezing the sale in progress (totals, VAT breakdown,
+  payments), i.e. what the cashier waits for after the last key press.
+
+Floor and sales are measured in alternating rounds so that both see the same disk weather.
+
+    .venv/bin/python bench/commit.py [--sales 2000] [--lines 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from appliance.catalogue import upsert_variants  # noqa: E402
+from appliance.clock import SteppingClock  # noqa: E402
+from appliance.config import parse  # noqa: E402
+from appliance.demo import demo_config_text, demo_variants  # noqa: E402
+from appliance.journal_store import tip  # noqa: E402
+from appliance.money import from_cents  # noqa: E402
+from appliance.sale import PricedBy, Sale  # noqa: E402
+from appliance.sales_store import record_sale  # noqa: E402
+from appliance.shifts import current_shift  # noqa: E402
+from appliance.store import BUSY_TIMEOUT_MS, write_transaction  # noqa: E402
+from appliance.till import Till  # noqa: E402
+
+
+def floor_connection(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = FULL")
+    connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    return connection
+
+
+def floor_once(connection: sqlite3.Connection) -> float:
+    start = time.perf_counter()
+    connection.execute("BEGIN IMMEDIATE")
+    connection.execute("INSERT INTO t (v) VALUES (?)", ("x" * 64,))
+    connection.execute("COMMIT")
+    return time.perf_counter() - start
+
+
+def basket(till: Till, rng: random.Random, lines: int, variants: list) -> Sale:
+    sale = till.new_sale("Bench")
+    for _ in range(lines):
+        variant = rng.choice(variants)
+        if variant.priced_by is PricedBy.WEIGHT:
+            sale.add_weighed(till.item(variant.id), rng.randint(100, 2000))
+        else:
+            sale.add(till.item(variant.id), rng.randint(1, 3))
+    sale.tender(till.payment("cash"), from_cents(sale.totals().total + 500))
+    return sale
+
+
+def quantiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sales", type=int, default=2000)
+    parser.add_argument("--lines", type=int, default=4)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        work = Path(directory)
+        floor_db = floor_connection(work / "floor.db")
+        config = parse(demo_config_text())
+        clock = SteppingClock(datetime(2026, 3, 2, 8, tzinfo=UTC))
+        till = Till.open(config, work / "till.db", clock=clock)
+        with write_transaction(till.db) as connection:
+            upsert_variants(connection, demo_variants(), clock.now())
+        variants = demo_variants()
+        till.open_shift("Bench", Decimal("100"))
+        rng = random.Random(1)
+        times: dict[str, list[float]] = {"floor": [], "transaction": [], "complete": []}
+        for _ in range(50):  # warm-up of every path
+            floor_once(floor_db)
+            till.complete(basket(till, rng, args.lines, variants))
+        for round_start in range(0, args.sales, 100):
+            size = min(100, args.sales - round_start)
+            for _ in range(size):
+                times["floor"].append(floor_once(floor_db))
+            for sale in [basket(till, rng, args.lines, variants) for _ in range(size)]:
+                clock.advance(1)
+                frozen = sale.complete(clock.now())
+                start = time.perf_counter()
+                with write_transaction(till.db) as connection:
+                    shift = current_shift(connection, till.lane.id)
+                    assert shift is not None
+                    record_sale(connection, till.key, frozen, shift.id, tip(connection))
+                times["transaction"].append(time.perf_counter() - start)
+            for sale in [basket(till, rng, args.lines, variants) for _ in range(size)]:
+                clock.advance(1)
+                start = time.perf_counter()
+                till.complete(sale)
+                times["complete"].append(time.perf_counter() - start)
+        till.close()
+        floor_db.close()
+    floor_median, floor_p99 = quantiles(times["floor"])
+    print(f"{'':34} {'median':>9} {'p99':>9}   ratio to floor (median, p99)")
+    for label, key in (("fsync floor: INSERT + COMMIT", "floor"),
+                       (f"store transaction ({args.lines}-line sale)", "transaction"),
+                       (f"Till.complete ({args.lines}-line sale)", "complete")):
+        median, p99 = quantiles(times[key])
+        print(f"{label:34} {median * 1e6:7.0f}µs {p99 * 1e6:7.0f}µs   {median / floor_median:5.2f}×  {p99 / floor_p99:5.2f}×")
+    print(f"n = {len(times['floor'])} each; target: median ≤ 1.50× the floor")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""``journal verify`` speed on a journal of 100,000 real sale entries.
+
+The journal is filled through the same code that records sales (batched in large transactions
+so that building it takes seconds, not minutes), then verified three times. The baseline, measured
+in the same run, is reading every row without checking anything: the ratio shows what the seal
+check itself costs. Target: at least 20,000 entries/s.
+
+    .venv/bin/python bench/journal_verify.py [--entries 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from appliance.catalogue import upsert_variants  # noqa: E402
+from appliance.clock import SteppingClock  # noqa: E402
+from appliance.config import parse  # noqa: E402
+from appliance.demo import demo_config_text, demo_variants  # noqa: E402
+from appliance.journal_store import tip  # noqa: E402
+from appliance.money import from_cents  # noqa: E402
+from appliance.sale import PricedBy  # noqa: E402
+from appliance.sales_store import record_sale  # noqa: E402
+from appliance.store import write_transaction  # noqa: E402
+from appliance.till import Till  # noqa: E402
+
+
+def fill(till: Till, clock: SteppingClock, entries: int) -> None:
+    rng = random.Random(3)
+    variants = demo_variants()
+    shift = till.open_shift("Bench", Decimal("100"))
+    while (last := tip(till.connection)) is None or last.seq < entries:
+        with write_transaction(till.db) as connection:
+            for _ in range(min(2000, entries - (tip(connection).seq))):  # type: ignore[union-attr]
+                sale = till.new_sale("Bench")
+                for _ in range(rng.randint(1, 6)):
+                    variant = rng.choice(variants)
+                    if variant.priced_by is PricedBy.WEIGHT:
+                        sale.add_weighed(till.item(variant.id), rng.randint(100, 2000))
+                    else:
+                        sale.add(till.item(variant.id), rng.randint(1, 3))
+                sale.tender(till.payment("card"), from_cents(sale.totals().total))
+                clock.advance(20)
+                record_sale(connection, till.key, sale.complete(clock.now()), shift.id, tip(connection))
+
+
+def read_only(till: Till) -> float:
+    start = time.perf_counter()
+    count = sum(1 for _ in till.connection.execute(
+        "SELECT lane_id, seq, kind, ref, created_at, payload, prev_hash, hash FROM journal ORDER BY seq"))
+    assert count
+    return time.perf_counter() - start
+
+
+def verified(till: Till) -> tuple[float, int]:
+    start = time.perf_counter()
+    verdict = till.verify()
+    assert verdict.ok, verdict.findings
+    return time.perf_counter() - start, verdict.entries
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entries", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        config = parse(demo_config_text())
+        clock = SteppingClock(datetime(2026, 1, 5, 7, tzinfo=UTC))
+        till = Till.open(config, Path(directory) / "till.db", clock=clock)
+        with write_transaction(till.db) as connection:
+            upsert_variants(connection, demo_variants(), clock.now())
+        started = time.perf_counter()
+        fill(till, clock, args.entries)
+        built = time.perf_counter() - started
+        size = Path(directory, "till.db").stat().st_size
+        reads = [read_only(till) for _ in range(3)]
+        checks = [verified(till) for _ in range(3)]
+        till.close()
+    entries = checks[0][1]
+    read, check = statistics.median(reads), statistics.median(t for t, _ in checks)
+    print(f"journal: {entries} entries, {size / 1e6:.0f} MB, built in {built:.0f} s")
+    print(f"read every row (baseline):  {read:6.2f} s   {entries / read:9,.0f} entries/s")
+    print(f"journal verify:             {check:6.2f} s   {entries / check:9,.0f} entries/s"
+          f"   ({check / read:.1f}× the bare read; target ≥ 20,000 entries/s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Prepare this machine to run OFN Checkout from a source checkout: Debian packages, then a
+# virtualenv in .venv with the project and (with --test) its test tools. Idempotent and quick on
+# a second run. Used by tests/run.sh and sandbox/demo.sh; works as root on a fresh Debian 12.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+extras=""
+[[ "${1:-}" == "--test" ]] && extras="[test]"
+
+# Debian packages the project needs (the sandbox, device twins and provisioning tests add theirs here).
+packages=(python3 python3-venv python3-dev gcc sqlite3)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "Missing Debian packages: ${missing[*]} (run this as root, or install them)" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python="${PYTHON:-python3}"
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "OFN Checkout needs Python 3.11 or newer; $python is $("$python" --version 2>&1)" >&2
+    exit 1
+fi
+
+venv="$root/.venv"
+stamp="$venv/.installed$extras"
+wanted="$(cat "$root/pyproject.toml" "$root/provisioning/constraints.txt" | sha256sum | cut -d' ' -f1)"
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
+    exit 0
+fi
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+echo "Installing OFN Checkout into $venv ..." >&2
+if ! {
+    [[ -x "$venv/bin/python" ]] || "$python" -m venv "$venv"
+    "$venv/bin/python" -m pip install --disable-pip-version-check --upgrade pip
+    "$venv/bin/python" -m pip install --disable-pip-version-check \
+        -c "$root/provisioning/constraints.txt" -e "$root$extras"
+} >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "Installing the Python packages failed (output above)" >&2
+    exit 1
+fi
+echo "$wanted" > "$stamp"

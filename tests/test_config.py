@@ -1,0 +1,101 @@
+"""The config is checked in full: every problem with its key, value and reason, before anything runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from appliance import config as config_module
+from appliance.cli import main
+from appliance.config import SECTIONS, TABLE_ARRAYS, ConfigError
+from appliance.demo import demo_config_text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as error:
+        config_module.parse(text)
+    return [str(p) for p in error.value.problems]
+
+
+def test_the_demo_config_is_valid() -> None:
+    config = config_module.parse(demo_config_text())
+    assert config.lane_id == 1 and config.channel == "pickup point"
+    assert config.vat[1].rate == 5.5 and config.vat["none"].code == "E"
+    assert [m.code for m in config.payments if m.is_cash] == ["cash"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("hub_id = 1", 'hub_id = "one"', "ofn.hub_id = 'one': must be a whole number"),
+        ("hub_id = 1", "hub_id = 0", "ofn.hub_id = 0: must be greater than 0"),
+        ('base_url = "http://127.0.0.1:8765"', 'base_url = "http://ofn.example.org"', "must use https"),
+        ('base_url = "http://127.0.0.1:8765"', 'base_url = "ofn"', "must be an http(s) URL"),
+        ('timezone = "Europe/Paris"', 'timezone = "Europe/Pariss"', "locale.timezone = 'Europe/Pariss': must be a time zone"),
+        ('currency = "EUR"', 'currency = "EURO"', "must be an ISO 4217 currency code"),
+        ('rate = "5.5"', 'rate = "5.555"', "vat[0].rate = '5.555': must be between 0 and 100 with at most two decimals"),
+        ('rate = "5.5"', "rate = 5.5", "must be a percentage written as a string"),
+        ('path = "/var/lib/ofn-checkout/demo.db"', 'path = "demo.db"', "store.path = 'demo.db': must be an absolute path"),
+        ("[lane]\nid = 1", "[lane]\nid = 1\ncolour = 3", "lane.colour = 3: unknown key"),
+        ("[lane]", "[lanes]\nid = 2\n[lane]", "lanes: unknown section; did you mean 'lane'?"),
+        ('channel = "pickup point"\n', "", "lane.channel: is required"),
+        ("cash = true", "cash = 1", "payment[0].cash = 1: must be true or false"),
+        ("[[payment]]\ncode = \"card\"", "[[payment]]\ncode = \"cash\"", "payment[1].code = 'cash': appears twice"),
+    ],
+)
+def test_each_bad_value_names_key_value_and_reason(old: str, new: str, expected: str) -> None:
+    text = demo_config_text()
+    assert old in text
+    assert any(expected in problem for problem in problems_of(text.replace(old, new, 1)))
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    text = demo_config_text().replace("hub_id = 1", "hub_id = -4").replace('currency = "EUR"', 'currency = 12')
+    text = text.replace('timezone = "Europe/Paris"', 'timezone = "Mars/Olympus"')
+    assert len(problems_of(text)) == 3
+
+
+def test_not_toml_at_all() -> None:
+    assert "not valid TOML" in problems_of("[ofn\nbase_url = ")[0]
+
+
+def test_two_cash_methods_are_refused() -> None:
+    text = demo_config_text().replace('label = "Chèque"', 'label = "Chèque"\ncash = true')
+    assert any("only one method may be cash" in p for p in problems_of(text))
+
+
+def test_config_check_command(tmp_path: Path, config_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "check", "--config", str(config_file)]) == 0
+    out = capsys.readouterr().out
+    assert "OK (lane 1" in out and "api_key_file" in out  # warns that the key file is absent
+    broken = tmp_path / "broken.toml"
+    broken.write_text(config_file.read_text().replace("hub_id = 1", "hub_id = 'x'").replace("id = 1\n", "id = 0\n", 1))
+    assert main(["config", "check", "--config", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert "2 problem(s)" in out and "ofn.hub_id = 'x': must be a whole number" in out
+    assert main(["config", "check", "--config", str(tmp_path / "missing.toml")]) == 1
+    assert "file not found" in capsys.readouterr().out
+
+
+def test_commands_refuse_to_start_on_a_bad_config(tmp_path: Path, config_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text(config_file.read_text().replace('rate = "10"', 'rate = "ten"'))
+    assert main(["report", "x", "--config", str(broken)]) == 3
+    err = capsys.readouterr().err
+    assert "vat[1].rate = 'ten': is not a number" in err and "Traceback" not in err
+
+
+def test_every_config_key_is_documented() -> None:
+    doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for section, fields in SECTIONS.items():
+        assert f"[{section}]" in doc, section
+        for key in fields:
+            assert re.search(rf"`{key}`", doc), f"{section}.{key}"
+    for array, fields in TABLE_ARRAYS.items():
+        assert f"[[{array}]]" in doc
+        for key in fields:
+            assert f"`{key}`" in doc

@@ -1,0 +1,88 @@
+"""SIGKILL ``simulate`` at random moments: nothing the till reported as done is lost or half-written."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from appliance.config import Config
+from appliance.till import Till
+
+from .conftest import env_without_config
+
+KILLS = 24
+LINE = re.compile(r"^(sale|return) (\d+) -?\d+\.\d\d$")
+
+
+def run_and_kill(command: list[str], delay: float, env: dict[str, str]) -> list[int]:
+    """Start ``simulate``, SIGKILL it after ``delay`` seconds; the sale numbers it printed."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    printed: list[str] = []
+    reader = threading.Thread(target=lambda: printed.extend(process.stdout), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    reader.join(timeout=10)
+    process.stdout.close()  # type: ignore[union-attr]
+    return [int(m.group(2)) for line in printed if (m := LINE.match(line.rstrip("\n")))]
+
+
+def assert_consistent(config: Config, printed: set[int]) -> None:
+    till = Till.open(config)
+    try:
+        c = till.connection
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        verdict = till.verify()
+        assert verdict.ok, [str(f) for f in verdict.findings]
+        numbers = {row[0] for row in c.execute("SELECT number FROM sale")}
+        assert printed <= numbers, f"reported but lost: {sorted(printed - numbers)[:5]}"
+        assert numbers == set(range(1, len(numbers) + 1))  # gap-less
+        half_written = c.execute(
+            """
+            WITH lines AS (SELECT sale_uuid, COUNT(*) AS n, SUM(voided = 0) AS live, SUM(amount) AS amount
+                           FROM sale_line GROUP BY sale_uuid),
+                 moves AS (SELECT sale_uuid, COUNT(*) AS n FROM stock_move GROUP BY sale_uuid),
+                 paid AS (SELECT sale_uuid, SUM(amount) AS amount FROM payment GROUP BY sale_uuid)
+            SELECT s.number FROM sale AS s
+            LEFT JOIN lines AS l ON l.sale_uuid = s.uuid
+            LEFT JOIN moves AS m ON m.sale_uuid = s.uuid
+            LEFT JOIN paid AS p ON p.sale_uuid = s.uuid
+            LEFT JOIN outbox AS o ON o.sale_uuid = s.uuid
+            LEFT JOIN journal AS j ON j.lane_id = s.lane_id AND j.seq = s.journal_seq
+            WHERE l.n IS NULL OR o.id IS NULL OR j.ref IS NOT s.uuid
+               OR COALESCE(m.n, 0) != l.live OR s.total != COALESCE(p.amount, 0) OR s.total != l.amount
+            """
+        ).fetchall()
+        assert half_written == []
+        orphans = c.execute(
+            "SELECT j.seq FROM journal AS j LEFT JOIN sale AS s ON s.uuid = j.ref"
+            " WHERE j.kind IN ('sale', 'return') AND s.uuid IS NULL"
+        ).fetchall()
+        assert orphans == []
+    finally:
+        till.close()
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_loses_nothing(config_file: Path, config: Config, tmp_path: Path) -> None:
+    rng = random.Random(int(os.environ.get("CRASH_SEED", "20261123")))
+    env = env_without_config(tmp_path)
+    command = [sys.executable, "-m", "appliance.cli", "simulate", "--config", str(config_file),
+               "--sales", "100000", "--seed", "4", "--start", "2026-03-02T06:00", "--pace", "20", "--shift-size", "40"]
+    printed: set[int] = set()
+    for kill in range(KILLS):
+        delay = rng.uniform(0.3, 1.6) if kill % 4 else rng.uniform(0.0, 0.5)  # some during start-up
+        printed.update(run_and_kill(command, delay, env))
+        assert_consistent(config, printed)
+    assert len(printed) > 100  # the kills did land in the middle of trading
+    print(f"{KILLS} kills, {len(printed)} sales reported and all found")

@@ -1,0 +1,182 @@
+"""The fiscal journal's seal: every kind of tampering is found and the first bad entry named."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from appliance.cli import main
+from appliance.config import Config
+from appliance.journal_store import verify_store
+from appliance.keys import JournalKeyError, create_key, load_key
+from appliance.schema import IMMUTABLE_TABLES
+from appliance.till import Till
+
+
+def trade(till: Till, sales: int = 8) -> None:
+    for index in range(sales):
+        sale = till.new_sale("Alice")
+        sale.add(till.item(1100 + index), 1)
+        sale.tender(till.payment("card"), Decimal(sale.totals().total) / 100)
+        till.complete(sale)
+
+
+def raw(till: Till) -> sqlite3.Connection:
+    """A second connection, as an attacker with write access to the file would have."""
+    connection = sqlite3.connect(till.db.conn.execute("PRAGMA database_list").fetchone()[2], isolation_level=None)
+    return connection
+
+
+def drop_triggers(connection: sqlite3.Connection) -> None:
+    for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        connection.execute(f"DROP TRIGGER {name}")
+
+
+def verdict_text(till: Till) -> list[str]:
+    return [str(f) for f in till.verify().findings]
+
+
+def test_an_intact_journal_verifies(till: Till) -> None:
+    trade(till)
+    verdict = till.verify()
+    assert verdict.ok and verdict.entries == 9  # shift opening + 8 sales
+
+
+def test_the_triggers_stop_an_edit_in_the_first_place(till: Till) -> None:
+    trade(till, 2)
+    with pytest.raises(sqlite3.IntegrityError):
+        raw(till).execute("UPDATE journal SET payload = '{}' WHERE seq = 2")
+
+
+def test_an_edited_amount_is_found_even_with_the_triggers_dropped(till: Till) -> None:
+    trade(till)
+    attacker = raw(till)
+    drop_triggers(attacker)
+    payload = json.loads(attacker.execute("SELECT payload FROM journal WHERE seq = 5").fetchone()[0])
+    payload["total"] -= 100
+    attacker.execute("UPDATE journal SET payload = ? WHERE seq = 5", (json.dumps(payload),))
+    findings = verdict_text(till)
+    assert "triggers were removed" in findings[0]
+    assert findings[1] == "lane 1, entry 5: content does not match its seal (edited or moved)"
+
+
+def test_a_deleted_entry_is_named(till: Till) -> None:
+    trade(till)
+    attacker = raw(till)
+    drop_triggers(attacker)
+    attacker.execute("DELETE FROM journal WHERE seq = 4")
+    assert verdict_text(till)[1] == "lane 1, entry 4: entry 4 is missing (deleted or moved)"
+
+
+def test_a_deleted_entry_with_the_rest_renumbered_is_found(till: Till) -> None:
+    trade(till)
+    attacker = raw(till)
+    drop_triggers(attacker)
+    attacker.execute("DELETE FROM journal WHERE seq = 4")
+    attacker.execute("UPDATE journal SET seq = seq - 1 WHERE seq > 4")
+    attacker.execute("UPDATE journal_anchor SET seq = seq - 1")
+    assert verdict_text(till)[1] == "lane 1, entry 4: content does not match its seal (edited or moved)"
+
+
+def test_reordered_entries_are_found(till: Till) -> None:
+    trade(till)
+    attacker = raw(till)
+    drop_triggers(attacker)
+    attacker.execute("UPDATE journal SET seq = -1 WHERE seq = 3")
+    attacker.execute("UPDATE journal SET seq = 3 WHERE seq = 6")
+    attacker.execute("UPDATE journal SET seq = 6 WHERE seq = -1")
+    assert verdict_text(till)[1] == "lane 1, entry 3: content does not match its seal (edited or moved)"
+
+
+def test_a_truncated_tail_is_found(till: Till) -> None:
+    trade(till)
+    attacker = raw(till)
+    drop_triggers(attacker)
+    attacker.execute("DELETE FROM journal WHERE seq > 6")
+    assert verdict_text(till)[1] == "lane 1, entry 7: entries 7 to 9 were cut off the end of the journal"
+
+
+def test_a_truncated_tail_with_a_forged_anchor_is_found(till: Till) -> None:
+    trade(till)
+    attacker = raw(till)
+    drop_triggers(attacker)
+    attacker.execute("DELETE FROM journal WHERE seq > 6")
+    last_hash = attacker.execute("SELECT hash FROM journal WHERE seq = 6").fetchone()[0]
+    attacker.execute("UPDATE journal_anchor SET seq = 6, hash = ?", (last_hash,))
+    assert verdict_text(till)[1] == "lane 1, entry 7: the end-of-chain anchor is not genuine: the tail may have been cut off"
+
+
+def test_a_removed_anchor_is_found(till: Till) -> None:
+    trade(till)
+    raw(till).execute("DELETE FROM journal_anchor")
+    assert "anchor is missing" in verdict_text(till)[0]
+
+
+def test_the_whole_journal_deleted_is_found(till: Till) -> None:
+    trade(till)
+    attacker = raw(till)
+    drop_triggers(attacker)
+    attacker.execute("DELETE FROM journal")
+    assert verdict_text(till)[1] == "lane 1, entry 1: all entries are missing (the anchor names entry 9)"
+
+
+def test_a_chain_rebuilt_without_the_key_does_not_verify(till: Till, tmp_path: Path) -> None:
+    trade(till)
+    other_key = create_key(tmp_path / "other.key")
+    assert not verify_store(till.connection, other_key, 1).ok
+
+
+def test_verify_command_exit_codes(config_file: Path, till: Till, capsys: pytest.CaptureFixture[str]) -> None:
+    trade(till)
+    assert main(["journal", "verify", "--config", str(config_file)]) == 0
+    assert "journal OK: 9 entries verified" in capsys.readouterr().out
+    attacker = raw(till)
+    drop_triggers(attacker)
+    attacker.execute("UPDATE journal SET created_at = '2020-01-01T00:00:00.000000Z' WHERE seq = 2")
+    assert main(["journal", "verify", "--config", str(config_file)]) == 1
+    out = capsys.readouterr().out
+    assert "lane 1, entry 2: content does not match its seal" in out
+    assert "Traceback" not in out
+
+
+def test_verify_with_only_a_db_finds_the_key_beside_it(till: Till, config: Config, capsys: pytest.CaptureFixture[str]) -> None:
+    trade(till, 2)
+    assert main(["journal", "verify", "--db", str(config.store_path)]) == 0
+    assert "3 entries verified" in capsys.readouterr().out
+
+
+def test_the_key_file_is_private_and_not_replaced(config: Config, till: Till) -> None:
+    path = config.key_file_for(config.store_path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert load_key(path) == till.key
+    assert create_key(path) == till.key
+
+
+def test_a_journal_with_entries_refuses_a_missing_or_wrong_key(config: Config, till: Till) -> None:
+    trade(till, 1)
+    till.close()
+    path = config.key_file_for(config.store_path)
+    path.rename(path.with_suffix(".bak"))
+    with pytest.raises(JournalKeyError, match="missing: restore it"):
+        Till.open(config)
+    create_key(path)
+    with pytest.raises(JournalKeyError, match="does not fit"):
+        Till.open(config)
+
+
+def test_a_malformed_key_is_reported_without_its_content(tmp_path: Path) -> None:
+    path = tmp_path / "journal.key"
+    path.write_text("secret-but-wrong\n")
+    with pytest.raises(JournalKeyError) as error:
+        load_key(path)
+    assert "secret" not in str(error.value) and "malformed" in str(error.value)
+
+
+def test_every_immutable_table_has_both_triggers(till: Till) -> None:
+    names = {row[0] for row in till.connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    for table in IMMUTABLE_TABLES:
+        assert {f"{table}_no_update", f"{table}_no_delete"} <= names

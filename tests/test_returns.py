@@ -1,0 +1,127 @@
+"""Returns give back lines of a sale, never more than was sold, to the cent of what was paid."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from appliance.money import from_cents
+from appliance.returns import Returned, add_return_line, returnable, start_return
+from appliance.sale import CompletedSale, Discount, DiscountKind, Kind, Sale, SaleError
+from appliance.till import Till
+
+from .helpers import CASH, item
+
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def sold(quantity: int, price: str, grams: int = 0, discount: str | None = None) -> CompletedSale:
+    sale = Sale(lane_id=1, channel="shop", cashier="Alice", started_at=NOW)
+    sale.add(item(1, price), quantity)
+    if grams:
+        sale.add_weighed(item(2, "12.90", weighed=True), grams)
+    if discount:
+        sale.discount_sale(Discount(DiscountKind.PERCENT, Decimal(discount), "member"))
+    sale.tender(CASH, from_cents(sale.totals().total))
+    return sale.complete(NOW)
+
+
+def returning(original: CompletedSale) -> Sale:
+    return start_return(original, lane_id=1, channel="shop", cashier="Bruno", started_at=NOW)
+
+
+@given(
+    st.integers(min_value=1, max_value=50),
+    st.integers(min_value=1, max_value=5000),
+    st.sampled_from([None, "7", "33.33"]),
+    st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=15),
+)
+def test_partial_returns_never_exceed_what_was_sold(quantity: int, price_cents: int, discount: str | None,
+                                                   asks: list[int]) -> None:
+    original = sold(quantity, str(from_cents(price_cents)), discount=discount)
+    paid = original.lines[0].amount
+    already = Returned()
+    for ask in asks:
+        sale = returning(original)
+        if already.quantity + ask > quantity:
+            with pytest.raises(SaleError, match="can still be returned"):
+                add_return_line(sale, original, 1, already, quantity=ask)
+            continue
+        line = add_return_line(sale, original, 1, already, quantity=ask)
+        already = Returned(already.quantity + ask, 0, already.refunded - line.refund_cents)
+        assert 0 <= already.refunded <= paid
+    if already.quantity == quantity:
+        assert already.refunded == paid
+
+
+@given(st.integers(min_value=1, max_value=30000), st.lists(st.integers(min_value=1, max_value=40000), max_size=8))
+def test_weighed_returns_are_bounded_by_the_weight_sold(grams: int, asks: list[int]) -> None:
+    original = sold(1, "1.00", grams=grams)
+    already = Returned()
+    for ask in asks:
+        sale = returning(original)
+        if already.weight_g + ask > grams:
+            with pytest.raises(SaleError):
+                add_return_line(sale, original, 2, already, weight_g=ask)
+            continue
+        line = add_return_line(sale, original, 2, already, weight_g=ask)
+        already = Returned(0, already.weight_g + ask, already.refunded - line.refund_cents)
+    assert already.refunded <= original.lines[1].amount
+
+
+def test_a_return_is_a_negative_sale_refunded_exactly() -> None:
+    original = sold(3, "2.50")
+    sale = returning(original)
+    add_return_line(sale, original, 1, Returned(), quantity=2)
+    totals = sale.totals()
+    assert totals.total == -500 and totals.due == -500
+    with pytest.raises(SaleError, match="more than what is owed"):
+        sale.tender(CASH, Decimal("-6.00"))
+    sale.tender(CASH, Decimal("-5.00"))
+    completed = sale.complete(NOW)
+    assert completed.kind is Kind.RETURN and completed.original_uuid == original.uuid
+    assert completed.lines[0].quantity == -2 and completed.vat[0].gross == -500
+
+
+def test_the_same_line_twice_in_one_return_still_counts_once() -> None:
+    original = sold(2, "1.00")
+    sale = returning(original)
+    add_return_line(sale, original, 1, Returned(), quantity=2)
+    with pytest.raises(SaleError, match="Only 0 pieces"):
+        add_return_line(sale, original, 1, Returned(), quantity=1)
+
+
+def test_returnable_lists_what_is_left() -> None:
+    original = sold(4, "1.00", grams=500)
+    left = returnable(original, {1: Returned(quantity=3, refunded=300)})
+    assert left[1] == Returned(quantity=1, weight_g=0, refunded=100)
+    assert left[2].weight_g == 500
+    assert returnable(original, {1: Returned(4, 0, 400), 2: Returned(0, 500, 645)}) == {}
+
+
+def test_no_return_of_a_return() -> None:
+    original = sold(1, "1.00")
+    sale = returning(original)
+    add_return_line(sale, original, 1, Returned(), quantity=1)
+    sale.tender(CASH, Decimal("-1.00"))
+    with pytest.raises(SaleError, match="against a sale"):
+        returning(sale.complete(NOW))
+
+
+def test_two_returns_prepared_at_once_cannot_both_give_back_the_last_item(till: Till) -> None:
+    sale = till.new_sale("Alice")
+    sale.add(till.item(1100), 1)
+    sale.tender(till.payment("cash"), from_cents(sale.totals().total))
+    original = till.complete(sale)
+    first, second = till.new_return(original, "Alice"), till.new_return(original, "Bruno")
+    for ret in (first, second):
+        till.add_return_line(ret, original, 1, quantity=1)
+        ret.tender(till.payment("cash"), from_cents(ret.totals().total))
+    till.complete(first)
+    with pytest.raises(SaleError, match="already been returned"):
+        till.complete(second)
+    assert till.connection.execute("SELECT COUNT(*) FROM sale WHERE kind = 'return'").fetchone()[0] == 1

@@ -1,0 +1,150 @@
+"""Completing a sale writes everything in one transaction, once; stored rows cannot be changed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from appliance.clock import SteppingClock
+from appliance.config import Config
+from appliance.money import from_cents
+from appliance.sale import Sale
+from appliance.schema import IMMUTABLE_TABLES
+from appliance.store import StoreError, open_store
+from appliance.till import Till
+
+
+def basket(till: Till) -> Sale:
+    sale = till.new_sale("Alice")
+    sale.add(till.item(1100), 2)
+    sale.add_weighed(till.item(1001), 734)
+    sale.tender(till.payment("cash"), Decimal("50"))
+    return sale
+
+
+def counts(connection: sqlite3.Connection) -> dict[str, int]:
+    tables = ("sale", "sale_line", "payment", "journal", "outbox", "stock_move")
+    return {t: connection.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+def test_a_completed_sale_writes_sale_lines_payments_journal_outbox_and_stock(till: Till) -> None:
+    before = counts(till.connection)
+    stored = till.complete(basket(till))
+    after = counts(till.connection)
+    assert {t: after[t] - before[t] for t in after} == {
+        "sale": 1, "sale_line": 2, "payment": 1, "journal": 1, "outbox": 1, "stock_move": 2,
+    }
+    outbox = json.loads(till.connection.execute("SELECT payload FROM outbox WHERE journal_seq = ?",
+                                                (stored.journal_seq,)).fetchone()[0])
+    assert outbox == {"variants": [{"variant_id": 1001, "quantity": 0, "weight_g": 734},
+                                   {"variant_id": 1100, "quantity": 2, "weight_g": 0}]}
+    moves = till.connection.execute(
+        "SELECT variant_id, quantity, weight_g FROM stock_move WHERE sale_id = ? ORDER BY variant_id", (stored.journal_seq,)
+    )
+    assert moves.fetchall() == [(1001, 0, -734), (1100, -2, 0)]
+    entry = till.connection.execute(
+        "SELECT kind, ref, payload FROM journal WHERE seq = ?", (stored.journal_seq,)
+    ).fetchone()
+    assert entry[:2] == ("sale", stored.sale.uuid)
+    assert json.loads(entry[2])["total"] == stored.sale.total
+
+
+def test_a_failure_half_way_leaves_no_trace_of_the_sale(till: Till) -> None:
+    before = counts(till.connection)
+    till.connection.execute(
+        "CREATE TEMP TRIGGER fail_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk gone'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="disk gone"):
+        till.complete(basket(till))
+    assert counts(till.connection) == before
+    assert not till.connection.in_transaction
+
+
+def test_completing_the_same_sale_twice_records_it_once(till: Till) -> None:
+    sale = basket(till)
+    first = till.complete(sale)
+    second = till.complete(sale)
+    assert (first.number, first.journal_seq) == (second.number, second.journal_seq)
+    assert counts(till.connection)["sale"] == 1
+
+
+def test_sale_numbers_are_gapless_per_lane(till: Till) -> None:
+    numbers = [till.complete(basket(till)).number for _ in range(5)]
+    assert numbers == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("table", IMMUTABLE_TABLES)
+def test_stored_rows_refuse_update_and_delete(till: Till, clock: SteppingClock, table: str) -> None:
+    till.complete(basket(till))
+    till.move_cash("in", Decimal("10"), "change", "Alice")
+    till.close_shift(Decimal("0"), "Alice")
+    clock.advance(86400)
+    assert till.close_periods()
+    assert till.connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 0
+    column = till.connection.execute(f"SELECT name FROM pragma_table_info('{table}') LIMIT 1").fetchone()[0]
+    with pytest.raises(sqlite3.IntegrityError, match="never updated"):
+        till.connection.execute(f"UPDATE {table} SET {column} = {column}")
+    with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
+        till.connection.execute(f"DELETE FROM {table}")
+    till.connection.rollback()
+
+
+def test_outbox_rows_are_never_deleted(till: Till) -> None:
+    till.complete(basket(till))
+    with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
+        till.connection.execute("DELETE FROM outbox")
+
+
+def test_store_runs_wal_with_full_sync(till: Till) -> None:
+    assert till.connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert till.connection.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert till.connection.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+
+
+def test_migrations_run_once_and_reopening_keeps_the_data(config: Config, till: Till) -> None:
+    till.complete(basket(till))
+    again = open_store(config.store_path)
+    try:
+        assert again.conn.execute("SELECT COUNT(*) FROM sale").fetchone()[0] == 1
+        applied = again.conn.execute("SELECT name FROM _sqlite_migrations").fetchall()
+        assert applied == [("m001_till_core",)]
+        assert again.conn.execute("SELECT lane_id FROM store_info").fetchall() == [(1,)]
+    finally:
+        again.close()
+
+
+def test_a_file_that_is_not_a_database_gives_a_clear_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "till.db"
+    bogus.write_bytes(b"this is a text file, not SQLite" * 100)
+    with pytest.raises(StoreError, match="not a usable checkout database"):
+        open_store(bogus)
+
+
+def test_a_missing_database_is_not_created_by_read_commands(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="No database"):
+        open_store(tmp_path / "nope.db", create=False)
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_a_sale_needs_an_open_shift(till: Till) -> None:
+    sale = basket(till)
+    till.close_shift(Decimal("100"), "Alice")
+    from appliance.shifts import ShiftError
+
+    with pytest.raises(ShiftError, match="No shift is open"):
+        till.complete(sale)
+    assert counts(till.connection)["sale"] == 0
+
+
+def test_reading_a_sale_back_gives_the_same_record(till: Till) -> None:
+    sale = basket(till)
+    sale.discount_sale(None)
+    stored = till.complete(sale)
+    again = till.find_sale(number=stored.number)
+    assert again is not None and again.sale.as_record() == stored.sale.as_record()
+    assert till.find_sale(uuid=stored.sale.uuid) == again
+    assert from_cents(again.sale.change) == Decimal("50") - from_cents(again.sale.total)
