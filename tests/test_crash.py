@@ -49,26 +49,24 @@ def assert_consistent(config: Config, printed: set[int]) -> None:
         assert numbers == set(range(1, len(numbers) + 1))  # gap-less
         half_written = c.execute(
             """
-            WITH lines AS (SELECT sale_uuid, COUNT(*) AS n, SUM(voided = 0) AS live, SUM(amount) AS amount
-                           FROM sale_line GROUP BY sale_uuid),
-                 moves AS (SELECT sale_uuid, COUNT(*) AS n FROM stock_move GROUP BY sale_uuid),
-                 paid AS (SELECT sale_uuid, SUM(amount) AS amount FROM payment GROUP BY sale_uuid)
+            WITH lines AS (SELECT sale_id, SUM(amount) AS amount FROM sale_line GROUP BY sale_id),
+                 paid AS (SELECT sale_id, SUM(amount) AS amount FROM payment GROUP BY sale_id),
+                 queued AS (SELECT journal_seq, COUNT(*) AS n FROM outbox GROUP BY journal_seq)
             SELECT s.number FROM sale AS s
-            LEFT JOIN lines AS l ON l.sale_uuid = s.uuid
-            LEFT JOIN moves AS m ON m.sale_uuid = s.uuid
-            LEFT JOIN paid AS p ON p.sale_uuid = s.uuid
-            LEFT JOIN outbox AS o ON o.sale_uuid = s.uuid
-            LEFT JOIN journal AS j ON j.lane_id = s.lane_id AND j.seq = s.journal_seq
-            WHERE l.n IS NULL OR o.id IS NULL OR j.ref IS NOT s.uuid
-               OR COALESCE(m.n, 0) != l.live OR s.total != COALESCE(p.amount, 0) OR s.total != l.amount
+            LEFT JOIN lines AS l ON l.sale_id = s.id
+            LEFT JOIN paid AS p ON p.sale_id = s.id
+            LEFT JOIN queued AS q ON q.journal_seq = s.id
+            WHERE l.amount IS NULL OR s.total != l.amount OR s.total != COALESCE(p.amount, 0)
+               OR COALESCE(q.n, 0) != 1
             """
         ).fetchall()
         assert half_written == []
-        orphans = c.execute(
-            "SELECT j.seq FROM journal AS j LEFT JOIN sale AS s ON s.uuid = j.ref"
-            " WHERE j.kind IN ('sale', 'return') AND s.uuid IS NULL"
-        ).fetchall()
-        assert orphans == []
+        for kind, table in (("shift_open", "shift"), ("shift_close", "shift_close"),
+                            ("cash_in', 'cash_out", "cash_movement")):
+            entries = {row[0] for row in c.execute(f"SELECT seq FROM journal WHERE kind IN ('{kind}')")}
+            rows = {row[0] for row in c.execute(f"SELECT journal_seq FROM {table}")}
+            assert entries == rows, table
+        assert c.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == len(numbers)
     finally:
         till.close()
 

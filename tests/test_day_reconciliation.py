@@ -73,7 +73,7 @@ def test_z_reports_export_and_journal_agree_for_a_day_of_2000_sales(config: Conf
 
     clock.current = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)
     till.close_periods()
-    (day,) = closures.closures(till.connection, till.lane.id, "day")
+    (day,) = closures.closures(till.connection, "day")
     assert day["period"] == "2026-03-02" and day["totals"]["total"] == z_total == day["perpetual_total"]
     assert till.verify().ok
     till.close()
