@@ -44,8 +44,19 @@ _COLUMNS = "id, product_id, name, sku, price, priced_by, unit_grams, tax_categor
 def upsert_variants(connection: sqlite3.Connection, variants: Iterable[Variant], at: datetime) -> int:
     """Insert or refresh variants; the caller holds the write transaction (and keeps it short)."""
     rows = [
-        (v.id, v.product_id, v.name, v.sku, v.price, v.priced_by.value, v.unit_grams, v.tax_category_id,
-         v.on_hand, int(v.on_demand), utc_text(at))
+        (
+            v.id,
+            v.product_id,
+            v.name,
+            v.sku,
+            v.price,
+            v.priced_by.value,
+            v.unit_grams,
+            v.tax_category_id,
+            v.on_hand,
+            int(v.on_demand),
+            utc_text(at),
+        )
         for v in variants
     ]
     connection.executemany(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -23,12 +24,12 @@ import click
 from . import closures, export
 from . import config as config_module
 from . import simulate as simulation
+from .audit import verify_store
 from .catalogue import CatalogueError
 from .clock import Clock
 from .config import Config, ConfigError
 from .demo import demo_config_text
 from .formatting import Formatter
-from .journal_store import verify_store
 from .keys import JournalKeyError, key_is_private, load_key
 from .logs import setup_logging
 from .money import MoneyError, from_cents, parse_amount
@@ -54,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         return result if isinstance(result, int) else 0
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except click.FileError as exc:
+        exc.show()
+        return EXIT_CANNOT
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
@@ -63,10 +67,27 @@ def main(argv: list[str] | None = None) -> int:
     except PERSON_ERRORS as exc:
         _print_error(exc)
         return EXIT_CANNOT
+    except sqlite3.DatabaseError as exc:
+        log.exception("database error")
+        click.echo(f"Error: {database_problem(exc)}", err=True)
+        return EXIT_CANNOT
     except Exception:
         log.exception("ofn-checkout %s failed", " ".join(argv or sys.argv[1:]))
-        click.echo(f"Internal error: the details are logged in {log_file}", err=True)
+        where = f"the details are logged in {log_file}" if log_file else "no log file could be written"
+        click.echo(f"Internal error: {where}", err=True)
         return EXIT_INTERNAL
+
+
+def database_problem(exc: sqlite3.DatabaseError) -> str:
+    """What a person should understand of an SQLite error (the details go to the log)."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return "the database is busy (another program is writing to it): try again in a moment"
+    if isinstance(exc, sqlite3.IntegrityError):
+        return (
+            f"the database refused a change ({text}): it may have been tampered with; run `ofn-checkout journal verify`"
+        )
+    return f"the database file is damaged ({text}): restore it from the backup"
 
 
 def _print_error(exc: Exception) -> None:
@@ -81,11 +102,15 @@ def _print_error(exc: Exception) -> None:
 # -- shared options -------------------------------------------------------------------------------
 
 config_option = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Config file [default: $OFN_CHECKOUT_CONFIG or /etc/ofn-checkout/config.toml]",
 )
 db_option = click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="SQLite store [default: store.path of the config]",
 )
 
@@ -113,6 +138,34 @@ def open_till(config_path: Path | None, db_path: Path | None, clock: Clock | Non
 
 def formatter(config: Config) -> Formatter:
     return Formatter(config.currency, config.language, ZoneInfo(config.timezone))
+
+
+class Text(click.ParamType):
+    """A name or reason typed on the command line; it is kept in the journal, so it must be text."""
+
+    name = "text"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail("is not valid UTF-8 text (check the terminal's encoding)", param, ctx)
+        if not text:
+            self.fail("must not be empty", param, ctx)
+        return text
+
+
+TEXT = Text()
+NUMBER = click.IntRange(min=1, max=2**62)
+DATE = click.DateTime(["%Y-%m-%d"])
+
+
+def check_dates(first: datetime, last: datetime) -> None:
+    if not (2000 <= first.year <= 2999 and 2000 <= last.year <= 2999):
+        raise click.BadParameter("dates must be between 2000-01-01 and 2999-12-31")
+    if last < first:
+        raise click.BadParameter("--to is before --from")
 
 
 def amount_type(text: str) -> Decimal:
@@ -154,8 +207,10 @@ def config_check(config_path: Path | None) -> int:
         return EXIT_PROBLEMS
     for warning in _config_warnings(config):
         click.echo(f"warning: {warning}")
-    click.echo(f"{path}: OK (lane {config.lane_id} \"{config.lane_name}\", {len(config.vat)} VAT rates, "
-               f"{len(config.payments)} payment methods)")
+    click.echo(
+        f'{path}: OK (lane {config.lane_id} "{config.lane_name}", {len(config.vat)} VAT rates, '
+        f"{len(config.payments)} payment methods)"
+    )
     return 0
 
 
@@ -172,6 +227,25 @@ def _config_warnings(config: Config) -> list[str]:
     return warnings
 
 
+@cli.group("store")
+def store_group() -> None:
+    """Create the till's database."""
+
+
+@store_group.command("init")
+@store_options
+def store_init(config_path: Path | None, db_path: Path | None) -> int:
+    """Create the database of this lane and its journal key (other commands never create one)."""
+    config = load_config(config_path)
+    path = db_path or config.store_path
+    if path.exists():
+        raise StoreError(f"{path} already exists: nothing was changed")
+    Till.open(config, path).close()
+    key = config.key_file_for(path)
+    click.echo(f"created {path} for lane {config.lane_id}; journal key {key}: back it up with the database")
+    return 0
+
+
 @cli.group("journal")
 def journal_group() -> None:
     """Verify and export the fiscal journal."""
@@ -183,10 +257,19 @@ def journal_verify(config_path: Path | None, db_path: Path | None) -> int:
     """Check the journal's seal; exit 1 naming the first bad entry."""
     config = load_config(config_path)
     path = db_path or config.store_path
-    db = open_store(path, create=False)
+    try:
+        db = open_store(path, create=False)
+    except StoreError as exc:
+        if not path.exists():
+            raise
+        click.echo(f"journal NOT OK: {exc}")
+        return EXIT_PROBLEMS
     try:
         lane_id = store_lane(db.conn) or config.lane_id
         verdict = verify_store(db.conn, load_key(config.key_file_for(path)), lane_id)
+    except sqlite3.DatabaseError as exc:
+        click.echo(f"journal NOT OK: {database_problem(exc)}")
+        return EXIT_PROBLEMS
     finally:
         db.close()
     if verdict.ok:
@@ -200,15 +283,15 @@ def journal_verify(config_path: Path | None, db_path: Path | None) -> int:
 
 @journal_group.command("export")
 @store_options
-@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First local date")
-@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last local date (included)")
+@click.option("--from", "first", type=DATE, required=True, help="First local date")
+@click.option("--to", "last", type=DATE, required=True, help="Last local date (included)")
 @click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
 @click.option("--out", type=click.File("w", encoding="utf-8"), default="-", help="Output file [default: stdout]")
-def journal_export(config_path: Path | None, db_path: Path | None, first: datetime, last: datetime,
-                   fmt: str, out: Any) -> int:
+def journal_export(
+    config_path: Path | None, db_path: Path | None, first: datetime, last: datetime, fmt: str, out: Any
+) -> int:
     """Accounting export: one row per sale line and per payment."""
-    if last < first:
-        raise click.BadParameter("--to is before --from")
+    check_dates(first, last)
     config, till = open_till(config_path, db_path)
     try:
         count = export.write_csv(till.connection, out, first.date(), last.date(), till.zone)
@@ -240,12 +323,20 @@ def report_x(config_path: Path | None, db_path: Path | None, as_json: bool) -> i
 @report_group.command("z")
 @store_options
 @click.option("--counted", type=amount_type, help="Cash counted in the drawer: closes the open shift")
-@click.option("--cashier", default="manager", show_default=True, help="Who closes the shift")
-@click.option("--shift", "shift_id", type=int, help="Reprint the Z report of this shift")
+@click.option("--cashier", type=TEXT, default="manager", show_default=True, help="Who closes the shift")
+@click.option("--shift", "shift_id", type=NUMBER, help="Reprint the Z report of this shift")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON")
-def report_z(config_path: Path | None, db_path: Path | None, counted: Decimal | None, cashier: str,
-             shift_id: int | None, as_json: bool) -> int:
+def report_z(
+    config_path: Path | None,
+    db_path: Path | None,
+    counted: Decimal | None,
+    cashier: str,
+    shift_id: int | None,
+    as_json: bool,
+) -> int:
     """Close the open shift (with --counted), or reprint the last or a given Z report."""
+    if shift_id is not None and counted is not None:
+        raise click.UsageError("--shift reprints a closed shift's Z report; --counted closes the open shift: not both")
     config, till = open_till(config_path, db_path)
     try:
         record = _z_record(till, counted, cashier, shift_id)
@@ -316,7 +407,7 @@ def receipt_group() -> None:
 
 @receipt_group.command("show")
 @store_options
-@click.argument("number", type=click.IntRange(min=1))
+@click.argument("number", type=NUMBER)
 @click.option("--columns", type=click.Choice(["32", "42", "48"]), default="42", show_default=True)
 def receipt_show(config_path: Path | None, db_path: Path | None, number: int, columns: str) -> int:
     """Show a receipt on screen (not a reprint: nothing is recorded)."""
@@ -329,14 +420,16 @@ def receipt_show(config_path: Path | None, db_path: Path | None, number: int, co
         receipt = till.receipt(stored, config.receipt, fmt)
     finally:
         till.close()
-    click.echo("\n".join(["*** VIEW ONLY — NOT A RECEIPT ***".center(int(columns)), *layout(receipt, fmt, int(columns))]))
+    click.echo(
+        "\n".join(["*** VIEW ONLY — NOT A RECEIPT ***".center(int(columns)), *layout(receipt, fmt, int(columns))])
+    )
     return 0
 
 
 @receipt_group.command("reprint")
 @store_options
-@click.argument("number", type=click.IntRange(min=1))
-@click.option("--cashier", required=True, help="Who reprints (recorded in the journal)")
+@click.argument("number", type=NUMBER)
+@click.option("--cashier", type=TEXT, required=True, help="Who reprints (recorded in the journal)")
 @click.option("--columns", type=click.Choice(["32", "42", "48"]), default="42", show_default=True)
 def receipt_reprint(config_path: Path | None, db_path: Path | None, number: int, cashier: str, columns: str) -> int:
     """Make a numbered duplicate of a receipt; the reprint is recorded in the journal."""
@@ -358,11 +451,10 @@ def shift_group() -> None:
 @shift_group.command("open")
 @store_options
 @click.option("--float", "opening_float", type=amount_type, required=True, help="Cash in the drawer at the start")
-@click.option("--cashier", required=True)
+@click.option("--cashier", type=TEXT, required=True)
 def shift_open(config_path: Path | None, db_path: Path | None, opening_float: Decimal, cashier: str) -> int:
     """Open a shift on this lane."""
-    config = load_config(config_path)
-    till = Till.open(config, db_path or config.store_path)
+    config, till = open_till(config_path, db_path)
     try:
         shift = till.open_shift(cashier, opening_float)
     finally:
@@ -374,8 +466,8 @@ def shift_open(config_path: Path | None, db_path: Path | None, opening_float: De
 def _cash_command(kind: str) -> Callable[..., int]:
     @store_options
     @click.option("--amount", type=amount_type, required=True)
-    @click.option("--reason", required=True)
-    @click.option("--cashier", required=True)
+    @click.option("--reason", type=TEXT, required=True)
+    @click.option("--cashier", type=TEXT, required=True)
     def command(config_path: Path | None, db_path: Path | None, amount: Decimal, reason: str, cashier: str) -> int:
         config, till = open_till(config_path, db_path)
         try:
@@ -395,22 +487,44 @@ shift_group.command("cash-out")(_cash_command("out"))
 
 @cli.command("simulate")
 @store_options
-@click.option("--sales", type=click.IntRange(min=1), required=True, help="How many sales to complete")
+@click.option("--sales", type=click.IntRange(min=1, max=10**7), required=True, help="How many sales to complete")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--start", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
-              help="Local time of the first sale on an empty store [default: today 08:00]")
-@click.option("--pace", type=click.FloatRange(min=0.1), default=45.0, show_default=True,
-              help="Mean seconds between sales (simulated time)")
-@click.option("--shift-size", type=click.IntRange(min=1), default=250, show_default=True,
-              help="Sales per shift before a Z")
+@click.option(
+    "--start",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    help="Local time of the first sale; a store with later entries carries on from them [default: today 08:00]",
+)
+@click.option(
+    "--pace",
+    type=click.FloatRange(min=0.1),
+    default=45.0,
+    show_default=True,
+    help="Mean seconds between sales (simulated time)",
+)
+@click.option(
+    "--shift-size", type=click.IntRange(min=1), default=250, show_default=True, help="Sales per shift before a Z"
+)
 @click.option("--leave-open", is_flag=True, help="Leave the last shift open")
-def simulate(config_path: Path | None, db_path: Path | None, sales: int, seed: int, start: datetime | None,
-             pace: float, shift_size: int, leave_open: bool) -> int:
+def simulate(
+    config_path: Path | None,
+    db_path: Path | None,
+    sales: int,
+    seed: int,
+    start: datetime | None,
+    pace: float,
+    shift_size: int,
+    leave_open: bool,
+) -> int:
     """Fill a store with realistic random sales through the real till, one line per sale."""
     config = load_config(config_path)
-    till = Till.open(config, db_path or config.store_path)
+    zone = ZoneInfo(config.timezone)
+    if start is not None and not 2000 <= start.year <= 2999:
+        raise click.BadParameter("--start must be between 2000 and 2999")
+    begin = (
+        start.replace(tzinfo=zone) if start else datetime.now(zone).replace(hour=8, minute=0, second=0, microsecond=0)
+    )
+    till = Till.open(config, db_path or config.store_path, clock=simulation.resume_clock(None, begin))
     try:
-        begin = start.replace(tzinfo=till.zone) if start else None
         till.clock = clock = simulation.resume_clock(till, begin)
         plan = simulation.Plan(sales, seed, pace, shift_size, not leave_open)
         simulation.run(till, clock, plan, _print_sale)

@@ -30,13 +30,6 @@ class Span:
     last_seq: int
 
 
-def is_due(tip: journal_store.Tip | None, now: datetime, zone: ZoneInfo) -> bool:
-    """Cheap test for the sale path: has a new local day begun since the last entry?"""
-    if tip is None or tip.kind.startswith("closure_"):
-        return False
-    return local_date(tip.created_at, zone) < now.astimezone(zone).date()
-
-
 def close_due_periods(
     connection: sqlite3.Connection, key: bytes, lane_id: int, zone: ZoneInfo, now: datetime
 ) -> list[dict[str, Any]]:
@@ -53,7 +46,9 @@ def _finished_days(connection: sqlite3.Connection, zone: ZoneInfo, today: date) 
     """Split the journal after the last daily closure into finished local days.
 
     An entry counts for the later of its own date and the day after the last closed day, so a clock
-    set back can neither reopen a closed day nor close the same day twice.
+    set back can neither reopen a closed day nor close the same day twice. An entry dated after
+    today (a clock set wrongly forward) counts for the day of the entries before it, or the first
+    day found after it, so it can neither hold back the closures nor close a day that has not come.
     """
     last = connection.execute(
         "SELECT period, last_seq FROM closure WHERE kind = 'day' ORDER BY last_seq DESC LIMIT 1"
@@ -61,19 +56,25 @@ def _finished_days(connection: sqlite3.Connection, zone: ZoneInfo, today: date) 
     floor = date.fromisoformat(last[0]) + timedelta(days=1) if last else date.min
     spans: list[Span] = []
     label: date | None = None
-    first_seq = last_seq = 0
+    first_seq: int | None = None
+    last_seq = 0
     for seq, created_at in connection.execute(
         "SELECT seq, created_at FROM journal WHERE seq > ? ORDER BY seq", (last[1] if last else 0,)
     ):
-        day = max(local_date(created_at, zone), floor)
-        if day >= today:
-            break
-        if label is None or day > label:
-            if label is not None:
-                spans.append(Span(label.isoformat(), first_seq, last_seq))
-            label, first_seq, floor = day, seq, day
+        local: date | None = local_date(created_at, zone)
+        if local is not None and local > today:
+            local = label  # dated in the future by a wrong clock: it belongs with its neighbours
+        if local is not None:
+            day = max(local, floor)
+            if day >= today:
+                break
+            if label is not None and day > label:
+                spans.append(Span(label.isoformat(), first_seq or seq, last_seq))
+                first_seq = None
+            label = floor = day
+        first_seq = seq if first_seq is None else first_seq
         last_seq = seq
-    if label is not None:
+    if label is not None and first_seq is not None:
         spans.append(Span(label.isoformat(), first_seq, last_seq))
     return spans
 
@@ -107,12 +108,14 @@ def _finished_groups(connection: sqlite3.Connection, kind: str, smaller: str, wi
     return spans
 
 
-def _close(connection: sqlite3.Connection, key: bytes, lane_id: int, kind: str, span: Span, now: datetime) -> dict[str, Any]:
+def _close(
+    connection: sqlite3.Connection, key: bytes, lane_id: int, kind: str, span: Span, now: datetime
+) -> dict[str, Any]:
     totals = sales_totals(connection, span.first_seq, span.last_seq)
-    previous = connection.execute(
-        "SELECT perpetual_total FROM closure WHERE kind = ? ORDER BY last_seq DESC LIMIT 1", (kind,)
-    ).fetchone()
-    perpetual = (previous[0] if previous else 0) + totals.total
+    previous = _sealed(
+        connection, "SELECT journal_seq FROM closure WHERE kind = ? ORDER BY last_seq DESC LIMIT 1", (kind,)
+    )
+    perpetual = (previous[0]["perpetual_total"] if previous else 0) + totals.total
     report: dict[str, Any] = {
         "kind": kind,
         "period": span.period,
@@ -123,18 +126,28 @@ def _close(connection: sqlite3.Connection, key: bytes, lane_id: int, kind: str, 
     }
     entry = journal_store.append(connection, key, lane_id, f"closure_{kind}", span.period, report, now)
     connection.execute(
-        "INSERT INTO closure (kind, period, first_seq, last_seq, total, perpetual_total, report, created_at,"
-        " journal_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (kind, span.period, span.first_seq, span.last_seq, totals.total, perpetual, entry.payload,
-         entry.created_at, entry.seq),
+        "INSERT INTO closure (kind, period, first_seq, last_seq, total, perpetual_total, created_at, journal_seq)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (kind, span.period, span.first_seq, span.last_seq, totals.total, perpetual, entry.created_at, entry.seq),
     )
     return report
 
 
 def closures(connection: sqlite3.Connection, kind: str | None = None) -> list[dict[str, Any]]:
-    sql = "SELECT report FROM closure"
+    """The closures as they were sealed (read from the journal, not from the index table)."""
+    sql = "SELECT journal_seq FROM closure"
     params: tuple[object, ...] = ()
     if kind:
         sql += " WHERE kind = ?"
         params = (kind,)
-    return [json.loads(row[0]) for row in connection.execute(sql + " ORDER BY journal_seq", params)]
+    return _sealed(connection, sql + " ORDER BY journal_seq", params)
+
+
+def _sealed(connection: sqlite3.Connection, seqs_sql: str, params: tuple[object, ...]) -> list[dict[str, Any]]:
+    """The sealed payloads of the closure entries whose ``seq`` the query selects."""
+    return [
+        json.loads(payload)
+        for (payload,) in connection.execute(
+            f"SELECT payload FROM journal WHERE seq IN ({seqs_sql}) AND kind LIKE 'closure_%' ORDER BY seq", params
+        )
+    ]

@@ -133,7 +133,7 @@ def _timezone(value: object) -> str:
     text = _nonempty(value)
     try:
         zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError("must be a time zone such as Europe/Paris") from None
     return text
 
@@ -194,7 +194,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "lane": {
         "id": Field(_positive_int, doc="number of this till; sale numbers are gap-less per lane"),
         "name": Field(_nonempty, doc="name on receipts and reports"),
-        "channel": Field(_nonempty, doc="where the till sells, e.g. \"pickup point\""),
+        "channel": Field(_nonempty, doc='where the till sells, e.g. "pickup point"'),
     },
     "locale": {
         "currency": Field(_currency, "EUR", "ISO 4217 code"),
@@ -234,9 +234,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "kick": Field(_one_of("printer", "gpio", "none"), "printer", "how the drawer is opened"),
         "pin": Field(_one_of("both", "2", "5"), "both", "drawer kick connector pin"),
         "pulse_ms": Field(_int_between(10, 500), 50, "kick pulse length"),
-        "gpio_pin": Field(_int_between(0, 27), 23, "relay pin when kick = \"gpio\""),
+        "gpio_pin": Field(_int_between(0, 27), 23, 'relay pin when kick = "gpio"'),
     },
 }
+
 
 def _tax_category(value: object) -> int | str:
     """OFN variants without a tax category are sold too; "none" gives them a rate."""
@@ -257,10 +258,10 @@ def _rate(value: object) -> Decimal:
 
 TABLE_ARRAYS: dict[str, dict[str, Field]] = {
     "vat": {
-        "tax_category_id": Field(_tax_category, doc="OFN tax category id, or \"none\""),
+        "tax_category_id": Field(_tax_category, doc='OFN tax category id, or "none"'),
         "code": Field(_nonempty, doc="letter printed beside receipt lines"),
-        "rate": Field(_rate, doc="percent, as a string: \"5.5\""),
-        "label": Field(_nonempty, doc="e.g. \"TVA 5,5 %\""),
+        "rate": Field(_rate, doc='percent, as a string: "5.5"'),
+        "label": Field(_nonempty, doc='e.g. "TVA 5,5 %"'),
     },
     "payment": {
         "code": Field(_nonempty, doc="short name kept in the journal"),
@@ -268,7 +269,6 @@ TABLE_ARRAYS: dict[str, dict[str, Field]] = {
         "cash": Field(_bool, False, "counted in the drawer, gives change"),
     },
 }
-
 
 
 @dataclass(frozen=True)
@@ -381,7 +381,9 @@ def _read_sections(raw: dict[str, Any], problems: list[Problem]) -> dict[str, di
     return result
 
 
-def _read_table(prefix: str, table: dict[str, Any], fields: dict[str, Field], problems: list[Problem]) -> dict[str, Any]:
+def _read_table(
+    prefix: str, table: dict[str, Any], fields: dict[str, Field], problems: list[Problem]
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, spec in fields.items():
         full = f"{prefix}.{key}"

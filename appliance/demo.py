@@ -16,32 +16,123 @@ from .sale import PricedBy
 FOOD, PREPARED, STANDARD = 1, 2, 3
 
 _LOOSE = [
-    "Apples Gala", "Apples Reinette", "Apples Boskoop", "Pears Conference", "Pears Williams", "Carrots",
-    "Carrots bunched", "Potatoes Charlotte", "Potatoes Bintje", "Potatoes Agata", "Sweet potatoes", "Leeks",
-    "Onions yellow", "Onions red", "Shallots", "Garlic", "Tomatoes round", "Tomatoes cherry", "Tomatoes heritage",
-    "Courgettes", "Aubergines", "Peppers red", "Cucumbers", "Beetroot raw", "Beetroot cooked", "Celeriac",
-    "Parsnips", "Turnips", "Squash butternut", "Squash potimarron", "Mushrooms button", "Mushrooms oyster",
-    "Spinach", "Chard", "Kale", "Lamb's lettuce", "Rocket", "Radishes", "Fennel", "Jerusalem artichokes",
-    "Kiwis", "Plums", "Peaches", "Apricots", "Cherries", "Strawberries", "Grapes white", "Grapes black",
-    "Walnuts", "Hazelnuts", "Chestnuts", "Lentils green loose", "Oats loose", "Rice loose", "Comté", "Tomme",
-    "Beef mince", "Pork chops", "Chicken thighs", "Trout fillets",
+    "Apples Gala",
+    "Apples Reinette",
+    "Apples Boskoop",
+    "Pears Conference",
+    "Pears Williams",
+    "Carrots",
+    "Carrots bunched",
+    "Potatoes Charlotte",
+    "Potatoes Bintje",
+    "Potatoes Agata",
+    "Sweet potatoes",
+    "Leeks",
+    "Onions yellow",
+    "Onions red",
+    "Shallots",
+    "Garlic",
+    "Tomatoes round",
+    "Tomatoes cherry",
+    "Tomatoes heritage",
+    "Courgettes",
+    "Aubergines",
+    "Peppers red",
+    "Cucumbers",
+    "Beetroot raw",
+    "Beetroot cooked",
+    "Celeriac",
+    "Parsnips",
+    "Turnips",
+    "Squash butternut",
+    "Squash potimarron",
+    "Mushrooms button",
+    "Mushrooms oyster",
+    "Spinach",
+    "Chard",
+    "Kale",
+    "Lamb's lettuce",
+    "Rocket",
+    "Radishes",
+    "Fennel",
+    "Jerusalem artichokes",
+    "Kiwis",
+    "Plums",
+    "Peaches",
+    "Apricots",
+    "Cherries",
+    "Strawberries",
+    "Grapes white",
+    "Grapes black",
+    "Walnuts",
+    "Hazelnuts",
+    "Chestnuts",
+    "Lentils green loose",
+    "Oats loose",
+    "Rice loose",
+    "Comté",
+    "Tomme",
+    "Beef mince",
+    "Pork chops",
+    "Chicken thighs",
+    "Trout fillets",
 ]
 _PACKED = [
-    ("Honey acacia 500 g", FOOD), ("Honey chestnut 250 g", FOOD), ("Jam apricot 370 g", FOOD),
-    ("Jam strawberry 370 g", FOOD), ("Apple juice 1 l", FOOD), ("Pear juice 1 l", FOOD), ("Flour T65 1 kg", FOOD),
-    ("Flour T80 1 kg", FOOD), ("Pasta fusilli 500 g", FOOD), ("Lentils 500 g", FOOD), ("Chickpeas 500 g", FOOD),
-    ("Yoghurt plain 4×125 g", FOOD), ("Butter 250 g", FOOD), ("Cream 20 cl", FOOD), ("Milk 1 l", FOOD),
-    ("Eggs ×6", FOOD), ("Eggs ×12", FOOD), ("Chocolate dark 100 g", FOOD), ("Biscuits 200 g", FOOD),
-    ("Olive oil 75 cl", FOOD), ("Sunflower oil 1 l", FOOD), ("Cider brut 75 cl", STANDARD),
-    ("Beer blonde 33 cl", STANDARD), ("Beer amber 33 cl", STANDARD), ("Red wine 75 cl", STANDARD),
-    ("White wine 75 cl", STANDARD), ("Soap lavender", STANDARD), ("Candle beeswax", STANDARD),
-    ("Terrine 180 g", PREPARED), ("Soup pumpkin 1 l", PREPARED), ("Quiche slice", PREPARED),
+    ("Honey acacia 500 g", FOOD),
+    ("Honey chestnut 250 g", FOOD),
+    ("Jam apricot 370 g", FOOD),
+    ("Jam strawberry 370 g", FOOD),
+    ("Apple juice 1 l", FOOD),
+    ("Pear juice 1 l", FOOD),
+    ("Flour T65 1 kg", FOOD),
+    ("Flour T80 1 kg", FOOD),
+    ("Pasta fusilli 500 g", FOOD),
+    ("Lentils 500 g", FOOD),
+    ("Chickpeas 500 g", FOOD),
+    ("Yoghurt plain 4×125 g", FOOD),
+    ("Butter 250 g", FOOD),
+    ("Cream 20 cl", FOOD),
+    ("Milk 1 l", FOOD),
+    ("Eggs ×6", FOOD),
+    ("Eggs ×12", FOOD),
+    ("Chocolate dark 100 g", FOOD),
+    ("Biscuits 200 g", FOOD),
+    ("Olive oil 75 cl", FOOD),
+    ("Sunflower oil 1 l", FOOD),
+    ("Cider brut 75 cl", STANDARD),
+    ("Beer blonde 33 cl", STANDARD),
+    ("Beer amber 33 cl", STANDARD),
+    ("Red wine 75 cl", STANDARD),
+    ("White wine 75 cl", STANDARD),
+    ("Soap lavender", STANDARD),
+    ("Candle beeswax", STANDARD),
+    ("Terrine 180 g", PREPARED),
+    ("Soup pumpkin 1 l", PREPARED),
+    ("Quiche slice", PREPARED),
     ("Lasagne portion", PREPARED),
 ]
-_PRODUCERS = ["Ferme des Saules", "Le Pré Vert", "Les Jardins d'Émile", "La Ruche", "Moulin Neuf",
-              "Brasserie du Val", "Domaine Sainte-Croix", "Fromagerie Bel Air"]
-_ON_DEMAND = ["Bread country loaf", "Bread rye", "Baguette", "Brioche", "Croissant", "Pain au chocolat",
-              "Veg box small", "Veg box large", "Fruit box", "Flower bouquet"]
+_PRODUCERS = [
+    "Ferme des Saules",
+    "Le Pré Vert",
+    "Les Jardins d'Émile",
+    "La Ruche",
+    "Moulin Neuf",
+    "Brasserie du Val",
+    "Domaine Sainte-Croix",
+    "Fromagerie Bel Air",
+]
+_ON_DEMAND = [
+    "Bread country loaf",
+    "Bread rye",
+    "Baguette",
+    "Brioche",
+    "Croissant",
+    "Pain au chocolat",
+    "Veg box small",
+    "Veg box large",
+    "Fruit box",
+    "Flower bouquet",
+]
 
 
 def demo_variants(count: int = 320, seed: int = 7) -> list[Variant]:
@@ -50,12 +141,36 @@ def demo_variants(count: int = 320, seed: int = 7) -> list[Variant]:
     variants: list[Variant] = []
     next_id = 1001
     for name in _LOOSE:
-        variants.append(Variant(next_id, next_id, name, f"PLU{next_id}", rng.randrange(150, 2500, 10),
-                                PricedBy.WEIGHT, 1000, FOOD, rng.randrange(20, 200), False))
+        variants.append(
+            Variant(
+                next_id,
+                next_id,
+                name,
+                f"PLU{next_id}",
+                rng.randrange(150, 2500, 10),
+                PricedBy.WEIGHT,
+                1000,
+                FOOD,
+                rng.randrange(20, 200),
+                False,
+            )
+        )
         next_id += 1
     for name in _ON_DEMAND:
-        variants.append(Variant(next_id, next_id, name, f"OD{next_id}", rng.randrange(120, 2500, 10),
-                                PricedBy.EACH, None, FOOD, None, True))
+        variants.append(
+            Variant(
+                next_id,
+                next_id,
+                name,
+                f"OD{next_id}",
+                rng.randrange(120, 2500, 10),
+                PricedBy.EACH,
+                None,
+                FOOD,
+                None,
+                True,
+            )
+        )
         next_id += 1
     producer = 0
     while len(variants) < count:
@@ -64,8 +179,20 @@ def demo_variants(count: int = 320, seed: int = 7) -> list[Variant]:
         producer += 1
         body = f"376{next_id:09d}"
         ean = body + str(gtin_check_digit(body))
-        variants.append(Variant(next_id, next_id, f"{name} — {maker}", ean, rng.randrange(90, 1800, 5),
-                                PricedBy.EACH, None, category, rng.randrange(5, 60), False))
+        variants.append(
+            Variant(
+                next_id,
+                next_id,
+                f"{name} — {maker}",
+                ean,
+                rng.randrange(90, 1800, 5),
+                PricedBy.EACH,
+                None,
+                category,
+                rng.randrange(5, 60),
+                False,
+            )
+        )
         next_id += 1
     return variants
 

@@ -18,10 +18,34 @@ from .clock import local_day_bounds, parse_utc
 from .money import from_cents
 
 COLUMNS = (
-    "record", "local_date", "local_time", "completed_at_utc", "lane_id", "channel", "sale_number", "sale_uuid",
-    "sale_kind", "original_sale_uuid", "cashier", "line_no", "variant_id", "sku", "description", "quantity",
-    "weight_g", "unit_price", "discount", "amount", "vat_code", "vat_rate", "vat_base", "vat_amount",
-    "voided", "payment_method", "payment_amount", "cash_tendered",
+    "record",
+    "local_date",
+    "local_time",
+    "completed_at_utc",
+    "lane_id",
+    "channel",
+    "sale_number",
+    "sale_uuid",
+    "sale_kind",
+    "original_sale_uuid",
+    "cashier",
+    "line_no",
+    "variant_id",
+    "sku",
+    "description",
+    "quantity",
+    "weight_g",
+    "unit_price",
+    "discount",
+    "amount",
+    "vat_code",
+    "vat_rate",
+    "vat_base",
+    "vat_amount",
+    "voided",
+    "payment_method",
+    "payment_amount",
+    "cash_tendered",
 )
 
 
@@ -39,13 +63,59 @@ def write_csv(connection: sqlite3.Connection, out: TextIO, first: date, last: da
         " WHERE l.completed_at >= ? AND l.completed_at < ? ORDER BY l.sale_id, l.line_no",
         (start, end),
     ):
-        (completed, lane, channel, number, uuid, kind, original, cashier, line_no, variant, sku, name,
-         quantity, weight, unit_price, discount, amount, vat_code, rate_bp, vat, voided) = row
+        (
+            completed,
+            lane,
+            channel,
+            number,
+            uuid,
+            kind,
+            original,
+            cashier,
+            line_no,
+            variant,
+            sku,
+            name,
+            quantity,
+            weight,
+            unit_price,
+            discount,
+            amount,
+            vat_code,
+            rate_bp,
+            vat,
+            voided,
+        ) = row
         writer.writerow(
-            ["line", *_when(completed, zone), completed, lane, channel, number, uuid, kind, original or "", cashier,
-             line_no, variant, sku, name, quantity, weight, from_cents(unit_price), from_cents(discount),
-             from_cents(amount), vat_code, _rate(rate_bp), from_cents(amount - vat), from_cents(vat),
-             voided, "", "", ""]
+            [
+                "line",
+                *_when(completed, zone),
+                completed,
+                lane,
+                channel,
+                number,
+                uuid,
+                kind,
+                original or "",
+                cashier,
+                line_no,
+                variant,
+                sku,
+                name,
+                quantity,
+                weight,
+                from_cents(unit_price),
+                from_cents(discount),
+                from_cents(amount),
+                vat_code,
+                _rate(rate_bp),
+                from_cents(amount - vat),
+                from_cents(vat),
+                voided,
+                "",
+                "",
+                "",
+            ]
         )
         count += 1
     for row in connection.execute(
@@ -57,9 +127,35 @@ def write_csv(connection: sqlite3.Connection, out: TextIO, first: date, last: da
     ):
         completed, lane, channel, number, uuid, kind, original, cashier, method, amount, tendered, cash = row
         writer.writerow(
-            ["payment", *_when(completed, zone), completed, lane, channel, number, uuid, kind, original or "",
-             cashier, "", "", "", "", "", "", "", "", "", "", "", "", "", 0, method, from_cents(amount),
-             from_cents(tendered) if cash else ""]
+            [
+                "payment",
+                *_when(completed, zone),
+                completed,
+                lane,
+                channel,
+                number,
+                uuid,
+                kind,
+                original or "",
+                cashier,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                0,
+                method,
+                from_cents(amount),
+                from_cents(tendered) if cash else "",
+            ]
         )
         count += 1
     return count

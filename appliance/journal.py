@@ -59,11 +59,9 @@ class Finding:
     problem: str
 
     def __str__(self) -> str:
-        if self.lane_id is None:
-            return self.problem
-        if self.seq is None:
-            return f"lane {self.lane_id}: {self.problem}"
-        return f"lane {self.lane_id}, entry {self.seq}: {self.problem}"
+        where = [f"lane {self.lane_id}"] if self.lane_id is not None else []
+        where += [f"entry {self.seq}"] if self.seq is not None else []
+        return f"{', '.join(where)}: {self.problem}" if where else self.problem
 
 
 def seal(key: bytes, lane_id: int, seq: int, kind: str, ref: str, created_at: str, prev_hash: str, payload: str) -> str:
@@ -75,9 +73,19 @@ def anchor_mac(key: bytes, lane_id: int, seq: int, last_hash: str) -> str:
     return hmac.new(key, f"anchor\n{lane_id}\n{seq}\n{last_hash}".encode(), hashlib.sha256).hexdigest()
 
 
-def make_entry(key: bytes, lane_id: int, seq: int, kind: str, ref: str, created_at: str, prev_hash: str, payload: str) -> Entry:
-    return Entry(lane_id, seq, kind, ref, created_at, payload, prev_hash,
-                 seal(key, lane_id, seq, kind, ref, created_at, prev_hash, payload))
+def make_entry(
+    key: bytes, lane_id: int, seq: int, kind: str, ref: str, created_at: str, prev_hash: str, payload: str
+) -> Entry:
+    return Entry(
+        lane_id,
+        seq,
+        kind,
+        ref,
+        created_at,
+        payload,
+        prev_hash,
+        seal(key, lane_id, seq, kind, ref, created_at, prev_hash, payload),
+    )
 
 
 def make_anchor(key: bytes, entry: Entry) -> Anchor:
@@ -106,18 +114,30 @@ def _verify_chain(key: bytes, lane_id: int, entries: Iterable[Entry]) -> tuple[i
     expected_seq, prev_hash, last, count = 1, GENESIS, None, 0
     for entry in entries:
         count += 1
-        expected = seal(key, entry.lane_id, entry.seq, entry.kind, entry.ref, entry.created_at, entry.prev_hash,
-                        entry.payload)
+        expected = seal(
+            key, entry.lane_id, entry.seq, entry.kind, entry.ref, entry.created_at, entry.prev_hash, entry.payload
+        )
         if not hmac.compare_digest(expected, entry.hash):
             return count, Finding(lane_id, entry.seq, "content does not match its seal (edited or moved)"), last
         if entry.lane_id != lane_id:
-            return count, Finding(lane_id, entry.seq, f"belongs to lane {entry.lane_id}, not to this store's lane"), last
+            return (
+                count,
+                Finding(lane_id, entry.seq, f"belongs to lane {entry.lane_id}, not to this store's lane"),
+                last,
+            )
         if entry.seq != expected_seq:
-            missing = (f"entry {expected_seq} is missing" if entry.seq == expected_seq + 1
-                       else f"entries {expected_seq} to {entry.seq - 1} are missing")
+            missing = (
+                f"entry {expected_seq} is missing"
+                if entry.seq == expected_seq + 1
+                else f"entries {expected_seq} to {entry.seq - 1} are missing"
+            )
             return count, Finding(lane_id, expected_seq, f"{missing} (deleted or moved)"), last
         if entry.prev_hash != prev_hash:
-            return count, Finding(lane_id, entry.seq, "does not follow the entry before it (an entry was replaced)"), last
+            return (
+                count,
+                Finding(lane_id, entry.seq, "does not follow the entry before it (an entry was replaced)"),
+                last,
+            )
         prev_hash, last, expected_seq = entry.hash, entry, expected_seq + 1
     return count, None, last
 
@@ -128,11 +148,15 @@ def _check_anchor(key: bytes, lane_id: int, last: Entry | None, anchor: Anchor |
             return Finding(lane_id, 1, f"all entries are missing (the anchor names entry {anchor.seq})")
         return None
     if anchor is None:
-        return Finding(lane_id, last.seq + 1, "the end-of-chain anchor is missing: entries after this one may have been cut off")
+        return Finding(
+            lane_id, last.seq + 1, "the end-of-chain anchor is missing: entries after this one may have been cut off"
+        )
     if not hmac.compare_digest(anchor_mac(key, lane_id, anchor.seq, anchor.hash), anchor.mac):
         return Finding(lane_id, last.seq + 1, "the end-of-chain anchor is not genuine: the tail may have been cut off")
     if anchor.seq > last.seq:
-        return Finding(lane_id, last.seq + 1, f"entries {last.seq + 1} to {anchor.seq} were cut off the end of the journal")
+        return Finding(
+            lane_id, last.seq + 1, f"entries {last.seq + 1} to {anchor.seq} were cut off the end of the journal"
+        )
     if anchor.seq < last.seq or anchor.hash != last.hash:
         return Finding(lane_id, anchor.seq + 1, "entries after the anchor are not covered by it")
     return None

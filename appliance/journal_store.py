@@ -13,8 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .clock import utc_text
-from .journal import GENESIS, Anchor, Entry, Finding, Verdict, canonical, make_anchor, make_entry, verify
-from .schema import expected_triggers
+from .journal import (
+    GENESIS,
+    Anchor,
+    Entry,
+    canonical,
+    make_anchor,
+    make_entry,
+)
 
 
 @dataclass(frozen=True)
@@ -85,29 +91,7 @@ def entries(connection: sqlite3.Connection, first: int = 1, last: int | None = N
 
 
 def anchor(connection: sqlite3.Connection, lane_id: int) -> Anchor | None:
-    row = connection.execute("SELECT lane_id, seq, hash, mac FROM journal_anchor WHERE lane_id = ?", (lane_id,)).fetchone()
+    row = connection.execute(
+        "SELECT lane_id, seq, hash, mac FROM journal_anchor WHERE lane_id = ?", (lane_id,)
+    ).fetchone()
     return Anchor(*row) if row else None
-
-
-def verify_store(connection: sqlite3.Connection, key: bytes, lane_id: int) -> Verdict:
-    """Verify the chain and that the protective triggers are still in place.
-
-    Reads inside one transaction so that a sale committed meanwhile by the till cannot appear as an
-    entry the anchor does not cover yet.
-    """
-    connection.execute("BEGIN")
-    try:
-        verdict = verify(key, lane_id, entries(connection), anchor(connection, lane_id))
-        others = connection.execute("SELECT lane_id FROM journal_anchor WHERE lane_id != ?", (lane_id,)).fetchall()
-        missing = expected_triggers() - {
-            row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        }
-    finally:
-        connection.execute("ROLLBACK")
-    if others:
-        verdict.findings.append(Finding(None, None, f"an anchor for another lane ({others[0][0]}) was added"))
-    if missing:
-        verdict.findings.insert(
-            0, Finding(None, None, "protection triggers were removed: " + ", ".join(sorted(missing)))
-        )
-    return verdict

@@ -12,27 +12,39 @@ import tempfile
 from pathlib import Path
 
 DEFAULT_DIR = Path("/var/log/ofn-checkout")
+_installed: logging.FileHandler | None = None
 
 
-def log_directory() -> Path:
+def _candidates() -> list[Path]:
     configured = os.environ.get("OFN_CHECKOUT_LOG_DIR")
-    for candidate in ([Path(configured)] if configured else []) + [DEFAULT_DIR, Path(tempfile.gettempdir()) / "ofn-checkout"]:
+    fallback = Path(tempfile.gettempdir()) / f"ofn-checkout-{os.getuid()}"
+    return ([Path(configured)] if configured else []) + [DEFAULT_DIR, fallback]
+
+
+def setup_logging(name: str) -> Path | None:
+    """Log INFO and above to ``<log dir>/<name>.log``; return the file's path for error messages.
+
+    The file is opened now, not at the first message, so that a log that cannot be written is
+    noticed here (the next directory is tried) rather than in the middle of reporting an error.
+    Text that is not valid UTF-8 (a mistyped argument) is escaped, never a reason to fail.
+    """
+    global _installed
+    root = logging.getLogger()
+    for directory in _candidates():
+        path = directory / f"{name}.log"
+        if _installed is not None and Path(_installed.baseFilename) == path.absolute():
+            return path
         try:
-            candidate.mkdir(parents=True, exist_ok=True)
+            directory.mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(path, encoding="utf-8", errors="backslashreplace")
         except OSError:
             continue
-        if os.access(candidate, os.W_OK):
-            return candidate
-    return Path(tempfile.gettempdir())
-
-
-def setup_logging(name: str) -> Path:
-    """Log INFO and above to ``<log dir>/<name>.log``; return the file's path for error messages."""
-    path = log_directory() / f"{name}.log"
-    root = logging.getLogger()
-    if not any(isinstance(h, logging.FileHandler) and Path(h.baseFilename) == path for h in root.handlers):
-        handler = logging.FileHandler(path, encoding="utf-8", delay=True)
         handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+        if _installed is not None:
+            root.removeHandler(_installed)
+            _installed.close()
         root.addHandler(handler)
         root.setLevel(logging.INFO)
-    return path
+        _installed = handler
+        return path
+    return None

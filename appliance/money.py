@@ -63,12 +63,12 @@ def parse_amount(text: str, *, allow_negative: bool = False) -> Decimal:
         raise MoneyError(f"{text!r} is not an amount") from None
     if not value.is_finite():
         raise MoneyError(f"{text!r} is not an amount")
+    if abs(value) >= Decimal("10000000"):
+        raise MoneyError(f"{text!r} is too large for a till")
     if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
         raise MoneyError(f"{text!r} has more than two decimals")
     if value < 0 and not allow_negative:
         raise MoneyError(f"{text!r} is negative")
-    if abs(value) >= Decimal("10000000"):
-        raise MoneyError(f"{text!r} is too large for a till")
     return value.quantize(CENT)
 
 

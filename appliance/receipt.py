@@ -127,7 +127,9 @@ def layout(receipt: Receipt, fmt: Formatter, columns: int = 42) -> list[str]:
     out.append("")
     out.append(_vat_header(columns))
     for code, rate_bp, base, vat, gross in receipt.vat:
-        out.append(_vat_row(f"{code} {fmt.rate(rate_bp)}", fmt.amount(base), fmt.amount(vat), fmt.amount(gross), columns))
+        out.append(
+            _vat_row(f"{code} {fmt.rate(rate_bp)}", fmt.amount(base), fmt.amount(vat), fmt.amount(gross), columns)
+        )
     out.append("")
     out += [text.center(columns).rstrip() for text in receipt.footer]
     out.append(receipt.barcode.center(columns).rstrip())

@@ -68,8 +68,15 @@ def _totals_lines(totals: dict[str, Any], fmt: Formatter, width: int) -> list[st
         _vat_row("", "base", "VAT", "total", width),
     ]
     for vat in totals["vat"]:
-        lines.append(_vat_row(f"{vat['code']} {fmt.rate(vat['rate_bp'])}", fmt.amount(vat["base"]),
-                              fmt.amount(vat["vat"]), fmt.amount(vat["gross"]), width))
+        lines.append(
+            _vat_row(
+                f"{vat['code']} {fmt.rate(vat['rate_bp'])}",
+                fmt.amount(vat["base"]),
+                fmt.amount(vat["vat"]),
+                fmt.amount(vat["gross"]),
+                width,
+            )
+        )
     lines.append("BY PAYMENT METHOD")
     for method, amount in totals["payments"].items():
         lines.append(_pair(f"  {method}", fmt.money(amount), width))

@@ -1,9 +1,11 @@
 """Returns: negative sales that give back lines of an earlier sale, never more than was sold.
 
 The refund of a line is its share of what the customer really paid for it (after line and
-whole-sale discounts). Partial returns telescope: after returning ``q`` of ``Q`` pieces in total,
-the customer has had back exactly ``round(paid × q / Q)``, however many returns that took, so the
-last return of a line refunds the last cent and never one more.
+whole-sale discounts), and the VAT given back is the same share of the VAT that line carried, so a
+return mirrors its sale in the accounts. Partial returns telescope: after returning ``q`` of ``Q``
+pieces in total, the customer has had back exactly ``round(paid × q / Q)`` and the VAT
+``round(vat × q / Q)``, however many returns that took, so the last return of a line gives back
+the last cent and never one more.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Returned:
     quantity: int = 0
     weight_g: int = 0
     refunded: int = 0
+    vat: int = 0
 
 
 def start_return(
@@ -85,8 +88,8 @@ def add_return_line(
             f"Only {total - before} {unit} of {sold.name} can still be returned "
             f"({total} sold, {before} already returned)"
         )
-    refunded_before = already.refunded + pending.refunded
-    refund = round_div(sold.amount * (before + amount), total) - refunded_before
+    refund = round_div(sold.amount * (before + amount), total) - already.refunded - pending.refunded
+    vat = round_div(sold.vat * (before + amount), total) - already.vat - pending.vat
     line = Line(
         line_no=len(sale.lines) + 1,
         item=_item_of(sold),
@@ -94,6 +97,7 @@ def add_return_line(
         weight_g=-weight_g,
         returns=LineRef(original.uuid, line_no),
         refund_cents=-refund,
+        refund_vat_cents=-vat,
     )
     sale.lines.append(line)
     return line
@@ -110,6 +114,7 @@ def returnable(original: CompletedSale, returned: dict[int, Returned]) -> dict[i
             quantity=line.quantity - done.quantity,
             weight_g=line.weight_g - done.weight_g,
             refunded=line.amount - done.refunded,
+            vat=line.vat - done.vat,
         )
         if rest.quantity > 0 or rest.weight_g > 0:
             left[line.line_no] = rest
@@ -127,13 +132,48 @@ def _sold_line(original: CompletedSale, line_no: int) -> CompletedLine:
 
 def _pending(sale: Sale, line_no: int) -> Returned:
     """What this same return already gives back of the line (the cashier may add it twice)."""
-    quantity = weight = refunded = 0
+    quantity = weight = refunded = vat = 0
     for line in sale.lines:
         if line.returns is not None and line.returns.line_no == line_no and not line.voided:
             quantity -= line.quantity
             weight -= line.weight_g
             refunded -= line.refund_cents
-    return Returned(quantity, weight, refunded)
+            vat -= line.refund_vat_cents
+    return Returned(quantity, weight, refunded, vat)
+
+
+def replay(original: CompletedSale, returned: dict[int, Returned], completed: CompletedSale) -> None:
+    """Check a completed return against what has been returned by now; refuse it if it differs.
+
+    A return is prepared from what had been returned when it started. If another return of the
+    same lines landed meanwhile, the quantities or the cents may no longer be right: redoing the
+    return's lines against the committed figures and comparing tells.
+    """
+    sale = start_return(
+        original,
+        lane_id=completed.lane_id,
+        channel=completed.channel,
+        cashier=completed.cashier,
+        started_at=completed.started_at,
+    )
+    for line in completed.lines:
+        if line.voided:
+            continue
+        if line.returns is None or line.returns.sale_uuid != original.uuid:
+            raise SaleError("A return line points at a line that is not on the original sale")
+        try:
+            redone = add_return_line(
+                sale,
+                original,
+                line.returns.line_no,
+                returned.get(line.returns.line_no, Returned()),
+                quantity=-line.quantity,
+                weight_g=-line.weight_g,
+            )
+        except SaleError:
+            raise SaleError(f"{line.name} was returned meanwhile: start this return again") from None
+        if (redone.refund_cents, redone.refund_vat_cents) != (line.amount, line.vat):
+            raise SaleError(f"{line.name} was returned meanwhile: start this return again")
 
 
 def _item_of(line: CompletedLine) -> Item:

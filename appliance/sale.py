@@ -124,6 +124,7 @@ class Line:
     voided: bool = False
     returns: LineRef | None = None
     refund_cents: int = 0
+    refund_vat_cents: int = 0
 
     @property
     def unit_price(self) -> Decimal:
@@ -290,8 +291,7 @@ class CompletedSale:
                 for v in self.vat
             ],
             "payments": [
-                {"method": p.method, "cash": p.cash, "amount": p.amount, "tendered": p.tendered}
-                for p in self.payments
+                {"method": p.method, "cash": p.cash, "amount": p.amount, "tendered": p.tendered} for p in self.payments
             ],
             "tendered": self.tendered,
             "change": self.change,
@@ -328,12 +328,7 @@ class Sale:
             raise SaleError(f"{item.name} is sold by weight: put it on the scale")
         _check_quantity(quantity)
         for line in self.lines:
-            if (
-                line.item == item
-                and not line.voided
-                and line.discount is None
-                and line.price_override is None
-            ):
+            if line.item == item and not line.voided and line.discount is None and line.price_override is None:
                 _check_quantity(line.quantity + quantity)
                 line.quantity += quantity
                 return line
@@ -400,8 +395,7 @@ class Sale:
                 raise SaleError("Nothing is left to pay")
             if not method.is_cash and cents > totals.due:
                 raise SaleError(
-                    f"{method.label} cannot pay more than is due ({from_cents(totals.due)}); "
-                    "only cash gives change"
+                    f"{method.label} cannot pay more than is due ({from_cents(totals.due)}); only cash gives change"
                 )
         self.tenders.append(Tender(method, amount))
 
@@ -424,9 +418,12 @@ class Sale:
         sale_discount = self.discount.cents_off(subtotal) if self.discount else 0
         shares = allocate(sale_discount, amounts) if sale_discount else [0] * len(amounts)
         finals = [amount - share for amount, share in zip(amounts, shares)]
-        vat_lines = [(line.item.vat.code, final) for line, final in zip(self.lines, finals)]
-        vat = breakdown((line.item.vat, final) for line, final in zip(self.lines, finals) if not line.voided)
-        line_vat = spread_vat(vat, vat_lines)
+        if self.kind is Kind.RETURN:
+            line_vat = [0 if line.voided else line.refund_vat_cents for line in self.lines]
+            vat = _given_back(self.lines, finals, line_vat)
+        else:
+            vat = breakdown((line.item.vat, final) for line, final in zip(self.lines, finals) if not line.voided)
+            line_vat = spread_vat(vat, [(line.item.vat.code, final) for line, final in zip(self.lines, finals)])
         total = subtotal - sale_discount
         tendered = sum(to_cents(t.amount) for t in self.tenders)
         non_cash = sum(to_cents(t.amount) for t in self.tenders if not t.method.is_cash)
@@ -516,6 +513,21 @@ class Sale:
         except SaleError:
             self.lines, self.discount, self.tenders = saved
             raise
+
+
+def _given_back(lines: list[Line], finals: list[int], line_vat: list[int]) -> list[VatAmount]:
+    """A return's VAT table: the VAT its lines give back, summed per rate (not recomputed)."""
+    gross: dict[str, int] = {}
+    vat: dict[str, int] = {}
+    rates: dict[str, VatRate] = {}
+    for line, final, line_vat_cents in zip(lines, finals, line_vat):
+        if not line.voided:
+            code = line.item.vat.code
+            rates[code] = line.item.vat
+            gross[code] = gross.get(code, 0) + final
+            vat[code] = vat.get(code, 0) + line_vat_cents
+    amounts = [VatAmount(code, rates[code].basis_points, rates[code].label, gross[code], vat[code]) for code in rates]
+    return sorted(amounts, key=lambda amount: (amount.rate_bp, amount.code))
 
 
 def _check_quantity(quantity: int) -> None:

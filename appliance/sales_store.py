@@ -17,7 +17,7 @@ from typing import Any
 from . import journal_store
 from .clock import parse_utc
 from .journal import canonical
-from .returns import Returned
+from .returns import Returned, replay
 from .sale import (
     CompletedLine,
     CompletedPayment,
@@ -27,6 +27,7 @@ from .sale import (
     PricedBy,
     SaleError,
 )
+from .shifts import ShiftError
 from .tax import VatAmount
 
 SALE_KINDS = "('sale', 'return')"
@@ -46,19 +47,23 @@ def record_sale(
     connection: sqlite3.Connection,
     key: bytes,
     sale: CompletedSale,
-    shift_id: int,
+    shift_id: int | None,
     after: journal_store.Tip | None,
 ) -> StoredSale:
     """Seal a completed sale into the journal and queue it for OFN; the caller holds the transaction.
 
-    ``after`` is the journal's tip, read by the caller inside the same transaction.
+    ``shift_id`` is the open shift (None: none is open, which refuses a new sale but still lets a
+    retry find the sale it already recorded). ``after`` is the journal's tip, read by the caller
+    inside the same transaction. A sale already recorded is returned as it was sealed.
     """
     existing = connection.execute(
         f"SELECT seq, payload FROM journal WHERE ref = ? AND kind IN {SALE_KINDS}", (sale.uuid,)
     ).fetchone()
     if existing:
         record = json.loads(existing[1])
-        return StoredSale(sale, record["number"], record["shift_id"], existing[0])
+        return StoredSale(sale_from_record(record), record["number"], record["shift_id"], existing[0])
+    if shift_id is None:
+        raise ShiftError("No shift is open: open one before completing the sale")
     if sale.kind is Kind.RETURN:
         _check_still_returnable(connection, sale)
     number = connection.execute(
@@ -98,22 +103,7 @@ def _check_still_returnable(connection: sqlite3.Connection, sale: CompletedSale)
     original = load_sale(connection, uuid=sale.original_uuid) if sale.original_uuid else None
     if original is None or original.sale.kind is not Kind.SALE:
         raise SaleError("The sale being returned is not in this till's records")
-    sold = {line.line_no: line for line in original.sale.lines}
-    done = returned_so_far(connection, original.sale.uuid)
-    pending: dict[int, list[int]] = {}
-    for line in sale.lines:
-        if line.voided or line.returns is None:
-            continue
-        if line.returns.sale_uuid != original.sale.uuid or line.returns.line_no not in sold:
-            raise SaleError("A return line points at a line that is not on the original sale")
-        total = pending.setdefault(line.returns.line_no, [0, 0])
-        total[0] -= line.quantity
-        total[1] -= line.weight_g
-    for line_no, (quantity, weight_g) in pending.items():
-        already = done.get(line_no, Returned())
-        line = sold[line_no]
-        if already.quantity + quantity > line.quantity or already.weight_g + weight_g > line.weight_g:
-            raise SaleError(f"{line.name} has already been returned: the return was not recorded")
+    replay(original.sale, returned_so_far(connection, original.sale.uuid), sale)
 
 
 def returned_so_far(connection: sqlite3.Connection, original_uuid: str) -> dict[int, Returned]:
@@ -129,12 +119,17 @@ def returned_so_far(connection: sqlite3.Connection, original_uuid: str) -> dict[
             line_no = line["returns"]["line_no"]
             before = returned.get(line_no, Returned())
             returned[line_no] = Returned(
-                before.quantity - line["quantity"], before.weight_g - line["weight_g"], before.refunded - line["amount"]
+                before.quantity - line["quantity"],
+                before.weight_g - line["weight_g"],
+                before.refunded - line["amount"],
+                before.vat - line["vat"],
             )
     return returned
 
 
-def load_sale(connection: sqlite3.Connection, *, uuid: str | None = None, number: int | None = None) -> StoredSale | None:
+def load_sale(
+    connection: sqlite3.Connection, *, uuid: str | None = None, number: int | None = None
+) -> StoredSale | None:
     """A sale by its UUID, or by its number (what a receipt's barcode carries)."""
     if uuid is not None:
         row = connection.execute(
@@ -167,9 +162,7 @@ def sale_from_record(record: dict[str, Any]) -> CompletedSale:
         sale_discount=record["sale_discount"],
         sale_discount_cents=record["sale_discount_cents"],
         total=record["total"],
-        vat=tuple(
-            VatAmount(v["code"], v["rate_bp"], v["label"], v["gross"], v["vat"]) for v in record["vat"]
-        ),
+        vat=tuple(VatAmount(v["code"], v["rate_bp"], v["label"], v["gross"], v["vat"]) for v in record["vat"]),
         payments=tuple(
             CompletedPayment(p["method"], p["cash"], p["amount"], p["tendered"]) for p in record["payments"]
         ),
@@ -181,11 +174,24 @@ def sale_from_record(record: dict[str, Any]) -> CompletedSale:
 def _line_from_record(line: dict[str, Any]) -> CompletedLine:
     returns = line.get("returns")
     return CompletedLine(
-        line_no=line["line_no"], variant_id=line["variant_id"], name=line["name"], sku=line["sku"],
-        priced_by=PricedBy(line["priced_by"]), quantity=line["quantity"], weight_g=line["weight_g"],
-        unit_price=line["unit_price"], list_price=line["list_price"], override_reason=line["override_reason"],
-        discount=line["discount"], discount_cents=line["discount_cents"],
-        sale_discount_cents=line["sale_discount_cents"], amount=line["amount"], vat_code=line["vat_code"],
-        vat_rate_bp=line["vat_rate_bp"], vat_label=line["vat_label"], vat=line["vat"], voided=line["voided"],
+        line_no=line["line_no"],
+        variant_id=line["variant_id"],
+        name=line["name"],
+        sku=line["sku"],
+        priced_by=PricedBy(line["priced_by"]),
+        quantity=line["quantity"],
+        weight_g=line["weight_g"],
+        unit_price=line["unit_price"],
+        list_price=line["list_price"],
+        override_reason=line["override_reason"],
+        discount=line["discount"],
+        discount_cents=line["discount_cents"],
+        sale_discount_cents=line["sale_discount_cents"],
+        amount=line["amount"],
+        vat_code=line["vat_code"],
+        vat_rate_bp=line["vat_rate_bp"],
+        vat_label=line["vat_label"],
+        vat=line["vat"],
+        voided=line["voided"],
         returns=LineRef(returns["sale_uuid"], returns["line_no"]) if returns else None,
     )

@@ -11,6 +11,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from . import journal_store
 from .clock import utc_text
@@ -119,8 +120,13 @@ def open_shift(
         )
     shift_id = connection.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM shift").fetchone()[0]
     entry = journal_store.append(
-        connection, key, lane_id, "shift_open", str(shift_id),
-        {"shift_id": shift_id, "opened_by": cashier, "opening_float": opening_float}, at,
+        connection,
+        key,
+        lane_id,
+        "shift_open",
+        str(shift_id),
+        {"shift_id": shift_id, "opened_by": cashier, "opening_float": opening_float},
+        at,
     )
     connection.execute(
         "INSERT INTO shift (id, lane_id, opened_at, opened_by, opening_float, journal_seq) VALUES (?, ?, ?, ?, ?, ?)",
@@ -130,8 +136,14 @@ def open_shift(
 
 
 def move_cash(
-    connection: sqlite3.Connection, key: bytes, shift: Shift, kind: str, amount: int, reason: str,
-    cashier: str, at: datetime,
+    connection: sqlite3.Connection,
+    key: bytes,
+    shift: Shift,
+    kind: str,
+    amount: int,
+    reason: str,
+    cashier: str,
+    at: datetime,
 ) -> None:
     """Cash put into or taken out of the drawer outside a sale (change, a bank drop, a supplier)."""
     if kind not in ("in", "out"):
@@ -145,8 +157,13 @@ def move_cash(
         if amount > in_drawer:
             raise ShiftError(f"Only {in_drawer / 100:.2f} should be in the drawer; count it before taking more out")
     entry = journal_store.append(
-        connection, key, shift.lane_id, f"cash_{kind}", str(shift.id),
-        {"shift_id": shift.id, "amount": amount, "reason": reason, "cashier": cashier}, at,
+        connection,
+        key,
+        shift.lane_id,
+        f"cash_{kind}",
+        str(shift.id),
+        {"shift_id": shift.id, "amount": amount, "reason": reason, "cashier": cashier},
+        at,
     )
     connection.execute(
         "INSERT INTO cash_movement (shift_id, kind, amount, reason, cashier, created_at, journal_seq)"
@@ -190,14 +207,18 @@ def close_shift(
     record = report.as_record()
     entry = journal_store.append(connection, key, shift.lane_id, "shift_close", str(shift.id), record, at)
     connection.execute(
-        "INSERT INTO shift_close (shift_id, closed_at, closed_by, counted_cash, expected_cash, report, journal_seq)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (shift.id, entry.created_at, cashier, counted_cash, report.expected_cash, entry.payload, entry.seq),
+        "INSERT INTO shift_close (shift_id, closed_at, closed_by, counted_cash, expected_cash, journal_seq)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (shift.id, entry.created_at, cashier, counted_cash, report.expected_cash, entry.seq),
     )
     return report
 
 
-def stored_z_report(connection: sqlite3.Connection, shift_id: int) -> dict[str, object] | None:
-    """A Z report exactly as it was sealed, for a reprint."""
-    row = connection.execute("SELECT report FROM shift_close WHERE shift_id = ?", (shift_id,)).fetchone()
+def stored_z_report(connection: sqlite3.Connection, shift_id: int) -> dict[str, Any] | None:
+    """A Z report exactly as it was sealed, for a reprint: read from the journal, not from a copy."""
+    row = connection.execute(
+        "SELECT j.payload FROM shift_close AS c JOIN journal AS j ON j.seq = c.journal_seq"
+        " WHERE c.shift_id = ? AND j.kind = 'shift_close' AND j.ref = ?",
+        (shift_id, str(shift_id)),
+    ).fetchone()
     return json.loads(row[0]) if row else None

@@ -37,13 +37,16 @@ class Plan:
     close_at_end: bool = True
 
 
-def resume_clock(till: Till, start: datetime | None) -> SteppingClock:
-    """A clock that goes on from the store's last entry, or from ``start`` on an empty store."""
-    last = tip(till.connection)
-    if last is not None:
-        resumed = parse_utc(last.created_at) + timedelta(seconds=1)
-        return SteppingClock(max(resumed, start) if start else resumed)
-    return SteppingClock(start or datetime.now(till.zone).replace(hour=8, minute=0, second=0, microsecond=0))
+def resume_clock(till: Till | None, start: datetime) -> SteppingClock:
+    """A clock that goes on from the store's last entry, and not before ``start``.
+
+    With no till yet, the clock a new store is set up with, so that its first entry is dated like
+    the trading that follows.
+    """
+    last = tip(till.connection) if till is not None else None
+    if last is None:
+        return SteppingClock(start)
+    return SteppingClock(max(parse_utc(last.created_at) + timedelta(seconds=1), start))
 
 
 def ensure_catalogue(till: Till) -> list[Variant]:
@@ -58,9 +61,7 @@ def ensure_catalogue(till: Till) -> list[Variant]:
 def run(till: Till, clock: SteppingClock, plan: Plan, report: Callable[[StoredSale], None]) -> int:
     """Complete ``plan.sales`` sales (returns count as sales); returns how many were completed."""
     variants = ensure_catalogue(till)
-    done_before = till.connection.execute(
-        "SELECT COUNT(*) FROM journal WHERE kind IN ('sale', 'return')"
-    ).fetchone()[0]
+    done_before = till.connection.execute("SELECT COUNT(*) FROM journal WHERE kind IN ('sale', 'return')").fetchone()[0]
     rng = random.Random(f"{plan.seed}:{done_before}")
     trader = _Trader(till, clock, rng, variants)
     completed = 0
@@ -147,7 +148,9 @@ class _Trader:
             if roll < 0.03:
                 sale.void(line_no)
             elif roll < 0.07:
-                sale.discount_line(line_no, Discount(DiscountKind.PERCENT, Decimal(self.rng.choice((10, 20, 50))), "damaged"))
+                sale.discount_line(
+                    line_no, Discount(DiscountKind.PERCENT, Decimal(self.rng.choice((10, 20, 50))), "damaged")
+                )
             elif roll < 0.08:
                 sale.discount_line(line_no, Discount(DiscountKind.AMOUNT, Decimal("0.50"), "short date"))
             elif roll < 0.10:

@@ -40,22 +40,6 @@ def open_store(path: Path, *, create: bool = True) -> Database:
     return db
 
 
-def claim_lane(db: Database, lane_id: int, created_at: str) -> None:
-    """Bind a new store to a lane, or check that an existing one belongs to this lane.
-
-    A box re-provisioned for another lane must not continue a journal that is not its own.
-    """
-    with write_transaction(db) as connection:
-        row = connection.execute("SELECT lane_id FROM store_info").fetchone()
-        if row is None:
-            connection.execute("INSERT INTO store_info (lane_id, created_at) VALUES (?, ?)", (lane_id, created_at))
-        elif row[0] != lane_id:
-            raise StoreError(
-                f"This database belongs to lane {row[0]}, but the config says lane {lane_id}: "
-                "fix lane.id, or give this lane a database of its own"
-            )
-
-
 def store_lane(connection: sqlite3.Connection) -> int | None:
     row = connection.execute("SELECT lane_id FROM store_info").fetchone()
     return row[0] if row else None

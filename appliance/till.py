@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from . import closures, journal_store
+from .audit import verify_store
 from .catalogue import CatalogueError, as_item, get_variant
 from .clock import Clock, SystemClock, utc_text
 from .config import Config
@@ -29,8 +34,17 @@ from .receipt import Receipt, build_receipt
 from .returns import Returned, add_return_line, returnable, start_return
 from .sale import Item, Line, PaymentMethod, Sale, SaleError
 from .sales_store import StoredSale, load_sale, record_sale, returned_so_far
-from .shifts import Shift, ShiftError, ShiftReport, close_shift, current_shift, move_cash, open_shift, shift_report
-from .store import StoreError, claim_lane, open_store, write_transaction
+from .shifts import (
+    Shift,
+    ShiftError,
+    ShiftReport,
+    close_shift,
+    current_shift,
+    move_cash,
+    open_shift,
+    shift_report,
+)
+from .store import StoreError, open_store, store_lane, write_transaction
 from .tax import VatRate
 
 log = logging.getLogger(__name__)
@@ -62,6 +76,7 @@ class Till:
         self.vat = vat
         self.payments = payments
         self.clock = clock or SystemClock()
+        self._periods_checked_on: date | None = None
 
     @classmethod
     def open(cls, config: Config, db_path: Path | None = None, *, clock: Clock | None = None) -> Till:
@@ -70,8 +85,9 @@ class Till:
         clock = clock or SystemClock()
         db = open_store(path)
         try:
-            claim_lane(db, config.lane_id, utc_text(clock.now()))
+            _check_lane(db, config.lane_id)
             key = _journal_key(db, config.key_file_for(path))
+            _set_up(db, key, config.lane_id, clock.now())
         except (JournalKeyError, StoreError):
             db.close()
             raise
@@ -90,7 +106,7 @@ class Till:
 
     def verify(self) -> Verdict:
         """Check the journal's seal, as ``ofn-checkout journal verify`` does."""
-        return journal_store.verify_store(self.connection, self.key, self.lane.id)
+        return verify_store(self.connection, self.key, self.lane.id)
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -108,23 +124,23 @@ class Till:
         return current_shift(self.connection, self.lane.id)
 
     def open_shift(self, cashier: str, opening_float: Decimal) -> Shift:
-        now = self.clock.now()
-        self._close_due_periods()
-        with write_transaction(self.db) as connection:
-            return open_shift(connection, self.key, self.lane.id, cashier, to_cents(opening_float), now)
+        with self._writing() as connection:
+            return open_shift(connection, self.key, self.lane.id, cashier, to_cents(opening_float), self.clock.now())
 
     def move_cash(self, kind: str, amount: Decimal, reason: str, cashier: str) -> None:
-        with write_transaction(self.db) as connection:
-            move_cash(connection, self.key, self._open_shift(), kind, to_cents(amount), reason, cashier,
-                      self.clock.now())
+        with self._writing() as connection:
+            move_cash(
+                connection, self.key, self._open_shift(), kind, to_cents(amount), reason, cashier, self.clock.now()
+            )
 
     def x_report(self) -> ShiftReport:
         return shift_report(self.connection, self._open_shift(), "X", self.clock.now())
 
     def close_shift(self, counted_cash: Decimal, cashier: str) -> ShiftReport:
-        with write_transaction(self.db) as connection:
-            return close_shift(connection, self.key, self._open_shift(), to_cents(counted_cash), cashier,
-                               self.clock.now())
+        with self._writing() as connection:
+            return close_shift(
+                connection, self.key, self._open_shift(), to_cents(counted_cash), cashier, self.clock.now()
+            )
 
     def _open_shift(self) -> Shift:
         shift = self.current_shift()
@@ -147,15 +163,11 @@ class Till:
     def complete(self, sale: Sale) -> StoredSale:
         """Complete and store a sale: once this returns, the sale survives a crash or power cut."""
         completed = sale.complete(self.clock.now())
-        with write_transaction(self.db) as connection:
+        with self._writing() as connection:
             shift = current_shift(connection, self.lane.id)
-            if shift is None:
-                raise ShiftError("No shift is open: open one before completing the sale")
-            last = journal_store.tip(connection)
-            stored = record_sale(connection, self.key, completed, shift.id, last)
-        if closures.is_due(last, completed.completed_at, self.zone):
-            self._close_periods_quietly()
-        return stored
+            return record_sale(
+                connection, self.key, completed, shift.id if shift else None, journal_store.tip(connection)
+            )
 
     def cancel(self, sale: Sale, reason: str) -> None:
         """Abandon a sale before payment; a basket with items leaves a trace in the journal."""
@@ -168,20 +180,25 @@ class Till:
             "cashier": sale.cashier,
             "started_at": utc_text(sale.started_at),
             "lines": [
-                {"line_no": line.line_no, "variant_id": line.item.variant_id, "name": line.item.name,
-                 "quantity": line.quantity, "weight_g": line.weight_g, "amount": total.amount,
-                 "voided": line.voided}
+                {
+                    "line_no": line.line_no,
+                    "variant_id": line.item.variant_id,
+                    "name": line.item.name,
+                    "quantity": line.quantity,
+                    "weight_g": line.weight_g,
+                    "amount": total.amount,
+                    "voided": line.voided,
+                }
                 for line, total in zip(sale.lines, totals.lines)
             ],
             "total": totals.total,
         }
-        with write_transaction(self.db) as connection:
+        with self._writing() as connection:
             shift = current_shift(connection, self.lane.id)
             if shift is None:
                 raise ShiftError("No shift is open")
             record["shift_id"] = shift.id
-            journal_store.append(connection, self.key, self.lane.id, "cancel", str(shift.id), record,
-                                 self.clock.now())
+            journal_store.append(connection, self.key, self.lane.id, "cancel", str(shift.id), record, self.clock.now())
 
     def find_sale(self, *, number: int | None = None, uuid: str | None = None) -> StoredSale | None:
         return load_sale(self.connection, uuid=uuid, number=number)
@@ -191,20 +208,35 @@ class Till:
         stored = self.find_sale(number=number)
         if stored is None:
             raise SaleError(f"There is no sale number {number}")
-        with write_transaction(self.db) as connection:
+        with self._writing() as connection:
             count = connection.execute(
                 "SELECT COUNT(*) FROM journal WHERE kind = 'reprint' AND ref = ?", (stored.sale.uuid,)
             ).fetchone()[0]
-            journal_store.append(connection, self.key, self.lane.id, "reprint", stored.sale.uuid,
-                                 {"number": number, "duplicate": count + 1, "cashier": cashier}, self.clock.now())
+            journal_store.append(
+                connection,
+                self.key,
+                self.lane.id,
+                "reprint",
+                stored.sale.uuid,
+                {"number": number, "duplicate": count + 1, "cashier": cashier},
+                self.clock.now(),
+            )
         return self.receipt(stored, receipt_config, fmt, duplicate=count + 1)
 
-    def receipt(self, stored: StoredSale, receipt_config: dict[str, object], fmt: Formatter, *,
-                duplicate: int = 0) -> Receipt:
+    def receipt(
+        self, stored: StoredSale, receipt_config: dict[str, object], fmt: Formatter, *, duplicate: int = 0
+    ) -> Receipt:
         original = self.find_sale(uuid=stored.sale.original_uuid) if stored.sale.original_uuid else None
         labels = {method.code: method.label for method in self.payments}
-        return build_receipt(stored, receipt_config, self.lane.name, fmt, labels, duplicate=duplicate,
-                             original_number=original.number if original else None)
+        return build_receipt(
+            stored,
+            receipt_config,
+            self.lane.name,
+            fmt,
+            labels,
+            duplicate=duplicate,
+            original_number=original.number if original else None,
+        )
 
     # -- returns ---------------------------------------------------------------------------------
 
@@ -213,35 +245,72 @@ class Till:
 
     def new_return(self, original: StoredSale, cashier: str) -> Sale:
         self._open_shift()
-        return start_return(original.sale, lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier,
-                            started_at=self.clock.now())
+        return start_return(
+            original.sale, lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now()
+        )
 
-    def add_return_line(self, sale: Sale, original: StoredSale, line_no: int, *,
-                        quantity: int = 0, weight_g: int = 0) -> Line:
+    def add_return_line(
+        self, sale: Sale, original: StoredSale, line_no: int, *, quantity: int = 0, weight_g: int = 0
+    ) -> Line:
         already = returned_so_far(self.connection, original.sale.uuid).get(line_no, Returned())
         return add_return_line(sale, original.sale, line_no, already, quantity=quantity, weight_g=weight_g)
 
     # -- periods ---------------------------------------------------------------------------------
 
     def close_periods(self) -> list[dict[str, Any]]:
+        """Close every finished day, month and year now."""
+        now = self.clock.now()
         with write_transaction(self.db) as connection:
-            return closures.close_due_periods(connection, self.key, self.lane.id, self.zone, self.clock.now())
+            made = closures.close_due_periods(connection, self.key, self.lane.id, self.zone, now)
+        self._periods_checked_on = now.astimezone(self.zone).date()
+        return made
 
-    def _close_due_periods(self) -> None:
-        """Close finished days before the first entry of a new one (shift opening)."""
-        if closures.is_due(journal_store.tip(self.connection), self.clock.now(), self.zone):
-            self._close_periods_quietly()
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; then, on the first write of a new local day, close the days before.
 
-    def _close_periods_quietly(self) -> None:
-        """In its own transaction, after the sale: a closure that fails must never stop a sale.
-
-        The failure is logged and the closure is retried at the next day change or by
+        The closure runs after the write, in its own transaction: a closure that fails must never
+        stop a sale. A failure is logged and retried at the next write or by
         ``report close-periods``.
         """
-        try:
-            self.close_periods()
-        except Exception:
-            log.exception("closing the finished periods failed; will retry later")
+        with write_transaction(self.db) as connection:
+            yield connection
+        if self._periods_checked_on != self.clock.now().astimezone(self.zone).date():
+            try:
+                self.close_periods()
+            except Exception:
+                log.exception("closing the finished periods failed; will retry at the next write")
+
+
+def _check_lane(db: Database, lane_id: int) -> None:
+    """A box re-provisioned for another lane must not continue a journal that is not its own."""
+    owner = store_lane(db.conn)
+    if owner is not None and owner != lane_id:
+        raise StoreError(
+            f"This database belongs to lane {owner}, but the config says lane {lane_id}: "
+            "fix lane.id, or give this lane a database of its own"
+        )
+
+
+def _set_up(db: Database, key: bytes, lane_id: int, now: datetime) -> None:
+    """Bind a new store to its lane; its first journal entry records that it was set up.
+
+    With that entry, a journal emptied by hand cannot pass for a store that never sold.
+    """
+    with write_transaction(db) as connection:
+        if store_lane(connection) is not None:
+            return
+        connection.execute("INSERT INTO store_info (lane_id, created_at) VALUES (?, ?)", (lane_id, utc_text(now)))
+        journal_store.append(
+            connection, key, lane_id, "store_created", str(lane_id), {"lane_id": lane_id, "software": _version()}, now
+        )
+
+
+def _version() -> str:
+    try:
+        return metadata.version("ofn-checkout")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _journal_key(db: Database, path: Path) -> bytes:

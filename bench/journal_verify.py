@@ -55,8 +55,12 @@ def fill(till: Till, clock: SteppingClock, entries: int) -> None:
 
 def read_only(till: Till) -> float:
     start = time.perf_counter()
-    count = sum(1 for _ in till.connection.execute(
-        "SELECT lane_id, seq, kind, ref, created_at, payload, prev_hash, hash FROM journal ORDER BY seq"))
+    count = sum(
+        1
+        for _ in till.connection.execute(
+            "SELECT lane_id, seq, kind, ref, created_at, payload, prev_hash, hash FROM journal ORDER BY seq"
+        )
+    )
     assert count
     return time.perf_counter() - start
 
@@ -89,8 +93,10 @@ def main() -> None:
     read, check = statistics.median(reads), statistics.median(t for t, _ in checks)
     print(f"journal: {entries} entries, {size / 1e6:.0f} MB, built in {built:.0f} s")
     print(f"read every row (baseline):  {read:6.2f} s   {entries / read:9,.0f} entries/s")
-    print(f"journal verify:             {check:6.2f} s   {entries / check:9,.0f} entries/s"
-          f"   ({check / read:.1f}× the bare read; target ≥ 20,000 entries/s)")
+    print(
+        f"journal verify:             {check:6.2f} s   {entries / check:9,.0f} entries/s"
+        f"   ({check / read:.1f}× the bare read; target ≥ 20,000 entries/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -24,9 +24,7 @@ from appliance.demo import demo_config_text, demo_variants
 from appliance.store import write_transaction
 from appliance.till import Till
 
-settings.register_profile(
-    "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
-)
+settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 settings.load_profile("ci")
 
 MONDAY_MORNING = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -20,8 +20,10 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def test_a_shift_from_open_to_z_on_the_command_line(config_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = ["--config", str(config_file)]
-    assert run(capsys, "simulate", *cfg, "--sales", "12", "--seed", "3", "--start", "2026-03-02T09:00",
-               "--leave-open")[0] == 0
+    assert (
+        run(capsys, "simulate", *cfg, "--sales", "12", "--seed", "3", "--start", "2026-03-02T09:00", "--leave-open")[0]
+        == 0
+    )
     code, out, _ = run(capsys, "shift", "cash-in", *cfg, "--amount", "20,00", "--reason", "change", "--cashier", "Bo")
     assert code == 0 and "cash in: 20.00" in out
     code, out, _ = run(capsys, "report", "x", *cfg, "--json")
@@ -66,7 +68,9 @@ def test_person_errors_are_one_line_without_traceback(tmp_path: Path, capsys: py
     assert code == 2 and "more than two decimals" in err
 
 
-def test_an_internal_error_is_logged_not_shown(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_internal_error_is_logged_not_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import appliance.cli as cli_module
 
     def explode(*args: object, **kwargs: object) -> None:
@@ -94,3 +98,66 @@ def test_every_command_has_help_and_is_documented() -> None:
 
     for full in walk(cli, ""):
         assert f"ofn-checkout {full}" in docs + readme, full
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["shift", "open", "--float", "1e30", "--cashier", "A"], 2, "too large"),
+        (["shift", "open", "--float", "10", "--cashier", "Ren\udce9"], 2, "not valid UTF-8"),
+        (["receipt", "show", "99999999999999999999"], 2, "99999999999999999999"),
+        (["journal", "export", "--from", "0001-01-01", "--to", "9999-12-31"], 2, "between 2000-01-01 and 2999-12-31"),
+        (["report", "z", "--shift", "1", "--counted", "10"], 2, "not both"),
+        (
+            ["journal", "export", "--from", "2026-03-02", "--to", "2026-03-02", "--out", "/nonexistent/dir/x.csv"],
+            3,
+            "/nonexistent/dir/x.csv",
+        ),
+    ],
+)
+def test_bad_input_is_refused_with_a_message(
+    config_file: Path, capsys: pytest.CaptureFixture[str], args: list[str], code: int, message: str
+) -> None:
+    run(capsys, "store", "init", "--config", str(config_file))
+    result, out, err = run(capsys, *args, "--config", str(config_file))
+    assert result == code and message in err + out and "Traceback" not in err + out
+
+
+def test_no_command_but_store_init_creates_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    typo = tmp_path / "tll.db"
+    code, _, err = run(capsys, "shift", "open", "--db", str(typo), "--float", "10", "--cashier", "A")
+    assert code == 3 and "No database at" in err and not typo.exists()
+    code, out, _ = run(capsys, "store", "init", "--db", str(typo))
+    assert code == 0 and "back it up" in out and typo.exists() and (tmp_path / "journal.key").exists()
+    code, _, err = run(capsys, "store", "init", "--db", str(typo))
+    assert code == 3 and "already exists" in err
+
+
+def test_a_damaged_database_fails_verification_cleanly(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "simulate", "--config", str(config_file), "--sales", "30", "--start", "2026-03-02T09:00")
+    db = tmp_path / "till.db"
+    data = bytearray(db.read_bytes())
+    data[4096 * 3 : 4096 * 3 + 2000] = b"\xff" * 2000
+    db.write_bytes(bytes(data))
+    for leftover in (tmp_path / "till.db-wal", tmp_path / "till.db-shm"):
+        leftover.unlink(missing_ok=True)
+    code, out, err = run(capsys, "journal", "verify", "--config", str(config_file))
+    assert code == 1 and "NOT OK" in out and "Traceback" not in out + err
+
+
+def test_an_unwritable_log_location_is_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the log directory should be")
+    monkeypatch.setenv("OFN_CHECKOUT_LOG_DIR", str(blocked))
+    code, out, err = run(capsys, "config", "check", "--config", str(tmp_path / "missing.toml"))
+    assert code == 1 and "file not found" in out and "Traceback" not in out + err
+
+
+def test_a_bad_time_zone_is_a_config_problem(config_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config_file.write_text(config_file.read_text().replace('timezone = "Europe/Paris"', 'timezone = "Europe"'))
+    code, out, _ = run(capsys, "config", "check", "--config", str(config_file))
+    assert code == 1 and "locale.timezone = 'Europe': must be a time zone" in out

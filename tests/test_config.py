@@ -35,16 +35,28 @@ def test_the_demo_config_is_valid() -> None:
         ("hub_id = 1", "hub_id = 0", "ofn.hub_id = 0: must be greater than 0"),
         ('base_url = "http://127.0.0.1:8765"', 'base_url = "http://ofn.example.org"', "must use https"),
         ('base_url = "http://127.0.0.1:8765"', 'base_url = "ofn"', "must be an http(s) URL"),
-        ('timezone = "Europe/Paris"', 'timezone = "Europe/Pariss"', "locale.timezone = 'Europe/Pariss': must be a time zone"),
+        (
+            'timezone = "Europe/Paris"',
+            'timezone = "Europe/Pariss"',
+            "locale.timezone = 'Europe/Pariss': must be a time zone",
+        ),
         ('currency = "EUR"', 'currency = "EURO"', "must be an ISO 4217 currency code"),
-        ('rate = "5.5"', 'rate = "5.555"', "vat[0].rate = '5.555': must be between 0 and 100 with at most two decimals"),
+        (
+            'rate = "5.5"',
+            'rate = "5.555"',
+            "vat[0].rate = '5.555': must be between 0 and 100 with at most two decimals",
+        ),
         ('rate = "5.5"', "rate = 5.5", "must be a percentage written as a string"),
-        ('path = "/var/lib/ofn-checkout/demo.db"', 'path = "demo.db"', "store.path = 'demo.db': must be an absolute path"),
+        (
+            'path = "/var/lib/ofn-checkout/demo.db"',
+            'path = "demo.db"',
+            "store.path = 'demo.db': must be an absolute path",
+        ),
         ("[lane]\nid = 1", "[lane]\nid = 1\ncolour = 3", "lane.colour = 3: unknown key"),
         ("[lane]", "[lanes]\nid = 2\n[lane]", "lanes: unknown section; did you mean 'lane'?"),
         ('channel = "pickup point"\n', "", "lane.channel: is required"),
         ("cash = true", "cash = 1", "payment[0].cash = 1: must be true or false"),
-        ("[[payment]]\ncode = \"card\"", "[[payment]]\ncode = \"cash\"", "payment[1].code = 'cash': appears twice"),
+        ('[[payment]]\ncode = "card"', '[[payment]]\ncode = "cash"', "payment[1].code = 'cash': appears twice"),
     ],
 )
 def test_each_bad_value_names_key_value_and_reason(old: str, new: str, expected: str) -> None:
@@ -54,7 +66,7 @@ def test_each_bad_value_names_key_value_and_reason(old: str, new: str, expected:
 
 
 def test_all_problems_are_reported_at_once() -> None:
-    text = demo_config_text().replace("hub_id = 1", "hub_id = -4").replace('currency = "EUR"', 'currency = 12')
+    text = demo_config_text().replace("hub_id = 1", "hub_id = -4").replace('currency = "EUR"', "currency = 12")
     text = text.replace('timezone = "Europe/Paris"', 'timezone = "Mars/Olympus"')
     assert len(problems_of(text)) == 3
 
@@ -81,7 +93,9 @@ def test_config_check_command(tmp_path: Path, config_file: Path, capsys: pytest.
     assert "file not found" in capsys.readouterr().out
 
 
-def test_commands_refuse_to_start_on_a_bad_config(tmp_path: Path, config_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_commands_refuse_to_start_on_a_bad_config(
+    tmp_path: Path, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = tmp_path / "broken.toml"
     broken.write_text(config_file.read_text().replace('rate = "10"', 'rate = "ten"'))
     assert main(["report", "x", "--config", str(broken)]) == 3

@@ -61,8 +61,11 @@ def assert_consistent(config: Config, printed: set[int]) -> None:
             """
         ).fetchall()
         assert half_written == []
-        for kind, table in (("shift_open", "shift"), ("shift_close", "shift_close"),
-                            ("cash_in', 'cash_out", "cash_movement")):
+        for kind, table in (
+            ("shift_open", "shift"),
+            ("shift_close", "shift_close"),
+            ("cash_in', 'cash_out", "cash_movement"),
+        ):
             entries = {row[0] for row in c.execute(f"SELECT seq FROM journal WHERE kind IN ('{kind}')")}
             rows = {row[0] for row in c.execute(f"SELECT journal_seq FROM {table}")}
             assert entries == rows, table
@@ -75,8 +78,24 @@ def assert_consistent(config: Config, printed: set[int]) -> None:
 def test_sigkill_at_random_moments_loses_nothing(config_file: Path, config: Config, tmp_path: Path) -> None:
     rng = random.Random(int(os.environ.get("CRASH_SEED", "20261123")))
     env = env_without_config(tmp_path)
-    command = [sys.executable, "-m", "appliance.cli", "simulate", "--config", str(config_file),
-               "--sales", "100000", "--seed", "4", "--start", "2026-03-02T06:00", "--pace", "20", "--shift-size", "40"]
+    command = [
+        sys.executable,
+        "-m",
+        "appliance.cli",
+        "simulate",
+        "--config",
+        str(config_file),
+        "--sales",
+        "100000",
+        "--seed",
+        "4",
+        "--start",
+        "2026-03-02T06:00",
+        "--pace",
+        "20",
+        "--shift-size",
+        "40",
+    ]
     printed: set[int] = set()
     for kill in range(KILLS):
         delay = rng.uniform(0.3, 1.6) if kill % 4 else rng.uniform(0.0, 0.5)  # some during start-up

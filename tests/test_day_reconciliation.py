@@ -32,7 +32,9 @@ def test_z_reports_export_and_journal_agree_for_a_day_of_2000_sales(config: Conf
     assert completed == 2000
     assert clock.now().date() == DAY  # the whole simulation stayed within the day
 
-    z_reports = [json.loads(row[0]) for row in till.connection.execute("SELECT report FROM shift_close ORDER BY shift_id")]
+    z_reports = [
+        json.loads(row[0]) for row in till.connection.execute("SELECT report FROM shift_close ORDER BY shift_id")
+    ]
     assert len(z_reports) == 4
     z_total, z_vat, z_pay = 0, Counter(), Counter()
     for z in z_reports:
@@ -67,8 +69,8 @@ def test_z_reports_export_and_journal_agree_for_a_day_of_2000_sales(config: Conf
     assert journal_sales == 2000
     assert z_total == sum(cents(r["amount"]) for r in lines) == journal_total
     assert z_total == sum(cents(r["payment_amount"]) for r in payments)
-    assert +z_vat == +export_vat == +journal_vat
-    assert +z_pay == +export_pay == +journal_pay
+    assert dict(z_vat) == dict(export_vat) == dict(journal_vat)
+    assert dict(z_pay) == dict(export_pay) == dict(journal_pay)
     assert sum(z["totals"]["returns_count"] for z in z_reports) > 0  # the day had returns too
 
     clock.current = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)

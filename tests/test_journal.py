@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from appliance.audit import verify_store
 from appliance.cli import main
 from appliance.config import Config
-from appliance.journal_store import verify_store
 from appliance.keys import JournalKeyError, create_key, load_key
-from appliance.schema import IMMUTABLE_TABLES
+from appliance.schema import IMMUTABLE_TABLES, immutability_triggers
 from appliance.till import Till
 
 
@@ -43,7 +43,7 @@ def verdict_text(till: Till) -> list[str]:
 def test_an_intact_journal_verifies(till: Till) -> None:
     trade(till)
     verdict = till.verify()
-    assert verdict.ok and verdict.entries == 9  # shift opening + 8 sales
+    assert verdict.ok and verdict.entries == 10  # store set-up, shift opening, 8 sales
 
 
 def test_the_triggers_stop_an_edit_in_the_first_place(till: Till) -> None:
@@ -97,7 +97,7 @@ def test_a_truncated_tail_is_found(till: Till) -> None:
     attacker = raw(till)
     drop_triggers(attacker)
     attacker.execute("DELETE FROM journal WHERE seq > 6")
-    assert verdict_text(till)[1] == "lane 1, entry 7: entries 7 to 9 were cut off the end of the journal"
+    assert verdict_text(till)[1] == "lane 1, entry 7: entries 7 to 10 were cut off the end of the journal"
 
 
 def test_a_truncated_tail_with_a_forged_anchor_is_found(till: Till) -> None:
@@ -107,7 +107,10 @@ def test_a_truncated_tail_with_a_forged_anchor_is_found(till: Till) -> None:
     attacker.execute("DELETE FROM journal WHERE seq > 6")
     last_hash = attacker.execute("SELECT hash FROM journal WHERE seq = 6").fetchone()[0]
     attacker.execute("UPDATE journal_anchor SET seq = 6, hash = ?", (last_hash,))
-    assert verdict_text(till)[1] == "lane 1, entry 7: the end-of-chain anchor is not genuine: the tail may have been cut off"
+    assert (
+        verdict_text(till)[1]
+        == "lane 1, entry 7: the end-of-chain anchor is not genuine: the tail may have been cut off"
+    )
 
 
 def test_a_removed_anchor_is_found(till: Till) -> None:
@@ -121,7 +124,7 @@ def test_the_whole_journal_deleted_is_found(till: Till) -> None:
     attacker = raw(till)
     drop_triggers(attacker)
     attacker.execute("DELETE FROM journal")
-    assert verdict_text(till)[1] == "lane 1, entry 1: all entries are missing (the anchor names entry 9)"
+    assert verdict_text(till)[1] == "lane 1, entry 1: all entries are missing (the anchor names entry 10)"
 
 
 def test_a_chain_rebuilt_without_the_key_does_not_verify(till: Till, tmp_path: Path) -> None:
@@ -133,7 +136,7 @@ def test_a_chain_rebuilt_without_the_key_does_not_verify(till: Till, tmp_path: P
 def test_verify_command_exit_codes(config_file: Path, till: Till, capsys: pytest.CaptureFixture[str]) -> None:
     trade(till)
     assert main(["journal", "verify", "--config", str(config_file)]) == 0
-    assert "journal OK: 9 entries verified" in capsys.readouterr().out
+    assert "journal OK: 10 entries verified" in capsys.readouterr().out
     attacker = raw(till)
     drop_triggers(attacker)
     attacker.execute("UPDATE journal SET created_at = '2020-01-01T00:00:00.000000Z' WHERE seq = 2")
@@ -143,10 +146,12 @@ def test_verify_command_exit_codes(config_file: Path, till: Till, capsys: pytest
     assert "Traceback" not in out
 
 
-def test_verify_with_only_a_db_finds_the_key_beside_it(till: Till, config: Config, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_with_only_a_db_finds_the_key_beside_it(
+    till: Till, config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
     trade(till, 2)
     assert main(["journal", "verify", "--db", str(config.store_path)]) == 0
-    assert "3 entries verified" in capsys.readouterr().out
+    assert "4 entries verified" in capsys.readouterr().out
 
 
 def test_the_key_file_is_private_and_not_replaced(config: Config, till: Till) -> None:
@@ -180,3 +185,65 @@ def test_every_immutable_table_has_both_triggers(till: Till) -> None:
     names = {row[0] for row in till.connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     for table in IMMUTABLE_TABLES:
         assert {f"{table}_no_update", f"{table}_no_delete"} <= names
+
+
+def test_an_emptied_journal_is_not_taken_for_a_new_store(till: Till) -> None:
+    trade(till, 2)
+    attacker = raw(till)
+    drop_triggers(attacker)
+    for table in ("journal", "journal_anchor", "shift", "cash_movement", "outbox"):
+        attacker.execute(f"DELETE FROM {table}")
+    findings = verdict_text(till)
+    assert any("the journal is empty, but this store was set up on" in f for f in findings)
+
+
+def test_a_trigger_made_harmless_under_the_same_name_is_found(till: Till) -> None:
+    trade(till, 1)
+    attacker = raw(till)
+    attacker.execute("DROP TRIGGER journal_no_update")
+    attacker.execute("CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal WHEN 0 BEGIN SELECT 1; END")
+    assert verdict_text(till)[0] == "protection triggers were altered: journal_no_update"
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            "UPDATE shift_close SET counted_cash = counted_cash + 5000",
+            "shift_close row of this entry says counted_cash",
+        ),
+        ("UPDATE shift SET opening_float = 0", "shift row of this entry says opening_float"),
+        ("UPDATE closure SET perpetual_total = 1", "closure row of this entry says perpetual_total"),
+        ("DELETE FROM cash_movement", "this cash_in entry has no row in cash_movement"),
+    ],
+)
+def test_the_tables_beside_the_journal_must_agree_with_it(till: Till, clock, edit: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    trade(till, 2)
+    till.move_cash("in", Decimal("10"), "change", "Alice")
+    till.close_shift(Decimal("100"), "Alice")
+    clock.advance(86400)
+    till.close_periods()
+    attacker = raw(till)
+    drop_triggers(attacker)
+    attacker.execute(edit)
+    for table in IMMUTABLE_TABLES:
+        attacker.executescript(immutability_triggers(table))
+    findings = verdict_text(till)
+    assert any(expected in f for f in findings), findings
+
+
+def test_reprinted_z_reports_and_closures_come_from_the_seal(till: Till, clock) -> None:  # type: ignore[no-untyped-def]
+    from appliance import closures
+    from appliance.shifts import stored_z_report
+
+    trade(till, 2)
+    z = till.close_shift(Decimal("100"), "Alice").as_record()
+    clock.advance(86400)
+    till.close_periods()
+    attacker = raw(till)
+    drop_triggers(attacker)
+    attacker.execute("UPDATE shift_close SET counted_cash = 1")
+    attacker.execute("UPDATE closure SET perpetual_total = 1, total = 1")
+    assert stored_z_report(till.connection, 1) == json.loads(json.dumps(z))
+    (day,) = closures.closures(till.connection, "day")
+    assert day["perpetual_total"] == z["totals"]["total"] != 1

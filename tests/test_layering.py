@@ -49,6 +49,11 @@ def test_nothing_in_the_project_reads_the_shared_design_folder() -> None:
     """The project stands alone: the design notes outside it are for its developers only."""
     outside = ("../" + "shared", "shared/" + "reference")
     for path in ROOT.rglob("*"):
-        if path.is_file() and ".venv" not in path.parts and ".git" not in path.parts and path.suffix in {".py", ".sh", ".toml", ""}:
+        if (
+            path.is_file()
+            and ".venv" not in path.parts
+            and ".git" not in path.parts
+            and path.suffix in {".py", ".sh", ".toml", ""}
+        ):
             text = path.read_text(encoding="utf-8", errors="ignore")
             assert not any(marker in text for marker in outside), path

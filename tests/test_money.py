@@ -18,8 +18,15 @@ def test_parse_amount_accepts_what_cashiers_type(text: str, expected: str) -> No
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("3.505", "more than two decimals"), ("abc", "not an amount"), ("NaN", "not an amount"),
-     ("Infinity", "not an amount"), ("-1", "negative"), ("99999999", "too large"), ("", "not an amount")],
+    [
+        ("3.505", "more than two decimals"),
+        ("abc", "not an amount"),
+        ("NaN", "not an amount"),
+        ("Infinity", "not an amount"),
+        ("-1", "negative"),
+        ("99999999", "too large"),
+        ("", "not an amount"),
+    ],
 )
 def test_parse_amount_refuses_with_a_reason(text: str, reason: str) -> None:
     with pytest.raises(MoneyError, match=reason):
@@ -35,7 +42,7 @@ def test_rounding_is_half_away_from_zero_so_returns_mirror_sales() -> None:
     assert round_cents(Decimal("-0.005")) == Decimal("-0.01")
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12), st.integers(min_value=1, max_value=10**6))
+@given(st.integers(min_value=-(10**12), max_value=10**12), st.integers(min_value=1, max_value=10**6))
 def test_round_div_is_the_nearest_integer_ties_away_from_zero(numerator: int, denominator: int) -> None:
     exact = Fraction(numerator, denominator)
     result = round_div(numerator, denominator)
@@ -44,7 +51,7 @@ def test_round_div_is_the_nearest_integer_ties_away_from_zero(numerator: int, de
         assert abs(result) > abs(exact)
 
 
-@given(st.integers(min_value=-10**9, max_value=10**9))
+@given(st.integers(min_value=-(10**9), max_value=10**9))
 def test_cents_round_trip(cents: int) -> None:
     assert to_cents(from_cents(cents)) == cents
 
@@ -55,7 +62,7 @@ def test_to_cents_refuses_sub_cent_amounts() -> None:
 
 
 @given(
-    st.integers(min_value=-10**7, max_value=10**7),
+    st.integers(min_value=-(10**7), max_value=10**7),
     st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=30).filter(lambda w: sum(w) > 0),
 )
 def test_allocate_sums_exactly_and_stays_within_a_cent_of_the_exact_share(total: int, weights: list[int]) -> None:

@@ -30,9 +30,21 @@ def test_a_receipt_carries_seller_number_lines_vat_and_payments(till: Till, conf
     text = layout(till.receipt(stored, config.receipt, fmt), fmt, 42)
     assert all(len(line) <= 42 for line in text)
     joined = "\n".join(text)
-    for mention in ("Les Paniers du Marais SCIC", "VAT FR32123456789", "SIRET 123 456 789 00012",
-                    "Till 1  No 1", "Cashier: Alice", "TOTAL", "Espèces", "Change", "10,00 €",
-                    "A 5,5 %", "1,250 kg", "S00000001", "Merci et à bientôt !"):
+    for mention in (
+        "Les Paniers du Marais SCIC",
+        "VAT FR32123456789",
+        "SIRET 123 456 789 00012",
+        "Till 1  No 1",
+        "Cashier: Alice",
+        "TOTAL",
+        "Espèces",
+        "Change",
+        "10,00 €",
+        "A 5,5 %",
+        "1,250 kg",
+        "S00000001",
+        "Merci et à bientôt !",
+    ):
         assert mention in joined, mention
     assert text[0] == "Les Paniers du Marais SCIC".center(42).rstrip()
     assert f"{fmt.money(total)}" in next(line for line in text if line.startswith("TOTAL"))

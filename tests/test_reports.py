@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -55,15 +55,17 @@ def test_x_then_z_report_account_for_every_sale_and_the_cash(till: Till) -> None
     assert z.kind == "Z" and z.cash_difference == -150
     assert z.totals == x.totals
     assert till.current_shift() is None
-    stored = till.connection.execute("SELECT report FROM shift_close").fetchone()[0]
-    assert '"difference":-150' in stored
+    sealed = till.connection.execute(
+        "SELECT j.payload FROM shift_close AS c JOIN journal AS j ON j.seq = c.journal_seq"
+    ).fetchone()[0]
+    assert '"difference":-150' in sealed
 
 
 def test_a_z_is_a_journal_entry_and_a_second_one_is_refused(till: Till) -> None:
     sell(till, 1100, 1, "card")
     till.close_shift(Decimal("100"), "Alice")
     kinds = [row[0] for row in till.connection.execute("SELECT kind FROM journal ORDER BY seq")]
-    assert kinds == ["shift_open", "sale", "shift_close"]
+    assert kinds == ["store_created", "shift_open", "sale", "shift_close"]
     with pytest.raises(ShiftError, match="No shift is open"):
         till.close_shift(Decimal("100"), "Alice")
 
@@ -121,14 +123,23 @@ def test_months_and_years_close_with_perpetual_totals(config, tmp_path) -> None:
         upsert_variants(connection, demo_variants(), clock.now())
     till.open_shift("Alice", Decimal("0"))
     totals = []
-    for moment in (datetime(2026, 11, 30, 9, tzinfo=UTC), datetime(2026, 12, 1, 9, tzinfo=UTC),
-                   datetime(2026, 12, 31, 9, tzinfo=UTC), datetime(2027, 1, 2, 9, tzinfo=UTC)):
+    for moment in (
+        datetime(2026, 11, 30, 9, tzinfo=UTC),
+        datetime(2026, 12, 1, 9, tzinfo=UTC),
+        datetime(2026, 12, 31, 9, tzinfo=UTC),
+        datetime(2027, 1, 2, 9, tzinfo=UTC),
+    ):
         clock.current = moment
         totals.append(sell(till, 1100, 1, "card"))
     months = closures.closures(till.connection, "month")
     years = closures.closures(till.connection, "year")
-    assert [(m["period"], m["totals"]["total"]) for m in months] == [("2026-11", totals[0]), ("2026-12", totals[1] + totals[2])]
-    assert [(y["period"], y["totals"]["total"], y["perpetual_total"]) for y in years] == [("2026", sum(totals[:3]), sum(totals[:3]))]
+    assert [(m["period"], m["totals"]["total"]) for m in months] == [
+        ("2026-11", totals[0]),
+        ("2026-12", totals[1] + totals[2]),
+    ]
+    assert [(y["period"], y["totals"]["total"], y["perpetual_total"]) for y in years] == [
+        ("2026", sum(totals[:3]), sum(totals[:3]))
+    ]
     assert months[-1]["perpetual_total"] == sum(totals[:3])
     kinds = [row[0] for row in till.connection.execute("SELECT kind FROM journal ORDER BY seq")]
     assert kinds.count("closure_day") == 3 and kinds.count("closure_month") == 2 and kinds.count("closure_year") == 1
@@ -148,3 +159,50 @@ def test_a_clock_set_back_neither_reopens_a_closed_day_nor_breaks_a_sale(till: T
     assert [d["period"] for d in days] == ["2026-03-02", "2026-03-03"]
     assert days[1]["totals"]["last_number"] == 3
     assert sum(d["totals"]["total"] for d in days) == days[-1]["perpetual_total"]
+
+
+def day_ranges_cover_the_journal_once(till: Till) -> bool:
+    days = closures.closures(till.connection, "day")
+    return all(b["first_seq"] == a["last_seq"] + 1 for a, b in zip(days, days[1:])) and days[0]["first_seq"] == 1
+
+
+def test_a_day_is_closed_even_when_the_first_thing_done_the_next_day_is_a_z(till: Till, clock: SteppingClock) -> None:
+    clock.current = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)  # 21:00 in Paris
+    monday = sell(till, 1100, 1, "card")
+    clock.current = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # 00:30 on Tuesday in Paris
+    till.close_shift(Decimal("100"), "Alice")
+    (day,) = closures.closures(till.connection, "day")
+    assert day["period"] == "2026-03-02" and day["totals"]["total"] == monday
+
+
+def test_a_clock_set_wrongly_forward_does_not_stop_the_closures(till: Till, clock: SteppingClock) -> None:
+    sell(till, 1100, 1, "card")
+    clock.current = datetime(2027, 3, 2, 10, 0, tzinfo=UTC)  # a wrong clock, for one sale
+    sell(till, 1101, 1, "card")
+    clock.current = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
+    for day in range(3, 40):
+        clock.current = datetime(2026, 3, 1, 10, 0, tzinfo=UTC) + timedelta(days=day)
+        sell(till, 1102, 1, "card")
+    days = [d["period"] for d in closures.closures(till.connection, "day")]
+    assert days[-1] == (clock.current.date() - timedelta(days=1)).isoformat()  # yesterday is closed
+    assert "2027-03-02" not in days
+    assert day_ranges_cover_the_journal_once(till)
+    perpetual = closures.closures(till.connection, "day")[-1]["perpetual_total"]
+    last_day_end = closures.closures(till.connection, "day")[-1]["last_seq"]
+    assert (
+        perpetual == till.connection.execute("SELECT SUM(total) FROM sale WHERE id <= ?", (last_day_end,)).fetchone()[0]
+    )
+
+
+def test_an_idle_week_closes_each_day_that_had_entries(till: Till, clock: SteppingClock) -> None:
+    for _ in range(3):
+        sell(till, 1100, 1, "card")
+        clock.advance(86400)
+    clock.advance(7 * 86400)
+    till.close_periods()
+    assert [d["period"] for d in closures.closures(till.connection, "day")] == [
+        "2026-03-02",
+        "2026-03-03",
+        "2026-03-04",
+    ]
+    assert day_ranges_cover_the_journal_once(till)

@@ -40,8 +40,9 @@ def returning(original: CompletedSale) -> Sale:
     st.sampled_from([None, "7", "33.33"]),
     st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=15),
 )
-def test_partial_returns_never_exceed_what_was_sold(quantity: int, price_cents: int, discount: str | None,
-                                                   asks: list[int]) -> None:
+def test_partial_returns_never_exceed_what_was_sold(
+    quantity: int, price_cents: int, discount: str | None, asks: list[int]
+) -> None:
     original = sold(quantity, str(from_cents(price_cents)), discount=discount)
     paid = original.lines[0].amount
     already = Returned()
@@ -73,6 +74,42 @@ def test_weighed_returns_are_bounded_by_the_weight_sold(grams: int, asks: list[i
     assert already.refunded <= original.lines[1].amount
 
 
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=1, max_value=9), st.integers(min_value=1, max_value=3000)),
+        min_size=1,
+        max_size=4,
+    ),
+    st.data(),
+)
+def test_returns_give_back_exactly_the_vat_the_lines_carried(lines: list[tuple[int, int]], data: st.DataObject) -> None:
+    sale = Sale(lane_id=1, channel="shop", cashier="Alice", started_at=NOW)
+    for index, (quantity, cents) in enumerate(lines):
+        sale.add(item(index + 1, str(from_cents(cents)), rate="AC"[index % 2]), quantity)
+    sale.tender(CASH, from_cents(sale.totals().total))
+    original = sale.complete(NOW)
+    returned: dict[int, Returned] = {}
+    vat_back = 0
+    while any(r.quantity < line.quantity for line in original.lines for r in [returned.get(line.line_no, Returned())]):
+        ret = returning(original)
+        for line in original.lines:
+            done = returned.get(line.line_no, Returned())
+            left = line.quantity - done.quantity
+            if left:
+                ask = data.draw(st.integers(min_value=1, max_value=left))
+                back = add_return_line(ret, original, line.line_no, done, quantity=ask)
+                returned[line.line_no] = Returned(
+                    done.quantity + ask, 0, done.refunded - back.refund_cents, done.vat - back.refund_vat_cents
+                )
+        totals = ret.totals()
+        assert sum(v.vat for v in totals.vat) == sum(t.vat for t in totals.lines)
+        vat_back -= sum(v.vat for v in totals.vat)
+        for line in original.lines:
+            assert 0 <= returned.get(line.line_no, Returned()).vat <= line.vat
+    assert vat_back == sum(v.vat for v in original.vat)
+    assert sum(r.refunded for r in returned.values()) == original.total
+
+
 def test_a_return_is_a_negative_sale_refunded_exactly() -> None:
     original = sold(3, "2.50")
     sale = returning(original)
@@ -97,8 +134,9 @@ def test_the_same_line_twice_in_one_return_still_counts_once() -> None:
 
 def test_returnable_lists_what_is_left() -> None:
     original = sold(4, "1.00", grams=500)
-    left = returnable(original, {1: Returned(quantity=3, refunded=300)})
-    assert left[1] == Returned(quantity=1, weight_g=0, refunded=100)
+    left = returnable(original, {1: Returned(quantity=3, refunded=300, vat=15)})
+    assert (left[1].quantity, left[1].weight_g, left[1].refunded) == (1, 0, 100)
+    assert left[1].vat == original.lines[0].vat - 15
     assert left[2].weight_g == 500
     assert returnable(original, {1: Returned(4, 0, 400), 2: Returned(0, 500, 645)}) == {}
 
@@ -112,6 +150,29 @@ def test_no_return_of_a_return() -> None:
         returning(sale.complete(NOW))
 
 
+def test_two_partial_returns_prepared_at_once_cannot_refund_more_than_was_paid(till: Till) -> None:
+    sale = till.new_sale("Alice")
+    sale.add(till.item(1100), 2)
+    price = till.item(1100).cents
+    sale.discount_line(1, Discount(DiscountKind.AMOUNT, Decimal("0.01"), "rounding"))
+    sale.tender(till.payment("cash"), from_cents(sale.totals().total))
+    original = till.complete(sale)
+    assert original.sale.total == 2 * price - 1
+    first, second = till.new_return(original, "Alice"), till.new_return(original, "Bruno")
+    for ret in (first, second):
+        till.add_return_line(ret, original, 1, quantity=1)
+        ret.tender(till.payment("cash"), from_cents(ret.totals().total))
+    till.complete(first)
+    with pytest.raises(SaleError, match="returned meanwhile: start this return again"):
+        till.complete(second)
+    again = till.new_return(original, "Bruno")
+    till.add_return_line(again, original, 1, quantity=1)
+    again.tender(till.payment("cash"), from_cents(again.totals().total))
+    till.complete(again)
+    refunded = till.connection.execute("SELECT SUM(total) FROM sale WHERE kind = 'return'").fetchone()[0]
+    assert refunded == -original.sale.total
+
+
 def test_two_returns_prepared_at_once_cannot_both_give_back_the_last_item(till: Till) -> None:
     sale = till.new_sale("Alice")
     sale.add(till.item(1100), 1)
@@ -122,6 +183,6 @@ def test_two_returns_prepared_at_once_cannot_both_give_back_the_last_item(till: 
         till.add_return_line(ret, original, 1, quantity=1)
         ret.tender(till.payment("cash"), from_cents(ret.totals().total))
     till.complete(first)
-    with pytest.raises(SaleError, match="already been returned"):
+    with pytest.raises(SaleError, match="returned meanwhile"):
         till.complete(second)
     assert till.connection.execute("SELECT COUNT(*) FROM sale WHERE kind = 'return'").fetchone()[0] == 1

@@ -32,8 +32,10 @@ def baskets(draw: st.DrawFn) -> Sale:
     for index in range(draw(st.integers(min_value=1, max_value=12))):
         rate = draw(st.sampled_from("ABCE"))
         if draw(st.booleans()):
-            line = sale.add_weighed(item(index + 1, str(draw(prices)), rate=rate, weighed=True),
-                                    draw(st.integers(min_value=1, max_value=50000)))
+            line = sale.add_weighed(
+                item(index + 1, str(draw(prices)), rate=rate, weighed=True),
+                draw(st.integers(min_value=1, max_value=50000)),
+            )
         else:
             line = sale.add(item(index + 1, str(draw(prices)), rate=rate), draw(st.integers(min_value=1, max_value=20)))
         action = draw(st.sampled_from(["none", "none", "void", "percent", "amount", "override"]))
@@ -43,16 +45,21 @@ def baskets(draw: st.DrawFn) -> Sale:
             elif action == "percent":
                 sale.discount_line(line.line_no, Discount(DiscountKind.PERCENT, draw(percent), "damaged"))
             elif action == "amount":
-                sale.discount_line(line.line_no, Discount(DiscountKind.AMOUNT, draw(prices.filter(lambda p: p > 0)), "promo"))
+                sale.discount_line(
+                    line.line_no, Discount(DiscountKind.AMOUNT, draw(prices.filter(lambda p: p > 0)), "promo")
+                )
             elif action == "override":
                 sale.override_price(line.line_no, draw(prices), "price match")
         except SaleError:
             pass
-    if draw(st.booleans()):
-        try:
+    kind = draw(st.sampled_from(["none", "percent", "amount"]))
+    try:
+        if kind == "percent":
             sale.discount_sale(Discount(DiscountKind.PERCENT, draw(percent), "member"))
-        except SaleError:
-            pass
+        elif kind == "amount":
+            sale.discount_sale(Discount(DiscountKind.AMOUNT, draw(prices.filter(lambda p: p > 0)), "voucher"))
+    except SaleError:
+        pass
     return sale
 
 
@@ -103,6 +110,17 @@ def test_split_tender_pays_exactly_and_change_comes_from_cash(sale: Sale, data: 
     assert sum(p.amount for p in completed.payments) == completed.total
     assert completed.change == card_part + cash_given - total
     assert {p.method: p.amount for p in completed.payments}["card"] == card_part
+
+
+def test_a_whole_sale_amount_discount_is_spread_to_the_cent() -> None:
+    sale = new_sale()
+    sale.add(item(1, "3.33", rate="A"))
+    sale.add(item(2, "3.33", rate="C"))
+    sale.add(item(3, "3.34", rate="C"))
+    sale.discount_sale(Discount(DiscountKind.AMOUNT, Decimal("1.00"), "voucher"))
+    totals = sale.totals()
+    assert [t.sale_discount for t in totals.lines] == [33, 33, 34]
+    assert totals.total == 900 and sum(v.gross for v in totals.vat) == 900
 
 
 def test_card_cannot_pay_more_than_is_due() -> None:

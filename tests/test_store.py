@@ -36,14 +36,25 @@ def test_a_completed_sale_writes_sale_lines_payments_journal_outbox_and_stock(ti
     stored = till.complete(basket(till))
     after = counts(till.connection)
     assert {t: after[t] - before[t] for t in after} == {
-        "sale": 1, "sale_line": 2, "payment": 1, "journal": 1, "outbox": 1, "stock_move": 2,
+        "sale": 1,
+        "sale_line": 2,
+        "payment": 1,
+        "journal": 1,
+        "outbox": 1,
+        "stock_move": 2,
     }
-    outbox = json.loads(till.connection.execute("SELECT payload FROM outbox WHERE journal_seq = ?",
-                                                (stored.journal_seq,)).fetchone()[0])
-    assert outbox == {"variants": [{"variant_id": 1001, "quantity": 0, "weight_g": 734},
-                                   {"variant_id": 1100, "quantity": 2, "weight_g": 0}]}
+    outbox = json.loads(
+        till.connection.execute("SELECT payload FROM outbox WHERE journal_seq = ?", (stored.journal_seq,)).fetchone()[0]
+    )
+    assert outbox == {
+        "variants": [
+            {"variant_id": 1001, "quantity": 0, "weight_g": 734},
+            {"variant_id": 1100, "quantity": 2, "weight_g": 0},
+        ]
+    }
     moves = till.connection.execute(
-        "SELECT variant_id, quantity, weight_g FROM stock_move WHERE sale_id = ? ORDER BY variant_id", (stored.journal_seq,)
+        "SELECT variant_id, quantity, weight_g FROM stock_move WHERE sale_id = ? ORDER BY variant_id",
+        (stored.journal_seq,),
     )
     assert moves.fetchall() == [(1001, 0, -734), (1100, -2, 0)]
     entry = till.connection.execute(
@@ -148,3 +159,21 @@ def test_reading_a_sale_back_gives_the_same_record(till: Till) -> None:
     assert again is not None and again.sale.as_record() == stored.sale.as_record()
     assert till.find_sale(uuid=stored.sale.uuid) == again
     assert from_cents(again.sale.change) == Decimal("50") - from_cents(again.sale.total)
+
+
+def test_completing_again_returns_the_sale_as_sealed_not_as_changed_since(till: Till, clock: SteppingClock) -> None:
+    sale = basket(till)
+    first = till.complete(sale)
+    clock.advance(600)
+    sale.add(till.item(1101), 3)
+    sale.tender(till.payment("cash"), Decimal("100"))
+    again = till.complete(sale)
+    assert again.sale == first.sale and again.number == first.number
+    assert again.sale.completed_at == first.sale.completed_at
+
+
+def test_a_retry_finds_its_sale_even_after_the_shift_was_closed(till: Till) -> None:
+    sale = basket(till)
+    first = till.complete(sale)
+    till.close_shift(Decimal("0"), "Alice")
+    assert till.complete(sale).journal_seq == first.journal_seq
