@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from .journal import Finding, Verdict, verify
+from .journal import Entry, Finding, Verdict, verify
 from .journal_store import anchor, entries
 from .schema import expected_triggers, normalized_sql
 
@@ -73,14 +73,15 @@ def verify_store(connection: sqlite3.Connection, key: bytes, lane_id: int) -> Ve
     """Everything ``journal verify`` checks, read in one transaction so a sale committed meanwhile
     cannot look like an entry the anchor does not cover yet."""
     findings: list[Finding] = []
+    indexed: dict[int, Entry] = {}
     connection.execute("BEGIN")
     try:
         findings += _trigger_findings(connection)
-        verdict = verify(key, lane_id, entries(connection), anchor(connection, lane_id))
+        verdict = verify(key, lane_id, _keeping(entries(connection), indexed), anchor(connection, lane_id))
         findings += verdict.findings
         findings += _setup_findings(connection, verdict.entries)
         if verdict.ok:
-            findings += _side_table_findings(connection)
+            findings += _side_table_findings(connection, indexed)
     except sqlite3.DatabaseError as exc:
         findings.append(Finding(None, None, f"the database file is damaged ({exc}): restore it from a backup"))
         verdict = Verdict(0, [])
@@ -126,15 +127,22 @@ def _setup_findings(connection: sqlite3.Connection, count: int) -> list[Finding]
     return findings
 
 
-def _side_table_findings(connection: sqlite3.Connection) -> list[Finding]:
+_INDEXED_KINDS = {kind for kinds, _, _ in _SIDE_TABLES.values() for kind in kinds}
+
+
+def _keeping(stream: Iterator[Entry], indexed: dict[int, Entry]) -> Iterator[Entry]:
+    """Pass the entries on to the chain check, keeping those the side tables index: one read."""
+    for entry in stream:
+        if entry.kind in _INDEXED_KINDS:
+            indexed[entry.seq] = entry
+        yield entry
+
+
+def _side_table_findings(connection: sqlite3.Connection, indexed: dict[int, Entry]) -> list[Finding]:
     findings: list[Finding] = []
     for table, (kinds, query, fields) in _SIDE_TABLES.items():
-        marks = ", ".join("?" * len(kinds))
         sealed = {
-            seq: (kind, json.loads(payload))
-            for seq, kind, payload in connection.execute(
-                f"SELECT seq, kind, payload FROM journal WHERE kind IN ({marks})", kinds
-            )
+            seq: (entry.kind, json.loads(entry.payload)) for seq, entry in indexed.items() if entry.kind in kinds
         }
         seen: set[int] = set()
         for row in connection.execute(query):
