@@ -141,9 +141,7 @@ def _keeping(stream: Iterator[Entry], indexed: dict[int, Entry]) -> Iterator[Ent
 def _side_table_findings(connection: sqlite3.Connection, indexed: dict[int, Entry]) -> list[Finding]:
     findings: list[Finding] = []
     for table, (kinds, query, fields) in _SIDE_TABLES.items():
-        sealed = {
-            seq: (entry.kind, json.loads(entry.payload)) for seq, entry in indexed.items() if entry.kind in kinds
-        }
+        sealed = {seq: (entry.kind, json.loads(entry.payload)) for seq, entry in indexed.items() if entry.kind in kinds}
         seen: set[int] = set()
         for row in connection.execute(query):
             seq, values = row[0], dict(zip(fields, row[1:], strict=True))

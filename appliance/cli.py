@@ -83,6 +83,12 @@ def database_problem(exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return "the database is busy (another program is writing to it): try again in a moment"
+    if "full" in text:
+        return "the disk is full: nothing was recorded; free some space and try again"
+    if "readonly" in text or "read-only" in text:
+        return "the database file is read-only: check its owner and permissions"
+    if "unable to open" in text:
+        return f"the database cannot be opened ({text}): check the path and its permissions"
     if isinstance(exc, sqlite3.IntegrityError):
         return (
             f"the database refused a change ({text}): it may have been tampered with; run `ofn-checkout journal verify`"

@@ -161,3 +161,14 @@ def test_a_bad_time_zone_is_a_config_problem(config_file: Path, capsys: pytest.C
     config_file.write_text(config_file.read_text().replace('timezone = "Europe/Paris"', 'timezone = "Europe"'))
     code, out, _ = run(capsys, "config", "check", "--config", str(config_file))
     assert code == 1 and "locale.timezone = 'Europe': must be a time zone" in out
+
+
+def test_database_errors_are_explained(config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    from appliance.cli import database_problem
+
+    assert "disk is full" in database_problem(sqlite3.OperationalError("database or disk is full"))
+    assert "busy" in database_problem(sqlite3.OperationalError("database is locked"))
+    assert "read-only" in database_problem(sqlite3.OperationalError("attempt to write a readonly database"))
+    assert "damaged" in database_problem(sqlite3.DatabaseError("database disk image is malformed"))
