@@ -9,161 +9,84 @@ from __future__ import annotations
 
 import csv
 import sqlite3
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import TextIO
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from .clock import local_day_bounds, parse_utc
 from .money import from_cents
 
 COLUMNS = (
-    "record",
-    "local_date",
-    "local_time",
-    "completed_at_utc",
-    "lane_id",
-    "channel",
-    "sale_number",
-    "sale_uuid",
-    "sale_kind",
-    "original_sale_uuid",
-    "cashier",
-    "line_no",
-    "variant_id",
-    "sku",
-    "description",
-    "quantity",
-    "weight_g",
-    "unit_price",
-    "discount",
-    "amount",
-    "vat_code",
-    "vat_rate",
-    "vat_base",
-    "vat_amount",
-    "voided",
-    "payment_method",
-    "payment_amount",
-    "cash_tendered",
+    "record", "local_date", "local_time", "completed_at_utc", "lane_id", "channel", "sale_number", "sale_uuid",
+    "sale_kind", "original_sale_uuid", "cashier", "line_no", "variant_id", "sku", "description", "quantity",
+    "weight_g", "unit_price", "discount", "amount", "vat_code", "vat_rate", "vat_base", "vat_amount",
+    "voided", "payment_method", "payment_amount", "cash_tendered",
+)  # fmt: skip
+
+#: The sale's own columns, the same on its line rows and its payment rows.
+_SALE = (
+    "s.completed_at AS completed_at_utc, s.lane_id, s.channel, s.number AS sale_number, s.uuid AS sale_uuid,"
+    " s.kind AS sale_kind, s.original_uuid AS original_sale_uuid, s.cashier"
 )
 
 
 def write_csv(connection: sqlite3.Connection, out: TextIO, first: date, last: date, zone: ZoneInfo) -> int:
     """Write the rows of sales completed from ``first`` to ``last`` (local dates, inclusive)."""
     start, end = local_day_bounds(first, last, zone)
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n", restval="")
+    writer.writeheader()
     count = 0
-    for row in connection.execute(
-        "SELECT l.completed_at, l.lane_id, s.channel, l.sale_number, l.sale_uuid, l.sale_kind, s.original_uuid,"
-        " s.cashier, l.line_no, l.variant_id, l.sku, l.name, l.quantity, l.weight_g, l.unit_price,"
-        " l.discount_cents + l.sale_discount_cents, l.amount, l.vat_code, l.vat_rate_bp, l.vat, l.voided"
+    lines = connection.execute(
+        f"SELECT {_SALE}, l.line_no, l.variant_id, l.sku, l.name AS description, l.quantity, l.weight_g,"
+        " l.unit_price, l.discount_cents + l.sale_discount_cents AS discount, l.amount, l.vat_code,"
+        " l.vat_rate_bp, l.vat, l.voided"
         " FROM sale_line AS l JOIN sale AS s ON s.id = l.sale_id"
         " WHERE l.completed_at >= ? AND l.completed_at < ? ORDER BY l.sale_id, l.line_no",
         (start, end),
-    ):
-        (
-            completed,
-            lane,
-            channel,
-            number,
-            uuid,
-            kind,
-            original,
-            cashier,
-            line_no,
-            variant,
-            sku,
-            name,
-            quantity,
-            weight,
-            unit_price,
-            discount,
-            amount,
-            vat_code,
-            rate_bp,
-            vat,
-            voided,
-        ) = row
-        writer.writerow(
-            [
-                "line",
-                *_when(completed, zone),
-                completed,
-                lane,
-                channel,
-                number,
-                uuid,
-                kind,
-                original or "",
-                cashier,
-                line_no,
-                variant,
-                sku,
-                name,
-                quantity,
-                weight,
-                from_cents(unit_price),
-                from_cents(discount),
-                from_cents(amount),
-                vat_code,
-                _rate(rate_bp),
-                from_cents(amount - vat),
-                from_cents(vat),
-                voided,
-                "",
-                "",
-                "",
-            ]
+    )
+    for row in _dicts(lines):
+        vat = row.pop("vat")
+        row.update(
+            unit_price=from_cents(row["unit_price"]),
+            discount=from_cents(row["discount"]),
+            vat_rate=_rate(row.pop("vat_rate_bp")),
+            vat_base=from_cents(row["amount"] - vat),
+            vat_amount=from_cents(vat),
+            amount=from_cents(row["amount"]),
         )
+        writer.writerow(_sale_row("line", row, zone))
         count += 1
-    for row in connection.execute(
-        "SELECT p.completed_at, p.lane_id, s.channel, p.sale_number, p.sale_uuid, p.sale_kind, s.original_uuid,"
-        " s.cashier, p.method, p.amount, p.tendered, p.cash"
+    payments = connection.execute(
+        f"SELECT {_SALE}, p.method AS payment_method, p.amount, p.tendered, p.cash"
         " FROM payment AS p JOIN sale AS s ON s.id = p.sale_id"
         " WHERE p.completed_at >= ? AND p.completed_at < ? ORDER BY p.sale_id, p.seq",
         (start, end),
-    ):
-        completed, lane, channel, number, uuid, kind, original, cashier, method, amount, tendered, cash = row
-        writer.writerow(
-            [
-                "payment",
-                *_when(completed, zone),
-                completed,
-                lane,
-                channel,
-                number,
-                uuid,
-                kind,
-                original or "",
-                cashier,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                0,
-                method,
-                from_cents(amount),
-                from_cents(tendered) if cash else "",
-            ]
-        )
+    )
+    for row in _dicts(payments):
+        tendered, cash = row.pop("tendered"), row.pop("cash")
+        row.update(payment_amount=from_cents(row.pop("amount")), cash_tendered=from_cents(tendered) if cash else "")
+        writer.writerow(_sale_row("payment", row, zone))
         count += 1
     return count
 
 
-def _when(completed: str, zone: ZoneInfo) -> tuple[str, str]:
-    local = parse_utc(completed).astimezone(zone)
-    return local.date().isoformat(), local.strftime("%H:%M:%S")
+def _dicts(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:
+    names = [column[0] for column in cursor.description]
+    for values in cursor:
+        yield dict(zip(names, values))
+
+
+def _sale_row(record: str, row: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+    local = parse_utc(row["completed_at_utc"]).astimezone(zone)
+    row.update(
+        record=record,
+        local_date=local.date().isoformat(),
+        local_time=local.strftime("%H:%M:%S"),
+        original_sale_uuid=row["original_sale_uuid"] or "",
+    )
+    return row
 
 
 def _rate(rate_bp: int) -> str:
