@@ -13,7 +13,3 @@ def gtin_check_digit(body: str) -> int:
         raise ValueError(f"{body!r} is not all digits")
     total = sum(int(digit) * (3 if index % 2 == 0 else 1) for index, digit in enumerate(reversed(body)))
     return (10 - total % 10) % 10
-
-
-def is_valid_gtin(code: str) -> bool:
-    return code.isdigit() and len(code) in (8, 12, 13, 14) and gtin_check_digit(code[:-1]) == int(code[-1])

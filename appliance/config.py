@@ -295,15 +295,6 @@ class Config:
         """The journal key: as configured, or ``journal.key`` beside the database."""
         return self.journal_key_file or default_key_file(db_path)
 
-    def vat_for(self, tax_category_id: int | None) -> VatRate | None:
-        return self.vat.get("none" if tax_category_id is None else tax_category_id)
-
-    def payment(self, code: str) -> PaymentMethod:
-        for method in self.payments:
-            if method.code == code:
-                return method
-        raise KeyError(code)
-
 
 def default_key_file(db_path: Path) -> Path:
     return db_path.parent / "journal.key"

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 
 
 class MoneyError(ValueError):

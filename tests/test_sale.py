@@ -228,3 +228,17 @@ def test_completed_sale_records_who_where_and_when() -> None:
     assert record["kind"] == Kind.SALE.value
     assert record["completed_at"].startswith("2026-03-02T09:30:00")
     assert to_cents(Decimal("5.00")) == record["total"]
+
+
+def test_changing_a_quantity_and_removing_a_payment() -> None:
+    sale = new_sale()
+    sale.add(item(1, "2.00"))
+    sale.set_quantity(1, 4)
+    assert sale.totals().total == 800
+    with pytest.raises(SaleError, match="between 1 and"):
+        sale.set_quantity(1, 0)
+    sale.tender(CARD, Decimal("3.00"))
+    sale.remove_tender(0)
+    assert sale.totals().due == 800
+    with pytest.raises(SaleError, match="no such payment"):
+        sale.remove_tender(0)
