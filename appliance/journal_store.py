@@ -78,11 +78,9 @@ def append(
     return entry
 
 
-def entries(connection: sqlite3.Connection, first: int = 1, last: int | None = None) -> Iterator[Entry]:
+def entries(connection: sqlite3.Connection) -> Iterator[Entry]:
     cursor = connection.execute(
-        "SELECT lane_id, seq, kind, ref, created_at, payload, prev_hash, hash FROM journal"
-        " WHERE seq BETWEEN ? AND ? ORDER BY seq",
-        (first, last if last is not None else 2**62),
+        "SELECT lane_id, seq, kind, ref, created_at, payload, prev_hash, hash FROM journal ORDER BY seq"
     )
     cursor.arraysize = 1000
     while rows := cursor.fetchmany():

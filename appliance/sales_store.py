@@ -27,10 +27,9 @@ from .sale import (
     PricedBy,
     SaleError,
 )
+from .schema import SALE_KINDS
 from .shifts import ShiftError
 from .tax import VatAmount
-
-SALE_KINDS = "('sale', 'return')"
 
 
 @dataclass(frozen=True)
