@@ -133,6 +133,18 @@ def _close(
     return report
 
 
+def perpetual_total(connection: sqlite3.Connection) -> int:
+    """Everything the lane ever took, net of refunds, up to now.
+
+    The last daily closure's sealed perpetual total plus the sales after it: reading every sale of
+    the store's life for each X report would grow slower year after year.
+    """
+    last = _sealed(connection, "SELECT journal_seq FROM closure WHERE kind = 'day' ORDER BY last_seq DESC LIMIT 1", ())
+    carried, after = (last[0]["perpetual_total"], last[0]["last_seq"]) if last else (0, 0)
+    since = connection.execute("SELECT COALESCE(SUM(total), 0) FROM sale WHERE id > ?", (after,)).fetchone()[0]
+    return carried + since
+
+
 def closures(connection: sqlite3.Connection, kind: str | None = None) -> list[dict[str, Any]]:
     """The closures as they were sealed (read from the journal, not from the index table)."""
     sql = "SELECT journal_seq FROM closure"

@@ -94,8 +94,3 @@ def sales_totals(connection: sqlite3.Connection, first_seq: int, last_seq: int |
         payments=payments,
         cash_payments=cash,
     )
-
-
-def perpetual_total(connection: sqlite3.Connection) -> int:
-    """Everything the lane ever took, net of refunds: the grand total a closure carries forward."""
-    return connection.execute("SELECT COALESCE(SUM(total), 0) FROM sale").fetchone()[0]

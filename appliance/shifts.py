@@ -15,7 +15,8 @@ from typing import Any
 
 from . import journal_store
 from .clock import utc_text
-from .reports import SalesTotals, perpetual_total, sales_totals
+from .closures import perpetual_total
+from .reports import SalesTotals, sales_totals
 
 
 class ShiftError(Exception):

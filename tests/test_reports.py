@@ -206,3 +206,12 @@ def test_an_idle_week_closes_each_day_that_had_entries(till: Till, clock: Steppi
         "2026-03-04",
     ]
     assert day_ranges_cover_the_journal_once(till)
+
+
+def test_the_perpetual_total_carries_over_closed_days(till: Till, clock: SteppingClock) -> None:
+    totals = [sell(till, 1100, 1, "card")]
+    for _ in range(2):
+        clock.advance(86400)
+        totals.append(sell(till, 1101, 2, "card"))
+    assert len(closures.closures(till.connection, "day")) == 2
+    assert till.x_report().perpetual_total == sum(totals)
