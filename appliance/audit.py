@@ -23,47 +23,47 @@ from .journal import Entry, Finding, Verdict, verify
 from .journal_store import anchor, entries
 from .schema import expected_triggers, normalized_sql
 
-#: For each side table: its journal kinds, how to find its rows' entries, and the columns that
-#: must equal a field of the entry's payload.
-_SIDE_TABLES: dict[str, tuple[tuple[str, ...], str, dict[str, Callable[[dict[str, Any]], object]]]] = {
+#: For each side table: its journal kinds, how to find its rows' entries, and for each column what
+#: it must equal, read from the entry's kind and payload.
+_SIDE_TABLES: dict[str, tuple[tuple[str, ...], str, dict[str, Callable[[str, dict[str, Any]], object]]]] = {
     "shift": (
         ("shift_open",),
         "SELECT journal_seq, id, opened_by, opening_float FROM shift",
         {
-            "id": lambda p: p["shift_id"],
-            "opened_by": lambda p: p["opened_by"],
-            "opening_float": lambda p: p["opening_float"],
+            "id": lambda kind, p: p["shift_id"],
+            "opened_by": lambda kind, p: p["opened_by"],
+            "opening_float": lambda kind, p: p["opening_float"],
         },
     ),
     "shift_close": (
         ("shift_close",),
         "SELECT journal_seq, shift_id, closed_by, counted_cash, expected_cash FROM shift_close",
         {
-            "shift_id": lambda p: p["shift_id"],
-            "closed_by": lambda p: p["closed_by"],
-            "counted_cash": lambda p: p["cash"]["counted"],
-            "expected_cash": lambda p: p["cash"]["expected"],
+            "shift_id": lambda kind, p: p["shift_id"],
+            "closed_by": lambda kind, p: p["closed_by"],
+            "counted_cash": lambda kind, p: p["cash"]["counted"],
+            "expected_cash": lambda kind, p: p["cash"]["expected"],
         },
     ),
     "cash_movement": (
         ("cash_in", "cash_out"),
         "SELECT journal_seq, shift_id, 'cash_' || kind, amount, reason FROM cash_movement",
         {
-            "shift_id": lambda p: p["shift_id"],
-            "kind": lambda p: None,
-            "amount": lambda p: p["amount"],
-            "reason": lambda p: p["reason"],
+            "shift_id": lambda kind, p: p["shift_id"],
+            "kind": lambda kind, p: kind,
+            "amount": lambda kind, p: p["amount"],
+            "reason": lambda kind, p: p["reason"],
         },
     ),
     "closure": (
         ("closure_day", "closure_month", "closure_year"),
         "SELECT journal_seq, period, first_seq, last_seq, total, perpetual_total FROM closure",
         {
-            "period": lambda p: p["period"],
-            "first_seq": lambda p: p["first_seq"],
-            "last_seq": lambda p: p["last_seq"],
-            "total": lambda p: p["totals"]["total"],
-            "perpetual_total": lambda p: p["perpetual_total"],
+            "period": lambda kind, p: p["period"],
+            "first_seq": lambda kind, p: p["first_seq"],
+            "last_seq": lambda kind, p: p["last_seq"],
+            "total": lambda kind, p: p["totals"]["total"],
+            "perpetual_total": lambda kind, p: p["perpetual_total"],
         },
     ),
 }
@@ -157,7 +157,7 @@ def _side_table_findings(connection: sqlite3.Connection, indexed: dict[int, Entr
                 continue
             kind, payload = sealed[seq]
             for column, value in values.items():
-                expected = kind if column == "kind" else fields[column](payload)
+                expected = fields[column](kind, payload)
                 if value != expected:
                     findings.append(
                         Finding(

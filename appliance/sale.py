@@ -142,16 +142,17 @@ class Line:
             return self.unit_cents * self.quantity
         return round_div(self.unit_cents * self.weight_g, 1000)
 
-    def discount_cents(self) -> int:
-        if self.discount is None or self.voided:
-            return 0
-        return self.discount.cents_off(self.gross_cents())
+    def figures(self) -> tuple[int, int]:
+        """Gross and line discount in cents; a voided line costs nothing."""
+        if self.voided:
+            return 0, 0
+        gross = self.gross_cents()
+        return gross, self.discount.cents_off(gross) if self.discount is not None else 0
 
     def amount_cents(self) -> int:
-        """What the line costs before the whole-sale discount; a voided line costs nothing."""
-        if self.voided:
-            return 0
-        return self.gross_cents() - self.discount_cents()
+        """What the line costs before the whole-sale discount."""
+        gross, off = self.figures()
+        return gross - off
 
 
 @dataclass(frozen=True)
@@ -408,11 +409,9 @@ class Sale:
     # -- figures -------------------------------------------------------------------------------
 
     def totals(self) -> Totals:
-        grosses = [0 if line.voided else line.gross_cents() for line in self.lines]
-        line_discounts = [
-            line.discount.cents_off(gross) if line.discount is not None and not line.voided else 0
-            for line, gross in zip(self.lines, grosses)
-        ]
+        figures = [line.figures() for line in self.lines]
+        grosses = [gross for gross, _ in figures]
+        line_discounts = [off for _, off in figures]
         amounts = [gross - off for gross, off in zip(grosses, line_discounts)]
         subtotal = sum(amounts)
         sale_discount = self.discount.cents_off(subtotal) if self.discount else 0
