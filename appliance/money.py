@@ -17,11 +17,6 @@ class MoneyError(ValueError):
     """An amount that cannot be money: more than two decimals, not a number, out of range."""
 
 
-def round_cents(value: Decimal) -> Decimal:
-    """Round to the cent, half away from zero (the till's only rounding rule)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def round_div(numerator: int, denominator: int) -> int:
     """``numerator / denominator`` rounded half away from zero, in exact integer arithmetic.
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from appliance.money import from_cents
 from appliance.returns import Returned, add_return_line, returnable, start_return
 from appliance.sale import CompletedSale, Discount, DiscountKind, Kind, Sale, SaleError
+from appliance.sales_store import StoredSale
 from appliance.till import Till
 
 from .helpers import CASH, item
@@ -150,6 +151,14 @@ def test_no_return_of_a_return() -> None:
         returning(sale.complete(NOW))
 
 
+def prepared_return(till: Till, original: StoredSale, cashier: str) -> Sale:
+    """A return of one piece of line 1, refunded in cash, ready to complete."""
+    ret = till.new_return(original, cashier)
+    till.add_return_line(ret, original, 1, quantity=1)
+    ret.tender(till.payment("cash"), from_cents(ret.totals().total))
+    return ret
+
+
 def test_two_partial_returns_prepared_at_once_cannot_refund_more_than_was_paid(till: Till) -> None:
     sale = till.new_sale("Alice")
     sale.add(till.item(1100), 2)
@@ -158,17 +167,11 @@ def test_two_partial_returns_prepared_at_once_cannot_refund_more_than_was_paid(t
     sale.tender(till.payment("cash"), from_cents(sale.totals().total))
     original = till.complete(sale)
     assert original.sale.total == 2 * price - 1
-    first, second = till.new_return(original, "Alice"), till.new_return(original, "Bruno")
-    for ret in (first, second):
-        till.add_return_line(ret, original, 1, quantity=1)
-        ret.tender(till.payment("cash"), from_cents(ret.totals().total))
+    first, second = prepared_return(till, original, "Alice"), prepared_return(till, original, "Bruno")
     till.complete(first)
     with pytest.raises(SaleError, match="returned meanwhile: start this return again"):
         till.complete(second)
-    again = till.new_return(original, "Bruno")
-    till.add_return_line(again, original, 1, quantity=1)
-    again.tender(till.payment("cash"), from_cents(again.totals().total))
-    till.complete(again)
+    till.complete(prepared_return(till, original, "Bruno"))
     refunded = till.connection.execute("SELECT SUM(total) FROM sale WHERE kind = 'return'").fetchone()[0]
     assert refunded == -original.sale.total
 
@@ -178,10 +181,7 @@ def test_two_returns_prepared_at_once_cannot_both_give_back_the_last_item(till: 
     sale.add(till.item(1100), 1)
     sale.tender(till.payment("cash"), from_cents(sale.totals().total))
     original = till.complete(sale)
-    first, second = till.new_return(original, "Alice"), till.new_return(original, "Bruno")
-    for ret in (first, second):
-        till.add_return_line(ret, original, 1, quantity=1)
-        ret.tender(till.payment("cash"), from_cents(ret.totals().total))
+    first, second = prepared_return(till, original, "Alice"), prepared_return(till, original, "Bruno")
     till.complete(first)
     with pytest.raises(SaleError, match="returned meanwhile"):
         till.complete(second)
