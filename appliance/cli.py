@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -188,7 +189,44 @@ def echo_json(value: object) -> None:
 # -- commands -------------------------------------------------------------------------------------
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+PLUGIN_GROUP = "ofn_checkout.commands"
+
+
+class PluginGroup(click.Group):
+    """The root command; commands of the other layers join it through entry points.
+
+    The CLI lives in ``appliance``, which may not import ``drivers``, ``sandbox`` or ``tui``. Those
+    packages declare their commands under the ``ofn_checkout.commands`` entry point group in
+    pyproject.toml, and they are imported only when named, so ``ofn-checkout report z`` never loads
+    a device library or the HTTP stack.
+    """
+
+    def _plugins(self) -> dict[str, Any]:
+        return {entry.name: entry for entry in entry_points(group=PLUGIN_GROUP)}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._plugins()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and (entry := self._plugins().get(cmd_name)) is not None:
+            try:
+                command = entry.load()
+            except Exception:  # a broken install must not take the other commands down with it
+                log.exception("command %s (%s) could not be loaded", cmd_name, entry.value)
+                command = _unavailable(cmd_name)
+        return command
+
+
+def _unavailable(name: str) -> click.Command:
+    def run() -> int:
+        click.echo(f"Error: the {name} command is not installed correctly (details in the log); reinstall", err=True)
+        return EXIT_INTERNAL
+
+    return click.Command(name, callback=run, help="Not available: this command could not be loaded.")
+
+
+@click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ofn-checkout")
 def cli() -> None:
     """OFN Checkout: a checkout box for food hubs that sell on the Open Food Network."""

@@ -9,7 +9,7 @@ extras=""
 [[ "${1:-}" == "--test" ]] && extras="[test]"
 
 # Debian packages the project needs (the sandbox, device twins and provisioning tests add theirs here).
-packages=(python3 python3-venv python3-dev gcc sqlite3)
+packages=(python3 python3-venv python3-dev gcc sqlite3 libusb-1.0-0)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

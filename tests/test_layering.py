@@ -35,6 +35,29 @@ def test_sale_tax_journal_and_barcode_code_do_no_io(name: str) -> None:
     assert not imports_of(ROOT / "appliance" / f"{name}.py") & IO_MODULES
 
 
+SHARED_WITH_DRIVERS = {"appliance.document"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "drivers").rglob("*.py")), ids=lambda p: p.name)
+def test_drivers_import_nothing_of_ours_but_shared_types(path: Path) -> None:
+    """Drivers speak bytes to devices; the only thing of ours they know is the print document."""
+    ours = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            ours.add(node.module)
+        elif isinstance(node, ast.Import):
+            ours.update(alias.name for alias in node.names)
+    assert not {name for name in ours if name.split(".")[0] in {"appliance", "tui", "sandbox"}} - SHARED_WITH_DRIVERS
+
+
+def test_every_declared_command_loads() -> None:
+    """A command of another layer joins the CLI through an entry point; a broken one would only show at run time."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="ofn_checkout.commands"):
+        assert entry.load().name == entry.name, entry.value
+
+
 def test_the_till_core_imports_without_ui_or_device_libraries() -> None:
     code = (
         "import sys, appliance.cli, appliance.till, appliance.simulate;"
