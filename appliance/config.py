@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
 
+from .barcodes import DEFAULT_NOMENCLATURE, PRESETS, rules_from_config
 from .sale import PaymentMethod
 from .tax import VatRate
 
@@ -158,6 +159,14 @@ def _int_in(*choices: int) -> Callable[[object], int]:
     return check
 
 
+def _order_number(value: object) -> str:
+    """OFN order numbers are R and nine digits; empty means "not set up yet" (sync says so)."""
+    text = _string(value).strip()
+    if text and not (len(text) == 10 and text[0] == "R" and text[1:].isdigit()):
+        raise ValueError("must be an OFN order number such as R123456789")
+    return text
+
+
 def _int_between(low: int, high: int) -> Callable[[object], int]:
     def check(value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -190,6 +199,12 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "hub_id": Field(_positive_int, doc="the hub's enterprise (distributor) id in OFN"),
         "order_cycle_id": Field(_positive_int, doc="the order cycle onsite sales go into"),
         "api_key_file": Field(_path, doc="file holding the API key of the hub's OFN user"),
+        "counter_order": Field(_order_number, "", "this lane's counter order in the current order cycle"),
+    },
+    "sync": {
+        "interval_s": Field(_int_between(1, 3600), 5, "seconds between two drains of the outbox"),
+        "catalogue_minutes": Field(_int_between(1, 1440), 15, "minutes between two catalogue refreshes"),
+        "pickup_minutes": Field(_int_between(1, 1440), 2, "minutes between two reads of the pickup orders"),
     },
     "lane": {
         "id": Field(_positive_int, doc="number of this till; sale numbers are gap-less per lane"),
@@ -213,6 +228,11 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "vat_number": Field(_string, "", "intra-community VAT number"),
         "company_id": Field(_string, "", "company registration (SIRET, Companies House…)"),
         "footer": Field(_lines, (), "lines printed at the bottom"),
+    },
+    "barcodes": {
+        "nomenclature": Field(_one_of(*PRESETS), DEFAULT_NOMENCLATURE, "which prefixes carry a weight or a price"),
+        "gs1": Field(_bool, True, "read GS1-128 / DataBar codes (GTIN, weight, price, lot, expiry)"),
+        "rules": Field(rules_from_config, (), "the site's own weight/price layouts, on top of the preset"),
     },
     "devices.scanner": {
         "enabled": Field(_bool, False),
@@ -278,6 +298,7 @@ class Config:
     hub_id: int
     order_cycle_id: int
     api_key_file: Path
+    counter_order: str
     lane_id: int
     lane_name: str
     channel: str
@@ -290,6 +311,8 @@ class Config:
     devices: dict[str, dict[str, Any]]
     vat: dict[int | str, VatRate]
     payments: tuple[PaymentMethod, ...] = field(default=())
+    sync: dict[str, int] = field(default_factory=dict)
+    barcodes: dict[str, Any] = field(default_factory=dict)
 
     def key_file_for(self, db_path: Path) -> Path:
         """The journal key: as configured, or ``journal.key`` beside the database."""
@@ -338,6 +361,9 @@ def parse(text: str, path: Path | None = None) -> Config:
         hub_id=ofn["hub_id"],
         order_cycle_id=ofn["order_cycle_id"],
         api_key_file=ofn["api_key_file"],
+        counter_order=ofn["counter_order"],
+        sync=sections["sync"],
+        barcodes=sections["barcodes"],
         lane_id=lane["id"],
         lane_name=lane["name"],
         channel=lane["channel"],

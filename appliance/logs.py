@@ -45,6 +45,8 @@ def setup_logging(name: str) -> Path | None:
             _installed.close()
         root.addHandler(handler)
         root.setLevel(logging.INFO)
+        for chatty in ("httpx", "httpcore"):  # one line per request would drown what matters
+            logging.getLogger(chatty).setLevel(logging.WARNING)
         _installed = handler
         return path
     return None

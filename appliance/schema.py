@@ -197,6 +197,42 @@ def m001_till_core(db: Database) -> None:
     _run(db, OUTBOX_TRIGGER)
 
 
+@migrations()
+def m002_barcode_aliases(db: Database) -> None:
+    """Codes the hub manager links to variants on the box, and the variant's SKU as a GTIN-14.
+
+    ``barcode_alias.code`` is normalized the way scans are (a GTIN as 14 digits, a scale label as its
+    base code, other text as it is), so a lookup is one primary-key probe. ``variant.gtin14`` is the
+    SKU zero-padded to 14 digits when it is a GTIN-8/12/13/14, so an EAN-13 scan finds a UPC-A SKU
+    of the same number; it is computed by SQLite (a virtual column) so that the catalogue refresh
+    needs no change, and indexed only where it exists.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE barcode_alias (
+            code TEXT PRIMARY KEY,
+            variant_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX barcode_alias_variant ON barcode_alias (variant_id);
+
+        CREATE TABLE plu (
+            plu INTEGER PRIMARY KEY CHECK (plu >= 0),
+            variant_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX plu_variant ON plu (variant_id);
+
+        ALTER TABLE variant ADD COLUMN gtin14 TEXT GENERATED ALWAYS AS (
+            CASE WHEN length(trim(sku)) IN (8, 12, 13, 14) AND trim(sku) NOT GLOB '*[^0-9]*'
+                 THEN substr('000000' || trim(sku), -14) END
+        ) VIRTUAL;
+        CREATE INDEX variant_gtin14 ON variant (gtin14) WHERE gtin14 IS NOT NULL;
+        """,
+    )
+
+
 def immutability_triggers(table: str) -> str:
     return f"""
         CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
@@ -230,3 +266,74 @@ def expected_triggers() -> dict[str, str]:
 
 def normalized_sql(sql: str) -> str:
     return " ".join(sql.replace(";", " ; ").split()).removesuffix(" ;")
+
+
+@migrations()
+def m003_sync(db: Database) -> None:
+    """What the sync engine keeps: per order and variant, what OFN must hold and what it was seen to hold.
+
+    See docs/sync.md. ``base`` is what the order held when the box first read it; the box's own
+    changes (pieces, and grams for weighed goods) add to it; ``acked`` is what OFN last held;
+    ``inflight`` is a change sent whose answer is not known yet.
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE outbox ADD COLUMN folded_into TEXT;
+        CREATE INDEX outbox_unfolded ON outbox (id) WHERE folded_into IS NULL AND status = 'pending';
+        CREATE INDEX outbox_open ON outbox (folded_into, status);
+
+        CREATE TABLE sync_order (
+            number TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('counter', 'pickup')),
+            shipment TEXT
+        );
+
+        CREATE TABLE sync_line (
+            order_number TEXT NOT NULL,
+            variant_id INTEGER NOT NULL,
+            unit_grams INTEGER,
+            base INTEGER,
+            own_units INTEGER NOT NULL DEFAULT 0,
+            own_grams INTEGER NOT NULL DEFAULT 0,
+            acked INTEGER,
+            inflight INTEGER NOT NULL DEFAULT 0,
+            attention TEXT,
+            PRIMARY KEY (order_number, variant_id)
+        );
+
+        CREATE TABLE sync_event (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            order_number TEXT,
+            variant_id INTEGER,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+
+        CREATE TABLE sync_status (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            state TEXT NOT NULL,
+            message TEXT NOT NULL DEFAULT '',
+            last_success_at TEXT,
+            last_attempt_at TEXT,
+            catalogue_at TEXT,
+            pickup_at TEXT,
+            refresh_requested INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO sync_status (id, state) VALUES (1, 'starting');
+
+        CREATE TABLE pickup_order (
+            number TEXT PRIMARY KEY,
+            order_cycle_id INTEGER,
+            full_name TEXT NOT NULL,
+            email TEXT NOT NULL,
+            state TEXT NOT NULL,
+            payment_state TEXT,
+            shipment_state TEXT,
+            total INTEGER NOT NULL,
+            lines TEXT NOT NULL,
+            fetched_at TEXT NOT NULL
+        );
+        """,
+    )

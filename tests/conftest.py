@@ -35,6 +35,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     """No test may read /etc/ofn-checkout or write /var/log: both point into the test's temp dir."""
     monkeypatch.setenv("OFN_CHECKOUT_LOG_DIR", str(tmp_path / "logs"))
     monkeypatch.setenv(config_module.ENV_VAR, str(tmp_path / "absent-config.toml"))
+    monkeypatch.setenv("ESCPOS_CAPABILITIES_PICKLE_DIR", str(tmp_path / "escpos-cache"))
 
 
 @pytest.fixture

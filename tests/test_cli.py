@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import click
 import pytest
 
 from appliance.cli import cli, main
@@ -88,7 +89,10 @@ def test_every_command_has_help_and_is_documented() -> None:
     docs = "".join(p.read_text(encoding="utf-8") for p in (Path(__file__).resolve().parents[1] / "docs").glob("*.md"))
 
     def walk(group, prefix):  # type: ignore[no-untyped-def]
-        for name, command in group.commands.items():
+        """Every command, including those other layers add through entry points."""
+        context = click.Context(group)
+        for name in group.list_commands(context):
+            command = group.get_command(context, name)
             full = f"{prefix} {name}".strip()
             assert command.help or command.short_help or command.callback.__doc__, full
             if hasattr(command, "commands"):

@@ -13,7 +13,7 @@ from appliance.clock import SteppingClock
 from appliance.config import Config
 from appliance.money import from_cents
 from appliance.sale import Sale
-from appliance.schema import IMMUTABLE_TABLES
+from appliance.schema import IMMUTABLE_TABLES, migrations
 from appliance.store import StoreError, open_store
 from appliance.till import Till
 
@@ -122,7 +122,8 @@ def test_migrations_run_once_and_reopening_keeps_the_data(config: Config, till: 
     try:
         assert again.conn.execute("SELECT COUNT(*) FROM sale").fetchone()[0] == 1
         applied = again.conn.execute("SELECT name FROM _sqlite_migrations").fetchall()
-        assert applied == [("m001_till_core",)]
+        assert applied == [(m.name,) for m in migrations._migrations], "each migration once, in order"
+        assert applied[0] == ("m001_till_core",)
         assert again.conn.execute("SELECT lane_id FROM store_info").fetchall() == [(1,)]
     finally:
         again.close()

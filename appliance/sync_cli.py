@@ -1,0 +1,119 @@
+"""``ofn-checkout sync``: the daemon, and what a manager or support person does with it.
+
+Loaded only when named (an entry point), so the till's other commands never import httpx.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from .cli import EXIT_PROBLEMS, echo_json, open_till, store_options
+from .clock import SystemClock
+from .config import Config
+from .ofn_client import OfnClient
+from .store import StoreError, write_transaction
+from .sync import read_status, retry_parked
+from .sync_daemon import Daemon
+
+
+def read_api_key(config: Config) -> str:
+    path = config.api_key_file
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise StoreError(f"No API key file at {path}: provision the hub's OFN API key (docs/ofn-setup.md)") from None
+    except PermissionError:
+        raise StoreError(f"Cannot read the API key file {path}: it must be readable by the service user") from None
+    if not key:
+        raise StoreError(f"The API key file {path} is empty: provision the hub's OFN API key")
+    return key
+
+
+@click.group("sync", invoke_without_command=True)
+@store_options
+@click.option("--once", is_flag=True, help="One pass (catalogue if due, outbox, pickup orders), then exit")
+@click.pass_context
+def sync(ctx: click.Context, config_path: Path | None, db_path: Path | None, once: bool) -> int:
+    """Post sales to OFN and keep the catalogue, stock and pickup orders fresh."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = (config_path, db_path)
+        return 0
+    config, till = open_till(config_path, db_path)
+    with OfnClient(config.ofn_base_url, read_api_key(config)) as client:
+        daemon = Daemon(config, till.db, client, SystemClock())
+        if once:
+            result, _ = daemon.run_once()
+            status = read_status(till.connection, SystemClock().now())
+            click.echo(
+                f"{status.state}: folded {result.folded}, sent {result.sent}, done {result.done},"
+                f" parked {result.parked}, rebased {result.rebased}; pending {status.pending},"
+                f" attention {status.attention}" + (f" — {status.message}" if status.message else "")
+            )
+            return 0 if status.state == "online" else EXIT_PROBLEMS
+        stop = threading.Event()
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        daemon.run_forever(stop)
+    return 0
+
+
+@sync.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
+    """Online or not, what waits, and what needs a person."""
+    _, till = open_till(*obj)
+    current = read_status(till.connection, SystemClock().now())
+    parked = till.connection.execute(
+        "SELECT order_number, variant_id, attention FROM sync_line WHERE attention IS NOT NULL ORDER BY variant_id"
+    ).fetchall()
+    events = till.connection.execute(
+        "SELECT at, order_number, variant_id, kind, detail FROM sync_event ORDER BY id DESC LIMIT 10"
+    ).fetchall()
+    if as_json:
+        record = current.as_record()
+        record["parked"] = [dict(row) for row in parked]
+        record["events"] = [dict(row) for row in events]
+        echo_json(record)
+        return 0
+    age = f", oldest {current.oldest_pending_s} s" if current.oldest_pending_s is not None else ""
+    click.echo(f"{current.state}{': ' + current.message if current.message else ''}")
+    click.echo(
+        f"last success: {current.last_success_at or 'never'}; pending {current.pending}{age};"
+        f" needs attention {current.attention}"
+    )
+    for row in parked:
+        click.echo(f"  attention: {row['order_number']} variant {row['variant_id']}: {row['attention']}")
+    for row in events:
+        click.echo(f"  {row['at']} {row['kind']}: {row['order_number']} variant {row['variant_id']}: {row['detail']}")
+    return 0
+
+
+@sync.command("retry")
+@click.pass_obj
+def retry(obj: tuple[Path | None, Path | None]) -> int:
+    """After fixing OFN (stock, variant, order): send what was parked again on the next pass."""
+    _, till = open_till(*obj)
+    cleared = retry_parked(till.db)
+    click.echo(f"{cleared} parked change(s) back in the queue")
+    return 0
+
+
+@sync.command("refresh")
+@click.pass_obj
+def refresh(obj: tuple[Path | None, Path | None]) -> int:
+    """Ask the running daemon to refresh the catalogue on its next pass."""
+    _, till = open_till(*obj)
+    with write_transaction(till.db) as conn:
+        conn.execute("UPDATE sync_status SET refresh_requested = 1")
+    click.echo("catalogue refresh requested")
+    return 0

@@ -1,0 +1,128 @@
+"""``ofn-checkout printer``: print a test page and read a receipt printer's status, for setup and support.
+
+Exit codes follow the rest of the CLI: 0 done, 1 the printer answered and something is wrong
+(paper out, cover open), 3 a person must act before it can work (no such device, permission,
+offline, out of paper when printing).
+"""
+
+from __future__ import annotations
+
+import click
+
+from appliance.document import Align, Barcode, Block, Cut, Document, DrawerKick, Rule, Text
+
+from .printer import Printer, PrinterError, PrinterSettings, PrinterStatus
+
+EXIT_CANNOT = 3
+
+
+class PrinterUnavailable(click.ClickException):
+    """The printer cannot be used as asked: one line saying what to do, no traceback."""
+
+    exit_code = EXIT_CANNOT
+
+
+def _printer(url: str, profile: str, columns: int | None, pin: str = "both", pulse_ms: int = 50) -> Printer:
+    try:
+        settings = PrinterSettings(profile=profile, columns=columns or 42, drawer_pin=pin, pulse_ms=pulse_ms)
+        return Printer.from_url(url, settings)
+    except PrinterError as exc:
+        raise PrinterUnavailable(str(exc)) from None
+
+
+def sample_page(columns: int, code_page: str, *, kick: bool = False) -> Document:
+    """A page that shows at a glance whether accents, €, the width and barcodes come out right."""
+    tens = "".join(str(i // 10 % 10) if i % 10 == 0 else " " for i in range(1, columns + 1))
+    units = "".join(str(i % 10) for i in range(1, columns + 1))
+    blocks: list[Block] = [DrawerKick()] if kick else []
+    blocks += [
+        Text("PRINTER TEST", bold=True, double=True, align=Align.CENTER),
+        Text("OFN Checkout", align=Align.CENTER),
+        Rule("="),
+        Text(f"Code page {code_page}"[:columns]),
+        Text("àâäçéèêëîïôöùûüÿ"),
+        Text("ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ"),
+        Text(_pair("Café crème", "3,50 €", columns)),
+        Text(_pair("Pâté 1,250 kg", "12,40 €", columns)),
+        Text("œ Œ (CP1252 only)"[:columns]),
+        Rule(),
+        Text(tens),
+        Text(units),
+        Text(_pair("<left", "right>", columns)),
+        Text(_pair("TOTAL", "15,90 €", columns), bold=True),
+        Rule(),
+        Barcode("TEST-0001"),
+        Cut(partial=True),
+    ]
+    return Document(tuple(blocks))
+
+
+def _pair(left: str, right: str, columns: int) -> str:
+    room = columns - len(right) - 1
+    return f"{left[:room]:<{room}} {right}"
+
+
+def describe(status: PrinterStatus) -> list[str]:
+    if not status.known:
+        return [f"status: unknown ({status.note})"]
+    yes_no = {True: "yes", False: "no"}
+    lines = [
+        f"status: {status.state}",
+        f"online: {yes_no[status.online]}",
+        f"cover open: {yes_no[status.cover_open]}",
+        f"paper: {'out' if status.paper_out else 'near end' if status.paper_near_end else 'ok'}",
+    ]
+    if status.drawer_signal is not None:
+        lines.append(f"drawer connector pin 3: {'high' if status.drawer_signal else 'low'}")
+    return lines
+
+
+@click.group(name="printer")
+def printer() -> None:
+    """Print a test page on a receipt printer and read its status."""
+
+
+DEVICE_HELP = "usb:VID:PID, serial:/dev/ttyUSB0[?baud=N], tcp://HOST[:9100] or file:PATH (e.g. file:/dev/usb/lp0)"
+
+
+@printer.command("test")
+@click.option("--device", "url", required=True, help=DEVICE_HELP)
+@click.option("--columns", type=click.Choice(["32", "42", "48"]), default="42", show_default=True)
+@click.option("--profile", default="default", show_default=True, help="python-escpos printer profile")
+@click.option("--kick", is_flag=True, help="Also open the cash drawer wired to the printer")
+@click.option("--pin", type=click.Choice(["both", "2", "5"]), default="both", show_default=True)
+@click.option("--pulse-ms", type=click.IntRange(10, 500), default=50, show_default=True)
+def print_test_page(url: str, columns: str, profile: str, kick: bool, pin: str, pulse_ms: int) -> None:
+    """Print a test page: accents, €, a column ruler, a barcode; optionally kick the drawer."""
+    device = _printer(url, profile, int(columns), pin, pulse_ms)
+    page = sample_page(device.columns, f"{device.code_page.name} (ESC t {device.code_page.number})", kick=kick)
+    data = device.render(page)
+    try:
+        status = device.send(data, needs_paper=True)
+    except PrinterError as exc:
+        raise PrinterUnavailable(str(exc)) from None
+    click.echo(
+        f"Test page sent to {device.description}: {len(data)} bytes, code page {device.code_page.name}, "
+        f"{device.columns} columns{', drawer kicked' if kick else ''}"
+    )
+    click.echo(describe(status)[0])
+
+
+@printer.command("status")
+@click.option("--device", "url", required=True, help=DEVICE_HELP)
+@click.option("--profile", default="default", show_default=True, help="python-escpos printer profile")
+@click.pass_context
+def status(ctx: click.Context, url: str, profile: str) -> None:
+    """Ask the printer for its status (DLE EOT): online, cover, paper."""
+    device = _printer(url, profile, None)
+    try:
+        current = device.status()
+    except PrinterError as exc:
+        raise PrinterUnavailable(str(exc)) from None
+    click.echo(f"printer: {device.description}")
+    for line in describe(current):
+        click.echo(line)
+    problem = current.problem()
+    if problem is not None:
+        click.echo(f"Error: {problem}", err=True)
+        ctx.exit(1)

@@ -1,0 +1,113 @@
+"""CAS "ECR" protocol (CAS ER/SW/PD series and the scales that copy it), ENQ/ACK then DC1.
+
+9600 baud, 8 data bits, no parity, 1 stop. One weight takes two steps:
+
+1. host ``ENQ`` (0x05) -> scale ``ACK`` (0x06), or ``NAK`` (0x15) when it cannot answer now;
+2. host ``DC1`` (0x11) -> ``SOH STX STA SIGN W W . W W W U U BCC ETX EOT`` (15 bytes):
+   ``STA`` ``S`` stable or ``U`` unstable; ``SIGN`` space, ``-`` negative, ``F`` overflow;
+   six characters of weight (``01.234``); the unit (``kg``); ``BCC`` the exclusive-or of the ten
+   bytes from STA to the unit (a longitudinal parity check).
+
+The protocol has no zero or tare command: those are done on the scale's own keys.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import xor
+
+from .protocol import FrameError, ScaleProtocol, SerialSettings
+from .reading import Reading, State, error, to_grams
+from .wire import Span, Wire
+
+SOH, STX, ETX, EOT = 0x01, 0x02, 0x03, 0x04
+ENQ, ACK, NAK, DC1 = b"\x05", 0x06, 0x15, b"\x11"
+FRAME_LENGTH = 15
+UNITS = {b"kg": "kg", b" g": "g", b"g ": "g"}
+
+
+def find_answer(buffer: bytes) -> Span | None:
+    """The first ACK or NAK; anything else before it (an echoed ENQ, noise) is skipped."""
+    for index, byte in enumerate(buffer):
+        if byte in (ACK, NAK):
+            return index, index + 1
+    return None
+
+
+def find_frame(buffer: bytes) -> Span | None:
+    """The first 15 bytes that start SOH STX and end ETX EOT; a false start is skipped."""
+    start = buffer.find(bytes((SOH, STX)))
+    while start != -1:
+        end = start + FRAME_LENGTH
+        if end > len(buffer):
+            return None
+        if buffer[end - 2] == ETX and buffer[end - 1] == EOT:
+            return start, end
+        start = buffer.find(bytes((SOH, STX)), start + 1)
+    return None
+
+
+def block_check(data: bytes) -> int:
+    return reduce(xor, data, 0)
+
+
+def parse(frame: bytes, raw: bytes = b"") -> Reading:
+    """Decode a weight frame; FrameError says what is wrong with a damaged one."""
+    if len(frame) != FRAME_LENGTH or frame[:2] != bytes((SOH, STX)) or frame[-2:] != bytes((ETX, EOT)):
+        raise FrameError("not a CAS weight frame (SOH STX ... ETX EOT)")
+    data, bcc = frame[2:12], frame[12]
+    if block_check(data) != bcc:
+        raise FrameError(f"CAS frame damaged (block check {block_check(data):02x}, frame says {bcc:02x})")
+    sta, sign, number, unit = data[0:1], data[1:2], data[2:8], data[8:10]
+    if sta not in (b"S", b"U") or sign not in (b" ", b"-", b"F"):
+        raise FrameError(f"bad CAS status {sta!r} / sign {sign!r}")
+    raw = raw or frame
+    if sign == b"F":
+        return Reading(State.OVER_CAPACITY, raw=raw, detail="over capacity")
+    if unit not in UNITS:
+        raise FrameError(f"the scale sends {unit.decode('ascii', 'replace').strip()}: set its unit to kg")
+    grams = to_grams(number.decode("ascii", "replace"), UNITS[unit])
+    if grams is None or number.strip().startswith(b"-"):
+        raise FrameError(f"bad CAS weight {number!r}")
+    if sign == b"-":
+        return Reading(State.UNDER_ZERO, -grams, raw=raw, detail="under zero")
+    if sta == b"U":
+        return Reading(State.MOTION, grams, raw=raw, detail="in motion")
+    return Reading(State.STABLE, grams, raw=raw)
+
+
+class CasEcr(ScaleProtocol):
+    name = "cas"
+    title = "CAS ECR"
+    settings = SerialSettings(9600, 8, "N")
+
+    def weigh(self, wire: Wire) -> Reading:
+        wire.send(ENQ)
+        answer = wire.expect(find_answer)
+        if answer is None:
+            return wire.silence(self.hint())
+        if answer[0] == NAK:
+            return error(wire.raw, "the scale refused the request (NAK): it may be busy in a menu")
+        wire.send(DC1)
+        frame = wire.expect(find_frame, parse)
+        if frame is None:
+            return wire.silence(self.hint())
+        try:
+            return parse(frame, wire.raw)
+        except FrameError as exc:
+            return error(wire.raw, str(exc))
+
+    def probe(self, wire: Wire) -> bool:
+        wire.send(ENQ)
+        answer = wire.expect(find_answer)
+        if answer is None or answer[0] != ACK:
+            return False
+        wire.send(DC1)
+        frame = wire.expect(find_frame, parse)
+        if frame is None:
+            return False
+        try:
+            parse(frame)
+        except FrameError:
+            return False
+        return True

@@ -1,0 +1,165 @@
+"""Mettler-Toledo 8217 ("Toledo", weight-only ECR protocol): Ariva-S, Viva, DIVA and clones.
+
+9600 baud, 7 data bits, even parity, 1 stop. The host sends one uppercase letter, no terminator:
+
+- ``W`` -> ``STX 01.234 CR`` (kg: three decimals), ``STX 01.234N CR`` when a tare is active.
+  Some models pad the integer part (``STX 001.234 CR``). Two decimals means pounds.
+- While the weight cannot be given (moving, over capacity, under zero) the reply to ``W`` is a
+  status frame instead: ``STX ? s CR``, ``s`` one status byte:
+  bit 0 motion, 1 over capacity, 2 under zero, 3 outside zero-capture range, 4 centre of zero,
+  5 net, 6 always 1, 7 parity. ``?@`` is "nothing to report"; some scales send it in reply to
+  ``W`` as long as the weight has not changed since they last sent it.
+- ``Z`` zero, ``T`` tare, ``C`` clear tare: each answered by a status frame.
+- ``E`` starts echo mode (the scale answers ``STX E CR`` and then echoes what it receives), ``F``
+  ends it. That is the only exchange that proves an 8217 scale is there, so ``probe`` uses it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .protocol import Command, FrameError, ScaleProtocol, SerialSettings
+from .reading import CommandResult, Reading, State, error, to_grams
+from .wire import Span, Wire
+
+STX, CR = 0x02, 0x0D
+WEIGH, ZERO, TARE, CLEAR_TARE = b"W", b"Z", b"T", b"C"
+PROBE, PROBE_REPLY, PROBE_END = b"Ehello", b"\x02E\rhello", b"F"
+COMMANDS = {"zero": ZERO, "tare": TARE, "clear_tare": CLEAR_TARE}
+
+MOTION, OVER, UNDER, OUTSIDE_ZERO_RANGE, CENTRE_OF_ZERO, NET, ALWAYS_SET = 1, 2, 4, 8, 16, 32, 64
+MAX_BODY = 12  # "?s", "001.234N": a longer run between STX and CR is noise
+WEIGHT = re.compile(rb"^ *(\d{1,3})\.(\d{2,3})(N?)$")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A decoded 8217 frame: a weight, or a status byte (bit 7 already stripped)."""
+
+    grams: int | None = None
+    net: bool = False
+    status: int | None = None
+
+
+def find_frame(buffer: bytes) -> Span | None:
+    """The first STX...CR, resynchronising on the latest STX before the CR (a stray STX is noise)."""
+    start = buffer.find(STX)
+    while start != -1:
+        end = buffer.find(CR, start)
+        if end == -1:
+            return None
+        start = buffer.rfind(STX, start, end)
+        if end - start - 1 <= MAX_BODY:
+            return start, end + 1
+        start = buffer.find(STX, end)
+    return None
+
+
+def parse(frame: bytes) -> Reply:
+    """Decode ``STX body CR``; raise FrameError with the reason if it is not an 8217 frame."""
+    if len(frame) < 3 or frame[0] != STX or frame[-1] != CR:
+        raise FrameError("not an 8217 frame (STX ... CR)")
+    body = bytes(b & 0x7F for b in frame[1:-1])
+    if body.startswith(b"?"):
+        if len(body) != 2 or not body[1] & ALWAYS_SET:
+            raise FrameError(f"bad 8217 status frame {body!r}")
+        return Reply(status=body[1])
+    match = WEIGHT.match(body)
+    if not match:
+        raise FrameError(f"bad 8217 weight {body!r}")
+    whole, decimals, net = match.groups()
+    if len(decimals) == 2:
+        raise FrameError("the scale sends pounds (two decimals): set its unit to kg")
+    grams = to_grams(f"{whole.decode()}.{decimals.decode()}", "kg")
+    if grams is None:  # pragma: no cover - the pattern only lets digits through
+        raise FrameError(f"bad 8217 weight {body!r}")
+    return Reply(grams=grams, net=bool(net))
+
+
+def reading_from(reply: Reply, raw: bytes, last_grams: int | None) -> Reading:
+    """What a reply to ``W`` means for the till; ``last_grams`` covers scales that repeat as ``?@``."""
+    if reply.status is None:
+        assert reply.grams is not None
+        return Reading(State.STABLE, reply.grams, net=reply.net, raw=raw)
+    status, net = reply.status, bool(reply.status & NET)
+    if status & OVER:
+        return Reading(State.OVER_CAPACITY, net=net, raw=raw, detail="over capacity")
+    if status & UNDER:
+        return Reading(State.UNDER_ZERO, net=net, raw=raw, detail="under zero")
+    if status & MOTION:
+        return Reading(State.MOTION, net=net, raw=raw, detail="in motion")
+    if status & CENTRE_OF_ZERO:
+        return Reading(State.STABLE, 0, net=net, raw=raw, detail="centre of zero")
+    if last_grams is not None:
+        return Reading(State.STABLE, last_grams, net=net, raw=raw, detail="status only: weight unchanged")
+    return error(raw, "the scale sent a status but never a weight: lift the goods and put them back")
+
+
+class Toledo8217(ScaleProtocol):
+    name = "toledo8217"
+    title = "Toledo 8217"
+    settings = SerialSettings(9600, 7, "E")
+    commands = frozenset(COMMANDS)
+
+    def __init__(self) -> None:
+        self._last_grams: int | None = None
+
+    def weigh(self, wire: Wire) -> Reading:
+        wire.send(WEIGH)
+        frame = wire.expect(find_frame, parse)
+        if frame is None:
+            return wire.silence(self.hint())
+        try:
+            reply = parse(frame)
+        except FrameError as exc:
+            return error(wire.raw, str(exc))
+        reading = reading_from(reply, wire.raw, self._last_grams)
+        self._last_grams = reading.grams if reading.state is State.STABLE else None
+        return reading
+
+    def command(self, wire: Wire, command: Command) -> CommandResult:
+        self._last_grams = None  # whatever the outcome, the next weight must come from the scale
+        wire.send(COMMANDS[command])
+        frame = wire.expect(find_frame, parse)
+        if frame is None:
+            return CommandResult(command, False, wire.silence(self.hint()).detail, wire.raw, answered=False)
+        try:
+            reply = parse(frame)
+        except FrameError as exc:
+            return CommandResult(command, False, str(exc), wire.raw)
+        return command_outcome(command, reply, wire.raw)
+
+    def probe(self, wire: Wire) -> bool:
+        wire.send(PROBE)
+        found = wire.expect(lambda buffer: _find_exact(buffer, PROBE_REPLY)) is not None
+        if found:
+            wire.send(PROBE_END)
+        return found
+
+    def reset(self) -> None:
+        self._last_grams = None
+
+
+def command_outcome(command: Command, reply: Reply, raw: bytes) -> CommandResult:
+    """Read the status a scale sends after Z/T/C: it says whether the command took."""
+    status = reply.status or 0  # a weight in reply: the scale did it and shows the result
+    if status & MOTION:
+        return CommandResult(command, False, "the scale is moving: wait until it settles, then try again", raw)
+    if status & OVER:
+        return CommandResult(command, False, "the scale is over capacity: take the goods off", raw)
+    if status & UNDER:
+        return CommandResult(command, False, "the scale is under zero: empty the pan, then zero it", raw)
+    net = reply.net if reply.status is None else bool(status & NET)
+    if command == "zero" and status & OUTSIDE_ZERO_RANGE:
+        return CommandResult(command, False, "too far from zero to zero it: empty the pan first", raw)
+    if command == "tare" and not net:
+        return CommandResult(command, False, "the scale took no tare: put the empty container on the pan first", raw)
+    if command == "clear_tare" and net:
+        return CommandResult(command, False, "the tare is still set: wait until the scale settles", raw)
+    return CommandResult(command, True, "done", raw)
+
+
+def _find_exact(buffer: bytes, wanted: bytes) -> Span | None:
+    index = buffer.find(wanted)
+    return None if index == -1 else (index, index + len(wanted))

@@ -1,0 +1,136 @@
+"""One exchange with a scale: send a request, then collect bytes until a frame shows up or time runs out.
+
+Scales in the field answer late, in pieces, with line noise around the answer, and some USB
+adapters loop back what the host sends. So a reply is never "the next N bytes": every protocol
+gives a finder that locates a complete frame anywhere in what has arrived, the wire keeps reading
+until the finder succeeds or the deadline (monotonic) passes, and whatever came before the frame
+is skipped and looked at only to notice an echo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from .reading import RAW_KEPT, Reading, error, no_answer
+
+Span = tuple[int, int]
+Finder = Callable[[bytes], Span | None]
+Check = Callable[[bytes], object]
+
+
+class FrameError(ValueError):
+    """A frame arrived but does not decode: its text says why, for the log."""
+
+
+BUFFER_LIMIT = 4096  # a device that babbles without ever framing must not grow memory
+
+
+class Port(Protocol):
+    """What an exchange needs of a pyserial port (tests may pass anything with these)."""
+
+    @property
+    def in_waiting(self) -> int: ...
+
+    def read(self, size: int = 1) -> bytes: ...
+
+    def write(self, data: bytes, /) -> int | None: ...
+
+
+class Wire:
+    """The port as seen by one exchange: bounded by ``deadline`` on ``clock``.
+
+    ``mask`` strips bit 7 on 7-bit protocols: a real 7E1 UART hands over 7 data bits, but a
+    port left at 8N1 (or a pty in tests) delivers the parity bit too, and the frames must decode
+    the same either way.
+    """
+
+    def __init__(self, port: Port, deadline: float, clock: Callable[[], float], *, mask: int = 0xFF):
+        self._port = port
+        self._deadline = deadline
+        self._clock = clock
+        self._mask = mask
+        self._pending = bytearray()
+        self.received = bytearray()
+        self.last_request = b""
+        self.echo_seen = False
+        self.rejected = ""  # why the last frame-shaped noise was refused, reported if nothing better comes
+        self._scanned = 0  # bytes of the buffer already known to hold no acceptable frame start
+
+    def send(self, request: bytes) -> None:
+        self.last_request = request
+        self._port.write(request)
+
+    def expect(self, find: Finder, check: Check | None = None) -> bytes | None:
+        """The first complete frame ``find`` locates and ``check`` accepts, or None at the deadline.
+
+        A frame that ``check`` rejects (raises FrameError) is line noise that happened to look like
+        a frame: the search resumes one byte after its start, so the real frame behind it is found.
+        """
+        while True:
+            span = self._search(find, check)
+            if span is not None:
+                return self._take(span)
+            if self._clock() >= self._deadline:
+                return None
+            chunk = self._port.read(max(1, self._port.in_waiting))
+            if chunk:
+                self._add(chunk)
+
+    def silence(self, protocol_hint: str) -> Reading:
+        """No usable frame in time: say whether nothing came, only our echo, noise, or a broken reply."""
+        left = bytes(self._pending)
+        if self.rejected:
+            return error(self.raw, self.rejected)
+        if not left:
+            return no_answer(self.raw, f"the scale did not answer ({protocol_hint})")
+        if self.last_request and not left.replace(self.last_request, b""):
+            self.echo_seen = True
+            return no_answer(
+                self.raw,
+                "only the echo of the request came back: the cable or adapter loops back what it is "
+                f"sent and the scale is not answering ({protocol_hint})",
+            )
+        return no_answer(self.raw, "the reply was incomplete or unreadable when time ran out")
+
+    def _search(self, find: Finder, check: Check | None) -> Span | None:
+        while True:
+            offset = self._scanned
+            span = find(bytes(self._pending[offset:]))
+            if span is None:
+                return None
+            start, end = span[0] + offset, span[1] + offset
+            if check is None:
+                return start, end
+            try:
+                check(bytes(self._pending[start:end]))
+            except FrameError as exc:
+                self.rejected = str(exc)
+                self._scanned = start + 1
+                continue
+            return start, end
+
+    @property
+    def raw(self) -> bytes:
+        return bytes(self.received[-RAW_KEPT:])
+
+    def _add(self, chunk: bytes) -> None:
+        if self._mask != 0xFF:
+            chunk = bytes(b & self._mask for b in chunk)
+        self._pending += chunk
+        self.received += chunk
+        if len(self._pending) > BUFFER_LIMIT:
+            del self._pending[: -BUFFER_LIMIT // 2]
+            self._scanned = 0
+        if len(self.received) > BUFFER_LIMIT:
+            del self.received[: -BUFFER_LIMIT // 2]
+
+    def _take(self, span: Span) -> bytes:
+        start, end = span
+        skipped = bytes(self._pending[:start])
+        if self.last_request and skipped.startswith(self.last_request):
+            self.echo_seen = True
+        frame = bytes(self._pending[start:end])
+        del self._pending[:end]
+        self._scanned = 0
+        return frame

@@ -1,0 +1,123 @@
+"""The local OFN as tests use it: a real server in a subprocess, and a box configured against it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from appliance.demo import demo_config_text
+
+BIN = Path(sys.executable).parent / "ofn-checkout"
+
+
+@dataclass
+class Sandbox:
+    url: str
+    hub_id: int
+    open_oc: int
+    closed_oc: int
+    api_key: str
+    lanes: dict[str, str]
+    process: subprocess.Popen[str]
+
+    def admin(self, method: str, action: str, body: dict[str, Any] | None = None) -> Any:
+        response = httpx.request(method, f"{self.url}/__sandbox/{action}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def faults(self, **changes: Any) -> dict[str, Any]:
+        return self.admin("PUT", "faults", changes)  # type: ignore[no-any-return]
+
+    def state(self) -> dict[str, Any]:
+        return self.admin("GET", "state")  # type: ignore[no-any-return]
+
+    def counter_lines(self, lane: int = 1) -> dict[int, int]:
+        return {int(k): v for k, v in self.state()["orders"][self.lanes[str(lane)]].items()}
+
+    def stock(self) -> dict[int, int]:
+        return {int(k): v for k, v in self.state()["stock"].items()}
+
+
+@contextmanager
+def running_sandbox(data: Path, *args: str) -> Iterator[Sandbox]:
+    process = subprocess.Popen(
+        [str(BIN), "sandbox", "--data", str(data), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"sandbox did not start: {process.stderr.read() if process.stderr else ''}")
+        info = json.loads(line)
+        yield Sandbox(
+            info["url"],
+            info["hub_id"],
+            info["open_order_cycle_id"],
+            info["closed_order_cycle_id"],
+            info["api_key"],
+            info["lanes"],
+            process,
+        )
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream:
+                stream.close()
+
+
+def box_config(directory: Path, sandbox: Sandbox, lane: int = 1, **sync: int) -> Path:
+    """The demo config pointed at the sandbox, with the key in its own 0600 file."""
+    key = directory / "api.key"
+    key.write_text(sandbox.api_key)
+    key.chmod(0o600)
+    text = (
+        demo_config_text()
+        .replace('base_url = "http://127.0.0.1:8765"', f'base_url = "{sandbox.url}"')
+        .replace("hub_id = 1", f"hub_id = {sandbox.hub_id}")
+        .replace(
+            "order_cycle_id = 1", f'order_cycle_id = {sandbox.open_oc}\ncounter_order = "{sandbox.lanes[str(lane)]}"'
+        )
+        .replace("/var/lib/ofn-checkout/demo-api.key", str(key))
+        .replace("/var/lib/ofn-checkout/demo.db", str(directory / "box.db"))
+    )
+    if sync:
+        text += "\n[sync]\n" + "".join(f"{k} = {v}\n" for k, v in sync.items())
+    path = directory / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def expected_counter_lines(connection: Any) -> dict[int, int]:
+    """What the counter order must hold, from the sealed journal alone (not from the sync tables)."""
+    held: dict[int, int] = {}
+    rows = connection.execute(
+        "SELECT l.variant_id, sum(l.quantity), sum(l.weight_g), v.unit_grams FROM sale_line l"
+        " JOIN variant v ON v.id = l.variant_id WHERE NOT l.voided GROUP BY l.variant_id"
+    ).fetchall()
+    for variant_id, quantity, grams, unit in rows:
+        if grams:
+            unit = unit or 1000
+            units = (abs(grams) * 2 + unit) // (2 * unit)
+            held[variant_id] = units if grams > 0 else -units
+        else:
+            held[variant_id] = quantity
+    return {variant: count for variant, count in held.items() if count}

@@ -1,0 +1,232 @@
+"""The sync engine against the real sandbox over HTTP: exactly once in effect, whatever OFN does."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from appliance import config as config_module
+from appliance.cli import main
+from appliance.clock import SystemClock
+from appliance.ofn_client import OfnClient
+from appliance.store import write_transaction
+from appliance.sync import read_status, retry_parked, stock_levels
+from appliance.sync_daemon import Daemon
+from appliance.till import Till
+
+from .ofn_sandbox import Sandbox, box_config, expected_counter_lines, running_sandbox
+
+
+@dataclass
+class Box:
+    sandbox: Sandbox
+    config_path: Path
+    till: Till
+    client: OfnClient
+    daemon: Daemon
+
+    def sell(self, sales: int, seed: int) -> None:
+        assert (
+            main(
+                [
+                    "simulate",
+                    "--config",
+                    str(self.config_path),
+                    "--sales",
+                    str(sales),
+                    "--seed",
+                    str(seed),
+                    "--leave-open",
+                ]
+            )
+            == 0
+        )
+
+    def drain_until_settled(self, passes: int = 30) -> None:
+        """Passes until nothing is pending (a pass may legitimately end early on a fault)."""
+        for _ in range(passes):
+            self.daemon.run_once(catalogue=False)
+            if read_status(self.till.connection, SystemClock().now()).pending == 0:
+                return
+        raise AssertionError(
+            f"still pending after {passes} passes: {read_status(self.till.connection, SystemClock().now())}"
+        )
+
+    def assert_exact(self, initial_stock: dict[int, int]) -> None:
+        expected = expected_counter_lines(self.till.connection)
+        assert self.sandbox.counter_lines() == expected
+        stock = self.sandbox.stock()
+        for variant_id, sold in expected.items():
+            assert stock[variant_id] == initial_stock[variant_id] - sold, variant_id
+
+
+@pytest.fixture
+def box(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Box]:
+    args = getattr(request, "param", ())
+    with running_sandbox(tmp_path / "ofn", *args) as sandbox:
+        config_path = box_config(tmp_path, sandbox)
+        assert main(["store", "init", "--config", str(config_path)]) == 0
+        config = config_module.load(config_path)
+        till = Till.open(config, config.store_path)
+        client = OfnClient(config.ofn_base_url, sandbox.api_key, sleep=lambda s: None)
+        daemon = Daemon(config, till.db, client, SystemClock(), rng=random.Random(1))
+        daemon.run_once(catalogue=True)
+        try:
+            yield Box(sandbox, config_path, till, client, daemon)
+        finally:
+            client.close()
+            till.close()
+
+
+def test_sales_reach_the_counter_order_exactly_and_stock_follows(box: Box) -> None:
+    initial = box.sandbox.stock()
+    box.sell(80, seed=5)
+    result, _ = box.daemon.run_once(catalogue=False)
+    assert result.folded == 80
+    box.assert_exact(initial)
+    status = read_status(box.till.connection, SystemClock().now())
+    assert (status.state, status.pending, status.attention) == ("online", 0, 0)
+    again, _ = box.daemon.run_once(catalogue=False)
+    assert again.sent == 0, "a settled order is not touched again"
+    assert box.sandbox.counter_lines() == expected_counter_lines(box.till.connection)
+
+
+def test_a_lost_answer_is_never_sent_twice(box: Box) -> None:
+    initial = box.sandbox.stock()
+    box.sell(30, seed=8)
+    box.sandbox.faults(drop_rate=1.0)
+    box.daemon.run_once(catalogue=False)
+    assert read_status(box.till.connection, SystemClock().now()).state == "offline"
+    box.sandbox.faults(drop_rate=0.0)
+    box.drain_until_settled()
+    box.assert_exact(initial)
+
+
+def test_errors_and_latency_on_every_route_still_settle_exactly(box: Box) -> None:
+    initial = box.sandbox.stock()
+    box.sell(60, seed=9)
+    box.sandbox.faults(error_rates={"*": 0.3}, drop_rate=0.2, latency_ms=5)
+    box.drain_until_settled(passes=80)
+    box.sandbox.faults(error_rates={}, drop_rate=0.0, latency_ms=0)
+    box.assert_exact(initial)
+
+
+def test_a_hand_edit_in_ofn_is_kept_and_recorded_not_overwritten(box: Box) -> None:
+    box.sell(20, seed=11)
+    box.drain_until_settled()
+    lines = box.sandbox.counter_lines()
+    variant, held = next(iter(sorted(lines.items())))
+    box.sandbox.admin("POST", f"orders/{box.sandbox.lanes['1']}/lines", {"variant_id": variant, "quantity": held + 2})
+    box.sell(20, seed=12)
+    box.drain_until_settled()
+    expected = expected_counter_lines(box.till.connection)
+    expected[variant] = expected.get(variant, 0) + 2
+    assert box.sandbox.counter_lines() == expected
+    events = box.till.connection.execute("SELECT kind, variant_id FROM sync_event").fetchall()
+    assert ("rebased", variant) in events
+
+
+def test_out_of_stock_in_ofn_parks_the_change_until_a_manager_fixes_stock(box: Box) -> None:
+    box.sell(40, seed=13)
+    expected = expected_counter_lines(box.till.connection)
+    variant = next(v for v, n in sorted(expected.items()) if n > 0 and box.sandbox.stock()[v] < 10**6)
+    box.sandbox.admin("POST", "stock", {"variant_id": variant, "on_hand": 0})
+    box.daemon.run_once(catalogue=False)
+    status = read_status(box.till.connection, SystemClock().now())
+    assert status.state == "attention" and status.attention >= 1
+    reason = box.till.connection.execute("SELECT attention FROM sync_line WHERE variant_id = ?", (variant,)).fetchone()[
+        0
+    ]
+    assert "out of stock" in reason
+    assert box.sandbox.counter_lines().get(variant, 0) == 0
+    box.sandbox.admin("POST", "stock", {"variant_id": variant, "on_hand": 500})
+    assert retry_parked(box.till.db) == 1
+    box.drain_until_settled()
+    assert box.sandbox.counter_lines() == expected
+    assert read_status(box.till.connection, SystemClock().now()).attention == 0
+
+
+@pytest.mark.parametrize("box", [("--legacy-add",)], indirect=True)
+def test_an_old_ofn_that_answers_200_and_adds_nothing_is_treated_like_a_refusal(box: Box) -> None:
+    box.sell(30, seed=14)
+    expected = expected_counter_lines(box.till.connection)
+    variant = next(v for v, n in sorted(expected.items()) if n > 0)
+    box.sandbox.admin("POST", "stock", {"variant_id": variant, "on_hand": 0})
+    box.daemon.run_once(catalogue=False)
+    reason = box.till.connection.execute("SELECT attention FROM sync_line WHERE variant_id = ?", (variant,)).fetchone()[
+        0
+    ]
+    assert reason and "added nothing" in reason
+    assert box.sandbox.counter_lines().get(variant, 0) == 0
+
+
+def test_a_revoked_key_gives_a_clear_status_and_loses_nothing(box: Box) -> None:
+    initial = box.sandbox.stock()
+    box.sell(15, seed=15)
+    box.sandbox.admin("POST", "revoke_key")
+    _, wait = box.daemon.run_once(catalogue=False)
+    status = read_status(box.till.connection, SystemClock().now())
+    assert status.state == "key_rejected" and "re-provision" in status.message
+    assert status.pending == 15 and wait >= 60
+    box.client._key = box.sandbox.admin("GET", "key")["api_key"]  # support staff re-provisioned it
+    box.drain_until_settled()
+    box.assert_exact(initial)
+
+
+def test_a_closed_order_cycle_is_reported_and_sales_still_post(box: Box) -> None:
+    initial = box.sandbox.stock()
+    box.sell(10, seed=16)
+    box.sandbox.admin("POST", f"order_cycles/{box.sandbox.open_oc}/close")
+    box.daemon.run_once(catalogue=True)
+    status = read_status(box.till.connection, SystemClock().now())
+    assert status.state == "attention" and "closed" in status.message and "order_cycle_id" in status.message
+    assert status.pending == 0
+    box.assert_exact(initial)
+
+
+def test_a_variant_ofn_does_not_know_is_parked_with_the_reason(box: Box) -> None:
+    box.sell(5, seed=17)
+    with write_transaction(box.till.db) as connection:
+        connection.execute(
+            "INSERT INTO variant (id, name, sku, price, priced_by, updated_at) VALUES (999999, 'Local only', '', 100,"
+            " 'each', '2026-01-01T00:00:00Z')"
+        )
+    sale = box.till.new_sale("Alice")
+    sale.add(box.till.item(999999), 2)
+    sale.tender(box.till.payment("cash"), Decimal("5"))
+    box.till.complete(sale)
+    box.daemon.run_once(catalogue=False)
+    parked = box.till.connection.execute("SELECT attention FROM sync_line WHERE variant_id = 999999").fetchone()[0]
+    assert "does not know variant 999999" in parked
+    assert read_status(box.till.connection, SystemClock().now()).attention == 1
+
+
+def test_stock_view_subtracts_sales_ofn_has_not_seen(box: Box) -> None:
+    box.sell(25, seed=18)
+    levels = stock_levels(box.till.connection)
+    expected = expected_counter_lines(box.till.connection)
+    ofn = box.sandbox.stock()
+    variant = next(v for v in sorted(expected) if levels.get(v) is not None)
+    assert levels[variant] == ofn[variant] - expected[variant]
+    box.drain_until_settled()
+    box.daemon.run_once(catalogue=True)
+    assert stock_levels(box.till.connection)[variant] == box.sandbox.stock()[variant]
+
+
+def test_a_sandbox_down_at_start_means_offline_not_a_crash(tmp_path: Path) -> None:
+    with running_sandbox(tmp_path / "ofn", "--down-for", "600") as sandbox:
+        config_path = box_config(tmp_path, sandbox)
+        assert main(["store", "init", "--config", str(config_path)]) == 0
+        assert main(["sync", "--once", "--config", str(config_path)]) == 1
+        config = config_module.load(config_path)
+        till = Till.open(config, config.store_path)
+        try:
+            status = read_status(till.connection, SystemClock().now())
+            assert status.state == "offline" and "Cannot reach OFN" in status.message
+        finally:
+            till.close()

@@ -1,0 +1,124 @@
+"""The daemon as a real process beside the till: faults, an outage, and SIGKILLs mid-drain."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from appliance import config as config_module
+from appliance.cli import main
+from appliance.clock import SystemClock
+from appliance.store import open_store
+from appliance.sync import read_status
+
+from .ofn_sandbox import BIN, Sandbox, box_config, expected_counter_lines, running_sandbox
+
+pytestmark = pytest.mark.slow
+
+
+def sell(config_path: Path, sales: int, seed: int) -> None:
+    assert (
+        main(["simulate", "--config", str(config_path), "--sales", str(sales), "--seed", str(seed), "--leave-open"])
+        == 0
+    )
+
+
+def daemon(config_path: Path, log_dir: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [str(BIN), "sync", "--config", str(config_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={"OFN_CHECKOUT_LOG_DIR": str(log_dir), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def pending(config_path: Path) -> tuple[int, int, str]:
+    config = config_module.load(config_path)
+    db = open_store(config.store_path, create=False)
+    try:
+        status = read_status(db.conn, SystemClock().now())
+        return status.pending, status.attention, status.state
+    finally:
+        db.close()
+
+
+def wait_settled(config_path: Path, deadline_s: float) -> None:
+    """Wait for a condition, not for a time: the daemon reports pending == 0 or the deadline fails."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        left, attention, state = pending(config_path)
+        if left == 0:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"still {left} pending ({state}, {attention} attention) after {deadline_s} s")
+
+
+def well_stocked(sandbox: Sandbox) -> dict[int, int]:
+    """Enough of everything in OFN that no sale is refused: here only faults may get in the way."""
+    sandbox.admin("POST", "stock", {"levels": {str(v): 10_000 for v in sandbox.stock()}})
+    return sandbox.stock()
+
+
+def assert_exact(config_path: Path, sandbox: Sandbox, initial: dict[int, int]) -> None:
+    config = config_module.load(config_path)
+    db = open_store(config.store_path, create=False)
+    try:
+        expected = expected_counter_lines(db.conn)
+        statuses = dict(db.conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
+    finally:
+        db.close()
+    assert sandbox.counter_lines() == expected
+    stock = sandbox.stock()
+    assert {v: initial[v] - stock[v] for v in expected} == expected
+    assert set(statuses) == {"done"}, statuses
+
+
+def test_500_sales_through_latency_errors_drops_and_an_outage(tmp_path: Path) -> None:
+    faults = ("--latency-ms", "3", "--error-rate", "*=0.1", "--drop-rate", "0.05", "--fault-seed", "3")
+    with running_sandbox(tmp_path / "ofn", *faults) as sandbox:
+        config_path = box_config(tmp_path, sandbox, interval_s=1)
+        assert main(["store", "init", "--config", str(config_path)]) == 0
+        initial = well_stocked(sandbox)
+        process = daemon(config_path, tmp_path / "logs")
+        try:
+            for batch in range(10):
+                if batch == 4:
+                    sandbox.faults(down_for=4)  # the 5-minute outage, compressed
+                sell(config_path, 50, seed=100 + batch)
+            wait_settled(config_path, deadline_s=240)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        sandbox.faults(error_rates={}, drop_rate=0.0, latency_ms=0)
+        assert_exact(config_path, sandbox, initial)
+
+
+def test_sigkill_during_drains_twenty_times_loses_and_doubles_nothing(tmp_path: Path) -> None:
+    rng = random.Random(2026)
+    with running_sandbox(tmp_path / "ofn", "--latency-ms", "8", "--drop-rate", "0.05", "--fault-seed", "5") as sandbox:
+        config_path = box_config(tmp_path, sandbox, interval_s=1)
+        assert main(["store", "init", "--config", str(config_path)]) == 0
+        initial = well_stocked(sandbox)
+        sell(config_path, 200, seed=1)
+        kills = 0
+        for round_no in range(22):
+            process = daemon(config_path, tmp_path / "logs")
+            time.sleep(rng.uniform(0.4, 1.6))  # a random moment: the kill point, not a wait for a result
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            kills += 1
+            sell(config_path, 10, seed=10 + round_no)
+        assert kills >= 20
+        sandbox.faults(drop_rate=0.0, latency_ms=0)
+        process = daemon(config_path, tmp_path / "logs")
+        try:
+            wait_settled(config_path, deadline_s=180)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        assert_exact(config_path, sandbox, initial)
