@@ -352,26 +352,38 @@ def retry_parked(db: Database) -> int:
 def refresh_catalogue(db: Database, client: OfnClient, clock: Clock, order_cycle_id: int, hub_id: int) -> int:
     """Read the cycle's shopfront and write it in small transactions, so a sale never waits on it.
 
-    Variants that left the shopfront (sold out in OFN) keep their row with no stock.
+    The catalogue is a copy of OFN's, read again at the next refresh, so its writes skip the fsync
+    (``synchronous=NORMAL`` on this connection only): each chunk holds the write lock for
+    microseconds, not for a disk flush. Sales keep ``FULL`` on their own connection, and their
+    fsync carries whatever catalogue pages came before. After each page the refresh checkpoints
+    the WAL itself, so the sale that happens to cross SQLite's auto-checkpoint size does not pay
+    for copying the catalogue into the database. Variants that left the shopfront (sold
+    out in OFN) keep their row with no stock.
     """
     taxes = client.tax_categories()
     seen: set[int] = set()
     started = clock.now()
-    for page in client.shop_pages(order_cycle_id, hub_id):
-        variants = [shop_variant(data, taxes) for data in page]
-        for start in range(0, len(variants), CATALOGUE_CHUNK):
+    db.conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        for page in client.shop_pages(order_cycle_id, hub_id):
+            variants = [shop_variant(data, taxes) for data in page]
+            for start in range(0, len(variants), CATALOGUE_CHUNK):
+                with write_transaction(db) as conn:
+                    upsert_variants(conn, variants[start : start + CATALOGUE_CHUNK], started)
+            seen.update(v.id for v in variants)
+            db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # the refresh pays for its pages, not a sale
+        stale = [
+            row[0]
+            for row in named(db.conn).execute("SELECT id FROM variant WHERE updated_at < ?", (utc_text(started),))
+        ]
+        for start in range(0, len(stale), CATALOGUE_CHUNK):
             with write_transaction(db) as conn:
-                upsert_variants(conn, variants[start : start + CATALOGUE_CHUNK], started)
-        seen.update(v.id for v in variants)
-    stale = [
-        row[0] for row in named(db.conn).execute("SELECT id FROM variant WHERE updated_at < ?", (utc_text(started),))
-    ]
-    for start in range(0, len(stale), CATALOGUE_CHUNK):
-        with write_transaction(db) as conn:
-            conn.executemany(
-                "UPDATE variant SET on_hand = 0, on_demand = 0, updated_at = ? WHERE id = ?",
-                [(utc_text(started), vid) for vid in stale[start : start + CATALOGUE_CHUNK]],
-            )
+                conn.executemany(
+                    "UPDATE variant SET on_hand = 0, on_demand = 0, updated_at = ? WHERE id = ?",
+                    [(utc_text(started), vid) for vid in stale[start : start + CATALOGUE_CHUNK]],
+                )
+    finally:
+        db.conn.execute("PRAGMA synchronous = FULL")
     with write_transaction(db) as conn:
         conn.execute("UPDATE sync_status SET catalogue_at = ?, refresh_requested = 0", (utc_text(clock.now()),))
     return len(seen)

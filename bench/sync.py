@@ -32,9 +32,9 @@ from appliance.cli import main  # noqa: E402
 from appliance.clock import SystemClock  # noqa: E402
 from appliance.money import from_cents  # noqa: E402
 from appliance.ofn_client import OfnClient  # noqa: E402
-from appliance.sync import SyncEngine  # noqa: E402
+from appliance.sync import SyncEngine, refresh_catalogue  # noqa: E402
 from appliance.till import Till  # noqa: E402
-from tests.ofn_sandbox import BIN, box_config, running_sandbox  # noqa: E402
+from tests.ofn_sandbox import box_config, running_sandbox  # noqa: E402
 
 
 def p99(samples: list[float]) -> float:
@@ -54,33 +54,42 @@ def commit_once(till: Till, rng: random.Random, variant_ids: list[int]) -> float
 def commits_while(
     till: Till, variant_ids: list[int], running: subprocess.Popen[bytes] | None, count: int
 ) -> list[float]:
+    """Sales at a brisk till's pace (one every 20 ms), for ``count`` sales or while ``running`` runs."""
     rng = random.Random(1)
-    samples = []
-    while len(samples) < count or (running is not None and running.poll() is None):
+    samples: list[float] = []
+    while (running is None and len(samples) < count) or (running is not None and running.poll() is None):
         samples.append(commit_once(till, rng, variant_ids))
-        if running is not None and running.poll() is not None and len(samples) >= 50:
-            break
+        time.sleep(0.02)
     return samples
 
 
+def refresh_only(config_path: Path) -> None:
+    """The daemon's catalogue refresh alone, in its own process and at its priority (nice 10) as on the box."""
+    os.nice(10)
+    config = config_module.load(config_path)
+    till = Till.open(config, config.store_path)
+    key = config.api_key_file.read_text().strip()
+    with OfnClient(config.ofn_base_url, key) as client:
+        refresh_catalogue(till.db, client, SystemClock(), config.order_cycle_id, config.hub_id)
+    till.close()
+
+
 def catalogue_figures(directory: Path, variants: int) -> None:
-    with running_sandbox(directory / "ofn", "--variants", str(variants)) as sandbox:
+    # OFN is another machine in the field; here it shares the two cores, so it yields them like one.
+    with running_sandbox(directory / "ofn", "--variants", str(variants), nice=10) as sandbox:
         config_path = box_config(directory, sandbox)
         assert main(["store", "init", "--config", str(config_path)]) == 0
         assert main(["simulate", "--config", str(config_path), "--sales", "1", "--leave-open"]) == 0
         config = config_module.load(config_path)
         till = Till.open(config, config.store_path)
         ids = [row[0] for row in till.connection.execute("SELECT id FROM variant WHERE priced_by = 'each'")]
-        idle = commits_while(till, ids, None, 3000)
+        idle = commits_while(till, ids, None, 1000)
         env = {**os.environ, "OFN_CHECKOUT_LOG_DIR": str(directory / "logs")}
         start = time.perf_counter()
         process = subprocess.Popen(
-            [str(BIN), "sync", "--once", "--config", str(config_path)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            [sys.executable, __file__, "--refresh-only", str(config_path)], env=env, stdout=subprocess.DEVNULL
         )
-        during = commits_while(till, ids, process, 50)
+        during = commits_while(till, ids, process, 0)
         process.wait()
         elapsed = time.perf_counter() - start
         count = till.connection.execute("SELECT count(*) FROM variant").fetchone()[0]
@@ -135,7 +144,11 @@ def main_bench() -> None:
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--variants", type=int, default=20000)
     parser.add_argument("--part", choices=["all", "drain", "catalogue"], default="all")
+    parser.add_argument("--refresh-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.refresh_only:
+        refresh_only(args.refresh_only)
+        return
     os.environ.setdefault("OFN_CHECKOUT_LOG_DIR", tempfile.mkdtemp(prefix="bench-logs-"))
     if args.part in ("all", "drain"):
         with tempfile.TemporaryDirectory() as first:

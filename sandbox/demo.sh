@@ -1,17 +1,37 @@
 #!/usr/bin/env bash
 # The demo: a day of trading at the demo hub through the real till, then what a manager reads.
-# (The full-screen till UI and the local OFN sandbox join this demo as they land.)
+# The local OFN sandbox runs beside it and the sync daemon posts the sales into the lane's counter
+# order, through an outage. (The full-screen till UI joins this demo when it lands.)
 # Installs what is missing first (see provisioning/install-deps.sh). Leaves nothing behind.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/provisioning/install-deps.sh"
 ofn="$root/.venv/bin/ofn-checkout"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+sandbox_pid=""
+cleanup() {
+    [[ -n "$sandbox_pid" ]] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
 export OFN_CHECKOUT_LOG_DIR="$work/logs"
+
+echo "== The local OFN (sandbox): a demo hub, its open order cycle and one counter order per till"
+mkfifo "$work/sandbox.out"
+"$ofn" sandbox --data "$work/ofn" --latency-ms 20 > "$work/sandbox.out" &
+sandbox_pid=$!
+read -r info < "$work/sandbox.out"
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])$2)" "$info"; }
+echo "$info" | python3 -c 'import json,sys; d=json.load(sys.stdin); d["api_key"]="(hidden)"; print(json.dumps(d))'
+url=$(field '["url"]'); field '["api_key"]' > "$work/api.key"; chmod 600 "$work/api.key"
 sed -e "s#/var/lib/ofn-checkout/demo.db#$work/till.db#" -e "s#/var/lib/ofn-checkout/demo-api.key#$work/api.key#" \
+    -e "s#http://127.0.0.1:8765#$url#" -e "s#^hub_id = 1#hub_id = $(field '["hub_id"]')#" \
+    -e "s#^order_cycle_id = 1#order_cycle_id = $(field '["open_order_cycle_id"]')\ncounter_order = \"$(field '["lanes"]["1"]')\"#" \
     "$root/appliance/data/demo-config.toml" > "$work/config.toml"
 export OFN_CHECKOUT_CONFIG="$work/config.toml"
+"$ofn" store init >/dev/null
+"$ofn" sync --once >/dev/null || true   # the catalogue, from OFN
+echo
 
 echo "== A morning at the demo hub: 120 sales (returns, discounts, split payments included)"
 "$ofn" simulate --sales 120 --seed "${SEED:-1}" --start "$(date +%F)T09:00" --leave-open | tail -n 5
@@ -26,6 +46,14 @@ echo
 echo "== The manager counts the drawer and closes the shift (Z report)"
 expected=$("$ofn" report x --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["cash"]["expected"] / 100)')
 "$ofn" report z --counted "$expected" --cashier Manager
+echo
+echo "== OFN goes down for 5 seconds; the sync daemon keeps trying, then posts everything once"
+"$root/.venv/bin/python" -c 'import httpx, sys; httpx.put(sys.argv[1] + "/__sandbox/faults", json={"down_for": 5})' "$url"
+"$ofn" sync --once || true
+"$ofn" sync --once || true
+sleep 5   # the outage the demo staged; the next pass finds OFN back
+"$ofn" sync --once
+"$ofn" sync status
 echo
 echo "== Fiscal journal check and accounting export"
 "$ofn" journal verify

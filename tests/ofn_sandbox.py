@@ -49,9 +49,9 @@ class Sandbox:
 
 
 @contextmanager
-def running_sandbox(data: Path, *args: str) -> Iterator[Sandbox]:
+def running_sandbox(data: Path, *args: str, nice: int = 0) -> Iterator[Sandbox]:
     process = subprocess.Popen(
-        [str(BIN), "sandbox", "--data", str(data), *args],
+        ["nice", "-n", str(nice), str(BIN), "sandbox", "--data", str(data), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

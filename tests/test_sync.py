@@ -230,3 +230,12 @@ def test_a_sandbox_down_at_start_means_offline_not_a_crash(tmp_path: Path) -> No
             assert status.state == "offline" and "Cannot reach OFN" in status.message
         finally:
             till.close()
+
+
+def test_the_catalogue_refresh_leaves_sales_fully_durable_and_marks_sold_out_variants(box: Box) -> None:
+    variant = next(iter(sorted(box.sandbox.stock())))
+    box.sandbox.admin("POST", "stock", {"variant_id": variant, "on_hand": 0})
+    box.daemon.run_once(catalogue=True)
+    assert box.till.connection.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again
+    row = box.till.connection.execute("SELECT on_hand, on_demand FROM variant WHERE id = ?", (variant,)).fetchone()
+    assert row == (0, 0), "left the shopfront: kept, with no stock"
