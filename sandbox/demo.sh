@@ -21,7 +21,7 @@ mkfifo "$work/sandbox.out"
 "$ofn" sandbox --data "$work/ofn" --latency-ms 20 > "$work/sandbox.out" &
 sandbox_pid=$!
 read -r info < "$work/sandbox.out"
-field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])$2)" "$info"; }
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])$1)" "$info"; }
 echo "$info" | python3 -c 'import json,sys; d=json.load(sys.stdin); d["api_key"]="(hidden)"; print(json.dumps(d))'
 url=$(field '["url"]'); field '["api_key"]' > "$work/api.key"; chmod 600 "$work/api.key"
 sed -e "s#/var/lib/ofn-checkout/demo.db#$work/till.db#" -e "s#/var/lib/ofn-checkout/demo-api.key#$work/api.key#" \
