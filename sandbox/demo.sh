@@ -52,8 +52,19 @@ echo "== OFN goes down for 5 seconds; the sync daemon keeps trying, then posts e
 "$ofn" sync --once || true
 "$ofn" sync --once || true
 sleep 5   # the outage the demo staged; the next pass finds OFN back
-"$ofn" sync --once
+"$ofn" sync --once || true
 "$ofn" sync status
+parked=$("$ofn" sync status --json | python3 -c 'import json,sys; print(" ".join(str(p["variant_id"]) for p in json.load(sys.stdin)["parked"]))')
+if [[ -n "$parked" ]]; then
+    echo
+    echo "== The manager corrects OFN's stock of what the box sold beyond it, and retries"
+    "$root/.venv/bin/python" -c '
+import httpx, sys
+levels = {variant: 200 for variant in sys.argv[2:]}
+httpx.post(sys.argv[1] + "/__sandbox/stock", json={"levels": levels})' "$url" $parked
+    "$ofn" sync retry
+    "$ofn" sync --once
+fi
 echo
 echo "== Fiscal journal check and accounting export"
 "$ofn" journal verify
