@@ -458,7 +458,7 @@ def read_status(conn: sqlite3.Connection, now: datetime) -> Status:
         )
         .fetchone()
     )
-    age = int((now - parse_utc(oldest)).total_seconds()) if oldest else None
+    age = max(0, int((now - parse_utc(oldest)).total_seconds())) if oldest else None
     return Status(row["state"], row["message"], row["last_success_at"], pending or 0, attention or 0, age)
 
 

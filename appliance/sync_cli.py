@@ -17,7 +17,7 @@ from .clock import SystemClock
 from .config import Config
 from .ofn_client import OfnClient
 from .store import StoreError, write_transaction
-from .sync import read_status, retry_parked
+from .sync import named, read_status, retry_parked
 from .sync_daemon import Daemon
 
 
@@ -73,12 +73,18 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     """Online or not, what waits, and what needs a person."""
     _, till = open_till(*obj)
     current = read_status(till.connection, SystemClock().now())
-    parked = till.connection.execute(
-        "SELECT order_number, variant_id, attention FROM sync_line WHERE attention IS NOT NULL ORDER BY variant_id"
-    ).fetchall()
-    events = till.connection.execute(
-        "SELECT at, order_number, variant_id, kind, detail FROM sync_event ORDER BY id DESC LIMIT 10"
-    ).fetchall()
+    parked = (
+        named(till.connection)
+        .execute(
+            "SELECT order_number, variant_id, attention FROM sync_line WHERE attention IS NOT NULL ORDER BY variant_id"
+        )
+        .fetchall()
+    )
+    events = (
+        named(till.connection)
+        .execute("SELECT at, order_number, variant_id, kind, detail FROM sync_event ORDER BY id DESC LIMIT 10")
+        .fetchall()
+    )
     if as_json:
         record = current.as_record()
         record["parked"] = [dict(row) for row in parked]

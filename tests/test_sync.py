@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from appliance.cli import main
 from appliance.clock import SystemClock
 from appliance.ofn_client import OfnClient
 from appliance.store import write_transaction
-from appliance.sync import read_status, retry_parked, stock_levels
+from appliance.sync import read_status, stock_levels
 from appliance.sync_daemon import Daemon
 from appliance.till import Till
 
@@ -131,8 +132,11 @@ def test_a_hand_edit_in_ofn_is_kept_and_recorded_not_overwritten(box: Box) -> No
     assert ("rebased", variant) in events
 
 
-def test_out_of_stock_in_ofn_parks_the_change_until_a_manager_fixes_stock(box: Box) -> None:
+def test_out_of_stock_in_ofn_parks_the_change_until_a_manager_fixes_stock(
+    box: Box, capsys: pytest.CaptureFixture[str]
+) -> None:
     box.sell(40, seed=13)
+    capsys.readouterr()
     expected = expected_counter_lines(box.till.connection)
     variant = next(v for v, n in sorted(expected.items()) if n > 0 and box.sandbox.stock()[v] < 10**6)
     box.sandbox.admin("POST", "stock", {"variant_id": variant, "on_hand": 0})
@@ -144,8 +148,15 @@ def test_out_of_stock_in_ofn_parks_the_change_until_a_manager_fixes_stock(box: B
     ]
     assert "out of stock" in reason
     assert box.sandbox.counter_lines().get(variant, 0) == 0
+    assert main(["sync", "--config", str(box.config_path), "status"]) == 0
+    shown = capsys.readouterr().out
+    assert f"variant {variant}" in shown and "out of stock" in shown and "needs attention" in shown
+    assert main(["sync", "--config", str(box.config_path), "status", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["parked"][0]["variant_id"] == variant and record["state"] == "attention"
     box.sandbox.admin("POST", "stock", {"variant_id": variant, "on_hand": 500})
-    assert retry_parked(box.till.db) == 1
+    assert main(["sync", "--config", str(box.config_path), "retry"]) == 0
+    assert "1 parked change(s) back in the queue" in capsys.readouterr().out
     box.drain_until_settled()
     assert box.sandbox.counter_lines() == expected
     assert read_status(box.till.connection, SystemClock().now()).attention == 0
