@@ -402,6 +402,14 @@ def stream_opener(fd: int, name: str) -> Opener:
 # -- readers --------------------------------------------------------------------------------------
 
 
+class _Decoder(Protocol):
+    def deadline(self) -> float | None: ...
+
+    def expire(self, now: float) -> Outcome | None: ...
+
+    def interrupt(self, reason: str) -> Dropped | None: ...
+
+
 class _ReconnectingReader:
     """The loop both scanner kinds share: connect, read, time out, lose, back off, reconnect."""
 
@@ -633,14 +641,16 @@ class _ReconnectingReader:
     def _read(self, now: float) -> list[Outcome]:
         raise NotImplementedError
 
+    _decoder: _Decoder  # the subclass's assembler: keys or bytes in, scans out
+
     def _deadline(self) -> float | None:
-        raise NotImplementedError
+        return self._decoder.deadline()
 
     def _expire(self, now: float) -> Outcome | None:
-        raise NotImplementedError
+        return self._decoder.expire(now)
 
     def _interrupt(self, reason: str) -> Dropped | None:
-        raise NotImplementedError
+        return self._decoder.interrupt(reason)
 
     def _close_device(self) -> None:
         raise NotImplementedError
@@ -671,7 +681,7 @@ class ScannerReader(_ReconnectingReader):
         retry_min: float = 0.1,
         retry_max: float = 1.0,
     ) -> None:
-        self._assembler = ScanAssembler(
+        self._assembler = self._decoder = ScanAssembler(
             layout, terminator=terminator, inter_key_timeout=inter_key_timeout, gs_substitute=gs_substitute
         )
         super().__init__(
@@ -702,15 +712,6 @@ class ScannerReader(_ReconnectingReader):
             stamp = event.sec + event.usec / 1_000_000
             outcomes += self._assembler.feed(event.type, event.code, event.value, now, stamp)
         return outcomes
-
-    def _deadline(self) -> float | None:
-        return self._assembler.deadline()
-
-    def _expire(self, now: float) -> Outcome | None:
-        return self._assembler.expire(now)
-
-    def _interrupt(self, reason: str) -> Dropped | None:
-        return self._assembler.interrupt(reason)
 
     def _close_device(self) -> None:
         source, self._source = self._source, None
@@ -810,7 +811,7 @@ class SerialScanner(_ReconnectingReader):
         retry_max: float = 1.0,
         serial_factory: Callable[..., serial.Serial] = serial.Serial,
     ) -> None:
-        self._lines = LineAssembler(
+        self._lines = self._decoder = LineAssembler(
             terminator=terminator, inter_key_timeout=inter_key_timeout, gs_substitute=gs_substitute, device=port
         )
         super().__init__(
@@ -843,15 +844,6 @@ class SerialScanner(_ReconnectingReader):
         except (serial.SerialException, OSError) as exc:
             raise DeviceGone(str(exc)) from exc
         return self._lines.feed(data, now)
-
-    def _deadline(self) -> float | None:
-        return self._lines.deadline()
-
-    def _expire(self, now: float) -> Outcome | None:
-        return self._lines.expire(now)
-
-    def _interrupt(self, reason: str) -> Dropped | None:
-        return self._lines.interrupt(reason)
 
     def _close_device(self) -> None:
         port, self._serial = self._serial, None
