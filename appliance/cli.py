@@ -31,7 +31,7 @@ from .clock import Clock
 from .config import Config, ConfigError
 from .demo import demo_config_text
 from .formatting import Formatter
-from .keys import JournalKeyError, key_is_private, load_key
+from .keys import ApiKeyError, JournalKeyError, key_is_private, load_key
 from .logs import setup_logging
 from .money import MoneyError, from_cents, parse_amount
 from .receipt import layout
@@ -46,7 +46,16 @@ log = logging.getLogger(__name__)
 EXIT_PROBLEMS = 1
 EXIT_CANNOT = 3
 EXIT_INTERNAL = 70
-PERSON_ERRORS = (ConfigError, StoreError, JournalKeyError, SaleError, ShiftError, CatalogueError, MoneyError)
+PERSON_ERRORS = (
+    ConfigError,
+    StoreError,
+    JournalKeyError,
+    ApiKeyError,
+    SaleError,
+    ShiftError,
+    CatalogueError,
+    MoneyError,
+)
 
 
 def main(argv: list[str] | None = None) -> int:

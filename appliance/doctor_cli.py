@@ -20,7 +20,7 @@ import httpx
 from .cli import EXIT_PROBLEMS, config_option, db_option, load_config
 from .clock import parse_utc
 from .config import Config
-from .keys import key_is_private
+from .keys import ApiKeyError, key_is_private, load_api_key
 from .ofn_client import OfnClient, OfnError
 from .store import open_store
 
@@ -59,12 +59,13 @@ def _store_and_clock(path: Path, now: datetime) -> list[Verdict]:
 
 def _ofn(config: Config, transport: httpx.BaseTransport | None) -> list[Verdict]:
     key_file = config.api_key_file
-    if not key_file.exists():
-        return [("fail", "api key", f"no key file at {key_file}: provision the hub's OFN API key")]
+    try:
+        key = load_api_key(key_file)
+    except ApiKeyError as problem:
+        return [("fail", "api key", str(problem))]
     verdicts: list[Verdict] = []
     if not key_is_private(key_file):
         verdicts.append(("warn", "api key", f"{key_file} is readable by others: chmod 600 it"))
-    key = key_file.read_text(encoding="utf-8").strip()
     timeout = httpx.Timeout(5.0)
     with OfnClient(config.ofn_base_url, key, transport=transport, timeout=timeout, read_attempts=1) as client:
         try:

@@ -38,6 +38,23 @@ def load_key(path: Path) -> bytes:
     return key
 
 
+class ApiKeyError(Exception):
+    """The OFN API key file is missing, unreadable or empty; the message says so, never the key."""
+
+
+def load_api_key(path: Path) -> str:
+    """The hub's OFN API key, as support staff provisioned it (docs/ofn-setup.md)."""
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise ApiKeyError(f"No API key file at {path}: provision the hub's OFN API key (docs/ofn-setup.md)") from None
+    except (OSError, UnicodeDecodeError):
+        raise ApiKeyError(f"Cannot read the API key file {path}: it must be readable by the service user") from None
+    if not key:
+        raise ApiKeyError(f"The API key file {path} is empty: provision the hub's OFN API key")
+    return key
+
+
 def create_key(path: Path) -> bytes:
     """Write a new key atomically with mode 0600; an existing key is never overwritten."""
     key = secrets.token_bytes(KEY_BYTES)

@@ -18,7 +18,6 @@ import json
 import logging
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -479,6 +478,3 @@ def stock_levels(conn: sqlite3.Connection) -> dict[int, int | None]:
         row[0]: None if row[2] else (row[1] or 0) - unposted.get(row[0], 0)
         for row in named(conn).execute("SELECT id, on_hand, on_demand FROM variant")
     }
-
-
-Sleep = Callable[[float], None]

@@ -14,24 +14,11 @@ import click
 
 from .cli import EXIT_PROBLEMS, echo_json, open_till, store_options
 from .clock import SystemClock
-from .config import Config
+from .keys import load_api_key
 from .ofn_client import OfnClient
-from .store import StoreError, write_transaction
+from .store import write_transaction
 from .sync import named, read_status, retry_parked
 from .sync_daemon import Daemon
-
-
-def read_api_key(config: Config) -> str:
-    path = config.api_key_file
-    try:
-        key = path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        raise StoreError(f"No API key file at {path}: provision the hub's OFN API key (docs/ofn-setup.md)") from None
-    except PermissionError:
-        raise StoreError(f"Cannot read the API key file {path}: it must be readable by the service user") from None
-    if not key:
-        raise StoreError(f"The API key file {path} is empty: provision the hub's OFN API key")
-    return key
 
 
 @click.group("sync", invoke_without_command=True)
@@ -44,7 +31,7 @@ def sync(ctx: click.Context, config_path: Path | None, db_path: Path | None, onc
         ctx.obj = (config_path, db_path)
         return 0
     config, till = open_till(config_path, db_path)
-    with OfnClient(config.ofn_base_url, read_api_key(config)) as client:
+    with OfnClient(config.ofn_base_url, load_api_key(config.api_key_file)) as client:
         daemon = Daemon(config, till.db, client, SystemClock())
         if once:
             result, _ = daemon.run_once()

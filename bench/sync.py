@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from appliance import config as config_module  # noqa: E402
 from appliance.cli import main  # noqa: E402
 from appliance.clock import SystemClock  # noqa: E402
+from appliance.keys import load_api_key  # noqa: E402
 from appliance.money import from_cents  # noqa: E402
 from appliance.ofn_client import OfnClient  # noqa: E402
 from appliance.sync import SyncEngine, refresh_catalogue  # noqa: E402
@@ -68,7 +69,7 @@ def refresh_only(config_path: Path) -> None:
     os.nice(10)
     config = config_module.load(config_path)
     till = Till.open(config, config.store_path)
-    key = config.api_key_file.read_text().strip()
+    key = load_api_key(config.api_key_file)
     with OfnClient(config.ofn_base_url, key) as client:
         refresh_catalogue(till.db, client, SystemClock(), config.order_cycle_id, config.hub_id)
     till.close()

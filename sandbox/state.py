@@ -441,7 +441,7 @@ def _seed(db: sqlite3.Connection, lanes: list[int], count: int, rng: random.Rand
         )
         for oc in (CLOSED_OC, OPEN_OC):
             db.execute("INSERT INTO oc_variant VALUES (?, ?)", (oc, variant.id))
-    for index, lane in enumerate(lanes):
+    for lane in lanes:
         number = _new_order(
             db,
             rng,
@@ -452,7 +452,6 @@ def _seed(db: sqlite3.Connection, lanes: list[int], count: int, rng: random.Rand
             method="Onsite (OFN Checkout)",
         )
         db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (f"lane:{lane}", number))
-        del index
     stocked = [v for v in variants if not v.on_demand and (v.on_hand or 0) > 10]
     for index in range(36):
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
