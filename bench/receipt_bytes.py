@@ -33,6 +33,7 @@ from appliance.formatting import Formatter  # noqa: E402
 from appliance.receipt import Receipt, ReceiptLine, layout  # noqa: E402
 from appliance.receipt_document import receipt_document  # noqa: E402
 from drivers.printer import PrinterSettings, Renderer, _escpos  # noqa: E402
+from tests.helpers import sample_receipt  # noqa: E402
 
 PROFILE = "TM-T20II"  # 80 mm paper, 576 dots, 48 columns in font A
 COLUMNS = 48
@@ -60,25 +61,7 @@ def typical_receipt(fmt: Formatter, count: int) -> Receipt:
         )
         for i in range(count)
     )
-    total = sum(line.amount for line in lines)
-    vat = round(total * 55 / 1055)
-    return Receipt(
-        header=("Les Paniers du Marais SCIC", "12 rue des Halles", "79000 Niort", "VAT FR32123456789"),
-        title="RECEIPT",
-        lane_name="Till 1",
-        number=1234,
-        sale_uuid="5b0c6f7e-0000-4000-8000-000000001234",
-        completed_at="2026-03-02 09:14",
-        cashier="Alice",
-        lines=lines,
-        discount=0,
-        total=total,
-        vat=(("A", 550, total - vat, vat, total),),
-        payments=(("Espèces", total + 500),),
-        tendered=total + 500,
-        change=500,
-        footer=("Merci et à bientôt !",),
-    )
+    return sample_receipt(lines, number=1234)
 
 
 def font_that_fits(lines: list[str]) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:

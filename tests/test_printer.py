@@ -53,6 +53,7 @@ from drivers.printer import (
 from drivers.printer_twin import EscPosReader, PrinterTwin, PtyPrinter, TcpPrinter, read_bytes
 
 from .conftest import env_without_config
+from .helpers import sample_receipt
 
 FMT = Formatter("EUR", "fr_FR", ZoneInfo("Europe/Paris"))
 CP858 = CodePage("CP858", 19, "cp858")
@@ -72,25 +73,7 @@ def receipt(names: list[str], *, number: int = 12, cashier: str = "Alice") -> Re
         ReceiptLine(name, f"{i + 1} × {FMT.money(250 + i)}", (i + 1) * (250 + i), "A", voided=i == 3)
         for i, name in enumerate(names)
     )
-    total = sum(line.amount for line in lines if not line.voided)
-    vat = round(total * 55 / 1055)
-    return Receipt(
-        header=("Les Paniers du Marais SCIC", "12 rue des Halles", "79000 Niort", "VAT FR32123456789"),
-        title="RECEIPT",
-        lane_name="Till 1",
-        number=number,
-        sale_uuid="5b0c6f7e-0000-4000-8000-000000000012",
-        completed_at="2026-03-02 09:14",
-        cashier=cashier,
-        lines=lines,
-        discount=0,
-        total=total,
-        vat=(("A", 550, total - vat, vat, total),),
-        payments=(("Espèces", total + 500),),
-        tendered=total + 500,
-        change=500,
-        footer=("Merci et à bientôt !",),
-    )
+    return sample_receipt(lines, number=number, cashier=cashier)
 
 
 SAMPLE = receipt(["Pain au levain", "Crème fraîche d'Isigny", "Pâté en croûte", "Œufs plein air", "Bière brune"])
