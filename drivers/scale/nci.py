@@ -140,24 +140,15 @@ class NciScp01(ScaleProtocol):
     commands = frozenset({"zero"})
 
     def weigh(self, wire: Wire) -> Reading:
-        wire.send(WEIGH)
-        frame = wire.expect(find_frame, parse)
-        if frame is None:
+        reply = wire.ask(WEIGH, find_frame, parse)
+        if reply is None:
             return wire.silence(self.hint())
-        try:
-            return reading_from(parse(frame), wire.raw)
-        except FrameError as exc:
-            return error(wire.raw, str(exc))
+        return reading_from(reply, wire.raw)
 
     def command(self, wire: Wire, command: Command) -> CommandResult:
-        wire.send(ZERO)
-        frame = wire.expect(find_frame, parse)
-        if frame is None:
+        reply = wire.ask(ZERO, find_frame, parse)
+        if reply is None:
             return CommandResult(command, False, wire.silence(self.hint()).detail, wire.raw, answered=False)
-        try:
-            reply = parse(frame)
-        except FrameError as exc:
-            return CommandResult(command, False, str(exc), wire.raw)
         status = reply.status
         if status is None:
             return CommandResult(command, False, "the scale does not take a zero command", wire.raw)
@@ -168,11 +159,5 @@ class NciScp01(ScaleProtocol):
         return CommandResult(command, True, "done", wire.raw)
 
     def probe(self, wire: Wire) -> bool:
-        wire.send(STATUS)
-        frame = wire.expect(find_frame, parse)
-        if frame is None:
-            return False
-        try:
-            return parse(frame).status is not None
-        except FrameError:
-            return False
+        reply = wire.ask(STATUS, find_frame, parse)
+        return reply is not None and reply.status is not None

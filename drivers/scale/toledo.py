@@ -106,28 +106,18 @@ class Toledo8217(ScaleProtocol):
         self._last_grams: int | None = None
 
     def weigh(self, wire: Wire) -> Reading:
-        wire.send(WEIGH)
-        frame = wire.expect(find_frame, parse)
-        if frame is None:
+        reply = wire.ask(WEIGH, find_frame, parse)
+        if reply is None:
             return wire.silence(self.hint())
-        try:
-            reply = parse(frame)
-        except FrameError as exc:
-            return error(wire.raw, str(exc))
         reading = reading_from(reply, wire.raw, self._last_grams)
         self._last_grams = reading.grams if reading.state is State.STABLE else None
         return reading
 
     def command(self, wire: Wire, command: Command) -> CommandResult:
         self._last_grams = None  # whatever the outcome, the next weight must come from the scale
-        wire.send(COMMANDS[command])
-        frame = wire.expect(find_frame, parse)
-        if frame is None:
+        reply = wire.ask(COMMANDS[command], find_frame, parse)
+        if reply is None:
             return CommandResult(command, False, wire.silence(self.hint()).detail, wire.raw, answered=False)
-        try:
-            reply = parse(frame)
-        except FrameError as exc:
-            return CommandResult(command, False, str(exc), wire.raw)
         return command_outcome(command, reply, wire.raw)
 
     def probe(self, wire: Wire) -> bool:

@@ -10,13 +10,14 @@ is skipped and looked at only to notice an echo.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from .reading import RAW_KEPT, Reading, error, no_answer
 
 Span = tuple[int, int]
 Finder = Callable[[bytes], Span | None]
 Check = Callable[[bytes], object]
+Parsed = TypeVar("Parsed")
 
 
 class FrameError(ValueError):
@@ -76,6 +77,16 @@ class Wire:
             chunk = self._port.read(max(1, self._port.in_waiting))
             if chunk:
                 self._add(chunk)
+
+    def ask(self, request: bytes, find: Finder, parse: Callable[[bytes], Parsed]) -> Parsed | None:
+        """Send ``request`` and return its reply parsed, or None at the deadline (then see ``silence``).
+
+        ``parse`` is also the frame check: a frame it refuses is noise and the search goes on, so
+        the frame returned always parses.
+        """
+        self.send(request)
+        frame = self.expect(find, parse)
+        return None if frame is None else parse(frame)
 
     def silence(self, protocol_hint: str) -> Reading:
         """No usable frame in time: say whether nothing came, only our echo, noise, or a broken reply."""
