@@ -56,14 +56,16 @@ def named(conn: sqlite3.Connection) -> sqlite3.Cursor:
     return cursor
 
 
+def units_of(grams: int, unit_grams: int | None) -> int:
+    """Grams as whole OFN units, half away from zero, in integers (never a float, never banker's)."""
+    unit = unit_grams or 1000
+    sign = 1 if grams >= 0 else -1
+    return sign * ((abs(grams) * 2 + unit) // (2 * unit))
+
+
 def target_of(line: sqlite3.Row) -> int:
     """What the order must hold: weighed goods by their running total, rounded once (half up)."""
-    units = line["own_units"]
-    if line["own_grams"]:
-        unit = line["unit_grams"] or 1000
-        sign = 1 if line["own_grams"] > 0 else -1
-        units += sign * ((abs(line["own_grams"]) * 2 + unit) // (2 * unit))
-    return int(line["base"] or 0) + units
+    return int(line["base"] or 0) + line["own_units"] + units_of(line["own_grams"], line["unit_grams"])
 
 
 class SyncEngine:
@@ -472,8 +474,9 @@ def stock_levels(conn: sqlite3.Connection) -> dict[int, int | None]:
     for row in named(conn).execute(f"SELECT payload FROM outbox WHERE folded_into IS NULL AND kind IN {SALE_KINDS}"):
         for change in json.loads(row[0])["variants"]:
             grams = change["weight_g"]
-            unit = units.get(change["variant_id"]) or 1000
-            unposted[change["variant_id"]] += round(grams / unit) if grams else change["quantity"]
+            unposted[change["variant_id"]] += (
+                units_of(grams, units.get(change["variant_id"])) if grams else change["quantity"]
+            )
     return {
         row[0]: None if row[2] else (row[1] or 0) - unposted.get(row[0], 0)
         for row in named(conn).execute("SELECT id, on_hand, on_demand FROM variant")

@@ -14,6 +14,7 @@ import pytest
 from appliance import config as config_module
 from appliance.cli import main
 from appliance.clock import SystemClock
+from appliance.money import from_cents
 from appliance.ofn_client import OfnClient
 from appliance.store import write_transaction
 from appliance.sync import read_status, stock_levels
@@ -250,3 +251,13 @@ def test_the_catalogue_refresh_leaves_sales_fully_durable_and_marks_sold_out_var
     assert box.till.connection.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again
     row = box.till.connection.execute("SELECT on_hand, on_demand FROM variant WHERE id = ?", (variant,)).fetchone()
     assert row == (0, 0), "left the shopfront: kept, with no stock"
+
+
+def test_the_stock_view_rounds_unposted_weights_half_up_like_the_counter_order(till: Till) -> None:
+    """2.5 kg not yet posted is 3 units off the shelf, as OFN will be told (not banker's 2)."""
+    before = stock_levels(till.connection)[1001]
+    sale = till.new_sale("Alice")
+    sale.add_weighed(till.item(1001), 2500)
+    sale.tender(till.payment("card"), from_cents(sale.totals().total))
+    till.complete(sale)
+    assert stock_levels(till.connection)[1001] == before - 3
