@@ -11,7 +11,7 @@ import math
 import re
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -30,6 +30,7 @@ class Request:
     query: dict[str, str]
     body: dict[str, Any]
     headers: dict[str, str]
+    anonymous: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,41 +70,37 @@ class Api:
             match = pattern.match(request.path)
             if match and verb == request.method:
                 family = "v1" if request.path.startswith("/api/v1/") else "v0"
-                denied = self._authenticate(request, family)
-                if denied is not None:
-                    return denied
+                key = request.headers.get("x-api-token" if family == "v1" else "x-spree-token")
+                key = key or request.query.get("token")
+                if key is not None and key != self.store.api_key:
+                    message = f"Invalid API key ({key}) specified."
+                    return Response(401, {"errors": [{"detail": message}]} if family == "v1" else {"error": message})
+                request = replace(request, anonymous=key is None)
                 try:
                     with self.store.lock:
                         return handler(self, request, match)
                 except NotFound:
                     return Response(404, {"errors": [{"detail": NOT_FOUND["error"]}]} if family == "v1" else NOT_FOUND)
                 except Refused as refused:
-                    if family == "v1":
-                        return Response(422, {"errors": [{"detail": str(refused)}]})
-                    if not str(refused):
-                        return Response(422, None)
-                    body: dict[str, Any] = {"error": str(refused)}
-                    if refused.errors is not None:
-                        body["errors"] = refused.errors
-                    return Response(422, body)
+                    return _refusal(refused, family)
         return Response(404, NOT_FOUND)
 
-    # -- auth: a missing key is an anonymous user, a wrong key is 401 -------------------------------
 
-    def _authenticate(self, request: Request, family: str) -> Response | None:
-        header = "x-api-token" if family == "v1" else "x-spree-token"
-        key = request.headers.get(header) or request.query.get("token")
-        if key is None:
-            request.headers["x-anonymous"] = "1"
-            return None
-        if key != self.store.api_key:
-            message = f"Invalid API key ({key}) specified."
-            return Response(401, {"errors": [{"detail": message}]} if family == "v1" else {"error": message})
-        return None
+def _refusal(refused: Refused, family: str) -> Response:
+    """A 422 in the shape of the API family (v0: ``error`` + ``errors``, or no body; v1: JSON:API)."""
+    if family == "v1":
+        return Response(422, {"errors": [{"detail": str(refused)}]})
+    if not str(refused):
+        return Response(422, None)
+    body: dict[str, Any] = {"error": str(refused)}
+    if refused.errors is not None:
+        body["errors"] = refused.errors
+    return Response(422, body)
 
 
 def anonymous(request: Request) -> bool:
-    return request.headers.get("x-anonymous") == "1"
+    """OFN's rule: no key is an anonymous user (public reads work), not a 401."""
+    return request.anonymous
 
 
 def _int(value: str | None, default: int) -> int:

@@ -19,6 +19,7 @@ from appliance.sync import read_status
 from .ofn_sandbox import BIN, Sandbox, box_config, expected_counter_lines, running_sandbox
 
 pytestmark = pytest.mark.slow
+KILLS = 22  # the issue asks for at least 20
 
 
 def sell(config_path: Path, sales: int, seed: int) -> None:
@@ -105,15 +106,12 @@ def test_sigkill_during_drains_twenty_times_loses_and_doubles_nothing(tmp_path: 
         assert main(["store", "init", "--config", str(config_path)]) == 0
         initial = well_stocked(sandbox)
         sell(config_path, 200, seed=1)
-        kills = 0
-        for round_no in range(22):
+        for round_no in range(KILLS):
             process = daemon(config_path, tmp_path / "logs")
             time.sleep(rng.uniform(0.4, 1.6))  # a random moment: the kill point, not a wait for a result
             process.send_signal(signal.SIGKILL)
             process.wait()
-            kills += 1
             sell(config_path, 10, seed=10 + round_no)
-        assert kills >= 20
         sandbox.faults(drop_rate=0.0, latency_ms=0)
         process = daemon(config_path, tmp_path / "logs")
         try:
