@@ -2,7 +2,9 @@
 
 Rows carry the VAT base and amount of each line (the receipt's per-rate VAT spread over its lines),
 so an accountant's pivot by rate gives exactly the Z reports' figures. Voided lines are listed with
-zero amounts so that nothing on a receipt is missing from the export.
+zero amounts so that nothing on a receipt is missing from the export. Money taken at the counter
+for customers' online orders (hand-overs) comes as ``order_payment`` rows: it is in the drawer, but
+OFN sold those orders and invoices them, so it is no takings of the till.
 """
 
 from __future__ import annotations
@@ -68,6 +70,20 @@ def write_csv(connection: sqlite3.Connection, out: TextIO, first: date, last: da
         tendered, cash = row.pop("tendered"), row.pop("cash")
         row.update(payment_amount=from_cents(row.pop("amount")), cash_tendered=from_cents(tendered) if cash else "")
         writer.writerow(_sale_row("payment", row, zone))
+        count += 1
+    handovers = connection.execute(
+        "SELECT h.completed_at AS completed_at_utc, h.lane_id, h.channel, h.uuid AS sale_uuid,"
+        " 'handover' AS sale_kind, NULL AS original_sale_uuid, h.cashier,"
+        " 'OFN order ' || h.order_number || ' (' || h.customer || ')' AS description,"
+        " p.method AS payment_method, p.amount, p.tendered, p.cash"
+        " FROM handover_payment AS p JOIN handover AS h ON h.id = p.handover_id"
+        " WHERE p.completed_at >= ? AND p.completed_at < ? ORDER BY p.handover_id, p.seq",
+        (start, end),
+    )
+    for row in _dicts(handovers):
+        tendered, cash = row.pop("tendered"), row.pop("cash")
+        row.update(payment_amount=from_cents(row.pop("amount")), cash_tendered=from_cents(tendered) if cash else "")
+        writer.writerow(_sale_row("order_payment", row, zone))
         count += 1
     return count
 

@@ -91,6 +91,13 @@ class Order:
     total: int  # cents
     completed_at: str
     lines: tuple[OrderLine, ...]
+    paid: int = 0  # cents: OFN's payment_total, the completed payments
+    pending_payment: int | None = None  # cents of the payment ``capture`` would complete, if any
+
+    @property
+    def balance(self) -> int:
+        """What the customer still owes OFN (negative: OFN owes the customer)."""
+        return self.total - self.paid
 
     def quantities(self) -> dict[int, int]:
         return {line.variant_id: line.quantity for line in self.lines}
@@ -152,7 +159,21 @@ def order_from(data: dict[str, Any]) -> Order:
         total=cents(data.get("total") or "0"),
         completed_at=str(data.get("completed_at_utc_iso8601") or ""),
         lines=lines,
+        paid=cents(data.get("payment_total") or "0"),
+        pending_payment=_pending_payment(data.get("payments") or []),
     )
+
+
+#: The payment states OFN's ``capture`` picks from, in the order it looks (``pending_payments``).
+CAPTURABLE = ("pending", "requires_authorization", "processing", "checkout")
+
+
+def _pending_payment(payments: list[dict[str, Any]]) -> int | None:
+    for state in CAPTURABLE:
+        for payment in payments:
+            if payment.get("state") == state:
+                return cents(payment.get("amount") or "0")
+    return None
 
 
 # -- the client -----------------------------------------------------------------------------------

@@ -80,6 +80,12 @@ def _totals_lines(totals: dict[str, Any], fmt: Formatter, width: int) -> list[st
     lines.append("BY PAYMENT METHOD")
     for method, amount in totals["payments"].items():
         lines.append(_pair(f"  {method}", fmt.money(amount), width))
+    handovers = totals.get("handovers") or {}  # records sealed before hand-overs existed have none
+    if handovers.get("count"):
+        lines.append(f"ONLINE ORDERS HANDED OVER ({handovers['count']})")
+        lines.append("  paid at the counter, sold by OFN:")
+        for method, amount in handovers["payments"].items():
+            lines.append(_pair(f"  {method}", fmt.money(amount), width))
     return lines
 
 

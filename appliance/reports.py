@@ -27,7 +27,8 @@ class SalesTotals:
     discounts: int = 0
     vat: tuple[VatAmount, ...] = ()
     payments: dict[str, int] = field(default_factory=dict)
-    cash_payments: int = 0
+    cash_payments: int = 0  # the drawer's share: cash of sales, returns and hand-overs
+    handovers: dict[str, object] = field(default_factory=lambda: {"count": 0, "payments": {}})
 
     @property
     def total(self) -> int:
@@ -80,6 +81,7 @@ def sales_totals(connection: sqlite3.Connection, first_seq: int, last_seq: int |
     ):
         payments[method] = amount
         cash += amount if is_cash else 0
+    handovers, handover_cash = _handovers(connection, span)
     numbers = [n for n in (sales[3], sales[4], returns[3], returns[4]) if n is not None]
     return SalesTotals(
         sales_count=sales[0],
@@ -92,5 +94,24 @@ def sales_totals(connection: sqlite3.Connection, first_seq: int, last_seq: int |
         discounts=(sales[2] or 0) + line_discounts,
         vat=vat,
         payments=payments,
-        cash_payments=cash,
+        cash_payments=cash + handover_cash,
+        handovers=handovers,
     )
+
+
+def _handovers(connection: sqlite3.Connection, span: tuple[int, int]) -> tuple[dict[str, object], int]:
+    """Online orders handed over, and what was paid for them at the counter, per method.
+
+    Not takings of the till (OFN sold and invoices those orders) but money in its drawer.
+    """
+    count = connection.execute("SELECT COUNT(*) FROM handover WHERE id BETWEEN ? AND ?", span).fetchone()[0]
+    payments: dict[str, int] = {}
+    cash = 0
+    for method, is_cash, amount in connection.execute(
+        "SELECT method, MAX(cash), SUM(amount) FROM handover_payment WHERE handover_id BETWEEN ? AND ?"
+        " GROUP BY method ORDER BY method",
+        span,
+    ):
+        payments[method] = amount
+        cash += amount if is_cash else 0
+    return {"count": count, "payments": payments}, cash

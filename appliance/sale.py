@@ -470,7 +470,7 @@ class Sale:
             sale_discount_cents=totals.sale_discount,
             total=totals.total,
             vat=totals.vat,
-            payments=_applied_payments(self.tenders, totals.change),
+            payments=applied_payments(self.tenders, totals.change),
             tendered=totals.tendered,
             change=totals.change,
         )
@@ -560,7 +560,7 @@ def _complete_line(total: LineTotal) -> CompletedLine:
     )
 
 
-def _applied_payments(tenders: list[Tender], change: int) -> tuple[CompletedPayment, ...]:
+def applied_payments(tenders: list[Tender], change: int) -> tuple[CompletedPayment, ...]:
     """One payment per method, in order of first use; the change comes off the cash tendered.
 
     The config allows one cash method, so there is one place for the change to come from.

@@ -337,3 +337,47 @@ def m003_sync(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations()
+def m004_handover(db: Database) -> None:
+    """Hand-overs of customers' online orders: journal entries of their own, read through views.
+
+    A hand-over is not a sale of the till (the goods and their VAT stay on OFN's order) but the
+    money it collected is in the drawer, so reports read ``handover_payment`` beside ``payment``.
+    The pickup list keeps what the customer already paid, and the sync engine the note it last
+    wrote on each order (OFN never returns it).
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE pickup_order ADD COLUMN paid INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE pickup_order ADD COLUMN pending_payment INTEGER;
+        ALTER TABLE sync_order ADD COLUMN note TEXT;
+        CREATE INDEX journal_handover_order ON journal (json_extract(payload, '$.order'))
+            WHERE kind = 'handover';
+
+        CREATE VIEW handover AS
+        SELECT j.seq AS id, j.lane_id, j.ref AS uuid, j.created_at AS completed_at,
+               json_extract(j.payload, '$.order') AS order_number,
+               json_extract(j.payload, '$.customer') AS customer,
+               json_extract(j.payload, '$.shift_id') AS shift_id,
+               json_extract(j.payload, '$.channel') AS channel,
+               json_extract(j.payload, '$.cashier') AS cashier,
+               json_extract(j.payload, '$.due') AS due,
+               json_extract(j.payload, '$.credit_owed') AS credit_owed,
+               json_extract(j.payload, '$.tendered') AS tendered,
+               json_extract(j.payload, '$.change') AS change
+        FROM journal AS j WHERE j.kind = 'handover';
+
+        CREATE VIEW handover_payment AS
+        SELECT j.seq AS handover_id, j.ref AS handover_uuid, j.lane_id, j.created_at AS completed_at,
+               json_extract(j.payload, '$.order') AS order_number,
+               p.key + 1 AS seq,
+               json_extract(p.value, '$.method') AS method,
+               json_extract(p.value, '$.cash') AS cash,
+               json_extract(p.value, '$.amount') AS amount,
+               json_extract(p.value, '$.tendered') AS tendered
+        FROM journal AS j, json_each(j.payload, '$.payments') AS p WHERE j.kind = 'handover';
+        """,
+    )

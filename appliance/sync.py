@@ -25,6 +25,8 @@ from sqlite_utils import Database
 
 from .catalogue import upsert_variants
 from .clock import Clock, parse_utc, utc_text
+from .handover import SETTLED
+from .money import from_cents
 from .ofn_client import NotFound, OfnClient, OfnError, Order, Refused, cents, shop_variant
 from .store import write_transaction
 
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 FOLD_BATCH = 500
 CATALOGUE_CHUNK = 100
 SALE_KINDS = ("sale", "return")
+FOLDED_KINDS = (*SALE_KINDS, "pickup")  # outbox rows that change an order's items
 NOTHING_ADDED = "OFN answered but added nothing (out of stock in OFN?): correct the stock, then `sync retry`"
 GIVE_UP_AFTER = 3  # consecutive failed sends before a pass stops talking to an OFN that is down
 
@@ -78,45 +81,48 @@ class SyncEngine:
     # -- outbox -> lines -----------------------------------------------------------------------
 
     def fold(self) -> int:
-        """Move committed sales into the counter order's targets, a batch at a time.
+        """Move committed sales and hand-overs into their orders' targets, a batch at a time.
 
+        Sales and returns go to the lane's counter order, a hand-over to the customer's order.
         Folding and marking the rows folded happen in one transaction: a row is counted once.
         """
         folded = 0
         last = self.db.conn.execute("SELECT max(id) FROM outbox").fetchone()[0] or 0
-        while True:  # up to the sales committed when the pass began: a busy till cannot hold it here
+        while True:  # up to the rows committed when the pass began: a busy till cannot hold it here
             with write_transaction(self.db) as conn:
                 rows = (
                     named(conn)
                     .execute(
-                        "SELECT id, payload FROM outbox WHERE folded_into IS NULL AND status = 'pending'"
-                        f" AND kind IN {SALE_KINDS} AND id <= ? ORDER BY id LIMIT ?",
+                        "SELECT id, kind, payload FROM outbox WHERE folded_into IS NULL AND status = 'pending'"
+                        f" AND kind IN {FOLDED_KINDS} AND id <= ? ORDER BY id LIMIT ?",
                         (last, FOLD_BATCH),
                     )
                     .fetchall()
                 )
                 if not rows:
                     return folded
-                deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+                orders: dict[str, str] = {}
+                deltas: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+                marks = []
                 for row in rows:
-                    for change in json.loads(row["payload"])["variants"]:
-                        delta = deltas[change["variant_id"]]
+                    payload = json.loads(row["payload"])
+                    number = payload["order"] if row["kind"] == "pickup" else self.counter_order
+                    orders[number] = "pickup" if row["kind"] == "pickup" else "counter"
+                    marks.append((number, row["id"]))
+                    for change in payload["variants"]:
+                        delta = deltas[(number, change["variant_id"])]
                         delta[0] += change["quantity"] if not change["weight_g"] else 0
                         delta[1] += change["weight_g"]
-                conn.execute(
-                    "INSERT OR IGNORE INTO sync_order (number, kind) VALUES (?, 'counter')", (self.counter_order,)
-                )
-                for variant_id, (units, grams) in deltas.items():
+                conn.executemany("INSERT OR IGNORE INTO sync_order (number, kind) VALUES (?, ?)", list(orders.items()))
+                for (number, variant_id), (units, grams) in deltas.items():
                     unit = named(conn).execute("SELECT unit_grams FROM variant WHERE id = ?", (variant_id,)).fetchone()
                     conn.execute(
                         "INSERT INTO sync_line (order_number, variant_id, unit_grams, own_units, own_grams)"
                         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (order_number, variant_id) DO UPDATE SET"
                         " own_units = own_units + excluded.own_units, own_grams = own_grams + excluded.own_grams",
-                        (self.counter_order, variant_id, unit[0] if unit else None, units, grams),
+                        (number, variant_id, unit[0] if unit else None, units, grams),
                     )
-                conn.executemany(
-                    "UPDATE outbox SET folded_into = ? WHERE id = ?", [(self.counter_order, row["id"]) for row in rows]
-                )
+                conn.executemany("UPDATE outbox SET folded_into = ? WHERE id = ?", marks)
                 folded += len(rows)
 
     # -- one order, by state -------------------------------------------------------------------
@@ -124,8 +130,8 @@ class SyncEngine:
     def reconcile(self, number: str, result: PassResult) -> None:
         if not self._needs_pass(number):
             return
-        held = self.client.order(number).quantities()
-        self._observe(number, held, result, answered=set())
+        order = self.client.order(number)
+        self._observe(number, order.quantities(), result, answered=set())
         to_send = self._plan(number, result)
         answered: set[int] = set()
         shipment = self._shipment(number)
@@ -160,9 +166,10 @@ class SyncEngine:
                 continue
             failures = 0
         if to_send:
-            held = self.client.order(number).quantities()
-            self._observe(number, held, result, answered)
-        result.done += self._mark_done(number)
+            order = self.client.order(number)
+            self._observe(number, order.quantities(), result, answered)
+        finished = self._finish_pickup(order, result) if self._kind(number) == "pickup" else True
+        result.done += self._mark_done(number, finished)
 
     def _needs_pass(self, number: str) -> bool:
         for line in (
@@ -230,8 +237,9 @@ class SyncEngine:
                 target = target_of(line)
                 if target < 0:
                     reason = (
-                        f"returns exceed what this counter order holds (would be {target}):"
-                        " restock the goods in OFN by hand, then `sync retry`"
+                        f"the box would take off more than order {number} holds (it would hold {target}):"
+                        " it changed in OFN meanwhile, or returns exceed the sales; correct it in OFN,"
+                        " then `sync retry`"
                     )
                     _set_attention(conn, utc_text(self.clock.now()), number, line["variant_id"], reason)
                     result.parked += 1
@@ -249,8 +257,11 @@ class SyncEngine:
         with write_transaction(self.db) as conn:
             _set_attention(conn, utc_text(self.clock.now()), number, variant_id, reason)
 
-    def _mark_done(self, number: str) -> int:
-        """Rows are done only when a read showed every variant they touch at its target."""
+    def _mark_done(self, number: str, finished: bool) -> int:
+        """Rows are done only when a read showed every variant they touch at its target.
+
+        A hand-over's row also waits for ``finished``: OFN shows the order paid and shipped.
+        """
         with write_transaction(self.db) as conn:
             settled = {
                 line["variant_id"]
@@ -268,11 +279,14 @@ class SyncEngine:
             now = utc_text(self.clock.now())
             for row in (
                 named(conn)
-                .execute("SELECT id, payload, status FROM outbox WHERE folded_into = ? AND status != 'done'", (number,))
+                .execute(
+                    "SELECT id, kind, payload, status FROM outbox WHERE folded_into = ? AND status != 'done'",
+                    (number,),
+                )
                 .fetchall()
             ):
                 variants = {change["variant_id"] for change in json.loads(row["payload"])["variants"]}
-                if variants <= settled:
+                if variants <= settled and (finished or row["kind"] != "pickup"):
                     conn.execute("UPDATE outbox SET status = 'done', updated_at = ? WHERE id = ?", (now, row["id"]))
                     done += 1
                 elif reasons := [parked[v] for v in sorted(variants) if v in parked]:
@@ -281,6 +295,81 @@ class SyncEngine:
                         (reasons[0], now, row["id"]),
                     )
             return done
+
+    # -- a hand-over: payment, note and "picked up", each done by reading OFN's state first --------
+
+    def _finish_pickup(self, order: Order, result: PassResult) -> bool:
+        """Bring a handed-over order to paid, noted and shipped; True once a read shows it so.
+
+        None of the three calls is a blind repeat: capture only while OFN shows a pending payment
+        that what the counter collected covers, ship only a ready shipment, and the note is set
+        (not appended) to the same text. A lost answer is settled by the next read. What the API
+        cannot do (record a payment) is parked for the manager with the amount to enter.
+        """
+        rows = [
+            json.loads(row[0])
+            for row in self.db.conn.execute(
+                "SELECT payload FROM outbox WHERE folded_into = ? AND kind = 'pickup' AND status = 'pending'"
+                " ORDER BY id",
+                (order.number,),
+            )
+        ]
+        if not rows or not self._lines_settled(order.number):
+            return False
+        if order.state == "canceled":
+            self._park_rows(order.number, f"order {order.number} was canceled in OFN after it was handed over")
+            result.parked += 1
+            return False
+        due = sum(row["due"] for row in rows)
+        self._write_note(order.number, "; ".join(row["note"] for row in rows))
+        if due and order.payment_state not in SETTLED and order.pending_payment is not None:
+            if order.pending_payment <= due:
+                try:
+                    self.client.capture(order.number)
+                except Refused as refused:
+                    log.info("capture of %s refused: %s", order.number, refused.message)
+                order = self.client.order(order.number)
+        if order.payment_state not in SETTLED:
+            self._park_rows(
+                order.number,
+                f"OFN shows {from_cents(order.balance)} still due on order {order.number}, and the customer"
+                f" paid {from_cents(due)} at the counter (see the order's note): record the payment in OFN"
+                " (the order's Payments), then `sync retry`",
+            )
+            result.parked += 1
+            return False
+        if order.shipment_state == "ready":
+            self.client.ship(order.number)
+            order = self.client.order(order.number)
+        store_pickup(self.db, order, utc_text(self.clock.now()))
+        return order.shipment_state == "shipped"
+
+    def _lines_settled(self, number: str) -> bool:
+        return all(
+            line["attention"] is None and not line["inflight"] and line["acked"] == target_of(line)
+            for line in named(self.db.conn).execute("SELECT * FROM sync_line WHERE order_number = ?", (number,))
+        )
+
+    def _write_note(self, number: str, note: str) -> None:
+        """OFN never returns an order's note, so the box remembers the one it wrote last."""
+        if self.db.conn.execute("SELECT note FROM sync_order WHERE number = ?", (number,)).fetchone()[0] == note:
+            return
+        self.client.set_note(number, note)
+        with write_transaction(self.db) as conn:
+            conn.execute("UPDATE sync_order SET note = ? WHERE number = ?", (note, number))
+
+    def _park_rows(self, number: str, reason: str) -> None:
+        at = utc_text(self.clock.now())
+        with write_transaction(self.db) as conn:
+            conn.execute(
+                "UPDATE outbox SET status = 'attention', last_error = ?, updated_at = ?"
+                " WHERE folded_into = ? AND kind = 'pickup' AND status = 'pending'",
+                (reason, at, number),
+            )
+            _event(conn, at, number, None, "parked", reason)
+
+    def _kind(self, number: str) -> str:
+        return str(self.db.conn.execute("SELECT kind FROM sync_order WHERE number = ?", (number,)).fetchone()[0])
 
     # -- shipments: OFN's orders have one, known by its number -----------------------------------
 
@@ -323,7 +412,7 @@ class SyncEngine:
         return result
 
 
-def _event(conn: sqlite3.Connection, at: str, number: str, variant_id: int, kind: str, detail: str) -> None:
+def _event(conn: sqlite3.Connection, at: str, number: str, variant_id: int | None, kind: str, detail: str) -> None:
     conn.execute(
         "INSERT INTO sync_event (at, order_number, variant_id, kind, detail) VALUES (?, ?, ?, ?, ?)",
         (at, number, variant_id, kind, detail),
@@ -402,7 +491,8 @@ def refresh_pickups(
     known = {
         row[0]: tuple(row[1:])
         for row in db.conn.execute(
-            "SELECT number, state, payment_state, shipment_state, total, json_array_length(lines) FROM pickup_order"
+            "SELECT number, state, payment_state, shipment_state, total, paid, json_array_length(lines)"
+            " FROM pickup_order"
         )
     }
     at = utc_text(clock.now())
@@ -412,34 +502,47 @@ def refresh_pickups(
             summary.get("payment_state"),
             summary.get("shipment_state"),
             cents(summary.get("total") or "0"),
+            cents(summary.get("payment_total") or "0"),
             summary.get("item_count"),
         )
         if known.get(summary["number"]) == seen:
             continue
-        order: Order = client.order(summary["number"])
-        lines = [
-            {"variant_id": line.variant_id, "quantity": line.quantity, "price": line.price, "name": line.name}
-            for line in order.lines
-        ]
-        with write_transaction(db) as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO pickup_order VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    order.number,
-                    order.order_cycle_id,
-                    order.full_name,
-                    order.email,
-                    order.state,
-                    order.payment_state,
-                    order.shipment_state,
-                    order.total,
-                    json.dumps(lines),
-                    at,
-                ),
-            )
+        store_pickup(db, client.order(summary["number"]), at)
+    listed = {summary["number"] for summary in summaries}
     with write_transaction(db) as conn:
+        conn.executemany(  # orders of an earlier cycle, or no longer OFN's to list
+            "DELETE FROM pickup_order WHERE number = ?", [(number,) for number in known if number not in listed]
+        )
         conn.execute("UPDATE sync_status SET pickup_at = ?", (at,))
     return len(summaries)
+
+
+def store_pickup(db: Database, order: Order, at: str) -> None:
+    """Keep one order as the hand-over screen shows it: its lines, what it costs, what was paid."""
+    lines = [
+        {"variant_id": line.variant_id, "quantity": line.quantity, "price": line.price, "name": line.name}
+        for line in order.lines
+    ]
+    with write_transaction(db) as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO pickup_order (number, order_cycle_id, full_name, email, state, payment_state,"
+            " shipment_state, total, lines, fetched_at, paid, pending_payment)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                order.number,
+                order.order_cycle_id,
+                order.full_name,
+                order.email,
+                order.state,
+                order.payment_state,
+                order.shipment_state,
+                order.total,
+                json.dumps(lines),
+                at,
+                order.paid,
+                order.pending_payment,
+            ),
+        )
 
 
 # -- status for the UI and the CLI ----------------------------------------------------------------
@@ -490,7 +593,7 @@ def stock_levels(conn: sqlite3.Connection) -> dict[int, int | None]:
             line["acked"] if line["acked"] is not None else (line["base"] or 0)
         )
     units = dict(named(conn).execute("SELECT id, unit_grams FROM variant").fetchall())
-    for row in named(conn).execute(f"SELECT payload FROM outbox WHERE folded_into IS NULL AND kind IN {SALE_KINDS}"):
+    for row in named(conn).execute(f"SELECT payload FROM outbox WHERE folded_into IS NULL AND kind IN {FOLDED_KINDS}"):
         for change in json.loads(row[0])["variants"]:
             grams = change["weight_g"]
             unposted[change["variant_id"]] += (

@@ -27,9 +27,11 @@ from .catalogue import CatalogueError, as_item, get_variant
 from .clock import Clock, SystemClock, utc_text
 from .config import Config
 from .formatting import Formatter
+from .handover import CompletedHandover, Handover, HandoverError, PickupOrder
+from .handover_store import handed_over, pickup_order, pickup_orders, record_handover
 from .journal import Verdict, anchor_mac
 from .keys import JournalKeyError, create_key, load_key
-from .money import to_cents
+from .money import from_cents, to_cents
 from .receipt import Receipt, build_receipt
 from .returns import Returned, add_return_line, returnable, start_return
 from .sale import Item, Line, PaymentMethod, Sale, SaleError
@@ -237,6 +239,52 @@ class Till:
             duplicate=duplicate,
             original_number=original.number if original else None,
         )
+
+    # -- hand-over of online orders ------------------------------------------------------------
+
+    def pickup_orders(self) -> list[PickupOrder]:
+        return pickup_orders(self.connection)
+
+    def new_handover(self, number: str, cashier: str) -> Handover:
+        """Start handing over a customer's order from the pickup list the sync daemon keeps fresh."""
+        self._open_shift()
+        order = pickup_order(self.connection, number)
+        if order is None:
+            raise HandoverError(
+                f"Order {number} is not in the pickup list: check the number, or wait for the next refresh"
+            )
+        if before := handed_over(self.connection, order.number):
+            raise HandoverError(f"Order {order.number} was already handed over ({before[0]}, by {before[1]})")
+        return Handover(
+            order=order,
+            lane_id=self.lane.id,
+            channel=self.lane.channel,
+            cashier=cashier,
+            started_at=self.clock.now(),
+        )
+
+    def complete_handover(self, handover: Handover) -> CompletedHandover:
+        """Seal the hand-over; once this returns it survives a crash and will reach OFN."""
+        completed = handover.complete(self.clock.now())
+        with self._writing() as connection:
+            shift = current_shift(connection, self.lane.id)
+            record_handover(connection, self.key, completed, shift.id if shift else None, self._note(completed))
+        return completed
+
+    def _note(self, handover: CompletedHandover) -> str:
+        """The line OFN's order note gets: who handed it over, when, and what was paid where."""
+        labels = {method.code: method.label for method in self.payments}
+        local = handover.completed_at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+        parts = [f"Handed over at {self.lane.name} on {local} by {handover.cashier}"]
+        if handover.due:
+            paid = ", ".join(f"{labels.get(p.method, p.method)} {from_cents(p.amount)}" for p in handover.payments)
+            parts.append(f"paid at the counter {from_cents(handover.due)} ({paid})")
+        for change in handover.changes:
+            verb = "added" if change.quantity > 0 else "taken off"
+            parts.append(f"{verb} {abs(change.quantity)} x {change.name}")
+        if handover.credit_owed:
+            parts.append(f"the hub owes the customer {from_cents(handover.credit_owed)}")
+        return "; ".join(parts)
 
     # -- returns ---------------------------------------------------------------------------------
 

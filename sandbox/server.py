@@ -16,12 +16,13 @@ import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .api import Api, Request, Response, route_name
-from .state import Store
+from .state import NotFound, Store
 
 ADMIN = "/__sandbox/"
 
@@ -103,7 +104,10 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         body = self._body()
         if parts.path.startswith(ADMIN):
-            self._answer(self._admin(method, parts.path, body))
+            try:
+                self._answer(self._admin(method, parts.path, body))
+            except NotFound as missing:
+                self._answer(Response(404, {"error": f"no such record: {missing}"}))
             return
         faults = self.server.faults
         if time.monotonic() < faults.down_until:
@@ -184,6 +188,11 @@ class Handler(BaseHTTPRequestHandler):
                     "UPDATE variant SET on_hand = ? WHERE id = ?", [(int(n), int(v)) for v, n in levels.items()]
                 )
             return Response(200, {"updated": len(levels)})
+        if len(parts) == 2 and parts[0] == "orders" and method == "GET":
+            return Response(200, _order_state(store, parts[1]))
+        if len(parts) == 3 and parts[0] == "orders" and parts[2] == "payments" and method == "POST":
+            store.record_payment(parts[1], Decimal(str(body["amount"])), str(body.get("method", "Cash")))
+            return Response(200, _order_state(store, parts[1]))
         if len(parts) == 3 and parts[0] == "orders" and parts[2] == "lines" and method == "POST":
             _set_line(store, parts[1], int(body["variant_id"]), int(body["quantity"]))
             return Response(200, _state(store)["orders"].get(parts[1], {}))
@@ -202,6 +211,24 @@ def _state(store: Store) -> dict[str, Any]:
             if row["variant_id"] is not None:
                 lines[str(row["variant_id"])] = row["quantity"]
     return {"stock": stock, "orders": orders}
+
+
+def _order_state(store: Store, number: str) -> dict[str, Any]:
+    """What OFN's admin shows of one order, the note included (the API never returns it)."""
+    with store.lock:
+        order = store.order(number)
+        return {
+            "number": number,
+            "state": order["state"],
+            "payment_state": order["payment_state"],
+            "shipment_state": order["shipment_state"],
+            "note": order["note"],
+            "total": str(store.item_total(order["id"])),
+            "payments": [
+                {"amount": p["amount"], "method": p["method"], "state": p["state"]} for p in store.payments(order["id"])
+            ],
+            "lines": {str(line["variant_id"]): line["quantity"] for line in store.line_items(order["id"])},
+        }
 
 
 def _set_line(store: Store, number: str, variant_id: int, quantity: int) -> None:

@@ -338,13 +338,30 @@ class Store:
             raise Refused("")
         return order
 
+    def record_payment(self, number: str, amount: Decimal, method: str) -> None:
+        """A manager entering a payment in OFN's admin (the API has no way to create one)."""
+        with self.transaction() as db:
+            order = self.order(number)
+            db.execute(
+                "INSERT INTO payment (order_id, amount, method, state, updated_at) VALUES (?, ?, ?, 'completed', ?)",
+                (order["id"], decimal_text(amount), method, iso(now_utc())),
+            )
+            self._touch(db, order["id"])
+
     def _touch(self, db: sqlite3.Connection, order_id: int) -> None:
-        """Totals and payment state follow the lines, as OFN's order updater does."""
+        """Totals, payment and shipment states follow the lines and payments, as OFN's order updater does.
+
+        A shipment is ``ready`` once the order is paid (or owes credit) and ``pending`` while a
+        balance is due; a shipped or canceled one stays so (``Spree::Shipment#determine_state``).
+        """
         total = self.item_total(order_id)
         paid = sum((Decimal(p["amount"]) for p in self.payments(order_id) if p["state"] == "completed"), Decimal(0))
         state = "paid" if paid == total else ("credit_owed" if paid > total else "balance_due")
         db.execute(
-            "UPDATE orders SET payment_state = ?, updated_at = ? WHERE id = ?", (state, iso(now_utc()), order_id)
+            "UPDATE orders SET payment_state = ?, updated_at = ?,"
+            " shipment_state = CASE WHEN shipment_state IN ('shipped', 'canceled') THEN shipment_state"
+            " WHEN ? THEN 'ready' ELSE 'pending' END WHERE id = ?",
+            (state, iso(now_utc()), state in ("paid", "credit_owed"), order_id),
         )
 
     def item_total(self, order_id: int) -> Decimal:

@@ -6,6 +6,7 @@ import random
 import signal
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,10 @@ import pytest
 from appliance import config as config_module
 from appliance.cli import main
 from appliance.clock import SystemClock
+from appliance.money import from_cents
 from appliance.store import open_store
 from appliance.sync import read_status
+from appliance.till import Till
 
 from .ofn_sandbox import BIN, Sandbox, box_config, expected_counter_lines, running_sandbox
 
@@ -65,7 +68,10 @@ def well_stocked(sandbox: Sandbox) -> dict[int, int]:
     return sandbox.stock()
 
 
-def assert_exact(config_path: Path, sandbox: Sandbox, initial: dict[int, int]) -> None:
+def assert_exact(
+    config_path: Path, sandbox: Sandbox, initial: dict[int, int], restocked: dict[int, int] | None = None
+) -> None:
+    """The counter order holds what the journal sold; stock moved by that (and by hand-overs' restock)."""
     config = config_module.load(config_path)
     db = open_store(config.store_path, create=False)
     try:
@@ -75,8 +81,60 @@ def assert_exact(config_path: Path, sandbox: Sandbox, initial: dict[int, int]) -
         db.close()
     assert sandbox.counter_lines() == expected
     stock = sandbox.stock()
-    assert {v: initial[v] - stock[v] for v in expected} == expected
+    back = restocked or {}
+    assert {v: initial[v] - stock[v] + back.get(v, 0) for v in expected} == expected
+    assert all(stock[v] == initial[v] + n for v, n in back.items() if v not in expected)
     assert set(statuses) == {"done"}, statuses
+
+
+@dataclass
+class HandedOver:
+    number: str
+    paid_online: bool
+    lines: dict[str, int]  # what the order must hold afterwards
+    restocked: dict[int, int]
+
+
+def hand_over_one(config_path: Path, done: list[HandedOver]) -> None:
+    """The cashier hands over the next order from the pickup list, if the daemon has filled it.
+
+    Orders to pay on pick-up are paid exactly (the box captures OFN's pending payment); orders
+    paid online give one item back (OFN restocks it): both kinds settle with no manager, so the
+    run must end with every row done.
+    """
+    till = Till.open(config_module.load(config_path))
+    try:
+        taken = {h.number for h in done}
+        for order in till.pickup_orders():
+            if order.number in taken or not order.full_name or order.shipment_state == "shipped":
+                continue
+            paid_online = order.balance == 0
+            handover = till.new_handover(order.number, "Zoé")
+            lines = {str(line.variant_id): line.quantity for line in order.lines}
+            restocked: dict[int, int] = {}
+            if paid_online:
+                first = order.lines[0]
+                handover.remove(first.variant_id)
+                lines[str(first.variant_id)] -= 1
+                lines = {v: n for v, n in lines.items() if n}
+                restocked[first.variant_id] = 1
+            else:
+                handover.tender(till.payment("card"), from_cents(handover.due))
+            till.complete_handover(handover)
+            done.append(HandedOver(order.number, paid_online, lines, restocked))
+            return
+    finally:
+        till.close()
+
+
+def assert_handed_over(sandbox: Sandbox, done: list[HandedOver]) -> None:
+    for handed in done:
+        ofn = sandbox.admin("GET", f"orders/{handed.number}")
+        assert ofn["shipment_state"] == "shipped", handed.number
+        assert ofn["lines"] == handed.lines, handed.number
+        assert "Handed over at" in ofn["note"]
+        completed = [p for p in ofn["payments"] if p["state"] == "completed"]
+        assert len(completed) == 1, f"{handed.number}: one payment, captured once if it was pending"
 
 
 def test_500_sales_through_latency_errors_drops_and_an_outage(tmp_path: Path) -> None:
@@ -106,12 +164,15 @@ def test_sigkill_during_drains_twenty_times_loses_and_doubles_nothing(tmp_path: 
         assert main(["store", "init", "--config", str(config_path)]) == 0
         initial = well_stocked(sandbox)
         sell(config_path, 200, seed=1)
+        handed: list[HandedOver] = []
         for round_no in range(KILLS):
             process = daemon(config_path, tmp_path / "logs")
             time.sleep(rng.uniform(0.4, 1.6))  # a random moment: the kill point, not a wait for a result
             process.send_signal(signal.SIGKILL)
             process.wait()
             sell(config_path, 10, seed=10 + round_no)
+            hand_over_one(config_path, handed)
+        assert len({h.paid_online for h in handed}) == 2, "both kinds of hand-over went through the kills"
         sandbox.faults(drop_rate=0.0, latency_ms=0)
         process = daemon(config_path, tmp_path / "logs")
         try:
@@ -119,4 +180,9 @@ def test_sigkill_during_drains_twenty_times_loses_and_doubles_nothing(tmp_path: 
         finally:
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=30) == 0
-        assert_exact(config_path, sandbox, initial)
+        restocked: dict[int, int] = {}
+        for h in handed:
+            for variant_id, n in h.restocked.items():
+                restocked[variant_id] = restocked.get(variant_id, 0) + n
+        assert_exact(config_path, sandbox, initial, restocked)
+        assert_handed_over(sandbox, handed)
