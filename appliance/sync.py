@@ -432,8 +432,11 @@ def retry_parked(db: Database) -> int:
     """A manager fixed OFN (stock, variant, order): put what was parked back in the queue."""
     with write_transaction(db) as conn:
         cleared = conn.execute("UPDATE sync_line SET attention = NULL WHERE attention IS NOT NULL").rowcount
+        handovers = conn.execute(
+            "UPDATE outbox SET status = 'pending', last_error = NULL WHERE status = 'attention' AND kind = 'pickup'"
+        ).rowcount
         conn.execute("UPDATE outbox SET status = 'pending', last_error = NULL WHERE status = 'attention'")
-    return cleared
+    return cleared + handovers
 
 
 # -- catalogue and pickup orders -----------------------------------------------------------------

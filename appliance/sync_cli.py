@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -67,6 +69,15 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
         )
         .fetchall()
     )
+    handovers = (
+        named(till.connection)
+        .execute(
+            "SELECT json_extract(payload, '$.order') AS order_number, NULL AS variant_id, last_error AS attention"
+            " FROM outbox WHERE status = 'attention' AND kind = 'pickup' ORDER BY id"
+        )
+        .fetchall()
+    )
+    parked = [*parked, *handovers]
     events = (
         named(till.connection)
         .execute("SELECT at, order_number, variant_id, kind, detail FROM sync_event ORDER BY id DESC LIMIT 10")
@@ -85,10 +96,16 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
         f" needs attention {current.attention}"
     )
     for row in parked:
-        click.echo(f"  attention: {row['order_number']} variant {row['variant_id']}: {row['attention']}")
+        click.echo(f"  attention: {_where(row)}: {row['attention']}")
     for row in events:
-        click.echo(f"  {row['at']} {row['kind']}: {row['order_number']} variant {row['variant_id']}: {row['detail']}")
+        click.echo(f"  {row['at']} {row['kind']}: {_where(row)}: {row['detail']}")
     return 0
+
+
+def _where(row: Mapping[str, Any]) -> str:
+    """An order, and the variant when the matter is one line of it (a hand-over is the whole order)."""
+    variant = row["variant_id"]
+    return row["order_number"] if variant is None else f"{row['order_number']} variant {variant}"
 
 
 @sync.command("retry")

@@ -120,7 +120,7 @@ def test_an_order_to_pay_on_pickup_is_captured_noted_and_shipped_once(box: Box) 
         box.till.new_handover(pickup.number, "Zoé")
 
 
-def test_items_put_on_and_taken_off_move_ofns_lines_and_stock(box: Box) -> None:
+def test_items_put_on_and_taken_off_move_ofns_lines_and_stock(box: Box, capsys: pytest.CaptureFixture[str]) -> None:
     pickup = box.order(paid=True)
     extra = box.piece_variant(pickup)
     removed = pickup.lines[0]
@@ -141,9 +141,12 @@ def test_items_put_on_and_taken_off_move_ofns_lines_and_stock(box: Box) -> None:
     ((kind, status, reason),) = box.outbox()
     assert status == "attention" and f"paid {from_cents(done.due)} at the counter" in reason
     assert ofn["shipment_state"] != "shipped"
+    assert main(["sync", "--config", str(box.config_path), "status"]) == 0
+    assert f"attention: {pickup.number}: OFN shows" in capsys.readouterr().out
     # The manager records the payment in OFN, then retries: the order goes out as picked up.
     box.sandbox.admin("POST", f"orders/{pickup.number}/payments", {"amount": str(from_cents(done.due))})
     assert main(["sync", "--config", str(box.config_path), "retry"]) == 0
+    assert "1 parked change(s) back in the queue" in capsys.readouterr().out
     box.drain()
     ofn = box.ofn(pickup.number)
     assert (ofn["payment_state"], ofn["shipment_state"]) == ("paid", "shipped")
