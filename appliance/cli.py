@@ -235,10 +235,32 @@ def _unavailable(name: str) -> click.Command:
     return click.Command(name, callback=run, help="Not available: this command could not be loaded.")
 
 
+#: Where the root command leaves :func:`device_sections` for the device commands (click's ``ctx.meta``).
+DEVICE_SECTIONS = "ofn_checkout.device_sections"
+
+
+def device_sections(config_path: Path | None) -> dict[str, dict[str, Any]]:
+    """The config's ``[devices.*]`` sections as plain dicts, for the device commands of ``drivers``.
+
+    Those commands may not import this package, so the root command hands them this loader through
+    ``ctx.meta`` (a dict click shares with every sub-command, meant for such keys) rather than an
+    entry point: it needs no packaging change, and a command run without the root (a test of the
+    bare click command) simply has no config. The config is found as for every other command
+    (``--config``, $OFN_CHECKOUT_CONFIG, /etc/ofn-checkout/config.toml); with none there, ``{}``:
+    the commands use their own defaults. A bad config raises ConfigError, shown as for any command.
+    """
+    path = config_module.resolve_path(config_path)
+    if config_path is None and not path.exists():
+        return {}
+    return config_module.load(path).devices
+
+
 @click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ofn-checkout")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """OFN Checkout: a checkout box for food hubs that sell on the Open Food Network."""
+    ctx.meta[DEVICE_SECTIONS] = device_sections
 
 
 @cli.group("config")

@@ -167,6 +167,13 @@ def _order_number(value: object) -> str:
     return text
 
 
+def _order_numbers(value: object) -> tuple[str, ...]:
+    numbers = tuple(_order_number(text) for text in _lines(value))
+    if "" in numbers:
+        raise ValueError("must not hold an empty order number")
+    return numbers
+
+
 def _int_between(low: int, high: int) -> Callable[[object], int]:
     def check(value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -176,6 +183,57 @@ def _int_between(low: int, high: int) -> Callable[[object], int]:
         return value
 
     return check
+
+
+GPIO_PINS = (0, 27)  # BCM numbers of the GPIO lines on the Pi's 40-pin header
+SERIAL_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
+SCANNER_LAYOUTS = ("us", "fr", "be", "de", "uk")  # drivers/keymaps.py; a test keeps the two in step
+SCANNER_TERMINATORS = ("enter", "tab", "none")  # drivers/scanner.py TERMINATORS; a test keeps them in step
+
+
+def _gpio_pin(value: object) -> int:
+    low, high = GPIO_PINS
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"must be a GPIO pin number (BCM) between {low} and {high}")
+    return value
+
+
+def _gpio_pin_or_none(value: object) -> int | None:
+    """A pin, or ``false`` for a part that is not wired (the buzzer of a light without one)."""
+    if value is False:
+        return None
+    try:
+        return _gpio_pin(value)
+    except ValueError:
+        low, high = GPIO_PINS
+        raise ValueError(f"must be a GPIO pin number (BCM) between {low} and {high}, or false if none") from None
+
+
+def _device_path(value: object) -> str:
+    """A device node as the box names it; empty means "not set" (found by name, or not used)."""
+    text = _string(value).strip()
+    if text and not text.startswith("/"):
+        raise ValueError("must be an absolute path such as /dev/serial/by-id/usb-…, or empty")
+    return text
+
+
+def _name_fragments(value: object) -> tuple[str, ...]:
+    names = _lines(value)
+    if any(not name.strip() for name in names):
+        raise ValueError("must not hold an empty name (it would match every keyboard)")
+    return tuple(name.strip() for name in names)
+
+
+def _gs_substitute(value: object) -> str:
+    """What a scanner types in place of GS; it must never occur in a barcode, or codes would be cut."""
+    text = _string(value)
+    if not text:
+        return ""
+    if len(text) > 8 or not text.isprintable() or any(char.isspace() for char in text):
+        raise ValueError("must be 1 to 8 printable characters without spaces, or empty")
+    if all(char.isalnum() for char in text):
+        raise ValueError("must hold a character that is not a letter or a digit: barcodes are made of those")
+    return text
 
 
 def _lines(value: object) -> tuple[str, ...]:
@@ -200,6 +258,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "order_cycle_id": Field(_positive_int, doc="the order cycle onsite sales go into"),
         "api_key_file": Field(_path, doc="file holding the API key of the hub's OFN user"),
         "counter_order": Field(_order_number, "", "this lane's counter order in the current order cycle"),
+        "other_counter_orders": Field(
+            _order_numbers, (), "the other tills' counter orders: kept out of the pickup list"
+        ),
     },
     "sync": {
         "interval_s": Field(_int_between(1, 3600), 5, "seconds between two drains of the outbox"),
@@ -236,12 +297,18 @@ SECTIONS: dict[str, dict[str, Field]] = {
     },
     "devices.scanner": {
         "enabled": Field(_bool, False),
-        "path": Field(_string, "", "evdev device; empty: found by name under /dev/input/by-id"),
-        "layout": Field(_one_of("us", "fr", "be", "de", "uk"), "us", "keyboard layout the scanner types in"),
+        "path": Field(_device_path, "", "evdev device; empty: found by name under /dev/input/by-id"),
+        "names": Field(_name_fragments, (), "parts of a name that mark a keyboard as the scanner"),
+        "layout": Field(_one_of(*SCANNER_LAYOUTS), "us", "keyboard layout the scanner types in"),
+        "terminator": Field(_one_of(*SCANNER_TERMINATORS), "enter", "the key that ends a scan"),
+        "gs_substitute": Field(_gs_substitute, "", "what the scanner sends in place of GS (0x1D)"),
+        "inter_key_timeout_ms": Field(_int_between(20, 2000), 200, "longest pause between two keys of one scan"),
+        "serial_port": Field(_device_path, "", "USB-serial mode: the scanner's serial port instead of evdev"),
+        "baudrate": Field(_int_in(*SERIAL_RATES), 9600, "USB-serial mode: line speed"),
     },
     "devices.scale": {
         "enabled": Field(_bool, False),
-        "port": Field(_string, "", "serial port, e.g. /dev/serial/by-id/usb-…"),
+        "port": Field(_device_path, "", "serial port, e.g. /dev/serial/by-id/usb-…"),
         "protocol": Field(_one_of("toledo8217", "nci", "cas"), "toledo8217"),
     },
     "devices.printer": {
@@ -254,7 +321,19 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "kick": Field(_one_of("printer", "gpio", "none"), "printer", "how the drawer is opened"),
         "pin": Field(_one_of("both", "2", "5"), "both", "drawer kick connector pin"),
         "pulse_ms": Field(_int_between(10, 500), 50, "kick pulse length"),
-        "gpio_pin": Field(_int_between(0, 27), 23, 'relay pin when kick = "gpio"'),
+        "gpio_pin": Field(_gpio_pin, 23, 'relay pin when kick = "gpio"'),
+        "gpio_active": Field(_one_of("high", "low"), "high", "level that closes the relay"),
+        "switch": Field(_bool, False, "a switch on a GPIO input tells whether the drawer is open"),
+        "switch_pin": Field(_gpio_pin, 25, "the switch's GPIO input"),
+        "switch_closed_when": Field(_one_of("shut", "open"), "shut", "when the switch contact is closed"),
+        "open_warning_s": Field(_int_between(5, 3600), 60, "seconds the drawer may stay open before the warning"),
+    },
+    "devices.lights": {
+        "enabled": Field(_bool, False, "a status light (green, amber, red) and a buzzer on GPIO outputs"),
+        "green": Field(_gpio_pin, 17, "online, everything posted"),
+        "amber": Field(_gpio_pin, 27, "selling offline, sales waiting to be posted (blinks)"),
+        "red": Field(_gpio_pin, 22, "needs attention"),
+        "buzzer": Field(_gpio_pin_or_none, 24, "beeps at an unknown barcode; false: no buzzer"),
     },
 }
 
@@ -299,6 +378,7 @@ class Config:
     order_cycle_id: int
     api_key_file: Path
     counter_order: str
+    other_counter_orders: tuple[str, ...]
     lane_id: int
     lane_name: str
     channel: str
@@ -349,6 +429,7 @@ def parse(text: str, path: Path | None = None) -> Config:
         raise ConfigError(path, [Problem("(file)", _MISSING, f"not valid TOML: {exc}")]) from None
     problems: list[Problem] = []
     sections = _read_sections(raw, problems)
+    _check_devices(sections, problems)
     vat = _read_vat(raw.get("vat", []), problems)
     payments = _read_payments(raw.get("payment", []), problems)
     _unknown_top_level(raw, problems)
@@ -362,6 +443,7 @@ def parse(text: str, path: Path | None = None) -> Config:
         order_cycle_id=ofn["order_cycle_id"],
         api_key_file=ofn["api_key_file"],
         counter_order=ofn["counter_order"],
+        other_counter_orders=ofn["other_counter_orders"],
         sync=sections["sync"],
         barcodes=sections["barcodes"],
         lane_id=lane["id"],
@@ -417,6 +499,65 @@ def _read_table(
         if key not in fields:
             problems.append(Problem(f"{prefix}.{key}", table[key], _unknown("key", key, list(fields))))
     return values
+
+
+def _check_devices(sections: dict[str, dict[str, Any]], problems: list[Problem]) -> None:
+    """What no single key can tell: a device enabled without its port, two devices on one pin or port.
+
+    Only values that passed their own check are compared; a bad one has been reported already.
+    """
+    scanner, scale = sections["devices.scanner"], sections["devices.scale"]
+    printer = sections["devices.printer"]
+    for name, section, key in (("scale", scale, "port"), ("printer", printer, "url")):
+        if section.get("enabled") and section.get(key) == "":
+            reason = f"is required when devices.{name}.enabled = true"
+            problems.append(Problem(f"devices.{name}.{key}", _MISSING, reason))
+    if scanner.get("path") and scanner.get("serial_port"):
+        problems.append(
+            Problem(
+                "devices.scanner.serial_port",
+                scanner["serial_port"],
+                "devices.scanner.path is set too: give path (keyboard mode) or serial_port (USB-serial mode), not both",
+            )
+        )
+    _no_sharing(_serial_users(sections), "serial port", problems)
+    _no_sharing(_gpio_users(sections), "GPIO pin", problems)
+
+
+def _serial_users(sections: dict[str, dict[str, Any]]) -> list[tuple[str, object]]:
+    scanner, scale, printer = (sections[f"devices.{name}"] for name in ("scanner", "scale", "printer"))
+    users: list[tuple[str, object]] = []
+    if scanner.get("enabled") and scanner.get("serial_port"):
+        users.append(("devices.scanner.serial_port", scanner["serial_port"]))
+    if scale.get("enabled") and scale.get("port"):
+        users.append(("devices.scale.port", scale["port"]))
+    url = printer.get("url") or ""
+    if printer.get("enabled") and url.startswith("serial:"):
+        users.append(("devices.printer.url", url.removeprefix("serial:").partition("?")[0]))
+    return users
+
+
+def _gpio_users(sections: dict[str, dict[str, Any]]) -> list[tuple[str, object]]:
+    """The pins the box will drive or read: only those of parts in use (a disabled light holds none)."""
+    lights, drawer = sections["devices.lights"], sections["devices.drawer"]
+    keys = []
+    if lights.get("enabled"):
+        keys += [("devices.lights", lights, name) for name in ("green", "amber", "red", "buzzer")]
+    if drawer.get("kick") == "gpio":
+        keys.append(("devices.drawer", drawer, "gpio_pin"))
+    if drawer.get("switch"):
+        keys.append(("devices.drawer", drawer, "switch_pin"))
+    return [(f"{prefix}.{key}", section[key]) for prefix, section, key in keys if section.get(key) is not None]
+
+
+def _no_sharing(users: list[tuple[str, object]], what: str, problems: list[Problem]) -> None:
+    first_user: dict[object, str] = {}
+    for key, value in users:
+        if value in first_user:
+            reason = f"is also used by {first_user[value]}: two devices cannot share a {what}"
+            problems.append(Problem(key, value, reason))
+        else:
+            first_user[value] = key
 
 
 def _read_vat(entries: Any, problems: list[Problem]) -> dict[int | str, VatRate]:

@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .discovery import gpio_chips, scanner_candidates
-from .printer import Printer, PrinterError
+from .discovery import gpio_chips, matches_names, scanner_candidates
+from .printer import Printer, PrinterError, PrinterSettings
 from .scale import probe
 
 Verdict = tuple[str, str, str]
@@ -25,23 +25,54 @@ def device_checks(devices: dict[str, dict[str, Any]], root: Path = Path("/")) ->
         _scale(devices.get("scale", {})),
         _printer(devices.get("printer", {})),
         _drawer(devices.get("drawer", {}), devices.get("printer", {}), root),
+        _lights(devices.get("lights", {}), root),
     ]
 
 
 def _scanner(section: dict[str, Any], root: Path) -> Verdict:
     if not section.get("enabled"):
         return ("ok", "scanner", "not used (devices.scanner.enabled = false)")
+    if port := section.get("serial_port") or "":
+        return _serial_scanner(port, root)
     path = section.get("path") or ""
     if path:
-        if not Path(path).exists():
+        if not _under(root, path).exists():
             return ("fail", "scanner", f"{path} does not exist: plug the scanner in, or fix devices.scanner.path")
-        if not os.access(path, os.R_OK):
+        if not os.access(_under(root, path), os.R_OK):
             return ("fail", "scanner", f"{path} is not readable: the service user must be in group input")
         return ("ok", "scanner", f"{path} present")
-    found = scanner_candidates(root)
+    names = tuple(section.get("names") or ())
+    found = scanner_candidates(root, names)
     if not found:
-        return ("fail", "scanner", "no scanner under /dev/input/by-id: plug it in, or set devices.scanner.path")
+        wanted = f"matching devices.scanner.names {list(names)}" if names else "found by name"
+        return (
+            "fail",
+            "scanner",
+            f"no scanner {wanted} under /dev/input/by-id: plug it in, or set devices.scanner.names or .path",
+        )
+    if names and not matches_names(f"{found[0].name} {found[0].path}", names):
+        return (
+            "warn",
+            "scanner",
+            f"nothing matches devices.scanner.names {list(names)}; the till would read {found[0].path} "
+            f"({found[0].name}) instead: fix the names, or plug in the scanner they name",
+        )
     return ("ok", "scanner", f"{found[0].path} ({found[0].name})")
+
+
+def _serial_scanner(port: str, root: Path) -> Verdict:
+    """A serial scanner's port is checked, never opened: the running till holds it exclusively."""
+    where = _under(root, port)
+    if not where.exists():
+        return ("fail", "scanner", f"{port} does not exist: plug the scanner in, or fix devices.scanner.serial_port")
+    if not os.access(where, os.R_OK | os.W_OK):
+        return ("fail", "scanner", f"{port} cannot be opened: the service user must be in group dialout")
+    return ("ok", "scanner", f"USB-serial on {port}")
+
+
+def _under(root: Path, path: str) -> Path:
+    """A path as the box names it, looked for under the discovery root (/ on the box)."""
+    return Path(path) if root == Path("/") else root / path.lstrip("/")
 
 
 def _scale(section: dict[str, Any]) -> Verdict:
@@ -64,7 +95,8 @@ def _printer(section: dict[str, Any]) -> Verdict:
         return ("ok", "printer", "not used (devices.printer.enabled = false)")
     url = section.get("url") or ""
     try:
-        status = Printer.from_url(url).status()
+        settings = PrinterSettings(profile=section.get("profile", "default"), columns=section.get("columns", 42))
+        status = Printer.from_url(url, settings).status()  # an unknown profile fails here, as at start
     except PrinterError as exc:
         return ("fail", "printer", str(exc))
     problem = status.problem()
@@ -77,12 +109,36 @@ def _printer(section: dict[str, Any]) -> Verdict:
 
 def _drawer(section: dict[str, Any], printer: dict[str, Any], root: Path) -> Verdict:
     kick = section.get("kick", "printer")
+    switch = f"; open switch on GPIO {section.get('switch_pin')}" if section.get("switch") else ""
+    needs_gpio = kick == "gpio" or bool(switch)
+    if needs_gpio and (problem := _gpio_problem(root)):
+        return ("fail", "drawer", f"{'relay' if kick == 'gpio' else 'open switch'} configured, but {problem}")
     if kick == "none":
-        return ("ok", "drawer", "not used")
+        return ("ok", "drawer", f"not kicked (opened by its key){switch}" if switch else "not used")
     if kick == "printer":
         if not printer.get("enabled"):
             return ("warn", "drawer", 'kicked through the printer, but none is enabled: kick = "none" if no drawer')
-        return ("ok", "drawer", "kicked through the printer")
-    if not gpio_chips(root):
-        return ("fail", "drawer", "GPIO relay configured but this machine has no GPIO (/dev/gpiochip*)")
-    return ("ok", "drawer", f"GPIO relay on pin {section.get('gpio_pin')}")
+        return ("ok", "drawer", f"kicked through the printer{switch}")
+    level = section.get("gpio_active", "high")
+    return ("ok", "drawer", f"GPIO relay on pin {section.get('gpio_pin')} (active {level}){switch}")
+
+
+def _lights(section: dict[str, Any], root: Path) -> Verdict:
+    if not section.get("enabled"):
+        return ("ok", "lights", "not used (devices.lights.enabled = false)")
+    parts = [
+        f"{part} {section.get(part)}" for part in ("green", "amber", "red", "buzzer") if section.get(part) is not None
+    ]
+    if problem := _gpio_problem(root):
+        return ("fail", "lights", f"status light on GPIO {', '.join(parts)} configured, but {problem}")
+    return ("ok", "lights", f"GPIO {', '.join(parts)}")
+
+
+def _gpio_problem(root: Path) -> str:
+    """Why GPIO cannot be driven here, or "" when a chip is there and the service user may use it."""
+    chips = gpio_chips(root)
+    if not chips:
+        return "this machine has no GPIO (/dev/gpiochip*)"
+    if not any(os.access(_under(root, chip.path), os.R_OK | os.W_OK) for chip in chips):
+        return f"{chips[0].path} cannot be opened: the service user must be in group gpio"
+    return ""

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from .cli_config import config_option, device_sections, setting
 from .discovery import FoundDevice, discover
 
 TITLES = {
@@ -27,8 +28,17 @@ TITLES = {
     "--scanner-name", "scanner_names", multiple=True, help="Part of a name that marks a keyboard as a scanner"
 )
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("/"), hidden=True)
-def devices(as_json: bool, scanner_names: tuple[str, ...], root: Path) -> int:
-    """List connected devices and the driver that claims each."""
+@config_option
+@click.pass_context
+def devices(
+    ctx: click.Context, as_json: bool, scanner_names: tuple[str, ...], root: Path, config_path: Path | None
+) -> int:
+    """List connected devices and the driver that claims each.
+
+    The scanner names default to the config's devices.scanner.names; --scanner-name replaces them.
+    """
+    section = device_sections(config_path).get("scanner", {})
+    scanner_names = tuple(setting(ctx, "scanner_names", scanner_names, section, "names"))
     inventory = discover(root, scanner_names=scanner_names)
     if as_json:
         click.echo(json.dumps(inventory.to_dict(), indent=2, ensure_ascii=False))

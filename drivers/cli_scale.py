@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from drivers.scale import PROTOCOLS, CommandResult, Reading, SerialScale, State, Unsupported
 from drivers.weighing import kilograms
+
+from .cli_config import config_option, device_sections, note_disabled, setting
 
 EXIT_CANNOT = 3
 
@@ -25,32 +28,60 @@ class ScaleUnavailable(click.ClickException):
 
 
 def scale_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option("--port", required=True, help="Serial port, e.g. /dev/serial/by-id/usb-...  (or a twin's link)"),
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+        click.option(
+            "--port",
+            help="Serial port, e.g. /dev/serial/by-id/usb-...  (or a twin's link) [default: devices.scale.port]",
+        ),
         click.option(
             "--protocol",
-            required=True,
             type=click.Choice(sorted(PROTOCOLS)),
-            help="What the scale is set to speak: toledo8217, nci or cas",
+            help="What the scale is set to speak: toledo8217, nci or cas [default: devices.scale.protocol]",
         ),
         click.option("--timeout", type=click.FloatRange(0.05, 30), default=1.0, show_default=True, help="Seconds"),
         click.option("--baud", type=click.IntRange(300, 115200), default=None, help="Override the protocol's 9600"),
         click.option("--json", "as_json", is_flag=True, help="Print JSON"),
+        config_option,
+        click.pass_context,
     ]
     for option in reversed(options):
         function = option(function)
     return function
 
 
+def configured(ctx: click.Context, config_path: Path | None, port: str | None, protocol: str | None) -> tuple[str, str]:
+    """The port and protocol as given, else as the config's [devices.scale] says."""
+    section = device_sections(config_path).get("scale", {})
+    note_disabled(section, "scale")
+    port = setting(ctx, "port", port, section, "port") or None
+    protocol = setting(ctx, "protocol", protocol, section, "protocol")
+    if not port or not protocol:
+        missing = " and ".join(name for name, value in (("--port", port), ("--protocol", protocol)) if not value)
+        raise click.UsageError(f"give {missing}, or a config whose [devices.scale] sets them (--config)")
+    return port, protocol
+
+
 @click.group(name="scale")
 def scale() -> None:
-    """Read and drive a serial weighing scale (Toledo 8217, NCI SCP-01, CAS ECR)."""
+    """Read and drive a serial weighing scale (Toledo 8217, NCI SCP-01, CAS ECR).
+
+    The port and protocol default to the config's [devices.scale]; an option given here wins.
+    """
 
 
 @scale.command("read")
 @scale_options
-def read(port: str, protocol: str, timeout: float, baud: int | None, as_json: bool) -> None:
+def read(
+    ctx: click.Context,
+    port: str | None,
+    protocol: str | None,
+    timeout: float,
+    baud: int | None,
+    as_json: bool,
+    config_path: Path | None,
+) -> None:
     """Ask the scale for one weight and print it."""
+    port, protocol = configured(ctx, config_path, port, protocol)
     with SerialScale(port, protocol, timeout=timeout, baudrate=baud) as device:
         reading = device.read()
     if as_json:
@@ -63,31 +94,42 @@ def read(port: str, protocol: str, timeout: float, baud: int | None, as_json: bo
         raise click.ClickException(f"the scale's answer is unusable: {reading.detail}")
 
 
-@scale.command("zero")
-@scale_options
-def zero(port: str, protocol: str, timeout: float, baud: int | None, as_json: bool) -> None:
-    """Zero the scale (the pan must be empty and still)."""
-    run_command(port, protocol, timeout, baud, as_json, SerialScale.zero)
+def _command(name: str, action: Callable[[SerialScale], CommandResult], doc: str) -> None:
+    @scale_options
+    def command(
+        ctx: click.Context,
+        port: str | None,
+        protocol: str | None,
+        timeout: float,
+        baud: int | None,
+        as_json: bool,
+        config_path: Path | None,
+    ) -> None:
+        port, protocol = configured(ctx, config_path, port, protocol)
+        run_command(port, protocol, timeout, baud, as_json, action)
+
+    command.__doc__ = doc
+    scale.command(name)(command)
 
 
-@scale.command("tare")
-@scale_options
-def tare(port: str, protocol: str, timeout: float, baud: int | None, as_json: bool) -> None:
-    """Tare the container on the pan (Toledo 8217 only)."""
-    run_command(port, protocol, timeout, baud, as_json, SerialScale.tare)
-
-
-@scale.command("clear-tare")
-@scale_options
-def clear_tare(port: str, protocol: str, timeout: float, baud: int | None, as_json: bool) -> None:
-    """Clear the tare (Toledo 8217 only)."""
-    run_command(port, protocol, timeout, baud, as_json, SerialScale.clear_tare)
+_command("zero", SerialScale.zero, "Zero the scale (the pan must be empty and still).")
+_command("tare", SerialScale.tare, "Tare the container on the pan (Toledo 8217 only).")
+_command("clear-tare", SerialScale.clear_tare, "Clear the tare (Toledo 8217 only).")
 
 
 @scale.command("probe")
 @scale_options
-def probe(port: str, protocol: str, timeout: float, baud: int | None, as_json: bool) -> None:
+def probe(
+    ctx: click.Context,
+    port: str | None,
+    protocol: str | None,
+    timeout: float,
+    baud: int | None,
+    as_json: bool,
+    config_path: Path | None,
+) -> None:
     """Check that PORT answers in PROTOCOL (a well-formed reply, not just an open port)."""
+    port, protocol = configured(ctx, config_path, port, protocol)
     with SerialScale(port, protocol, timeout=timeout, baudrate=baud) as device:
         claimed = device.probe()
         problem = device.last_problem

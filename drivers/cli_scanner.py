@@ -4,6 +4,9 @@
 can see what the till will see: the right layout, the terminator, GS in GS1 codes. Status changes
 (unplugged, wrong layout suspected, a partial scan dropped) go to stderr.
 
+Every setting defaults to the box's config (``[devices.scanner]``, see drivers/cli_config.py), so
+it reads the scanner as the till does; an option given on the line wins for that run.
+
 ``--device`` takes an evdev node (/dev/input/by-id/…-event-kbd), or a FIFO, a file or ``-``
 (stdin) holding raw ``struct input_event`` records, such as the scanner twin writes
 (``python -m drivers.scanner_twin``): any path that is not a character device is read as such a
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import click
 
+from .cli_config import config_option, device_sections, given, note_disabled, setting
 from .discovery import input_devices
 from .keymaps import LAYOUT_NAMES
 from .scanner import (
@@ -31,6 +35,7 @@ from .scanner import (
     ScannerStatus,
     SerialScanner,
     evdev_opener,
+    path_opener,
     stream_opener,
 )
 
@@ -72,7 +77,10 @@ def scanner() -> None:
 @click.option("--baudrate", type=int, default=9600, show_default=True, help="With --serial")
 @click.option("--raw", is_flag=True, help="Print control characters as they are, not as <GS>")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("/"), hidden=True)
+@config_option
+@click.pass_context
 def listen(
+    ctx: click.Context,
     device: str | None,
     serial_port: str | None,
     layout: str,
@@ -83,8 +91,26 @@ def listen(
     baudrate: int,
     raw: bool,
     root: Path,
+    config_path: Path | None,
 ) -> int:
-    """Print each scan, one per line, until Ctrl-C."""
+    """Print each scan, one per line, until Ctrl-C.
+
+    Every setting defaults to the config's [devices.scanner] (path, serial_port, layout,
+    terminator, names, gs_substitute, inter_key_timeout_ms, baudrate); an option given here wins.
+    """
+    section = device_sections(config_path).get("scanner", {})
+    note_disabled(section, "scanner")
+    if not given(ctx, "device") and not given(ctx, "serial_port"):
+        device = section.get("path") or None
+        serial_port = section.get("serial_port") or None
+    layout = setting(ctx, "layout", layout, section, "layout")
+    terminator = setting(ctx, "terminator", terminator, section, "terminator")
+    names = tuple(setting(ctx, "names", names, section, "names"))
+    gs_substitute = setting(ctx, "gs_substitute", gs_substitute, section, "gs_substitute") or None
+    inter_key_timeout = setting(
+        ctx, "inter_key_timeout", inter_key_timeout, section, "inter_key_timeout_ms", lambda ms: ms / 1000
+    )
+    baudrate = setting(ctx, "baudrate", baudrate, section, "baudrate")
     if device and serial_port:
         raise click.UsageError("give --device or --serial, not both")
     reader: ScannerReader | SerialScanner
@@ -128,7 +154,7 @@ def listen(
 
 def _opener(device: str | None, names: tuple[str, ...], root: Path) -> Opener:
     if device is None:
-        return evdev_opener(names=names, root=root)
+        return path_opener(names=names, root=root)  # found by name at every (re)open, as the till does
     if device == "-":
         return stream_opener(os.dup(sys.stdin.fileno()), "stdin")
     kind, sep, rest = device.partition(":")
@@ -163,7 +189,7 @@ def _stream(path: str) -> Opener:
 def _inputs_seen(root: Path) -> str:
     seen = [f"{found.path} ({found.role})" for found in input_devices(root)]
     listing = "input devices seen: " + ", ".join(seen) if seen else "no input device is connected"
-    return f"{listing}; pass --device /dev/input/by-id/… or set devices.scanner.path"
+    return f"{listing}; pass --device /dev/input/by-id/… or set devices.scanner.path (or names)"
 
 
 def _show_status(status: ScannerStatus) -> None:

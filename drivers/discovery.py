@@ -90,7 +90,7 @@ def looks_like_scanner(name: str, extra: Iterable[str] = ()) -> bool:
     lowered, found = name.lower(), words(name)
     spaced = " ".join(found)
     return (
-        any(substring.lower() in lowered for substring in extra if substring)
+        matches_names(lowered, extra)
         or bool(SCANNER_WORDS & set(found))
         or any(f" {maker} " in f" {spaced} " for maker in SCANNER_MAKERS)
     )
@@ -165,7 +165,18 @@ def input_devices(root: Path = Path("/"), scanner_names: Sequence[str] = ()) -> 
 
 
 def scanner_candidates(root: Path = Path("/"), scanner_names: Sequence[str] = ()) -> list[FoundDevice]:
-    return [device for device in input_devices(root, scanner_names) if device.claimed_by == "scanner"]
+    """Keyboards that look like scanners; those matching a configured name come first.
+
+    A person who names the scanner means that one, even when another keyboard plugged in (a
+    spare scanner, a card reader) also calls itself a scanner and sorts before it.
+    """
+    claimed = [device for device in input_devices(root, scanner_names) if device.claimed_by == "scanner"]
+    return sorted(claimed, key=lambda device: not matches_names(f"{device.name} {device.path}", scanner_names))
+
+
+def matches_names(name: str, fragments: Iterable[str]) -> bool:
+    lowered = name.lower()
+    return any(fragment.lower() in lowered for fragment in fragments if fragment)
 
 
 # -- serial ports ---------------------------------------------------------------------------------

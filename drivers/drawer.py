@@ -23,6 +23,10 @@ from appliance.document import Document, DrawerKick
 
 from .print_queue import PrintQueue
 
+DEFAULT_RELAY_PIN = 23
+DEFAULT_SWITCH_PIN = 25
+DEFAULT_OPEN_WARNING_S = 60
+
 
 class Drawer(Protocol):
     def open(self) -> None: ...
@@ -92,8 +96,8 @@ class DrawerMonitor:
 
     def __init__(
         self,
-        pin: int = 25,
-        warn_after: float = 60.0,
+        pin: int = DEFAULT_SWITCH_PIN,
+        warn_after: float = DEFAULT_OPEN_WARNING_S,
         *,
         closed_when_pressed: bool = True,
         clock: Callable[[], float] = time.monotonic,

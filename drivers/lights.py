@@ -48,10 +48,16 @@ class StatusLights:
         blink_seconds: float = 0.5,
         pin_factory: Any = None,
     ):
-        self.green = LED(green, pin_factory=pin_factory)
-        self.amber = LED(amber, pin_factory=pin_factory)
-        self.red = LED(red, pin_factory=pin_factory)
-        self.buzzer = Buzzer(buzzer, pin_factory=pin_factory) if buzzer is not None else None
+        made: list[Any] = []
+        try:  # a pin that cannot be had must not leave the others claimed
+            self.green = _made(made, LED(green, pin_factory=pin_factory))
+            self.amber = _made(made, LED(amber, pin_factory=pin_factory))
+            self.red = _made(made, LED(red, pin_factory=pin_factory))
+            self.buzzer = _made(made, Buzzer(buzzer, pin_factory=pin_factory)) if buzzer is not None else None
+        except BaseException:
+            for device in made:
+                device.close()
+            raise
         self.blink_seconds = blink_seconds
         self.state = LightState.OFF
         self._lock = threading.Lock()
@@ -80,3 +86,8 @@ class StatusLights:
         for device in (self.green, self.amber, self.red, self.buzzer):
             if device is not None:
                 device.close()
+
+
+def _made(made: list[Any], device: Any) -> Any:
+    made.append(device)
+    return device

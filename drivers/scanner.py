@@ -33,6 +33,7 @@ import errno
 import logging
 import os
 import select
+import stat
 import string
 import threading
 import time
@@ -373,16 +374,71 @@ def evdev_opener(
 
 
 def find_scanner(root: Path = Path("/"), names: Sequence[str] = ()) -> str:
+    """The by-id path of the scanner: one matching ``names`` first, else one named like a scanner."""
     candidates = scanner_candidates(root, names)
     if candidates:
         return candidates[0].path
     keyboards = [device.path for device in input_devices(root) if device.role == "keyboard"]
     seen = f"keyboards seen: {', '.join(keyboards)}" if keyboards else "no keyboard is plugged in"
+    looked_for = f"matching {', '.join(repr(n) for n in names)} or named like one" if names else "found"
     raise DeviceUnavailable(
-        f"no barcode scanner found under /dev/input/by-id ({seen}); "
-        "plug it in, or name it with --device / devices.scanner.path",
+        f"no barcode scanner {looked_for} under /dev/input/by-id ({seen}); plug it in, or name it with "
+        "--device / devices.scanner.path or --name / devices.scanner.names",
         "missing",
     )
+
+
+def path_opener(
+    path: str = "",
+    *,
+    names: Sequence[str] = (),
+    root: Path = Path("/"),
+    grab: bool = True,
+    device_factory: Callable[[str], Any] = evdev.InputDevice,
+) -> Opener:
+    """The scanner as the box's config names it: ``path``, else the keyboard found by ``names``.
+
+    What the path holds decides how it is read, at every (re)open: an input device is grabbed
+    through evdev; a FIFO is a twin's stream that comes and goes like a scanner unplugged and
+    plugged back (opened without waiting for its writer, so the reader keeps its backoff loop); a
+    regular file is a recording, read once to its end. A scanner found by name under a discovery
+    ``root`` other than / is opened there (a fake /dev for tests and the demo).
+    """
+
+    def open_device() -> EventSource:
+        name = path or find_scanner(root, names)
+        where = name if path or root == Path("/") else str(root / name.lstrip("/"))
+        return open_event_source(where, name, grab=grab, device_factory=device_factory)
+
+    return open_device
+
+
+def open_event_source(
+    path: str,
+    name: str | None = None,
+    *,
+    grab: bool = True,
+    device_factory: Callable[[str], Any] = evdev.InputDevice,
+) -> EventSource:
+    """Open ``path`` by what it is (see :func:`path_opener`); DeviceUnavailable says what to do."""
+    name = name or path
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise DeviceUnavailable(f"{name} is not there: plug the scanner in", "missing", name) from None
+    except PermissionError:
+        raise DeviceUnavailable(f"cannot look at {name}: permission denied", "permission", name) from None
+    if stat.S_ISCHR(mode):
+        return EvdevSource.open(path, grab=grab, device_factory=device_factory)
+    if not (stat.S_ISFIFO(mode) or stat.S_ISREG(mode)):
+        raise DeviceUnavailable(f"{name} is neither an input device nor a stream of input events", "not-input", name)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise DeviceUnavailable(f"{name} is not there: plug the scanner in", "missing", name) from None
+    except PermissionError:
+        raise DeviceUnavailable(f"cannot read {name}: permission denied", "permission", name) from None
+    return RawEventSource(fd, name, final=stat.S_ISREG(mode))
 
 
 def stream_opener(fd: int, name: str) -> Opener:

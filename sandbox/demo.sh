@@ -24,9 +24,11 @@ read -r info < "$work/sandbox.out"
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])$1)" "$info"; }
 echo "$info" | python3 -c 'import json,sys; d=json.load(sys.stdin); d["api_key"]="(hidden)"; print(json.dumps(d))'
 url=$(field '["url"]'); field '["api_key"]' > "$work/api.key"; chmod 600 "$work/api.key"
+# This till is lane 1; the other lanes' counter orders stay out of its pickup list.
+others=$(python3 -c 'import json,sys; print(json.dumps([n for k, n in json.loads(sys.argv[1])["lanes"].items() if k != "1"]))' "$info")
 sed -e "s#/var/lib/ofn-checkout/demo.db#$work/till.db#" -e "s#/var/lib/ofn-checkout/demo-api.key#$work/api.key#" \
     -e "s#http://127.0.0.1:8765#$url#" -e "s#^hub_id = 1#hub_id = $(field '["hub_id"]')#" \
-    -e "s#^order_cycle_id = 1#order_cycle_id = $(field '["open_order_cycle_id"]')\ncounter_order = \"$(field '["lanes"]["1"]')\"#" \
+    -e "s#^order_cycle_id = 1#order_cycle_id = $(field '["open_order_cycle_id"]')\ncounter_order = \"$(field '["lanes"]["1"]')\"\nother_counter_orders = $others#" \
     "$root/appliance/data/demo-config.toml" > "$work/config.toml"
 export OFN_CHECKOUT_CONFIG="$work/config.toml"
 "$ofn" store init >/dev/null
@@ -39,6 +41,15 @@ echo
 echo "== The last receipt, as the customer would get it on request"
 last=$("$ofn" report x --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["totals"]["last_number"])')
 "$ofn" receipt show "$last"
+echo
+echo "== A customer collects the order she placed online, and pays what is due at the counter"
+"$ofn" pickup list | awk 'NR <= 4' 
+number=$("$ofn" pickup list --json | python3 -c '
+import json, sys
+print(next(o["number"] for o in json.load(sys.stdin) if o["status"] == "to hand over" and o["to_pay"] != "0.00" and "@" not in o["customer"]))')
+due=$("$ofn" pickup show "$number" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["to_pay"])')
+"$ofn" pickup show "$number"
+"$ofn" pickup hand-over "$number" --cashier Zoé --pay "cash:$due"
 echo
 echo "== X report: the shift so far"
 "$ofn" report x
@@ -54,6 +65,7 @@ echo "== OFN goes down for 5 seconds; the sync daemon keeps trying, then posts e
 sleep 5   # the outage the demo staged; the next pass finds OFN back
 "$ofn" sync --once || true
 "$ofn" sync status
+echo "The online order, in OFN now: $("$ofn" pickup list | grep "$number")"
 parked=$("$ofn" sync status --json | python3 -c 'import json,sys; print(" ".join(str(p["variant_id"]) for p in json.load(sys.stdin)["parked"]))')
 if [[ -n "$parked" ]]; then
     echo

@@ -94,7 +94,9 @@ def box_config(directory: Path, sandbox: Sandbox, lane: int = 1, **sync: int) ->
         .replace('base_url = "http://127.0.0.1:8765"', f'base_url = "{sandbox.url}"')
         .replace("hub_id = 1", f"hub_id = {sandbox.hub_id}")
         .replace(
-            "order_cycle_id = 1", f'order_cycle_id = {sandbox.open_oc}\ncounter_order = "{sandbox.lanes[str(lane)]}"'
+            "order_cycle_id = 1",
+            f'order_cycle_id = {sandbox.open_oc}\ncounter_order = "{sandbox.lanes[str(lane)]}"\n'
+            f"other_counter_orders = {json.dumps([n for k, n in sandbox.lanes.items() if k != str(lane)])}",
         )
         .replace("/var/lib/ofn-checkout/demo-api.key", str(key))
         .replace("/var/lib/ofn-checkout/demo.db", str(directory / "box.db"))

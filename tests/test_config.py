@@ -103,6 +103,111 @@ def test_commands_refuse_to_start_on_a_bad_config(
     assert "vat[1].rate = 'ten': is not a number" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("devices", "expected"),
+    [
+        ("[devices.lights]\ngreen = 28", "devices.lights.green = 28: must be a GPIO pin number (BCM) between 0 and 27"),
+        ("[devices.lights]\nred = true", "devices.lights.red = True: must be a GPIO pin number (BCM) between 0 and 27"),
+        (
+            "[devices.lights]\nbuzzer = -1",
+            "devices.lights.buzzer = -1: must be a GPIO pin number (BCM) between 0 and 27",
+        ),
+        ("[devices.lights]\nblink = 1", "devices.lights.blink = 1: unknown key"),
+        ("[devices.drawer]\nswitch_pin = 40", "devices.drawer.switch_pin = 40: must be a GPIO pin number"),
+        ("[devices.drawer]\nopen_warning_s = 0", "devices.drawer.open_warning_s = 0: must be between 5 and 3600"),
+        ('[devices.drawer]\nswitch_closed_when = "closed"', "devices.drawer.switch_closed_when = 'closed': must be"),
+        ('[devices.drawer]\ngpio_active = "LOW"', "devices.drawer.gpio_active = 'LOW': must be one of 'high', 'low'"),
+        ('[devices.scanner]\nterminator = "cr"', "devices.scanner.terminator = 'cr': must be one of 'enter', 'tab'"),
+        ("[devices.scanner]\ninter_key_timeout_ms = 0.2", "inter_key_timeout_ms = 0.2: must be a whole number"),
+        ("[devices.scanner]\ninter_key_timeout_ms = 5000", "inter_key_timeout_ms = 5000: must be between 20 and 2000"),
+        ('[devices.scanner]\ngs_substitute = "1"', "gs_substitute = '1': must hold a character that is not a letter"),
+        ('[devices.scanner]\ngs_substitute = "~ "', "gs_substitute = '~ ': must be 1 to 8 printable characters"),
+        ('[devices.scanner]\nnames = ["Netum", " "]', "devices.scanner.names = ['Netum', ' ']: must not hold an empty"),
+        ("[devices.scanner]\nnames = 3", "devices.scanner.names = 3: must be a list of strings"),
+        ('[devices.scanner]\nserial_port = "ttyACM0"', "serial_port = 'ttyACM0': must be an absolute path"),
+        ("[devices.scanner]\nbaudrate = 9601", "devices.scanner.baudrate = 9601: must be one of 1200, 2400"),
+        ('[devices.scale]\nport = "COM3"', "devices.scale.port = 'COM3': must be an absolute path"),
+    ],
+)
+def test_each_bad_device_value_names_key_value_and_reason(devices: str, expected: str) -> None:
+    assert any(expected in problem for problem in problems_of(demo_config_text() + "\n" + devices))
+
+
+@pytest.mark.parametrize(
+    ("devices", "expected"),
+    [
+        (
+            '[devices.lights]\nenabled = true\n[devices.drawer]\nkick = "gpio"\ngpio_pin = 22',
+            "devices.drawer.gpio_pin = 22: is also used by devices.lights.red: two devices cannot share a GPIO pin",
+        ),
+        (
+            "[devices.lights]\nenabled = true\nbuzzer = 17",
+            "devices.lights.buzzer = 17: is also used by devices.lights.green",
+        ),
+        (
+            '[devices.drawer]\nkick = "gpio"\nswitch = true\nswitch_pin = 23',
+            "devices.drawer.switch_pin = 23: is also used by devices.drawer.gpio_pin",
+        ),
+        (
+            '[devices.scanner]\nenabled = true\nserial_port = "/dev/ttyACM0"\n'
+            '[devices.scale]\nenabled = true\nport = "/dev/ttyACM0"',
+            "devices.scale.port = '/dev/ttyACM0': is also used by devices.scanner.serial_port: "
+            "two devices cannot share a serial port",
+        ),
+        (
+            '[devices.scale]\nenabled = true\nport = "/dev/ttyUSB0"\n'
+            '[devices.printer]\nenabled = true\nurl = "serial:/dev/ttyUSB0?baud=38400"',
+            "devices.printer.url = '/dev/ttyUSB0': is also used by devices.scale.port",
+        ),
+        (
+            '[devices.scanner]\npath = "/dev/input/by-id/usb-x-event-kbd"\nserial_port = "/dev/ttyACM0"',
+            "devices.scanner.serial_port = '/dev/ttyACM0': devices.scanner.path is set too",
+        ),
+        ("[devices.scale]\nenabled = true", "devices.scale.port: is required when devices.scale.enabled = true"),
+        ("[devices.printer]\nenabled = true", "devices.printer.url: is required when devices.printer.enabled = true"),
+    ],
+)
+def test_what_no_single_key_can_tell(devices: str, expected: str) -> None:
+    problems = problems_of(demo_config_text() + "\n" + devices)
+    assert len(problems) == 1 and expected in problems[0]
+
+
+def test_pins_of_parts_not_in_use_may_repeat() -> None:
+    """A disabled light, a printer-kicked drawer or an absent switch holds no pin."""
+    text = (
+        demo_config_text()
+        + '\n[devices.lights]\nenabled = false\nred = 23\n[devices.drawer]\nkick = "printer"\nswitch_pin = 23'
+    )
+    assert config_module.parse(text).devices["lights"]["red"] == 23
+
+
+def test_device_sections_come_out_as_plain_values() -> None:
+    text = demo_config_text() + '\n[devices.scanner]\nnames = "NT-1228"\n[devices.lights]\nbuzzer = false\n'
+    devices = config_module.parse(text).devices
+    assert devices["scanner"]["names"] == ("NT-1228",) and devices["lights"]["buzzer"] is None
+    assert devices["drawer"] == {
+        "kick": "printer",
+        "pin": "both",
+        "pulse_ms": 50,
+        "gpio_pin": 23,
+        "gpio_active": "high",
+        "switch": False,
+        "switch_pin": 25,
+        "switch_closed_when": "shut",
+        "open_warning_s": 60,
+    }
+
+
+def test_config_check_reports_device_problems(config_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = config_file.read_text() + '\n[devices.lights]\nenabled = true\namber = 99\n[devices.drawer]\nkick = "gpio"\n'
+    config_file.write_text(text.replace("[devices.drawer]", "[devices.drawer]\ngpio_pin = 24"))
+    assert main(["config", "check", "--config", str(config_file)]) == 1
+    out = capsys.readouterr().out
+    assert "2 problem(s)" in out
+    assert "devices.lights.amber = 99: must be a GPIO pin number (BCM) between 0 and 27" in out
+    assert "devices.drawer.gpio_pin = 24: is also used by devices.lights.buzzer" in out
+
+
 def test_every_config_key_is_documented() -> None:
     doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     for section, fields in SECTIONS.items():

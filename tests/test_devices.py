@@ -15,6 +15,7 @@ from drivers.discovery import (
     ieee1284_fields,
     looks_like_scale,
     looks_like_scanner,
+    scanner_candidates,
     usb_printers,
 )
 from drivers.scanner import DeviceUnavailable, find_scanner
@@ -103,6 +104,24 @@ def test_the_scanner_is_found_by_name_or_by_a_configured_substring(box: Path) ->
         find_scanner(box)
     assert f"/dev/input/by-id/{KEYBOARD}" in str(raised.value)
     assert find_scanner(box, ["logitech usb keyboard"]) == f"/dev/input/by-id/{KEYBOARD}"
+
+
+def test_a_keyboard_named_in_the_config_wins_over_one_that_only_looks_like_a_scanner(box: Path) -> None:
+    """The Honeywell sorts first, but a person who names the Logitech means the Logitech."""
+    assert [d.path for d in scanner_candidates(box, ["logitech usb"])] == [
+        f"/dev/input/by-id/{KEYBOARD}",
+        f"/dev/input/by-id/{HONEYWELL}",
+    ]
+    assert find_scanner(box, ["LOGITECH"]) == f"/dev/input/by-id/{KEYBOARD}"
+    assert find_scanner(box, ["no such maker"]) == f"/dev/input/by-id/{HONEYWELL}"
+
+
+def test_no_scanner_found_names_what_was_looked_for(box: Path) -> None:
+    (box / f"dev/input/by-id/{HONEYWELL}").unlink()
+    with pytest.raises(DeviceUnavailable) as raised:
+        find_scanner(box, ["Netum"])
+    assert "no barcode scanner matching 'Netum' or named like one" in str(raised.value)
+    assert "devices.scanner.names" in str(raised.value)
 
 
 @pytest.mark.parametrize(

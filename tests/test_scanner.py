@@ -43,6 +43,8 @@ from drivers.scanner import (
     ScannerStatus,
     SerialScanner,
     evdev_opener,
+    open_event_source,
+    path_opener,
     stream_opener,
 )
 from drivers.scanner_twin import EV_KEY, EV_MSC, EV_SYN, EVENT, ScannerTwin, pack, serial_frame, syn_dropped
@@ -523,6 +525,72 @@ def test_a_scanner_grabbed_by_another_program_is_busy(pipes: list[int]) -> None:
     assert raised.value.kind == "busy" and "another program" in str(raised.value)
 
 
+# -- a path from the config: what it holds decides how it is read --------------------------------
+
+
+def open_fifo_writer(path: Path, opened: list[int]) -> int:
+    fd = open_fifo_for_writing(path)
+    os.set_blocking(fd, True)
+    opened.append(_remember(fd))
+    return fd
+
+
+def test_a_fifo_named_as_the_scanner_comes_and_goes_like_a_scanner_replugged(tmp_path: Path, pipes: list[int]) -> None:
+    fifo = tmp_path / "scanner.fifo"
+    statuses: list[ScannerStatus] = []
+    with ScannerReader(path_opener(str(fifo)), on_status=statuses.append, retry_min=0.01, retry_max=0.05) as reader:
+        with pytest.raises(DeviceUnavailable) as raised:
+            reader.open()
+        assert raised.value.kind == "missing" and "plug the scanner in" in str(raised.value)
+        os.mkfifo(fifo)  # plugged in
+        reader.open()
+        first = open_fifo_writer(fifo, pipes)
+        ScannerTwin("us").type_into(first, "111")
+        assert reader.read_scan(timeout=5) == Scan("111", str(fifo), "us")
+        os.close(first)  # the twin stops: an unplug, not the end of input
+        deadline = time.monotonic() + 10
+        while ScannerState.DISCONNECTED not in [s.state for s in statuses[1:]] and time.monotonic() < deadline:
+            assert reader.read_scan(timeout=0.05) is None
+        assert not reader.ended
+        ScannerTwin("us").type_into(open_fifo_writer(fifo, pipes), "222")  # waits for the reader to reopen it
+        assert reader.read_scan(timeout=5) == Scan("222", str(fifo), "us")
+    assert [s.state for s in statuses][-3:] == [
+        ScannerState.CONNECTED,
+        ScannerState.DISCONNECTED,
+        ScannerState.CONNECTED,
+    ]
+
+
+def test_a_file_named_as_the_scanner_is_a_recording_read_once(tmp_path: Path) -> None:
+    recording = tmp_path / "scans.bin"
+    recording.write_bytes(ScannerTwin("fr").encode("3017620422003") + ScannerTwin("fr").encode("HA-112"))
+    with ScannerReader(path_opener(str(recording)), layout="fr") as reader:
+        assert [scan.text for scan in reader] == ["3017620422003", "HA-112"]
+        assert reader.ended
+
+
+def test_a_path_that_is_no_input_is_refused(tmp_path: Path) -> None:
+    with ScannerReader(path_opener(str(tmp_path))) as reader:
+        with pytest.raises(DeviceUnavailable) as raised:
+            reader.open()
+    assert raised.value.kind == "not-input" and "neither an input device" in str(raised.value)
+
+
+def test_a_character_device_is_opened_through_evdev(pipes: list[int]) -> None:
+    read_end, _ = new_pipe(pipes)
+    opened: list[str] = []
+
+    def factory(path: str) -> PipeInputDevice:
+        opened.append(path)
+        return PipeInputDevice(path, os.dup(read_end), leds=[])
+
+    source = open_event_source("/dev/null", device_factory=factory)  # a character device
+    try:
+        assert isinstance(source, EvdevSource) and opened == ["/dev/null"]
+    finally:
+        source.close()
+
+
 # -- USB-serial scanners, over a real pty ---------------------------------------------------------
 
 
@@ -568,7 +636,9 @@ def test_a_serial_scanner_unplugged_and_back_on_its_by_id_link(tmp_path: Path, p
         os.write(first_master, b"111\r")
         assert scanner.read_scan(timeout=5) == Scan("111", str(link), "serial")
         os.close(first_master)  # unplugged
-        assert scanner.read_scan(timeout=0.2) is None
+        deadline = time.monotonic() + 10
+        while scanner.status.state is not ScannerState.DISCONNECTED and time.monotonic() < deadline:
+            assert scanner.read_scan(timeout=0.05) is None
         assert scanner.status.state is ScannerState.DISCONNECTED
         second_master, second_path = _raw_pty(pipes)
         link.unlink()
