@@ -66,11 +66,7 @@ def write_csv(connection: sqlite3.Connection, out: TextIO, first: date, last: da
         " WHERE p.completed_at >= ? AND p.completed_at < ? ORDER BY p.sale_id, p.seq",
         (start, end),
     )
-    for row in _dicts(payments):
-        tendered, cash = row.pop("tendered"), row.pop("cash")
-        row.update(payment_amount=from_cents(row.pop("amount")), cash_tendered=from_cents(tendered) if cash else "")
-        writer.writerow(_sale_row("payment", row, zone))
-        count += 1
+    count += _write_payments(writer, "payment", payments, zone)
     handovers = connection.execute(
         "SELECT h.completed_at AS completed_at_utc, h.lane_id, h.channel, h.uuid AS sale_uuid,"
         " 'handover' AS sale_kind, NULL AS original_sale_uuid, h.cashier,"
@@ -80,10 +76,15 @@ def write_csv(connection: sqlite3.Connection, out: TextIO, first: date, last: da
         " WHERE p.completed_at >= ? AND p.completed_at < ? ORDER BY p.handover_id, p.seq",
         (start, end),
     )
-    for row in _dicts(handovers):
+    return count + _write_payments(writer, "order_payment", handovers, zone)
+
+
+def _write_payments(writer: csv.DictWriter[str], record: str, rows: sqlite3.Cursor, zone: ZoneInfo) -> int:
+    count = 0
+    for row in _dicts(rows):
         tendered, cash = row.pop("tendered"), row.pop("cash")
         row.update(payment_amount=from_cents(row.pop("amount")), cash_tendered=from_cents(tendered) if cash else "")
-        writer.writerow(_sale_row("order_payment", row, zone))
+        writer.writerow(_sale_row(record, row, zone))
         count += 1
     return count
 

@@ -72,15 +72,7 @@ def sales_totals(connection: sqlite3.Connection, first_seq: int, last_seq: int |
             span,
         )
     )
-    payments: dict[str, int] = {}
-    cash = 0
-    for method, is_cash, amount in connection.execute(
-        "SELECT method, MAX(cash), SUM(amount) FROM payment WHERE sale_id BETWEEN ? AND ?"
-        " GROUP BY method ORDER BY method",
-        span,
-    ):
-        payments[method] = amount
-        cash += amount if is_cash else 0
+    payments, cash = _by_method(connection, "payment", "sale_id", span)
     handovers, handover_cash = _handovers(connection, span)
     numbers = [n for n in (sales[3], sales[4], returns[3], returns[4]) if n is not None]
     return SalesTotals(
@@ -105,13 +97,21 @@ def _handovers(connection: sqlite3.Connection, span: tuple[int, int]) -> tuple[d
     Not takings of the till (OFN sold and invoices those orders) but money in its drawer.
     """
     count = connection.execute("SELECT COUNT(*) FROM handover WHERE id BETWEEN ? AND ?", span).fetchone()[0]
+    payments, cash = _by_method(connection, "handover_payment", "handover_id", span)
+    return {"count": count, "payments": payments}, cash
+
+
+def _by_method(
+    connection: sqlite3.Connection, view: str, entry: str, span: tuple[int, int]
+) -> tuple[dict[str, int], int]:
+    """Amounts per payment method in a payments view, and the cash among them (the drawer's share)."""
     payments: dict[str, int] = {}
     cash = 0
     for method, is_cash, amount in connection.execute(
-        "SELECT method, MAX(cash), SUM(amount) FROM handover_payment WHERE handover_id BETWEEN ? AND ?"
+        f"SELECT method, MAX(cash), SUM(amount) FROM {view} WHERE {entry} BETWEEN ? AND ?"
         " GROUP BY method ORDER BY method",
         span,
     ):
         payments[method] = amount
         cash += amount if is_cash else 0
-    return {"count": count, "payments": payments}, cash
+    return payments, cash
