@@ -74,7 +74,7 @@ class Daemon:
                         self.clock,
                         config.order_cycle_id,
                         config.hub_id,
-                        skip={config.counter_order},
+                        skip={config.counter_order, *config.other_counter_orders},
                     )
         except KeyRejected as rejected:
             set_status(self.db, self.clock, "key_rejected", str(rejected))
