@@ -4,6 +4,11 @@ Two processes share the file (the till UI and the sync daemon), so the store run
 a busy timeout, and every write takes the lock up front (``BEGIN IMMEDIATE``): a transaction that
 starts as a reader and upgrades later can fail with SQLITE_BUSY half-way through. ``synchronous =
 FULL`` makes a commit durable before it returns, which is what "the cashier saw it done" means.
+
+Checkpoints (copying the WAL back into the database) are the sync daemon's job: SQLite runs one
+inside the commit that takes the WAL past a size, and that commit would be a sale's. The daemon's
+connection checkpoints at SQLite's usual size, after its own commits; every other connection only
+at a larger size, so the WAL stays bounded even when the daemon is not running.
 """
 
 from __future__ import annotations
@@ -18,6 +23,15 @@ from sqlite_utils import Database
 from .schema import migrations
 
 BUSY_TIMEOUT_MS = 5000
+
+#: WAL pages (4 KB each) past which the daemon's own commits checkpoint: SQLite's default.
+DAEMON_CHECKPOINT_PAGES = 1000
+
+#: The fallback for every other connection (the till's, the CLI's): only reached when the daemon
+#: has not checkpointed for about 400 sales (a sale writes about 9 pages), i.e. when it is down.
+#: Larger would mean a longer stall for the sale that crosses it; smaller, that sales checkpoint
+#: again whenever the daemon is a little late.
+FALLBACK_CHECKPOINT_PAGES = 4000
 
 
 class StoreError(Exception):
@@ -40,6 +54,19 @@ def open_store(path: Path, *, create: bool = True) -> Database:
     return db
 
 
+def take_over_checkpoints(db: Database) -> None:
+    """Make this connection (the sync daemon's) the one that checkpoints the WAL at the usual size.
+
+    SQLite checks the WAL's size after each commit of this connection and, past the limit, runs a
+    PASSIVE checkpoint, which waits for no one: sales go on writing meanwhile. The daemon commits
+    its status on every pass, so the WAL is checkpointed within a pass of reaching the limit.
+    A checkpoint on a timer instead would cost more: the first commit after a complete checkpoint
+    starts the WAL over and pays a second fsync, and with a checkpoint every few seconds that
+    commit would be nearly every sale.
+    """
+    db.conn.execute(f"PRAGMA wal_autocheckpoint = {DAEMON_CHECKPOINT_PAGES}")
+
+
 def store_lane(connection: sqlite3.Connection) -> int | None:
     row = connection.execute("SELECT lane_id FROM store_info").fetchone()
     return row[0] if row else None
@@ -50,6 +77,7 @@ def _set_pragmas(db: Database) -> None:
     if db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         db.conn.execute("PRAGMA journal_mode = WAL")
     db.conn.execute("PRAGMA synchronous = FULL")
+    db.conn.execute(f"PRAGMA wal_autocheckpoint = {FALLBACK_CHECKPOINT_PAGES}")
     db.conn.execute("PRAGMA foreign_keys = ON")
 
 

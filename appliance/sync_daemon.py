@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from .clock import Clock, parse_utc
 from .config import Config
 from .ofn_client import KeyRejected, NotAllowed, OfnClient, OfnError, OrderCycleClosed
+from .store import take_over_checkpoints
 from .sync import PassResult, SyncEngine, refresh_catalogue, refresh_pickups, set_status
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Daemon:
         self.rng = rng or random.Random()
         self.engine = SyncEngine(db, client, clock, config.counter_order)
         self.failures = 0
+        take_over_checkpoints(db)  # the daemon's commits checkpoint the WAL, so no sale has to
 
     def _due(self, column: str, minutes: int) -> bool:
         row = self.db.conn.execute(f"SELECT {column}, refresh_requested FROM sync_status").fetchone()

@@ -8,9 +8,16 @@ price of making anything durable on this disk. Two costs of a sale are measured 
 - ``Till.complete``: all of the above plus freezing the sale in progress (totals, VAT breakdown,
   payments), i.e. what the cashier waits for after the last key press.
 
-Floor and sales are measured in alternating rounds so that both see the same disk weather.
+The three are interleaved one by one, each going first in turn, so that all see the same disk
+weather; the baskets of a round of 100 are filled before it, outside the timings.
 
-    .venv/bin/python bench/commit.py [--sales 2000] [--lines 4]
+Checkpoints: on the box the sync daemon's connection checkpoints the WAL after its own commits,
+so no sale does. Here a stand-in for the daemon (its connection, its status write) takes its turn
+every 100 sales, outside the timings; ``--checkpoints`` shows the other cases. Each timed sale is
+checked for having run a checkpoint itself (the database file grew during it), and those are
+counted, so a p99 that moved says why.
+
+    .venv/bin/python bench/commit.py [--sales 5000] [--lines 4] [--checkpoints daemon|fallback|sale]
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -37,8 +45,22 @@ from appliance.money import from_cents  # noqa: E402
 from appliance.sale import PricedBy, Sale  # noqa: E402
 from appliance.sales_store import record_sale  # noqa: E402
 from appliance.shifts import current_shift  # noqa: E402
-from appliance.store import BUSY_TIMEOUT_MS, write_transaction  # noqa: E402
+from appliance.store import (  # noqa: E402
+    BUSY_TIMEOUT_MS,
+    DAEMON_CHECKPOINT_PAGES,
+    open_store,
+    take_over_checkpoints,
+    write_transaction,
+)
+from appliance.sync import set_status  # noqa: E402
 from appliance.till import Till  # noqa: E402
+
+CHECKPOINTS = {
+    "daemon": "the sync daemon checkpoints after its own commits (as on the box)",
+    "fallback": "no daemon: the till checkpoints at the store's fallback size",
+    "sale": f"no daemon, the till at SQLite's default ({DAEMON_CHECKPOINT_PAGES} pages): the store before",
+}
+DAEMON_EVERY = 100
 
 
 def floor_connection(path: Path) -> sqlite3.Connection:
@@ -70,6 +92,23 @@ def basket(till: Till, rng: random.Random, lines: int, variants: list) -> Sale:
     return sale
 
 
+def store_transaction(till: Till, sale: Sale) -> float:
+    """What ``Till.complete`` does once the sale is frozen, timed alone."""
+    frozen = sale.complete(till.clock.now())
+    start = time.perf_counter()
+    with write_transaction(till.db) as connection:
+        shift = current_shift(connection, till.lane.id)
+        assert shift is not None
+        record_sale(connection, till.key, frozen, shift.id, tip(connection))
+    return time.perf_counter() - start
+
+
+def complete(till: Till, sale: Sale) -> float:
+    start = time.perf_counter()
+    till.complete(sale)
+    return time.perf_counter() - start
+
+
 def quantiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
@@ -77,8 +116,9 @@ def quantiles(samples: list[float]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sales", type=int, default=2000)
+    parser.add_argument("--sales", type=int, default=5000)
     parser.add_argument("--lines", type=int, default=4)
+    parser.add_argument("--checkpoints", choices=CHECKPOINTS, default="daemon")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
@@ -86,36 +126,48 @@ def main() -> None:
         config = parse(demo_config_text())
         clock = SteppingClock(datetime(2026, 3, 2, 8, tzinfo=UTC))
         till = Till.open(config, work / "till.db", clock=clock)
+        if args.checkpoints == "sale":
+            till.connection.execute(f"PRAGMA wal_autocheckpoint = {DAEMON_CHECKPOINT_PAGES}")
+        daemon = open_store(work / "till.db")
+        take_over_checkpoints(daemon)
         with write_transaction(till.db) as connection:
             upsert_variants(connection, demo_variants(), clock.now())
         variants = demo_variants()
         till.open_shift("Bench", Decimal("100"))
         rng = random.Random(1)
+
+        def daemons_turn() -> None:
+            if args.checkpoints == "daemon":
+                set_status(daemon, clock, "online", success=True)
+
+        sale_paths: dict[str, Callable[[Till, Sale], float]] = {"transaction": store_transaction, "complete": complete}
         times: dict[str, list[float]] = {"floor": [], "transaction": [], "complete": []}
+        checkpointed = dict.fromkeys(sale_paths, 0)
         for _ in range(50):  # warm-up of every path
             floor_once(floor_db)
-            till.complete(basket(till, rng, args.lines, variants))
-        for round_start in range(0, args.sales, 100):
-            size = min(100, args.sales - round_start)
-            for _ in range(size):
-                times["floor"].append(floor_once(floor_db))
-            for sale in [basket(till, rng, args.lines, variants) for _ in range(size)]:
+            for measure in sale_paths.values():
                 clock.advance(1)
-                frozen = sale.complete(clock.now())
-                start = time.perf_counter()
-                with write_transaction(till.db) as connection:
-                    shift = current_shift(connection, till.lane.id)
-                    assert shift is not None
-                    record_sale(connection, till.key, frozen, shift.id, tip(connection))
-                times["transaction"].append(time.perf_counter() - start)
-            for sale in [basket(till, rng, args.lines, variants) for _ in range(size)]:
-                clock.advance(1)
-                start = time.perf_counter()
-                till.complete(sale)
-                times["complete"].append(time.perf_counter() - start)
+                measure(till, basket(till, rng, args.lines, variants))
+        daemons_turn()
+        order = ["floor", *sale_paths]
+        for round_start in range(0, args.sales, DAEMON_EVERY):
+            size = min(DAEMON_EVERY, args.sales - round_start)
+            baskets = {name: [basket(till, rng, args.lines, variants) for _ in range(size)] for name in sale_paths}
+            for index in range(size):
+                for name in order[index % 3 :] + order[: index % 3]:  # each goes first in turn
+                    if name == "floor":
+                        times["floor"].append(floor_once(floor_db))
+                        continue
+                    clock.advance(1)
+                    before = (work / "till.db").stat().st_size
+                    times[name].append(sale_paths[name](till, baskets[name][index]))
+                    checkpointed[name] += (work / "till.db").stat().st_size != before
+            daemons_turn()
+        daemon.close()
         till.close()
         floor_db.close()
     floor_median, floor_p99 = quantiles(times["floor"])
+    print(f"checkpoints: {CHECKPOINTS[args.checkpoints]}")
     print(f"{'':34} {'median':>9} {'p99':>9}   ratio to floor (median, p99)")
     for label, key in (
         ("fsync floor: INSERT + COMMIT", "floor"),
@@ -124,7 +176,8 @@ def main() -> None:
     ):
         median, p99 = quantiles(times[key])
         ratios = f"{median / floor_median:5.2f}×  {p99 / floor_p99:5.2f}×"
-        print(f"{label:34} {median * 1e6:7.0f}µs {p99 * 1e6:7.0f}µs   {ratios}")
+        ran = f"   {checkpointed[key]} ran a checkpoint" if key in checkpointed else ""
+        print(f"{label:34} {median * 1e6:7.0f}µs {p99 * 1e6:7.0f}µs   {ratios}{ran}")
     print(f"n = {len(times['floor'])} each; target: median ≤ 1.50× the floor")
 
 

@@ -8,10 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from appliance.audit import verify_store
 from appliance.cli import main
 from appliance.config import Config
+from appliance.journal import anchor_mac, canonical, seal
 from appliance.keys import JournalKeyError, create_key, load_key
 from appliance.schema import IMMUTABLE_TABLES, immutability_triggers
 from appliance.till import Till
@@ -247,3 +250,51 @@ def test_reprinted_z_reports_and_closures_come_from_the_seal(till: Till, clock) 
     assert stored_z_report(till.connection, 1) == json.loads(json.dumps(z))
     (day,) = closures.closures(till.connection, "day")
     assert day["perpetual_total"] == z["totals"]["total"] != 1
+
+
+# What a journal record holds: text (any of it), integers (cents, grams, numbers), booleans, null,
+# and lists and objects of those. Never a float: money is integer cents.
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**63 - 1) | st.text(),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(), children, max_size=5),
+    max_leaves=30,
+)
+
+
+@given(JSON_VALUES)
+def test_the_canonical_text_is_what_the_standard_library_writes(value: object) -> None:
+    """The journal's canonical form, pinned to a definition that does not depend on orjson's version."""
+    assert canonical(value) == json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+SEALED_UUID = "0192c5a0-7d3e-7c41-9a2b-5f0e8d6c4b3a"
+SEALED_RECORD = {
+    "uuid": SEALED_UUID,
+    "kind": "sale",
+    "number": 7,
+    "shift_id": 2,
+    "cashier": "Zoë",
+    "lines": [
+        {"line_no": 1, "name": "Crème fraîche 20 cl", "quantity": 2, "amount": 790, "discount": None, "voided": False},
+        {"line_no": 2, "name": 'Pain "au levain" 1\\2 kg', "weight_g": 734, "amount": -120, "voided": True},
+    ],
+    "note": "ligne 1\nligne 2\t€ 🍞",
+    "total": 670,
+}
+
+
+def test_an_entry_sealed_by_earlier_versions_still_has_the_same_text_and_seal() -> None:
+    """Text, seal and anchor as the first release computed them: a change that moved any of them
+    would make every existing journal fail ``journal verify``."""
+    payload = canonical(SEALED_RECORD)
+    assert payload == (
+        '{"cashier":"Zoë","kind":"sale","lines":[{"amount":790,"discount":null,"line_no":1,'
+        '"name":"Crème fraîche 20 cl","quantity":2,"voided":false},{"amount":-120,"line_no":2,'
+        '"name":"Pain \\"au levain\\" 1\\\\2 kg","voided":true,"weight_g":734}],'
+        '"note":"ligne 1\\nligne 2\\t€ 🍞","number":7,"shift_id":2,"total":670,'
+        '"uuid":"0192c5a0-7d3e-7c41-9a2b-5f0e8d6c4b3a"}'
+    )
+    key = bytes(range(32))
+    sealed = seal(key, 1, 42, "sale", SEALED_UUID, "2026-03-02T09:30:00.000000Z", "ab" * 32, payload)
+    assert sealed == "8bd4865550011c16a8a4ce3d8f656ec13c34a4b5cd653061df6cbede7c1ecc13"
+    assert anchor_mac(key, 1, 42, sealed) == "8696656b59431cb9acb7cf132f7f255a7fa3f8684e875c7076412c3a62b525a6"

@@ -7,14 +7,24 @@ import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 
 from appliance.clock import SteppingClock
 from appliance.config import Config
 from appliance.money import from_cents
+from appliance.ofn_client import OfnClient
 from appliance.sale import Sale
 from appliance.schema import IMMUTABLE_TABLES, migrations
-from appliance.store import StoreError, open_store
+from appliance.store import (
+    DAEMON_CHECKPOINT_PAGES,
+    FALLBACK_CHECKPOINT_PAGES,
+    StoreError,
+    open_store,
+    write_transaction,
+)
+from appliance.sync import read_status
+from appliance.sync_daemon import Daemon
 from appliance.till import Till
 
 
@@ -178,3 +188,48 @@ def test_a_retry_finds_its_sale_even_after_the_shift_was_closed(till: Till) -> N
     first = till.complete(sale)
     till.close_shift(Decimal("0"), "Alice")
     assert till.complete(sale).journal_seq == first.journal_seq
+
+
+def wal_pages(db_file: Path) -> int:
+    """Pages written to the WAL since it last started over (its file is reused, never shrunk)."""
+    return (db_file.parent / f"{db_file.name}-wal").stat().st_size // (4096 + 24)
+
+
+def test_sales_leave_checkpoints_to_the_sync_daemon_even_when_ofn_is_down(
+    config: Config, till: Till, clock: SteppingClock
+) -> None:
+    """A checkpoint copies the WAL into the database (the file grows): past SQLite's usual size no
+    sale does it, the daemon's next commit does, and it does so even on a pass that reached no OFN."""
+    db_file = config.store_path
+    size = db_file.stat().st_size
+    for _ in range(500):  # about 9 pages a sale
+        if wal_pages(db_file) > DAEMON_CHECKPOINT_PAGES + 50:
+            break
+        till.complete(basket(till))
+    assert db_file.stat().st_size == size, "a sale ran a checkpoint"
+    assert wal_pages(db_file) > DAEMON_CHECKPOINT_PAGES + 50
+    unreachable = httpx.MockTransport(lambda request: httpx.Response(503))
+    daemon_db = open_store(db_file)
+    with OfnClient("http://ofn.test", "key", transport=unreachable, read_attempts=1, sleep=lambda _: None) as client:
+        try:
+            Daemon(config, daemon_db, client, clock).run_once()
+            assert read_status(daemon_db.conn, clock.now()).state == "offline"
+        finally:
+            daemon_db.close()
+    assert db_file.stat().st_size > size, "the daemon did not checkpoint"
+
+
+def test_without_the_daemon_the_wal_still_stops_growing(config: Config, till: Till) -> None:
+    """With no daemon running, the till's own commit checkpoints once the WAL reaches the fallback size."""
+    db_file = config.store_path
+    size = db_file.stat().st_size
+
+    def write_pages(count: int) -> None:
+        with write_transaction(till.db) as connection:
+            connection.execute("CREATE TABLE IF NOT EXISTS filler (data BLOB)")
+            connection.executemany("INSERT INTO filler VALUES (zeroblob(3000))", [()] * count)
+
+    write_pages(DAEMON_CHECKPOINT_PAGES * 2)
+    assert db_file.stat().st_size == size, "checkpointed before the fallback size"
+    write_pages(FALLBACK_CHECKPOINT_PAGES - wal_pages(db_file) + 10)
+    assert db_file.stat().st_size > size, "the WAL grew past the fallback size"
