@@ -157,10 +157,12 @@ class Handover:
         held = self.held(variant_id)
         if quantity > held:
             raise HandoverError(f"Order {self.order.number} holds {held} of that item, not {quantity}")
-        price = self.order.price_of(variant_id)
         known = self.changes.get(variant_id)
-        name = next((line.name for line in self.order.lines if line.variant_id == variant_id), known and known.name)
-        return self._change(variant_id, name or str(variant_id), -quantity, price if price is not None else 0)
+        on_order = next((line for line in self.order.lines if line.variant_id == variant_id), None)
+        if on_order is not None:
+            return self._change(variant_id, on_order.name, -quantity, on_order.price)
+        assert known is not None  # held > 0 and not on the order: it was put on in this hand-over
+        return self._change(variant_id, known.name, -quantity, known.price)
 
     def held(self, variant_id: int) -> int:
         """How many the order will hold once this hand-over reaches OFN."""

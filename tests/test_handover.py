@@ -84,6 +84,13 @@ def test_what_the_box_refuses_is_said_plainly() -> None:
         shipped.complete(NOW)
 
 
+def test_an_item_put_on_then_partly_taken_back_keeps_its_price() -> None:
+    handover = start(order((1, 1, 300), paid=300))
+    handover.add(item(7, 250), 2)
+    handover.remove(7, 1)
+    assert (handover.held(7), handover.due) == (1, 250)
+
+
 def test_a_line_taken_off_can_be_put_back() -> None:
     handover = start(order((1, 3, 300)))
     handover.remove(1, 3)
