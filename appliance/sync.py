@@ -71,6 +71,11 @@ def target_of(line: sqlite3.Row) -> int:
     return int(line["base"] or 0) + line["own_units"] + units_of(line["own_grams"], line["unit_grams"])
 
 
+def settled(line: sqlite3.Row) -> bool:
+    """A read showed the line at its target, with nothing in flight and nothing parked."""
+    return line["attention"] is None and not line["inflight"] and line["acked"] == target_of(line)
+
+
 class SyncEngine:
     def __init__(self, db: Database, client: OfnClient, clock: Clock, counter_order: str):
         self.db = db
@@ -127,7 +132,7 @@ class SyncEngine:
 
     # -- one order, by state -------------------------------------------------------------------
 
-    def reconcile(self, number: str, result: PassResult) -> None:
+    def reconcile(self, number: str, kind: str, result: PassResult) -> None:
         if not self._needs_pass(number):
             return
         order = self.client.order(number)
@@ -168,7 +173,7 @@ class SyncEngine:
         if to_send:
             order = self.client.order(number)
             self._observe(number, order.quantities(), result, answered)
-        finished = self._finish_pickup(order, result) if self._kind(number) == "pickup" else True
+        finished = self._finish_pickup(order, result) if kind == "pickup" else True
         result.done += self._mark_done(number, finished)
 
     def _needs_pass(self, number: str) -> bool:
@@ -177,7 +182,7 @@ class SyncEngine:
             .execute("SELECT * FROM sync_line WHERE order_number = ? AND attention IS NULL", (number,))
             .fetchall()
         ):
-            if line["base"] is None or line["inflight"] or target_of(line) != line["acked"]:
+            if line["base"] is None or not settled(line):
                 return True
         return (
             named(self.db.conn)
@@ -263,10 +268,10 @@ class SyncEngine:
         A hand-over's row also waits for ``finished``: OFN shows the order paid and shipped.
         """
         with write_transaction(self.db) as conn:
-            settled = {
+            at_target = {
                 line["variant_id"]
                 for line in named(conn).execute("SELECT * FROM sync_line WHERE order_number = ?", (number,)).fetchall()
-                if line["attention"] is None and not line["inflight"] and line["acked"] == target_of(line)
+                if settled(line)
             }
             parked = {
                 line["variant_id"]: line["attention"]
@@ -286,7 +291,7 @@ class SyncEngine:
                 .fetchall()
             ):
                 variants = {change["variant_id"] for change in json.loads(row["payload"])["variants"]}
-                if variants <= settled and (finished or row["kind"] != "pickup"):
+                if variants <= at_target and (finished or row["kind"] != "pickup"):
                     conn.execute("UPDATE outbox SET status = 'done', updated_at = ? WHERE id = ?", (now, row["id"]))
                     done += 1
                 elif reasons := [parked[v] for v in sorted(variants) if v in parked]:
@@ -314,7 +319,8 @@ class SyncEngine:
                 (order.number,),
             )
         ]
-        if not rows or not self._lines_settled(order.number):
+        lines = named(self.db.conn).execute("SELECT * FROM sync_line WHERE order_number = ?", (order.number,))
+        if not rows or not all(settled(line) for line in lines):
             return False
         if order.state == "canceled":
             self._park_rows(order.number, f"order {order.number} was canceled in OFN after it was handed over")
@@ -344,12 +350,6 @@ class SyncEngine:
         store_pickup(self.db, order, utc_text(self.clock.now()))
         return order.shipment_state == "shipped"
 
-    def _lines_settled(self, number: str) -> bool:
-        return all(
-            line["attention"] is None and not line["inflight"] and line["acked"] == target_of(line)
-            for line in named(self.db.conn).execute("SELECT * FROM sync_line WHERE order_number = ?", (number,))
-        )
-
     def _write_note(self, number: str, note: str) -> None:
         """OFN never returns an order's note, so the box remembers the one it wrote last."""
         if self.db.conn.execute("SELECT note FROM sync_order WHERE number = ?", (number,)).fetchone()[0] == note:
@@ -367,9 +367,6 @@ class SyncEngine:
                 (reason, at, number),
             )
             _event(conn, at, number, None, "parked", reason)
-
-    def _kind(self, number: str) -> str:
-        return str(self.db.conn.execute("SELECT kind FROM sync_order WHERE number = ?", (number,)).fetchone()[0])
 
     # -- shipments: OFN's orders have one, known by its number -----------------------------------
 
@@ -406,9 +403,9 @@ class SyncEngine:
     def drain(self) -> PassResult:
         result = PassResult()
         result.folded = self.fold()
-        numbers = [row[0] for row in named(self.db.conn).execute("SELECT number FROM sync_order ORDER BY kind, number")]
-        for number in numbers:
-            self.reconcile(number, result)
+        orders = self.db.conn.execute("SELECT number, kind FROM sync_order ORDER BY kind, number").fetchall()
+        for number, kind in orders:
+            self.reconcile(number, kind, result)
         return result
 
 
