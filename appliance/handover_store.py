@@ -30,13 +30,19 @@ def pickup_orders(connection: sqlite3.Connection) -> list[PickupOrder]:
     ]
 
 
-def pickup_order(connection: sqlite3.Connection, number: str) -> PickupOrder | None:
+def pickup_order(connection: sqlite3.Connection, number: str) -> PickupOrder:
+    """One order of the pickup list; one that is not there is the cashier's to check, not a crash."""
     row = connection.execute(
         "SELECT number, full_name, email, payment_state, shipment_state, total, paid, lines FROM pickup_order"
         " WHERE number = ?",
         (number.strip().upper(),),
     ).fetchone()
-    return _pickup(row) if row else None
+    if row is None:
+        raise HandoverError(
+            f"Order {number} is not in the pickup list: check the number, or wait for the next refresh"
+            " (`ofn-checkout sync` keeps it fresh)"
+        )
+    return _pickup(row)
 
 
 def handed_over(connection: sqlite3.Connection, number: str) -> tuple[str, str] | None:
@@ -45,6 +51,12 @@ def handed_over(connection: sqlite3.Connection, number: str) -> tuple[str, str] 
         "SELECT completed_at, cashier FROM handover WHERE order_number = ? ORDER BY id LIMIT 1", (number,)
     ).fetchone()
     return (row[0], row[1]) if row else None
+
+
+def refuse_second_handover(connection: sqlite3.Connection, number: str) -> None:
+    """An order goes out of the door once: whatever the customer takes later is a sale."""
+    if before := handed_over(connection, number):
+        raise HandoverError(f"Order {number} was already handed over ({before[0]}, by {before[1]})")
 
 
 def record_handover(
@@ -56,8 +68,7 @@ def record_handover(
 ) -> int:
     """Seal a hand-over and queue it for OFN; the caller holds the write transaction.
 
-    Returns the journal sequence of its entry. An order goes out of the door once: a second
-    hand-over of the same order is refused (whatever the customer takes later is a sale).
+    Returns the journal sequence of its entry. A second hand-over of the same order is refused.
     """
     existing = connection.execute(
         "SELECT seq FROM journal WHERE ref = ? AND kind = 'handover'", (handover.uuid,)
@@ -66,8 +77,7 @@ def record_handover(
         return int(existing[0])
     if shift_id is None:
         raise ShiftError("No shift is open: open one before handing over an order")
-    if before := handed_over(connection, handover.order.number):
-        raise HandoverError(f"Order {handover.order.number} was already handed over ({before[0]}, by {before[1]})")
+    refuse_second_handover(connection, handover.order.number)
     record = handover.as_record()
     record["shift_id"] = shift_id
     entry = journal_store.append(

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from .cli import TEXT, amount_type, echo_json, open_till, store_options
-from .handover import HandoverError, PickupOrder
+from .handover import PickupOrder
 from .handover_store import handed_over, pickup_order
 from .money import from_cents
 from .till import Till
@@ -58,7 +58,7 @@ def pickup_show(config_path: Path | None, db_path: Path | None, number: str, as_
     """One order's lines, as the last refresh read them."""
     _, till = open_till(config_path, db_path)
     try:
-        order = _order(till, number)
+        order = pickup_order(till.connection, number)
         summary = _summary(till, order)
     finally:
         till.close()
@@ -142,14 +142,6 @@ def _summary(till: Till, order: PickupOrder) -> dict[str, Any]:
         "to_pay": str(from_cents(max(order.balance, 0))),
         "status": status,
     }
-
-
-def _order(till: Till, number: str) -> PickupOrder:
-    """The order without opening a hand-over: no shift is needed just to look."""
-    order = pickup_order(till.connection, number)
-    if order is None:
-        raise HandoverError(f"Order {number} is not in the pickup list: check the number, or run `ofn-checkout sync`")
-    return order
 
 
 def _variant_quantity(text: str) -> tuple[int, int]:

@@ -27,8 +27,8 @@ from .catalogue import CatalogueError, as_item, get_variant
 from .clock import Clock, SystemClock, utc_text
 from .config import Config
 from .formatting import Formatter
-from .handover import CompletedHandover, Handover, HandoverError, PickupOrder
-from .handover_store import handed_over, pickup_order, pickup_orders, record_handover
+from .handover import CompletedHandover, Handover, PickupOrder
+from .handover_store import pickup_order, pickup_orders, record_handover, refuse_second_handover
 from .journal import Verdict, anchor_mac
 from .keys import JournalKeyError, create_key, load_key
 from .money import from_cents, to_cents
@@ -249,12 +249,7 @@ class Till:
         """Start handing over a customer's order from the pickup list the sync daemon keeps fresh."""
         self._open_shift()
         order = pickup_order(self.connection, number)
-        if order is None:
-            raise HandoverError(
-                f"Order {number} is not in the pickup list: check the number, or wait for the next refresh"
-            )
-        if before := handed_over(self.connection, order.number):
-            raise HandoverError(f"Order {order.number} was already handed over ({before[0]}, by {before[1]})")
+        refuse_second_handover(self.connection, order.number)
         return Handover(
             order=order,
             lane_id=self.lane.id,
