@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -15,7 +16,13 @@ from typing import Any
 
 import httpx
 
+from appliance import config as config_module
+from appliance.cli import main
+from appliance.clock import SystemClock
 from appliance.demo import demo_config_text
+from appliance.ofn_client import OfnClient
+from appliance.sync_daemon import Daemon
+from appliance.till import Till
 
 BIN = Path(sys.executable).parent / "ofn-checkout"
 
@@ -123,3 +130,30 @@ def expected_counter_lines(connection: Any) -> dict[int, int]:
         else:
             held[variant_id] = quantity
     return {variant: count for variant, count in held.items() if count}
+
+
+@dataclass
+class SyncedBox:
+    """A box set up against a running sandbox, its catalogue and pickup list read once."""
+
+    config_path: Path
+    till: Till
+    client: OfnClient
+    daemon: Daemon
+
+
+@contextmanager
+def synced_box(directory: Path, sandbox: Sandbox, seed: int) -> Iterator[SyncedBox]:
+    """The store initialised, the till open, and the daemon's first pass (catalogue, pickups) done."""
+    config_path = box_config(directory, sandbox)
+    assert main(["store", "init", "--config", str(config_path)]) == 0
+    config = config_module.load(config_path)
+    till = Till.open(config, config.store_path)
+    client = OfnClient(config.ofn_base_url, sandbox.api_key, sleep=lambda s: None)
+    try:
+        daemon = Daemon(config, till.db, client, SystemClock(), rng=random.Random(seed))
+        daemon.run_once(catalogue=True)
+        yield SyncedBox(config_path, till, client, daemon)
+    finally:
+        client.close()
+        till.close()

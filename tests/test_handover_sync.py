@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,18 +12,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appliance import config as config_module
 from appliance.cli import main
 from appliance.clock import SystemClock
 from appliance.handover import CompletedHandover, HandoverError, PickupOrder
 from appliance.money import from_cents
-from appliance.ofn_client import OfnClient
 from appliance.sale import PricedBy
 from appliance.sync import read_status, stock_levels
 from appliance.sync_daemon import Daemon
 from appliance.till import Till
 
-from .ofn_sandbox import Sandbox, box_config, running_sandbox
+from .ofn_sandbox import Sandbox, running_sandbox, synced_box
 
 
 @dataclass
@@ -73,20 +70,9 @@ class Box:
 
 @pytest.fixture
 def box(tmp_path: Path) -> Iterator[Box]:
-    with running_sandbox(tmp_path / "ofn") as sandbox:
-        config_path = box_config(tmp_path, sandbox)
-        assert main(["store", "init", "--config", str(config_path)]) == 0
-        config = config_module.load(config_path)
-        till = Till.open(config, config.store_path)
-        client = OfnClient(config.ofn_base_url, sandbox.api_key, sleep=lambda s: None)
-        daemon = Daemon(config, till.db, client, SystemClock(), rng=random.Random(3))
-        daemon.run_once(catalogue=True)
-        till.open_shift("Zoé", Decimal("50"))
-        try:
-            yield Box(sandbox, config_path, till, daemon)
-        finally:
-            client.close()
-            till.close()
+    with running_sandbox(tmp_path / "ofn") as sandbox, synced_box(tmp_path, sandbox, seed=3) as synced:
+        synced.till.open_shift("Zoé", Decimal("50"))
+        yield Box(sandbox, synced.config_path, synced.till, synced.daemon)
 
 
 def hand_over(box: Box, pickup: PickupOrder, *, add: int | None = None, remove: int | None = None) -> CompletedHandover:

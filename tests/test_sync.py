@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +20,7 @@ from appliance.sync import read_status, stock_levels
 from appliance.sync_daemon import Daemon
 from appliance.till import Till
 
-from .ofn_sandbox import Sandbox, box_config, expected_counter_lines, running_sandbox
+from .ofn_sandbox import Sandbox, box_config, expected_counter_lines, running_sandbox, synced_box
 
 
 @dataclass
@@ -70,19 +69,8 @@ class Box:
 @pytest.fixture
 def box(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Box]:
     args = getattr(request, "param", ())
-    with running_sandbox(tmp_path / "ofn", *args) as sandbox:
-        config_path = box_config(tmp_path, sandbox)
-        assert main(["store", "init", "--config", str(config_path)]) == 0
-        config = config_module.load(config_path)
-        till = Till.open(config, config.store_path)
-        client = OfnClient(config.ofn_base_url, sandbox.api_key, sleep=lambda s: None)
-        daemon = Daemon(config, till.db, client, SystemClock(), rng=random.Random(1))
-        daemon.run_once(catalogue=True)
-        try:
-            yield Box(sandbox, config_path, till, client, daemon)
-        finally:
-            client.close()
-            till.close()
+    with running_sandbox(tmp_path / "ofn", *args) as sandbox, synced_box(tmp_path, sandbox, seed=1) as synced:
+        yield Box(sandbox, synced.config_path, synced.till, synced.client, synced.daemon)
 
 
 def test_sales_reach_the_counter_order_exactly_and_stock_follows(box: Box) -> None:
