@@ -381,3 +381,27 @@ def m004_handover(db: Database) -> None:
         FROM journal AS j, json_each(j.payload, '$.payments') AS p WHERE j.kind = 'handover';
         """,
     )
+
+
+@migrations()
+def m005_lean_sale_commit(db: Database) -> None:
+    """Fewer index pages written by each sale: every page a commit writes is paid for at the fsync.
+
+    A sale's commit wrote nine WAL pages, five of them index pages. Two of those indexes can go:
+
+    - ``journal_sale_number``: sale numbers grow with ``seq``, so the next number is read from the
+      last sale entry and a number is found by a binary search over ``seq`` (see sales_store).
+    - the outbox's two indexes both held every row. The unfolded rows are always the newest ones
+      (the sync engine folds them in order), so it finds them by scanning back from the tail. The
+      engine's per-order lookups only need the rows folded into an order and not done yet: a
+      partial index of those is written by the engine, never by a sale.
+    """
+    _run(
+        db,
+        """
+        DROP INDEX journal_sale_number;
+        DROP INDEX outbox_unfolded;
+        DROP INDEX outbox_open;
+        CREATE INDEX outbox_open ON outbox (folded_into) WHERE folded_into IS NOT NULL AND status != 'done';
+        """,
+    )

@@ -19,7 +19,7 @@ from .clock import SystemClock
 from .keys import load_api_key
 from .ofn_client import OfnClient
 from .store import write_transaction
-from .sync import named, read_status, retry_parked
+from .sync import OPEN_ROWS, named, read_status, retry_parked
 from .sync_daemon import Daemon
 
 
@@ -73,7 +73,7 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
         named(till.connection)
         .execute(
             "SELECT json_extract(payload, '$.order') AS order_number, NULL AS variant_id, last_error AS attention"
-            " FROM outbox WHERE status = 'attention' AND kind = 'pickup' ORDER BY id"
+            f" FROM outbox WHERE {OPEN_ROWS} AND status = 'attention' AND kind = 'pickup' ORDER BY id"
         )
         .fetchall()
     )

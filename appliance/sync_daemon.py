@@ -19,7 +19,7 @@ from .clock import Clock, parse_utc
 from .config import Config
 from .ofn_client import KeyRejected, NotAllowed, OfnClient, OfnError, OrderCycleClosed
 from .store import take_over_checkpoints
-from .sync import PassResult, SyncEngine, refresh_catalogue, refresh_pickups, set_status
+from .sync import OPEN_ROWS, PassResult, SyncEngine, refresh_catalogue, refresh_pickups, set_status
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,9 @@ class Daemon:
             set_status(self.db, self.clock, "offline", result.errors[0])
             return result, self._backoff()
         self.failures = 0
-        attention = self.db.conn.execute("SELECT count(*) FROM outbox WHERE status = 'attention'").fetchone()[0]
+        attention = self.db.conn.execute(
+            f"SELECT count(*) FROM outbox WHERE {OPEN_ROWS} AND status = 'attention'"
+        ).fetchone()[0]
         if attention:
             notes.insert(0, f"{attention} sale(s) need attention: see `ofn-checkout sync status`")
         state = "attention" if notes else "online"
