@@ -8,7 +8,12 @@ price of making anything durable on this disk. Two costs of a sale are measured 
 - ``Till.complete``: all of the above plus freezing the sale in progress (totals, VAT breakdown,
   payments), i.e. what the cashier waits for after the last key press.
 
-The three are interleaved one by one, each going first in turn, so that all see the same disk
+A fourth line, "the sale's rows alone", writes the same rows as a sale (a journal entry of the same
+size, the anchor, the outbox row) into a store of its own with every value prepared beforehand:
+no reads, no Python work. It is the least any code writing those rows could cost on this disk,
+so it tells how much of the gap to the floor is the code's and how much is the rows' own.
+
+The four are interleaved one by one, each going first in turn, so that all see the same disk
 weather; the baskets of a round of 100 are filled before it, outside the timings.
 
 Checkpoints: on the box the sync daemon's connection checkpoints the WAL after its own commits,
@@ -23,6 +28,7 @@ counted, so a p99 that moved says why.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sqlite3
 import statistics
@@ -40,6 +46,7 @@ from appliance.catalogue import upsert_variants  # noqa: E402
 from appliance.clock import SteppingClock  # noqa: E402
 from appliance.config import parse  # noqa: E402
 from appliance.demo import demo_config_text, demo_variants  # noqa: E402
+from appliance.ids import uuid7  # noqa: E402
 from appliance.journal_store import tip  # noqa: E402
 from appliance.money import from_cents  # noqa: E402
 from appliance.sale import PricedBy, Sale  # noqa: E402
@@ -76,6 +83,37 @@ def floor_once(connection: sqlite3.Connection) -> float:
     start = time.perf_counter()
     connection.execute("BEGIN IMMEDIATE")
     connection.execute("INSERT INTO t (v) VALUES (?)", ("x" * 64,))
+    connection.execute("COMMIT")
+    return time.perf_counter() - start
+
+
+def rows_connection(path: Path) -> sqlite3.Connection:
+    """A store with the till's schema and pragmas, for writing a sale's rows with nothing else."""
+    connection = open_store(path).conn
+    connection.isolation_level = None
+    return connection
+
+
+def rows_once(connection: sqlite3.Connection, seq: int, payload: str) -> float:
+    ref, at, hashes = uuid7(), "2026-03-02T08:00:00.000000+00:00", os.urandom(96).hex()
+    entry = (seq, "sale", ref, at, payload, hashes[:64], hashes[64:128])
+    anchor = (seq, hashes[64:128], hashes[128:])
+    outbox = (seq, "sale", payload[:200], at, at)
+    start = time.perf_counter()
+    connection.execute("BEGIN IMMEDIATE")
+    connection.execute(
+        "INSERT INTO journal (seq, lane_id, kind, ref, created_at, payload, prev_hash, hash)"
+        " VALUES (?, 1, ?, ?, ?, ?, ?, ?)",
+        entry,
+    )
+    connection.execute(
+        "INSERT INTO journal_anchor (lane_id, seq, hash, mac) VALUES (1, ?, ?, ?)"
+        " ON CONFLICT (lane_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
+        anchor,
+    )
+    connection.execute(
+        "INSERT INTO outbox (journal_seq, kind, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", outbox
+    )
     connection.execute("COMMIT")
     return time.perf_counter() - start
 
@@ -123,6 +161,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
         floor_db = floor_connection(work / "floor.db")
+        rows_db = rows_connection(work / "rows.db")
         config = parse(demo_config_text())
         clock = SteppingClock(datetime(2026, 3, 2, 8, tzinfo=UTC))
         till = Till.open(config, work / "till.db", clock=clock)
@@ -141,22 +180,32 @@ def main() -> None:
                 set_status(daemon, clock, "online", success=True)
 
         sale_paths: dict[str, Callable[[Till, Sale], float]] = {"transaction": store_transaction, "complete": complete}
-        times: dict[str, list[float]] = {"floor": [], "transaction": [], "complete": []}
+        times: dict[str, list[float]] = {"floor": [], "rows": [], "transaction": [], "complete": []}
         checkpointed = dict.fromkeys(sale_paths, 0)
         for _ in range(50):  # warm-up of every path
             floor_once(floor_db)
             for measure in sale_paths.values():
                 clock.advance(1)
                 measure(till, basket(till, rng, args.lines, variants))
+        payload = till.connection.execute("SELECT payload FROM journal ORDER BY seq DESC LIMIT 1").fetchone()[0]
+        rows_seq = 0
+        for _ in range(50):
+            rows_seq += 1
+            rows_once(rows_db, rows_seq, payload)
         daemons_turn()
-        order = ["floor", *sale_paths]
+        order = ["floor", "rows", *sale_paths]
         for round_start in range(0, args.sales, DAEMON_EVERY):
             size = min(DAEMON_EVERY, args.sales - round_start)
             baskets = {name: [basket(till, rng, args.lines, variants) for _ in range(size)] for name in sale_paths}
             for index in range(size):
-                for name in order[index % 3 :] + order[: index % 3]:  # each goes first in turn
+                turn = index % len(order)
+                for name in order[turn:] + order[:turn]:  # each goes first in turn
                     if name == "floor":
                         times["floor"].append(floor_once(floor_db))
+                        continue
+                    if name == "rows":
+                        rows_seq += 1
+                        times["rows"].append(rows_once(rows_db, rows_seq, payload))
                         continue
                     clock.advance(1)
                     before = (work / "till.db").stat().st_size
@@ -166,11 +215,13 @@ def main() -> None:
         daemon.close()
         till.close()
         floor_db.close()
+        rows_db.close()
     floor_median, floor_p99 = quantiles(times["floor"])
     print(f"checkpoints: {CHECKPOINTS[args.checkpoints]}")
     print(f"{'':34} {'median':>9} {'p99':>9}   ratio to floor (median, p99)")
     for label, key in (
         ("fsync floor: INSERT + COMMIT", "floor"),
+        ("the sale's rows alone", "rows"),
         (f"store transaction ({args.lines}-line sale)", "transaction"),
         (f"Till.complete ({args.lines}-line sale)", "complete"),
     ):

@@ -5,6 +5,10 @@ so that building it takes seconds, not minutes), then verified three times. The 
 in the same run, is reading every row without checking anything: the ratio shows what the seal
 check itself costs. Target: at least 20,000 entries/s.
 
+It also times finding a sale by its number (a receipt's barcode, for a return or a reprint), which
+is a binary search over the journal since the store keeps no index of numbers, against finding it
+by its UUID through the journal's index.
+
     .venv/bin/python bench/journal_verify.py [--entries 100000]
 """
 
@@ -72,6 +76,23 @@ def verified(till: Till) -> tuple[float, int]:
     return time.perf_counter() - start, verdict.entries
 
 
+def lookups(till: Till, count: int) -> tuple[float, float]:
+    """Median seconds to find a random sale by number (binary search) and by UUID (index)."""
+    rng = random.Random(5)
+    last = till.connection.execute("SELECT max(json_extract(payload, '$.number')) FROM journal").fetchone()[0]
+    by_number, by_uuid = [], []
+    for number in (rng.randint(1, last) for _ in range(count)):
+        start = time.perf_counter()
+        found = till.find_sale(number=number)
+        by_number.append(time.perf_counter() - start)
+        assert found is not None and found.number == number
+        start = time.perf_counter()
+        again = till.find_sale(uuid=found.sale.uuid)
+        by_uuid.append(time.perf_counter() - start)
+        assert again is not None and again.number == number
+    return statistics.median(by_number), statistics.median(by_uuid)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entries", type=int, default=100_000)
@@ -88,6 +109,7 @@ def main() -> None:
         size = Path(directory, "till.db").stat().st_size
         reads = [read_only(till) for _ in range(3)]
         checks = [verified(till) for _ in range(3)]
+        by_number, by_uuid = lookups(till, 500)
         till.close()
     entries = checks[0][1]
     read, check = statistics.median(reads), statistics.median(t for t, _ in checks)
@@ -96,6 +118,10 @@ def main() -> None:
     print(
         f"journal verify:             {check:6.2f} s   {entries / check:9,.0f} entries/s"
         f"   ({check / read:.1f}× the bare read; target ≥ 20,000 entries/s)"
+    )
+    print(
+        f"find a sale by number:      {by_number * 1e6:6.0f} µs (median of 500; by UUID through the index:"
+        f" {by_uuid * 1e6:.0f} µs, {by_number / by_uuid:.1f}×)"
     )
 
 
