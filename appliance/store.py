@@ -28,7 +28,7 @@ BUSY_TIMEOUT_MS = 5000
 DAEMON_CHECKPOINT_PAGES = 1000
 
 #: The fallback for every other connection (the till's, the CLI's): only reached when the daemon
-#: has not checkpointed for about 400 sales (a sale writes about 9 pages), i.e. when it is down.
+#: has not checkpointed for about 600 sales (a sale writes about 6 pages), i.e. when it is down.
 #: Larger would mean a longer stall for the sale that crosses it; smaller, that sales checkpoint
 #: again whenever the daemon is a little late.
 FALLBACK_CHECKPOINT_PAGES = 4000

@@ -178,6 +178,7 @@ def main() -> None:
         def daemons_turn() -> None:
             if args.checkpoints == "daemon":
                 set_status(daemon, clock, "online", success=True)
+                rows_db.execute("PRAGMA wal_checkpoint(PASSIVE)")  # its WAL starts over as the till's does
 
         sale_paths: dict[str, Callable[[Till, Sale], float]] = {"transaction": store_transaction, "complete": complete}
         times: dict[str, list[float]] = {"floor": [], "rows": [], "transaction": [], "complete": []}
