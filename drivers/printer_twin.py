@@ -553,9 +553,14 @@ class _Wire:
 class PtyPrinter(_Wire):
     """The twin behind a real pseudo-terminal, reachable through ``link`` as /dev/serial/by-id is.
 
-    ``unplug()`` closes the terminal, so the driver's writes fail with EIO and ``link`` dangles;
-    ``plug()`` opens a new one and points ``link`` at it, as udev does on replug. The twin keeps
-    its own handle on the slave side so the terminal stays raw between the driver's jobs.
+    ``unplug()`` closes the terminal, so the driver's writes fail with EIO, and removes ``link``,
+    as udev removes a by-id link; ``plug()`` opens a new one and points ``link`` at it, as udev
+    does on replug. The twin keeps its own handle on the slave side so the terminal stays raw
+    between the driver's jobs.
+
+    The link goes before the terminal closes: the kernel hands the freed /dev/pts number to the
+    next pty opened anywhere on the machine, and a link left pointing at it would lead the driver
+    (with its exclusive lock) into somebody else's terminal.
     """
 
     def __init__(self, twin: PrinterTwin, link: Path):
@@ -579,6 +584,8 @@ class PtyPrinter(_Wire):
     def unplug(self) -> None:
         if not self.plugged:
             return
+        if self.link.is_symlink():
+            self.link.unlink()
         self.stop()
         os.close(self._master)
         os.close(self._slave)

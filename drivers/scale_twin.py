@@ -306,12 +306,14 @@ class ScaleTwin:
         os.replace(staging, self.link)
 
     def _unplug(self) -> None:
+        # The link first: once the pty closes, the kernel may hand its /dev/pts number to another
+        # program's new pty, and a driver reopening the link meanwhile would lock that one instead.
+        if self.link.is_symlink():
+            self.link.unlink()
         for fd in (self._master, self._slave):
             if fd is not None:
                 os.close(fd)
         self._master = self._slave = None
-        if self.link.is_symlink():
-            self.link.unlink()
 
     def _write(self, data: bytes) -> None:
         if self._master is None or not data:

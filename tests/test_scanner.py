@@ -635,14 +635,17 @@ def test_a_serial_scanner_unplugged_and_back_on_its_by_id_link(tmp_path: Path, p
         scanner.open()
         os.write(first_master, b"111\r")
         assert scanner.read_scan(timeout=5) == Scan("111", str(link), "serial")
-        os.close(first_master)  # unplugged
+        # Unplugged: udev removes the by-id link and the node goes. A link left pointing at the
+        # closed pty would follow its /dev/pts number to the next pty the kernel hands out, maybe
+        # another test's in another process, and the scanner would lock that one.
+        link.unlink()
+        os.close(first_master)
         deadline = time.monotonic() + 10
         while scanner.status.state is not ScannerState.DISCONNECTED and time.monotonic() < deadline:
             assert scanner.read_scan(timeout=0.05) is None
         assert scanner.status.state is ScannerState.DISCONNECTED
         second_master, second_path = _raw_pty(pipes)
-        link.unlink()
-        link.symlink_to(second_path)  # udev points the by-id link at the new node
+        link.symlink_to(second_path)  # udev makes the by-id link again, to the new node
         deadline = time.monotonic() + 10
         while scanner.status.state is not ScannerState.CONNECTED and time.monotonic() < deadline:
             assert scanner.read_scan(timeout=0.05) is None
