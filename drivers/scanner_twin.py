@@ -201,13 +201,21 @@ class ScannerTwin:
     # -- event level -----------------------------------------------------------------------------
 
     def events(self, text: str, *, terminate: bool = True) -> list[RawEvent]:
-        """The input events for ``text``, as a USB keyboard reports them (MSC_SCAN, KEY, SYN)."""
-        return [event for group in self.keystrokes(text, terminate=terminate) for event in self.group_events(group)]
+        """The input events for ``text``, as a USB keyboard reports them (MSC_SCAN, KEY, SYN).
 
-    def group_events(self, changes: Iterable[tuple[int, int]]) -> list[RawEvent]:
+        They are made at once, so they carry one time: a clock read per key would stamp a gap
+        into the scan wherever this process was kept off the CPU, and the reader rightly drops a
+        scan with a 200 ms gap between two keys. ``type_into`` stamps each key as it writes it.
+        """
+        at = self.wallclock()
+        return [
+            event for group in self.keystrokes(text, terminate=terminate) for event in self.group_events(group, at=at)
+        ]
+
+    def group_events(self, changes: Iterable[tuple[int, int]], *, at: float | None = None) -> list[RawEvent]:
         events: list[RawEvent] = []
         for code, value in changes:
-            sec, usec = _timeval(self.wallclock())
+            sec, usec = _timeval(self.wallclock() if at is None else at)
             if code in HID_USAGE:
                 events.append((sec, usec, EV_MSC, MSC_SCAN, 0x70000 | HID_USAGE[code]))
             events.append((sec, usec, EV_KEY, code, value))
