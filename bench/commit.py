@@ -31,7 +31,6 @@ import argparse
 import os
 import random
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -41,6 +40,8 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from figures import quantiles  # noqa: E402  (bench/, the script's own folder)
 
 from appliance.catalogue import upsert_variants  # noqa: E402
 from appliance.clock import SteppingClock  # noqa: E402
@@ -145,11 +146,6 @@ def complete(till: Till, sale: Sale) -> float:
     start = time.perf_counter()
     till.complete(sale)
     return time.perf_counter() - start
-
-
-def quantiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
 def main() -> None:

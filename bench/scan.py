@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -26,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from figures import quantiles  # noqa: E402  (bench/, the script's own folder)
 
 from appliance.barcodes import GS, PRESETS, with_check_digit  # noqa: E402
 from appliance.catalogue import Variant, upsert_variants  # noqa: E402
@@ -99,11 +100,6 @@ def build(path: Path, count: int, rng: random.Random) -> tuple[ScanLookup, list[
 
 
 MIX = {"ean": 0.55, "label": 0.15, "gs1": 0.1, "alias": 0.08, "plu": 0.07, "unknown": 0.05}
-
-
-def quantiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
 def main() -> None:
