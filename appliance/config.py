@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
 
-from .barcodes import DEFAULT_NOMENCLATURE, PRESETS, rules_from_config
-from .sale import PaymentMethod
-from .tax import VatRate
+from appliance.core.barcodes import DEFAULT_NOMENCLATURE, PRESETS, rules_from_config
+from appliance.core.sale import PaymentMethod
+from appliance.core.tax import VatRate
 
 DEFAULT_PATH = Path("/etc/ofn-checkout/config.toml")
 ENV_VAR = "OFN_CHECKOUT_CONFIG"

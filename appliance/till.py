@@ -21,22 +21,25 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from . import closures, journal_store
-from .audit import verify_store
-from .catalogue import CatalogueError, as_item, get_variant
-from .clock import Clock, SystemClock, utc_text
-from .config import Config
-from .formatting import Formatter
-from .handover import CompletedHandover, Handover, PickupOrder
-from .handover_store import pickup_order, pickup_orders, record_handover, refuse_second_handover
-from .journal import Verdict, anchor_mac
-from .keys import JournalKeyError, create_key, load_key
-from .money import from_cents, to_cents
-from .receipt import Receipt, build_receipt
-from .returns import Returned, add_return_line, returnable, start_return
-from .sale import Item, Line, PaymentMethod, Sale, SaleError
-from .sales_store import StoredSale, load_sale, record_sale, returned_so_far
-from .shifts import (
+from appliance.config import Config
+from appliance.core.clock import Clock, SystemClock, utc_text
+from appliance.core.handover import CompletedHandover, Handover, PickupOrder
+from appliance.core.money import from_cents, to_cents
+from appliance.core.returns import Returned, add_return_line, returnable, start_return
+from appliance.core.sale import Item, Line, PaymentMethod, Sale, SaleError
+from appliance.core.seal import Verdict, anchor_mac
+from appliance.core.tax import VatRate
+from appliance.reports.formatting import Formatter
+from appliance.reports.receipt import Receipt, build_receipt
+from appliance.store import closures
+from appliance.store import journal as journal_store
+from appliance.store.audit import verify_store
+from appliance.store.catalogue import CatalogueError, as_item, get_variant
+from appliance.store.database import StoreError, open_store, store_lane, write_transaction
+from appliance.store.handovers import pickup_order, pickup_orders, record_handover, refuse_second_handover
+from appliance.store.keys import JournalKeyError, create_key, load_key
+from appliance.store.sales import StoredSale, load_sale, record_sale, returned_so_far
+from appliance.store.shifts import (
     Shift,
     ShiftError,
     ShiftReport,
@@ -46,8 +49,6 @@ from .shifts import (
     open_shift,
     shift_report,
 )
-from .store import StoreError, open_store, store_lane, write_transaction
-from .tax import VatRate
 
 log = logging.getLogger(__name__)
 

@@ -43,24 +43,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from figures import quantiles  # noqa: E402  (bench/, the script's own folder)
 
-from appliance.catalogue import upsert_variants  # noqa: E402
-from appliance.clock import SteppingClock  # noqa: E402
+from appliance.cli.demo import demo_config_text, demo_variants  # noqa: E402
 from appliance.config import parse  # noqa: E402
-from appliance.demo import demo_config_text, demo_variants  # noqa: E402
-from appliance.ids import uuid7  # noqa: E402
-from appliance.journal_store import tip  # noqa: E402
-from appliance.money import from_cents  # noqa: E402
-from appliance.sale import PricedBy, Sale  # noqa: E402
-from appliance.sales_store import record_sale  # noqa: E402
-from appliance.shifts import current_shift  # noqa: E402
-from appliance.store import (  # noqa: E402
+from appliance.core.clock import SteppingClock  # noqa: E402
+from appliance.core.ids import uuid7  # noqa: E402
+from appliance.core.money import from_cents  # noqa: E402
+from appliance.core.sale import PricedBy, Sale  # noqa: E402
+from appliance.ofn.sync import set_status  # noqa: E402
+from appliance.store.catalogue import upsert_variants  # noqa: E402
+from appliance.store.database import (  # noqa: E402
     BUSY_TIMEOUT_MS,
     DAEMON_CHECKPOINT_PAGES,
     open_store,
     take_over_checkpoints,
     write_transaction,
 )
-from appliance.sync import set_status  # noqa: E402
+from appliance.store.journal import tip  # noqa: E402
+from appliance.store.sales import record_sale  # noqa: E402
+from appliance.store.shifts import current_shift  # noqa: E402
 from appliance.till import Till  # noqa: E402
 
 CHECKPOINTS = {

@@ -26,15 +26,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from appliance.catalogue import upsert_variants  # noqa: E402
-from appliance.clock import SteppingClock  # noqa: E402
+from appliance.cli.demo import demo_config_text, demo_variants  # noqa: E402
 from appliance.config import parse  # noqa: E402
-from appliance.demo import demo_config_text, demo_variants  # noqa: E402
-from appliance.journal_store import tip  # noqa: E402
-from appliance.money import from_cents  # noqa: E402
-from appliance.sale import PricedBy  # noqa: E402
-from appliance.sales_store import record_sale  # noqa: E402
-from appliance.store import write_transaction  # noqa: E402
+from appliance.core.clock import SteppingClock  # noqa: E402
+from appliance.core.money import from_cents  # noqa: E402
+from appliance.core.sale import PricedBy  # noqa: E402
+from appliance.store.catalogue import upsert_variants  # noqa: E402
+from appliance.store.database import write_transaction  # noqa: E402
+from appliance.store.journal import tip  # noqa: E402
+from appliance.store.sales import record_sale  # noqa: E402
 from appliance.till import Till  # noqa: E402
 
 

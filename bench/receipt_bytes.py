@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
-from appliance.formatting import Formatter  # noqa: E402
-from appliance.receipt import Receipt, ReceiptLine, layout  # noqa: E402
-from appliance.receipt_document import receipt_document  # noqa: E402
+from appliance.reports.formatting import Formatter  # noqa: E402
+from appliance.reports.receipt import Receipt, ReceiptLine, layout  # noqa: E402
+from appliance.reports.receipt_document import receipt_document  # noqa: E402
 from drivers.printer import PrinterSettings, Renderer, _escpos  # noqa: E402
 from tests.helpers import sample_receipt  # noqa: E402
 

@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from figures import quantiles  # noqa: E402  (bench/, the script's own folder)
 
-from appliance.barcodes import GS, PRESETS, with_check_digit  # noqa: E402
-from appliance.catalogue import Variant, upsert_variants  # noqa: E402
-from appliance.sale import PricedBy  # noqa: E402
-from appliance.scan_lookup import Match, ScanLookup, link_code, set_plu  # noqa: E402
-from appliance.store import open_store, write_transaction  # noqa: E402
+from appliance.core.barcodes import GS, PRESETS, with_check_digit  # noqa: E402
+from appliance.core.sale import PricedBy  # noqa: E402
+from appliance.store.catalogue import Variant, upsert_variants  # noqa: E402
+from appliance.store.database import open_store, write_transaction  # noqa: E402
+from appliance.store.scan_lookup import Match, ScanLookup, link_code, set_plu  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
 FR = PRESETS["fr"]

@@ -28,12 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from appliance import config as config_module  # noqa: E402
-from appliance.cli import main  # noqa: E402
-from appliance.clock import SystemClock  # noqa: E402
-from appliance.keys import load_api_key  # noqa: E402
-from appliance.money import from_cents  # noqa: E402
-from appliance.ofn_client import OfnClient  # noqa: E402
-from appliance.sync import SyncEngine, refresh_catalogue  # noqa: E402
+from appliance.cli.main import main  # noqa: E402
+from appliance.core.clock import SystemClock  # noqa: E402
+from appliance.core.money import from_cents  # noqa: E402
+from appliance.ofn.client import OfnClient  # noqa: E402
+from appliance.ofn.sync import SyncEngine, refresh_catalogue  # noqa: E402
+from appliance.store.keys import load_api_key  # noqa: E402
 from appliance.till import Till  # noqa: E402
 from tests.ofn_sandbox import box_config, running_sandbox  # noqa: E402
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from appliance.document import Align, Barcode, Block, Cut, Document, DrawerKick, Rule, Text
+from appliance.core.document import Align, Barcode, Block, Cut, Document, DrawerKick, Rule, Text
 
 from .cli_config import config_option, device_sections, note_disabled, setting
 from .printer import Printer, PrinterError, PrinterSettings, PrinterStatus

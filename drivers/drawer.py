@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from gpiozero import Button, DigitalOutputDevice
 
-from appliance.document import Document, DrawerKick
+from appliance.core.document import Document, DrawerKick
 
 from .print_queue import PrintQueue
 

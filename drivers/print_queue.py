@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
-from appliance.document import Document
+from appliance.core.document import Document
 
 from .printer import (
     CoverOpen,

@@ -41,7 +41,7 @@ from types import ModuleType
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-from appliance.document import Align, Barcode, Cut, Document, DrawerKick, Feed, Logo, QrCode, Rule, Text
+from appliance.core.document import Align, Barcode, Cut, Document, DrawerKick, Feed, Logo, QrCode, Rule, Text
 
 log = logging.getLogger(__name__)
 

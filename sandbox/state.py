@@ -20,8 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from appliance.demo import demo_variants
-from appliance.sale import PricedBy
+from appliance.cli.demo import demo_variants
+from appliance.core.sale import PricedBy
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from appliance import config as config_module
-from appliance.catalogue import upsert_variants
-from appliance.clock import SteppingClock
+from appliance.cli.demo import demo_config_text, demo_variants
 from appliance.config import Config
-from appliance.demo import demo_config_text, demo_variants
-from appliance.store import write_transaction
+from appliance.core.clock import SteppingClock
+from appliance.store.catalogue import upsert_variants
+from appliance.store.database import write_transaction
 from appliance.till import Till
 
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from appliance.receipt import Receipt, ReceiptLine
-from appliance.sale import Item, PaymentMethod, PricedBy
-from appliance.tax import VatRate
+from appliance.core.sale import Item, PaymentMethod, PricedBy
+from appliance.core.tax import VatRate
+from appliance.reports.receipt import Receipt, ReceiptLine
 
 RATES = {
     "A": VatRate("A", Decimal("5.5"), "TVA 5,5 %"),

@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 
 from appliance import config as config_module
-from appliance.cli import main
-from appliance.clock import SystemClock
-from appliance.demo import demo_config_text
-from appliance.ofn_client import OfnClient
-from appliance.sync_daemon import Daemon
+from appliance.cli.demo import demo_config_text
+from appliance.cli.main import main
+from appliance.core.clock import SystemClock
+from appliance.ofn.client import OfnClient
+from appliance.ofn.daemon import Daemon
 from appliance.till import Till
 
 BIN = Path(sys.executable).parent / "ofn-checkout"

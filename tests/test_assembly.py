@@ -22,9 +22,9 @@ from gpiozero import LED
 from gpiozero.pins.mock import MockFactory
 
 from appliance import config as config_module
+from appliance.cli.demo import demo_config_text
 from appliance.config import SECTIONS
-from appliance.demo import demo_config_text
-from appliance.document import Cut, Document, Rule, Text
+from appliance.core.document import Cut, Document, Rule, Text
 from drivers import drawer as drawer_module
 from drivers import lights as lights_module
 from drivers.assembly import Devices, build_devices, build_lights

@@ -14,7 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from appliance import config as config_module
-from appliance.barcodes import (
+from appliance.cli.demo import demo_config_text
+from appliance.config import ConfigError
+from appliance.core.barcodes import (
     GS,
     PRESETS,
     EmbeddedRule,
@@ -31,8 +33,6 @@ from appliance.barcodes import (
     value_check_digit,
     with_check_digit,
 )
-from appliance.config import ConfigError
-from appliance.demo import demo_config_text
 
 NONE = PRESETS["none"]
 FR = PRESETS["fr"]

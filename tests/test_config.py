@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from appliance import config as config_module
-from appliance.cli import main
+from appliance.cli.demo import demo_config_text
+from appliance.cli.main import main
 from appliance.config import SECTIONS, TABLE_ARRAYS, ConfigError
-from appliance.demo import demo_config_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

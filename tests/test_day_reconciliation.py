@@ -11,10 +11,11 @@ from decimal import Decimal
 
 import pytest
 
-from appliance import closures, export
-from appliance.clock import SteppingClock
+from appliance.cli.simulation import Plan, run
 from appliance.config import Config
-from appliance.simulate import Plan, run
+from appliance.core.clock import SteppingClock
+from appliance.reports import export
+from appliance.store import closures
 from appliance.till import Till
 
 DAY = date(2026, 3, 2)
@@ -104,7 +105,7 @@ def test_a_run_resumes_where_the_store_left_off(config: Config) -> None:
     numbers: list[int] = []
     run(till, clock, Plan(sales=30, seed=1, close_at_end=False), lambda stored: numbers.append(stored.number))
     later = SteppingClock(clock.now() - timedelta(hours=5))  # a resumed run never goes back in time
-    from appliance.simulate import resume_clock
+    from appliance.cli.simulation import resume_clock
 
     resumed = resume_clock(till, later.now())
     assert resumed.now() > clock.now() - timedelta(seconds=1)

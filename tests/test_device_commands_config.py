@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from appliance.cli import main
+from appliance.cli.main import main
 from drivers.cli_scanner import scanner as scanner_cli
 from drivers.printer_twin import read_bytes
 from drivers.scale_twin import ScaleTwin

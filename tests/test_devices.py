@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.cli import main
+from appliance.cli.main import main
 from drivers.discovery import (
     FoundDevice,
     by_id_name,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.cli import main
+from appliance.cli.main import main
 from drivers.checks import device_checks
 
 from .ofn_sandbox import box_config, running_sandbox

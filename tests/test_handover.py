@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.handover import Handover, HandoverError, PickupLine, PickupOrder
-from appliance.money import from_cents
-from appliance.sale import Item, PaymentMethod, PricedBy
-from appliance.tax import VatRate
+from appliance.core.handover import Handover, HandoverError, PickupLine, PickupOrder
+from appliance.core.money import from_cents
+from appliance.core.sale import Item, PaymentMethod, PricedBy
+from appliance.core.tax import VatRate
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 CASH = PaymentMethod("cash", "Cash", is_cash=True)

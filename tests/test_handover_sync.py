@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appliance.cli import main
-from appliance.clock import SystemClock
-from appliance.handover import CompletedHandover, HandoverError, PickupOrder
-from appliance.money import from_cents
-from appliance.sale import PricedBy
-from appliance.sync import read_status, stock_levels
-from appliance.sync_daemon import Daemon
+from appliance.cli.main import main
+from appliance.core.clock import SystemClock
+from appliance.core.handover import CompletedHandover, HandoverError, PickupOrder
+from appliance.core.money import from_cents
+from appliance.core.sale import PricedBy
+from appliance.ofn.daemon import Daemon
+from appliance.ofn.sync import read_status, stock_levels
 from appliance.till import Till
 
 from .ofn_sandbox import Sandbox, running_sandbox, synced_box

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.audit import verify_store
-from appliance.cli import main
+from appliance.cli.main import main
 from appliance.config import Config
-from appliance.journal import anchor_mac, canonical, seal
-from appliance.keys import JournalKeyError, create_key, load_key
-from appliance.schema import IMMUTABLE_TABLES, immutability_triggers
+from appliance.core.seal import anchor_mac, canonical, seal
+from appliance.store.audit import verify_store
+from appliance.store.keys import JournalKeyError, create_key, load_key
+from appliance.store.schema import IMMUTABLE_TABLES, immutability_triggers
 from appliance.till import Till
 
 
@@ -236,8 +236,8 @@ def test_the_tables_beside_the_journal_must_agree_with_it(till: Till, clock, edi
 
 
 def test_reprinted_z_reports_and_closures_come_from_the_seal(till: Till, clock) -> None:  # type: ignore[no-untyped-def]
-    from appliance import closures
-    from appliance.shifts import stored_z_report
+    from appliance.store import closures
+    from appliance.store.shifts import stored_z_report
 
     trade(till, 2)
     z = till.close_shift(Decimal("100"), "Alice").as_record()

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.money import MoneyError, allocate, from_cents, parse_amount, round_div, to_cents
+from appliance.core.money import MoneyError, allocate, from_cents, parse_amount, round_div, to_cents
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.ofn_client import (
+from appliance.core.sale import PricedBy
+from appliance.ofn.client import (
     KeyRejected,
     NotAllowed,
     NotFound,
@@ -22,7 +23,6 @@ from appliance.ofn_client import (
     cents,
     shop_variant,
 )
-from appliance.sale import PricedBy
 
 KEY = "0123456789abcdef0123456789abcdef0123456789abcdef"
 

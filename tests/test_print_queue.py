@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.document import Cut, Document, DrawerKick, Text
+from appliance.core.document import Cut, Document, DrawerKick, Text
 from drivers.print_queue import JobState, PrintQueue, QueueSnapshot, exponential_backoff
 from drivers.printer import Printer, PrinterSettings
 from drivers.printer_twin import PrinterTwin, PtyPrinter, read_bytes

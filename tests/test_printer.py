@@ -22,10 +22,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from appliance.document import Align, Barcode, Cut, Document, DrawerKick, Feed, Logo, Rule, Text, text_lines
-from appliance.formatting import Formatter
-from appliance.receipt import Receipt, ReceiptLine, layout
-from appliance.receipt_document import receipt_document
+from appliance.core.document import Align, Barcode, Cut, Document, DrawerKick, Feed, Logo, Rule, Text, text_lines
+from appliance.reports.formatting import Formatter
+from appliance.reports.receipt import Receipt, ReceiptLine, layout
+from appliance.reports.receipt_document import receipt_document
 from drivers.cli_printer import printer as printer_cli
 from drivers.printer import (
     CodePage,
@@ -603,7 +603,7 @@ def test_printer_errors_are_one_line_and_exit_3(tmp_path: Path) -> None:
 def test_printer_status_over_a_pty(
     pty_printer: tuple[PrinterTwin, PtyPrinter], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from appliance.cli import main
+    from appliance.cli.main import main
 
     twin, wire = pty_printer
     assert main(["printer", "status", "--device", f"serial:{wire.link}"]) == 0

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from appliance.config import Config
-from appliance.formatting import Formatter
-from appliance.receipt import layout
-from appliance.sale import Discount, DiscountKind, SaleError
+from appliance.core.sale import Discount, DiscountKind, SaleError
+from appliance.reports.formatting import Formatter
+from appliance.reports.receipt import layout
 from appliance.till import Till
 
 

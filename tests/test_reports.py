@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from appliance import closures
-from appliance.clock import SteppingClock
-from appliance.sale import Discount, DiscountKind
-from appliance.shifts import ShiftError
+from appliance.core.clock import SteppingClock
+from appliance.core.sale import Discount, DiscountKind
+from appliance.store import closures
+from appliance.store.shifts import ShiftError
 from appliance.till import Till
 
 
@@ -115,9 +115,9 @@ def test_a_day_is_closed_by_the_first_sale_of_the_next(till: Till, clock: Steppi
 def test_months_and_years_close_with_perpetual_totals(config, tmp_path) -> None:  # type: ignore[no-untyped-def]
     clock = SteppingClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     till = Till.open(config, clock=clock)
-    from appliance.catalogue import upsert_variants
-    from appliance.demo import demo_variants
-    from appliance.store import write_transaction
+    from appliance.cli.demo import demo_variants
+    from appliance.store.catalogue import upsert_variants
+    from appliance.store.database import write_transaction
 
     with write_transaction(till.db) as connection:
         upsert_variants(connection, demo_variants(), clock.now())

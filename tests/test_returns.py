@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.money import from_cents
-from appliance.returns import Returned, add_return_line, returnable, start_return
-from appliance.sale import CompletedSale, Discount, DiscountKind, Kind, Sale, SaleError
-from appliance.sales_store import StoredSale
+from appliance.core.money import from_cents
+from appliance.core.returns import Returned, add_return_line, returnable, start_return
+from appliance.core.sale import CompletedSale, Discount, DiscountKind, Kind, Sale, SaleError
+from appliance.store.sales import StoredSale
 from appliance.till import Till
 
 from .helpers import CASH, item

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from appliance.money import from_cents, to_cents
-from appliance.sale import Discount, DiscountKind, Kind, Sale, SaleError
+from appliance.core.money import from_cents, to_cents
+from appliance.core.sale import Discount, DiscountKind, Kind, Sale, SaleError
 
 from .helpers import CARD, CASH, CHEQUE, item
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from appliance.barcodes import PRESETS, interpret
-from appliance.catalogue import CatalogueError, Variant, upsert_variants
-from appliance.sale import PricedBy
-from appliance.scan_lookup import (
+from appliance.core.barcodes import PRESETS, interpret
+from appliance.core.sale import PricedBy
+from appliance.store.catalogue import CatalogueError, Variant, upsert_variants
+from appliance.store.database import open_store, write_transaction
+from appliance.store.scan_lookup import (
     Ambiguous,
     Match,
     NoMatch,
@@ -27,7 +28,6 @@ from appliance.scan_lookup import (
     set_plu,
     unlink_code,
 )
-from appliance.store import open_store, write_transaction
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FR = PRESETS["fr"]

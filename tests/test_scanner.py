@@ -27,7 +27,7 @@ from evdev.eventio import EventIO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appliance.cli import main
+from appliance.cli.main import main
 from drivers import keymaps
 from drivers.cli_scanner import visible
 from drivers.keymaps import GS, LAYOUT_NAMES, LAYOUTS

@@ -16,25 +16,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.catalogue import upsert_variants
-from appliance.clock import SteppingClock
+from appliance.cli.demo import demo_config_text, demo_variants
 from appliance.config import Config, parse
-from appliance.demo import demo_config_text, demo_variants
-from appliance.formatting import Formatter
-from appliance.money import from_cents
-from appliance.ofn_client import OfnClient
-from appliance.returns import Returned
-from appliance.sale import Sale
-from appliance.schema import IMMUTABLE_TABLES, migrations
-from appliance.store import (
+from appliance.core.clock import SteppingClock
+from appliance.core.money import from_cents
+from appliance.core.returns import Returned
+from appliance.core.sale import Sale
+from appliance.ofn.client import OfnClient
+from appliance.ofn.daemon import Daemon
+from appliance.ofn.sync import read_status
+from appliance.reports.formatting import Formatter
+from appliance.store.catalogue import upsert_variants
+from appliance.store.database import (
     DAEMON_CHECKPOINT_PAGES,
     FALLBACK_CHECKPOINT_PAGES,
     StoreError,
     open_store,
     write_transaction,
 )
-from appliance.sync import read_status
-from appliance.sync_daemon import Daemon
+from appliance.store.schema import IMMUTABLE_TABLES, migrations
 from appliance.till import Till
 
 
@@ -165,7 +165,7 @@ def test_a_missing_database_is_not_created_by_read_commands(tmp_path: Path) -> N
 def test_a_sale_needs_an_open_shift(till: Till) -> None:
     sale = basket(till)
     till.close_shift(Decimal("100"), "Alice")
-    from appliance.shifts import ShiftError
+    from appliance.store.shifts import ShiftError
 
     with pytest.raises(ShiftError, match="No shift is open"):
         till.complete(sale)

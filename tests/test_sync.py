@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from appliance import config as config_module
-from appliance.cli import main
-from appliance.clock import SystemClock
-from appliance.money import from_cents
-from appliance.ofn_client import OfnClient
-from appliance.store import write_transaction
-from appliance.sync import read_status, stock_levels
-from appliance.sync_daemon import Daemon
+from appliance.cli.main import main
+from appliance.core.clock import SystemClock
+from appliance.core.money import from_cents
+from appliance.ofn.client import OfnClient
+from appliance.ofn.daemon import Daemon
+from appliance.ofn.sync import read_status, stock_levels
+from appliance.store.database import write_transaction
 from appliance.till import Till
 
 from .ofn_sandbox import Sandbox, box_config, expected_counter_lines, running_sandbox, synced_box

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from appliance import config as config_module
-from appliance.cli import main
-from appliance.clock import SystemClock
-from appliance.money import from_cents
-from appliance.store import open_store
-from appliance.sync import read_status
+from appliance.cli.main import main
+from appliance.core.clock import SystemClock
+from appliance.core.money import from_cents
+from appliance.ofn.sync import read_status
+from appliance.store.database import open_store
 from appliance.till import Till
 
 from .ofn_sandbox import BIN, Sandbox, box_config, expected_counter_lines, running_sandbox

@@ -3,7 +3,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.tax import breakdown, spread_vat, vat_in_gross
+from appliance.core.tax import breakdown, spread_vat, vat_in_gross
 
 from .helpers import RATES
 

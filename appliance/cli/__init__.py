@@ -1,0 +1,1 @@
+"""The `ofn-checkout` commands."""

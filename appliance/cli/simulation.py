@@ -1,0 +1,219 @@
+"""Realistic random trading through the real till: for demos, benchmarks and load and crash tests.
+
+Every sale goes through :class:`~appliance.till.Till` exactly as the UI's would: mixed baskets,
+weighed items, discounts, price changes, voided lines, cancelled baskets, returns, split payments,
+cash movements, and shifts opened and closed with a Z. A run can be killed at any moment and run
+again on the same store: it picks up the clock and the shift where the store left them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from appliance.cli.demo import demo_variants
+from appliance.core.clock import SteppingClock, parse_utc
+from appliance.core.money import from_cents, to_cents
+from appliance.core.sale import Discount, DiscountKind, PricedBy, Sale, SaleError
+from appliance.store.catalogue import Variant, all_variants, upsert_variants
+from appliance.store.database import write_transaction
+from appliance.store.journal import tip
+from appliance.store.sales import StoredSale
+from appliance.till import Till
+
+CASHIERS = ("Alice", "Bruno", "Chloé", "Dominique")
+NOTES = (500, 1000, 2000, 5000)
+
+
+@dataclass(frozen=True)
+class Plan:
+    sales: int
+    seed: int
+    pace: float = 45.0
+    shift_size: int = 250
+    close_at_end: bool = True
+
+
+def resume_clock(till: Till | None, start: datetime) -> SteppingClock:
+    """A clock that goes on from the store's last entry, and not before ``start``.
+
+    With no till yet, the clock a new store is set up with, so that its first entry is dated like
+    the trading that follows.
+    """
+    last = tip(till.connection) if till is not None else None
+    if last is None:
+        return SteppingClock(start)
+    return SteppingClock(max(parse_utc(last.created_at) + timedelta(seconds=1), start))
+
+
+def ensure_catalogue(till: Till) -> list[Variant]:
+    variants = all_variants(till.connection)
+    if not variants:
+        with write_transaction(till.db) as connection:
+            upsert_variants(connection, demo_variants(), till.clock.now())
+        variants = all_variants(till.connection)
+    return variants
+
+
+def run(till: Till, clock: SteppingClock, plan: Plan, report: Callable[[StoredSale], None]) -> int:
+    """Complete ``plan.sales`` sales (returns count as sales); returns how many were completed."""
+    variants = ensure_catalogue(till)
+    done_before = till.connection.execute("SELECT COUNT(*) FROM journal WHERE kind IN ('sale', 'return')").fetchone()[0]
+    rng = random.Random(f"{plan.seed}:{done_before}")
+    trader = _Trader(till, clock, rng, variants)
+    completed = 0
+    in_shift = _sales_in_current_shift(till)
+    while completed < plan.sales:
+        if till.current_shift() is None:
+            trader.open_shift()
+            in_shift = 0
+        clock.advance(rng.expovariate(1 / plan.pace))
+        stored = trader.one_transaction()
+        if stored is None:
+            continue
+        report(stored)
+        completed += 1
+        in_shift += 1
+        if in_shift >= plan.shift_size:
+            trader.close_shift()
+    if plan.close_at_end and till.current_shift() is not None:
+        trader.close_shift()
+    return completed
+
+
+def _sales_in_current_shift(till: Till) -> int:
+    shift = till.current_shift()
+    if shift is None:
+        return 0
+    return till.connection.execute(
+        "SELECT COUNT(*) FROM journal WHERE seq > ? AND kind IN ('sale', 'return')", (shift.journal_seq,)
+    ).fetchone()[0]
+
+
+class _Trader:
+    """The random customer and cashier; only the till's public operations are used."""
+
+    def __init__(self, till: Till, clock: SteppingClock, rng: random.Random, variants: list[Variant]):
+        self.till, self.clock, self.rng = till, clock, rng
+        self.sellable = [v for v in variants if v.price > 0 and (v.on_demand or (v.on_hand or 0) > 0)]
+        self.cashier = rng.choice(CASHIERS)
+
+    def open_shift(self) -> None:
+        self.cashier = self.rng.choice(CASHIERS)
+        self.till.open_shift(self.cashier, Decimal(self.rng.choice((100, 150, 200))))
+
+    def close_shift(self) -> None:
+        expected = self.till.x_report().expected_cash
+        error = self.rng.choice((0, 0, 0, 0, 0, 0, 0, -50, 20, -200))
+        self.till.close_shift(from_cents(max(expected + error, 0)), self.cashier)
+
+    def one_transaction(self) -> StoredSale | None:
+        roll = self.rng.random()
+        if roll < 0.02:
+            self._cash_movement()
+        if roll < 0.05:
+            original = self._recent_sale()
+            if original is not None:
+                return self._return(original)
+        sale = self._basket()
+        if self.rng.random() < 0.01:
+            self.till.cancel(sale, "customer changed their mind")
+            return None
+        self._pay(sale)
+        return self.till.complete(sale)
+
+    def _basket(self) -> Sale:
+        sale = self.till.new_sale(self.cashier)
+        for _ in range(self.rng.choice((1, 1, 2, 2, 3, 3, 4, 5, 6, 8))):
+            variant = self.rng.choice(self.sellable)
+            item = self.till.item(variant.id)
+            if variant.priced_by is PricedBy.WEIGHT:
+                line = sale.add_weighed(item, self.rng.randint(80, 3500))
+            else:
+                line = sale.add(item, self.rng.choice((1, 1, 1, 2, 3)))
+            self._maybe_adjust(sale, line.line_no)
+        if len([line for line in sale.lines if not line.voided]) == 0:
+            variant = self.rng.choice([v for v in self.sellable if v.priced_by is PricedBy.EACH])
+            sale.add(self.till.item(variant.id))
+        if self.rng.random() < 0.03 and sale.totals().subtotal > 0:
+            sale.discount_sale(Discount(DiscountKind.PERCENT, Decimal(self.rng.choice((5, 10))), "member"))
+        return sale
+
+    def _maybe_adjust(self, sale: Sale, line_no: int) -> None:
+        roll = self.rng.random()
+        try:
+            if roll < 0.03:
+                sale.void(line_no)
+            elif roll < 0.07:
+                sale.discount_line(
+                    line_no, Discount(DiscountKind.PERCENT, Decimal(self.rng.choice((10, 20, 50))), "damaged")
+                )
+            elif roll < 0.08:
+                sale.discount_line(line_no, Discount(DiscountKind.AMOUNT, Decimal("0.50"), "short date"))
+            elif roll < 0.10:
+                line = next(line for line in sale.lines if line.line_no == line_no)
+                cents = to_cents(line.unit_price)
+                sale.override_price(line_no, from_cents(max(cents - self.rng.randint(1, 100), 0)), "price match")
+        except SaleError:
+            pass  # e.g. a 0.50 discount on a line worth less: a cashier would be refused too
+
+    def _pay(self, sale: Sale) -> None:
+        due = sale.totals().due
+        if due == 0:
+            return
+        roll = self.rng.random()
+        if roll < 0.55:
+            sale.tender(self.till.payment("cash"), from_cents(_cash_tendered(due, self.rng)))
+        elif roll < 0.90:
+            sale.tender(self.till.payment("card"), from_cents(due))
+        elif roll < 0.97:
+            part = self.rng.randint(1, due) if due > 1 else due
+            sale.tender(self.till.payment("card"), from_cents(part))
+            rest = sale.totals().due
+            if rest:
+                sale.tender(self.till.payment("cash"), from_cents(_cash_tendered(rest, self.rng)))
+        else:
+            sale.tender(self.till.payment(self.rng.choice(("cheque", "voucher"))), from_cents(due))
+
+    def _recent_sale(self) -> StoredSale | None:
+        row = self.till.connection.execute(
+            "SELECT ref FROM journal WHERE kind = 'sale' ORDER BY seq DESC LIMIT 1 OFFSET ?", (self.rng.randint(0, 30),)
+        ).fetchone()
+        return self.till.find_sale(uuid=row[0]) if row else None
+
+    def _return(self, original: StoredSale) -> StoredSale | None:
+        left = self.till.returnable(original)
+        if not left:
+            return None
+        sale = self.till.new_return(original, self.cashier)
+        for line_no, rest in self.rng.sample(sorted(left.items()), k=self.rng.randint(1, len(left))):
+            if rest.quantity > 0:
+                self.till.add_return_line(sale, original, line_no, quantity=self.rng.randint(1, rest.quantity))
+            else:
+                self.till.add_return_line(sale, original, line_no, weight_g=self.rng.randint(1, rest.weight_g))
+        refund = sale.totals().due
+        if refund:
+            method = "cash" if self.rng.random() < 0.7 else "card"
+            sale.tender(self.till.payment(method), from_cents(refund))
+        return self.till.complete(sale)
+
+    def _cash_movement(self) -> None:
+        if self.rng.random() < 0.5:
+            self.till.move_cash("in", Decimal(self.rng.choice((20, 50))), "change from the bank", self.cashier)
+        else:
+            in_drawer = self.till.x_report().expected_cash
+            if in_drawer > 5000:
+                self.till.move_cash("out", Decimal(50), "bank drop", self.cashier)
+
+
+def _cash_tendered(due: int, rng: random.Random) -> int:
+    """Exact money, or the next note up: what customers hand over."""
+    if rng.random() < 0.3:
+        return due
+    for note in NOTES:
+        if note >= due:
+            return note
+    return (due // 5000 + 1) * 5000

@@ -1,0 +1,1 @@
+"""Talking to OFN: the HTTP client, the sync engine and its daemon."""

@@ -1,0 +1,629 @@
+"""The sync engine: every sale reaches OFN exactly once in effect, by reconciling orders by state.
+
+OFN's ``add``/``remove`` are not idempotent and an answer can be lost after the change was
+applied, so the engine never repeats a change blindly. For each order it changes and each variant,
+it keeps what the order must hold (``base`` + the box's own changes) and what OFN was last seen to
+hold (``acked``); a pass reads the order, sends only the difference, and reads again. A change
+whose answer was lost is recognised on the next read (applied, or not). A person's edit in OFN is
+neither overwritten nor counted twice: the engine rebases on it and records it. docs/sync.md tells
+the whole story, with the states a manager sees.
+
+Every local step is its own short transaction, so a sale commit never waits on the network, and a
+kill at any point leaves a state the next pass finishes from.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from appliance.core.clock import Clock, parse_utc, utc_text
+from appliance.core.handover import SETTLED
+from appliance.core.money import from_cents
+from appliance.ofn.client import NotFound, OfnClient, OfnError, Order, Refused, cents, shop_variant
+from appliance.store.catalogue import upsert_variants
+from appliance.store.database import write_transaction
+
+log = logging.getLogger(__name__)
+
+FOLD_BATCH = 500
+CATALOGUE_CHUNK = 100
+SALE_KINDS = ("sale", "return")
+FOLDED_KINDS = (*SALE_KINDS, "pickup")  # outbox rows that change an order's items
+NOTHING_ADDED = "OFN answered but added nothing (out of stock in OFN?): correct the stock, then `sync retry`"
+#: The outbox rows the partial index ``outbox_open`` holds: folded into an order and not done. A
+#: query spells these terms out so that SQLite, which matches them as written, uses the index.
+OPEN_ROWS = "folded_into IS NOT NULL AND status != 'done'"
+GIVE_UP_AFTER = 3  # consecutive failed sends before a pass stops talking to an OFN that is down
+
+
+@dataclass
+class PassResult:
+    """What one pass did, for the status row, the CLI and the benchmark."""
+
+    folded: int = 0
+    sent: int = 0
+    done: int = 0
+    parked: int = 0
+    rebased: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def named(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor whose rows are read by column name, without changing the shared connection."""
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    return cursor
+
+
+def units_of(grams: int, unit_grams: int | None) -> int:
+    """Grams as whole OFN units, half away from zero, in integers (never a float, never banker's)."""
+    unit = unit_grams or 1000
+    sign = 1 if grams >= 0 else -1
+    return sign * ((abs(grams) * 2 + unit) // (2 * unit))
+
+
+def target_of(line: sqlite3.Row) -> int:
+    """What the order must hold: weighed goods by their running total, rounded once (half up)."""
+    return int(line["base"] or 0) + line["own_units"] + units_of(line["own_grams"], line["unit_grams"])
+
+
+def settled(line: sqlite3.Row) -> bool:
+    """A read showed the line at its target, with nothing in flight and nothing parked."""
+    return line["attention"] is None and not line["inflight"] and line["acked"] == target_of(line)
+
+
+class SyncEngine:
+    def __init__(self, db: Database, client: OfnClient, clock: Clock, counter_order: str):
+        self.db = db
+        self.client = client
+        self.clock = clock
+        self.counter_order = counter_order
+
+    # -- outbox -> lines -----------------------------------------------------------------------
+
+    def fold(self) -> int:
+        """Move committed sales and hand-overs into their orders' targets, a batch at a time.
+
+        Sales and returns go to the lane's counter order, a hand-over to the customer's order.
+        Folding and marking the rows folded happen in one transaction: a row is counted once.
+        """
+        folded = 0
+        last = self.db.conn.execute("SELECT max(id) FROM outbox").fetchone()[0] or 0
+        while True:  # up to the rows committed when the pass began: a busy till cannot hold it here
+            with write_transaction(self.db) as conn:
+                rows = (
+                    named(conn)
+                    .execute(
+                        "SELECT id, kind, payload FROM outbox WHERE id > ? AND id <= ? AND folded_into IS NULL"
+                        f" AND status = 'pending' AND kind IN {FOLDED_KINDS} ORDER BY id LIMIT ?",
+                        (folded_up_to(conn), last, FOLD_BATCH),
+                    )
+                    .fetchall()
+                )
+                if not rows:
+                    return folded
+                orders: dict[str, str] = {}
+                deltas: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+                marks = []
+                for row in rows:
+                    payload = json.loads(row["payload"])
+                    number = payload["order"] if row["kind"] == "pickup" else self.counter_order
+                    orders[number] = "pickup" if row["kind"] == "pickup" else "counter"
+                    marks.append((number, row["id"]))
+                    for change in payload["variants"]:
+                        delta = deltas[(number, change["variant_id"])]
+                        delta[0] += change["quantity"] if not change["weight_g"] else 0
+                        delta[1] += change["weight_g"]
+                conn.executemany("INSERT OR IGNORE INTO sync_order (number, kind) VALUES (?, ?)", list(orders.items()))
+                for (number, variant_id), (units, grams) in deltas.items():
+                    unit = named(conn).execute("SELECT unit_grams FROM variant WHERE id = ?", (variant_id,)).fetchone()
+                    conn.execute(
+                        "INSERT INTO sync_line (order_number, variant_id, unit_grams, own_units, own_grams)"
+                        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (order_number, variant_id) DO UPDATE SET"
+                        " own_units = own_units + excluded.own_units, own_grams = own_grams + excluded.own_grams",
+                        (number, variant_id, unit[0] if unit else None, units, grams),
+                    )
+                conn.executemany("UPDATE outbox SET folded_into = ? WHERE id = ?", marks)
+                folded += len(rows)
+
+    # -- one order, by state -------------------------------------------------------------------
+
+    def reconcile(self, number: str, kind: str, result: PassResult) -> None:
+        if not self._needs_pass(number):
+            return
+        order = self.client.order(number)
+        self._observe(number, order.quantities(), result, answered=set())
+        to_send = self._plan(number, result)
+        answered: set[int] = set()
+        shipment = self._shipment(number)
+        failures = 0
+        for variant_id, delta in to_send:
+            try:
+                if delta > 0:
+                    shipment = self.client.add(number, variant_id, delta, shipment)
+                    self._learn_shipment(number, shipment)
+                else:
+                    if shipment is None:
+                        shipment = self._discover_shipment(number, variant_id, delta)
+                        delta -= 1
+                    self.client.remove(number, shipment, variant_id, -delta, restock=True)
+                answered.add(variant_id)
+                result.sent += 1
+            except Refused as refused:
+                self._park(number, variant_id, f"{refused.message}: correct it in OFN, then run `sync retry`")
+                result.parked += 1
+            except NotFound as missing:
+                if delta > 0:
+                    self._park(number, variant_id, f"OFN does not know variant {variant_id} ({missing.message})")
+                    result.parked += 1
+                answered.add(variant_id)
+            except OfnError as error:
+                if not error.transient:
+                    raise
+                result.errors.append(error.message)
+                failures += 1
+                if failures >= GIVE_UP_AFTER:
+                    break  # the road is down: the next read tells what arrived
+                continue
+            failures = 0
+        if to_send:
+            order = self.client.order(number)
+            self._observe(number, order.quantities(), result, answered)
+        finished = self._finish_pickup(order, result) if kind == "pickup" else True
+        result.done += self._mark_done(number, finished)
+
+    def _needs_pass(self, number: str) -> bool:
+        for line in (
+            named(self.db.conn)
+            .execute("SELECT * FROM sync_line WHERE order_number = ? AND attention IS NULL", (number,))
+            .fetchall()
+        ):
+            if line["base"] is None or not settled(line):
+                return True
+        return (
+            named(self.db.conn)
+            .execute(
+                f"SELECT 1 FROM outbox WHERE folded_into = ? AND {OPEN_ROWS} AND status = 'pending' LIMIT 1", (number,)
+            )
+            .fetchone()
+            is not None
+        )
+
+    def _observe(self, number: str, held: dict[int, int], result: PassResult, answered: set[int]) -> None:
+        """Record what OFN holds; tell a lost answer from a change a person made by hand."""
+        at = utc_text(self.clock.now())
+        with write_transaction(self.db) as conn:
+            for line in named(conn).execute("SELECT * FROM sync_line WHERE order_number = ?", (number,)).fetchall():
+                now_held = held.get(line["variant_id"], 0)
+                if line["base"] is None:
+                    conn.execute(
+                        "UPDATE sync_line SET base = ?, acked = ? WHERE order_number = ? AND variant_id = ?",
+                        (now_held, now_held, number, line["variant_id"]),
+                    )
+                    continue
+                expected = line["acked"] + line["inflight"]
+                if line["inflight"] and now_held == line["acked"]:
+                    if line["variant_id"] in answered and line["inflight"] > 0:
+                        _set_attention(conn, at, number, line["variant_id"], NOTHING_ADDED)
+                        result.parked += 1
+                        continue
+                    expected = line["acked"]  # the change never arrived: it will be sent again
+                if now_held != expected:
+                    drift = now_held - expected
+                    conn.execute(
+                        "UPDATE sync_line SET base = base + ? WHERE order_number = ? AND variant_id = ?",
+                        (drift, number, line["variant_id"]),
+                    )
+                    detail = (
+                        f"OFN holds {now_held}, the box expected {expected}: someone changed the order by hand;"
+                        f" kept their change ({drift:+d})"
+                    )
+                    _event(conn, at, number, line["variant_id"], "rebased", detail)
+                    result.rebased += 1
+                conn.execute(
+                    "UPDATE sync_line SET acked = ?, inflight = 0 WHERE order_number = ? AND variant_id = ?",
+                    (now_held, number, line["variant_id"]),
+                )
+
+    def _plan(self, number: str, result: PassResult) -> list[tuple[int, int]]:
+        """Decide each difference and write it down as in flight before anything is sent."""
+        plan = []
+        with write_transaction(self.db) as conn:
+            for line in (
+                named(conn)
+                .execute(
+                    "SELECT * FROM sync_line WHERE order_number = ? AND attention IS NULL ORDER BY variant_id",
+                    (number,),
+                )
+                .fetchall()
+            ):
+                target = target_of(line)
+                if target < 0:
+                    reason = (
+                        f"the box would take off more than order {number} holds (it would hold {target}):"
+                        " it changed in OFN meanwhile, or returns exceed the sales; correct it in OFN,"
+                        " then `sync retry`"
+                    )
+                    _set_attention(conn, utc_text(self.clock.now()), number, line["variant_id"], reason)
+                    result.parked += 1
+                    continue
+                delta = target - line["acked"]
+                if delta:
+                    conn.execute(
+                        "UPDATE sync_line SET inflight = ? WHERE order_number = ? AND variant_id = ?",
+                        (delta, number, line["variant_id"]),
+                    )
+                    plan.append((line["variant_id"], delta))
+        return plan
+
+    def _park(self, number: str, variant_id: int, reason: str) -> None:
+        with write_transaction(self.db) as conn:
+            _set_attention(conn, utc_text(self.clock.now()), number, variant_id, reason)
+
+    def _mark_done(self, number: str, finished: bool) -> int:
+        """Rows are done only when a read showed every variant they touch at its target.
+
+        A hand-over's row also waits for ``finished``: OFN shows the order paid and shipped.
+        """
+        with write_transaction(self.db) as conn:
+            at_target = {
+                line["variant_id"]
+                for line in named(conn).execute("SELECT * FROM sync_line WHERE order_number = ?", (number,)).fetchall()
+                if settled(line)
+            }
+            parked = {
+                line["variant_id"]: line["attention"]
+                for line in named(conn).execute(
+                    "SELECT variant_id, attention FROM sync_line WHERE order_number = ? AND attention IS NOT NULL",
+                    (number,),
+                )
+            }
+            done = 0
+            now = utc_text(self.clock.now())
+            for row in (
+                named(conn)
+                .execute(
+                    f"SELECT id, kind, payload, status FROM outbox WHERE folded_into = ? AND {OPEN_ROWS}",
+                    (number,),
+                )
+                .fetchall()
+            ):
+                variants = {change["variant_id"] for change in json.loads(row["payload"])["variants"]}
+                if variants <= at_target and (finished or row["kind"] != "pickup"):
+                    conn.execute("UPDATE outbox SET status = 'done', updated_at = ? WHERE id = ?", (now, row["id"]))
+                    done += 1
+                elif reasons := [parked[v] for v in sorted(variants) if v in parked]:
+                    conn.execute(
+                        "UPDATE outbox SET status = 'attention', last_error = ?, updated_at = ? WHERE id = ?",
+                        (reasons[0], now, row["id"]),
+                    )
+            return done
+
+    # -- a hand-over: payment, note and "picked up", each done by reading OFN's state first --------
+
+    def _finish_pickup(self, order: Order, result: PassResult) -> bool:
+        """Bring a handed-over order to paid, noted and shipped; True once a read shows it so.
+
+        None of the three calls is a blind repeat: capture only while OFN shows a pending payment
+        that what the counter collected covers, ship only a ready shipment, and the note is set
+        (not appended) to the same text. A lost answer is settled by the next read. What the API
+        cannot do (record a payment) is parked for the manager with the amount to enter.
+        """
+        rows = [
+            json.loads(row[0])
+            for row in self.db.conn.execute(
+                f"SELECT payload FROM outbox WHERE folded_into = ? AND {OPEN_ROWS} AND kind = 'pickup'"
+                " AND status = 'pending' ORDER BY id",
+                (order.number,),
+            )
+        ]
+        lines = named(self.db.conn).execute("SELECT * FROM sync_line WHERE order_number = ?", (order.number,))
+        if not rows or not all(settled(line) for line in lines):
+            return False
+        if order.state == "canceled":
+            self._park_rows(order.number, f"order {order.number} was canceled in OFN after it was handed over")
+            result.parked += 1
+            return False
+        due = sum(row["due"] for row in rows)
+        self._write_note(order.number, "; ".join(row["note"] for row in rows))
+        if due and order.payment_state not in SETTLED and order.pending_payment is not None:
+            if order.pending_payment <= due:
+                try:
+                    self.client.capture(order.number)
+                except Refused as refused:
+                    log.info("capture of %s refused: %s", order.number, refused.message)
+                order = self.client.order(order.number)
+        if order.payment_state not in SETTLED:
+            self._park_rows(
+                order.number,
+                f"OFN shows {from_cents(order.balance)} still due on order {order.number}, and the customer"
+                f" paid {from_cents(due)} at the counter (see the order's note): record the payment in OFN"
+                " (the order's Payments), then `sync retry`",
+            )
+            result.parked += 1
+            return False
+        if order.shipment_state == "ready":
+            self.client.ship(order.number)
+            order = self.client.order(order.number)
+        store_pickup(self.db, order, utc_text(self.clock.now()))
+        return order.shipment_state == "shipped"
+
+    def _write_note(self, number: str, note: str) -> None:
+        """OFN never returns an order's note, so the box remembers the one it wrote last."""
+        if self.db.conn.execute("SELECT note FROM sync_order WHERE number = ?", (number,)).fetchone()[0] == note:
+            return
+        self.client.set_note(number, note)
+        with write_transaction(self.db) as conn:
+            conn.execute("UPDATE sync_order SET note = ? WHERE number = ?", (note, number))
+
+    def _park_rows(self, number: str, reason: str) -> None:
+        at = utc_text(self.clock.now())
+        with write_transaction(self.db) as conn:
+            conn.execute(
+                "UPDATE outbox SET status = 'attention', last_error = ?, updated_at = ?"
+                f" WHERE folded_into = ? AND {OPEN_ROWS} AND kind = 'pickup' AND status = 'pending'",
+                (reason, at, number),
+            )
+            _event(conn, at, number, None, "parked", reason)
+
+    # -- shipments: OFN's orders have one, known by its number -----------------------------------
+
+    def _shipment(self, number: str) -> str | None:
+        row = named(self.db.conn).execute("SELECT shipment FROM sync_order WHERE number = ?", (number,)).fetchone()
+        return row[0] if row else None
+
+    def _learn_shipment(self, number: str, shipment: str) -> None:
+        with write_transaction(self.db) as conn:
+            conn.execute("UPDATE sync_order SET shipment = ? WHERE number = ?", (shipment, number))
+
+    def _discover_shipment(self, number: str, variant_id: int, delta: int) -> str:
+        """OFN shows an order's shipment number only in the answer to an add.
+
+        A removal that comes first adds one piece, learns the number, and takes the piece back
+        with the rest. The piece is in flight on its own, so a crash in between is settled by the
+        next read like any other change.
+        """
+        with write_transaction(self.db) as conn:
+            conn.execute(
+                "UPDATE sync_line SET inflight = 1 WHERE order_number = ? AND variant_id = ?", (number, variant_id)
+            )
+        shipment = self.client.add(number, variant_id, 1, None)
+        self._learn_shipment(number, shipment)
+        with write_transaction(self.db) as conn:
+            conn.execute(
+                "UPDATE sync_line SET acked = acked + 1, inflight = ? WHERE order_number = ? AND variant_id = ?",
+                (delta - 1, number, variant_id),
+            )
+        return shipment
+
+    # -- a pass ---------------------------------------------------------------------------------
+
+    def drain(self) -> PassResult:
+        result = PassResult()
+        result.folded = self.fold()
+        orders = self.db.conn.execute("SELECT number, kind FROM sync_order ORDER BY kind, number").fetchall()
+        for number, kind in orders:
+            self.reconcile(number, kind, result)
+        return result
+
+
+def _event(conn: sqlite3.Connection, at: str, number: str, variant_id: int | None, kind: str, detail: str) -> None:
+    conn.execute(
+        "INSERT INTO sync_event (at, order_number, variant_id, kind, detail) VALUES (?, ?, ?, ?, ?)",
+        (at, number, variant_id, kind, detail),
+    )
+
+
+def _set_attention(conn: sqlite3.Connection, at: str, number: str, variant_id: int, reason: str) -> None:
+    """Park one variant of one order: nothing more is sent for it until a manager retries."""
+    conn.execute(
+        "UPDATE sync_line SET inflight = 0, attention = ? WHERE order_number = ? AND variant_id = ?",
+        (reason, number, variant_id),
+    )
+    _event(conn, at, number, variant_id, "parked", reason)
+
+
+def retry_parked(db: Database) -> int:
+    """A manager fixed OFN (stock, variant, order): put what was parked back in the queue."""
+    with write_transaction(db) as conn:
+        cleared = conn.execute("UPDATE sync_line SET attention = NULL WHERE attention IS NOT NULL").rowcount
+        handovers = conn.execute(
+            f"UPDATE outbox SET status = 'pending', last_error = NULL WHERE {OPEN_ROWS}"
+            " AND status = 'attention' AND kind = 'pickup'"
+        ).rowcount
+        conn.execute(
+            f"UPDATE outbox SET status = 'pending', last_error = NULL WHERE {OPEN_ROWS} AND status = 'attention'"
+        )
+    return cleared + handovers
+
+
+# -- catalogue and pickup orders -----------------------------------------------------------------
+
+
+def refresh_catalogue(db: Database, client: OfnClient, clock: Clock, order_cycle_id: int, hub_id: int) -> int:
+    """Read the cycle's shopfront and write it in small transactions, so a sale never waits on it.
+
+    The catalogue is a copy of OFN's, read again at the next refresh, so its writes skip the fsync
+    (``synchronous=NORMAL`` on this connection only): each chunk holds the write lock for
+    microseconds, not for a disk flush. Sales keep ``FULL`` on their own connection, and their
+    fsync carries whatever catalogue pages came before. After each page the refresh checkpoints
+    the WAL itself, so the sale that happens to cross SQLite's auto-checkpoint size does not pay
+    for copying the catalogue into the database. Variants that left the shopfront (sold
+    out in OFN) keep their row with no stock.
+    """
+    taxes = client.tax_categories()
+    seen: set[int] = set()
+    started = clock.now()
+    db.conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        for page in client.shop_pages(order_cycle_id, hub_id):
+            variants = [shop_variant(data, taxes) for data in page]
+            for start in range(0, len(variants), CATALOGUE_CHUNK):
+                with write_transaction(db) as conn:
+                    upsert_variants(conn, variants[start : start + CATALOGUE_CHUNK], started)
+            seen.update(v.id for v in variants)
+            db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # the refresh pays for its pages, not a sale
+        stale = [
+            row[0]
+            for row in named(db.conn).execute("SELECT id FROM variant WHERE updated_at < ?", (utc_text(started),))
+        ]
+        for start in range(0, len(stale), CATALOGUE_CHUNK):
+            with write_transaction(db) as conn:
+                conn.executemany(
+                    "UPDATE variant SET on_hand = 0, on_demand = 0, updated_at = ? WHERE id = ?",
+                    [(utc_text(started), vid) for vid in stale[start : start + CATALOGUE_CHUNK]],
+                )
+    finally:
+        db.conn.execute("PRAGMA synchronous = FULL")
+    with write_transaction(db) as conn:
+        conn.execute("UPDATE sync_status SET catalogue_at = ?, refresh_requested = 0", (utc_text(clock.now()),))
+    return len(seen)
+
+
+def refresh_pickups(
+    db: Database, client: OfnClient, clock: Clock, order_cycle_id: int, hub_id: int, skip: set[str]
+) -> int:
+    """The cycle's customer orders with their lines, for the hand-over screen.
+
+    One listing request, then a detail read only for orders whose states, total or number of
+    lines changed since the last refresh: a quiet cycle costs one request every few minutes.
+    """
+    summaries = [o for o in client.orders(hub_id, order_cycle_id) if o["number"] not in skip]
+    known = {
+        row[0]: tuple(row[1:])
+        for row in db.conn.execute(
+            "SELECT number, state, payment_state, shipment_state, total, paid, json_array_length(lines)"
+            " FROM pickup_order"
+        )
+    }
+    at = utc_text(clock.now())
+    for summary in summaries:
+        seen = (
+            summary.get("state"),
+            summary.get("payment_state"),
+            summary.get("shipment_state"),
+            cents(summary.get("total") or "0"),
+            cents(summary.get("payment_total") or "0"),
+            summary.get("item_count"),
+        )
+        if known.get(summary["number"]) == seen:
+            continue
+        store_pickup(db, client.order(summary["number"]), at)
+    listed = {summary["number"] for summary in summaries}
+    with write_transaction(db) as conn:
+        conn.executemany(  # orders of an earlier cycle, or no longer OFN's to list
+            "DELETE FROM pickup_order WHERE number = ?", [(number,) for number in known if number not in listed]
+        )
+        conn.execute("UPDATE sync_status SET pickup_at = ?", (at,))
+    return len(summaries)
+
+
+def store_pickup(db: Database, order: Order, at: str) -> None:
+    """Keep one order as the hand-over screen shows it: its lines, what it costs, what was paid."""
+    lines = [
+        {"variant_id": line.variant_id, "quantity": line.quantity, "price": line.price, "name": line.name}
+        for line in order.lines
+    ]
+    with write_transaction(db) as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO pickup_order (number, order_cycle_id, full_name, email, state, payment_state,"
+            " shipment_state, total, lines, fetched_at, paid, pending_payment)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                order.number,
+                order.order_cycle_id,
+                order.full_name,
+                order.email,
+                order.state,
+                order.payment_state,
+                order.shipment_state,
+                order.total,
+                json.dumps(lines),
+                at,
+                order.paid,
+                order.pending_payment,
+            ),
+        )
+
+
+# -- status for the UI and the CLI ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    state: str
+    message: str
+    last_success_at: str | None
+    pending: int
+    attention: int
+    oldest_pending_s: int | None
+
+    def as_record(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def set_status(db: Database, clock: Clock, state: str, message: str = "", *, success: bool = False) -> None:
+    now = utc_text(clock.now())
+    with write_transaction(db) as conn:
+        conn.execute(
+            "UPDATE sync_status SET state = ?, message = ?, last_attempt_at = ?,"
+            " last_success_at = CASE WHEN ? THEN ? ELSE last_success_at END",
+            (state, message, now, success, now),
+        )
+
+
+def folded_up_to(conn: sqlite3.Connection) -> int:
+    """The id of the newest folded outbox row: every row after it is unfolded, and none before it.
+
+    The engine folds rows in id order and a sale's row is committed before the next one gets an
+    id, so the unfolded rows are always the newest. Scanning back from the tail finds them with no
+    index, which saves every sale an index page.
+    """
+    row = conn.execute("SELECT id FROM outbox WHERE folded_into IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0] if row else 0
+
+
+def read_status(conn: sqlite3.Connection, now: datetime) -> Status:
+    row = named(conn).execute("SELECT * FROM sync_status").fetchone()
+    pending, attention, oldest = (
+        named(conn)
+        .execute(
+            "SELECT sum(status = 'pending'), sum(status = 'attention'), min(created_at) FROM"
+            " (SELECT status, created_at FROM outbox WHERE id > ?"
+            f" UNION ALL SELECT status, created_at FROM outbox WHERE {OPEN_ROWS})",
+            (folded_up_to(conn),),
+        )
+        .fetchone()
+    )
+    age = max(0, int((now - parse_utc(oldest)).total_seconds())) if oldest else None
+    return Status(row["state"], row["message"], row["last_success_at"], pending or 0, attention or 0, age)
+
+
+def stock_levels(conn: sqlite3.Connection) -> dict[int, int | None]:
+    """What the shelf should hold: OFN's on hand minus this box's sales OFN has not seen yet."""
+    unposted: dict[int, int] = defaultdict(int)
+    for line in named(conn).execute("SELECT * FROM sync_line").fetchall():
+        unposted[line["variant_id"]] += target_of(line) - (
+            line["acked"] if line["acked"] is not None else (line["base"] or 0)
+        )
+    units = dict(named(conn).execute("SELECT id, unit_grams FROM variant").fetchall())
+    for row in named(conn).execute(
+        f"SELECT payload FROM outbox WHERE id > ? AND folded_into IS NULL AND kind IN {FOLDED_KINDS}",
+        (folded_up_to(conn),),
+    ):
+        for change in json.loads(row[0])["variants"]:
+            grams = change["weight_g"]
+            unposted[change["variant_id"]] += (
+                units_of(grams, units.get(change["variant_id"])) if grams else change["quantity"]
+            )
+    return {
+        row[0]: None if row[2] else (row[1] or 0) - unposted.get(row[0], 0)
+        for row in named(conn).execute("SELECT id, on_hand, on_demand FROM variant")
+    }

@@ -1,0 +1,110 @@
+"""The accounting export: one CSV row per sale line and per payment, for a range of local dates.
+
+Rows carry the VAT base and amount of each line (the receipt's per-rate VAT spread over its lines),
+so an accountant's pivot by rate gives exactly the Z reports' figures. Voided lines are listed with
+zero amounts so that nothing on a receipt is missing from the export. Money taken at the counter
+for customers' online orders (hand-overs) comes as ``order_payment`` rows: it is in the drawer, but
+OFN sold those orders and invoices them, so it is no takings of the till.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from appliance.core.clock import local_day_bounds, parse_utc
+from appliance.core.money import from_cents
+
+COLUMNS = (
+    "record", "local_date", "local_time", "completed_at_utc", "lane_id", "channel", "sale_number", "sale_uuid",
+    "sale_kind", "original_sale_uuid", "cashier", "line_no", "variant_id", "sku", "description", "quantity",
+    "weight_g", "unit_price", "discount", "amount", "vat_code", "vat_rate", "vat_base", "vat_amount",
+    "voided", "payment_method", "payment_amount", "cash_tendered",
+)  # fmt: skip
+
+#: The sale's own columns, the same on its line rows and its payment rows.
+_SALE = (
+    "s.completed_at AS completed_at_utc, s.lane_id, s.channel, s.number AS sale_number, s.uuid AS sale_uuid,"
+    " s.kind AS sale_kind, s.original_uuid AS original_sale_uuid, s.cashier"
+)
+
+
+def write_csv(connection: sqlite3.Connection, out: TextIO, first: date, last: date, zone: ZoneInfo) -> int:
+    """Write the rows of sales completed from ``first`` to ``last`` (local dates, inclusive)."""
+    start, end = local_day_bounds(first, last, zone)
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n", restval="")
+    writer.writeheader()
+    count = 0
+    lines = connection.execute(
+        f"SELECT {_SALE}, l.line_no, l.variant_id, l.sku, l.name AS description, l.quantity, l.weight_g,"
+        " l.unit_price, l.discount_cents + l.sale_discount_cents AS discount, l.amount, l.vat_code,"
+        " l.vat_rate_bp, l.vat, l.voided"
+        " FROM sale_line AS l JOIN sale AS s ON s.id = l.sale_id"
+        " WHERE l.completed_at >= ? AND l.completed_at < ? ORDER BY l.sale_id, l.line_no",
+        (start, end),
+    )
+    for row in _dicts(lines):
+        vat = row.pop("vat")
+        row.update(
+            unit_price=from_cents(row["unit_price"]),
+            discount=from_cents(row["discount"]),
+            vat_rate=_rate(row.pop("vat_rate_bp")),
+            vat_base=from_cents(row["amount"] - vat),
+            vat_amount=from_cents(vat),
+            amount=from_cents(row["amount"]),
+        )
+        writer.writerow(_sale_row("line", row, zone))
+        count += 1
+    payments = connection.execute(
+        f"SELECT {_SALE}, p.method AS payment_method, p.amount, p.tendered, p.cash"
+        " FROM payment AS p JOIN sale AS s ON s.id = p.sale_id"
+        " WHERE p.completed_at >= ? AND p.completed_at < ? ORDER BY p.sale_id, p.seq",
+        (start, end),
+    )
+    count += _write_payments(writer, "payment", payments, zone)
+    handovers = connection.execute(
+        "SELECT h.completed_at AS completed_at_utc, h.lane_id, h.channel, h.uuid AS sale_uuid,"
+        " 'handover' AS sale_kind, NULL AS original_sale_uuid, h.cashier,"
+        " 'OFN order ' || h.order_number || ' (' || h.customer || ')' AS description,"
+        " p.method AS payment_method, p.amount, p.tendered, p.cash"
+        " FROM handover_payment AS p JOIN handover AS h ON h.id = p.handover_id"
+        " WHERE p.completed_at >= ? AND p.completed_at < ? ORDER BY p.handover_id, p.seq",
+        (start, end),
+    )
+    return count + _write_payments(writer, "order_payment", handovers, zone)
+
+
+def _write_payments(writer: csv.DictWriter[str], record: str, rows: sqlite3.Cursor, zone: ZoneInfo) -> int:
+    count = 0
+    for row in _dicts(rows):
+        tendered, cash = row.pop("tendered"), row.pop("cash")
+        row.update(payment_amount=from_cents(row.pop("amount")), cash_tendered=from_cents(tendered) if cash else "")
+        writer.writerow(_sale_row(record, row, zone))
+        count += 1
+    return count
+
+
+def _dicts(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:
+    names = [column[0] for column in cursor.description]
+    for values in cursor:
+        yield dict(zip(names, values))
+
+
+def _sale_row(record: str, row: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+    local = parse_utc(row["completed_at_utc"]).astimezone(zone)
+    row.update(
+        record=record,
+        local_date=local.date().isoformat(),
+        local_time=local.strftime("%H:%M:%S"),
+        original_sale_uuid=row["original_sale_uuid"] or "",
+    )
+    return row
+
+
+def _rate(rate_bp: int) -> str:
+    return str(Decimal(rate_bp) / 100)

@@ -1,0 +1,54 @@
+"""A receipt as a print document: the screen's text lines, the sale number as a code, a cut.
+
+The printed text is :func:`appliance.receipt.layout` line for line, so what the printer shows is
+what the screen and the tests read; the document only adds what text cannot carry: emphasis on the
+title and the total, a scannable sale number for returns, an optional logo, the cut and, for a cash
+sale, the drawer kick.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from appliance.core.document import Barcode, Block, Cut, Document, DrawerKick, Logo, QrCode, Rule, Text
+from appliance.reports.formatting import Formatter
+from appliance.reports.receipt import Receipt, layout
+
+CodeKind = Literal["barcode", "qr", "none"]
+
+
+def receipt_document(
+    receipt: Receipt,
+    fmt: Formatter,
+    columns: int,
+    *,
+    code: CodeKind = "barcode",
+    logo: Logo | None = None,
+    kick_drawer: bool = False,
+) -> Document:
+    """The document for ``receipt`` on paper ``columns`` characters wide.
+
+    The drawer kick comes first so the drawer opens while the receipt prints, not after it.
+    """
+    blocks: list[Block] = []
+    if kick_drawer:
+        blocks.append(DrawerKick())
+    if logo is not None:
+        blocks.append(logo)
+    for line in layout(receipt, fmt, columns):
+        blocks.append(_block_for(line, receipt, columns))
+    if code == "barcode":
+        blocks.append(Barcode(receipt.barcode))
+    elif code == "qr":
+        blocks.append(QrCode(receipt.barcode))
+    blocks.append(Cut(partial=True))
+    return Document(tuple(blocks))
+
+
+def _block_for(line: str, receipt: Receipt, columns: int) -> Block:
+    if line == "-" * columns:
+        return Rule("-")
+    stripped = line.strip()
+    if stripped == receipt.title or stripped.startswith("DUPLICATE ") or line.startswith("TOTAL "):
+        return Text(line, bold=True)
+    return Text(line)

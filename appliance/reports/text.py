@@ -1,0 +1,99 @@
+"""X/Z reports and closures laid out as text: for the terminal, a log, or the receipt printer.
+
+Works on the reports' records (plain dicts), so a Z reprinted years later from the journal looks
+the same as the day it was made.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appliance.reports.formatting import Formatter
+
+
+def shift_report_text(record: dict[str, Any], fmt: Formatter, lane_name: str, width: int = 42) -> str:
+    title = "Z REPORT — SHIFT CLOSED" if record["kind"] == "Z" else "X REPORT — SHIFT OPEN"
+    cash = record["cash"]
+    lines = [
+        title.center(width),
+        _pair("Lane", f"{record['lane_id']} {lane_name}", width),
+        _pair("Shift", str(record["shift_id"]), width),
+        _pair("Opened", f"{fmt.moment(record['opened_at'])} {record['opened_by']}", width),
+        _pair("Printed", fmt.moment(record["printed_at"]), width),
+    ]
+    if record.get("closed_by"):
+        lines.append(_pair("Closed by", record["closed_by"], width))
+    lines += ["-" * width, *_totals_lines(record["totals"], fmt, width)]
+    lines.append(_pair("Cancelled baskets", str(record["cancelled_sales"]), width))
+    lines += [
+        "-" * width,
+        "CASH DRAWER",
+        _pair("Opening float", fmt.money(cash["opening_float"]), width),
+        _pair("Cash payments (net)", fmt.money(cash["payments"]), width),
+        _pair("Cash in", fmt.money(cash["cash_in"]), width),
+        _pair("Cash out", fmt.money(-cash["cash_out"]), width),
+        _pair("Expected in drawer", fmt.money(cash["expected"]), width),
+    ]
+    if cash["counted"] is not None:
+        lines.append(_pair("Counted", fmt.money(cash["counted"]), width))
+        lines.append(_pair("Difference", fmt.money(cash["difference"]), width))
+    lines += ["-" * width, _pair("Perpetual grand total", fmt.money(record["perpetual_total"]), width)]
+    return "\n".join(lines)
+
+
+def closure_text(record: dict[str, Any], fmt: Formatter, lane_name: str, width: int = 42) -> str:
+    lines = [
+        f"{record['kind'].upper()} CLOSURE {record['period']}".center(width),
+        _pair("Lane", lane_name, width),
+        _pair("Journal entries", f"{record['first_seq']}–{record['last_seq']}", width),
+        "-" * width,
+        *_totals_lines(record["totals"], fmt, width),
+        "-" * width,
+        _pair("Period grand total", fmt.money(record["totals"]["total"]), width),
+        _pair("Perpetual grand total", fmt.money(record["perpetual_total"]), width),
+    ]
+    return "\n".join(lines)
+
+
+def _totals_lines(totals: dict[str, Any], fmt: Formatter, width: int) -> list[str]:
+    numbers = "—" if totals["first_number"] is None else f"{totals['first_number']}–{totals['last_number']}"
+    lines = [
+        _pair("Sale numbers", numbers, width),
+        _pair(f"Sales ({totals['sales_count']})", fmt.money(totals["sales_total"]), width),
+        _pair(f"Returns ({totals['returns_count']})", fmt.money(totals["returns_total"]), width),
+        _pair("Net total", fmt.money(totals["total"]), width),
+        _pair("Discounts given", fmt.money(totals["discounts"]), width),
+        _pair("Voided lines", str(totals["voided_lines"]), width),
+        f"BY VAT RATE ({fmt.currency})",
+        _vat_row("", "base", "VAT", "total", width),
+    ]
+    for vat in totals["vat"]:
+        lines.append(
+            _vat_row(
+                f"{vat['code']} {fmt.rate(vat['rate_bp'])}",
+                fmt.amount(vat["base"]),
+                fmt.amount(vat["vat"]),
+                fmt.amount(vat["gross"]),
+                width,
+            )
+        )
+    lines.append("BY PAYMENT METHOD")
+    for method, amount in totals["payments"].items():
+        lines.append(_pair(f"  {method}", fmt.money(amount), width))
+    handovers = totals.get("handovers") or {}  # records sealed before hand-overs existed have none
+    if handovers.get("count"):
+        lines.append(f"ONLINE ORDERS HANDED OVER ({handovers['count']})")
+        lines.append("  paid at the counter, sold by OFN:")
+        for method, amount in handovers["payments"].items():
+            lines.append(_pair(f"  {method}", fmt.money(amount), width))
+    return lines
+
+
+def _vat_row(label: str, base: str, vat: str, gross: str, width: int) -> str:
+    column = (width - 9) // 3
+    return f"{label[:9]:<9}{base:>{column}}{vat:>{column}}{gross:>{width - 9 - 2 * column}}"
+
+
+def _pair(label: str, value: str, width: int) -> str:
+    space = max(width - len(label) - len(value), 1)
+    return f"{label}{' ' * space}{value}"

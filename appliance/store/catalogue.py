@@ -1,0 +1,102 @@
+"""The hub's variants as the till sells them: the local copy of OFN's catalogue.
+
+The sync daemon refreshes this table from OFN; the till reads it to turn a scanned or typed code
+into an :class:`~appliance.sale.Item` with its price and VAT rate.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from appliance.core.clock import utc_text
+from appliance.core.money import from_cents
+from appliance.core.sale import Item, PricedBy
+from appliance.core.tax import VatRate
+
+
+class CatalogueError(LookupError):
+    """A variant the till cannot sell; the message says why and what to fix."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A row of the ``variant`` table; ``price`` is in cents, per kg when ``priced_by`` is weight."""
+
+    id: int
+    product_id: int | None
+    name: str
+    sku: str
+    price: int
+    priced_by: PricedBy
+    unit_grams: int | None
+    tax_category_id: int | None
+    on_hand: int | None
+    on_demand: bool
+
+
+_COLUMNS = "id, product_id, name, sku, price, priced_by, unit_grams, tax_category_id, on_hand, on_demand"
+
+
+def upsert_variants(connection: sqlite3.Connection, variants: Iterable[Variant], at: datetime) -> int:
+    """Insert or refresh variants; the caller holds the write transaction (and keeps it short)."""
+    rows = [
+        (
+            v.id,
+            v.product_id,
+            v.name,
+            v.sku,
+            v.price,
+            v.priced_by.value,
+            v.unit_grams,
+            v.tax_category_id,
+            v.on_hand,
+            int(v.on_demand),
+            utc_text(at),
+        )
+        for v in variants
+    ]
+    connection.executemany(
+        f"INSERT INTO variant ({_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET product_id = excluded.product_id, name = excluded.name,"
+        " sku = excluded.sku, price = excluded.price, priced_by = excluded.priced_by,"
+        " unit_grams = excluded.unit_grams, tax_category_id = excluded.tax_category_id,"
+        " on_hand = excluded.on_hand, on_demand = excluded.on_demand, updated_at = excluded.updated_at",
+        rows,
+    )
+    return len(rows)
+
+
+def get_variant(connection: sqlite3.Connection, variant_id: int) -> Variant | None:
+    row = connection.execute(f"SELECT {_COLUMNS} FROM variant WHERE id = ?", (variant_id,)).fetchone()
+    return _variant(row) if row else None
+
+
+def all_variants(connection: sqlite3.Connection) -> list[Variant]:
+    return [_variant(row) for row in connection.execute(f"SELECT {_COLUMNS} FROM variant ORDER BY id")]
+
+
+def as_item(variant: Variant, vat_table: dict[int | str, VatRate]) -> Item:
+    """The variant as a sale line needs it; a tax category missing from the config is refused."""
+    rate = vat_table.get("none" if variant.tax_category_id is None else variant.tax_category_id)
+    if rate is None:
+        category = "no tax category" if variant.tax_category_id is None else f"tax category {variant.tax_category_id}"
+        raise CatalogueError(
+            f"{variant.name} has {category} in OFN, which the VAT table of the config does not list: "
+            "add a [[vat]] entry for it"
+        )
+    return Item(
+        variant_id=variant.id,
+        name=variant.name,
+        price=from_cents(variant.price),
+        priced_by=variant.priced_by,
+        vat=rate,
+        sku=variant.sku,
+    )
+
+
+def _variant(row: Any) -> Variant:
+    return Variant(row[0], row[1], row[2], row[3], row[4], PricedBy(row[5]), row[6], row[7], row[8], bool(row[9]))

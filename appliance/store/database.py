@@ -1,0 +1,108 @@
+"""Opening the SQLite store the one safe way, and the write transaction every change goes through.
+
+Two processes share the file (the till UI and the sync daemon), so the store runs in WAL mode with
+a busy timeout, and every write takes the lock up front (``BEGIN IMMEDIATE``): a transaction that
+starts as a reader and upgrades later can fail with SQLITE_BUSY half-way through. ``synchronous =
+FULL`` makes a commit durable before it returns, which is what "the cashier saw it done" means.
+
+Checkpoints (copying the WAL back into the database) are the sync daemon's job: SQLite runs one
+inside the commit that takes the WAL past a size, and that commit would be a sale's. The daemon's
+connection checkpoints at SQLite's usual size, after its own commits; every other connection only
+at a larger size, so the WAL stays bounded even when the daemon is not running.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from appliance.store.schema import migrations
+
+BUSY_TIMEOUT_MS = 5000
+
+#: WAL pages (4 KB each) past which the daemon's own commits checkpoint: SQLite's default.
+DAEMON_CHECKPOINT_PAGES = 1000
+
+#: The fallback for every other connection (the till's, the CLI's): only reached when the daemon
+#: has not checkpointed for about 600 sales (a sale writes about 6 pages), i.e. when it is down.
+#: Larger would mean a longer stall for the sale that crosses it; smaller, that sales checkpoint
+#: again whenever the daemon is a little late.
+FALLBACK_CHECKPOINT_PAGES = 4000
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used; the message names the file and what to do."""
+
+
+def open_store(path: Path, *, create: bool = True) -> Database:
+    """Open (and migrate) the store; with ``create=False`` a missing file is an error, not a new store."""
+    if not create and not path.exists():
+        raise StoreError(f"No database at {path}: check --db or store.path in the config")
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        db = Database(connection, execute_plugins=False)
+        _set_pragmas(db)
+        _migrate(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a usable checkout database ({exc})") from None
+    return db
+
+
+def take_over_checkpoints(db: Database) -> None:
+    """Make this connection (the sync daemon's) the one that checkpoints the WAL at the usual size.
+
+    SQLite checks the WAL's size after each commit of this connection and, past the limit, runs a
+    PASSIVE checkpoint, which waits for no one: sales go on writing meanwhile. The daemon commits
+    its status on every pass, so the WAL is checkpointed within a pass of reaching the limit.
+    A checkpoint on a timer instead would cost more: the first commit after a complete checkpoint
+    starts the WAL over and pays a second fsync, and with a checkpoint every few seconds that
+    commit would be nearly every sale.
+    """
+    db.conn.execute(f"PRAGMA wal_autocheckpoint = {DAEMON_CHECKPOINT_PAGES}")
+
+
+def store_lane(connection: sqlite3.Connection) -> int | None:
+    row = connection.execute("SELECT lane_id FROM store_info").fetchone()
+    return row[0] if row else None
+
+
+def _set_pragmas(db: Database) -> None:
+    db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.conn.execute("PRAGMA journal_mode = WAL")
+    db.conn.execute("PRAGMA synchronous = FULL")
+    db.conn.execute(f"PRAGMA wal_autocheckpoint = {FALLBACK_CHECKPOINT_PAGES}")
+    db.conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _migrate(db: Database) -> None:
+    """Apply pending migrations under the write lock, so two processes starting at once don't race."""
+    with write_transaction(db):
+        migrations.apply(db)
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[sqlite3.Connection]:
+    """One atomic write: everything inside commits together, or nothing does."""
+    connection = db.conn
+    if connection.in_transaction:
+        raise StoreError("write transactions do not nest")
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    try:
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
