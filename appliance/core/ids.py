@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import secrets
 import time
 import uuid
 
@@ -10,7 +10,7 @@ import uuid
 def uuid7() -> str:
     """A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then random bits."""
     millis = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
+    rand = int.from_bytes(secrets.token_bytes(10), "big")
     value = (millis & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76  # version
     value |= ((rand >> 62) & 0xFFF) << 64  # rand_a
