@@ -72,7 +72,7 @@ def test_person_errors_are_one_line_without_traceback(tmp_path: Path, capsys: py
 def test_an_internal_error_is_logged_not_shown(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import appliance.cli.main as cli_module
+    import appliance.cli.report as cli_module
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the secret detail")
@@ -170,7 +170,7 @@ def test_a_bad_time_zone_is_a_config_problem(config_file: Path, capsys: pytest.C
 def test_database_errors_are_explained(config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import sqlite3
 
-    from appliance.cli.main import database_problem
+    from appliance.cli.options import database_problem
 
     assert "disk is full" in database_problem(sqlite3.OperationalError("database or disk is full"))
     assert "busy" in database_problem(sqlite3.OperationalError("database is locked"))

@@ -17,7 +17,7 @@ from typing import Any
 import click
 import httpx
 
-from appliance.cli.main import EXIT_PROBLEMS, config_option, db_option, load_config
+from appliance.cli.options import EXIT_PROBLEMS, config_option, db_option, load_config
 from appliance.config import Config
 from appliance.core.clock import parse_utc
 from appliance.ofn.client import OfnClient, OfnError

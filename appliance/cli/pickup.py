@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from appliance.cli.main import TEXT, amount_type, echo_json, open_till, store_options
+from appliance.cli.options import TEXT, amount_type, echo_json, open_till, store_options
 from appliance.core.handover import PickupOrder
 from appliance.core.money import from_cents
 from appliance.store.handovers import handed_over, pickup_order

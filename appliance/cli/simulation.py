@@ -13,8 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
 
 from appliance.cli.demo import demo_variants
+from appliance.cli.options import load_config, store_options
 from appliance.core.clock import SteppingClock, parse_utc
 from appliance.core.money import from_cents, to_cents
 from appliance.core.sale import Discount, DiscountKind, PricedBy, Sale, SaleError
@@ -217,3 +223,55 @@ def _cash_tendered(due: int, rng: random.Random) -> int:
         if note >= due:
             return note
     return (due // 5000 + 1) * 5000
+
+
+@click.command("simulate")
+@store_options
+@click.option("--sales", type=click.IntRange(min=1, max=10**7), required=True, help="How many sales to complete")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--start",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    help="Local time of the first sale; a store with later entries carries on from them [default: today 08:00]",
+)
+@click.option(
+    "--pace",
+    type=click.FloatRange(min=0.1),
+    default=45.0,
+    show_default=True,
+    help="Mean seconds between sales (simulated time)",
+)
+@click.option(
+    "--shift-size", type=click.IntRange(min=1), default=250, show_default=True, help="Sales per shift before a Z"
+)
+@click.option("--leave-open", is_flag=True, help="Leave the last shift open")
+def simulate(
+    config_path: Path | None,
+    db_path: Path | None,
+    sales: int,
+    seed: int,
+    start: datetime | None,
+    pace: float,
+    shift_size: int,
+    leave_open: bool,
+) -> int:
+    """Fill a store with realistic random sales through the real till, one line per sale."""
+    config = load_config(config_path)
+    zone = ZoneInfo(config.timezone)
+    if start is not None and not 2000 <= start.year <= 2999:
+        raise click.BadParameter("--start must be between 2000 and 2999")
+    begin = (
+        start.replace(tzinfo=zone) if start else datetime.now(zone).replace(hour=8, minute=0, second=0, microsecond=0)
+    )
+    till = Till.open(config, db_path or config.store_path, clock=resume_clock(None, begin))
+    try:
+        till.clock = clock = resume_clock(till, begin)
+        plan = Plan(sales, seed, pace, shift_size, not leave_open)
+        run(till, clock, plan, _print_sale)
+    finally:
+        till.close()
+    return 0
+
+
+def _print_sale(stored: Any) -> None:
+    print(f"{stored.sale.kind.value} {stored.number} {from_cents(stored.sale.total)}", flush=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from appliance.cli.main import EXIT_PROBLEMS, echo_json, open_till, store_options
+from appliance.cli.options import EXIT_PROBLEMS, echo_json, open_till, store_options
 from appliance.core.clock import SystemClock
 from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon

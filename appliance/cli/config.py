@@ -1,0 +1,54 @@
+"""`ofn-checkout config`: check the configuration file before the till starts on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from appliance import config as config_module
+from appliance.cli.options import (
+    EXIT_PROBLEMS,
+    config_option,
+)
+from appliance.config import Config, ConfigError
+from appliance.store.keys import key_is_private
+
+
+@click.group("config")
+def config_group() -> None:
+    """Check the configuration file."""
+
+
+@config_group.command("check")
+@config_option
+def config_check(config_path: Path | None) -> int:
+    """Print every problem of the config (key, value, reason); exit 1 if there is one."""
+    path = config_module.resolve_path(config_path)
+    try:
+        config = config_module.load(path)
+    except ConfigError as exc:
+        click.echo(f"{path}: {len(exc.problems)} problem(s)")
+        for problem in exc.problems:
+            click.echo(f"  {problem}")
+        return EXIT_PROBLEMS
+    for warning in _config_warnings(config):
+        click.echo(f"warning: {warning}")
+    click.echo(
+        f'{path}: OK (lane {config.lane_id} "{config.lane_name}", {len(config.vat)} VAT rates, '
+        f"{len(config.payments)} payment methods)"
+    )
+    return 0
+
+
+def _config_warnings(config: Config) -> list[str]:
+    """Things that do not stop the till from selling, but will stop something else."""
+    warnings = []
+    if not config.api_key_file.exists():
+        warnings.append(f"ofn.api_key_file {config.api_key_file}: file not found (sync to OFN will not work)")
+    key_file = config.key_file_for(config.store_path)
+    if key_file.exists() and not key_is_private(key_file):
+        warnings.append(f"journal key {key_file} is readable by others: chmod 600 it")
+    if not any(method.is_cash for method in config.payments):
+        warnings.append("no payment method has cash = true: the drawer will never be counted")
+    return warnings

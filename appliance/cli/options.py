@@ -1,0 +1,128 @@
+"""What the commands share: the --config and --db options, argument types, exit codes, opening the till.
+
+Every command that touches the store takes ``--db`` (default: ``store.path`` of the config) and
+``--config`` (default: $OFN_CHECKOUT_CONFIG, then /etc/ofn-checkout/config.toml). A command returns
+its exit code: 0, or EXIT_PROBLEMS for "checked, and something is wrong" (a bad config, a broken journal).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from appliance import config as config_module
+from appliance.cli.demo import demo_config_text
+from appliance.config import Config
+from appliance.core.clock import Clock
+from appliance.core.money import MoneyError, parse_amount
+from appliance.reports.formatting import Formatter
+from appliance.store.database import StoreError
+from appliance.till import Till
+
+EXIT_PROBLEMS = 1
+EXIT_CANNOT = 3
+EXIT_INTERNAL = 70
+
+
+def database_problem(exc: sqlite3.DatabaseError) -> str:
+    """What a person should understand of an SQLite error (the details go to the log)."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return "the database is busy (another program is writing to it): try again in a moment"
+    if "full" in text:
+        return "the disk is full: nothing was recorded; free some space and try again"
+    if "readonly" in text or "read-only" in text:
+        return "the database file is read-only: check its owner and permissions"
+    if "unable to open" in text:
+        return f"the database cannot be opened ({text}): check the path and its permissions"
+    if isinstance(exc, sqlite3.IntegrityError):
+        return (
+            f"the database refused a change ({text}): it may have been tampered with; run `ofn-checkout journal verify`"
+        )
+    return f"the database file is damaged ({text}): restore it from the backup"
+
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file [default: $OFN_CHECKOUT_CONFIG or /etc/ofn-checkout/config.toml]",
+)
+db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite store [default: store.path of the config]",
+)
+
+
+def store_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    return config_option(db_option(function))
+
+
+def load_config(config_path: Path | None) -> Config:
+    """The config named, or found; with neither, the demo hub's (so a bare ``--db`` works)."""
+    path = config_module.resolve_path(config_path)
+    if config_path is None and not path.exists():
+        click.echo(f"note: no config at {path}; using the demo hub's settings", err=True)
+        return config_module.parse(demo_config_text())
+    return config_module.load(path)
+
+
+def open_till(config_path: Path | None, db_path: Path | None, clock: Clock | None = None) -> tuple[Config, Till]:
+    config = load_config(config_path)
+    path = db_path or config.store_path
+    if not path.exists():
+        raise StoreError(f"No database at {path}: check --db or store.path in the config")
+    return config, Till.open(config, path, clock=clock)
+
+
+def formatter(config: Config) -> Formatter:
+    return Formatter(config.currency, config.language, ZoneInfo(config.timezone))
+
+
+class Text(click.ParamType):
+    """A name or reason typed on the command line; it is kept in the journal, so it must be text."""
+
+    name = "text"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail("is not valid UTF-8 text (check the terminal's encoding)", param, ctx)
+        if not text:
+            self.fail("must not be empty", param, ctx)
+        return text
+
+
+TEXT = Text()
+NUMBER = click.IntRange(min=1, max=2**62)
+DATE = click.DateTime(["%Y-%m-%d"])
+
+
+def check_dates(first: datetime, last: datetime) -> None:
+    if not (2000 <= first.year <= 2999 and 2000 <= last.year <= 2999):
+        raise click.BadParameter("dates must be between 2000-01-01 and 2999-12-31")
+    if last < first:
+        raise click.BadParameter("--to is before --from")
+
+
+def amount_type(text: str) -> Decimal:
+    try:
+        return parse_amount(text)
+    except MoneyError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def echo_json(value: object) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))

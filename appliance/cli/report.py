@@ -1,0 +1,123 @@
+"""`ofn-checkout report`: X and Z reports and the period closures, as text or JSON."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from appliance.cli.options import (
+    NUMBER,
+    TEXT,
+    amount_type,
+    echo_json,
+    formatter,
+    open_till,
+    store_options,
+)
+from appliance.core.money import from_cents
+from appliance.reports.text import closure_text, shift_report_text
+from appliance.store import closures
+from appliance.store.shifts import ShiftError, get_shift, last_closed_shift, stored_z_report
+from appliance.till import Till
+
+
+@click.group("report")
+def report_group() -> None:
+    """X and Z reports, and the daily, monthly and yearly closures."""
+
+
+@report_group.command("x")
+@store_options
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON")
+def report_x(config_path: Path | None, db_path: Path | None, as_json: bool) -> int:
+    """Running totals of the open shift."""
+    config, till = open_till(config_path, db_path)
+    try:
+        record = till.x_report().as_record()
+    finally:
+        till.close()
+    echo_json(record) if as_json else click.echo(shift_report_text(record, formatter(config), config.lane_name))
+    return 0
+
+
+@report_group.command("z")
+@store_options
+@click.option("--counted", type=amount_type, help="Cash counted in the drawer: closes the open shift")
+@click.option("--cashier", type=TEXT, default="manager", show_default=True, help="Who closes the shift")
+@click.option("--shift", "shift_id", type=NUMBER, help="Reprint the Z report of this shift")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON")
+def report_z(
+    config_path: Path | None,
+    db_path: Path | None,
+    counted: Decimal | None,
+    cashier: str,
+    shift_id: int | None,
+    as_json: bool,
+) -> int:
+    """Close the open shift (with --counted), or reprint the last or a given Z report."""
+    if shift_id is not None and counted is not None:
+        raise click.UsageError("--shift reprints a closed shift's Z report; --counted closes the open shift: not both")
+    config, till = open_till(config_path, db_path)
+    try:
+        record = _z_record(till, counted, cashier, shift_id)
+    finally:
+        till.close()
+    echo_json(record) if as_json else click.echo(shift_report_text(record, formatter(config), config.lane_name))
+    return 0
+
+
+def _z_record(till: Till, counted: Decimal | None, cashier: str, shift_id: int | None) -> dict[str, Any]:
+    if shift_id is not None:
+        shift = get_shift(till.connection, shift_id)
+        record = stored_z_report(till.connection, shift_id) if shift else None
+        if record is None:
+            raise ShiftError(f"Shift {shift_id} has no Z report (it does not exist or is still open)")
+        return record
+    if till.current_shift() is not None:
+        if counted is None:
+            raise ShiftError("A shift is open: count the drawer and give --counted AMOUNT to close it")
+        return till.close_shift(counted, cashier).as_record()
+    last = last_closed_shift(till.connection, till.lane.id)
+    if last is None:
+        raise ShiftError("No shift has been closed yet")
+    record = stored_z_report(till.connection, last.id)
+    assert record is not None
+    return record
+
+
+@report_group.command("closures")
+@store_options
+@click.option("--kind", type=click.Choice(["day", "month", "year"]), help="Only this kind")
+@click.option("--json", "as_json", is_flag=True)
+def report_closures(config_path: Path | None, db_path: Path | None, kind: str | None, as_json: bool) -> int:
+    """List the period closures with their grand totals."""
+    config, till = open_till(config_path, db_path)
+    try:
+        records = closures.closures(till.connection, kind)
+    finally:
+        till.close()
+    if as_json:
+        echo_json(records)
+    else:
+        fmt = formatter(config)
+        click.echo("\n\n".join(closure_text(r, fmt, config.lane_name) for r in records) or "No closures yet.")
+    return 0
+
+
+@report_group.command("close-periods")
+@store_options
+def report_close_periods(config_path: Path | None, db_path: Path | None) -> int:
+    """Close every finished day, month and year now (a nightly timer runs this)."""
+    config, till = open_till(config_path, db_path)
+    try:
+        made = till.close_periods()
+    finally:
+        till.close()
+    for record in made:
+        click.echo(f"closed {record['kind']} {record['period']}: {from_cents(record['perpetual_total'])} perpetual")
+    if not made:
+        click.echo("nothing to close")
+    return 0
