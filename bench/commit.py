@@ -49,7 +49,6 @@ from appliance.core.clock import SteppingClock  # noqa: E402
 from appliance.core.ids import uuid7  # noqa: E402
 from appliance.core.money import from_cents  # noqa: E402
 from appliance.core.sale import PricedBy, Sale  # noqa: E402
-from appliance.ofn.sync import set_status  # noqa: E402
 from appliance.store.catalogue import upsert_variants  # noqa: E402
 from appliance.store.database import (  # noqa: E402
     BUSY_TIMEOUT_MS,
@@ -61,6 +60,7 @@ from appliance.store.database import (  # noqa: E402
 from appliance.store.journal import tip  # noqa: E402
 from appliance.store.sales import record_sale  # noqa: E402
 from appliance.store.shifts import current_shift  # noqa: E402
+from appliance.store.sync_state import set_status  # noqa: E402
 from appliance.till import Till  # noqa: E402
 
 CHECKPOINTS = {

@@ -32,7 +32,8 @@ from appliance.cli.main import main  # noqa: E402
 from appliance.core.clock import SystemClock  # noqa: E402
 from appliance.core.money import from_cents  # noqa: E402
 from appliance.ofn.client import OfnClient  # noqa: E402
-from appliance.ofn.sync import SyncEngine, refresh_catalogue  # noqa: E402
+from appliance.ofn.refresh import refresh_catalogue  # noqa: E402
+from appliance.ofn.sync import SyncEngine  # noqa: E402
 from appliance.store.keys import load_api_key  # noqa: E402
 from appliance.till import Till  # noqa: E402
 from tests.ofn_sandbox import box_config, running_sandbox  # noqa: E402

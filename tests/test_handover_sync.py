@@ -18,7 +18,7 @@ from appliance.core.handover import CompletedHandover, HandoverError, PickupOrde
 from appliance.core.money import from_cents
 from appliance.core.sale import PricedBy
 from appliance.ofn.daemon import Daemon
-from appliance.ofn.sync import read_status, stock_levels
+from appliance.store.sync_state import read_status, stock_levels
 from appliance.till import Till
 
 from .ofn_sandbox import Sandbox, running_sandbox, synced_box

@@ -24,7 +24,6 @@ from appliance.core.returns import Returned
 from appliance.core.sale import Sale
 from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon
-from appliance.ofn.sync import read_status
 from appliance.reports.formatting import Formatter
 from appliance.store.catalogue import upsert_variants
 from appliance.store.database import (
@@ -35,6 +34,7 @@ from appliance.store.database import (
     write_transaction,
 )
 from appliance.store.schema import IMMUTABLE_TABLES, migrations
+from appliance.store.sync_state import read_status
 from appliance.till import Till
 
 

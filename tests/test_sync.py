@@ -16,8 +16,8 @@ from appliance.core.clock import SystemClock
 from appliance.core.money import from_cents
 from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon
-from appliance.ofn.sync import read_status, stock_levels
 from appliance.store.database import write_transaction
+from appliance.store.sync_state import read_status, stock_levels
 from appliance.till import Till
 
 from .ofn_sandbox import Sandbox, box_config, expected_counter_lines, running_sandbox, synced_box

@@ -15,8 +15,8 @@ from appliance import config as config_module
 from appliance.cli.main import main
 from appliance.core.clock import SystemClock
 from appliance.core.money import from_cents
-from appliance.ofn.sync import read_status
 from appliance.store.database import open_store
+from appliance.store.sync_state import read_status
 from appliance.till import Till
 
 from .ofn_sandbox import BIN, Sandbox, box_config, expected_counter_lines, running_sandbox

@@ -18,9 +18,9 @@ from appliance.cli.options import EXIT_PROBLEMS, echo_json, open_till, store_opt
 from appliance.core.clock import SystemClock
 from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon
-from appliance.ofn.sync import OPEN_ROWS, named, read_status, retry_parked
 from appliance.store.database import write_transaction
 from appliance.store.keys import load_api_key
+from appliance.store.sync_state import OPEN_ROWS, named, read_status, retry_parked
 
 
 @click.group("sync", invoke_without_command=True)

@@ -18,8 +18,10 @@ from sqlite_utils import Database
 from appliance.config import Config
 from appliance.core.clock import Clock, parse_utc
 from appliance.ofn.client import KeyRejected, NotAllowed, OfnClient, OfnError, OrderCycleClosed
-from appliance.ofn.sync import OPEN_ROWS, PassResult, SyncEngine, refresh_catalogue, refresh_pickups, set_status
+from appliance.ofn.refresh import refresh_catalogue, refresh_pickups
+from appliance.ofn.sync import PassResult, SyncEngine
 from appliance.store.database import take_over_checkpoints
+from appliance.store.sync_state import OPEN_ROWS, set_status
 
 log = logging.getLogger(__name__)
 

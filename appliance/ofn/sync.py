@@ -19,27 +19,21 @@ import logging
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlite_utils import Database
 
-from appliance.core.clock import Clock, parse_utc, utc_text
+from appliance.core.clock import Clock, utc_text
 from appliance.core.handover import SETTLED
 from appliance.core.money import from_cents
-from appliance.ofn.client import NotFound, OfnClient, OfnError, Order, Refused, cents, shop_variant
-from appliance.store.catalogue import upsert_variants
+from appliance.ofn.client import NotFound, OfnClient, OfnError, Order, Refused
+from appliance.ofn.refresh import store_pickup
 from appliance.store.database import write_transaction
+from appliance.store.sync_state import FOLDED_KINDS, OPEN_ROWS, folded_up_to, named, settled, target_of
 
 log = logging.getLogger(__name__)
 
 FOLD_BATCH = 500
-CATALOGUE_CHUNK = 100
-SALE_KINDS = ("sale", "return")
-FOLDED_KINDS = (*SALE_KINDS, "pickup")  # outbox rows that change an order's items
 NOTHING_ADDED = "OFN answered but added nothing (out of stock in OFN?): correct the stock, then `sync retry`"
-#: The outbox rows the partial index ``outbox_open`` holds: folded into an order and not done. A
-#: query spells these terms out so that SQLite, which matches them as written, uses the index.
-OPEN_ROWS = "folded_into IS NOT NULL AND status != 'done'"
 GIVE_UP_AFTER = 3  # consecutive failed sends before a pass stops talking to an OFN that is down
 
 
@@ -53,30 +47,6 @@ class PassResult:
     parked: int = 0
     rebased: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def named(conn: sqlite3.Connection) -> sqlite3.Cursor:
-    """A cursor whose rows are read by column name, without changing the shared connection."""
-    cursor = conn.cursor()
-    cursor.row_factory = sqlite3.Row
-    return cursor
-
-
-def units_of(grams: int, unit_grams: int | None) -> int:
-    """Grams as whole OFN units, half away from zero, in integers (never a float, never banker's)."""
-    unit = unit_grams or 1000
-    sign = 1 if grams >= 0 else -1
-    return sign * ((abs(grams) * 2 + unit) // (2 * unit))
-
-
-def target_of(line: sqlite3.Row) -> int:
-    """What the order must hold: weighed goods by their running total, rounded once (half up)."""
-    return int(line["base"] or 0) + line["own_units"] + units_of(line["own_grams"], line["unit_grams"])
-
-
-def settled(line: sqlite3.Row) -> bool:
-    """A read showed the line at its target, with nothing in flight and nothing parked."""
-    return line["attention"] is None and not line["inflight"] and line["acked"] == target_of(line)
 
 
 class SyncEngine:
@@ -428,202 +398,3 @@ def _set_attention(conn: sqlite3.Connection, at: str, number: str, variant_id: i
         (reason, number, variant_id),
     )
     _event(conn, at, number, variant_id, "parked", reason)
-
-
-def retry_parked(db: Database) -> int:
-    """A manager fixed OFN (stock, variant, order): put what was parked back in the queue."""
-    with write_transaction(db) as conn:
-        cleared = conn.execute("UPDATE sync_line SET attention = NULL WHERE attention IS NOT NULL").rowcount
-        handovers = conn.execute(
-            f"UPDATE outbox SET status = 'pending', last_error = NULL WHERE {OPEN_ROWS}"
-            " AND status = 'attention' AND kind = 'pickup'"
-        ).rowcount
-        conn.execute(
-            f"UPDATE outbox SET status = 'pending', last_error = NULL WHERE {OPEN_ROWS} AND status = 'attention'"
-        )
-    return cleared + handovers
-
-
-# -- catalogue and pickup orders -----------------------------------------------------------------
-
-
-def refresh_catalogue(db: Database, client: OfnClient, clock: Clock, order_cycle_id: int, hub_id: int) -> int:
-    """Read the cycle's shopfront and write it in small transactions, so a sale never waits on it.
-
-    The catalogue is a copy of OFN's, read again at the next refresh, so its writes skip the fsync
-    (``synchronous=NORMAL`` on this connection only): each chunk holds the write lock for
-    microseconds, not for a disk flush. Sales keep ``FULL`` on their own connection, and their
-    fsync carries whatever catalogue pages came before. After each page the refresh checkpoints
-    the WAL itself, so the sale that happens to cross SQLite's auto-checkpoint size does not pay
-    for copying the catalogue into the database. Variants that left the shopfront (sold
-    out in OFN) keep their row with no stock.
-    """
-    taxes = client.tax_categories()
-    seen: set[int] = set()
-    started = clock.now()
-    db.conn.execute("PRAGMA synchronous = NORMAL")
-    try:
-        for page in client.shop_pages(order_cycle_id, hub_id):
-            variants = [shop_variant(data, taxes) for data in page]
-            for start in range(0, len(variants), CATALOGUE_CHUNK):
-                with write_transaction(db) as conn:
-                    upsert_variants(conn, variants[start : start + CATALOGUE_CHUNK], started)
-            seen.update(v.id for v in variants)
-            db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # the refresh pays for its pages, not a sale
-        stale = [
-            row[0]
-            for row in named(db.conn).execute("SELECT id FROM variant WHERE updated_at < ?", (utc_text(started),))
-        ]
-        for start in range(0, len(stale), CATALOGUE_CHUNK):
-            with write_transaction(db) as conn:
-                conn.executemany(
-                    "UPDATE variant SET on_hand = 0, on_demand = 0, updated_at = ? WHERE id = ?",
-                    [(utc_text(started), vid) for vid in stale[start : start + CATALOGUE_CHUNK]],
-                )
-    finally:
-        db.conn.execute("PRAGMA synchronous = FULL")
-    with write_transaction(db) as conn:
-        conn.execute("UPDATE sync_status SET catalogue_at = ?, refresh_requested = 0", (utc_text(clock.now()),))
-    return len(seen)
-
-
-def refresh_pickups(
-    db: Database, client: OfnClient, clock: Clock, order_cycle_id: int, hub_id: int, skip: set[str]
-) -> int:
-    """The cycle's customer orders with their lines, for the hand-over screen.
-
-    One listing request, then a detail read only for orders whose states, total or number of
-    lines changed since the last refresh: a quiet cycle costs one request every few minutes.
-    """
-    summaries = [o for o in client.orders(hub_id, order_cycle_id) if o["number"] not in skip]
-    known = {
-        row[0]: tuple(row[1:])
-        for row in db.conn.execute(
-            "SELECT number, state, payment_state, shipment_state, total, paid, json_array_length(lines)"
-            " FROM pickup_order"
-        )
-    }
-    at = utc_text(clock.now())
-    for summary in summaries:
-        seen = (
-            summary.get("state"),
-            summary.get("payment_state"),
-            summary.get("shipment_state"),
-            cents(summary.get("total") or "0"),
-            cents(summary.get("payment_total") or "0"),
-            summary.get("item_count"),
-        )
-        if known.get(summary["number"]) == seen:
-            continue
-        store_pickup(db, client.order(summary["number"]), at)
-    listed = {summary["number"] for summary in summaries}
-    with write_transaction(db) as conn:
-        conn.executemany(  # orders of an earlier cycle, or no longer OFN's to list
-            "DELETE FROM pickup_order WHERE number = ?", [(number,) for number in known if number not in listed]
-        )
-        conn.execute("UPDATE sync_status SET pickup_at = ?", (at,))
-    return len(summaries)
-
-
-def store_pickup(db: Database, order: Order, at: str) -> None:
-    """Keep one order as the hand-over screen shows it: its lines, what it costs, what was paid."""
-    lines = [
-        {"variant_id": line.variant_id, "quantity": line.quantity, "price": line.price, "name": line.name}
-        for line in order.lines
-    ]
-    with write_transaction(db) as conn:
-        conn.execute(
-            "INSERT OR REPLACE INTO pickup_order (number, order_cycle_id, full_name, email, state, payment_state,"
-            " shipment_state, total, lines, fetched_at, paid, pending_payment)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                order.number,
-                order.order_cycle_id,
-                order.full_name,
-                order.email,
-                order.state,
-                order.payment_state,
-                order.shipment_state,
-                order.total,
-                json.dumps(lines),
-                at,
-                order.paid,
-                order.pending_payment,
-            ),
-        )
-
-
-# -- status for the UI and the CLI ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Status:
-    state: str
-    message: str
-    last_success_at: str | None
-    pending: int
-    attention: int
-    oldest_pending_s: int | None
-
-    def as_record(self) -> dict[str, object]:
-        return dict(self.__dict__)
-
-
-def set_status(db: Database, clock: Clock, state: str, message: str = "", *, success: bool = False) -> None:
-    now = utc_text(clock.now())
-    with write_transaction(db) as conn:
-        conn.execute(
-            "UPDATE sync_status SET state = ?, message = ?, last_attempt_at = ?,"
-            " last_success_at = CASE WHEN ? THEN ? ELSE last_success_at END",
-            (state, message, now, success, now),
-        )
-
-
-def folded_up_to(conn: sqlite3.Connection) -> int:
-    """The id of the newest folded outbox row: every row after it is unfolded, and none before it.
-
-    The engine folds rows in id order and a sale's row is committed before the next one gets an
-    id, so the unfolded rows are always the newest. Scanning back from the tail finds them with no
-    index, which saves every sale an index page.
-    """
-    row = conn.execute("SELECT id FROM outbox WHERE folded_into IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
-    return row[0] if row else 0
-
-
-def read_status(conn: sqlite3.Connection, now: datetime) -> Status:
-    row = named(conn).execute("SELECT * FROM sync_status").fetchone()
-    pending, attention, oldest = (
-        named(conn)
-        .execute(
-            "SELECT sum(status = 'pending'), sum(status = 'attention'), min(created_at) FROM"
-            " (SELECT status, created_at FROM outbox WHERE id > ?"
-            f" UNION ALL SELECT status, created_at FROM outbox WHERE {OPEN_ROWS})",
-            (folded_up_to(conn),),
-        )
-        .fetchone()
-    )
-    age = max(0, int((now - parse_utc(oldest)).total_seconds())) if oldest else None
-    return Status(row["state"], row["message"], row["last_success_at"], pending or 0, attention or 0, age)
-
-
-def stock_levels(conn: sqlite3.Connection) -> dict[int, int | None]:
-    """What the shelf should hold: OFN's on hand minus this box's sales OFN has not seen yet."""
-    unposted: dict[int, int] = defaultdict(int)
-    for line in named(conn).execute("SELECT * FROM sync_line").fetchall():
-        unposted[line["variant_id"]] += target_of(line) - (
-            line["acked"] if line["acked"] is not None else (line["base"] or 0)
-        )
-    units = dict(named(conn).execute("SELECT id, unit_grams FROM variant").fetchall())
-    for row in named(conn).execute(
-        f"SELECT payload FROM outbox WHERE id > ? AND folded_into IS NULL AND kind IN {FOLDED_KINDS}",
-        (folded_up_to(conn),),
-    ):
-        for change in json.loads(row[0])["variants"]:
-            grams = change["weight_g"]
-            unposted[change["variant_id"]] += (
-                units_of(grams, units.get(change["variant_id"])) if grams else change["quantity"]
-            )
-    return {
-        row[0]: None if row[2] else (row[1] or 0) - unposted.get(row[0], 0)
-        for row in named(conn).execute("SELECT id, on_hand, on_demand FROM variant")
-    }

@@ -1,0 +1,138 @@
+"""What the sync engine keeps in the store, read without the HTTP stack.
+
+The engine's bookkeeping (``sync_line``, ``sync_status``, the outbox's folding) lives in the
+store, and the screens, the CLI and the reports read it from there: what waits, what is parked,
+what the shelf should hold. None of it talks to OFN, so a screen can show the sync's state
+without importing the OFN client, and the engine and its readers agree on one definition of a
+line's target.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from appliance.core.clock import Clock, parse_utc, utc_text
+from appliance.store.database import write_transaction
+
+SALE_KINDS = ("sale", "return")
+FOLDED_KINDS = (*SALE_KINDS, "pickup")  # outbox rows that change an order's items
+#: The outbox rows the partial index ``outbox_open`` holds: folded into an order and not done. A
+#: query spells these terms out so that SQLite, which matches them as written, uses the index.
+OPEN_ROWS = "folded_into IS NOT NULL AND status != 'done'"
+
+
+def named(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor whose rows are read by column name, without changing the shared connection."""
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    return cursor
+
+
+def units_of(grams: int, unit_grams: int | None) -> int:
+    """Grams as whole OFN units, half away from zero, in integers (never a float, never banker's)."""
+    unit = unit_grams or 1000
+    sign = 1 if grams >= 0 else -1
+    return sign * ((abs(grams) * 2 + unit) // (2 * unit))
+
+
+def target_of(line: sqlite3.Row) -> int:
+    """What the order must hold: weighed goods by their running total, rounded once (half up)."""
+    return int(line["base"] or 0) + line["own_units"] + units_of(line["own_grams"], line["unit_grams"])
+
+
+def settled(line: sqlite3.Row) -> bool:
+    """A read showed the line at its target, with nothing in flight and nothing parked."""
+    return line["attention"] is None and not line["inflight"] and line["acked"] == target_of(line)
+
+
+def retry_parked(db: Database) -> int:
+    """A manager fixed OFN (stock, variant, order): put what was parked back in the queue."""
+    with write_transaction(db) as conn:
+        cleared = conn.execute("UPDATE sync_line SET attention = NULL WHERE attention IS NOT NULL").rowcount
+        handovers = conn.execute(
+            f"UPDATE outbox SET status = 'pending', last_error = NULL WHERE {OPEN_ROWS}"
+            " AND status = 'attention' AND kind = 'pickup'"
+        ).rowcount
+        conn.execute(
+            f"UPDATE outbox SET status = 'pending', last_error = NULL WHERE {OPEN_ROWS} AND status = 'attention'"
+        )
+    return cleared + handovers
+
+
+@dataclass(frozen=True)
+class Status:
+    state: str
+    message: str
+    last_success_at: str | None
+    pending: int
+    attention: int
+    oldest_pending_s: int | None
+
+    def as_record(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def set_status(db: Database, clock: Clock, state: str, message: str = "", *, success: bool = False) -> None:
+    now = utc_text(clock.now())
+    with write_transaction(db) as conn:
+        conn.execute(
+            "UPDATE sync_status SET state = ?, message = ?, last_attempt_at = ?,"
+            " last_success_at = CASE WHEN ? THEN ? ELSE last_success_at END",
+            (state, message, now, success, now),
+        )
+
+
+def folded_up_to(conn: sqlite3.Connection) -> int:
+    """The id of the newest folded outbox row: every row after it is unfolded, and none before it.
+
+    The engine folds rows in id order and a sale's row is committed before the next one gets an
+    id, so the unfolded rows are always the newest. Scanning back from the tail finds them with no
+    index, which saves every sale an index page.
+    """
+    row = conn.execute("SELECT id FROM outbox WHERE folded_into IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0] if row else 0
+
+
+def read_status(conn: sqlite3.Connection, now: datetime) -> Status:
+    row = named(conn).execute("SELECT * FROM sync_status").fetchone()
+    pending, attention, oldest = (
+        named(conn)
+        .execute(
+            "SELECT sum(status = 'pending'), sum(status = 'attention'), min(created_at) FROM"
+            " (SELECT status, created_at FROM outbox WHERE id > ?"
+            f" UNION ALL SELECT status, created_at FROM outbox WHERE {OPEN_ROWS})",
+            (folded_up_to(conn),),
+        )
+        .fetchone()
+    )
+    age = max(0, int((now - parse_utc(oldest)).total_seconds())) if oldest else None
+    return Status(row["state"], row["message"], row["last_success_at"], pending or 0, attention or 0, age)
+
+
+def stock_levels(conn: sqlite3.Connection) -> dict[int, int | None]:
+    """What the shelf should hold: OFN's on hand minus this box's sales OFN has not seen yet."""
+    unposted: dict[int, int] = defaultdict(int)
+    for line in named(conn).execute("SELECT * FROM sync_line").fetchall():
+        unposted[line["variant_id"]] += target_of(line) - (
+            line["acked"] if line["acked"] is not None else (line["base"] or 0)
+        )
+    units = dict(named(conn).execute("SELECT id, unit_grams FROM variant").fetchall())
+    for row in named(conn).execute(
+        f"SELECT payload FROM outbox WHERE id > ? AND folded_into IS NULL AND kind IN {FOLDED_KINDS}",
+        (folded_up_to(conn),),
+    ):
+        for change in json.loads(row[0])["variants"]:
+            grams = change["weight_g"]
+            unposted[change["variant_id"]] += (
+                units_of(grams, units.get(change["variant_id"])) if grams else change["quantity"]
+            )
+    return {
+        row[0]: None if row[2] else (row[1] or 0) - unposted.get(row[0], 0)
+        for row in named(conn).execute("SELECT id, on_hand, on_demand FROM variant")
+    }
