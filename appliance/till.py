@@ -1,8 +1,9 @@
 """The till of one lane: what the UI, the CLI and ``simulate`` call to sell, return and report.
 
 It holds the open store, the journal key, the lane and an injected clock, and turns each cashier
-action into one write transaction. The functions it calls (:mod:`sales_store`, :mod:`shifts`,
-:mod:`closures`) work on a bare connection, so tests can use them directly too.
+action into one write transaction. The functions it calls (the store's :mod:`~appliance.store.sales`,
+:mod:`~appliance.store.shifts`, :mod:`~appliance.store.closures`) work on a bare connection, so tests
+can use them directly too.
 """
 
 from __future__ import annotations

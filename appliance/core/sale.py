@@ -6,7 +6,7 @@ to fall out of step. :meth:`Sale.complete` freezes the result into a :class:`Com
 exact record the store writes and the fiscal journal seals.
 
 Returns are sales of kind ``RETURN`` whose lines point at lines of the original sale; see
-:mod:`appliance.returns` for how much may still be given back.
+:mod:`appliance.core.returns` for how much may still be given back.
 """
 
 from __future__ import annotations

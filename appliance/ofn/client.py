@@ -2,7 +2,7 @@
 
 Reads are retried with jittered backoff: repeating a read is harmless. Writes are sent once;
 ``add`` and ``remove`` are not idempotent in OFN, so the sync engine never repeats one blindly, it
-reads the order and decides (see appliance/sync.py). Each OFN error becomes an :class:`OfnError`
+reads the order and decides (see appliance/ofn/sync.py). Each OFN error becomes an :class:`OfnError`
 with what happened and what to do; the API key never appears in a message or a log.
 """
 

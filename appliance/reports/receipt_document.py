@@ -1,6 +1,6 @@
 """A receipt as a print document: the screen's text lines, the sale number as a code, a cut.
 
-The printed text is :func:`appliance.receipt.layout` line for line, so what the printer shows is
+The printed text is :func:`appliance.reports.receipt.layout` line for line, so what the printer shows is
 what the screen and the tests read; the document only adds what text cannot carry: emphasis on the
 title and the total, a scannable sale number for returns, an optional logo, the cut and, for a cash
 sale, the drawer kick.

@@ -1,6 +1,6 @@
 """``journal verify``: the seal of the journal, plus everything in the store that must agree with it.
 
-The chain and its anchor are checked by :func:`appliance.journal.verify`. Around it, this module
+The chain and its anchor are checked by :func:`appliance.core.seal.verify`. Around it, this module
 checks what the seal alone does not cover:
 
 - the protective triggers are all there, with their original text (a trigger of the same name

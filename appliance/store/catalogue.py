@@ -1,7 +1,7 @@
 """The hub's variants as the till sells them: the local copy of OFN's catalogue.
 
 The sync daemon refreshes this table from OFN; the till reads it to turn a scanned or typed code
-into an :class:`~appliance.sale.Item` with its price and VAT rate.
+into an :class:`~appliance.core.sale.Item` with its price and VAT rate.
 """
 
 from __future__ import annotations

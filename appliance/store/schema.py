@@ -390,7 +390,7 @@ def m005_lean_sale_commit(db: Database) -> None:
     A sale's commit wrote nine WAL pages, five of them index pages. Two of those indexes can go:
 
     - ``journal_sale_number``: sale numbers grow with ``seq``, so the next number is read from the
-      last sale entry and a number is found by a binary search over ``seq`` (see sales_store).
+      last sale entry and a number is found by a binary search over ``seq`` (see store/sales.py).
     - the outbox's two indexes both held every row. The unfolded rows are always the newest ones
       (the sync engine folds them in order), so it finds them by scanning back from the tail. The
       engine's per-order lookups only need the rows folded into an order and not done yet: a
