@@ -32,7 +32,8 @@ from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from appliance.reports.formatting import Formatter  # noqa: E402
 from appliance.reports.receipt import Receipt, ReceiptLine, layout  # noqa: E402
 from appliance.reports.receipt_document import receipt_document  # noqa: E402
-from drivers.printer import PrinterSettings, Renderer, _escpos  # noqa: E402
+from drivers.printer import PrinterSettings, Renderer  # noqa: E402
+from drivers.printer.escpos_lib import _escpos  # noqa: E402
 from tests.helpers import sample_receipt  # noqa: E402
 
 PROFILE = "TM-T20II"  # 80 mm paper, 576 dots, 48 columns in font A

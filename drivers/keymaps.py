@@ -19,7 +19,7 @@ us in one of three ways, all decoded here:
   (where most scanners press it whatever their layout) or where the layout types it;
 - Alt + keypad digits, "ALT mode" (layout-independent): Alt held, KP0 KP2 KP9, Alt released,
   gives chr(29); any code point can come this way;
-- a printable substitute the scanner is programmed to send instead (see scanner.py).
+- a printable substitute the scanner is programmed to send instead (see scanner/assembler.py).
 
 Num Lock is ignored: keypad keys always type digits and operators, since no scanner uses them to
 move a cursor. Right Alt is AltGr except on us, where it is a second Alt; Ctrl+Alt together also

@@ -41,7 +41,6 @@ from drivers.printer import (
     PrintInterrupted,
     Renderer,
     UsbConnection,
-    _open_error,
     code_page_for,
     code_page_table,
     is_status_byte,
@@ -50,6 +49,7 @@ from drivers.printer import (
     parse_url,
     query_status,
 )
+from drivers.printer.connections import _open_error
 from drivers.printer_twin import EscPosReader, PrinterTwin, PtyPrinter, TcpPrinter, read_bytes
 
 from .conftest import env_without_config

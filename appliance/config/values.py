@@ -148,7 +148,7 @@ def _int_between(low: int, high: int) -> Callable[[object], int]:
 GPIO_PINS = (0, 27)  # BCM numbers of the GPIO lines on the Pi's 40-pin header
 SERIAL_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 SCANNER_LAYOUTS = ("us", "fr", "be", "de", "uk")  # drivers/keymaps.py; a test keeps the two in step
-SCANNER_TERMINATORS = ("enter", "tab", "none")  # drivers/scanner.py TERMINATORS; a test keeps them in step
+SCANNER_TERMINATORS = ("enter", "tab", "none")  # drivers/scanner/scans.py TERMINATORS; a test keeps them in step
 
 
 def _gpio_pin(value: object) -> int:

@@ -1,0 +1,208 @@
+"""The renderer: a print document to ESC/POS bytes for one printer profile and paper width.
+
+Text goes as text (not a picture of the receipt): the printer is reset, ONE code page is pinned
+with ``ESC t n`` and every line is encoded in it; barcodes, QR codes and logos go as the
+printer's own commands where its profile has them, else as raster images, else are left out
+with a warning, never a failed receipt.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any
+
+from appliance.core.document import Align, Barcode, Cut, Document, DrawerKick, Feed, Logo, QrCode, Rule, Text
+
+from .code_pages import code_page_for, profile_data
+from .commands import ESC, GS, kick_bytes
+from .escpos_lib import _escpos
+
+#: The package's logger, as before the split: log lines keep naming ``drivers.printer``, not one of its modules.
+log = logging.getLogger(__package__)
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    """How this till's printer is set up (devices.printer and devices.drawer of the config)."""
+
+    profile: str = "default"
+    columns: int = 42
+    drawer_pin: str = "both"  # "2", "5" or "both"
+    pulse_ms: int = 50
+    qr_native: bool | None = None  # None: as the profile says
+
+
+@dataclass
+class _Style:
+    bold: bool = False
+    double: bool = False
+    align: Align = Align.LEFT
+
+
+@dataclass
+class Renderer:
+    """Documents to ESC/POS bytes for one printer profile and paper width."""
+
+    settings: PrinterSettings = field(default_factory=PrinterSettings)
+
+    def __post_init__(self) -> None:
+        data = profile_data(self.settings.profile)
+        self.profile = data
+        self.code_page = code_page_for(self.settings.profile)
+        self.font = _font_for(data, self.settings.columns)
+        features = data.get("features", {})
+        self.hardware_barcode = bool(features.get("barcodeB"))
+        self.native_qr = bool(features.get("qrCode")) if self.settings.qr_native is None else self.settings.qr_native
+        self.raster = bool(features.get("bitImageRaster"))
+        pixels = data.get("media", {}).get("width", {}).get("pixels")
+        self.dots = pixels if isinstance(pixels, int) else self.settings.columns * 12
+
+    @property
+    def columns(self) -> int:
+        return self.settings.columns
+
+    def render(self, document: Document) -> bytes:
+        out = _escpos()["printer"].Dummy(profile=self.settings.profile)
+        out.hw("INIT")
+        out._raw(self.code_page.select)
+        if self.font:
+            out._raw(ESC + b"M" + bytes([self.font]))
+        style = _Style()
+        for block in document.blocks:
+            if isinstance(block, Text):
+                self._text(out, style, block)
+            elif isinstance(block, Rule):
+                self._text(out, style, Text((self.code_page.printable(block.char) or "-")[0] * self.columns))
+            elif isinstance(block, Feed):
+                out.print_and_feed(max(0, min(255, block.lines)))
+            elif isinstance(block, Cut):
+                out.cut(mode="PART" if block.partial else "FULL")
+            elif isinstance(block, DrawerKick):
+                out._raw(kick_bytes(self.settings.drawer_pin, self.settings.pulse_ms))
+            elif isinstance(block, Barcode):
+                self._barcode(out, style, block)
+            elif isinstance(block, QrCode):
+                self._qr(out, style, block)
+            elif isinstance(block, Logo):
+                self._logo(out, style, block)
+        return bytes(out.output)
+
+    def _text(self, out: Any, style: _Style, block: Text) -> None:
+        if block.double != style.double:
+            out.set(double_width=block.double, double_height=block.double, normal_textsize=not block.double)
+            style.double = block.double
+            out.set(bold=block.bold)  # ESC ! resets bold with the size
+            style.bold = block.bold
+        if block.bold != style.bold:
+            out.set(bold=block.bold)
+            style.bold = block.bold
+        self._align(out, style, block.align)
+        out._raw(self.code_page.encode(block.text) + b"\n")
+
+    def _align(self, out: Any, style: _Style, align: Align) -> None:
+        if align is not style.align:
+            out.set(align=align.value)
+            style.align = align
+
+    def _barcode(self, out: Any, style: _Style, block: Barcode) -> None:
+        data = block.data
+        if not data or len(data) > 250 or not all(32 <= ord(c) < 127 for c in data):
+            log.warning("barcode %r left out: CODE128 here takes 1 to 250 printable ASCII characters", data)
+            return
+        if self.hardware_barcode:
+            out._hw_barcode("{B" + data.replace("{", "{{"), "CODE128", height=80, width=2, pos="OFF", function_type="B")
+            style.align = Align.CENTER
+        elif self.raster:
+            self._image(out, style, _software_barcode(data))
+        else:
+            log.warning(
+                "barcode %r left out: profile %s prints neither barcodes nor images", data, self.settings.profile
+            )
+            return
+        self._align(out, style, Align.LEFT)
+
+    def _qr(self, out: Any, style: _Style, block: QrCode) -> None:
+        if not block.data:
+            return
+        if self.native_qr:
+            self._align(out, style, Align.CENTER)
+            out.qr(block.data, size=max(1, min(16, block.size)), native=True)
+        elif self.raster:
+            import qrcode
+
+            code = qrcode.QRCode(box_size=max(1, min(16, block.size)), border=1)
+            code.add_data(block.data)
+            code.make(fit=True)
+            self._image(out, style, code.make_image().get_image().convert("RGB"))
+        else:
+            log.warning("QR code left out: profile %s prints neither QR codes nor images", self.settings.profile)
+        self._align(out, style, Align.LEFT)
+
+    def _logo(self, out: Any, style: _Style, block: Logo) -> None:
+        from PIL import Image, UnidentifiedImageError
+
+        if not self.raster:
+            log.warning("logo left out: profile %s prints no raster images", self.settings.profile)
+            return
+        try:
+            if block.data is not None:
+                image = Image.open(BytesIO(block.data))
+            elif block.path:
+                image = Image.open(block.path)
+            else:
+                return
+            with image:
+                image.load()
+                picture = image.copy()
+        except (OSError, UnidentifiedImageError) as exc:
+            log.warning("logo left out: %s", exc)
+            return
+        self._image(out, style, picture)
+        self._align(out, style, Align.LEFT)
+
+    def _image(self, out: Any, style: _Style, image: Any) -> None:
+        out._raw(self.raster_bytes(image))
+
+    def raster_bytes(self, image: Any) -> bytes:
+        """``GS v 0`` raster commands for a Pillow image, centred, scaled down to the paper width.
+
+        Built here rather than with python-escpos's ``image()``, which prints a notice on stdout
+        for profiles of unknown width; bands of at most 255 rows suit older printers too.
+        """
+        from PIL import Image
+
+        if image.width > self.dots:
+            height = max(1, round(image.height * self.dots / image.width))
+            image = image.resize((self.dots, height), Image.Resampling.LANCZOS)
+        if image.width < self.dots:
+            canvas = Image.new("RGBA", (self.dots, image.height), (255, 255, 255, 255))
+            canvas.paste(image.convert("RGBA"), ((self.dots - image.width) // 2, 0))
+            image = canvas
+        picture = _escpos()["image"].EscposImage(image)
+        raster = picture.to_raster_format()
+        row = picture.width_bytes
+        chunks = [ESC + b"a\x00"]
+        for top in range(0, picture.height, 255):
+            rows = min(255, picture.height - top)
+            header = GS + b"v0\x00" + row.to_bytes(2, "little") + rows.to_bytes(2, "little")
+            chunks.append(header + raster[top * row : (top + rows) * row])
+        return b"".join(chunks)
+
+
+def _font_for(profile: dict[str, Any], columns: int) -> int:
+    """Font A when it holds ``columns`` characters a line, else the first narrower font that does."""
+    fonts = profile.get("fonts", {})
+    for number in sorted(fonts, key=int):
+        if fonts[number].get("columns", 0) >= columns:
+            return int(number)
+    return 0
+
+
+def _software_barcode(data: str) -> Any:
+    import barcode
+    from barcode.writer import ImageWriter
+
+    code = barcode.get("code128", data, writer=ImageWriter())
+    return code.render(writer_options={"write_text": False, "module_height": 8.0, "quiet_zone": 1.0, "dpi": 203})
