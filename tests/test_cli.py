@@ -42,6 +42,20 @@ def test_a_shift_from_open_to_z_on_the_command_line(config_file: Path, capsys: p
     assert code == 0 and "shift 2 open" in out
 
 
+def test_leave_open_leaves_a_shift_open_even_when_the_last_sale_fills_it(
+    config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run that ends exactly on a full shift keeps it open for what comes next (a hand-over, a sale)."""
+    cfg = ["--config", str(config_file), "--start", "2026-03-02T09:00", "--shift-size", "5"]
+    assert run(capsys, "simulate", *cfg, "--sales", "5", "--seed", "4", "--leave-open")[0] == 0
+    code, out, _ = run(capsys, "report", "x", "--config", str(config_file), "--json")
+    assert code == 0 and json.loads(out)["totals"]["sales_count"] + json.loads(out)["totals"]["returns_count"] == 5
+    assert run(capsys, "simulate", *cfg, "--sales", "5", "--seed", "4", "--leave-open")[0] == 0
+    code, out, _ = run(capsys, "report", "x", "--config", str(config_file), "--json")
+    x = json.loads(out)
+    assert code == 0 and x["shift_id"] == 2 and x["totals"]["sales_count"] + x["totals"]["returns_count"] == 5
+
+
 def test_export_rows_reconcile_with_the_z_report(config_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = ["--config", str(config_file)]
     run(capsys, "simulate", *cfg, "--sales", "40", "--seed", "9", "--start", "2026-03-02T09:00")

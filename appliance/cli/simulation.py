@@ -73,6 +73,10 @@ def run(till: Till, clock: SteppingClock, plan: Plan, report: Callable[[StoredSa
     completed = 0
     in_shift = _sales_in_current_shift(till)
     while completed < plan.sales:
+        # A full shift is closed before the next sale, not after its last one: a run that ends on
+        # a full shift with --leave-open leaves it open, as asked.
+        if in_shift >= plan.shift_size and till.current_shift() is not None:
+            trader.close_shift()
         if till.current_shift() is None:
             trader.open_shift()
             in_shift = 0
@@ -83,8 +87,6 @@ def run(till: Till, clock: SteppingClock, plan: Plan, report: Callable[[StoredSa
         report(stored)
         completed += 1
         in_shift += 1
-        if in_shift >= plan.shift_size:
-            trader.close_shift()
     if plan.close_at_end and till.current_shift() is not None:
         trader.close_shift()
     return completed
