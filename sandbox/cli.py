@@ -59,6 +59,13 @@ def _rates(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
     default=0.0,
     help="Drop the connection after a change was applied, at this rate",
 )
+@click.option(
+    "--late-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Drop the answer to a write at once and apply the write only --late-ms later, at this rate",
+)
+@click.option("--late-ms", type=click.IntRange(0, 600_000), default=0, help="How late a late write lands")
 @click.option("--down-for", type=click.FloatRange(0), default=0.0, help="Refuse to answer for N seconds from start")
 @click.option("--legacy-add", is_flag=True, help="Answer 200 to an add beyond stock, as OFN did before mid-2026")
 @click.option("--fault-seed", type=int, default=0, show_default=True)
@@ -72,6 +79,8 @@ def sandbox(
     latency_ms: int,
     error_rates: dict[str, float],
     drop_rate: float,
+    late_rate: float,
+    late_ms: int,
     down_for: float,
     legacy_add: bool,
     fault_seed: int,
@@ -84,7 +93,9 @@ def sandbox(
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(data_dir / "sandbox.db")
     seeded = store.seed_demo(lane_ids, variants, seed=7)
-    faults = Faults(latency_ms=latency_ms, error_rates=error_rates, drop_rate=drop_rate)
+    faults = Faults(
+        latency_ms=latency_ms, error_rates=error_rates, drop_rate=drop_rate, late_rate=late_rate, late_ms=late_ms
+    )
     faults.update({"down_for": down_for})
     server = Sandbox((host, port), store, faults, fault_seed, legacy_add=legacy_add)
 

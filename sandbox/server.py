@@ -2,8 +2,10 @@
 
 A real server on a real socket, so the box's client meets what it meets in the field: latency,
 5xx answers, a connection dropped after the change was applied (the answer is lost, the change
-is not), an outage, a closed order cycle, a revoked key. Faults are switched by flags at start and
-by the admin routes under ``/__sandbox/``, which are never faulty themselves.
+is not), a late write (the answer is dropped at once and the change lands later, as a request
+still being served after the client gave up on it), an outage, a closed order cycle, a revoked
+key. Faults are switched by flags at start and by the admin routes under ``/__sandbox/``, which
+are never faulty themselves.
 """
 
 from __future__ import annotations
@@ -35,13 +37,15 @@ class Faults:
     error_rates: dict[str, float] = field(default_factory=dict)
     error_codes: tuple[int, ...] = (500, 502, 504)
     drop_rate: float = 0.0
+    late_rate: float = 0.0  # writes whose answer is dropped at once and that are applied only later
+    late_ms: int = 0  # how much later
     down_until: float = 0.0
 
     def error_rate(self, name: str) -> float:
         return self.error_rates.get(name, self.error_rates.get("*", 0.0))
 
     def update(self, changes: dict[str, Any]) -> None:
-        for key in ("latency_ms", "drop_rate", "error_rates"):
+        for key in ("latency_ms", "drop_rate", "error_rates", "late_rate", "late_ms"):
             if key in changes:
                 setattr(self, key, changes[key])
         if "error_codes" in changes:
@@ -124,6 +128,10 @@ class Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         headers["x-base-url"] = self.server.url
         request = Request(method, parts.path, dict(parse_qsl(parts.query)), body, headers)
+        if method != "GET" and faults.late_ms and self.server.roll() < faults.late_rate:
+            self._apply_later(request, faults.late_ms / 1000)
+            self._drop()
+            return
         response = self.server.api.handle(request)
         if response.changed and self.server.roll() < faults.drop_rate:
             self._drop()
@@ -150,6 +158,13 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+
+    def _apply_later(self, request: Request, seconds: float) -> None:
+        """A request still being served after the client gave up on it: it lands after the drop."""
+        self.server.served["late_applied"] += 1
+        timer = threading.Timer(seconds, self.server.api.handle, args=(request,))
+        timer.daemon = True
+        timer.start()
 
     def _drop(self) -> None:
         """Close without a word, as a proxy or a dying server does: the client sees a reset."""

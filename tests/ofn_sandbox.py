@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,6 @@ import httpx
 from appliance import config as config_module
 from appliance.cli.demo import demo_config_text
 from appliance.cli.main import main
-from appliance.core.clock import SystemClock
 from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon
 from appliance.till import Till
@@ -132,6 +132,19 @@ def expected_counter_lines(connection: Any) -> dict[int, int]:
     return {variant: count for variant, count in held.items() if count}
 
 
+class ShiftableClock:
+    """The real time, plus however far a test has moved it on (to let an in-doubt window pass)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
 @dataclass
 class SyncedBox:
     """A box set up against a running sandbox, its catalogue and pickup list read once."""
@@ -140,6 +153,7 @@ class SyncedBox:
     till: Till
     client: OfnClient
     daemon: Daemon
+    clock: ShiftableClock
 
 
 @contextmanager
@@ -151,9 +165,10 @@ def synced_box(directory: Path, sandbox: Sandbox, seed: int) -> Iterator[SyncedB
     till = Till.open(config, config.store_path)
     client = OfnClient(config.ofn_base_url, sandbox.api_key, sleep=lambda s: None)
     try:
-        daemon = Daemon(config, till.db, client, SystemClock(), rng=random.Random(seed))
+        clock = ShiftableClock()
+        daemon = Daemon(config, till.db, client, clock, rng=random.Random(seed))
         daemon.run_once(catalogue=True)
-        yield SyncedBox(config_path, till, client, daemon)
+        yield SyncedBox(config_path, till, client, daemon, clock)
     finally:
         client.close()
         till.close()

@@ -40,6 +40,7 @@ from appliance.store.catalogue import CatalogueError
 from appliance.store.database import StoreError
 from appliance.store.keys import ApiKeyError, JournalKeyError
 from appliance.store.shifts import ShiftError
+from appliance.store.sync_lock import SyncBusy
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ PERSON_ERRORS = (
     ShiftError,
     CatalogueError,
     MoneyError,
+    SyncBusy,
 )
 
 

@@ -7,27 +7,40 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
 from appliance.cli.options import EXIT_PROBLEMS, echo_json, open_till, store_options
-from appliance.core.clock import SystemClock
+from appliance.config import Config
+from appliance.core.clock import SystemClock, parse_utc
 from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon
 from appliance.store.database import write_transaction
 from appliance.store.keys import load_api_key
+from appliance.store.sync_lock import sync_pass
 from appliance.store.sync_state import OPEN_ROWS, named, read_status, retry_parked
+
+WAIT_OPTION = click.option(
+    "--wait",
+    type=click.FloatRange(0, 3600),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for a sync pass already running (the daemon's) to end",
+)
 
 
 @click.group("sync", invoke_without_command=True)
 @store_options
 @click.option("--once", is_flag=True, help="One pass (catalogue if due, outbox, pickup orders), then exit")
+@WAIT_OPTION
 @click.pass_context
-def sync(ctx: click.Context, config_path: Path | None, db_path: Path | None, once: bool) -> int:
+def sync(ctx: click.Context, config_path: Path | None, db_path: Path | None, once: bool, wait: float) -> int:
     """Post sales to OFN and keep the catalogue, stock and pickup orders fresh."""
     if ctx.invoked_subcommand is not None:
         ctx.obj = (config_path, db_path)
@@ -36,23 +49,41 @@ def sync(ctx: click.Context, config_path: Path | None, db_path: Path | None, onc
     with OfnClient(config.ofn_base_url, load_api_key(config.api_key_file)) as client:
         daemon = Daemon(config, till.db, client, SystemClock())
         if once:
-            result, _ = daemon.run_once()
+            result, _ = daemon.run_once(lock_wait_s=wait)
             status = read_status(till.connection, SystemClock().now())
+            waited = f" (waited {daemon.waited_for_lock:.1f} s for another sync pass)" if daemon.waited_for_lock else ""
             click.echo(
                 f"{status.state}: folded {result.folded}, sent {result.sent}, done {result.done},"
                 f" parked {result.parked}, rebased {result.rebased}; pending {status.pending},"
-                f" attention {status.attention}" + (f" — {status.message}" if status.message else "")
+                f" attention {status.attention}{waited}"
             )
+            click.echo(status.summary(local_time(config)))
             return 0 if status.state == "online" else EXIT_PROBLEMS
         stop = threading.Event()
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
             stop.set()
 
+        def on_hangup(signum: int, frame: FrameType | None) -> None:
+            daemon.reload.set()  # read the key file again before the next pass, and start it now
+
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGHUP, on_hangup)
         daemon.run_forever(stop)
     return 0
+
+
+def local_time(config: Config) -> Callable[[str], str]:
+    """UTC text from the store as the hub's local time of day (and date, when not today)."""
+    zone = ZoneInfo(config.timezone)
+
+    def shown(text: str) -> str:
+        moment = parse_utc(text).astimezone(zone)
+        today = datetime.now(zone).date()
+        return f"{moment:%H:%M}" if moment.date() == today else f"{moment:%Y-%m-%d %H:%M}"
+
+    return shown
 
 
 @sync.command("status")
@@ -60,7 +91,7 @@ def sync(ctx: click.Context, config_path: Path | None, db_path: Path | None, onc
 @click.pass_obj
 def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     """Online or not, what waits, and what needs a person."""
-    _, till = open_till(*obj)
+    config, till = open_till(*obj)
     current = read_status(till.connection, SystemClock().now())
     parked = (
         named(till.connection)
@@ -90,9 +121,11 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
         echo_json(record)
         return 0
     age = f", oldest {current.oldest_pending_s} s" if current.oldest_pending_s is not None else ""
-    click.echo(f"{current.state}{': ' + current.message if current.message else ''}")
+    shown = local_time(config)
+    click.echo(current.summary(shown))
+    success = shown(current.last_success_at) if current.last_success_at else "never"
     click.echo(
-        f"last success: {current.last_success_at or 'never'}; pending {current.pending}{age};"
+        f"state {current.state}; last success: {success}; pending {current.pending}{age};"
         f" needs attention {current.attention}"
     )
     for row in parked:
@@ -109,11 +142,13 @@ def _where(row: Mapping[str, Any]) -> str:
 
 
 @sync.command("retry")
+@WAIT_OPTION
 @click.pass_obj
-def retry(obj: tuple[Path | None, Path | None]) -> int:
+def retry(obj: tuple[Path | None, Path | None], wait: float) -> int:
     """After fixing OFN (stock, variant, order): send what was parked again on the next pass."""
     _, till = open_till(*obj)
-    cleared = retry_parked(till.db)
+    with sync_pass(till.db, wait_s=wait):  # never under a running pass's feet
+        cleared = retry_parked(till.db)
     click.echo(f"{cleared} parked change(s) back in the queue")
     return 0
 

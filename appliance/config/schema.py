@@ -64,6 +64,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "interval_s": Field(_int_between(1, 3600), 5, "seconds between two drains of the outbox"),
         "catalogue_minutes": Field(_int_between(1, 1440), 15, "minutes between two catalogue refreshes"),
         "pickup_minutes": Field(_int_between(1, 1440), 2, "minutes between two reads of the pickup orders"),
+        "in_doubt_s": Field(
+            _int_between(5, 3600), 240, "seconds a change whose answer was lost may still be applied by OFN"
+        ),
     },
     "lane": {
         "id": Field(_positive_int, doc="number of this till; sale numbers are gap-less per lane"),

@@ -42,9 +42,20 @@ class OfnError(Exception):
 
 
 class OfnUnavailable(OfnError):
-    """No answer, or OFN's own failure (5xx, 504): try again later; the box keeps selling."""
+    """No answer, or OFN's own failure (5xx, 504): try again later; the box keeps selling.
+
+    ``may_apply_later`` says whether a write that failed so may still take effect in OFN after
+    this error: yes when its answer was lost (a timeout, a connection dropped after the request
+    left) or a proxy answered for OFN (502, 503, 504: the application may still be serving it);
+    no when it never reached OFN (no connection) or OFN's application itself answered (500, 408,
+    429: the request is over, and a read now shows all it did).
+    """
 
     transient = True
+
+    def __init__(self, message: str, next_step: str = "", *, may_apply_later: bool = True):
+        super().__init__(message, next_step)
+        self.may_apply_later = may_apply_later
 
 
 class KeyRejected(OfnError):
@@ -296,6 +307,42 @@ class OfnClient:
     def ship(self, number: str) -> None:
         self._write("PUT", f"/api/v0/orders/{number}/ship", {})
 
+    def check_cycle(self, order_cycle_id: int, hub_id: int) -> None:
+        """One product of the hub's shopfront: raises OrderCycleClosed if the cycle is not open there.
+
+        A single small read, cheap enough for every pass; it also proves the key (OFN answers 401
+        to any request with a key it does not know).
+        """
+        try:
+            self._read(
+                f"/api/v0/order_cycles/{order_cycle_id}/products",
+                {"distributor": hub_id, "page": 1, "per_page": 1},
+            )
+        except NotFound:
+            raise OrderCycleClosed(
+                f"order cycle {order_cycle_id} is closed in OFN (or not open yet)",
+                "switch the box to the open cycle: `ofn-checkout cycle list`, then `ofn-checkout cycle use`",
+            ) from None
+        except Refused as refused:
+            if "open?" not in refused.message:  # OFN's answer for a cycle id it does not have
+                raise
+            raise OrderCycleClosed(
+                f"order cycle {order_cycle_id} does not exist in OFN",
+                "switch the box to the open cycle: `ofn-checkout cycle list`, then `ofn-checkout cycle use`",
+            ) from None
+
+    def recent_orders(self, hub_id: int, count: int = 100) -> list[dict[str, Any]]:
+        """The hub's newest completed orders, newest first: where the open cycles show themselves."""
+        body = self._read(
+            "/api/v0/orders",
+            {"q[distributor_id_eq]": hub_id, "q[state_eq]": "complete", "q[s]": "completed_at desc", "per_page": count},
+        )
+        return list(body.get("orders", [])) if isinstance(body, dict) else []
+
+    def use_key(self, api_key: str) -> None:
+        """A new key, read again from its file after a manager replaced it: no restart needed."""
+        self._key = api_key
+
     def check_key(self) -> None:
         """A cheap request that needs a manager's key: raises KeyRejected / NotAllowed / OfnUnavailable."""
         self._read("/api/v0/orders", {"per_page": 1, "q[number_eq]": "-"})
@@ -320,10 +367,17 @@ class OfnClient:
         headers = {"X-Api-Token" if path.startswith("/api/v1/") else "X-Spree-Token": self._key}
         try:
             response = self._http.request(method, path, headers=headers, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
+            raise OfnUnavailable(
+                "Cannot reach OFN", "check the network; sales wait in the box", may_apply_later=False
+            ) from None
         except httpx.TimeoutException:
             raise OfnUnavailable(f"OFN did not answer in time ({method} {path})", "sales wait in the box") from None
-        except httpx.TransportError as exc:
-            raise OfnUnavailable(f"Cannot reach OFN ({type(exc).__name__})", "check the network; sales wait") from None
+        except httpx.TransportError:
+            raise OfnUnavailable(
+                f"Cannot reach OFN: the connection broke before its answer ({method} {path})",
+                "sales wait in the box",
+            ) from None
         return _answer(method, path, response)
 
 
@@ -344,10 +398,20 @@ def _answer(method: str, path: str, response: httpx.Response) -> Any:
         raise NotAllowed("OFN refused: the key's user does not manage this hub", "use a hub manager's API key")
     if status == 404:
         raise NotFound(f"Not found in OFN: {method} {path}" + (f" ({words})" if words else ""))
+    if status == 422 and "ran for longer than" in words:
+        # OFN's v0 API answers its own request timeout (rack-timeout) as a 422 "exception". The
+        # request is over, but it may have committed part of its work: a read shows what it did.
+        raise OfnUnavailable(
+            f"OFN gave up on {method} {path}: it took too long", "sales wait in the box", may_apply_later=False
+        )
     if status == 422:
         raise Refused(f"OFN refused {method} {path}: {words or 'no reason given'}")
     if status >= 500 or status in (408, 429):
-        raise OfnUnavailable(f"OFN is failing ({status} on {method} {path})", "sales wait in the box; it retries")
+        raise OfnUnavailable(
+            f"OFN is failing ({status} on {method} {path})",
+            "sales wait in the box; it retries",
+            may_apply_later=status in (502, 503, 504),
+        )
     raise OfnError(f"OFN answered {status} to {method} {path}" + (f": {words}" if words else ""))
 
 

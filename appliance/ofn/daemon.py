@@ -3,30 +3,42 @@
 It runs beside the till as its own process. Whatever OFN does, the loop keeps going and says
 what is wrong in the status row the till shows: offline (backing off), key rejected, order cycle
 closed, needs attention. It never exits on OFN's account, so systemd never sees a crash loop.
+
+Every pass holds the store's sync lock (store/sync_lock.py), so a manager's ``sync --once`` or
+``sync retry`` never runs beside it. Every pass also asks OFN whether the cycle is still open (one
+small read, which also proves the key), so a closed cycle or a revoked key shows within one pass;
+a key replaced in its file is read again at once, without a restart.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlite_utils import Database
 
 from appliance.config import Config
 from appliance.core.clock import Clock, parse_utc
-from appliance.ofn.client import KeyRejected, NotAllowed, OfnClient, OfnError, OrderCycleClosed
+from appliance.ofn.client import KeyRejected, NotAllowed, NotFound, OfnClient, OfnError, OrderCycleClosed
 from appliance.ofn.refresh import refresh_catalogue, refresh_pickups
 from appliance.ofn.sync import PassResult, SyncEngine
+from appliance.store.cycle_choice import Cycle, current_cycle
 from appliance.store.database import take_over_checkpoints
+from appliance.store.keys import ApiKeyError, load_api_key
+from appliance.store.sync_lock import sync_pass
 from appliance.store.sync_state import OPEN_ROWS, set_status
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 60.0
-KEY_REJECTED_WAIT = 300.0
+KEY_REJECTED_WAIT = 300.0  # a rejected key is tried again this often, and at once when its file changes
+LOCK_WAIT_S = 30.0  # how long a pass waits for another process's pass to end
+WAKE_CHECK_S = 1.0  # how often a waiting daemon looks at the key file
 
 
 class Daemon:
@@ -46,54 +58,93 @@ class Daemon:
         self.clock = clock
         self.monotonic = monotonic
         self.rng = rng or random.Random()
-        self.engine = SyncEngine(db, client, clock, config.counter_order)
+        self.engine = SyncEngine(db, client, clock, config.counter_order, in_doubt_s=config.sync.get("in_doubt_s", 240))
         self.failures = 0
+        self.waited_for_lock = 0.0
+        self.reload = threading.Event()  # set by SIGHUP: read the key file again before the next pass
+        self._key_stamp = _stamp(config.api_key_file)
         take_over_checkpoints(db)  # the daemon's commits checkpoint the WAL, so no sale has to
 
-    def _due(self, column: str, minutes: int) -> bool:
-        row = self.db.conn.execute(f"SELECT {column}, refresh_requested FROM sync_status").fetchone()
-        if row[0] is None or (column == "catalogue_at" and row[1]):
-            return True
-        return (self.clock.now() - parse_utc(row[0])).total_seconds() >= minutes * 60
+    # -- one pass -------------------------------------------------------------------------------
 
-    def run_once(self, *, catalogue: bool | None = None) -> tuple[PassResult, float]:
-        """One pass; returns what it did and how long to wait before the next one."""
+    def run_once(self, *, catalogue: bool | None = None, lock_wait_s: float = LOCK_WAIT_S) -> tuple[PassResult, float]:
+        """One pass under the sync lock; returns what it did and how long to wait before the next one.
+
+        Raises SyncBusy if another process's pass does not end within ``lock_wait_s``.
+        """
+        with sync_pass(self.db, wait_s=lock_wait_s, monotonic=self.monotonic) as waited:
+            self.waited_for_lock = waited
+            try:
+                return self._pass(catalogue)
+            except Exception:  # an unforeseen failure still says so on the screen, and the loop goes on
+                log.exception("sync pass failed unexpectedly")
+                set_status(
+                    self.db,
+                    self.clock,
+                    "attention",
+                    "the last sync pass failed unexpectedly (the details are in the sync log); it tries again",
+                )
+                return PassResult(), self._backoff()
+
+    def cycle(self) -> Cycle:
+        """The cycle and counter order in force: a manager's `cycle use`, else the config's."""
+        config = self.config
+        return current_cycle(
+            self.db.conn, config.order_cycle_id, config.counter_order, tuple(config.other_counter_orders)
+        )
+
+    def _pass(self, catalogue: bool | None) -> tuple[PassResult, float]:
+        self.reload_key_if_changed()
         config, result = self.config, PassResult()
+        cycle = self.cycle()
+        self.engine.counter_order = cycle.counter_order
         notes: list[str] = []
+        closed: OrderCycleClosed | None = None
         try:
-            if catalogue or (catalogue is None and self._due("catalogue_at", config.sync.get("catalogue_minutes", 15))):
-                try:
-                    count = refresh_catalogue(self.db, self.client, self.clock, config.order_cycle_id, config.hub_id)
-                    log.info("catalogue refreshed: %d variants", count)
-                except OrderCycleClosed as closed:
-                    notes.append(str(closed))
-            if not config.counter_order:
-                notes.append("no counter order set (ofn.counter_order): sales wait in the box, see docs/ofn-setup.md")
+            try:
+                self.client.check_cycle(cycle.order_cycle_id, config.hub_id)
+            except OrderCycleClosed as error:
+                closed = error
+            if closed is None and (
+                catalogue or (catalogue is None and self._due("catalogue_at", config.sync.get("catalogue_minutes", 15)))
+            ):
+                count = refresh_catalogue(self.db, self.client, self.clock, cycle.order_cycle_id, config.hub_id)
+                log.info("catalogue refreshed: %d variants", count)
+            if not cycle.counter_order:
+                notes.append(
+                    "no counter order is set (ofn.counter_order): sales wait in the box; see docs/ofn-setup.md"
+                )
             else:
                 result = self.engine.drain()
-                if self._due("pickup_at", config.sync.get("pickup_minutes", 2)):
+                if closed is None and self._due("pickup_at", config.sync.get("pickup_minutes", 2)):
                     refresh_pickups(
                         self.db,
                         self.client,
                         self.clock,
-                        config.order_cycle_id,
+                        cycle.order_cycle_id,
                         config.hub_id,
-                        skip={config.counter_order, *config.other_counter_orders},
+                        skip={cycle.counter_order, *cycle.other_counter_orders},
                     )
         except KeyRejected as rejected:
-            set_status(self.db, self.clock, "key_rejected", str(rejected))
-            log.warning("%s", rejected)
-            return result, KEY_REJECTED_WAIT
+            return self._key_rejected(str(rejected))
         except NotAllowed as refused:
             set_status(self.db, self.clock, "attention", str(refused))
             return result, KEY_REJECTED_WAIT
+        except NotFound as missing:
+            set_status(
+                self.db,
+                self.clock,
+                "attention",
+                f"{missing.message}: check ofn.counter_order and the order cycle (`ofn-checkout cycle list`)",
+            )
+            return result, self._backoff()
         except OfnError as error:
             if not error.transient:
-                log.exception("sync pass failed")
+                log.warning("sync pass: %s", error)
                 set_status(self.db, self.clock, "attention", str(error))
                 return result, self._backoff()
             set_status(self.db, self.clock, "offline", str(error))
-            return result, self._backoff()
+            return result, self._backoff(error)
         if result.errors:
             set_status(self.db, self.clock, "offline", result.errors[0])
             return result, self._backoff()
@@ -103,20 +154,84 @@ class Daemon:
         ).fetchone()[0]
         if attention:
             notes.insert(0, f"{attention} sale(s) need attention: see `ofn-checkout sync status`")
-        state = "attention" if notes else "online"
+        if closed is not None:
+            state, notes = "cycle_closed", [f"{closed}; sales still reach the counter order", *notes]
+        else:
+            state = "attention" if notes else "online"
         set_status(self.db, self.clock, state, "; ".join(notes), success=True)
         return result, float(config.sync.get("interval_s", 5))
 
-    def _backoff(self) -> float:
-        """Full jitter: boxes that lost the same network do not all come back in step."""
+    def _key_rejected(self, why: str) -> tuple[PassResult, float]:
+        set_status(
+            self.db,
+            self.clock,
+            "key_rejected",
+            f"{why}: put the hub manager's current key in {self.config.api_key_file} (docs/ofn-setup.md);"
+            " the box reads it again at once",
+        )
+        log.warning("%s", why)
+        return PassResult(), KEY_REJECTED_WAIT
+
+    def _due(self, column: str, minutes: int) -> bool:
+        row = self.db.conn.execute(f"SELECT {column}, refresh_requested FROM sync_status").fetchone()
+        if row[0] is None or (column == "catalogue_at" and row[1]):
+            return True
+        return (self.clock.now() - parse_utc(row[0])).total_seconds() >= minutes * 60
+
+    def _backoff(self, error: OfnError | None = None) -> float:
+        """Full jitter, so that boxes that lost the same network do not all come back in step.
+
+        Never sooner than OFN asked (Retry-After on 429/503), when it said.
+        """
         self.failures += 1
-        return self.rng.uniform(0, min(MAX_BACKOFF, 2.0**self.failures))
+        wait = self.rng.uniform(0, min(MAX_BACKOFF, 2.0**self.failures))
+        asked = getattr(error, "retry_after", None)
+        return max(wait, float(asked)) if asked else wait
+
+    # -- the key file -----------------------------------------------------------------------------
+
+    def key_file_changed(self) -> bool:
+        return self.reload.is_set() or _stamp(self.config.api_key_file) != self._key_stamp
+
+    def reload_key_if_changed(self) -> bool:
+        """Read the key file again if it changed (or SIGHUP asked); True if a new key is in use."""
+        if not self.key_file_changed():
+            return False
+        self.reload.clear()
+        self._key_stamp = _stamp(self.config.api_key_file)
+        try:
+            self.client.use_key(load_api_key(self.config.api_key_file))
+        except ApiKeyError as problem:
+            log.warning("the API key file cannot be used: %s", problem)
+            return False
+        log.info("API key read again from %s", self.config.api_key_file)
+        return True
+
+    # -- the loop ---------------------------------------------------------------------------------
 
     def run_forever(self, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
                 _, wait = self.run_once()
-            except Exception:
-                log.exception("sync pass failed unexpectedly")
-                wait = self._backoff()
-            stop.wait(wait)
+            except Exception as exc:  # SyncBusy (a manager's pass) or the store itself failing
+                log.info("no pass this time: %s", exc)
+                wait = float(self.config.sync.get("interval_s", 5))
+            self._wait(stop, wait)
+
+    def _wait(self, stop: threading.Event, seconds: float) -> None:
+        """Sleep until the next pass, but wake at once for a new key: a manager is waiting on it."""
+        deadline = self.monotonic() + seconds
+        while not stop.is_set():
+            left = deadline - self.monotonic()
+            if left <= 0 or self.key_file_changed():
+                return
+            stop.wait(min(WAKE_CHECK_S, left))
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells that a file was replaced or rewritten (editors replace, `echo >` rewrites)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)

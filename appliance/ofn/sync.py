@@ -19,10 +19,11 @@ import logging
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from appliance.core.clock import Clock, utc_text
+from appliance.core.clock import Clock, parse_utc, utc_text
 from appliance.core.handover import SETTLED
 from appliance.core.money import from_cents
 from appliance.ofn.client import NotFound, OfnClient, OfnError, Order, Refused
@@ -50,11 +51,12 @@ class PassResult:
 
 
 class SyncEngine:
-    def __init__(self, db: Database, client: OfnClient, clock: Clock, counter_order: str):
+    def __init__(self, db: Database, client: OfnClient, clock: Clock, counter_order: str, *, in_doubt_s: int = 240):
         self.db = db
         self.client = client
         self.clock = clock
         self.counter_order = counter_order
+        self.in_doubt = timedelta(seconds=in_doubt_s)
 
     # -- outbox -> lines -----------------------------------------------------------------------
 
@@ -109,12 +111,14 @@ class SyncEngine:
         if not self._needs_pass(number):
             return
         order = self.client.order(number)
-        self._observe(number, order.quantities(), result, answered=set())
+        self._observe(number, order.quantities(), result)
         to_send = self._plan(number, result)
         answered: set[int] = set()
+        unsent = {variant_id for variant_id, _ in to_send}  # known not to have reached OFN
         shipment = self._shipment(number)
         failures = 0
         for variant_id, delta in to_send:
+            unsent.discard(variant_id)
             try:
                 if delta > 0:
                     shipment = self.client.add(number, variant_id, delta, shipment)
@@ -137,7 +141,9 @@ class SyncEngine:
             except OfnError as error:
                 if not error.transient:
                     raise
-                result.errors.append(error.message)
+                if not getattr(error, "may_apply_later", True):
+                    unsent.add(variant_id)  # over, or never arrived: the read below tells which
+                result.errors.append(str(error))
                 failures += 1
                 if failures >= GIVE_UP_AFTER:
                     break  # the road is down: the next read tells what arrived
@@ -145,7 +151,7 @@ class SyncEngine:
             failures = 0
         if to_send:
             order = self.client.order(number)
-            self._observe(number, order.quantities(), result, answered)
+            self._observe(number, order.quantities(), result, answered, unsent)
         finished = self._finish_pickup(order, result) if kind == "pickup" else True
         result.done += self._mark_done(number, finished)
 
@@ -166,45 +172,84 @@ class SyncEngine:
             is not None
         )
 
-    def _observe(self, number: str, held: dict[int, int], result: PassResult, answered: set[int]) -> None:
-        """Record what OFN holds; tell a lost answer from a change a person made by hand."""
-        at = utc_text(self.clock.now())
+    def _observe(
+        self,
+        number: str,
+        held: dict[int, int],
+        result: PassResult,
+        answered: frozenset[int] | set[int] = frozenset(),
+        unsent: frozenset[int] | set[int] = frozenset(),
+    ) -> None:
+        """Record what OFN holds; tell our own changes, applied or not, from a person's edit.
+
+        ``answered``: variants whose change OFN answered in this pass; ``unsent``: variants whose
+        change is known not to be pending anywhere (never sent, or OFN's application answered).
+        Any other change with ``inflight`` is *in doubt*: OFN may still apply it until
+        ``in_doubt_s`` after it was sent, so a read that does not show it yet decides nothing.
+        """
+        now = self.clock.now()
+        at = utc_text(now)
         with write_transaction(self.db) as conn:
             for line in named(conn).execute("SELECT * FROM sync_line WHERE order_number = ?", (number,)).fetchall():
-                now_held = held.get(line["variant_id"], 0)
+                variant_id, now_held = line["variant_id"], held.get(line["variant_id"], 0)
                 if line["base"] is None:
                     conn.execute(
                         "UPDATE sync_line SET base = ?, acked = ? WHERE order_number = ? AND variant_id = ?",
-                        (now_held, now_held, number, line["variant_id"]),
+                        (now_held, now_held, number, variant_id),
                     )
                     continue
-                expected = line["acked"] + line["inflight"]
-                if line["inflight"] and now_held == line["acked"]:
-                    if line["variant_id"] in answered and line["inflight"] > 0:
-                        _set_attention(conn, at, number, line["variant_id"], NOTHING_ADDED)
-                        result.parked += 1
-                        continue
-                    expected = line["acked"]  # the change never arrived: it will be sent again
+                if line["inflight"] > 0 and now_held == line["acked"] and variant_id in answered:
+                    _set_attention(conn, at, number, variant_id, NOTHING_ADDED)  # OFN said yes, did nothing
+                    result.parked += 1
+                    continue
+                expected = self._expected(line, now_held, variant_id in answered or variant_id in unsent, now)
+                if expected is None:
+                    continue  # in doubt: neither resent nor taken for a person's edit, until settled
                 if now_held != expected:
                     drift = now_held - expected
                     conn.execute(
                         "UPDATE sync_line SET base = base + ? WHERE order_number = ? AND variant_id = ?",
-                        (drift, number, line["variant_id"]),
+                        (drift, number, variant_id),
                     )
                     detail = (
                         f"OFN holds {now_held}, the box expected {expected}: someone changed the order by hand;"
                         f" kept their change ({drift:+d})"
                     )
-                    _event(conn, at, number, line["variant_id"], "rebased", detail)
+                    _event(conn, at, number, variant_id, "rebased", detail)
                     result.rebased += 1
                 conn.execute(
-                    "UPDATE sync_line SET acked = ?, inflight = 0 WHERE order_number = ? AND variant_id = ?",
-                    (now_held, number, line["variant_id"]),
+                    "UPDATE sync_line SET acked = ?, inflight = 0, sent_at = NULL"
+                    " WHERE order_number = ? AND variant_id = ?",
+                    (now_held, number, variant_id),
                 )
 
+    def _expected(self, line: sqlite3.Row, held: int, over: bool, now: datetime) -> int | None:
+        """What OFN should hold given our own changes; None while that cannot be known yet.
+
+        Our change is in OFN when the read shows it. When it does not, and the request is ``over``
+        (OFN answered it, or it never left), what the read shows is all it did. Otherwise it is in
+        doubt: it may still land, so nothing is decided until its window has passed. Past the
+        window OFN can no longer apply it; a difference that is not exactly our change is then a
+        person's, counted from what OFN held after our change if it plainly landed, else before.
+        """
+        acked, inflight = line["acked"], line["inflight"]
+        if not inflight or held == acked + inflight:
+            return acked + inflight
+        if over:
+            return acked
+        if line["sent_at"] is None or now < parse_utc(line["sent_at"]) + self.in_doubt:
+            return None
+        landed = (held - acked) * inflight > 0 and abs(held - acked) >= abs(inflight)
+        return acked + inflight if landed else acked
+
     def _plan(self, number: str, result: PassResult) -> list[tuple[int, int]]:
-        """Decide each difference and write it down as in flight before anything is sent."""
+        """Decide each difference and write it down as in flight before anything is sent.
+
+        A line whose last change is still in doubt gets nothing new: one change at a time per
+        line, so that a read can always tell ours from a person's.
+        """
         plan = []
+        sent_at = utc_text(self.clock.now())
         with write_transaction(self.db) as conn:
             for line in (
                 named(conn)
@@ -224,11 +269,13 @@ class SyncEngine:
                     _set_attention(conn, utc_text(self.clock.now()), number, line["variant_id"], reason)
                     result.parked += 1
                     continue
+                if line["inflight"]:
+                    continue  # in doubt (see _expected): settled by a later read
                 delta = target - line["acked"]
                 if delta:
                     conn.execute(
-                        "UPDATE sync_line SET inflight = ? WHERE order_number = ? AND variant_id = ?",
-                        (delta, number, line["variant_id"]),
+                        "UPDATE sync_line SET inflight = ?, sent_at = ? WHERE order_number = ? AND variant_id = ?",
+                        (delta, sent_at, number, line["variant_id"]),
                     )
                     plan.append((line["variant_id"], delta))
         return plan

@@ -405,3 +405,32 @@ def m005_lean_sale_commit(db: Database) -> None:
         CREATE INDEX outbox_open ON outbox (folded_into) WHERE folded_into IS NOT NULL AND status != 'done';
         """,
     )
+
+
+@migrations()
+def m007_sync_doubt_since_and_cycle(db: Database) -> None:
+    """Changes in doubt, a status that knows since when, and the order cycle a manager chose.
+
+    - ``sync_line.sent_at``: when the engine decided to send the line's ``inflight`` change. A write
+      whose answer was lost may still be applied by OFN later (a request still being served), so
+      until ``sync.in_doubt_s`` after it, a read that does not show the change yet decides nothing
+      (docs/sync.md, "Changes in doubt").
+    - ``sync_status.since``: when the current state began ("offline since 14:02").
+    - ``cycle_choice``: the shop's order cycle (and this lane's counter order) a manager switched to
+      with ``ofn-checkout cycle use``, over the config's; one row, replaced on each switch.
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE sync_line ADD COLUMN sent_at TEXT;
+        ALTER TABLE sync_status ADD COLUMN since TEXT;
+        CREATE TABLE cycle_choice (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            order_cycle_id INTEGER NOT NULL,
+            counter_order TEXT NOT NULL,
+            other_counter_orders TEXT NOT NULL DEFAULT '[]',
+            chosen_at TEXT NOT NULL,
+            chosen_by TEXT NOT NULL
+        );
+        """,
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -65,26 +66,65 @@ def retry_parked(db: Database) -> int:
     return cleared + handovers
 
 
+#: The states of the sync, as the screens, the CLI and the lights read them.
+STATES = ("starting", "online", "offline", "key_rejected", "cycle_closed", "attention")
+HEADLINES = {
+    "starting": "Sync has not run yet",
+    "online": "Online",
+    "offline": "OFN cannot be reached",
+    "key_rejected": "OFN rejected the API key",
+    "cycle_closed": "The order cycle is closed in OFN",
+    "attention": "Sync needs attention",
+}
+
+
 @dataclass(frozen=True)
 class Status:
     state: str
-    message: str
+    message: str  # what happened and what to do, in a person's words
     last_success_at: str | None
     pending: int
     attention: int
     oldest_pending_s: int | None
+    since: str | None = None  # when the current state began (UTC text)
+    in_doubt: int = 0  # changes sent whose answer was lost, settled by a later read
 
     def as_record(self) -> dict[str, object]:
         return dict(self.__dict__)
 
+    def summary(self, local: Callable[[str], str] = lambda text: text[11:16] + " UTC") -> str:
+        """One line a person reads: what happened, since when, what waits, what to do.
+
+        ``local`` turns a UTC text into the local time shown (the caller knows the zone).
+        """
+        headline = HEADLINES.get(self.state, self.state)
+        since = f" since {local(self.since)}" if self.since and self.state != "online" else ""
+        parts = [f"{headline}{since}" + (f": {self.message}" if self.message else "")]
+        if self.pending:
+            age = f", the oldest for {_duration(self.oldest_pending_s)}" if self.oldest_pending_s else ""
+            parts.append(f"{self.pending} sale(s) wait in the box{age}; the till sells as usual")
+        if self.in_doubt:
+            parts.append(f"{self.in_doubt} change(s) sent without an answer yet, settled by the next reads")
+        return "; ".join(parts)
+
+
+def _duration(seconds: int | None) -> str:
+    if seconds is None or seconds < 120:
+        return f"{seconds or 0} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
 
 def set_status(db: Database, clock: Clock, state: str, message: str = "", *, success: bool = False) -> None:
+    """Record what the last pass found; ``since`` moves only when the state changes."""
     now = utc_text(clock.now())
     with write_transaction(db) as conn:
         conn.execute(
-            "UPDATE sync_status SET state = ?, message = ?, last_attempt_at = ?,"
+            "UPDATE sync_status SET since = CASE WHEN state = ? AND since IS NOT NULL THEN since ELSE ? END,"
+            " state = ?, message = ?, last_attempt_at = ?,"
             " last_success_at = CASE WHEN ? THEN ? ELSE last_success_at END",
-            (state, message, now, success, now),
+            (state, now, state, message, now, success, now),
         )
 
 
@@ -112,7 +152,10 @@ def read_status(conn: sqlite3.Connection, now: datetime) -> Status:
         .fetchone()
     )
     age = max(0, int((now - parse_utc(oldest)).total_seconds())) if oldest else None
-    return Status(row["state"], row["message"], row["last_success_at"], pending or 0, attention or 0, age)
+    in_doubt = conn.execute("SELECT count(*) FROM sync_line WHERE inflight != 0").fetchone()[0]
+    return Status(
+        row["state"], row["message"], row["last_success_at"], pending or 0, attention or 0, age, row["since"], in_doubt
+    )
 
 
 def stock_levels(conn: sqlite3.Connection) -> dict[int, int | None]:
