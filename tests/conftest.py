@@ -24,6 +24,8 @@ from appliance.store.catalogue import upsert_variants
 from appliance.store.database import write_transaction
 from appliance.till import Till
 
+from .ofn_sandbox import Box, running_sandbox, synced_box
+
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 settings.load_profile("ci")
 
@@ -76,3 +78,10 @@ def env_without_config(tmp_path: Path) -> dict[str, str]:
     env["OFN_CHECKOUT_LOG_DIR"] = str(tmp_path / "logs")
     env[config_module.ENV_VAR] = str(tmp_path / "absent-config.toml")
     return env
+
+
+@pytest.fixture
+def box(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Box]:
+    args = getattr(request, "param", ())
+    with running_sandbox(tmp_path / "ofn", *args) as sandbox, synced_box(tmp_path, sandbox, seed=1) as synced:
+        yield Box(sandbox, synced.config_path, synced.till, synced.client, synced.daemon, synced.clock)

@@ -20,8 +20,10 @@ import httpx
 from appliance import config as config_module
 from appliance.cli.demo import demo_config_text
 from appliance.cli.main import main
+from appliance.core.clock import SystemClock
 from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon
+from appliance.store.sync_state import read_status
 from appliance.till import Till
 
 BIN = Path(sys.executable).parent / "ofn-checkout"
@@ -172,3 +174,52 @@ def synced_box(directory: Path, sandbox: Sandbox, seed: int) -> Iterator[SyncedB
     finally:
         client.close()
         till.close()
+
+
+@dataclass
+class Box:
+    sandbox: Sandbox
+    config_path: Path
+    till: Till
+    client: OfnClient
+    daemon: Daemon
+    clock: ShiftableClock
+
+    def sell(self, sales: int, seed: int) -> None:
+        assert (
+            main(
+                [
+                    "simulate",
+                    "--config",
+                    str(self.config_path),
+                    "--sales",
+                    str(sales),
+                    "--seed",
+                    str(seed),
+                    "--leave-open",
+                ]
+            )
+            == 0
+        )
+
+    def drain_until_settled(self, passes: int = 30) -> None:
+        """Passes until nothing is pending (a pass may legitimately end early on a fault).
+
+        The sandbox's injected failures never apply a change later, so after a pass the test lets
+        the in-doubt window pass on the daemon's clock instead of waiting for it.
+        """
+        for _ in range(passes):
+            self.daemon.run_once(catalogue=False)
+            if read_status(self.till.connection, SystemClock().now()).pending == 0:
+                return
+            self.clock.advance(self.daemon.engine.in_doubt.total_seconds())
+        raise AssertionError(
+            f"still pending after {passes} passes: {read_status(self.till.connection, SystemClock().now())}"
+        )
+
+    def assert_exact(self, initial_stock: dict[int, int]) -> None:
+        expected = expected_counter_lines(self.till.connection)
+        assert self.sandbox.counter_lines() == expected
+        stock = self.sandbox.stock()
+        for variant_id, sold in expected.items():
+            assert stock[variant_id] == initial_stock[variant_id] - sold, variant_id

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,69 +12,11 @@ from appliance import config as config_module
 from appliance.cli.main import main
 from appliance.core.clock import SystemClock
 from appliance.core.money import from_cents
-from appliance.ofn.client import OfnClient
-from appliance.ofn.daemon import Daemon
 from appliance.store.database import write_transaction
 from appliance.store.sync_state import read_status, stock_levels
 from appliance.till import Till
 
-from .ofn_sandbox import Sandbox, ShiftableClock, box_config, expected_counter_lines, running_sandbox, synced_box
-
-
-@dataclass
-class Box:
-    sandbox: Sandbox
-    config_path: Path
-    till: Till
-    client: OfnClient
-    daemon: Daemon
-    clock: ShiftableClock
-
-    def sell(self, sales: int, seed: int) -> None:
-        assert (
-            main(
-                [
-                    "simulate",
-                    "--config",
-                    str(self.config_path),
-                    "--sales",
-                    str(sales),
-                    "--seed",
-                    str(seed),
-                    "--leave-open",
-                ]
-            )
-            == 0
-        )
-
-    def drain_until_settled(self, passes: int = 30) -> None:
-        """Passes until nothing is pending (a pass may legitimately end early on a fault).
-
-        The sandbox's injected failures never apply a change later, so after a pass the test lets
-        the in-doubt window pass on the daemon's clock instead of waiting for it.
-        """
-        for _ in range(passes):
-            self.daemon.run_once(catalogue=False)
-            if read_status(self.till.connection, SystemClock().now()).pending == 0:
-                return
-            self.clock.advance(self.daemon.engine.in_doubt.total_seconds())
-        raise AssertionError(
-            f"still pending after {passes} passes: {read_status(self.till.connection, SystemClock().now())}"
-        )
-
-    def assert_exact(self, initial_stock: dict[int, int]) -> None:
-        expected = expected_counter_lines(self.till.connection)
-        assert self.sandbox.counter_lines() == expected
-        stock = self.sandbox.stock()
-        for variant_id, sold in expected.items():
-            assert stock[variant_id] == initial_stock[variant_id] - sold, variant_id
-
-
-@pytest.fixture
-def box(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Box]:
-    args = getattr(request, "param", ())
-    with running_sandbox(tmp_path / "ofn", *args) as sandbox, synced_box(tmp_path, sandbox, seed=1) as synced:
-        yield Box(sandbox, synced.config_path, synced.till, synced.client, synced.daemon, synced.clock)
+from .ofn_sandbox import Box, box_config, expected_counter_lines, running_sandbox
 
 
 def test_sales_reach_the_counter_order_exactly_and_stock_follows(box: Box) -> None:

@@ -19,12 +19,14 @@ import click
 from appliance.cli.options import EXIT_PROBLEMS, echo_json, open_till, store_options
 from appliance.config import Config
 from appliance.core.clock import SystemClock, parse_utc
+from appliance.core.money import from_cents
+from appliance.ofn.audit import Audit, audit
 from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon
 from appliance.store.database import write_transaction
 from appliance.store.keys import load_api_key
 from appliance.store.sync_lock import sync_pass
-from appliance.store.sync_state import OPEN_ROWS, named, read_status, retry_parked
+from appliance.store.sync_state import OPEN_ROWS, named, read_status, record_audit, retry_parked
 
 WAIT_OPTION = click.option(
     "--wait",
@@ -162,3 +164,50 @@ def refresh(obj: tuple[Path | None, Path | None]) -> int:
         conn.execute("UPDATE sync_status SET refresh_requested = 1")
     click.echo("catalogue refresh requested")
     return 0
+
+
+@sync.command("audit")
+@click.option("--json", "as_json", is_flag=True)
+@WAIT_OPTION
+@click.pass_obj
+def audit_command(obj: tuple[Path | None, Path | None], as_json: bool, wait: float) -> int:
+    """Compare every order the box changed in OFN with the journal; exit 1 on an unexplained difference."""
+    config, till = open_till(*obj)
+    with OfnClient(config.ofn_base_url, load_api_key(config.api_key_file)) as client:
+        daemon = Daemon(config, till.db, client, SystemClock())
+        with sync_pass(till.db, wait_s=wait):  # a pass half-way would show its own changes as differences
+            found = audit(till.connection, client, daemon.cycle().counter_order)
+            record_audit(till.db, SystemClock(), found.unexplained)
+    if as_json:
+        echo_json(found.as_record())
+    else:
+        for line in audit_text(found):
+            click.echo(line)
+    return EXIT_PROBLEMS if found.unexplained else 0
+
+
+def audit_text(found: Audit) -> list[str]:
+    """Each order in a line, each difference under it with its cause, the money to the cent."""
+    out = []
+    for order in found.orders:
+        differences = [line for line in order.lines if line.cause != "ok" or line.detail]
+        same = len(order.lines) - len(differences)
+        out.append(f"order {order.number} ({order.kind}): {same} of {len(order.lines)} line(s) as the journal says")
+        for line in differences:
+            out.append(
+                f"  variant {line.variant_id}: OFN holds {line.held}, the journal says {line.expected}"
+                f" — {line.cause}{': ' + line.detail if line.detail else ''}"
+            )
+        if order.money is not None:
+            m = order.money
+            out.append(
+                f"  money: OFN's total {from_cents(m.ofn_total)} = the box took {from_cents(m.box_took)}"
+                f" + discounts and price changes {from_cents(m.discounts_and_price_changes)}"
+                f" + weighed rounding {from_cents(m.weighed_rounding)} + people's edits {from_cents(m.people_edits)}"
+                f" + not yet in OFN {from_cents(m.not_yet_in_ofn)} + before the box {from_cents(m.before_the_box)}"
+                f" + fees and adjustments {from_cents(m.fees_and_adjustments)}"
+                + (f" + UNEXPLAINED {from_cents(m.unexplained)}" if m.unexplained else "")
+            )
+    out.extend(f"problem: {problem}" for problem in found.problems)
+    out.append(f"audit: {found.unexplained} unexplained difference(s)")
+    return out

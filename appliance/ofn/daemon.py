@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from appliance.config import Config
 from appliance.core.clock import Clock, parse_utc
+from appliance.ofn.audit import audit
 from appliance.ofn.client import KeyRejected, NotAllowed, NotFound, OfnClient, OfnError, OrderCycleClosed
 from appliance.ofn.refresh import refresh_catalogue, refresh_pickups
 from appliance.ofn.sync import PassResult, SyncEngine
@@ -31,7 +32,7 @@ from appliance.store.cycle_choice import Cycle, current_cycle
 from appliance.store.database import take_over_checkpoints
 from appliance.store.keys import ApiKeyError, load_api_key
 from appliance.store.sync_lock import sync_pass
-from appliance.store.sync_state import OPEN_ROWS, set_status
+from appliance.store.sync_state import OPEN_ROWS, record_audit, set_status
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ MAX_BACKOFF = 60.0
 KEY_REJECTED_WAIT = 300.0  # a rejected key is tried again this often, and at once when its file changes
 LOCK_WAIT_S = 30.0  # how long a pass waits for another process's pass to end
 WAKE_CHECK_S = 1.0  # how often a waiting daemon looks at the key file
+AUDIT_MINUTES = 24 * 60  # the orders are audited against OFN once a day
 
 
 class Daemon:
@@ -149,6 +151,16 @@ class Daemon:
             set_status(self.db, self.clock, "offline", result.errors[0])
             return result, self._backoff()
         self.failures = 0
+        if cycle.counter_order and self._due("audit_at", AUDIT_MINUTES):
+            found = audit(self.db.conn, self.client, cycle.counter_order)
+            record_audit(self.db, self.clock, found.unexplained)
+            log.info("daily audit against OFN: %d unexplained difference(s)", found.unexplained)
+        unexplained = self.db.conn.execute("SELECT audit_unexplained FROM sync_status").fetchone()[0]
+        if unexplained:
+            notes.append(
+                f"the audit found {unexplained} difference(s) with OFN that nothing explains:"
+                " run `ofn-checkout sync audit`"
+            )
         attention = self.db.conn.execute(
             f"SELECT count(*) FROM outbox WHERE {OPEN_ROWS} AND status = 'attention'"
         ).fetchone()[0]
@@ -173,7 +185,7 @@ class Daemon:
         return PassResult(), KEY_REJECTED_WAIT
 
     def _due(self, column: str, minutes: int) -> bool:
-        row = self.db.conn.execute(f"SELECT {column}, refresh_requested FROM sync_status").fetchone()
+        row = self.db.conn.execute(f"SELECT {column}, refresh_requested FROM sync_status").fetchone()  # noqa: S608
         if row[0] is None or (column == "catalogue_at" and row[1]):
             return True
         return (self.clock.now() - parse_utc(row[0])).total_seconds() >= minutes * 60

@@ -215,7 +215,7 @@ class SyncEngine:
                         f"OFN holds {now_held}, the box expected {expected}: someone changed the order by hand;"
                         f" kept their change ({drift:+d})"
                     )
-                    _event(conn, at, number, variant_id, "rebased", detail)
+                    _event(conn, at, number, variant_id, "rebased", detail, drift)
                     result.rebased += 1
                 conn.execute(
                     "UPDATE sync_line SET acked = ?, inflight = 0, sent_at = NULL"
@@ -431,10 +431,18 @@ class SyncEngine:
         return result
 
 
-def _event(conn: sqlite3.Connection, at: str, number: str, variant_id: int | None, kind: str, detail: str) -> None:
+def _event(
+    conn: sqlite3.Connection,
+    at: str,
+    number: str,
+    variant_id: int | None,
+    kind: str,
+    detail: str,
+    drift: int | None = None,
+) -> None:
     conn.execute(
-        "INSERT INTO sync_event (at, order_number, variant_id, kind, detail) VALUES (?, ?, ?, ?, ?)",
-        (at, number, variant_id, kind, detail),
+        "INSERT INTO sync_event (at, order_number, variant_id, kind, detail, drift) VALUES (?, ?, ?, ?, ?, ?)",
+        (at, number, variant_id, kind, detail, drift),
     )
 
 

@@ -415,7 +415,10 @@ def m007_sync_doubt_since_and_cycle(db: Database) -> None:
       whose answer was lost may still be applied by OFN later (a request still being served), so
       until ``sync.in_doubt_s`` after it, a read that does not show the change yet decides nothing
       (docs/sync.md, "Changes in doubt").
-    - ``sync_status.since``: when the current state began ("offline since 14:02").
+    - ``sync_event.drift``: by how much a person's edit changed the line (a "rebased" event), so
+      that ``sync audit`` can tell what the order held before the box from what people did.
+    - ``sync_status.since``: when the current state began ("offline since 14:02"); ``audit_at``
+      and ``audit_unexplained``: when the orders were last audited against OFN, and what it found.
     - ``cycle_choice``: the shop's order cycle (and this lane's counter order) a manager switched to
       with ``ofn-checkout cycle use``, over the config's; one row, replaced on each switch.
     """
@@ -423,7 +426,10 @@ def m007_sync_doubt_since_and_cycle(db: Database) -> None:
         db,
         """
         ALTER TABLE sync_line ADD COLUMN sent_at TEXT;
+        ALTER TABLE sync_event ADD COLUMN drift INTEGER;
         ALTER TABLE sync_status ADD COLUMN since TEXT;
+        ALTER TABLE sync_status ADD COLUMN audit_at TEXT;
+        ALTER TABLE sync_status ADD COLUMN audit_unexplained INTEGER NOT NULL DEFAULT 0;
         CREATE TABLE cycle_choice (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             order_cycle_id INTEGER NOT NULL,

@@ -88,6 +88,7 @@ class Status:
     oldest_pending_s: int | None
     since: str | None = None  # when the current state began (UTC text)
     in_doubt: int = 0  # changes sent whose answer was lost, settled by a later read
+    audit_unexplained: int = 0  # what the last audit against OFN found that nothing explains
 
     def as_record(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -105,6 +106,11 @@ class Status:
             parts.append(f"{self.pending} sale(s) wait in the box{age}; the till sells as usual")
         if self.in_doubt:
             parts.append(f"{self.in_doubt} change(s) sent without an answer yet, settled by the next reads")
+        if self.audit_unexplained and "sync audit" not in self.message:
+            parts.append(
+                f"the audit found {self.audit_unexplained} difference(s) with OFN that nothing explains:"
+                " run `ofn-checkout sync audit`"
+            )
         return "; ".join(parts)
 
 
@@ -126,6 +132,12 @@ def set_status(db: Database, clock: Clock, state: str, message: str = "", *, suc
             " last_success_at = CASE WHEN ? THEN ? ELSE last_success_at END",
             (state, now, state, message, now, success, now),
         )
+
+
+def record_audit(db: Database, clock: Clock, unexplained: int) -> None:
+    """What the last audit against OFN found: the daemon keeps saying so until one is clean."""
+    with write_transaction(db) as conn:
+        conn.execute("UPDATE sync_status SET audit_at = ?, audit_unexplained = ?", (utc_text(clock.now()), unexplained))
 
 
 def folded_up_to(conn: sqlite3.Connection) -> int:
@@ -154,7 +166,15 @@ def read_status(conn: sqlite3.Connection, now: datetime) -> Status:
     age = max(0, int((now - parse_utc(oldest)).total_seconds())) if oldest else None
     in_doubt = conn.execute("SELECT count(*) FROM sync_line WHERE inflight != 0").fetchone()[0]
     return Status(
-        row["state"], row["message"], row["last_success_at"], pending or 0, attention or 0, age, row["since"], in_doubt
+        row["state"],
+        row["message"],
+        row["last_success_at"],
+        pending or 0,
+        attention or 0,
+        age,
+        row["since"],
+        in_doubt,
+        row["audit_unexplained"],
     )
 
 

@@ -1,0 +1,81 @@
+"""`sync audit`: OFN's orders read back and checked against the sealed journal, not the outbox."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from appliance.cli.main import main
+from appliance.store.database import write_transaction
+
+from .ofn_sandbox import Box, expected_counter_lines
+
+
+def run_audit(box: Box, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+    capsys.readouterr()  # what the sales printed
+    code = main(["sync", "--config", str(box.config_path), "audit", *extra])
+    return code, capsys.readouterr().out
+
+
+def audit_record(box: Box, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:  # type: ignore[type-arg]
+    code, out = run_audit(box, capsys, "--json")
+    return code, json.loads(out)
+
+
+def counter_audit(record: dict) -> dict:  # type: ignore[type-arg]
+    return next(order for order in record["orders"] if order["kind"] == "counter")
+
+
+def test_clean_after_a_faulty_run_and_the_money_adds_up_to_the_cent(
+    box: Box, capsys: pytest.CaptureFixture[str]
+) -> None:
+    box.sell(60, seed=21)  # weighed goods, discounts, price changes, returns, voids
+    box.sandbox.faults(error_rates={"*": 0.2}, drop_rate=0.2, latency_ms=2)
+    box.drain_until_settled(passes=80)
+    box.sandbox.faults(error_rates={}, drop_rate=0.0, latency_ms=0)
+    code, record = audit_record(box, capsys)
+    assert code == 0 and record["unexplained"] == 0, record
+    order = counter_audit(record)
+    assert {line["cause"] for line in order["lines"]} == {"ok"}
+    money = order["money"]
+    took = box.till.connection.execute("SELECT sum(total) FROM sale").fetchone()[0]
+    assert money["box_took"] == took
+    parts = sum(value for key, value in money.items() if key not in ("ofn_total", "unexplained"))
+    assert parts == money["ofn_total"] and money["unexplained"] == 0
+    assert money["not_yet_in_ofn"] == 0 and money["people_edits"] == 0
+    weighed = box.till.connection.execute("SELECT count(*) FROM sale_line WHERE weight_g != 0").fetchone()[0]
+    assert weighed == 0 or money["weighed_rounding"] != 0 or money["discounts_and_price_changes"] != 0
+
+
+def test_an_outbox_row_marked_done_by_hand_is_reported_as_unexplained(
+    box: Box, capsys: pytest.CaptureFixture[str]
+) -> None:
+    box.sell(8, seed=22)
+    with write_transaction(box.till.db) as conn:  # a careless or hostile hand on the database file
+        conn.execute("UPDATE outbox SET status = 'done' WHERE id = (SELECT max(id) FROM outbox)")
+    box.drain_until_settled()
+    assert box.sandbox.counter_lines() != expected_counter_lines(box.till.connection), "the sale never reached OFN"
+    code, out = run_audit(box, capsys)
+    assert code == 1
+    assert "unexplained: 1 journal entr(y/ies) marked done in the outbox but never sent to OFN" in out
+    assert "audit: " in out and "audit: 0 " not in out
+    capsys.readouterr()
+    status = main(["sync", "--config", str(box.config_path), "status"])
+    assert status == 0 and "nothing explains" in capsys.readouterr().out
+
+
+def test_a_persons_edit_in_ofn_is_reported_as_such_then_as_kept(box: Box, capsys: pytest.CaptureFixture[str]) -> None:
+    box.sell(12, seed=23)
+    box.drain_until_settled()
+    variant, held = next(iter(sorted(box.sandbox.counter_lines().items())))
+    box.sandbox.admin("POST", f"orders/{box.sandbox.lanes['1']}/lines", {"variant_id": variant, "quantity": held + 2})
+    code, record = audit_record(box, capsys)
+    line = next(line for line in counter_audit(record)["lines"] if line["variant_id"] == variant)
+    assert code == 0 and line["cause"] == "person" and "+2" in line["detail"]
+    box.sell(3, seed=24)  # the next sales make the engine read the order: it keeps the edit and records it
+    box.drain_until_settled()
+    code, record = audit_record(box, capsys)
+    line = next(line for line in counter_audit(record)["lines"] if line["variant_id"] == variant)
+    assert code == 0 and (line["cause"], line["detail"]) == ("ok", "a person's edit kept (+2)")
+    assert counter_audit(record)["money"]["people_edits"] != 0 and record["unexplained"] == 0
