@@ -20,7 +20,9 @@ import httpx
 from appliance.cli.options import EXIT_PROBLEMS, config_option, db_option, load_config
 from appliance.config import Config
 from appliance.core.clock import parse_utc
+from appliance.ofn.audit import audit
 from appliance.ofn.client import OfnClient, OfnError
+from appliance.store.cycle_choice import Cycle, current_cycle
 from appliance.store.database import open_store
 from appliance.store.keys import ApiKeyError, key_is_private, load_api_key
 
@@ -57,7 +59,35 @@ def _store_and_clock(path: Path, now: datetime) -> list[Verdict]:
     return verdicts
 
 
-def _ofn(config: Config, transport: httpx.BaseTransport | None) -> list[Verdict]:
+def _cycle(config: Config, db_path: Path) -> Cycle:
+    """The cycle the daemon follows: a manager's `cycle use` recorded in the store, else the config's."""
+    fallback = Cycle(config.order_cycle_id, config.counter_order, tuple(config.other_counter_orders))
+    if not db_path.exists():
+        return fallback
+    db = open_store(db_path, create=False)
+    try:
+        return current_cycle(db.conn, fallback.order_cycle_id, fallback.counter_order, fallback.other_counter_orders)
+    finally:
+        db.close()
+
+
+def _audit(client: OfnClient, db_path: Path, counter_order: str) -> Verdict:
+    """The orders the box changed, checked against the journal (`sync audit` gives the details)."""
+    if not db_path.exists():
+        return ("warn", "audit", "no store yet: nothing to audit")
+    db = open_store(db_path, create=False)
+    try:
+        found = audit(db.conn, client, counter_order)
+    except OfnError as error:
+        return ("warn", "audit", f"could not read the orders: {error}")
+    finally:
+        db.close()
+    if found.unexplained:
+        return ("fail", "audit", f"{found.unexplained} difference(s) with OFN nothing explains: run `sync audit`")
+    return ("ok", "audit", f"{len(found.orders)} order(s) in OFN as the journal says, or on their way")
+
+
+def _ofn(config: Config, db_path: Path, transport: httpx.BaseTransport | None) -> list[Verdict]:
     key_file = config.api_key_file
     try:
         key = load_api_key(key_file)
@@ -73,6 +103,13 @@ def _ofn(config: Config, transport: httpx.BaseTransport | None) -> list[Verdict]
             verdicts.append(("ok", "ofn", f"{config.ofn_base_url} reachable, API key accepted"))
         except OfnError as error:
             return [*verdicts, ("fail", "ofn", str(error))]
+        cycle = _cycle(config, db_path)
+        try:
+            client.check_cycle(cycle.order_cycle_id, config.hub_id)
+            verdicts.append(("ok", "order cycle", f"{cycle.order_cycle_id} is open"))
+        except OfnError as error:
+            verdicts.append(("fail", "order cycle", str(error)))
+        verdicts.append(_audit(client, db_path, cycle.counter_order))
         if not config.counter_order:
             verdicts.append(("warn", "counter order", "ofn.counter_order is not set: sales wait in the box"))
             return verdicts
@@ -111,7 +148,7 @@ def run_checks(config: Config, db_path: Path, *, transport: httpx.BaseTransport 
         ("ok", "config", str(config.path) if config.path else "demo settings"),
         _disk(db_path),
         *_store_and_clock(db_path, now),
-        *_ofn(config, transport),
+        *_ofn(config, db_path, transport),
         *_device_checks(config),
     ]
 
