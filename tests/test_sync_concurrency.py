@@ -17,11 +17,10 @@ from pathlib import Path
 import pytest
 
 from appliance import config as config_module
-from appliance.cli.main import main
 from appliance.store.database import open_store
 
-from .ofn_sandbox import BIN, box_config, running_sandbox
-from .test_sync_faults import assert_exact, daemon, sell, wait_settled, well_stocked
+from .ofn_sandbox import BIN
+from .test_sync_faults import assert_exact, daemon, faulty_box, sell, wait_settled
 
 pytestmark = pytest.mark.slow
 
@@ -36,10 +35,7 @@ def events(config_path: Path, kind: str) -> list[tuple[str, str]]:
 
 def test_sync_once_beside_the_daemon_while_selling_never_doubles(tmp_path: Path) -> None:
     faults = ("--latency-ms", "15", "--drop-rate", "0.1", "--error-rate", "*=0.05", "--fault-seed", "11")
-    with running_sandbox(tmp_path / "ofn", *faults) as sandbox:
-        config_path = box_config(tmp_path, sandbox, interval_s=1, in_doubt_s=5)
-        assert main(["store", "init", "--config", str(config_path)]) == 0
-        initial = well_stocked(sandbox)
+    with faulty_box(tmp_path, *faults) as (sandbox, config_path, initial):
         process = daemon(config_path, tmp_path / "logs")
         outputs = []
         try:
@@ -68,10 +64,7 @@ def test_writes_applied_late_across_daemon_kills_are_ours_not_a_persons(tmp_path
     """Answers dropped at once, changes landing 1.5 s later (inside the 5 s in-doubt window)."""
     rng = random.Random(7)
     faults = ("--latency-ms", "5", "--late-rate", "0.3", "--late-ms", "1500", "--fault-seed", "12")
-    with running_sandbox(tmp_path / "ofn", *faults) as sandbox:
-        config_path = box_config(tmp_path, sandbox, interval_s=1, in_doubt_s=5)
-        assert main(["store", "init", "--config", str(config_path)]) == 0
-        initial = well_stocked(sandbox)
+    with faulty_box(tmp_path, *faults) as (sandbox, config_path, initial):
         sell(config_path, 120, seed=41)
         for round_no in range(8):
             process = daemon(config_path, tmp_path / "logs")

@@ -6,6 +6,8 @@ import random
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,12 +139,18 @@ def assert_handed_over(sandbox: Sandbox, done: list[HandedOver]) -> None:
         assert len(completed) == 1, f"{handed.number}: one payment, captured once if it was pending"
 
 
-def test_500_sales_through_latency_errors_drops_and_an_outage(tmp_path: Path) -> None:
-    faults = ("--latency-ms", "3", "--error-rate", "*=0.1", "--drop-rate", "0.05", "--fault-seed", "3")
+@contextmanager
+def faulty_box(tmp_path: Path, *faults: str) -> Iterator[tuple[Sandbox, Path, dict[int, int]]]:
+    """A sandbox with these faults, a box set up against it, and OFN's stock before any sale."""
     with running_sandbox(tmp_path / "ofn", *faults) as sandbox:
         config_path = box_config(tmp_path, sandbox, interval_s=1, in_doubt_s=5)
         assert main(["store", "init", "--config", str(config_path)]) == 0
-        initial = well_stocked(sandbox)
+        yield sandbox, config_path, well_stocked(sandbox)
+
+
+def test_500_sales_through_latency_errors_drops_and_an_outage(tmp_path: Path) -> None:
+    faults = ("--latency-ms", "3", "--error-rate", "*=0.1", "--drop-rate", "0.05", "--fault-seed", "3")
+    with faulty_box(tmp_path, *faults) as (sandbox, config_path, initial):
         process = daemon(config_path, tmp_path / "logs")
         try:
             for batch in range(10):
@@ -159,10 +167,8 @@ def test_500_sales_through_latency_errors_drops_and_an_outage(tmp_path: Path) ->
 
 def test_sigkill_during_drains_twenty_times_loses_and_doubles_nothing(tmp_path: Path) -> None:
     rng = random.Random(2026)
-    with running_sandbox(tmp_path / "ofn", "--latency-ms", "8", "--drop-rate", "0.05", "--fault-seed", "5") as sandbox:
-        config_path = box_config(tmp_path, sandbox, interval_s=1, in_doubt_s=5)
-        assert main(["store", "init", "--config", str(config_path)]) == 0
-        initial = well_stocked(sandbox)
+    faults = ("--latency-ms", "8", "--drop-rate", "0.05", "--fault-seed", "5")
+    with faulty_box(tmp_path, *faults) as (sandbox, config_path, initial):
         sell(config_path, 200, seed=1)
         handed: list[HandedOver] = []
         for round_no in range(KILLS):
