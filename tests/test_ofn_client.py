@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import itertools
+import logging
+import re
+import socket
+import ssl
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +31,7 @@ from appliance.ofn.client import (
     cents,
     shop_variant,
 )
+from appliance.ofn.http import retry_after
 
 KEY = "0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -141,3 +150,169 @@ def test_weighed_variants_are_priced_per_kg_from_their_unit() -> None:
     )
     each = shop_variant({**data, "unit_price_unit": "item", "unit_value": 1.0, "on_demand": True}, {})
     assert (each.priced_by, each.price, each.on_hand, each.tax_category_id) == (PricedBy.EACH, 125, None, None)
+
+
+# -- whether a failed write may have been applied ------------------------------------------------
+
+
+def gaierror_connect() -> httpx.ConnectError:
+    """What httpx raises when the name does not resolve: the socket's gaierror at the root."""
+    error = httpx.ConnectError("[Errno -2] Name or service not known")
+    error.__cause__ = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    return error
+
+
+def refused_connect() -> httpx.ConnectError:
+    error = httpx.ConnectError("[Errno 111] Connection refused")
+    error.__cause__ = ConnectionRefusedError(111, "Connection refused")
+    return error
+
+
+def unreachable_connect() -> httpx.ConnectError:
+    error = httpx.ConnectError("[Errno 101] Network is unreachable")
+    error.__cause__ = OSError(errno.ENETUNREACH, "Network is unreachable")
+    return error
+
+
+def tls_connect() -> httpx.ConnectError:
+    error = httpx.ConnectError("[SSL: WRONG_VERSION_NUMBER] wrong version number")
+    error.__cause__ = ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")
+    return error
+
+
+NEVER_SENT = [
+    (gaierror_connect(), "Cannot reach OFN: cannot find ofn.example: check the network or ofn.base_url"),
+    (refused_connect(), "Cannot reach OFN: ofn.example refused the connection"),
+    (unreachable_connect(), "Cannot reach OFN: no route to ofn.example: check the network"),
+    (tls_connect(), "Cannot reach OFN: the secure connection to ofn.example failed"),
+    (httpx.ConnectTimeout("timed out"), "Cannot reach OFN: ofn.example did not accept a connection in time"),
+    (httpx.PoolTimeout("no connection"), "Cannot reach OFN: every connection to ofn.example is busy"),
+    ((429, None, {"Retry-After": "12"}), "OFN is too busy (429 on POST /api/v0/orders/R1/shipments)"),
+    ((503, None, {"Retry-After": "12"}), "OFN is unavailable (503 on POST /api/v0/orders/R1/shipments)"),
+]
+MAYBE_APPLIED = [
+    (httpx.ReadTimeout("slow"), "OFN did not answer POST /api/v0/orders/R1/shipments in time"),
+    (httpx.RemoteProtocolError("Server disconnected"), "The connection to OFN broke before its answer"),
+    (httpx.ReadError("reset"), "The connection to OFN broke before its answer"),
+    (httpx.WriteError("broken pipe"), "The connection to OFN broke while sending POST"),
+    (httpx.WriteTimeout("stalled"), "The connection to OFN broke while sending POST"),
+    (httpx.DecodingError("bad gzip"), "arrived garbled"),
+    ((500, None, {}), "OFN is failing (500 on POST"),
+    ((502, None, {}), "OFN is failing (502 on POST"),
+    ((504, None, {}), "OFN is failing (504 on POST"),
+    ((503, None, {}), "OFN is unavailable (503 on POST"),
+    ((429, None, {}), "OFN is too busy (429 on POST"),
+    ((200, b"<html>proxy</html>", {}), "OFN answered POST /api/v0/orders/R1/shipments with an empty or non-JSON"),
+]
+
+
+def failing_with(answer: Any) -> OfnClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if isinstance(answer, Exception):
+            raise answer
+        status, content, headers = answer
+        return httpx.Response(status, content=content, headers=headers)
+
+    return OfnClient("https://ofn.example", KEY, transport=httpx.MockTransport(handler), sleep=lambda s: None)
+
+
+@pytest.mark.parametrize(("answer", "words"), NEVER_SENT, ids=lambda v: str(v)[:40])
+def test_a_write_that_provably_never_reached_ofn_says_so(answer: Any, words: str) -> None:
+    with pytest.raises(OfnUnavailable) as caught:
+        failing_with(answer).add("R1", 5, 1, None)
+    assert caught.value.maybe_applied is False
+    assert str(caught.value).startswith(words) and "sales wait in the box" in str(caught.value)
+
+
+@pytest.mark.parametrize(("answer", "words"), MAYBE_APPLIED, ids=lambda v: str(v)[:40])
+def test_a_write_whose_answer_was_lost_may_have_been_applied(answer: Any, words: str) -> None:
+    with pytest.raises(OfnUnavailable) as caught:
+        failing_with(answer).add("R1", 5, 1, None)
+    assert caught.value.maybe_applied is True and caught.value.retry_after is None
+    assert words in str(caught.value) and "sales wait in the box" in str(caught.value)
+
+
+@pytest.mark.parametrize(("answer", "words"), NEVER_SENT + MAYBE_APPLIED, ids=lambda v: str(v)[:40])
+def test_no_message_names_a_class_or_shows_the_key(answer: Any, words: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(OfnUnavailable) as caught:
+        failing_with(answer).order("R1")  # a read: retried, each retry logged
+    message = str(caught.value)
+    assert not re.search(r"[A-Za-z]+(Error|Exception|Timeout)\b|httpx|httpcore", message), message
+    assert KEY not in message and KEY not in caplog.text
+
+
+def test_the_key_is_hidden_even_when_an_answer_echoes_it(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    echoed = [
+        (lambda c: c.add("R1", 5, 2, "H12345678901"), (422, {"errors": {"base": [f"token {KEY} is odd"]}})),
+        (lambda c: c.order("R1"), (404, {"error": f"no order for {KEY}"})),
+        (lambda c: c.order("R1"), (418, {"exception": KEY})),
+        (lambda c: c.order("R1"), (200, {"number": "R1", "state": "complete", "line_items": [KEY + KEY]})),
+        (lambda c: c.add("R1", 5, 1, None), (200, {"number": "x" * 30 + KEY})),  # cut short in the message
+    ]
+    for call, answer in echoed:
+        with pytest.raises(OfnError) as caught:
+            call(client_answering(answer))
+        assert KEY not in str(caught.value) and KEY[:20] not in str(caught.value), str(caught.value)
+    assert KEY not in caplog.text
+
+
+# -- Retry-After ---------------------------------------------------------------------------------
+
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"Retry-After": "120"}, 120.0),
+        ({"Retry-After": " 0 "}, 0.0),
+        ({"Retry-After": "86400"}, 300.0),  # capped
+        ({"Retry-After": "9" * 5000}, 300.0),
+        ({"Retry-After": "Mon, 02 Mar 2026 08:02:00 GMT"}, 120.0),  # against the box's clock
+        ({"Retry-After": "Mon, 02 Mar 2026 08:02:00 GMT", "Date": "Mon, 02 Mar 2026 08:01:30 GMT"}, 30.0),
+        ({"Retry-After": "Mon, 02 Mar 2026 07:00:00 GMT"}, 0.0),  # already past
+        ({"Retry-After": "soon"}, None),
+        ({"Retry-After": "-5"}, None),
+        ({}, None),
+    ],
+)
+def test_retry_after_is_read_as_seconds_or_an_http_date(headers: dict[str, str], seconds: float | None) -> None:
+    assert retry_after(httpx.Response(503, headers=headers), NOW) == seconds
+
+
+def test_reads_wait_at_least_what_the_server_asked_and_never_past_the_cap() -> None:
+    slept: list[float] = []
+    answers = [(503, {"Retry-After": "120"}), (429, {"Retry-After": "100000"}), (200, {})]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        status, headers = answers.pop(0)
+        body = {"number": "R1", "state": "complete", "line_items": []} if status == 200 else None
+        return httpx.Response(status, json=body, headers=headers)
+
+    client = OfnClient("https://ofn.example", KEY, transport=httpx.MockTransport(handler), sleep=slept.append)
+    assert client.order("R1").number == "R1"
+    assert 120 <= slept[0] < 121 and slept[1] == 300
+
+
+def test_the_deadline_is_checked_between_chunks_on_an_injected_clock() -> None:
+    """A body that keeps coming stops at the deadline, measured on the client's monotonic clock."""
+    clock = itertools.count()  # one second passes at every look
+    sent: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        for n in range(1000):
+            sent.append(n)
+            yield b" "
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=chunks())
+
+    client = OfnClient(
+        "https://ofn.example", KEY, transport=httpx.MockTransport(handler), deadline=10, monotonic=lambda: next(clock)
+    )
+    with pytest.raises(OfnUnavailable) as caught:
+        client.add("R1", 5, 1, None)
+    assert str(caught.value).startswith("OFN took more than 10 s to answer POST /api/v0/orders/R1/shipments")
+    assert len(sent) < 20 and caught.value.maybe_applied

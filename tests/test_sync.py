@@ -173,7 +173,7 @@ def test_a_sandbox_down_at_start_means_offline_not_a_crash(tmp_path: Path) -> No
         till = Till.open(config, config.store_path)
         try:
             status = read_status(till.connection, SystemClock().now())
-            assert status.state == "offline" and "Cannot reach OFN" in status.message
+            assert status.state == "offline" and "The connection to OFN broke" in status.message
         finally:
             till.close()
 

@@ -80,20 +80,13 @@ def list_cycles(config_path: Path | None, db_path: Path | None, as_json: bool) -
 
 
 def find_cycles(client: OfnClient, hub_id: int, current: int) -> list[Seen]:
-    counts: dict[int, list[object]] = {}
-    for order in client.recent_orders(hub_id):
-        cycle_id = (order.get("order_cycle") or {}).get("id")
-        if isinstance(cycle_id, int):
-            seen = counts.setdefault(cycle_id, [0, ""])
-            seen[0] = int(seen[0]) + 1  # type: ignore[call-overload]
-            seen[1] = max(str(seen[1]), str(order.get("completed_at") or ""))
-    if current not in counts:
-        counts[current] = [0, ""]
-    newest_first = sorted(counts, key=lambda cid: (str(counts[cid][1]), cid), reverse=True)[:SHOWN]
-    return [
-        Seen(cid, int(counts[cid][0]), str(counts[cid][1]), _is_open(client, cid, hub_id), cid == current)  # type: ignore[call-overload]
-        for cid in newest_first
-    ]
+    orders: dict[int, int] = {current: 0}
+    newest: dict[int, str] = {current: ""}
+    for cycle_id, completed_at in client.recent_cycles(hub_id):
+        orders[cycle_id] = orders.get(cycle_id, 0) + 1
+        newest[cycle_id] = max(newest.get(cycle_id, ""), completed_at)
+    newest_first = sorted(orders, key=lambda cid: (newest[cid], cid), reverse=True)[:SHOWN]
+    return [Seen(cid, orders[cid], newest[cid], _is_open(client, cid, hub_id), cid == current) for cid in newest_first]
 
 
 def _is_open(client: OfnClient, order_cycle_id: int, hub_id: int) -> bool:
