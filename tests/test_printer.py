@@ -47,6 +47,7 @@ from drivers.printer import (
     kick_bytes,
     parse_status,
     parse_url,
+    print_mode,
     query_status,
 )
 from drivers.printer.connections import _open_error
@@ -172,6 +173,43 @@ def test_wider_paper_than_font_a_holds_selects_the_narrow_font(columns: int, fon
     assert printout.text == ["-" * columns]
 
 
+@pytest.mark.parametrize(("profile", "columns", "font"), [("TM-T88V", 48, 1), ("TM-T88V", 42, 0), ("TM-T20II", 48, 0)])
+def test_size_and_emphasis_changes_keep_the_font_the_paper_width_needs(profile: str, columns: int, font: int) -> None:
+    """``ESC !`` sets the font bit with the size: each one sent must keep font B on 48 columns of a 42-column head.
+
+    Read from the real bytes by the twin, which follows ``ESC M`` and the font bit of ``ESC !``
+    as a printer does; the title and total lines of a report are double and bold.
+    """
+    doc = Document(
+        (
+            Text("Z REPORT", double=True, bold=True, align=Align.CENTER),
+            Text("TOTAL 3,50 €", bold=True),
+            Text("BIG", double=True),
+            Text("plain"),
+            Rule(),
+        )
+    )
+    printout = read_bytes(Renderer(PrinterSettings(profile=profile, columns=columns)).render(doc))
+    modes = printout.of("print mode")
+    assert modes and [mode & 0x01 for mode in modes] == [font] * len(modes)  # bit 0 of ESC !: A or B
+    assert {line.font for line in printout.lines} == {font}
+    assert [(line.bold, line.double) for line in printout.lines] == [
+        (True, True),
+        (True, False),
+        (False, True),
+        (False, False),
+        (False, False),
+    ]
+    assert printout.lines[-1].text == "-" * columns
+
+
+def test_a_third_font_is_selected_again_after_each_print_mode() -> None:
+    """``ESC !`` can only say A or B: after it, ``ESC M 2`` keeps font C."""
+    assert print_mode(2, bold=True, double=False) == b"\x1b!\x08\x1bM\x02"
+    assert print_mode(1, bold=False, double=True) == b"\x1b!\x31"
+    assert print_mode(0, bold=False, double=False) == b"\x1b!\x00"
+
+
 def test_a_logo_is_a_centred_raster_image_no_wider_than_the_paper(tmp_path: Path) -> None:
     buffer = BytesIO()
     Image.new("L", (1000, 40), 0).save(buffer, format="PNG")
@@ -225,7 +263,8 @@ def test_the_twin_reads_a_stream_cut_anywhere(step: int) -> None:
     for start in range(0, len(whole), step):
         reader.feed(whole[start : start + step])
     assert [line.text for line in reader.lines] == on_paper(SAMPLE, 42)
-    assert [event.kind for event in reader.events] == ["init", "code page", "drawer", "drawer", "qr", "feed", "cut"]
+    kinds = [event.kind for event in reader.events if event.kind != "print mode"]  # sizes, bold: see the lines
+    assert kinds == ["init", "code page", "drawer", "drawer", "qr", "feed", "cut"]
 
 
 # -- status ----------------------------------------------------------------------------------------
