@@ -94,7 +94,8 @@ class Renderer:
             out._raw(print_mode(self.font, bold=block.bold, double=block.double))
             style.double, style.bold = block.double, block.bold
         self._align(out, style, block.align)
-        out._raw(self.code_page.encode(block.text) + b"\n")
+        width = self.columns // 2 if block.double else self.columns
+        out._raw(self.code_page.encode(block.text, width) + b"\n")
 
     def _align(self, out: Any, style: _Style, align: Align) -> None:
         if align is not style.align:
