@@ -92,6 +92,8 @@ def read(
         raise ScaleUnavailable(reading.detail)
     if reading.state is State.ERROR:
         raise click.ClickException(f"the scale's answer is unusable: {reading.detail}")
+    if reading.state is State.GARBLED:
+        raise click.ClickException(reading.detail)
 
 
 def _command(name: str, action: Callable[[SerialScale], CommandResult], doc: str) -> None:

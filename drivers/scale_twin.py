@@ -4,7 +4,9 @@ The twin owns a pty pair and a symlink (``--link``) pointing at the slave side, 
 opens a path with pyserial exactly as it opens ``/dev/serial/by-id/...`` on the Pi. It answers
 the bytes of Toledo 8217, NCI SCP-01 or CAS ECR from a script of pan weights, and can misbehave
 the way scales and cables do in the field: noise around frames, frames cut short, silence,
-adapters that echo requests, and unplugging (the pty closes and the link disappears; replugging
+adapters that echo requests, a scale set to another baud rate (its replies reach the till as
+garbage: ``uart.misread``; the twin still hears the requests, as a scale that streams its weight
+would not need to), and unplugging (the pty closes and the link disappears; replugging
 makes a new pty behind the same link, as udev does for a USB scale).
 
 Its encoders are written from the protocol descriptions independently of the driver's decoders,
@@ -40,6 +42,7 @@ from .scale_frames import (
     toledo_weight_reply,
     with_parity,
 )
+from .uart import misread
 
 __all__ = [  # the encoders stay importable from here, where the tests have always found them
     "Display",
@@ -58,6 +61,7 @@ __all__ = [  # the encoders stay importable from here, where the tests have alwa
 ]
 
 PROTOCOLS = ("toledo8217", "nci", "cas")
+TILL_BAUD = 9600  # the speed every protocol here is read at, unless the till is told otherwise
 TITLES = {"toledo8217": "Toledo 8217", "nci": "NCI SCP-01", "cas": "CAS ECR"}
 
 
@@ -83,6 +87,7 @@ class Faults:
     split_at: int | None = None  # send only this many bytes of each reply; the rest waits for release()
     nak: bool = False  # CAS: refuse ENQ
     repeat_as_status: bool = False  # Toledo: an unchanged weight is answered "?@" (some models do)
+    reply_baud: int | None = None  # the scale set to this speed: the till, at 9600, reads its replies garbled
 
 
 class ScaleTwin:
@@ -283,7 +288,10 @@ class ScaleTwin:
                     self.requests += 1
                 self._state.notify_all()
             if reply and not faults.mute:
-                self._send(faults.garbage_before + reply + faults.garbage_after, faults)
+                message = faults.garbage_before + reply + faults.garbage_after
+                if faults.reply_baud is not None:
+                    message = misread(message, faults.reply_baud, TILL_BAUD)
+                self._send(message, faults)
 
     def _restore_settings(self) -> None:
         """Put the pty back to its plug-in settings after the host has talked to it.
@@ -420,7 +428,8 @@ class ScaleTwin:
 
 HELP = """\
 type a weight in grams and Enter: 1234 (stable), ~1234 (moving), -20 (below zero), over
-faults: unplug, replug, mute, unmute, echo, noecho, garbage, nogarbage, cut, nocut, release
+faults: unplug, replug, mute, unmute, echo, noecho, garbage, nogarbage, cut, nocut, release,
+        wrongbaud (replies sent at 2400 baud), rightbaud
 quit (or Ctrl-D) to stop"""
 
 
@@ -436,6 +445,8 @@ def handle_line(twin: ScaleTwin, line: str) -> str:
         "nogarbage": {"garbage_before": b"", "garbage_after": b""},
         "cut": {"split_at": 3},
         "nocut": {"split_at": None},
+        "wrongbaud": {"reply_baud": 2400},
+        "rightbaud": {"reply_baud": None},
     }
     if word in toggles:
         twin.set_faults(**toggles[word])

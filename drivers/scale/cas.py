@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import reduce
 from operator import xor
 
-from .protocol import FrameError, ScaleProtocol, SerialSettings
+from .protocol import FrameError, Framing, ScaleProtocol, SerialSettings
 from .reading import Reading, State, error, to_grams
 from .wire import Span, Wire
 
@@ -24,6 +24,8 @@ SOH, STX, ETX, EOT = 0x01, 0x02, 0x03, 0x04
 ENQ, ACK, NAK, DC1 = b"\x05", 0x06, 0x15, b"\x11"
 FRAME_LENGTH = 15
 UNITS = {b"kg": "kg", b" g": "g", b"g ": "g"}
+ANSWER_FRAMING = Framing(bytes((ACK, NAK)), 1)
+FRAME_FRAMING = Framing(bytes((SOH,)), FRAME_LENGTH)
 
 
 def find_answer(buffer: bytes) -> Span | None:
@@ -85,13 +87,13 @@ class CasEcr(ScaleProtocol):
         wire.send(ENQ)
         answer = wire.expect(find_answer)
         if answer is None:
-            return wire.silence(self.hint())
+            return self.silent(wire, ANSWER_FRAMING)
         if answer[0] == NAK:
             return error(wire.raw, "the scale refused the request (NAK): it may be busy in a menu")
         wire.send(DC1)
         frame = wire.expect(find_frame, parse)
         if frame is None:
-            return wire.silence(self.hint())
+            return self.silent(wire, FRAME_FRAMING)
         try:
             return parse(frame, wire.raw)
         except FrameError as exc:

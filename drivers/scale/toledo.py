@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .protocol import Command, FrameError, ScaleProtocol, SerialSettings
+from .protocol import Command, FrameError, Framing, ScaleProtocol, SerialSettings
 from .reading import CommandResult, Reading, State, error, to_grams
 from .wire import Span, Wire
 
@@ -31,6 +31,7 @@ COMMANDS = {"zero": ZERO, "tare": TARE, "clear_tare": CLEAR_TARE}
 MOTION, OVER, UNDER, OUTSIDE_ZERO_RANGE, CENTRE_OF_ZERO, NET, ALWAYS_SET = 1, 2, 4, 8, 16, 32, 64
 MAX_BODY = 12  # "?s", "001.234N": a longer run between STX and CR is noise
 WEIGHT = re.compile(rb"^ *(\d{1,3})\.(\d{2,3})(N?)$")
+FRAMING = Framing(bytes((STX,)), MAX_BODY + 2)
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class Toledo8217(ScaleProtocol):
     def weigh(self, wire: Wire) -> Reading:
         reply = wire.ask(WEIGH, find_frame, parse)
         if reply is None:
-            return wire.silence(self.hint())
+            return self.silent(wire, FRAMING)
         reading = reading_from(reply, wire.raw, self._last_grams)
         self._last_grams = reading.grams if reading.state is State.STABLE else None
         return reading
@@ -117,7 +118,7 @@ class Toledo8217(ScaleProtocol):
         self._last_grams = None  # whatever the outcome, the next weight must come from the scale
         reply = wire.ask(COMMANDS[command], find_frame, parse)
         if reply is None:
-            return CommandResult(command, False, wire.silence(self.hint()).detail, wire.raw, answered=False)
+            return CommandResult(command, False, self.silent(wire, FRAMING).detail, wire.raw, answered=False)
         return command_outcome(command, reply, wire.raw)
 
     def probe(self, wire: Wire) -> bool:
