@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from drivers.scale import PROTOCOLS, CommandResult, Reading, SerialScale, State, Unsupported
+from drivers.scale import PROTOCOLS, CommandResult, Reading, SerialScale, State, Unsupported, protocol_for
+from drivers.scale.protocol import ScaleProtocol
 from drivers.weighing import kilograms
 
 from .cli_config import config_option, device_sections, note_disabled, setting
@@ -49,8 +50,14 @@ def scale_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def configured(ctx: click.Context, config_path: Path | None, port: str | None, protocol: str | None) -> tuple[str, str]:
-    """The port and protocol as given, else as the config's [devices.scale] says."""
+def configured(
+    ctx: click.Context, config_path: Path | None, port: str | None, protocol: str | None
+) -> tuple[str, ScaleProtocol]:
+    """The port and protocol as given, else as the config's [devices.scale] says.
+
+    The protocol comes tuned by the section's variant keys (``toledo_status_bit5``…), so a
+    command reads the scale exactly as the till does.
+    """
     section = device_sections(config_path).get("scale", {})
     note_disabled(section, "scale")
     port = setting(ctx, "port", port, section, "port") or None
@@ -58,7 +65,7 @@ def configured(ctx: click.Context, config_path: Path | None, port: str | None, p
     if not port or not protocol:
         missing = " and ".join(name for name, value in (("--port", port), ("--protocol", protocol)) if not value)
         raise click.UsageError(f"give {missing}, or a config whose [devices.scale] sets them (--config)")
-    return port, protocol
+    return port, protocol_for(section, protocol)
 
 
 @click.group(name="scale")
@@ -81,8 +88,8 @@ def read(
     config_path: Path | None,
 ) -> None:
     """Ask the scale for one weight and print it."""
-    port, protocol = configured(ctx, config_path, port, protocol)
-    with SerialScale(port, protocol, timeout=timeout, baudrate=baud) as device:
+    port, speaker = configured(ctx, config_path, port, protocol)
+    with SerialScale(port, speaker, timeout=timeout, baudrate=baud) as device:
         reading = device.read()
     if as_json:
         click.echo(json.dumps(reading.as_dict(), sort_keys=True))
@@ -107,8 +114,8 @@ def _command(name: str, action: Callable[[SerialScale], CommandResult], doc: str
         as_json: bool,
         config_path: Path | None,
     ) -> None:
-        port, protocol = configured(ctx, config_path, port, protocol)
-        run_command(port, protocol, timeout, baud, as_json, action)
+        port, speaker = configured(ctx, config_path, port, protocol)
+        run_command(port, speaker, timeout, baud, as_json, action)
 
     command.__doc__ = doc
     scale.command(name)(command)
@@ -131,13 +138,13 @@ def probe(
     config_path: Path | None,
 ) -> None:
     """Check that PORT answers in PROTOCOL (a well-formed reply, not just an open port)."""
-    port, protocol = configured(ctx, config_path, port, protocol)
-    with SerialScale(port, protocol, timeout=timeout, baudrate=baud) as device:
+    port, speaker = configured(ctx, config_path, port, protocol)
+    with SerialScale(port, speaker, timeout=timeout, baudrate=baud) as device:
         claimed = device.probe()
         problem = device.last_problem
         title = device.protocol.title
     if as_json:
-        click.echo(json.dumps({"port": port, "protocol": protocol, "answers": claimed, "problem": problem}))
+        click.echo(json.dumps({"port": port, "protocol": speaker.name, "answers": claimed, "problem": problem}))
     if problem:
         raise ScaleUnavailable(problem)
     if not claimed:
@@ -148,7 +155,7 @@ def probe(
 
 def run_command(
     port: str,
-    protocol: str,
+    protocol: ScaleProtocol,
     timeout: float,
     baud: int | None,
     as_json: bool,

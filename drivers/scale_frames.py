@@ -43,15 +43,19 @@ def toledo_status(
     outside_zero: bool = False,
     centre: bool = False,
     net: bool = False,
+    bit5_always: bool = False,
 ) -> bytes:
-    bits = motion | over << 1 | under << 2 | outside_zero << 3 | centre << 4 | net << 5 | 1 << 6
+    """``STX ? s CR``; ``bit5_always``: a scale whose bit 5 is always 1 (Ohaus, Rice Lake "8213")."""
+    bits = motion | over << 1 | under << 2 | outside_zero << 3 | centre << 4 | (net or bit5_always) << 5 | 1 << 6
     return bytes((0x02, ord("?"), with_parity(bits), 0x0D))
 
 
-def toledo_weight_reply(display: Display) -> bytes:
+def toledo_weight_reply(display: Display, *, bit5_always: bool = False) -> bytes:
     """Reply to ``W``: the weight when it can be given, else the status byte that says why not."""
     if display.motion or display.over or display.under:
-        return toledo_status(motion=display.motion, over=display.over, under=display.under, net=display.net)
+        return toledo_status(
+            motion=display.motion, over=display.over, under=display.under, net=display.net, bit5_always=bit5_always
+        )
     return b"\x02" + kilograms(display.grams, 2).encode() + (b"N" if display.net else b"") + b"\r"
 
 

@@ -97,10 +97,19 @@ class ScaleTwin:
     on the pan. ``requests`` counts them, and ``wait_for_requests`` lets a test wait on it.
     """
 
-    def __init__(self, protocol: str, link: str | Path, *, capacity_grams: int = 15_000, zero_range_grams: int = 300):
+    def __init__(
+        self,
+        protocol: str,
+        link: str | Path,
+        *,
+        capacity_grams: int = 15_000,
+        zero_range_grams: int = 300,
+        toledo_status_bit5: str = "net",
+    ):
         if protocol not in PROTOCOLS:
             raise ValueError(f"unknown protocol {protocol!r}: use one of {', '.join(PROTOCOLS)}")
         self.protocol = protocol
+        self.bit5_always = toledo_status_bit5 == "always-one"  # Toledo: an Ohaus or Rice Lake status byte
         self.link = Path(link)
         self.capacity_grams = capacity_grams
         self.zero_range_grams = zero_range_grams
@@ -364,8 +373,8 @@ class ScaleTwin:
             shown = self._take_step()
             key = (shown.grams, shown.net)
             if self.faults.repeat_as_status and self._last_sent == key and not (shown.motion or shown.under):
-                return toledo_status(net=shown.net)
-            reply = toledo_weight_reply(shown)
+                return toledo_status(net=shown.net, bit5_always=self.bit5_always)
+            reply = toledo_weight_reply(shown, bit5_always=self.bit5_always)
             self._last_sent = key if reply[1:2] != b"?" else None
             return reply
         if command == b"E":
@@ -381,6 +390,7 @@ class ScaleTwin:
                 outside_zero=refused == "outside_zero",
                 centre=shown.grams == 0 and not shown.motion,
                 net=shown.net,
+                bit5_always=self.bit5_always,
             )
         return b""
 

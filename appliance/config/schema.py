@@ -108,6 +108,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "enabled": Field(_bool, False),
         "port": Field(_device_path, "", "serial port, e.g. /dev/serial/by-id/usb-…"),
         "protocol": Field(_one_of("toledo8217", "nci", "cas"), "toledo8217"),
+        "toledo_status_bit5": Field(_one_of("net", "always-one"), "net", "Toledo: what status bit 5 says"),
     },
     "devices.printer": {
         "enabled": Field(_bool, False),

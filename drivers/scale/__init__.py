@@ -6,12 +6,13 @@ protocol a scale speaks is configured; ``probe`` exists for discovery tools and 
 only on a well-formed reply. See docs/scale.md for the bytes.
 """
 
-from .driver import PROTOCOLS, Scale, SerialScale, open_scale, probe, protocol_named
+from .driver import PROTOCOL_OPTIONS, PROTOCOLS, Scale, SerialScale, open_scale, probe, protocol_for, protocol_named
 from .link import Backoff
 from .reading import CommandResult, Reading, State, Unsupported
 
 __all__ = [
     "PROTOCOLS",
+    "PROTOCOL_OPTIONS",
     "Backoff",
     "CommandResult",
     "Reading",
@@ -21,5 +22,6 @@ __all__ = [
     "Unsupported",
     "open_scale",
     "probe",
+    "protocol_for",
     "protocol_named",
 ]

@@ -8,7 +8,7 @@ decoding pure means it is tested with recorded and generated frames, without a p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 from .reading import CommandResult, Reading, Unsupported
 from .wire import FrameError, Framing, Wire
@@ -36,6 +36,8 @@ class ScaleProtocol:
     title: str = ""
     settings: SerialSettings = SerialSettings(9600, 8, "N")
     commands: frozenset[str] = frozenset()
+    #: the ``devices.scale`` keys this protocol takes, passed to its constructor by name
+    options: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def mask(self) -> int:
