@@ -85,11 +85,13 @@ def nci_status_reply(display: Display) -> bytes:
 # -- CAS ECR ------------------------------------------------------------------------------------------
 
 
-def cas_weight_reply(display: Display) -> bytes:
+def cas_weight_reply(display: Display, *, check_from_soh: bool = False) -> bytes:
+    """``SOH STX STA SIGN weight unit BCC ETX EOT``; ``check_from_soh``: the BCC as Ohaus words it."""
     status = b"U" if display.motion else b"S"
     sign = b"F" if display.over else b"-" if display.grams < 0 else b" "
     data = status + sign + kilograms(min(abs(display.grams), 99999), 2).encode() + b"kg"
+    covered = (b"\x01" if check_from_soh else b"") + data  # "all characters except STX and ETX", before BCC
     check = 0
-    for byte in data:
+    for byte in covered:
         check ^= byte
     return b"\x01\x02" + data + bytes((check, 0x03, 0x04))

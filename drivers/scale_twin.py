@@ -105,11 +105,13 @@ class ScaleTwin:
         capacity_grams: int = 15_000,
         zero_range_grams: int = 300,
         toledo_status_bit5: str = "net",
+        cas_bcc: str = "from-sta",
     ):
         if protocol not in PROTOCOLS:
             raise ValueError(f"unknown protocol {protocol!r}: use one of {', '.join(PROTOCOLS)}")
         self.protocol = protocol
         self.bit5_always = toledo_status_bit5 == "always-one"  # Toledo: an Ohaus or Rice Lake status byte
+        self.check_from_soh = cas_bcc == "from-soh"  # CAS: the block check as Ohaus's manual words it
         self.link = Path(link)
         self.capacity_grams = capacity_grams
         self.zero_range_grams = zero_range_grams
@@ -410,7 +412,7 @@ class ScaleTwin:
             return b"\x15" if self.faults.nak else b"\x06"
         if command == b"\x11" and self._armed:
             self._armed = False
-            return cas_weight_reply(self._take_step())
+            return cas_weight_reply(self._take_step(), check_from_soh=self.check_from_soh)
         return b""
 
     def _operate(self, command: bytes) -> str:

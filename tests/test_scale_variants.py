@@ -1,7 +1,8 @@
 """Scales that speak a protocol their own way, and the ``devices.scale`` keys that tell the driver.
 
 - Toledo-compatible scales whose status bit 5 is "always 1" (Ohaus, Rice Lake):
-  ``toledo_status_bit5 = "always-one"``.
+  ``toledo_status_bit5 = "always-one"``;
+- CAS ECR scales whose block check counts SOH, as Ohaus's manual words it: ``cas_bcc = "from-soh"``.
 
 Over real ptys to the twin set to the same variant, through the config's section as the till
 builds it, and over a scripted port for the exchanges a twin does not produce.
@@ -17,10 +18,10 @@ import pytest
 
 from appliance.cli.main import main
 from drivers.assembly import build_scale
-from drivers.scale import Backoff, SerialScale, State, protocol_for
+from drivers.scale import Backoff, SerialScale, State, cas, probe, protocol_for
 from drivers.scale.toledo import Toledo8217
-from drivers.scale.wire import Wire
-from drivers.scale_twin import ScaleTwin, toledo_status
+from drivers.scale.wire import FrameError, Wire
+from drivers.scale_twin import Display, ScaleTwin, cas_weight_reply, toledo_status
 
 ANSWERS = 2.0
 
@@ -140,3 +141,48 @@ def test_scale_commands_read_the_variant_from_the_config(
         assert main(["scale", "tare", "--config", str(config_file), "--timeout", "5"]) == 0
         assert main(["scale", "clear-tare", "--config", str(config_file), "--timeout", "5", "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["accepted"] is True
+
+
+# -- CAS block check counted from SOH -------------------------------------------------------------
+
+FROM_SOH = {"protocol": "cas", "cas_bcc": "from-soh"}
+
+
+def test_the_block_check_from_soh_is_read_when_configured_and_named_when_not() -> None:
+    frame = cas_weight_reply(Display(1234), check_from_soh=True)
+    assert frame[12] == cas.block_check(frame[2:12]) ^ 0x01  # SOH in the XOR: bit 0 flipped
+    assert cas.parse(frame, bcc="from-soh").grams == 1234
+    with pytest.raises(FrameError, match="set devices.scale.cas_bcc = 'from-soh'"):
+        cas.parse(frame)
+    with pytest.raises(FrameError, match="set devices.scale.cas_bcc = 'from-sta'"):
+        cas.parse(cas_weight_reply(Display(1234)), bcc="from-soh")
+
+
+def test_a_damaged_frame_is_refused_in_either_variant() -> None:
+    frame = bytearray(cas_weight_reply(Display(1234)))
+    frame[5] ^= 0x04  # a digit hit by noise: neither check matches it
+    for variant in cas.BCC_VARIANTS:
+        with pytest.raises(FrameError, match="damaged"):
+            cas.parse(bytes(frame), bcc=variant)
+
+
+def test_why_the_variant_is_configured_rather_than_both_accepted() -> None:
+    """A single error in bit 0 of one byte turns one variant's check into the other's."""
+    frame = bytearray(cas_weight_reply(Display(1234)))
+    frame[9] ^= 0x01  # "01.234" becomes "01.235"
+    assert cas.parse(bytes(frame), bcc="from-soh").grams == 1235  # a wrong weight, accepted
+    with pytest.raises(FrameError):
+        cas.parse(bytes(frame))
+
+
+def test_a_scale_whose_check_counts_soh_is_read_over_the_pty(tmp_path: Path) -> None:
+    link = tmp_path / "ttyOhausEcr"
+    with ScaleTwin("cas", link, cas_bcc="from-soh") as twin:
+        twin.show(735)
+        with SerialScale(str(link), protocol_for(FROM_SOH), timeout=ANSWERS) as scale:
+            assert (scale.read().state, scale.read().grams) == (State.STABLE, 735)
+        with SerialScale(str(link), "cas", timeout=ANSWERS) as unset:
+            refused = unset.read()
+        assert refused.state is State.ERROR and "cas_bcc = 'from-soh'" in refused.detail
+        assert probe(str(link), protocol_for(FROM_SOH), timeout=ANSWERS)
+        assert not probe(str(link), "cas", timeout=0.3)
