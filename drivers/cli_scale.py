@@ -37,7 +37,7 @@ def scale_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--protocol",
             type=click.Choice(sorted(PROTOCOLS)),
-            help="What the scale is set to speak: toledo8217, nci or cas [default: devices.scale.protocol]",
+            help="What the scale is set to speak: toledo8217, nci, cas or cas-pd2 [default: devices.scale.protocol]",
         ),
         click.option("--timeout", type=click.FloatRange(0.05, 30), default=1.0, show_default=True, help="Seconds"),
         click.option("--baud", type=click.IntRange(300, 115200), default=None, help="Override the protocol's 9600"),
@@ -70,7 +70,7 @@ def configured(
 
 @click.group(name="scale")
 def scale() -> None:
-    """Read and drive a serial weighing scale (Toledo 8217, NCI SCP-01, CAS ECR).
+    """Read and drive a serial weighing scale (Toledo 8217, NCI SCP-01, CAS ECR, CAS PD-II).
 
     The port and protocol default to the config's [devices.scale]; an option given here wins.
     """

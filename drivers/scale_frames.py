@@ -95,3 +95,17 @@ def cas_weight_reply(display: Display, *, check_from_soh: bool = False) -> bytes
     for byte in covered:
         check ^= byte
     return b"\x01\x02" + data + bytes((check, 0x03, 0x04))
+
+
+# -- CAS PD-II ----------------------------------------------------------------------------------------
+
+
+def pd2_weight_line(display: Display) -> bytes:
+    """Reply to ``W``: the figure shown, digits and a point, then CR; nothing while overloaded.
+
+    The line has no unit, no stability flag and no overload sign: the scale sends what it shows,
+    settled or not, and (as far as any source says) nothing when it cannot show a weight.
+    """
+    if display.over:
+        return b""
+    return (b"-" if display.grams < 0 else b"") + kilograms(display.grams, 2).encode() + b"\r"

@@ -2,7 +2,7 @@
 
 The twin owns a pty pair and a symlink (``--link``) pointing at the slave side, so the driver
 opens a path with pyserial exactly as it opens ``/dev/serial/by-id/...`` on the Pi. It answers
-the bytes of Toledo 8217, NCI SCP-01 or CAS ECR from a script of pan weights, and can misbehave
+the bytes of Toledo 8217, NCI SCP-01, CAS ECR or CAS PD-II from a script of pan weights, and can misbehave
 the way scales and cables do in the field: noise around frames, frames cut short, silence,
 adapters that echo requests, a scale set to another baud rate (its replies reach the till as
 garbage: ``uart.misread``; the twin still hears the requests, as a scale that streams its weight
@@ -12,12 +12,12 @@ makes a new pty behind the same link, as udev does for a USB scale).
 Its encoders are written from the protocol descriptions independently of the driver's decoders,
 so a round trip through both checks one against the other.
 
-Drive it from a keyboard: ``python -m drivers.scale_twin --protocol toledo8217 --link /tmp/scale``.
+Drive it from a keyboard: ``python -m drivers.scale_twin --protocol toledo8217 --link /tmp/scale``
+(``scale_twin_keys``).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import queue
 import select
@@ -26,7 +26,7 @@ import termios
 import threading
 import tty
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -38,10 +38,12 @@ from .scale_frames import (
     nci_status_bytes,
     nci_status_reply,
     nci_weight_reply,
+    pd2_weight_line,
     toledo_status,
     toledo_weight_reply,
     with_parity,
 )
+from .scale_twin_answers import ProtocolAnswers
 from .uart import misread
 
 __all__ = [  # the encoders stay importable from here, where the tests have always found them
@@ -50,19 +52,19 @@ __all__ = [  # the encoders stay importable from here, where the tests have alwa
     "ScaleTwin",
     "Step",
     "cas_weight_reply",
-    "handle_line",
     "kilograms",
     "nci_status_bytes",
     "nci_status_reply",
     "nci_weight_reply",
+    "pd2_weight_line",
     "toledo_status",
     "toledo_weight_reply",
     "with_parity",
 ]
 
-PROTOCOLS = ("toledo8217", "nci", "cas")
+PROTOCOLS = ("toledo8217", "nci", "cas", "cas-pd2")
 TILL_BAUD = 9600  # the speed every protocol here is read at, unless the till is told otherwise
-TITLES = {"toledo8217": "Toledo 8217", "nci": "NCI SCP-01", "cas": "CAS ECR"}
+TITLES = {"toledo8217": "Toledo 8217", "nci": "NCI SCP-01", "cas": "CAS ECR", "cas-pd2": "CAS PD-II"}
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class Faults:
     reply_baud: int | None = None  # the scale set to this speed: the till, at 9600, reads its replies garbled
 
 
-class ScaleTwin:
+class ScaleTwin(ProtocolAnswers):
     """The simulated scale. Use as a context manager, or ``start()`` / ``stop()``.
 
     Weight requests (``W``, ``DC1``) each take the next step of the script; the last step stays
@@ -128,6 +130,7 @@ class ScaleTwin:
         self._held = b""
         self._inbox = b""
         self._armed = False  # CAS: ENQ acknowledged, DC1 expected
+        self._streaming = False  # CAS PD-II: between W and CR, every change of weight is sent
         self._echo_mode = False  # Toledo: between E and F
         self._master: int | None = None
         self._slave: int | None = None
@@ -185,10 +188,17 @@ class ScaleTwin:
     # -- script and faults ---------------------------------------------------------------------
 
     def show(self, grams: int, *, motion: bool = False) -> None:
-        """Put ``grams`` on the pan from now on (clears any script)."""
+        """Put ``grams`` on the pan from now on (clears any script).
+
+        A CAS PD-II that was sent ``W`` and no CR since sends the new weight at once, as its manual
+        says it does whenever the weight changes.
+        """
         with self._state:
             self._script.clear()
+            changed = self._shown != Step(grams, motion)
             self._shown = Step(grams, motion)
+        if changed and self._streaming and self.protocol == "cas-pd2":
+            self._in_loop(lambda: self._write(pd2_weight_line(self.display())))
 
     def play(self, steps: Iterable[Step]) -> None:
         """Each following weight request takes the next step; the last one stays on the pan."""
@@ -261,6 +271,7 @@ class ScaleTwin:
         os.set_blocking(master, False)
         self._master, self._slave = master, slave
         self._inbox, self._armed, self._echo_mode, self._held = b"", False, False, b""
+        self._streaming = False
         self.link.parent.mkdir(parents=True, exist_ok=True)
         staging = self.link.with_name(self.link.name + ".plugging")
         if staging.is_symlink():
@@ -330,174 +341,8 @@ class ScaleTwin:
         held, self._held = self._held, b""
         self._write(held)
 
-    # -- protocols -------------------------------------------------------------------------------
 
-    def _commands_in(self, data: bytes) -> Iterator[bytes]:
-        """Split what the host sent into commands, as each protocol frames them.
+if __name__ == "__main__":  # ``python -m drivers.scale_twin``: the keyboard-driven twin of the demo
+    from .scale_twin_keys import main
 
-        A generator on purpose: a Toledo ``E`` switches echo mode on for the bytes that follow
-        it in the same write, so each command is answered before the next byte is looked at.
-        """
-        if self.protocol == "nci":
-            self._inbox += data
-            while b"\r" in self._inbox:
-                line, _, self._inbox = self._inbox.partition(b"\r")
-                line = line.strip(b"\n ")
-                if line:
-                    yield line + b"\r"
-            self._inbox = self._inbox[-64:]
-            return
-        for byte in data:
-            letter = bytes((byte,))
-            if self.protocol == "toledo8217" and self._echo_mode:
-                if letter == b"F":
-                    self._echo_mode = False
-                else:
-                    self._write(letter)
-            elif letter not in (b"\r", b"\n"):
-                yield letter
-
-    def _take_step(self) -> Display:
-        with self._state:
-            if self._script:
-                self._shown = self._script.popleft()
-        return self.display()
-
-    def _answer(self, command: bytes) -> bytes:
-        if self.protocol == "toledo8217":
-            return self._answer_toledo(command)
-        if self.protocol == "nci":
-            return self._answer_nci(command)
-        return self._answer_cas(command)
-
-    def _answer_toledo(self, command: bytes) -> bytes:
-        if command == b"W":
-            shown = self._take_step()
-            key = (shown.grams, shown.net)
-            if self.faults.repeat_as_status and self._last_sent == key and not (shown.motion or shown.under):
-                return toledo_status(net=shown.net, bit5_always=self.bit5_always)
-            reply = toledo_weight_reply(shown, bit5_always=self.bit5_always)
-            self._last_sent = key if reply[1:2] != b"?" else None
-            return reply
-        if command == b"E":
-            self._echo_mode = True
-            return b"\x02E\r"
-        if command in (b"Z", b"T", b"C"):
-            refused = self._operate(command)
-            shown = self.display()
-            return toledo_status(
-                motion=shown.motion,
-                over=shown.over,
-                under=shown.under,
-                outside_zero=refused == "outside_zero",
-                centre=shown.grams == 0 and not shown.motion,
-                net=shown.net,
-                bit5_always=self.bit5_always,
-            )
-        return b""
-
-    def _answer_nci(self, command: bytes) -> bytes:
-        if command == b"W\r":
-            return nci_weight_reply(self._take_step())
-        if command == b"S\r":
-            return nci_status_reply(self.display())
-        if command == b"Z\r":
-            self._operate(b"Z")
-            return nci_status_reply(self.display())
-        return b"\n?\r\x03"
-
-    def _answer_cas(self, command: bytes) -> bytes:
-        if command == b"\x05":
-            self._armed = not self.faults.nak
-            return b"\x15" if self.faults.nak else b"\x06"
-        if command == b"\x11" and self._armed:
-            self._armed = False
-            return cas_weight_reply(self._take_step(), check_from_soh=self.check_from_soh)
-        return b""
-
-    def _operate(self, command: bytes) -> str:
-        """Zero, tare or clear the tare as the scale would; returns why it refused, or ""."""
-        with self._state:
-            step = self._shown
-            if step.motion:
-                return "motion"
-            gross = step.grams - self._zero_offset
-            if command == b"Z":
-                if self._tare or abs(gross) > self.zero_range_grams:
-                    return "outside_zero"
-                self._zero_offset = step.grams
-            elif command == b"T":
-                if gross <= 0 or gross > self.capacity_grams:
-                    return "no_tare"
-                self._tare = gross
-            elif command == b"C":
-                self._tare = 0
-            self._last_sent = None
-            return ""
-
-
-# -- keyboard control for the demo ---------------------------------------------------------------------
-
-HELP = """\
-type a weight in grams and Enter: 1234 (stable), ~1234 (moving), -20 (below zero), over
-faults: unplug, replug, mute, unmute, echo, noecho, garbage, nogarbage, cut, nocut, release,
-        wrongbaud (replies sent at 2400 baud), rightbaud
-quit (or Ctrl-D) to stop"""
-
-
-def handle_line(twin: ScaleTwin, line: str) -> str:
-    """Apply one typed line to the twin; return what to print."""
-    word = line.strip().lower()
-    toggles: dict[str, dict[str, object]] = {
-        "mute": {"mute": True},
-        "unmute": {"mute": False},
-        "echo": {"echo": True},
-        "noecho": {"echo": False},
-        "garbage": {"garbage_before": b"\x00\xffnoise\r", "garbage_after": b"\x7f~"},
-        "nogarbage": {"garbage_before": b"", "garbage_after": b""},
-        "cut": {"split_at": 3},
-        "nocut": {"split_at": None},
-        "wrongbaud": {"reply_baud": 2400},
-        "rightbaud": {"reply_baud": None},
-    }
-    if word in toggles:
-        twin.set_faults(**toggles[word])
-        return f"faults: {twin.faults}"
-    if word in ("unplug", "replug", "release"):
-        getattr(twin, word)()
-        return f"{word}: link {'present' if twin.link.exists() else 'gone'}"
-    if word == "over":
-        twin.show(twin.capacity_grams + 1000)
-        return f"over capacity ({twin.capacity_grams} g max)"
-    if word in ("help", "?", ""):
-        return HELP
-    motion = word.startswith("~")
-    try:
-        grams = int(word.lstrip("~").removesuffix("g"))
-    except ValueError:
-        return f"not understood: {line.strip()!r}\n{HELP}"
-    twin.show(grams, motion=motion)
-    return f"pan: {grams} g{' (moving)' if motion else ''} -> {twin.display()}"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m drivers.scale_twin", description=__doc__.splitlines()[0])
-    parser.add_argument("--protocol", choices=PROTOCOLS, default="toledo8217")
-    parser.add_argument("--link", required=True, help="path of the symlink the till opens, e.g. /tmp/scale")
-    parser.add_argument("--capacity", type=int, default=15_000, help="capacity in grams")
-    args = parser.parse_args(argv)
-    with ScaleTwin(args.protocol, args.link, capacity_grams=args.capacity) as twin:
-        print(f"{TITLES[args.protocol]} twin on {args.link} -> {os.readlink(args.link)}")
-        print(HELP, flush=True)
-        try:
-            for line in sys.stdin:
-                if line.strip().lower() in ("quit", "exit"):
-                    break
-                print(handle_line(twin, line), flush=True)
-        except KeyboardInterrupt:
-            pass
-    return 0
-
-
-if __name__ == "__main__":
     sys.exit(main())

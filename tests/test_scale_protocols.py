@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.scale import State, cas, nci, protocol_named, toledo
+from drivers.scale import State, cas, cas_pd2, nci, protocol_named, toledo
 from drivers.scale.link import Backoff, explain
 from drivers.scale.reading import Reading, to_grams
 from drivers.scale.wire import FrameError, Framing, Wire
@@ -348,10 +348,10 @@ def test_every_nci_status_combination_decodes(display: Display, faults: int) -> 
     assert bool(status.faults) == bool(faults)
 
 
-PROTOCOL_NAMES = st.sampled_from(["toledo8217", "nci", "cas"])
+PROTOCOL_NAMES = st.sampled_from(["toledo8217", "nci", "cas", "cas-pd2"])
 
 
-MODULES = {"toledo8217": toledo, "nci": nci, "cas": cas}
+MODULES = {"toledo8217": toledo, "nci": nci, "cas": cas, "cas-pd2": cas_pd2}
 
 
 def holds_a_frame(protocol: str, data: bytes) -> bool:

@@ -1,4 +1,4 @@
-"""CAS "ECR" protocol (CAS ER/SW/PD series and the scales that copy it), ENQ/ACK then DC1.
+"""CAS "ECR" protocol (CAS ER/SW series, a PD-II set to its "Samsung ECR" type, and the scales that copy it).
 
 9600 baud, 8 data bits, no parity, 1 stop. One weight takes two steps:
 

@@ -18,6 +18,7 @@ from typing import Any, Protocol, TypeVar
 import serial
 
 from .cas import CasEcr
+from .cas_pd2 import CasPd2
 from .link import Backoff, PortProblem, SerialLink
 from .nci import NciScp01
 from .protocol import Command, ScaleProtocol, SerialSettings
@@ -27,7 +28,12 @@ from .wire import Wire
 
 log = logging.getLogger(__name__)
 
-PROTOCOLS: dict[str, type[ScaleProtocol]] = {"toledo8217": Toledo8217, "nci": NciScp01, "cas": CasEcr}
+PROTOCOLS: dict[str, type[ScaleProtocol]] = {
+    "toledo8217": Toledo8217,
+    "nci": NciScp01,
+    "cas": CasEcr,
+    "cas-pd2": CasPd2,
+}
 #: ``devices.scale`` keys that tune a protocol to a scale's variant; each protocol takes its own
 PROTOCOL_OPTIONS = frozenset(option for protocol in PROTOCOLS.values() for option in protocol.options)
 LINK_ERRORS = (OSError, termios.error)  # pyserial's SerialException is an OSError; tcflush raises termios.error
