@@ -37,7 +37,7 @@ from .drawer import (
 from .lights import DEFAULT_PINS, StatusLights
 from .print_queue import PrintQueue
 from .printer import Printer, PrinterError, PrinterSettings
-from .scale import SerialScale, open_scale
+from .scale import SerialScale, open_scale, protocol_for
 from .scanner import DEFAULT_INTER_KEY_TIMEOUT, ScannerReader, SerialScanner, path_opener
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ def build_scanner(
 def build_scale(section: Section) -> SerialScale | None:
     if not section.get("enabled"):
         return None
-    return open_scale(section["port"], section.get("protocol", "toledo8217"))
+    return open_scale(section["port"], protocol_for(section))
 
 
 def printer_settings(printer: Section, drawer: Section) -> PrinterSettings:

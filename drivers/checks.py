@@ -14,7 +14,7 @@ from typing import Any
 
 from .discovery import gpio_chips, matches_names, scanner_candidates
 from .printer import Printer, PrinterError, PrinterSettings
-from .scale import probe
+from .scale import probe, protocol_for
 
 Verdict = tuple[str, str, str]
 
@@ -85,7 +85,7 @@ def _scale(section: dict[str, Any]) -> Verdict:
             "scale",
             f"port {port or '(none)'} does not exist: plug the scale in, or fix devices.scale.port",
         )
-    if not probe(port, protocol, timeout=1.0):
+    if not probe(port, protocol_for(section), timeout=1.0):
         return ("fail", "scale", f"no {protocol} answer on {port}: is the scale on, and set to that protocol?")
     return ("ok", "scale", f"{protocol} answers on {port}")
 

@@ -50,7 +50,7 @@ def sample_page(columns: int, code_page: str, *, kick: bool = False) -> Document
         Text("ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ"),
         Text(_pair("Café crème", "3,50 €", columns)),
         Text(_pair("Pâté 1,250 kg", "12,40 €", columns)),
-        Text("œ Œ (CP1252 only)"[:columns]),
+        Text("œ Œ (CP1252; oe OE elsewhere)"[:columns]),
         Rule(),
         Text(tens),
         Text(units),

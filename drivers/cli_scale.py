@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from drivers.scale import PROTOCOLS, CommandResult, Reading, SerialScale, State, Unsupported
+from drivers.scale import PROTOCOLS, CommandResult, Reading, SerialScale, State, Unsupported, protocol_for
+from drivers.scale.protocol import ScaleProtocol
 from drivers.weighing import kilograms
 
 from .cli_config import config_option, device_sections, note_disabled, setting
@@ -36,7 +37,7 @@ def scale_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--protocol",
             type=click.Choice(sorted(PROTOCOLS)),
-            help="What the scale is set to speak: toledo8217, nci or cas [default: devices.scale.protocol]",
+            help="What the scale is set to speak: toledo8217, nci, cas or cas-pd2 [default: devices.scale.protocol]",
         ),
         click.option("--timeout", type=click.FloatRange(0.05, 30), default=1.0, show_default=True, help="Seconds"),
         click.option("--baud", type=click.IntRange(300, 115200), default=None, help="Override the protocol's 9600"),
@@ -49,8 +50,14 @@ def scale_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def configured(ctx: click.Context, config_path: Path | None, port: str | None, protocol: str | None) -> tuple[str, str]:
-    """The port and protocol as given, else as the config's [devices.scale] says."""
+def configured(
+    ctx: click.Context, config_path: Path | None, port: str | None, protocol: str | None
+) -> tuple[str, ScaleProtocol]:
+    """The port and protocol as given, else as the config's [devices.scale] says.
+
+    The protocol comes tuned by the section's variant keys (``toledo_status_bit5``…), so a
+    command reads the scale exactly as the till does.
+    """
     section = device_sections(config_path).get("scale", {})
     note_disabled(section, "scale")
     port = setting(ctx, "port", port, section, "port") or None
@@ -58,12 +65,12 @@ def configured(ctx: click.Context, config_path: Path | None, port: str | None, p
     if not port or not protocol:
         missing = " and ".join(name for name, value in (("--port", port), ("--protocol", protocol)) if not value)
         raise click.UsageError(f"give {missing}, or a config whose [devices.scale] sets them (--config)")
-    return port, protocol
+    return port, protocol_for(section, protocol)
 
 
 @click.group(name="scale")
 def scale() -> None:
-    """Read and drive a serial weighing scale (Toledo 8217, NCI SCP-01, CAS ECR).
+    """Read and drive a serial weighing scale (Toledo 8217, NCI SCP-01, CAS ECR, CAS PD-II).
 
     The port and protocol default to the config's [devices.scale]; an option given here wins.
     """
@@ -81,8 +88,8 @@ def read(
     config_path: Path | None,
 ) -> None:
     """Ask the scale for one weight and print it."""
-    port, protocol = configured(ctx, config_path, port, protocol)
-    with SerialScale(port, protocol, timeout=timeout, baudrate=baud) as device:
+    port, speaker = configured(ctx, config_path, port, protocol)
+    with SerialScale(port, speaker, timeout=timeout, baudrate=baud) as device:
         reading = device.read()
     if as_json:
         click.echo(json.dumps(reading.as_dict(), sort_keys=True))
@@ -92,6 +99,8 @@ def read(
         raise ScaleUnavailable(reading.detail)
     if reading.state is State.ERROR:
         raise click.ClickException(f"the scale's answer is unusable: {reading.detail}")
+    if reading.state is State.GARBLED:
+        raise click.ClickException(reading.detail)
 
 
 def _command(name: str, action: Callable[[SerialScale], CommandResult], doc: str) -> None:
@@ -105,8 +114,8 @@ def _command(name: str, action: Callable[[SerialScale], CommandResult], doc: str
         as_json: bool,
         config_path: Path | None,
     ) -> None:
-        port, protocol = configured(ctx, config_path, port, protocol)
-        run_command(port, protocol, timeout, baud, as_json, action)
+        port, speaker = configured(ctx, config_path, port, protocol)
+        run_command(port, speaker, timeout, baud, as_json, action)
 
     command.__doc__ = doc
     scale.command(name)(command)
@@ -129,13 +138,13 @@ def probe(
     config_path: Path | None,
 ) -> None:
     """Check that PORT answers in PROTOCOL (a well-formed reply, not just an open port)."""
-    port, protocol = configured(ctx, config_path, port, protocol)
-    with SerialScale(port, protocol, timeout=timeout, baudrate=baud) as device:
+    port, speaker = configured(ctx, config_path, port, protocol)
+    with SerialScale(port, speaker, timeout=timeout, baudrate=baud) as device:
         claimed = device.probe()
         problem = device.last_problem
         title = device.protocol.title
     if as_json:
-        click.echo(json.dumps({"port": port, "protocol": protocol, "answers": claimed, "problem": problem}))
+        click.echo(json.dumps({"port": port, "protocol": speaker.name, "answers": claimed, "problem": problem}))
     if problem:
         raise ScaleUnavailable(problem)
     if not claimed:
@@ -146,7 +155,7 @@ def probe(
 
 def run_command(
     port: str,
-    protocol: str,
+    protocol: ScaleProtocol,
     timeout: float,
     baud: int | None,
     as_json: bool,

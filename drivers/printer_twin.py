@@ -65,6 +65,7 @@ class PrintedLine:
     bold: bool = False
     double: bool = False
     align: str = "left"
+    font: int = 0  # 0 font A, 1 font B (narrower: more columns), ...
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class _Mode:
     bold: bool = False
     double: bool = False
     align: str = "left"
+    font: int = 0
 
 
 class EscPosReader:
@@ -140,7 +142,7 @@ class EscPosReader:
 
     def _end_line(self) -> None:
         mode = self._line_mode or self._mode
-        self.lines.append(PrintedLine("".join(self._line), mode.bold, mode.double, mode.align))
+        self.lines.append(PrintedLine("".join(self._line), mode.bold, mode.double, mode.align, mode.font))
         self._line = []
         self._line_mode = None
 
@@ -211,9 +213,11 @@ class EscPosReader:
         elif command == ord("t"):
             mode.code_page = args[0]
             self._event("code page", args[0])
-        elif command == ord("!"):
+        elif command == ord("!"):  # every bit at once, the font's (A or B) among them
+            mode.font = args[0] & 0x01
             mode.bold = bool(args[0] & 0x08)
             mode.double = bool(args[0] & 0x30)
+            self._event("print mode", args[0])
         elif command == ord("E"):
             mode.bold = bool(args[0] & 1)
         elif command == ord("a"):
@@ -224,7 +228,8 @@ class EscPosReader:
         elif command == ord("p"):
             self._event("drawer", (2 if args[0] % 48 == 0 else 5, args[1] * 2, args[2] * 2))
         elif command == ord("M"):
-            self._event("font", args[0] % 48)
+            mode.font = args[0] % 48
+            self._event("font", mode.font)
         elif command in (ord("i"), ord("m")):
             self._flush()
             self._event("cut", command == ord("m"))

@@ -2,20 +2,22 @@
 
 The twin owns a pty pair and a symlink (``--link``) pointing at the slave side, so the driver
 opens a path with pyserial exactly as it opens ``/dev/serial/by-id/...`` on the Pi. It answers
-the bytes of Toledo 8217, NCI SCP-01 or CAS ECR from a script of pan weights, and can misbehave
+the bytes of Toledo 8217, NCI SCP-01, CAS ECR or CAS PD-II from a script of pan weights, and can misbehave
 the way scales and cables do in the field: noise around frames, frames cut short, silence,
-adapters that echo requests, and unplugging (the pty closes and the link disappears; replugging
+adapters that echo requests, a scale set to another baud rate (its replies reach the till as
+garbage: ``uart.misread``; the twin still hears the requests, as a scale that streams its weight
+would not need to), and unplugging (the pty closes and the link disappears; replugging
 makes a new pty behind the same link, as udev does for a USB scale).
 
 Its encoders are written from the protocol descriptions independently of the driver's decoders,
 so a round trip through both checks one against the other.
 
-Drive it from a keyboard: ``python -m drivers.scale_twin --protocol toledo8217 --link /tmp/scale``.
+Drive it from a keyboard: ``python -m drivers.scale_twin --protocol toledo8217 --link /tmp/scale``
+(``scale_twin_keys``).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import queue
 import select
@@ -24,13 +26,45 @@ import termios
 import threading
 import tty
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-PROTOCOLS = ("toledo8217", "nci", "cas")
-TITLES = {"toledo8217": "Toledo 8217", "nci": "NCI SCP-01", "cas": "CAS ECR"}
+from .scale_frames import (
+    Display,
+    cas_weight_reply,
+    kilograms,
+    nci_status_bytes,
+    nci_status_reply,
+    nci_weight_reply,
+    pd2_weight_line,
+    toledo_status,
+    toledo_weight_reply,
+    with_parity,
+)
+from .scale_twin_answers import ProtocolAnswers
+from .uart import misread
+
+__all__ = [  # the encoders stay importable from here, where the tests have always found them
+    "Display",
+    "Faults",
+    "ScaleTwin",
+    "Step",
+    "cas_weight_reply",
+    "kilograms",
+    "nci_status_bytes",
+    "nci_status_reply",
+    "nci_weight_reply",
+    "pd2_weight_line",
+    "toledo_status",
+    "toledo_weight_reply",
+    "with_parity",
+]
+
+PROTOCOLS = ("toledo8217", "nci", "cas", "cas-pd2")
+TILL_BAUD = 9600  # the speed every protocol here is read at, unless the till is told otherwise
+TITLES = {"toledo8217": "Toledo 8217", "nci": "NCI SCP-01", "cas": "CAS ECR", "cas-pd2": "CAS PD-II"}
 
 
 @dataclass(frozen=True)
@@ -39,87 +73,6 @@ class Step:
 
     grams: int
     motion: bool = False
-
-
-@dataclass(frozen=True)
-class Display:
-    """What the scale shows and reports: the weight after zero and tare, and its status."""
-
-    grams: int
-    motion: bool = False
-    over: bool = False
-    under: bool = False
-    net: bool = False
-
-
-def with_parity(byte: int) -> int:
-    """Set bit 7 so the byte holds an even number of ones, as the status tables describe it."""
-    return byte | 0x80 if bin(byte).count("1") % 2 else byte
-
-
-def kilograms(grams: int, integer_digits: int) -> str:
-    """``1234`` -> ``01.234``: whole kilograms zero-padded, three decimals, no sign, no float."""
-    grams = abs(grams)
-    return f"{grams // 1000:0{integer_digits}d}.{grams % 1000:03d}"
-
-
-# -- Toledo 8217 ------------------------------------------------------------------------------------
-
-
-def toledo_status(
-    *,
-    motion: bool = False,
-    over: bool = False,
-    under: bool = False,
-    outside_zero: bool = False,
-    centre: bool = False,
-    net: bool = False,
-) -> bytes:
-    bits = motion | over << 1 | under << 2 | outside_zero << 3 | centre << 4 | net << 5 | 1 << 6
-    return bytes((0x02, ord("?"), with_parity(bits), 0x0D))
-
-
-def toledo_weight_reply(display: Display) -> bytes:
-    """Reply to ``W``: the weight when it can be given, else the status byte that says why not."""
-    if display.motion or display.over or display.under:
-        return toledo_status(motion=display.motion, over=display.over, under=display.under, net=display.net)
-    return b"\x02" + kilograms(display.grams, 2).encode() + (b"N" if display.net else b"") + b"\r"
-
-
-# -- NCI SCP-01 --------------------------------------------------------------------------------------
-
-
-def nci_status_bytes(display: Display, *, faults: int = 0) -> bytes:
-    """Two status bytes, or three when a tare is active (byte 3 carries the net bit)."""
-    first = 0x30 | display.motion | (display.grams == 0 and not display.over) << 1 | (faults & 0b11) << 2
-    second = 0x30 | display.under | display.over << 1 | (faults >> 2 & 0b11) << 2 | display.net << 6
-    status = [first, second] + ([0x30 | 1 << 2] if display.net else [])
-    return bytes(with_parity(b) for b in status)
-
-
-def nci_weight_reply(display: Display) -> bytes:
-    if display.over:
-        field = b"^^^^^^kg"
-    else:
-        field = (b"-" if display.grams < 0 else b"") + kilograms(display.grams, 4).encode() + b"kg"
-    return b"\n" + field + b"\r\n" + nci_status_bytes(display) + b"\r\x03"
-
-
-def nci_status_reply(display: Display) -> bytes:
-    return b"\n" + nci_status_bytes(display) + b"\r\x03"
-
-
-# -- CAS ECR ------------------------------------------------------------------------------------------
-
-
-def cas_weight_reply(display: Display) -> bytes:
-    status = b"U" if display.motion else b"S"
-    sign = b"F" if display.over else b"-" if display.grams < 0 else b" "
-    data = status + sign + kilograms(min(abs(display.grams), 99999), 2).encode() + b"kg"
-    check = 0
-    for byte in data:
-        check ^= byte
-    return b"\x01\x02" + data + bytes((check, 0x03, 0x04))
 
 
 # -- the device ---------------------------------------------------------------------------------------
@@ -136,19 +89,31 @@ class Faults:
     split_at: int | None = None  # send only this many bytes of each reply; the rest waits for release()
     nak: bool = False  # CAS: refuse ENQ
     repeat_as_status: bool = False  # Toledo: an unchanged weight is answered "?@" (some models do)
+    reply_baud: int | None = None  # the scale set to this speed: the till, at 9600, reads its replies garbled
 
 
-class ScaleTwin:
+class ScaleTwin(ProtocolAnswers):
     """The simulated scale. Use as a context manager, or ``start()`` / ``stop()``.
 
     Weight requests (``W``, ``DC1``) each take the next step of the script; the last step stays
     on the pan. ``requests`` counts them, and ``wait_for_requests`` lets a test wait on it.
     """
 
-    def __init__(self, protocol: str, link: str | Path, *, capacity_grams: int = 15_000, zero_range_grams: int = 300):
+    def __init__(
+        self,
+        protocol: str,
+        link: str | Path,
+        *,
+        capacity_grams: int = 15_000,
+        zero_range_grams: int = 300,
+        toledo_status_bit5: str = "net",
+        cas_bcc: str = "from-sta",
+    ):
         if protocol not in PROTOCOLS:
             raise ValueError(f"unknown protocol {protocol!r}: use one of {', '.join(PROTOCOLS)}")
         self.protocol = protocol
+        self.bit5_always = toledo_status_bit5 == "always-one"  # Toledo: an Ohaus or Rice Lake status byte
+        self.check_from_soh = cas_bcc == "from-soh"  # CAS: the block check as Ohaus's manual words it
         self.link = Path(link)
         self.capacity_grams = capacity_grams
         self.zero_range_grams = zero_range_grams
@@ -165,6 +130,7 @@ class ScaleTwin:
         self._held = b""
         self._inbox = b""
         self._armed = False  # CAS: ENQ acknowledged, DC1 expected
+        self._streaming = False  # CAS PD-II: between W and CR, every change of weight is sent
         self._echo_mode = False  # Toledo: between E and F
         self._master: int | None = None
         self._slave: int | None = None
@@ -222,10 +188,17 @@ class ScaleTwin:
     # -- script and faults ---------------------------------------------------------------------
 
     def show(self, grams: int, *, motion: bool = False) -> None:
-        """Put ``grams`` on the pan from now on (clears any script)."""
+        """Put ``grams`` on the pan from now on (clears any script).
+
+        A CAS PD-II that was sent ``W`` and no CR since sends the new weight at once, as its manual
+        says it does whenever the weight changes.
+        """
         with self._state:
             self._script.clear()
+            changed = self._shown != Step(grams, motion)
             self._shown = Step(grams, motion)
+        if changed and self._streaming and self.protocol == "cas-pd2":
+            self._in_loop(lambda: self._write(pd2_weight_line(self.display())))
 
     def play(self, steps: Iterable[Step]) -> None:
         """Each following weight request takes the next step; the last one stays on the pan."""
@@ -298,6 +271,7 @@ class ScaleTwin:
         os.set_blocking(master, False)
         self._master, self._slave = master, slave
         self._inbox, self._armed, self._echo_mode, self._held = b"", False, False, b""
+        self._streaming = False
         self.link.parent.mkdir(parents=True, exist_ok=True)
         staging = self.link.with_name(self.link.name + ".plugging")
         if staging.is_symlink():
@@ -336,7 +310,10 @@ class ScaleTwin:
                     self.requests += 1
                 self._state.notify_all()
             if reply and not faults.mute:
-                self._send(faults.garbage_before + reply + faults.garbage_after, faults)
+                message = faults.garbage_before + reply + faults.garbage_after
+                if faults.reply_baud is not None:
+                    message = misread(message, faults.reply_baud, TILL_BAUD)
+                self._send(message, faults)
 
     def _restore_settings(self) -> None:
         """Put the pty back to its plug-in settings after the host has talked to it.
@@ -364,170 +341,8 @@ class ScaleTwin:
         held, self._held = self._held, b""
         self._write(held)
 
-    # -- protocols -------------------------------------------------------------------------------
 
-    def _commands_in(self, data: bytes) -> Iterator[bytes]:
-        """Split what the host sent into commands, as each protocol frames them.
+if __name__ == "__main__":  # ``python -m drivers.scale_twin``: the keyboard-driven twin of the demo
+    from .scale_twin_keys import main
 
-        A generator on purpose: a Toledo ``E`` switches echo mode on for the bytes that follow
-        it in the same write, so each command is answered before the next byte is looked at.
-        """
-        if self.protocol == "nci":
-            self._inbox += data
-            while b"\r" in self._inbox:
-                line, _, self._inbox = self._inbox.partition(b"\r")
-                line = line.strip(b"\n ")
-                if line:
-                    yield line + b"\r"
-            self._inbox = self._inbox[-64:]
-            return
-        for byte in data:
-            letter = bytes((byte,))
-            if self.protocol == "toledo8217" and self._echo_mode:
-                if letter == b"F":
-                    self._echo_mode = False
-                else:
-                    self._write(letter)
-            elif letter not in (b"\r", b"\n"):
-                yield letter
-
-    def _take_step(self) -> Display:
-        with self._state:
-            if self._script:
-                self._shown = self._script.popleft()
-        return self.display()
-
-    def _answer(self, command: bytes) -> bytes:
-        if self.protocol == "toledo8217":
-            return self._answer_toledo(command)
-        if self.protocol == "nci":
-            return self._answer_nci(command)
-        return self._answer_cas(command)
-
-    def _answer_toledo(self, command: bytes) -> bytes:
-        if command == b"W":
-            shown = self._take_step()
-            key = (shown.grams, shown.net)
-            if self.faults.repeat_as_status and self._last_sent == key and not (shown.motion or shown.under):
-                return toledo_status(net=shown.net)
-            reply = toledo_weight_reply(shown)
-            self._last_sent = key if reply[1:2] != b"?" else None
-            return reply
-        if command == b"E":
-            self._echo_mode = True
-            return b"\x02E\r"
-        if command in (b"Z", b"T", b"C"):
-            refused = self._operate(command)
-            shown = self.display()
-            return toledo_status(
-                motion=shown.motion,
-                over=shown.over,
-                under=shown.under,
-                outside_zero=refused == "outside_zero",
-                centre=shown.grams == 0 and not shown.motion,
-                net=shown.net,
-            )
-        return b""
-
-    def _answer_nci(self, command: bytes) -> bytes:
-        if command == b"W\r":
-            return nci_weight_reply(self._take_step())
-        if command == b"S\r":
-            return nci_status_reply(self.display())
-        if command == b"Z\r":
-            self._operate(b"Z")
-            return nci_status_reply(self.display())
-        return b"\n?\r\x03"
-
-    def _answer_cas(self, command: bytes) -> bytes:
-        if command == b"\x05":
-            self._armed = not self.faults.nak
-            return b"\x15" if self.faults.nak else b"\x06"
-        if command == b"\x11" and self._armed:
-            self._armed = False
-            return cas_weight_reply(self._take_step())
-        return b""
-
-    def _operate(self, command: bytes) -> str:
-        """Zero, tare or clear the tare as the scale would; returns why it refused, or ""."""
-        with self._state:
-            step = self._shown
-            if step.motion:
-                return "motion"
-            gross = step.grams - self._zero_offset
-            if command == b"Z":
-                if self._tare or abs(gross) > self.zero_range_grams:
-                    return "outside_zero"
-                self._zero_offset = step.grams
-            elif command == b"T":
-                if gross <= 0 or gross > self.capacity_grams:
-                    return "no_tare"
-                self._tare = gross
-            elif command == b"C":
-                self._tare = 0
-            self._last_sent = None
-            return ""
-
-
-# -- keyboard control for the demo ---------------------------------------------------------------------
-
-HELP = """\
-type a weight in grams and Enter: 1234 (stable), ~1234 (moving), -20 (below zero), over
-faults: unplug, replug, mute, unmute, echo, noecho, garbage, nogarbage, cut, nocut, release
-quit (or Ctrl-D) to stop"""
-
-
-def handle_line(twin: ScaleTwin, line: str) -> str:
-    """Apply one typed line to the twin; return what to print."""
-    word = line.strip().lower()
-    toggles: dict[str, dict[str, object]] = {
-        "mute": {"mute": True},
-        "unmute": {"mute": False},
-        "echo": {"echo": True},
-        "noecho": {"echo": False},
-        "garbage": {"garbage_before": b"\x00\xffnoise\r", "garbage_after": b"\x7f~"},
-        "nogarbage": {"garbage_before": b"", "garbage_after": b""},
-        "cut": {"split_at": 3},
-        "nocut": {"split_at": None},
-    }
-    if word in toggles:
-        twin.set_faults(**toggles[word])
-        return f"faults: {twin.faults}"
-    if word in ("unplug", "replug", "release"):
-        getattr(twin, word)()
-        return f"{word}: link {'present' if twin.link.exists() else 'gone'}"
-    if word == "over":
-        twin.show(twin.capacity_grams + 1000)
-        return f"over capacity ({twin.capacity_grams} g max)"
-    if word in ("help", "?", ""):
-        return HELP
-    motion = word.startswith("~")
-    try:
-        grams = int(word.lstrip("~").removesuffix("g"))
-    except ValueError:
-        return f"not understood: {line.strip()!r}\n{HELP}"
-    twin.show(grams, motion=motion)
-    return f"pan: {grams} g{' (moving)' if motion else ''} -> {twin.display()}"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m drivers.scale_twin", description=__doc__.splitlines()[0])
-    parser.add_argument("--protocol", choices=PROTOCOLS, default="toledo8217")
-    parser.add_argument("--link", required=True, help="path of the symlink the till opens, e.g. /tmp/scale")
-    parser.add_argument("--capacity", type=int, default=15_000, help="capacity in grams")
-    args = parser.parse_args(argv)
-    with ScaleTwin(args.protocol, args.link, capacity_grams=args.capacity) as twin:
-        print(f"{TITLES[args.protocol]} twin on {args.link} -> {os.readlink(args.link)}")
-        print(HELP, flush=True)
-        try:
-            for line in sys.stdin:
-                if line.strip().lower() in ("quit", "exit"):
-                    break
-                print(handle_line(twin, line), flush=True)
-        except KeyboardInterrupt:
-            pass
-    return 0
-
-
-if __name__ == "__main__":
     sys.exit(main())

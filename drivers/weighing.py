@@ -28,6 +28,7 @@ class Reason(StrEnum):
     NO_ANSWER = "no_answer"
     DISCONNECTED = "disconnected"
     ERROR = "error"
+    GARBLED = "garbled"
 
 
 MESSAGES = {
@@ -40,6 +41,7 @@ MESSAGES = {
     Reason.NO_ANSWER: "The scale is not answering: is it switched on?",
     Reason.DISCONNECTED: "Scale unplugged: check its cable (it reconnects by itself)",
     Reason.ERROR: "The scale sent something unreadable: check its settings (see the log)",
+    Reason.GARBLED: "The scale answers garbage: check its baud rate and protocol",
 }
 
 
@@ -92,6 +94,8 @@ class WeighGate:
             return Verdict(Reason.NO_ANSWER if reading.connected else Reason.DISCONNECTED)
         if state is State.ERROR:
             return Verdict(Reason.ERROR)
+        if state is State.GARBLED:
+            return Verdict(Reason.GARBLED)
         if state is State.OVER_CAPACITY:
             return Verdict(Reason.OVER_CAPACITY, reading.grams)
         if state is State.UNDER_ZERO:

@@ -47,6 +47,7 @@ from drivers.printer import (
     kick_bytes,
     parse_status,
     parse_url,
+    print_mode,
     query_status,
 )
 from drivers.printer.connections import _open_error
@@ -80,8 +81,8 @@ SAMPLE = receipt(["Pain au levain", "Crème fraîche d'Isigny", "Pâté en croû
 
 
 def on_paper(sale: Receipt, columns: int) -> list[str]:
-    """The screen's layout as a CP858 printer shows it: Œ is not in CP858 and prints as ?."""
-    return [CP858.printable(line) for line in layout(sale, FMT, columns)]
+    """The screen's layout as a CP858 printer shows it: Œ is not in CP858 and prints as OE."""
+    return [CP858.printable(line, columns) for line in layout(sale, FMT, columns)]
 
 
 # -- bytes -----------------------------------------------------------------------------------------
@@ -95,20 +96,20 @@ def test_a_job_resets_the_printer_then_pins_one_code_page_once() -> None:
 
 def test_euro_and_french_accents_are_encoded_in_cp858() -> None:
     data = Renderer(PrinterSettings()).render(Document((Text("Café crème à 3,50 € – œuf"),)))
-    assert data.endswith(b"Caf\x82 cr\x8ame \x85 3,50 \xd5 ? ?uf\n")
+    assert data.endswith(b"Caf\x82 cr\x8ame \x85 3,50 \xd5 - oeuf\n")  # – and œ: not in CP858
 
 
-def test_a_profile_without_cp858_gets_cp1252_and_one_without_either_prints_question_marks() -> None:
+def test_a_profile_without_cp858_gets_cp1252_and_one_without_either_spells_the_euro() -> None:
     assert code_page_for("TM-T88II") == CodePage("CP1252", 16, "cp1252")
     cp1252 = Renderer(PrinterSettings(profile="TM-T88II")).render(Document((Text("Café 3,50 € œuf"),)))
     assert cp1252.startswith(b"\x1b@\x1bt\x10") and cp1252.endswith(b"Caf\xe9 3,50 \x80 \x9cuf\n")
     simple = Renderer(PrinterSettings(profile="simple")).render(Document((Text("Café 3,50 €"),)))
-    assert simple.startswith(b"\x1b@\x1bt\x00") and simple.endswith(b"Caf\x82 3,50 ?\n")
+    assert simple.startswith(b"\x1b@\x1bt\x00") and simple.endswith(b"Caf\x82 3,50 EUR\n")
 
 
 def test_control_characters_in_a_name_cannot_become_printer_commands() -> None:
     data = Renderer(PrinterSettings()).render(Document((Text("Jus\x1b@\x1dV\x00\npomme"),)))
-    assert data.endswith(b"Jus?@?V??pomme\n")
+    assert data.endswith(b"Jus @ V  pomme\n")  # each a space: the name keeps its width
     assert data.count(b"\x1b@") == 1 and b"\x1dV" not in data
 
 
@@ -172,6 +173,43 @@ def test_wider_paper_than_font_a_holds_selects_the_narrow_font(columns: int, fon
     assert printout.text == ["-" * columns]
 
 
+@pytest.mark.parametrize(("profile", "columns", "font"), [("TM-T88V", 48, 1), ("TM-T88V", 42, 0), ("TM-T20II", 48, 0)])
+def test_size_and_emphasis_changes_keep_the_font_the_paper_width_needs(profile: str, columns: int, font: int) -> None:
+    """``ESC !`` sets the font bit with the size: each one sent must keep font B on 48 columns of a 42-column head.
+
+    Read from the real bytes by the twin, which follows ``ESC M`` and the font bit of ``ESC !``
+    as a printer does; the title and total lines of a report are double and bold.
+    """
+    doc = Document(
+        (
+            Text("Z REPORT", double=True, bold=True, align=Align.CENTER),
+            Text("TOTAL 3,50 €", bold=True),
+            Text("BIG", double=True),
+            Text("plain"),
+            Rule(),
+        )
+    )
+    printout = read_bytes(Renderer(PrinterSettings(profile=profile, columns=columns)).render(doc))
+    modes = printout.of("print mode")
+    assert modes and [mode & 0x01 for mode in modes] == [font] * len(modes)  # bit 0 of ESC !: A or B
+    assert {line.font for line in printout.lines} == {font}
+    assert [(line.bold, line.double) for line in printout.lines] == [
+        (True, True),
+        (True, False),
+        (False, True),
+        (False, False),
+        (False, False),
+    ]
+    assert printout.lines[-1].text == "-" * columns
+
+
+def test_a_third_font_is_selected_again_after_each_print_mode() -> None:
+    """``ESC !`` can only say A or B: after it, ``ESC M 2`` keeps font C."""
+    assert print_mode(2, bold=True, double=False) == b"\x1b!\x08\x1bM\x02"
+    assert print_mode(1, bold=False, double=True) == b"\x1b!\x31"
+    assert print_mode(0, bold=False, double=False) == b"\x1b!\x00"
+
+
 def test_a_logo_is_a_centred_raster_image_no_wider_than_the_paper(tmp_path: Path) -> None:
     buffer = BytesIO()
     Image.new("L", (1000, 40), 0).save(buffer, format="PNG")
@@ -214,8 +252,9 @@ def test_the_printout_read_back_is_the_screen_layout(names: list[str], cashier: 
 def test_any_name_prints_as_its_printable_form_and_never_breaks_the_layout(names: list[str], columns: int) -> None:
     sale = receipt(names)
     printout = read_bytes(Renderer(PrinterSettings(columns=columns)).render(receipt_document(sale, FMT, columns)))
-    assert printout.text == [CP858.printable(line) for line in layout(sale, FMT, columns)]
+    assert printout.text == [CP858.printable(line, columns) for line in layout(sale, FMT, columns)]
     assert printout.of("cut") == [True] and printout.of("drawer") == []
+    assert all(len(line) <= columns or "  " not in line for line in printout.text)  # padding gave room
 
 
 @given(step=st.integers(1, 64))
@@ -225,7 +264,8 @@ def test_the_twin_reads_a_stream_cut_anywhere(step: int) -> None:
     for start in range(0, len(whole), step):
         reader.feed(whole[start : start + step])
     assert [line.text for line in reader.lines] == on_paper(SAMPLE, 42)
-    assert [event.kind for event in reader.events] == ["init", "code page", "drawer", "drawer", "qr", "feed", "cut"]
+    kinds = [event.kind for event in reader.events if event.kind != "print mode"]  # sizes, bold: see the lines
+    assert kinds == ["init", "code page", "drawer", "drawer", "qr", "feed", "cut"]
 
 
 # -- status ----------------------------------------------------------------------------------------
@@ -585,7 +625,7 @@ def test_printer_test_writes_a_test_page_to_a_file(tmp_path: Path) -> None:
     assert printout.of("code page") == [19] and printout.of("drawer") == [(2, 50, 500), (5, 50, 500)]
     assert printout.of("barcode") == ["TEST-0001"] and printout.of("cut") == [True]
     text = printout.text
-    assert "àâäçéèêëîïôöùûüÿ" in text and "? ? (CP1252 only)" in text
+    assert "àâäçéèêëîïôöùûüÿ" in text and "oe OE (CP1252; oe OE elsewhere)" in text
     assert "12345678901234567890123456789012" in text and all(len(line) <= 32 for line in text)
     assert any(line.startswith("Café crème") and line.endswith("3,50 €") and len(line) == 32 for line in text)
 

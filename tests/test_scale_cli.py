@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from drivers.scale_twin import ScaleTwin, handle_line
+from drivers.scale_twin import ScaleTwin
+from drivers.scale_twin_keys import handle_line
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = Path(sys.executable).parent / "ofn-checkout"

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.scale import State, cas, nci, protocol_named, toledo
+from drivers.scale import State, cas, cas_pd2, nci, protocol_named, toledo
 from drivers.scale.link import Backoff, explain
 from drivers.scale.reading import Reading, to_grams
-from drivers.scale.wire import FrameError, Wire
+from drivers.scale.wire import FrameError, Framing, Wire
 from drivers.scale_twin import (
     Display,
     cas_weight_reply,
@@ -28,6 +28,7 @@ from drivers.scale_twin import (
     toledo_weight_reply,
     with_parity,
 )
+from drivers.uart import misread
 
 
 class SteppingClock:
@@ -347,10 +348,10 @@ def test_every_nci_status_combination_decodes(display: Display, faults: int) -> 
     assert bool(status.faults) == bool(faults)
 
 
-PROTOCOL_NAMES = st.sampled_from(["toledo8217", "nci", "cas"])
+PROTOCOL_NAMES = st.sampled_from(["toledo8217", "nci", "cas", "cas-pd2"])
 
 
-MODULES = {"toledo8217": toledo, "nci": nci, "cas": cas}
+MODULES = {"toledo8217": toledo, "nci": nci, "cas": cas, "cas-pd2": cas_pd2}
 
 
 def holds_a_frame(protocol: str, data: bytes) -> bool:
@@ -372,7 +373,7 @@ def holds_a_frame(protocol: str, data: bytes) -> bool:
 def test_random_garbage_never_raises_and_is_never_a_weight(protocol: str, garbage: bytes, chunk: int) -> None:
     answer = (lambda request: b"\x06" if request == b"\x05" else garbage) if protocol == "cas" else (lambda r: garbage)
     reading = exchange(protocol, answer, chunk=chunk)
-    assert reading.state in (State.ERROR, State.NO_ANSWER) or holds_a_frame(protocol, garbage)
+    assert reading.state in (State.ERROR, State.NO_ANSWER, State.GARBLED) or holds_a_frame(protocol, garbage)
 
 
 @given(protocol=PROTOCOL_NAMES, data=st.binary(max_size=40))
@@ -412,3 +413,35 @@ def test_port_problems_read_as_advice(code: int, advice: str) -> None:
 
 def test_backoff_doubles_up_to_its_cap() -> None:
     assert [Backoff(0.25, 2, 1.0).delay(n) for n in range(5)] == [0.0, 0.25, 0.5, 1.0, 1.0]
+
+
+# -- garbage: a scale set to another baud rate ----------------------------------------------------
+
+WRONG_BAUDS = st.sampled_from([1200, 2400, 4800, 19200, 38400])
+
+
+def test_a_wrong_baud_rate_reads_as_garbage_not_as_silence() -> None:
+    reply = misread(toledo_weight_reply(Display(1234)), 2400, 9600)
+    reading = exchange("toledo8217", lambda request: reply)
+    assert reading.state is State.GARBLED
+    assert "garbage: check its baud rate and protocol" in reading.detail
+    assert "Toledo 8217 at 9600 baud 7E1" in reading.detail and "switched on" not in reading.detail
+
+
+@pytest.mark.parametrize("protocol", ENCODERS)
+@given(display=displays, baud=WRONG_BAUDS)
+def test_replies_at_a_wrong_baud_rate_are_never_a_weight(protocol: str, display: Display, baud: int) -> None:
+    encoded = misread(ENCODERS[protocol](display), baud, 9600)
+    ack = misread(b"\x06", baud, 9600)
+    answer = (lambda r: ack if r == b"\x05" else encoded) if protocol == "cas" else (lambda r: encoded)
+    reading = exchange(protocol, answer)
+    assert reading.state in (State.GARBLED, State.NO_ANSWER, State.ERROR) and reading.grams is None
+
+
+def test_a_reply_cut_short_is_told_from_garbage() -> None:
+    framing = toledo.FRAMING
+    assert framing.cut_short(b"\x0200.6")  # the start of a frame: more may come
+    assert not framing.cut_short(b"\x00\xe0\x80")  # no frame starts there
+    assert not framing.cut_short(b"\x02" + b"0" * 20)  # longer than any frame
+    digits = Framing(b"0123456789", 10, body=b"0123456789.")
+    assert digits.cut_short(b"01.2") and not digits.cut_short(b"01x") and not digits.cut_short(b"x")

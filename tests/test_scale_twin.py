@@ -16,6 +16,7 @@ import serial
 
 from drivers.scale import Backoff, SerialScale, State, Unsupported, probe
 from drivers.scale_twin import ScaleTwin, Step
+from drivers.weighing import WeighGate
 
 PROTOCOLS = ["toledo8217", "nci", "cas"]
 ANSWERS = 2.0  # seconds a read may take when the twin answers (it returns in milliseconds)
@@ -163,6 +164,21 @@ def test_a_silent_scale_is_no_answer_but_connected(twin: ScaleTwin, scale: Seria
     assert (reading.state, reading.connected) == (State.NO_ANSWER, True)
     assert "did not answer" in reading.detail
     assert twin.wait_for_commands(1)  # it was asked, and kept quiet
+
+
+@pytest.mark.parametrize("baud", [2400, 4800])
+def test_a_scale_at_another_baud_rate_answers_garbage_and_the_cashier_is_told_so(
+    twin: ScaleTwin, scale: SerialScale, protocol: str, baud: int
+) -> None:
+    """Not "is it switched on?": it is on and talking, at a speed (or in a protocol) the till does not read."""
+    twin.set_faults(reply_baud=baud)
+    twin.show(1234)
+    reading = scale.read()
+    assert (reading.state, reading.connected, reading.grams) == (State.GARBLED, True, None)
+    assert "garbage: check its baud rate and protocol" in reading.detail and reading.raw
+    assert WeighGate().check(reading).message == "The scale answers garbage: check its baud rate and protocol"
+    twin.set_faults(reply_baud=None)  # set right: the next reading is the weight
+    assert (scale.read().state, scale.read().grams) == (State.STABLE, 1234)
 
 
 def test_an_echoing_cable_is_detected_and_skipped(twin: ScaleTwin, scale: SerialScale) -> None:

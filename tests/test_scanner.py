@@ -304,9 +304,12 @@ def test_a_partial_scan_times_out_and_is_dropped_not_glued_to_the_next(pipes: li
         clock.advance(0.1)
         assert reader.read_scan(timeout=0) is None
         assert [d.text for d in dropped] == ["12345"] and "Enter" in dropped[0].reason
-        twin.type_into(write_end, "678")
-        assert reader.read_scan(timeout=0) == Scan("678", "pipe0", "us")
-    assert reader.dropped == 1
+        twin.type_into(write_end, "678")  # up to its Enter: the rest of the broken scan
+        assert reader.read_scan(timeout=0) is None
+        assert [d.text for d in dropped] == ["12345", "678"] and "pause" in dropped[1].reason
+        twin.type_into(write_end, "90")  # after that Enter: a scan from a clean start
+        assert reader.read_scan(timeout=0) == Scan("90", "pipe0", "us")
+    assert reader.dropped == 2
 
 
 def test_a_gap_found_when_the_next_key_arrives_also_drops_the_partial(pipes: list[int]) -> None:
@@ -318,8 +321,9 @@ def test_a_gap_found_when_the_next_key_arrives_also_drops_the_partial(pipes: lis
         twin.type_into(write_end, "999", terminate=False)
         clock.advance(5)
         twin.type_into(write_end, "42")
-        assert [s.text for s in iter(lambda: reader.read_scan(timeout=0), None)] == ["42"]
-    assert [d.text for d in dropped] == ["999"]
+        twin.type_into(write_end, "77")
+        assert [s.text for s in iter(lambda: reader.read_scan(timeout=0), None)] == ["77"]
+    assert [d.text for d in dropped] == ["999", "42"]
 
 
 def test_with_no_terminator_configured_the_timeout_ends_a_scan(pipes: list[int]) -> None:
@@ -360,12 +364,13 @@ def test_bare_terminators_and_key_repeats_make_no_scans() -> None:
     assert scans_through_pipe(data) == ["78"]
 
 
-def test_events_lost_by_the_kernel_drop_the_scan_in_progress() -> None:
+def test_events_lost_by_the_kernel_drop_the_scan_in_progress_and_its_rest() -> None:
+    """The lost events were the middle of the scan: what follows them up to Enter is its end."""
     twin = ScannerTwin("us")
-    data = twin.encode("123", terminate=False) + pack(syn_dropped()) + twin.encode("456")
+    data = twin.encode("123", terminate=False) + pack(syn_dropped()) + twin.encode("456") + twin.encode("789")
     dropped: list[Dropped] = []
-    assert scans_through_pipe(data, on_dropped=dropped.append) == ["456"]
-    assert [d.text for d in dropped] == ["123"]
+    assert scans_through_pipe(data, on_dropped=dropped.append) == ["789"]
+    assert [d.text for d in dropped] == ["123", "456"] and "lost" in dropped[1].reason
 
 
 # -- unplug and reconnect -------------------------------------------------------------------------

@@ -110,7 +110,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "devices.scale": {
         "enabled": Field(_bool, False),
         "port": Field(_device_path, "", "serial port, e.g. /dev/serial/by-id/usb-…"),
-        "protocol": Field(_one_of("toledo8217", "nci", "cas"), "toledo8217"),
+        "protocol": Field(_one_of("toledo8217", "nci", "cas", "cas-pd2"), "toledo8217"),
+        "toledo_status_bit5": Field(_one_of("net", "always-one"), "net", "Toledo: what status bit 5 says"),
+        "cas_bcc": Field(_one_of("from-sta", "from-soh"), "from-sta", "CAS ECR: where the block check starts"),
     },
     "devices.printer": {
         "enabled": Field(_bool, False),

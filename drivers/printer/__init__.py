@@ -18,7 +18,7 @@ Everything public is importable from ``drivers.printer`` itself, as it was when 
 
 from .address import URL_HELP, Address, parse_url
 from .code_pages import FALLBACK_CODE_PAGE, PREFERRED_CODE_PAGES, CodePage, code_page_for, code_page_table, profile_data
-from .commands import DLE_EOT, ESC, GS, KICK_OFF_UNITS, kick_bytes
+from .commands import DLE_EOT, ESC, GS, KICK_OFF_UNITS, kick_bytes, print_mode
 from .connections import (
     CONNECT_TIMEOUT,
     DEFAULT_STALL_TIMEOUT,
@@ -81,6 +81,7 @@ __all__ = [
     "open_connection",
     "parse_status",
     "parse_url",
+    "print_mode",
     "profile_data",
     "query_status",
 ]

@@ -1,7 +1,8 @@
 """The ESC/POS command bytes the driver writes itself rather than through python-escpos.
 
 The prefixes are shared by the code page, the renderer and the status request; the drawer kick
-is built here because its timing (a rest after the pulse) is ours, not python-escpos's.
+is built here because its timing (a rest after the pulse) is ours, not python-escpos's, and the
+print mode because python-escpos's sets the font back to A with every size change.
 """
 
 from __future__ import annotations
@@ -25,3 +26,18 @@ def kick_bytes(pin: str, pulse_ms: int) -> bytes:
     off = max(on, KICK_OFF_UNITS)
     pins = {"2": (0,), "5": (1,), "both": (0, 1)}[pin]
     return b"".join(ESC + b"p" + bytes([m, on, off]) for m in pins)
+
+
+#: ``ESC !`` bits: bit 0 the font (A or B), bit 3 emphasised, bit 4 double height, bit 5 double width.
+MODE_FONT_B, MODE_BOLD, MODE_DOUBLE = 0x01, 0x08, 0x30
+
+
+def print_mode(font: int, *, bold: bool, double: bool) -> bytes:
+    """``ESC ! n`` for the size and emphasis, keeping the font the paper width needs.
+
+    ``ESC !`` sets every one of its bits at once, the font among them: sent with the font bit
+    clear, it prints the rest of the receipt in font A, whose 42 columns wrap a 48-column layout.
+    It can only say A or B, so a third font is selected again after it with ``ESC M``.
+    """
+    n = (MODE_FONT_B if font == 1 else 0) | (MODE_BOLD if bold else 0) | (MODE_DOUBLE if double else 0)
+    return ESC + b"!" + bytes([n]) + (ESC + b"M" + bytes([font]) if font > 1 else b"")

@@ -16,7 +16,7 @@ from typing import Any
 from appliance.core.document import Align, Barcode, Cut, Document, DrawerKick, Feed, Logo, QrCode, Rule, Text
 
 from .code_pages import code_page_for, profile_data
-from .commands import ESC, GS, kick_bytes
+from .commands import ESC, GS, kick_bytes, print_mode
 from .escpos_lib import _escpos
 
 #: The package's logger, as before the split: log lines keep naming ``drivers.printer``, not one of its modules.
@@ -90,16 +90,12 @@ class Renderer:
         return bytes(out.output)
 
     def _text(self, out: Any, style: _Style, block: Text) -> None:
-        if block.double != style.double:
-            out.set(double_width=block.double, double_height=block.double, normal_textsize=not block.double)
-            style.double = block.double
-            out.set(bold=block.bold)  # ESC ! resets bold with the size
-            style.bold = block.bold
-        if block.bold != style.bold:
-            out.set(bold=block.bold)
-            style.bold = block.bold
+        if (block.double, block.bold) != (style.double, style.bold):
+            out._raw(print_mode(self.font, bold=block.bold, double=block.double))
+            style.double, style.bold = block.double, block.bold
         self._align(out, style, block.align)
-        out._raw(self.code_page.encode(block.text) + b"\n")
+        width = self.columns // 2 if block.double else self.columns
+        out._raw(self.code_page.encode(block.text, width) + b"\n")
 
     def _align(self, out: Any, style: _Style, align: Align) -> None:
         if align is not style.align:

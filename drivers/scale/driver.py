@@ -12,12 +12,13 @@ import logging
 import termios
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 import serial
 
 from .cas import CasEcr
+from .cas_pd2 import CasPd2
 from .link import Backoff, PortProblem, SerialLink
 from .nci import NciScp01
 from .protocol import Command, ScaleProtocol, SerialSettings
@@ -27,7 +28,14 @@ from .wire import Wire
 
 log = logging.getLogger(__name__)
 
-PROTOCOLS: dict[str, type[ScaleProtocol]] = {"toledo8217": Toledo8217, "nci": NciScp01, "cas": CasEcr}
+PROTOCOLS: dict[str, type[ScaleProtocol]] = {
+    "toledo8217": Toledo8217,
+    "nci": NciScp01,
+    "cas": CasEcr,
+    "cas-pd2": CasPd2,
+}
+#: ``devices.scale`` keys that tune a protocol to a scale's variant; each protocol takes its own
+PROTOCOL_OPTIONS = frozenset(option for protocol in PROTOCOLS.values() for option in protocol.options)
 LINK_ERRORS = (OSError, termios.error)  # pyserial's SerialException is an OSError; tcflush raises termios.error
 T = TypeVar("T")
 
@@ -46,11 +54,19 @@ class Scale(Protocol):
     def close(self) -> None: ...
 
 
-def protocol_named(name: str) -> ScaleProtocol:
+def protocol_named(name: str, **options: Any) -> ScaleProtocol:
+    """The protocol ``name``, given those of ``options`` (``devices.scale`` keys) it takes."""
     try:
-        return PROTOCOLS[name]()
+        protocol = PROTOCOLS[name]
     except KeyError:
         raise ValueError(f"unknown scale protocol {name!r}: use one of {', '.join(PROTOCOLS)}") from None
+    return protocol(**{key: value for key, value in options.items() if key in protocol.options})
+
+
+def protocol_for(section: Mapping[str, Any], name: str | None = None) -> ScaleProtocol:
+    """The protocol a ``[devices.scale]`` section configures (``name`` instead of its own, if given)."""
+    options = {key: value for key, value in section.items() if key in PROTOCOL_OPTIONS}
+    return protocol_named(name or section.get("protocol", "toledo8217"), **options)
 
 
 class SerialScale:
@@ -150,12 +166,12 @@ def _lost_reading(raw: bytes, detail: str) -> Reading:
     return no_answer(raw, detail, connected=False)
 
 
-def open_scale(path: str, protocol: str, **options: Any) -> SerialScale:
+def open_scale(path: str, protocol: str | ScaleProtocol, **options: Any) -> SerialScale:
     """The scale the config names; the port opens on the first read, so this never fails on hardware."""
     return SerialScale(path, protocol, **options)
 
 
-def probe(path: str, protocol: str, *, timeout: float = 1.0, **options: Any) -> bool:
+def probe(path: str, protocol: str | ScaleProtocol, *, timeout: float = 1.0, **options: Any) -> bool:
     """Whether ``path`` holds a scale speaking ``protocol``: only a well-formed reply claims the port.
 
     For discovery code that offers a person the ports worth configuring; the till itself never

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .protocol import Command, FrameError, ScaleProtocol, SerialSettings
+from .protocol import Command, FrameError, Framing, ScaleProtocol, SerialSettings
 from .reading import CommandResult, Reading, State, error, to_grams
 from .wire import Span, Wire
 
@@ -30,6 +30,7 @@ FRAME = re.compile(rb"\n([^\n\r\x03]{1,24})\r(?:\n([^\n\r\x03]{1,8})\r)?\x03")
 NUMBER = re.compile(r"^\s*(-?)\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]{1,2})\s*$")
 DISPLAY_FLAG = re.compile(r"^\s*([\^_\-])\1{2,}\s*[A-Za-z]{0,2}\s*$")
 ALWAYS_SET, FOLLOWS = 0x30, 0x40
+FRAMING = Framing(bytes((LF,)), 1 + 24 + 1 + 1 + 8 + 1 + 1)  # LF field CR [LF status CR] ETX
 
 
 @dataclass(frozen=True)
@@ -142,13 +143,13 @@ class NciScp01(ScaleProtocol):
     def weigh(self, wire: Wire) -> Reading:
         reply = wire.ask(WEIGH, find_frame, parse)
         if reply is None:
-            return wire.silence(self.hint())
+            return self.silent(wire, FRAMING)
         return reading_from(reply, wire.raw)
 
     def command(self, wire: Wire, command: Command) -> CommandResult:
         reply = wire.ask(ZERO, find_frame, parse)
         if reply is None:
-            return CommandResult(command, False, wire.silence(self.hint()).detail, wire.raw, answered=False)
+            return CommandResult(command, False, self.silent(wire, FRAMING).detail, wire.raw, answered=False)
         status = reply.status
         if status is None:
             return CommandResult(command, False, "the scale does not take a zero command", wire.raw)

@@ -8,12 +8,12 @@ decoding pure means it is tested with recorded and generated frames, without a p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 from .reading import CommandResult, Reading, Unsupported
-from .wire import FrameError, Wire
+from .wire import FrameError, Framing, Wire
 
-__all__ = ["Command", "FrameError", "ScaleProtocol", "SerialSettings"]
+__all__ = ["Command", "FrameError", "Framing", "ScaleProtocol", "SerialSettings"]
 
 Command = Literal["zero", "tare", "clear_tare"]
 
@@ -36,13 +36,21 @@ class ScaleProtocol:
     title: str = ""
     settings: SerialSettings = SerialSettings(9600, 8, "N")
     commands: frozenset[str] = frozenset()
+    #: the ``devices.scale`` keys this protocol takes, passed to its constructor by name
+    options: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def mask(self) -> int:
         return 0x7F if self.settings.bytesize == 7 else 0xFF
 
-    def hint(self) -> str:
-        return f"is it on, and set to {self.title} at {self.settings.describe()}?"
+    @property
+    def expected(self) -> str:
+        """What the scale must be set to speak, for messages: "Toledo 8217 at 9600 baud 7E1"."""
+        return f"{self.title} at {self.settings.describe()}"
+
+    def silent(self, wire: Wire, framing: Framing) -> Reading:
+        """The reading when no frame came: why, from what did come (see ``Wire.silence``)."""
+        return wire.silence(self.expected, framing)
 
     def weigh(self, wire: Wire) -> Reading:
         raise NotImplementedError

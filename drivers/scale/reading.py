@@ -20,6 +20,7 @@ class State(StrEnum):
     UNDER_ZERO = "under_zero"
     NO_ANSWER = "no_answer"
     ERROR = "error"
+    GARBLED = "garbled"  # bytes came, none of them the protocol's: another baud rate or protocol
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ def no_answer(raw: bytes = b"", detail: str = "the scale did not answer in time"
 
 def error(raw: bytes, detail: str) -> Reading:
     return Reading(State.ERROR, raw=raw[:RAW_KEPT], detail=detail)
+
+
+def garbled(raw: bytes, detail: str) -> Reading:
+    return Reading(State.GARBLED, raw=raw[:RAW_KEPT], detail=detail)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,10 @@
   5 net, 6 always 1, 7 parity. ``?@`` is "nothing to report"; some scales send it in reply to
   ``W`` as long as the weight has not changed since they last sent it.
 - ``Z`` zero, ``T`` tare, ``C`` clear tare: each answered by a status frame.
+- Some scales that offer this protocol keep bit 5 always set (Ohaus and Rice Lake describe their
+  "8213" status so: bits 5 and 6 always 1). Bit 5 then says nothing about a tare, and
+  ``toledo_status_bit5 = "always-one"`` tells the driver so: a tare counts as taken when the
+  scale then shows zero, a clear-tare when the scale took it without a motion or range refusal.
 - ``E`` starts echo mode (the scale answers ``STX E CR`` and then echoes what it receives), ``F``
   ends it. That is the only exchange that proves an 8217 scale is there, so ``probe`` uses it.
 """
@@ -19,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .protocol import Command, FrameError, ScaleProtocol, SerialSettings
+from .protocol import Command, FrameError, Framing, ScaleProtocol, SerialSettings
 from .reading import CommandResult, Reading, State, error, to_grams
 from .wire import Span, Wire
 
@@ -29,8 +33,14 @@ PROBE, PROBE_REPLY, PROBE_END = b"Ehello", b"\x02E\rhello", b"F"
 COMMANDS = {"zero": ZERO, "tare": TARE, "clear_tare": CLEAR_TARE}
 
 MOTION, OVER, UNDER, OUTSIDE_ZERO_RANGE, CENTRE_OF_ZERO, NET, ALWAYS_SET = 1, 2, 4, 8, 16, 32, 64
+STATUS_BIT5 = ("net", "always-one")
+MOVING = "the scale is moving: wait until it settles, then try again"
+NO_TARE = (
+    "the scale took no tare: put the empty container on the pan first"  # what bit 5 of the status means on this scale
+)
 MAX_BODY = 12  # "?s", "001.234N": a longer run between STX and CR is noise
 WEIGHT = re.compile(rb"^ *(\d{1,3})\.(\d{2,3})(N?)$")
+FRAMING = Framing(bytes((STX,)), MAX_BODY + 2)
 
 
 @dataclass(frozen=True)
@@ -77,12 +87,15 @@ def parse(frame: bytes) -> Reply:
     return Reply(grams=grams, net=bool(net))
 
 
-def reading_from(reply: Reply, raw: bytes, last_grams: int | None) -> Reading:
-    """What a reply to ``W`` means for the till; ``last_grams`` covers scales that repeat as ``?@``."""
+def reading_from(reply: Reply, raw: bytes, last_grams: int | None, *, net_bit: bool = True) -> Reading:
+    """What a reply to ``W`` means for the till; ``last_grams`` covers scales that repeat as ``?@``.
+
+    ``net_bit`` False: bit 5 is always set on this scale, so a status frame cannot say "net".
+    """
     if reply.status is None:
         assert reply.grams is not None
         return Reading(State.STABLE, reply.grams, net=reply.net, raw=raw)
-    status, net = reply.status, bool(reply.status & NET)
+    status, net = reply.status, bool(reply.status & NET) and net_bit
     if status & OVER:
         return Reading(State.OVER_CAPACITY, net=net, raw=raw, detail="over capacity")
     if status & UNDER:
@@ -101,15 +114,19 @@ class Toledo8217(ScaleProtocol):
     title = "Toledo 8217"
     settings = SerialSettings(9600, 7, "E")
     commands = frozenset(COMMANDS)
+    options = frozenset({"toledo_status_bit5"})
 
-    def __init__(self) -> None:
+    def __init__(self, *, toledo_status_bit5: str = "net") -> None:
+        if toledo_status_bit5 not in STATUS_BIT5:
+            raise ValueError(f"toledo_status_bit5 must be one of {', '.join(STATUS_BIT5)}, not {toledo_status_bit5!r}")
+        self.net_bit = toledo_status_bit5 == "net"
         self._last_grams: int | None = None
 
     def weigh(self, wire: Wire) -> Reading:
         reply = wire.ask(WEIGH, find_frame, parse)
         if reply is None:
-            return wire.silence(self.hint())
-        reading = reading_from(reply, wire.raw, self._last_grams)
+            return self.silent(wire, FRAMING)
+        reading = reading_from(reply, wire.raw, self._last_grams, net_bit=self.net_bit)
         self._last_grams = reading.grams if reading.state is State.STABLE else None
         return reading
 
@@ -117,8 +134,23 @@ class Toledo8217(ScaleProtocol):
         self._last_grams = None  # whatever the outcome, the next weight must come from the scale
         reply = wire.ask(COMMANDS[command], find_frame, parse)
         if reply is None:
-            return CommandResult(command, False, wire.silence(self.hint()).detail, wire.raw, answered=False)
-        return command_outcome(command, reply, wire.raw)
+            return CommandResult(command, False, self.silent(wire, FRAMING).detail, wire.raw, answered=False)
+        outcome = command_outcome(command, reply, wire.raw, net_bit=self.net_bit)
+        if outcome.accepted and command == "tare" and not self.net_bit:
+            return self._tare_shown(wire)
+        return outcome
+
+    def _tare_shown(self, wire: Wire) -> CommandResult:
+        """With no net bit, a tare is seen on the display: it took if the scale now shows zero."""
+        reply = wire.ask(WEIGH, find_frame, parse)
+        if reply is None:
+            return CommandResult("tare", False, self.silent(wire, FRAMING).detail, wire.raw, answered=False)
+        shown = reading_from(reply, wire.raw, None, net_bit=False)
+        if shown.state is State.MOTION:
+            return CommandResult("tare", False, MOVING, wire.raw)
+        if shown.state is not State.STABLE or shown.grams != 0:
+            return CommandResult("tare", False, NO_TARE, wire.raw)
+        return CommandResult("tare", True, "done", wire.raw)
 
     def probe(self, wire: Wire) -> bool:
         wire.send(PROBE)
@@ -131,21 +163,25 @@ class Toledo8217(ScaleProtocol):
         self._last_grams = None
 
 
-def command_outcome(command: Command, reply: Reply, raw: bytes) -> CommandResult:
-    """Read the status a scale sends after Z/T/C: it says whether the command took."""
+def command_outcome(command: Command, reply: Reply, raw: bytes, *, net_bit: bool = True) -> CommandResult:
+    """Read the status a scale sends after Z/T/C: it says whether the command took.
+
+    Without a net bit (``net_bit`` False) the status cannot say whether a tare is set: the tare
+    and the clear-tare are then judged on motion and range alone (and a tare on the display).
+    """
     status = reply.status or 0  # a weight in reply: the scale did it and shows the result
     if status & MOTION:
-        return CommandResult(command, False, "the scale is moving: wait until it settles, then try again", raw)
+        return CommandResult(command, False, MOVING, raw)
     if status & OVER:
         return CommandResult(command, False, "the scale is over capacity: take the goods off", raw)
     if status & UNDER:
         return CommandResult(command, False, "the scale is under zero: empty the pan, then zero it", raw)
-    net = reply.net if reply.status is None else bool(status & NET)
+    net = reply.net if reply.status is None else bool(status & NET) if net_bit else None  # None: cannot tell
     if command == "zero" and status & OUTSIDE_ZERO_RANGE:
         return CommandResult(command, False, "too far from zero to zero it: empty the pan first", raw)
-    if command == "tare" and not net:
-        return CommandResult(command, False, "the scale took no tare: put the empty container on the pan first", raw)
-    if command == "clear_tare" and net:
+    if command == "tare" and net is False:
+        return CommandResult(command, False, NO_TARE, raw)
+    if command == "clear_tare" and net is True:
         return CommandResult(command, False, "the tare is still set: wait until the scale settles", raw)
     return CommandResult(command, True, "done", raw)
 

@@ -4,15 +4,18 @@ Scales in the field answer late, in pieces, with line noise around the answer, a
 adapters loop back what the host sends. So a reply is never "the next N bytes": every protocol
 gives a finder that locates a complete frame anywhere in what has arrived, the wire keeps reading
 until the finder succeeds or the deadline (monotonic) passes, and whatever came before the frame
-is skipped and looked at only to notice an echo.
+is skipped and looked at only to notice an echo. When no frame comes, what did come says why:
+nothing (the scale is off or deaf), only our echo, the start of a frame cut short, or garbage:
+bytes that hold no frame of the protocol at all, as a scale set to another baud rate sends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from .reading import RAW_KEPT, Reading, error, no_answer
+from .reading import RAW_KEPT, Reading, error, garbled, no_answer
 
 Span = tuple[int, int]
 Finder = Callable[[bytes], Span | None]
@@ -25,6 +28,28 @@ class FrameError(ValueError):
 
 
 BUFFER_LIMIT = 4096  # a device that babbles without ever framing must not grow memory
+
+
+@dataclass(frozen=True)
+class Framing:
+    """How one kind of reply begins and how long it may be: what tells a reply cut short from garbage.
+
+    ``starts``: the bytes a reply can begin with; ``longest``: the most bytes one reply takes;
+    ``body``: the only bytes that may follow its start (None: any), for replies with no marker.
+    """
+
+    starts: bytes
+    longest: int
+    body: bytes | None = None
+
+    def cut_short(self, data: bytes) -> bool:
+        """Whether ``data`` is no longer than one reply and ends in the beginning of one."""
+        if len(data) > self.longest:
+            return False  # more than a whole reply, and no reply in it
+        for index in range(len(data) - 1, -1, -1):
+            if data[index] in self.starts:
+                return self.body is None or all(byte in self.body for byte in data[index + 1 :])
+        return False
 
 
 class Port(Protocol):
@@ -88,21 +113,35 @@ class Wire:
         frame = self.expect(find, parse)
         return None if frame is None else parse(frame)
 
-    def silence(self, protocol_hint: str) -> Reading:
-        """No usable frame in time: say whether nothing came, only our echo, noise, or a broken reply."""
+    def silence(self, expected: str, framing: Framing) -> Reading:
+        """No usable frame in time: say whether nothing came, only our echo, a broken reply, or garbage.
+
+        ``expected`` names the protocol and serial settings the till speaks ("Toledo 8217 at 9600
+        baud 7E1"); ``framing`` describes the reply that was awaited. A reply cut short is waited
+        for next time (``no_answer``); a run that looked like a frame but did not decode is an
+        ``error`` with the reason; anything else that came is ``garbled``: the scale talks, but not
+        the configured protocol at the configured speed, so asking if it is switched on would mislead.
+        """
         left = bytes(self._pending)
-        if self.rejected:
-            return error(self.raw, self.rejected)
         if not left:
-            return no_answer(self.raw, f"the scale did not answer ({protocol_hint})")
-        if self.last_request and not left.replace(self.last_request, b""):
-            self.echo_seen = True
-            return no_answer(
-                self.raw,
-                "only the echo of the request came back: the cable or adapter loops back what it is "
-                f"sent and the scale is not answering ({protocol_hint})",
-            )
-        return no_answer(self.raw, "the reply was incomplete or unreadable when time ran out")
+            return no_answer(self.raw, f"the scale did not answer (is it on, and set to {expected}?)")
+        if self.last_request:
+            left = left.replace(self.last_request, b"")
+            if not left:
+                self.echo_seen = True
+                return no_answer(
+                    self.raw,
+                    "only the echo of the request came back: the cable or adapter loops back what it is "
+                    f"sent and the scale is not answering (is it on, and set to {expected}?)",
+                )
+        if len(left) <= framing.longest and self.rejected:
+            return error(self.raw, self.rejected)
+        if framing.cut_short(left):
+            return no_answer(self.raw, "the reply was incomplete when time ran out")
+        seen = f"; {self.rejected}" if self.rejected else ""
+        return garbled(
+            self.raw, f"the scale answers garbage: check its baud rate and protocol (the till speaks {expected}{seen})"
+        )
 
     def _search(self, find: Finder, check: Check | None) -> Span | None:
         while True:

@@ -6,11 +6,15 @@ grabs it (EVIOCGRAB): from then on only we see its keys. We decode them with the
 scanner types in (keymaps.py), and a scan ends at its terminator (Enter by default, or Tab).
 
 Decisions, as a product must make them:
-- **Partial scans are dropped.** Keys that stop for longer than the inter-key timeout without a
-  terminator (the scanner was unplugged, or its suffix is not set) are thrown away and reported
-  through ``on_dropped``, so the UI can say "scan again". Emitting them would sell whatever a
-  truncated code happens to match. With ``terminator="none"`` (a scanner programmed with no
-  suffix) the timeout is what ends a scan, and it is emitted.
+- **Partial scans are dropped, and so is their rest.** Keys that stop for longer than the
+  inter-key timeout without a terminator (the scanner was unplugged, or its suffix is not set)
+  are thrown away and reported through ``on_dropped``, so the UI can say "scan again". Emitting
+  them would sell whatever a truncated code happens to match. The keys that come after such a
+  pause, up to the next terminator, are the rest of the same scan (``30176`` ‹pause›
+  ``20422003⏎``): dropped and reported too, for the same reason; the next burst after that
+  terminator is a scan from a clean start. Keys lost by the kernel (``SYN_DROPPED``) cut a scan
+  the same way. With ``terminator="none"`` (a scanner programmed with no suffix) the timeout is
+  what ends a scan, and it is emitted.
 - **A garbled scan is still delivered, flagged.** The same keys are decoded with every layout;
   when ours gives characters no barcode holds (``àà&"è'!ç&&``) and another gives a clean code
   (``0013748911``), the scan carries that layout and text and the status turns to "wrong layout

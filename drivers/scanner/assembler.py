@@ -1,7 +1,8 @@
 """The ScanAssembler: key events in, scans out, decoded in every layout at once; no I/O, an explicit clock.
 
 Pure, so the framing decisions can be tested key by key: a scan ends at its terminator, keys
-that stop short of one are dropped after the inter-key timeout, and a scan that reads as
+that stop short of one are dropped after the inter-key timeout, so are the keys that follow such
+a pause up to the next terminator (the rest of the same broken scan), and a scan that reads as
 garbage in our layout but as a clean code in another is delivered flagged with that layout.
 """
 
@@ -12,7 +13,7 @@ import string
 from evdev import ecodes
 
 from ..keymaps import GS, LAYOUT_NAMES, KeyDecoder, get_layout
-from .scans import DEFAULT_INTER_KEY_TIMEOUT, TERMINATORS, Dropped, Outcome, Scan
+from .scans import DEFAULT_INTER_KEY_TIMEOUT, TERMINATORS, Dropped, Outcome, Scan, cut_scan_reason
 
 PLAUSIBLE = frozenset(string.ascii_letters + string.digits + "-. $/+%" + GS)  # Code 39's set, plus GS
 SUGGESTION_ORDER = ("us", "fr", "de", "uk", "be")  # most scanners leave the factory in US
@@ -23,7 +24,15 @@ def _is_plausible(text: str) -> bool:
 
 
 class ScanAssembler:
-    """Key events in, scans out: the decoding and framing, with no I/O and an explicit clock."""
+    """Key events in, scans out: the decoding and framing, with no I/O and an explicit clock.
+
+    A scan is trusted only from a clean start (after a terminator, or from the first key read) to
+    its terminator with no pause longer than the timeout. When a pause cuts a scan, the keys
+    before it are dropped at once, and the keys after it up to the next terminator are its tail:
+    dropped too, since ``20422003`` is all a cut ``3017620422003`` leaves, and it may be another
+    product's code. The burst after that terminator starts clean again. A keyboard typed by a
+    person (keys further apart than the timeout) therefore never yields a scan, not even a piece.
+    """
 
     def __init__(
         self,
@@ -47,6 +56,7 @@ class ScanAssembler:
         self._typed = {name: "" for name in LAYOUT_NAMES}
         self._last_key: float | None = None  # our clock when the last key press was read
         self._last_stamp: float | None = None  # the kernel's time of that press
+        self._tail_reason: str | None = None  # set while the keys typed belong to a broken scan
 
     @property
     def pending(self) -> str:
@@ -71,6 +81,7 @@ class ScanAssembler:
         """
         if event_type == ecodes.EV_SYN and code == ecodes.SYN_DROPPED:
             dropped = self.interrupt("input events were lost (the reader fell behind)")
+            self._tail_reason = "the rest of a scan whose keys were lost (the reader fell behind)"
             return [dropped] if dropped else []
         if event_type == ecodes.EV_LED and code == ecodes.LED_CAPSL:
             self.set_caps_lock(bool(value))  # the host's Caps Lock, as the scanner is told it
@@ -110,9 +121,13 @@ class ScanAssembler:
         return self._timed_out()
 
     def interrupt(self, reason: str) -> Dropped | None:
-        """The stream broke (unplugged, events lost): a partial scan cannot be trusted."""
+        """The stream broke (unplugged, events lost): a partial scan cannot be trusted.
+
+        After an unplug the scanner starts afresh, so what it types next is a new scan.
+        """
         partial = self.pending
         self._clear(reset_keys=True)
+        self._tail_reason = None
         return Dropped(partial, reason) if partial else None
 
     def _timed_out(self) -> Outcome | None:
@@ -121,7 +136,9 @@ class ScanAssembler:
         partial = self.pending
         self._clear(reset_keys=True)
         timeout_ms = round(self.inter_key_timeout * 1000)
-        return Dropped(partial, f"no {self.terminator.title()} came within {timeout_ms} ms of the last key")
+        reason = self._tail_reason or f"no {self.terminator.title()} came within {timeout_ms} ms of the last key"
+        self._tail_reason = self._tail_reason or cut_scan_reason(self.inter_key_timeout)
+        return Dropped(partial, reason)
 
     def _clear(self, *, reset_keys: bool = False) -> None:
         self._typed = dict.fromkeys(LAYOUT_NAMES, "")
@@ -129,10 +146,13 @@ class ScanAssembler:
             for decoder in self._decoders.values():
                 decoder.reset()
 
-    def _finish(self) -> Scan | None:
+    def _finish(self) -> Outcome | None:
         texts = {name: self._substitute(text) for name, text in self._typed.items()}
         self._clear()
         text = texts[self.layout]
+        tail, self._tail_reason = self._tail_reason, None
+        if tail is not None:  # the terminator of a broken scan: what came before it is its tail
+            return Dropped(text, tail) if text else None
         if not text:
             return None  # a bare terminator: some scanners send one after a failed read
         if not _is_plausible(text):

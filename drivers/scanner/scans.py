@@ -47,6 +47,11 @@ class Dropped:
 Outcome = Scan | Dropped
 
 
+def cut_scan_reason(inter_key_timeout: float) -> str:
+    """Why the keys after a pause are dropped up to the next terminator: both assemblers say it so."""
+    return f"the rest of a scan cut by a pause of more than {round(inter_key_timeout * 1000)} ms"
+
+
 class DeviceGone(Exception):
     """The open device stopped: unplugged, or the end of a pipe."""
 

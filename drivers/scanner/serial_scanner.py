@@ -24,11 +24,16 @@ from .scans import (
     Outcome,
     Scan,
     ScannerStatus,
+    cut_scan_reason,
 )
 
 
 class LineAssembler:
-    """Bytes in, scans out: a serial scanner ends each barcode with CR, LF or CR LF."""
+    """Bytes in, scans out: a serial scanner ends each barcode with CR, LF or CR LF.
+
+    Framed as the keyboard-wedge assembler frames keys: a line cut by a pause longer than the
+    timeout is dropped, and so is the rest of it, up to its end of line.
+    """
 
     def __init__(
         self,
@@ -46,6 +51,7 @@ class LineAssembler:
         self.device = device
         self._buffer = bytearray()
         self._last: float | None = None
+        self._tail_reason: str | None = None  # set while the bytes read belong to a broken line
 
     @property
     def pending(self) -> str:
@@ -75,6 +81,11 @@ class LineAssembler:
         return self._timed_out() if deadline is not None and now >= deadline else None
 
     def interrupt(self, reason: str) -> Dropped | None:
+        """The port went away: drop the partial line; the scanner starts afresh when it is back."""
+        self._tail_reason = None
+        return self._drop(reason)
+
+    def _drop(self, reason: str) -> Dropped | None:
         partial, self._buffer = self._decode(bytes(self._buffer)), bytearray()
         return Dropped(partial, reason) if partial else None
 
@@ -82,9 +93,14 @@ class LineAssembler:
         if self.terminator == "none":
             return self._finish()
         timeout_ms = round(self.inter_key_timeout * 1000)
-        return self.interrupt(f"no end of line came within {timeout_ms} ms")
+        dropped = self._drop(self._tail_reason or f"no end of line came within {timeout_ms} ms")
+        self._tail_reason = self._tail_reason or cut_scan_reason(self.inter_key_timeout)
+        return dropped
 
-    def _finish(self) -> Scan | None:
+    def _finish(self) -> Outcome | None:
+        tail, self._tail_reason = self._tail_reason, None
+        if tail is not None:  # the end of a broken line: what came before it is its tail
+            return self._drop(tail)
         text, self._buffer = self._decode(bytes(self._buffer)), bytearray()
         if self.gs_substitute:
             text = text.replace(self.gs_substitute, GS)
