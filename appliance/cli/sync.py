@@ -25,7 +25,7 @@ from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon
 from appliance.store.database import write_transaction
 from appliance.store.keys import load_api_key
-from appliance.store.sync_lock import sync_pass
+from appliance.store.sync_lock import POLL_S, sync_pass
 from appliance.store.sync_state import OPEN_ROWS, named, read_status, record_audit, retry_parked
 
 WAIT_OPTION = click.option(
@@ -53,11 +53,12 @@ def sync(ctx: click.Context, config_path: Path | None, db_path: Path | None, onc
         if once:
             result, _ = daemon.run_once(lock_wait_s=wait)
             status = read_status(till.connection, SystemClock().now())
-            waited = f" (waited {daemon.waited_for_lock:.1f} s for another sync pass)" if daemon.waited_for_lock else ""
+            waited = daemon.waited_for_lock
+            waited_text = f" (waited {waited:.1f} s for another sync pass)" if waited >= POLL_S else ""
             click.echo(
                 f"{status.state}: folded {result.folded}, sent {result.sent}, done {result.done},"
                 f" parked {result.parked}, rebased {result.rebased}; pending {status.pending},"
-                f" attention {status.attention}{waited}"
+                f" attention {status.attention}{waited_text}"
             )
             click.echo(status.summary(local_time(config)))
             return 0 if status.state == "online" else EXIT_PROBLEMS
