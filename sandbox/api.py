@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -126,7 +126,8 @@ def _long_date(text: str | None) -> str:
 # -- catalogue ------------------------------------------------------------------------------------
 
 
-def variant_json(v: sqlite3.Row) -> dict[str, Any]:
+def variant_json(v: sqlite3.Row, fees: Sequence[tuple[sqlite3.Row, Decimal]] = ()) -> dict[str, Any]:
+    """A variant as the shopfront shows it; ``fees``: the cycle's per-item fees on one unit."""
     weighed = v["variant_unit"] == "weight"
     price = Decimal(v["price"])
     grams = v["unit_value"]
@@ -146,9 +147,9 @@ def variant_json(v: sqlite3.Row) -> dict[str, Any]:
         "price": v["price"],
         "on_demand": bool(v["on_demand"]),
         "on_hand": v["on_hand"],
-        "fees": {},
-        "fees_name": {},
-        "price_with_fees": v["price"],
+        "fees": {fee["fee_type"]: decimal_text(amount) for fee, amount in fees},
+        "fees_name": {fee["fee_type"]: fee["name"] for fee, _ in fees},
+        "price_with_fees": decimal_text(price + sum((amount for _, amount in fees), Decimal(0))),
         "tag_list": [],
         "thumb_url": "/noimage/mini.png",
         "unit_price_price": decimal_text(per_unit.quantize(Decimal("0.01"))),
@@ -158,7 +159,7 @@ def variant_json(v: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def _product_json(variants: list[sqlite3.Row]) -> dict[str, Any]:
+def _product_json(store: Store, oc_id: int, variants: list[sqlite3.Row]) -> dict[str, Any]:
     first = variants[0]
     return {
         "id": first["product_id"],
@@ -169,7 +170,7 @@ def _product_json(variants: list[sqlite3.Row]) -> dict[str, Any]:
         "description": "",
         "description_html": "",
         "properties_with_values": [],
-        "variants": [variant_json(v) for v in variants],
+        "variants": [variant_json(v, store.unit_fees(oc_id, Decimal(v["price"]))) for v in variants],
         "image": None,
     }
 
@@ -191,7 +192,8 @@ def shop_products(api: Api, request: Request, match: re.Match[str]) -> Response:
     if not api.store.has_shop_products(oc["id"]):
         return Response(404, {})
     page, size = _page(request, 10)
-    return Response(200, [_product_json(p) for p in _by_product(api.store.shop_page(oc["id"], page, size))])
+    products = _by_product(api.store.shop_page(oc["id"], page, size))
+    return Response(200, [_product_json(api.store, oc["id"], p) for p in products])
 
 
 @route("GET", r"/api/v0/products/bulk_products", "bulk_products")
@@ -280,7 +282,9 @@ def _money_html(amount: Decimal) -> str:
 
 def order_json(api: Api, order: sqlite3.Row) -> dict[str, Any]:
     store = api.store
-    total = store.item_total(order["id"])
+    items = store.item_total(order["id"])
+    fees = store.order_fees(order["id"])
+    total = items + sum((amount for _, amount in fees), Decimal(0))
     paid = sum((Decimal(p["amount"]) for p in store.payments(order["id"]) if p["state"] == "completed"), Decimal(0))
     has_bill_address = order["customer_id"] is not None
     full_name = f"{order['first_name']} {order['last_name']}".strip() if has_bill_address else ""
@@ -308,8 +312,8 @@ def order_json(api: Api, order: sqlite3.Row) -> dict[str, Any]:
         "distributor_name": "La Ruche du Centre",
         "special_instructions": order["special_instructions"],
         "display_outstanding_balance": "" if outstanding == 0 else _money_html(outstanding),
-        "item_total": decimal_text(total),
-        "adjustment_total": "0.0",
+        "item_total": decimal_text(items),
+        "adjustment_total": decimal_text(total - items),
         "payment_total": decimal_text(paid),
         "total": decimal_text(total),
         "item_count": len(store.line_items(order["id"])),
@@ -372,7 +376,9 @@ def detailed_order_json(api: Api, order: sqlite3.Row) -> dict[str, Any]:
             }
             for p in store.payments(order["id"])
         ],
-        adjustments=[],
+        adjustments=[
+            {"label": label, "amount": decimal_text(amount)} for label, amount in store.order_fees(order["id"])
+        ],
         customer_id=order["customer_id"],
     )
     return body

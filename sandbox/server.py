@@ -238,7 +238,8 @@ def _order_state(store: Store, number: str) -> dict[str, Any]:
             "payment_state": order["payment_state"],
             "shipment_state": order["shipment_state"],
             "note": order["note"],
-            "total": str(store.item_total(order["id"])),
+            "total": str(store.order_total(order["id"])),
+            "fees": str(sum((amount for _, amount in store.order_fees(order["id"])), Decimal(0))),
             "payments": [
                 {"amount": p["amount"], "method": p["method"], "state": p["state"]} for p in store.payments(order["id"])
             ],

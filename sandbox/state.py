@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,12 @@ CREATE TABLE IF NOT EXISTS line_item (
     id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, variant_id INTEGER NOT NULL, quantity INTEGER NOT NULL,
     price TEXT NOT NULL, tax_category_id INTEGER, UNIQUE (order_id, variant_id)
 );
+CREATE TABLE IF NOT EXISTS enterprise_fee (
+    id INTEGER PRIMARY KEY, order_cycle_id INTEGER NOT NULL, name TEXT NOT NULL, fee_type TEXT NOT NULL,
+    calculator TEXT NOT NULL
+        CHECK (calculator IN ('flat_rate_per_item', 'flat_percent_per_item', 'flat_rate_per_order')),
+    amount TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS payment (
     id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, amount TEXT NOT NULL, method TEXT NOT NULL,
     state TEXT NOT NULL, updated_at TEXT NOT NULL
@@ -64,7 +70,18 @@ CREATE TABLE IF NOT EXISTS payment (
 """
 
 HUB_ID = 3
+HUB_NAME = "La Ruche du Centre"
 OPEN_OC, CLOSED_OC = 12, 11
+#: The demo hub's coordinator fee on this week's cycle: ten cents an item, a common flat fee.
+DEMO_FEE = ("Participation aux frais", "admin", "flat_rate_per_item", "0.10")
+
+
+def _item_fee(fee: sqlite3.Row, price: Decimal, quantity: int) -> Decimal:
+    """One fee on a line of ``quantity`` at ``price`` (OFN's FlatRatePerItem / FlatPercentPerItem)."""
+    amount = Decimal(fee["amount"])
+    if fee["calculator"] == "flat_rate_per_item":
+        return amount * quantity
+    return (price * quantity * amount / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 class NotFound(LookupError):
@@ -354,7 +371,7 @@ class Store:
         A shipment is ``ready`` once the order is paid (or owes credit) and ``pending`` while a
         balance is due; a shipped or canceled one stays so (``Spree::Shipment#determine_state``).
         """
-        total = self.item_total(order_id)
+        total = self.order_total(order_id)
         paid = sum((Decimal(p["amount"]) for p in self.payments(order_id) if p["state"] == "completed"), Decimal(0))
         state = "paid" if paid == total else ("credit_owed" if paid > total else "balance_due")
         db.execute(
@@ -366,6 +383,38 @@ class Store:
 
     def item_total(self, order_id: int) -> Decimal:
         return sum((Decimal(line["price"]) * line["quantity"] for line in self.line_items(order_id)), Decimal("0"))
+
+    # -- enterprise fees, as OFN applies them -------------------------------------------------------
+
+    def fees(self, oc_id: int) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM enterprise_fee WHERE order_cycle_id = ? ORDER BY id", (oc_id,)).fetchall()
+
+    def unit_fees(self, oc_id: int, price: Decimal) -> list[tuple[sqlite3.Row, Decimal]]:
+        """The per-item fees on one unit at ``price``: what the shopfront adds into ``price_with_fees``."""
+        return [
+            (fee, _item_fee(fee, price, 1)) for fee in self.fees(oc_id) if fee["calculator"] != "flat_rate_per_order"
+        ]
+
+    def order_fees(self, order_id: int) -> list[tuple[str, Decimal]]:
+        """The order's fee adjustments, as ``recreate_all_fees!`` makes them: per line item, then per order.
+
+        A percentage is taken of each line's amount and rounded per line, as OFN's calculator does.
+        """
+        order = self.db.execute("SELECT order_cycle_id FROM orders WHERE id = ?", (order_id,)).fetchone()
+        lines = self.line_items(order_id)
+        adjustments = []
+        for fee in self.fees(order["order_cycle_id"]) if order else []:
+            label = f"{fee['name']} fee by coordinator {HUB_NAME}"
+            if fee["calculator"] == "flat_rate_per_order":
+                if lines:
+                    adjustments.append((label, Decimal(fee["amount"])))
+                continue
+            for line in lines:
+                adjustments.append((label, _item_fee(fee, Decimal(line["price"]), line["quantity"])))
+        return [(label, amount) for label, amount in adjustments if amount]
+
+    def order_total(self, order_id: int) -> Decimal:
+        return self.item_total(order_id) + sum((amount for _, amount in self.order_fees(order_id)), Decimal(0))
 
     # -- customers --------------------------------------------------------------------------------
 
@@ -435,6 +484,10 @@ def _seed(db: sqlite3.Connection, lanes: list[int], count: int, rng: random.Rand
             iso(now + timedelta(days=365)),
         ),
     )
+    db.execute(
+        "INSERT INTO enterprise_fee (order_cycle_id, name, fee_type, calculator, amount) VALUES (?, ?, ?, ?, ?)",
+        (OPEN_OC, *DEMO_FEE),
+    )
     variants = demo_variants(count)
     created = iso(now - timedelta(days=30))
     for variant in variants:
@@ -486,7 +539,7 @@ def _seed(db: sqlite3.Connection, lanes: list[int], count: int, rng: random.Rand
         for variant in rng.sample(stocked, rng.randint(1, 6)):
             quantity = rng.randint(1, 3)
             price = Decimal(variant.price) / 100
-            total += price * quantity
+            total += price * quantity + (Decimal(DEMO_FEE[3]) * quantity)  # the order's fees, paid with it
             db.execute(
                 "INSERT INTO line_item (order_id, variant_id, quantity, price, tax_category_id) VALUES (?, ?, ?, ?, ?)",
                 (order_id, variant.id, quantity, decimal_text(price), variant.tax_category_id),

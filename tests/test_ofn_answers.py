@@ -104,9 +104,10 @@ def unexpected(call: Any) -> str:
 
 def test_a_good_page_and_a_good_order_come_through_typed() -> None:
     [apples] = catalogue([{"id": 1, "variants": [variant()]}])
-    assert (apples.id, apples.price, apples.priced_by, apples.unit_grams, apples.on_hand) == (
+    assert (apples.id, apples.price, apples.fee, apples.priced_by, apples.unit_grams, apples.on_hand) == (
         34,
-        500,
+        550,  # the box sells at OFN's price with the cycle's fees (5.00 + 0.50)
+        50,
         PricedBy.WEIGHT,
         1000,
         20,
@@ -121,7 +122,10 @@ def test_a_good_page_and_a_good_order_come_through_typed() -> None:
         ({"price": "-1.00"}, "variant 34.price, '-1.00'"),
         ({"price": "2000000.00"}, "variant 34.price, '2000000.00'"),
         ({"price": "1.234"}, "variant 34.price, '1.234'"),
-        ({"price": "500000.0", "unit_value": 10.0}, "variant 34.price, '500000.0' (at most 1,000,000.00 a kg"),
+        (
+            {"price": "500000.0", "price_with_fees": "500000.0", "unit_value": 10.0},
+            "variant 34.price_with_fees, '500000.0' (at most 1,000,000.00 a kg",
+        ),
         ({"price": DROP}, "variant 34.price, missing"),
         ({"price": True}, "variant 34.price, True"),
         ({"unit_value": 0}, "variant 34.unit_value, 0"),
@@ -148,6 +152,13 @@ def test_a_wrong_variant_field_is_named_with_the_path_and_its_value(changes: dic
     assert "sales wait in the box" in message
 
 
+def test_a_price_with_fees_below_the_price_is_refused() -> None:
+    """OFN adds fees; it never takes them off: a shopfront saying so is misbehaving."""
+    assert "variant 34.price_with_fees, '4.5'" in unexpected(
+        lambda: catalogue([{"id": 1, "variants": [variant(price_with_fees="4.5")]}])
+    )
+
+
 def test_wrong_shapes_of_the_shopfront_are_unexpected_answers() -> None:
     assert "the answer, {'products': []}" in unexpected(lambda: catalogue({"products": []}))
     assert "products[0], 'Apples'" in unexpected(lambda: catalogue(["Apples"]))
@@ -157,7 +168,7 @@ def test_wrong_shapes_of_the_shopfront_are_unexpected_answers() -> None:
 
 def test_on_demand_stock_may_be_anything_sane_and_is_not_kept() -> None:
     [bread] = catalogue([{"id": 1, "variants": [variant(on_demand=True, on_hand=-3, unit_price_unit="item")]}])
-    assert (bread.on_hand, bread.on_demand, bread.priced_by, bread.price) == (None, True, PricedBy.EACH, 500)
+    assert (bread.on_hand, bread.on_demand, bread.priced_by, bread.price) == (None, True, PricedBy.EACH, 550)
     assert "on_hand" in unexpected(lambda: catalogue([{"id": 1, "variants": [variant(on_demand=True, on_hand=1e300)]}]))
 
 

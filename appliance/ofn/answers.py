@@ -189,13 +189,17 @@ def shop_variant(
     fields = Fields(data, path, where)
     variant_id = fields.id("id")
     fields = fields.named(f"variant {variant_id}")
-    price = fields.amount("price", 0, MAX_PRICE)
+    # OFN charges the cycle's per-item fees on every item put on an order (its own online orders
+    # and the box's counter order alike): the counter sells at that price, fees included.
+    plain = fields.amount("price", 0, MAX_PRICE)
+    price = fields.amount("price_with_fees", plain, MAX_PRICE) if "price_with_fees" in data else plain
     unit_value = fields.maybe_positive("unit_value", MAX_UNIT_VALUE)
     weighed = fields.maybe_text("unit_price_unit") == "kg" and unit_value is not None
     grams = round(unit_value) if weighed and unit_value is not None else 0  # under half a gram: sold by the piece
     per_kg = int((Decimal(price) * 1000 / grams).quantize(Decimal(1))) if grams else price
     if per_kg > MAX_PRICE:
-        fields.fail("price", data["price"], f"at most {MAX_PRICE / 100:,.2f} a kg")
+        sold_at = "price_with_fees" if "price_with_fees" in data else "price"
+        fields.fail(sold_at, data[sold_at], f"at most {MAX_PRICE / 100:,.2f} a kg")
     on_demand = fields.flag("on_demand")
     if on_demand:  # OFN does not count stock: on_hand may be anything, even below zero
         fields.maybe_integer("on_hand", -MAX_STOCK, MAX_STOCK)
@@ -213,6 +217,7 @@ def shop_variant(
         tax_category_id=tax_categories.get(variant_id),
         on_hand=on_hand,
         on_demand=on_demand,
+        fee=price - plain,
     )
 
 

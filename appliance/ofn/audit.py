@@ -152,6 +152,7 @@ def _order_audit(
         ).fetchall()
     )
     units = dict(conn.execute("SELECT id, unit_grams FROM variant").fetchall())
+    fees = dict(conn.execute("SELECT id, fee FROM variant WHERE fee != 0").fetchall())
     lines = []
     money = _MoneyParts()
     for variant_id in sorted(set(expected) | set(sync)):
@@ -165,8 +166,9 @@ def _order_audit(
         now = held.get(variant_id, 0)
         cause, detail = _cause(line, wanted, must, now, drift)
         lines.append(LineAudit(variant_id, must, now, cause, detail))
-        price = prices.get(variant_id) or _catalogue_price(conn, variant_id, unit)
-        money.add(price, wanted, unit, sold, base - drift, drift, now - must)
+        fee = fees.get(variant_id, 0)
+        price = prices[variant_id] + fee if variant_id in prices else _catalogue_price(conn, variant_id, unit)
+        money.add(price, fee if variant_id in prices else 0, wanted, unit, sold, base - drift, drift, now - must)
     for variant_id in sorted(set(held) - set(expected) - set(sync)):
         lines.append(
             LineAudit(variant_id, held[variant_id], held[variant_id], "ok", "not the box's: on the order in OFN only")
@@ -208,13 +210,18 @@ class _MoneyParts:
     """Exact (fractional-cent) sums, rounded once at the end so that the parts add up."""
 
     took: int = 0
+    line_fees: int = 0  # the per-item fees the box's prices include, on what OFN holds
     discounts: Decimal = Decimal(0)
     rounding: Decimal = Decimal(0)
     people: Decimal = Decimal(0)
     waiting: Decimal = Decimal(0)
     before: Decimal = Decimal(0)
 
-    def add(self, price: int, wanted: Expected, unit: int | None, sold: int, before: int, drift: int, gap: int) -> None:
+    def add(
+        self, price: int, fee: int, wanted: Expected, unit: int | None, sold: int, before: int, drift: int, gap: int
+    ) -> None:
+        """One variant; ``price`` is per OFN unit with fees, ``fee`` the part of it that is fees."""
+        self.line_fees += fee * (before + drift + sold + gap)
         exact_units = Decimal(wanted.pieces) + (Decimal(wanted.grams) / (unit or 1000) if wanted.grams else 0)
         self.took += wanted.amount
         self.discounts += price * exact_units - wanted.amount
@@ -225,7 +232,7 @@ class _MoneyParts:
 
     def result(self, ofn: Order) -> Money:
         """Discounts and rounding are fractions of a cent each, but their sum is whole: round once."""
-        lines_value = sum(line.price * line.quantity for line in ofn.lines)
+        lines_value = sum(line.price * line.quantity for line in ofn.lines) + self.line_fees
         discounts = _cents(self.discounts)
         rounding = _cents(self.discounts + self.rounding) - discounts
         others = [_cents(v) for v in (self.people, self.waiting, self.before)]

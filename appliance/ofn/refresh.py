@@ -102,11 +102,18 @@ def refresh_pickups(
 
 def store_pickup(db: Database, order: Order, at: str) -> None:
     """Keep one order as the hand-over screen shows it: its lines, what it costs, what was paid."""
-    lines = [
-        {"variant_id": line.variant_id, "quantity": line.quantity, "price": line.price, "name": line.name}
-        for line in order.lines
-    ]
     with write_transaction(db) as conn:
+        fees = dict(conn.execute("SELECT id, fee FROM variant WHERE fee != 0").fetchall())
+        # What the customer pays OFN per unit, fees included: what a hand-over adds or refunds.
+        lines = [
+            {
+                "variant_id": line.variant_id,
+                "quantity": line.quantity,
+                "price": line.price + fees.get(line.variant_id, 0),
+                "name": line.name,
+            }
+            for line in order.lines
+        ]
         conn.execute(
             "INSERT OR REPLACE INTO pickup_order (number, order_cycle_id, full_name, email, state, payment_state,"
             " shipment_state, total, lines, fetched_at, paid, pending_payment)"

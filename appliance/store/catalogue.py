@@ -36,9 +36,10 @@ class Variant:
     tax_category_id: int | None
     on_hand: int | None
     on_demand: bool
+    fee: int = 0  # cents of the cycle's per-item fees included in the price, per OFN unit
 
 
-_COLUMNS = "id, product_id, name, sku, price, priced_by, unit_grams, tax_category_id, on_hand, on_demand"
+_COLUMNS = "id, product_id, name, sku, price, priced_by, unit_grams, tax_category_id, on_hand, on_demand, fee"
 
 
 def upsert_variants(connection: sqlite3.Connection, variants: Iterable[Variant], at: datetime) -> int:
@@ -55,16 +56,18 @@ def upsert_variants(connection: sqlite3.Connection, variants: Iterable[Variant],
             v.tax_category_id,
             v.on_hand,
             int(v.on_demand),
+            v.fee,
             utc_text(at),
         )
         for v in variants
     ]
     connection.executemany(
-        f"INSERT INTO variant ({_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        f"INSERT INTO variant ({_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (id) DO UPDATE SET product_id = excluded.product_id, name = excluded.name,"
         " sku = excluded.sku, price = excluded.price, priced_by = excluded.priced_by,"
         " unit_grams = excluded.unit_grams, tax_category_id = excluded.tax_category_id,"
-        " on_hand = excluded.on_hand, on_demand = excluded.on_demand, updated_at = excluded.updated_at",
+        " on_hand = excluded.on_hand, on_demand = excluded.on_demand, fee = excluded.fee,"
+        " updated_at = excluded.updated_at",
         rows,
     )
     return len(rows)
@@ -99,4 +102,6 @@ def as_item(variant: Variant, vat_table: dict[int | str, VatRate]) -> Item:
 
 
 def _variant(row: Any) -> Variant:
-    return Variant(row[0], row[1], row[2], row[3], row[4], PricedBy(row[5]), row[6], row[7], row[8], bool(row[9]))
+    return Variant(
+        row[0], row[1], row[2], row[3], row[4], PricedBy(row[5]), row[6], row[7], row[8], bool(row[9]), row[10]
+    )

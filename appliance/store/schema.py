@@ -417,6 +417,9 @@ def m007_sync_doubt_since_and_cycle(db: Database) -> None:
       (docs/sync.md, "Changes in doubt").
     - ``sync_event.drift``: by how much a person's edit changed the line (a "rebased" event), so
       that ``sync audit`` can tell what the order held before the box from what people did.
+    - ``variant.fee``: the cents of the order cycle's per-item fees in a variant's price, per OFN
+      unit (a piece, or the variant's unit of ``unit_grams``): OFN charges them on every item put
+      on an order, and shows its own line prices without them.
     - ``sync_status.since``: when the current state began ("offline since 14:02"); ``audit_at``
       and ``audit_unexplained``: when the orders were last audited against OFN, and what it found.
     - ``cycle_choice``: the shop's order cycle (and this lane's counter order) a manager switched to
@@ -426,6 +429,7 @@ def m007_sync_doubt_since_and_cycle(db: Database) -> None:
         db,
         """
         ALTER TABLE sync_line ADD COLUMN sent_at TEXT;
+        ALTER TABLE variant ADD COLUMN fee INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE sync_event ADD COLUMN drift INTEGER;
         ALTER TABLE sync_status ADD COLUMN since TEXT;
         ALTER TABLE sync_status ADD COLUMN audit_at TEXT;
