@@ -370,9 +370,17 @@ class Store:
 
         A shipment is ``ready`` once the order is paid (or owes credit) and ``pending`` while a
         balance is due; a shipped or canceled one stays so (``Spree::Shipment#determine_state``).
+        The first pending payment of a completed order follows its balance (OFN's
+        ``update_pending_payment``, since v4.4.31), so that capturing it settles the order.
         """
         total = self.order_total(order_id)
         paid = sum((Decimal(p["amount"]) for p in self.payments(order_id) if p["state"] == "completed"), Decimal(0))
+        pending = next((p for p in self.payments(order_id) if p["state"] in ("pending", "checkout")), None)
+        if pending is not None:
+            db.execute(
+                "UPDATE payment SET amount = ? WHERE id = ?",
+                (decimal_text(max(total - paid, Decimal(0))), pending["id"]),
+            )
         state = "paid" if paid == total else ("credit_owed" if paid > total else "balance_due")
         db.execute(
             "UPDATE orders SET payment_state = ?, updated_at = ?,"
@@ -522,6 +530,13 @@ def _seed(db: sqlite3.Connection, lanes: list[int], count: int, rng: random.Rand
             method="Onsite (OFN Checkout)",
         )
         db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (f"lane:{lane}", number))
+        # The payment the manager adds once when making the counter order (docs/ofn-setup.md): it
+        # stays pending and follows the takings, until it is captured when the cycle is over.
+        db.execute(
+            "INSERT INTO payment (order_id, amount, method, state, updated_at)"
+            " SELECT id, '0.0', 'Onsite (OFN Checkout)', 'pending', ? FROM orders WHERE number = ?",
+            (iso(now), number),
+        )
     stocked = [v for v in variants if not v.on_demand and (v.on_hand or 0) > 10]
     for index in range(36):
         first, last = rng.choice(_FIRST), rng.choice(_LAST)

@@ -162,3 +162,36 @@ def test_doctor_names_a_closed_cycle(box: Box) -> None:
     config = config_module.load(box.config_path)
     verdicts = run_checks(config, config.store_path)
     assert ("fail", "order cycle") in {(v, name) for v, name, _ in verdicts}
+
+
+def test_the_old_counter_order_is_settled_in_ofn_when_the_box_moves_on(box: Box) -> None:
+    """Its pending payment followed the takings all week; one capture pays it exactly, once."""
+    box.sell(10, seed=65)
+    box.drain_until_settled()
+    old = box.sandbox.lanes["1"]
+    assert box.sandbox.admin("GET", f"orders/{old}")["payment_state"] == "balance_due"
+    config = ["--config", str(box.config_path)]
+    assert (
+        main(
+            [
+                "cycle",
+                "use",
+                *config,
+                str(box.sandbox.open_oc),
+                "--counter-order",
+                box.sandbox.lanes["2"],
+                "--by",
+                "Ana",
+            ]
+        )
+        == 0
+    )
+    box.sell(3, seed=66)
+    box.drain_until_settled()
+    box.daemon.run_once(catalogue=False)
+    ofn = box.sandbox.admin("GET", f"orders/{old}")
+    assert ofn["payment_state"] == "paid"
+    assert [(p["state"], p["amount"]) for p in ofn["payments"]] == [("completed", ofn["total"])]
+    assert box.sandbox.admin("GET", "stats").get("orders.capture") == 1, "captured once"
+    kinds = box.till.connection.execute("SELECT kind FROM sync_event WHERE order_number = ?", (old,)).fetchall()
+    assert ("settled",) in kinds

@@ -428,7 +428,51 @@ class SyncEngine:
         orders = self.db.conn.execute("SELECT number, kind FROM sync_order ORDER BY kind, number").fetchall()
         for number, kind in orders:
             self.reconcile(number, kind, result)
+        self.settle_retired(result)
         return result
+
+    def settle_retired(self, result: PassResult) -> None:
+        """Settle in OFN each counter order the box no longer sells into, once its last sale is in.
+
+        OFN keeps an order's first pending payment equal to its balance, so the payment a manager
+        adds once to a new counter order follows the takings; capturing it when the box has moved
+        to the next counter order settles the old one exactly. Only a read decides: capture while
+        a read shows that payment pending and equal to the balance, and count the order settled
+        when a read shows it paid. Without such a payment, the manager records it in OFN.
+        """
+        retired = self.db.conn.execute(
+            "SELECT number FROM sync_order WHERE kind = 'counter' AND number != ? AND settled_at IS NULL"
+            " ORDER BY number",
+            (self.counter_order,),
+        ).fetchall()
+        for (number,) in retired:
+            if self._needs_pass(number):
+                continue  # its last sales are still on their way
+            try:
+                order = self.client.order(number)
+                if order.payment_state not in SETTLED and order.balance > 0 and order.pending_payment == order.balance:
+                    self.client.capture(number)
+                    order = self.client.order(number)
+            except OfnError as error:
+                if not error.transient:
+                    raise
+                result.errors.append(str(error))
+                continue  # the next pass reads it again
+            if order.payment_state in SETTLED:
+                detail = f"order {number} is paid in OFN ({from_cents(order.paid)}): the box has moved on from it"
+                kind = "settled"
+            else:
+                detail = (
+                    f"OFN shows {from_cents(order.balance)} still due on the old counter order {number}, with no"
+                    " pending payment that equals it: record its payment in OFN (the order's Payments)"
+                )
+                kind = "parked"
+                result.parked += 1
+            with write_transaction(self.db) as conn:
+                conn.execute(
+                    "UPDATE sync_order SET settled_at = ? WHERE number = ?", (utc_text(self.clock.now()), number)
+                )
+                _event(conn, utc_text(self.clock.now()), number, None, kind, detail)
 
 
 def _event(

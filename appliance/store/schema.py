@@ -420,6 +420,8 @@ def m007_sync_doubt_since_and_cycle(db: Database) -> None:
     - ``variant.fee``: the cents of the order cycle's per-item fees in a variant's price, per OFN
       unit (a piece, or the variant's unit of ``unit_grams``): OFN charges them on every item put
       on an order, and shows its own line prices without them.
+    - ``sync_order.settled_at``: when a counter order the box no longer sells into was settled in
+      OFN (its pending payment captured, or handed to the manager).
     - ``sync_status.since``: when the current state began ("offline since 14:02"); ``audit_at``
       and ``audit_unexplained``: when the orders were last audited against OFN, and what it found.
     - ``cycle_choice``: the shop's order cycle (and this lane's counter order) a manager switched to
@@ -429,6 +431,7 @@ def m007_sync_doubt_since_and_cycle(db: Database) -> None:
         db,
         """
         ALTER TABLE sync_line ADD COLUMN sent_at TEXT;
+        ALTER TABLE sync_order ADD COLUMN settled_at TEXT;
         ALTER TABLE variant ADD COLUMN fee INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE sync_event ADD COLUMN drift INTEGER;
         ALTER TABLE sync_status ADD COLUMN since TEXT;
