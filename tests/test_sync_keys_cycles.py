@@ -195,3 +195,14 @@ def test_the_old_counter_order_is_settled_in_ofn_when_the_box_moves_on(box: Box)
     assert box.sandbox.admin("GET", "stats").get("orders.capture") == 1, "captured once"
     kinds = box.till.connection.execute("SELECT kind FROM sync_event WHERE order_number = ?", (old,)).fetchall()
     assert ("settled",) in kinds
+
+
+def test_cycle_and_audit_commands_say_in_words_when_ofn_is_down(box: Box, capsys: pytest.CaptureFixture[str]) -> None:
+    box.sandbox.faults(down_for=30)
+    config = ["--config", str(box.config_path)]
+    for command in (["cycle", "list", *config], ["cycle", "use", *config, "12", "--by", "Ana"]):
+        capsys.readouterr()
+        assert main(command) == 3, command
+        err = capsys.readouterr().err
+        assert err.startswith("Error: ") and "OFN" in err and "sales wait in the box" in err, err
+        assert "Internal error" not in err and not CLASS_NAME.search(err), err

@@ -36,6 +36,7 @@ from appliance.cli.store import store_group
 from appliance.config import ConfigError
 from appliance.core.money import MoneyError
 from appliance.core.sale import SaleError
+from appliance.ofn.errors import OfnError
 from appliance.store.catalogue import CatalogueError
 from appliance.store.database import StoreError
 from appliance.store.keys import ApiKeyError, JournalKeyError
@@ -54,6 +55,7 @@ PERSON_ERRORS = (
     CatalogueError,
     MoneyError,
     SyncBusy,
+    OfnError,  # what OFN or the road to it did, in words (errors.py imports no HTTP stack)
 )
 
 

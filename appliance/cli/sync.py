@@ -209,6 +209,8 @@ def audit_text(found: Audit) -> list[str]:
                 f" + fees and adjustments {from_cents(m.fees_and_adjustments)}"
                 + (f" + UNEXPLAINED {from_cents(m.unexplained)}" if m.unexplained else "")
             )
+    if not found.orders and not found.problems:
+        out.append("nothing to audit yet: the box has not changed any order in OFN")
     out.extend(f"problem: {problem}" for problem in found.problems)
     out.append(f"audit: {found.unexplained} unexplained difference(s)")
     return out
