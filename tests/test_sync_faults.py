@@ -141,7 +141,7 @@ def test_500_sales_through_latency_errors_drops_and_an_outage(tmp_path: Path) ->
     faults = ("--latency-ms", "3", "--error-rate", "*=0.1", "--drop-rate", "0.05", "--fault-seed", "3")
     with running_sandbox(tmp_path / "ofn", *faults) as sandbox:
         config_path = box_config(tmp_path, sandbox, interval_s=1)
-        assert main(["store", "init", "--config", str(config_path)]) == 0
+        assert main(["store", "init", "--training", "--config", str(config_path)]) == 0
         initial = well_stocked(sandbox)
         process = daemon(config_path, tmp_path / "logs")
         try:
@@ -161,7 +161,7 @@ def test_sigkill_during_drains_twenty_times_loses_and_doubles_nothing(tmp_path: 
     rng = random.Random(2026)
     with running_sandbox(tmp_path / "ofn", "--latency-ms", "8", "--drop-rate", "0.05", "--fault-seed", "5") as sandbox:
         config_path = box_config(tmp_path, sandbox, interval_s=1)
-        assert main(["store", "init", "--config", str(config_path)]) == 0
+        assert main(["store", "init", "--training", "--config", str(config_path)]) == 0
         initial = well_stocked(sandbox)
         sell(config_path, 200, seed=1)
         handed: list[HandedOver] = []

@@ -12,7 +12,7 @@ from appliance.cli.options import (
     config_option,
 )
 from appliance.config import Config, ConfigError
-from appliance.store.keys import key_is_private
+from appliance.store.keys import permission_warning
 
 
 @click.group("config")
@@ -46,9 +46,9 @@ def _config_warnings(config: Config) -> list[str]:
     warnings = []
     if not config.api_key_file.exists():
         warnings.append(f"ofn.api_key_file {config.api_key_file}: file not found (sync to OFN will not work)")
-    key_file = config.key_file_for(config.store_path)
-    if key_file.exists() and not key_is_private(key_file):
-        warnings.append(f"journal key {key_file} is readable by others: chmod 600 it")
+    for what, path in (("journal key", config.key_file_for(config.store_path)), ("API key file", config.api_key_file)):
+        if (warning := permission_warning(path, what)) is not None:
+            warnings.append(warning)
     if not any(method.is_cash for method in config.payments):
         warnings.append("no payment method has cash = true: the drawer will never be counted")
     return warnings

@@ -22,7 +22,7 @@ from appliance.config import Config
 from appliance.core.clock import parse_utc
 from appliance.ofn.client import OfnClient, OfnError
 from appliance.store.database import open_store
-from appliance.store.keys import ApiKeyError, key_is_private, load_api_key
+from appliance.store.keys import ApiKeyError, load_api_key, permission_warning
 
 Verdict = tuple[str, str, str]
 MIN_FREE_BYTES = 500 * 1024 * 1024
@@ -64,8 +64,8 @@ def _ofn(config: Config, transport: httpx.BaseTransport | None) -> list[Verdict]
     except ApiKeyError as problem:
         return [("fail", "api key", str(problem))]
     verdicts: list[Verdict] = []
-    if not key_is_private(key_file):
-        verdicts.append(("warn", "api key", f"{key_file} is readable by others: chmod 600 it"))
+    if (warning := permission_warning(key_file, "API key file")) is not None:
+        verdicts.append(("warn", "api key", warning))
     timeout = httpx.Timeout(5.0)
     with OfnClient(config.ofn_base_url, key, transport=transport, timeout=timeout, read_attempts=1) as client:
         try:

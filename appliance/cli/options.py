@@ -24,7 +24,7 @@ from appliance.config import Config
 from appliance.core.clock import Clock
 from appliance.core.money import MoneyError, parse_amount
 from appliance.reports.formatting import Formatter
-from appliance.store.database import StoreError
+from appliance.store.database import explain
 from appliance.till import Till
 
 EXIT_PROBLEMS = 1
@@ -34,20 +34,7 @@ EXIT_INTERNAL = 70
 
 def database_problem(exc: sqlite3.DatabaseError) -> str:
     """What a person should understand of an SQLite error (the details go to the log)."""
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        return "the database is busy (another program is writing to it): try again in a moment"
-    if "full" in text:
-        return "the disk is full: nothing was recorded; free some space and try again"
-    if "readonly" in text or "read-only" in text:
-        return "the database file is read-only: check its owner and permissions"
-    if "unable to open" in text:
-        return f"the database cannot be opened ({text}): check the path and its permissions"
-    if isinstance(exc, sqlite3.IntegrityError):
-        return (
-            f"the database refused a change ({text}): it may have been tampered with; run `ofn-checkout journal verify`"
-        )
-    return f"the database file is damaged ({text}): restore it from the backup"
+    return f"the database {explain(exc)}"
 
 
 config_option = click.option(
@@ -77,12 +64,15 @@ def load_config(config_path: Path | None) -> Config:
     return config_module.load(path)
 
 
-def open_till(config_path: Path | None, db_path: Path | None, clock: Clock | None = None) -> tuple[Config, Till]:
+def open_till(
+    config_path: Path | None, db_path: Path | None, clock: Clock | None = None, *, write: bool = True
+) -> tuple[Config, Till]:
+    """The config and the till of its store (or ``--db``); ``write=False`` for a command that only reads."""
     config = load_config(config_path)
-    path = db_path or config.store_path
-    if not path.exists():
-        raise StoreError(f"No database at {path}: check --db or store.path in the config")
-    return config, Till.open(config, path, clock=clock)
+    till = Till.open(config, db_path or config.store_path, clock=clock, write=write)
+    for warning in till.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return config, till
 
 
 def formatter(config: Config) -> Formatter:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from appliance.reports.formatting import Formatter
+from appliance.reports.formatting import TRAINING_BANNER, Formatter
 
 
-def shift_report_text(record: dict[str, Any], fmt: Formatter, lane_name: str, width: int = 42) -> str:
+def shift_report_text(
+    record: dict[str, Any], fmt: Formatter, lane_name: str, width: int = 42, *, training: bool = False
+) -> str:
     title = "Z REPORT — SHIFT CLOSED" if record["kind"] == "Z" else "X REPORT — SHIFT OPEN"
     cash = record["cash"]
     lines = [
+        *_banner(training, width),
         title.center(width),
         _pair("Lane", f"{record['lane_id']} {lane_name}", width),
         _pair("Shift", str(record["shift_id"]), width),
@@ -41,8 +44,11 @@ def shift_report_text(record: dict[str, Any], fmt: Formatter, lane_name: str, wi
     return "\n".join(lines)
 
 
-def closure_text(record: dict[str, Any], fmt: Formatter, lane_name: str, width: int = 42) -> str:
+def closure_text(
+    record: dict[str, Any], fmt: Formatter, lane_name: str, width: int = 42, *, training: bool = False
+) -> str:
     lines = [
+        *_banner(training, width),
         f"{record['kind'].upper()} CLOSURE {record['period']}".center(width),
         _pair("Lane", lane_name, width),
         _pair("Journal entries", f"{record['first_seq']}–{record['last_seq']}", width),
@@ -87,6 +93,10 @@ def _totals_lines(totals: dict[str, Any], fmt: Formatter, width: int) -> list[st
         for method, amount in handovers["payments"].items():
             lines.append(_pair(f"  {method}", fmt.money(amount), width))
     return lines
+
+
+def _banner(training: bool, width: int) -> list[str]:
+    return [TRAINING_BANNER.center(width)] if training else []
 
 
 def _vat_row(label: str, base: str, vat: str, gross: str, width: int) -> str:

@@ -1,0 +1,144 @@
+"""The head witness: the journal's newest entry as last seen, in a small sealed file beside the key.
+
+Why it exists: the anchor that guards the journal's tail is a row of the database, so whoever can
+write the database file can cut entries off the end and delete the anchor, or put back an older
+anchor copied from a backup, and the chain with its anchor still looks whole. The witness lives
+outside the database, in the key's directory, and carries an HMAC under the journal key bound to
+the store's identity and lane, so without the key it can be neither forged nor taken from another
+store. A journal that ends before the entry the witness names was cut; a journal whose entry at
+that number has another hash was replaced from there.
+
+Crash ordering, which is what makes it safe to check:
+
+- it is written only after the transaction committed, and a commit is on disk when it returns
+  (``synchronous = FULL``), so the entry it names is always durable before the witness is even
+  written: after a kill or a power cut the witness can lag behind the database (naming an earlier
+  entry), never run ahead of it. A lagging witness is fine: only an entry it names must exist;
+- it is written as a temporary file renamed over the old one, so a kill leaves the old witness or
+  the new one. It gets no fsync of its own: the sale path pays a small write and a rename into the
+  page cache, not a second disk flush;
+- readers read the witness *before* they start reading the database, so an entry committed and
+  witnessed in between can only make the database look further ahead, never behind.
+
+The rule for a witness that is absent or unreadable (torn): it is not trusted and it is not an
+error. A store made before the witness existed has none until its next write; a power cut on a
+file system that may persist a rename before the data can leave it empty. Verification says so in
+a warning, the tail check rests on the anchor alone until the next write replaces it, and nothing
+is refused. Only someone who can write the key's directory can remove it, which the threat model
+excludes (docs/fiscal-journal.md). A witness that parses but does not carry this key's seal, or
+names another store or lane, is a finding: it was made by someone without the key.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import sqlite3
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from appliance.core.seal import ChainEnd, Finding, witness_mac
+from appliance.store.files import replace_file
+from appliance.store.keys import KeyFile
+
+log = logging.getLogger(__name__)
+
+FORMAT = "ofn-checkout-head/1"
+#: The store id written for a key made before store identities existed (its MAC binds "").
+NO_STORE_ID = "-"
+
+
+def witness_path(key_path: Path) -> Path:
+    """``journal.key`` → ``journal.head``: in the key's directory, named after the key it goes with."""
+    return key_path.with_suffix(".head")
+
+
+class State(StrEnum):
+    ABSENT = "absent"
+    TORN = "torn"
+    FORGED = "forged"
+    FOREIGN = "foreign"
+    OK = "ok"
+
+
+@dataclass(frozen=True)
+class Reading:
+    state: State
+    seq: int = 0
+    hash: str = ""
+
+
+@dataclass(frozen=True)
+class Witness:
+    """The witness of one store: where it lives, and what its MAC is bound to."""
+
+    path: Path
+    key: bytes
+    store_id: str | None
+    lane_id: int
+
+    @classmethod
+    def for_key(cls, key_file: KeyFile, lane_id: int) -> Witness:
+        return cls(witness_path(key_file.path), key_file.key, key_file.store_id, lane_id)
+
+    def record(self, head: ChainEnd, *, durable: bool = False) -> None:
+        """Name ``head`` (just committed) as the newest entry. Never fails a sale that is already on
+        disk: a witness that cannot be written lags, and the log says why."""
+        mac = witness_mac(self.key, self.store_id or "", self.lane_id, head.seq, head.hash)
+        line = f"{FORMAT} {self.store_id or NO_STORE_ID} {self.lane_id} {head.seq} {head.hash} {mac}\n"
+        try:
+            replace_file(self.path, line.encode("ascii"), durable=durable)
+        except OSError as exc:
+            log.warning("the head witness %s could not be written (%s): it lags until the next write", self.path, exc)
+
+    def read(self) -> Reading:
+        try:
+            text = self.path.read_bytes().decode("ascii")
+        except FileNotFoundError:
+            return Reading(State.ABSENT)
+        except (OSError, UnicodeDecodeError):
+            return Reading(State.TORN)
+        fields = text.split()
+        if len(fields) != 6 or fields[0] != FORMAT or not fields[2].isdigit() or not fields[3].isdigit():
+            return Reading(State.TORN)
+        store_id, lane_id, seq, entry_hash, mac = fields[1], int(fields[2]), int(fields[3]), fields[4], fields[5]
+        if store_id != (self.store_id or NO_STORE_ID) or lane_id != self.lane_id:
+            return Reading(State.FOREIGN, seq, entry_hash)
+        if not hmac.compare_digest(witness_mac(self.key, self.store_id or "", lane_id, seq, entry_hash), mac):
+            return Reading(State.FORGED, seq, entry_hash)
+        return Reading(State.OK, seq, entry_hash)
+
+
+def witness_findings(
+    connection: sqlite3.Connection, witness: Witness, reading: Reading
+) -> tuple[list[Finding], list[str]]:
+    """What the witness says of the journal: findings (a cut, a replaced entry, a forged witness) and
+    warnings (no witness to check against). ``reading`` was taken before the database was read."""
+    lane, where = witness.lane_id, witness.path
+    if reading.state in (State.ABSENT, State.TORN):
+        what = "missing" if reading.state is State.ABSENT else "unreadable"
+        return [], [
+            f"the head witness {where} is {what}: a cut tail is checked against the anchor alone "
+            "until the next write renews it"
+        ]
+    if reading.state is State.FOREIGN:
+        return [Finding(None, None, f"the head witness {where} belongs to another store or lane")], []
+    if reading.state is State.FORGED:
+        return [Finding(None, None, f"the head witness {where} does not carry this key's seal (forged)")], []
+    last = connection.execute("SELECT coalesce(max(seq), 0) FROM journal").fetchone()[0]
+    if last < reading.seq:
+        return [
+            Finding(
+                lane,
+                last + 1,
+                f"entries {last + 1} to {reading.seq} were cut off the end of the journal"
+                f" (the head witness saw entry {reading.seq})",
+            )
+        ], []
+    row = connection.execute("SELECT hash FROM journal WHERE seq = ?", (reading.seq,)).fetchone()
+    if row is None or not hmac.compare_digest(row[0], reading.hash):
+        return [
+            Finding(lane, reading.seq, "is not the entry the head witness saw: the journal was replaced from here")
+        ], []
+    return [], []
