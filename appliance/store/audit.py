@@ -27,7 +27,7 @@ from appliance.core.seal import Entry, Finding, Verdict, verify
 from appliance.store.database import StoreError, connect, explain
 from appliance.store.journal import anchor, entries
 from appliance.store.keys import KeyFile, read_key_file
-from appliance.store.opening import absence_problem
+from appliance.store.opening import absence_problem, set_up_unfinished
 from appliance.store.schema_audit import applied_migrations, newer_schema, schema_problems
 from appliance.store.witness import Witness, witness_findings
 
@@ -83,9 +83,9 @@ def verify_path(path: Path, key_path: Path, lane_id: int) -> Verdict:
     A file that is missing beside its key, empty, or not a store is a finding, never "0 entries".
     Raises StoreError for what cannot be checked at all (no file and no key, a newer schema).
     """
-    problem = absence_problem(path, key_path)
+    problem = absence_problem(path, key_path, lane_id)
     if problem is not None:
-        if not path.exists() and not key_path.exists():
+        if not path.exists() and (not key_path.exists() or set_up_unfinished(key_path, lane_id)):
             raise StoreError(problem)
         return Verdict(0, [Finding(None, None, problem)])
     db = connect(path, write=False)

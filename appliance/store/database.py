@@ -35,6 +35,9 @@ DAEMON_CHECKPOINT_PAGES = 1000
 FALLBACK_CHECKPOINT_PAGES = 4000
 
 
+READ_ONLY = "is read-only (its file, its directory or the disk): check owner and permissions; nothing was written"
+
+
 class StoreError(Exception):
     """The database cannot be opened or used; the message names the file and what to do."""
 
@@ -71,14 +74,37 @@ def create_private_file(path: Path) -> None:
 
 def connect(path: Path, *, write: bool) -> Database:
     """A connection to an existing file: read-only (``mode=ro``: nothing is ever written, so an archive
-    on read-only media or a store on a full disk can be read), or read-write without creating it."""
+    on read-only media or a store on a full disk can be read), or read-write without creating it.
+
+    A store in WAL mode read from read-only media cannot get the ``-shm`` file readers share; with no
+    ``-wal`` beside it (a copy made with ``.backup``) nothing else can change it, so it is opened as
+    immutable, which needs none.
+    """
     uri = f"{path.absolute().as_uri()}?mode={'rw' if write else 'ro'}"
     try:
-        connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        try:
+            connection = _connected(uri)
+        except sqlite3.OperationalError as exc:
+            wal = path.with_name(path.name + "-wal")
+            if write or "unable to open" not in str(exc) or (wal.exists() and wal.stat().st_size):
+                raise
+            connection = _connected(uri + "&immutable=1")
     except sqlite3.DatabaseError as exc:
+        if write and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            raise StoreError(f"{path} {READ_ONLY}") from None  # SQLite only says it cannot open its -wal
         raise StoreError(f"{path} {explain(exc, opening=True)}") from None
     return Database(connection, execute_plugins=False)
+
+
+def _connected(uri: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opening is lazy: open now
+    except sqlite3.DatabaseError:
+        connection.close()
+        raise
+    return connection
 
 
 def prepare_for_writing(db: Database) -> None:
@@ -92,10 +118,10 @@ def explain(exc: sqlite3.DatabaseError, *, opening: bool = False) -> str:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return "is busy (another program is writing to it): try again in a moment"
-    if "full" in text:
+    if "full" in text or getattr(exc, "sqlite_errorname", "") == "SQLITE_IOERR_SHMSIZE":  # no room for its -shm
         return "cannot be written: the disk is full; nothing was recorded: free some space and try again"
     if "readonly" in text or "read-only" in text:
-        return "is read-only (its file, its directory or the disk): check owner and permissions; nothing was written"
+        return READ_ONLY
     if "unable to open" in text:
         return f"cannot be opened ({text}): check the path and the permissions of the file and its directory"
     if isinstance(exc, sqlite3.IntegrityError):

@@ -48,7 +48,7 @@ from appliance.store.keys import (
     read_key_file,
 )
 from appliance.store.schema_audit import applied_migrations, newer_schema, schema_problems
-from appliance.store.witness import Witness, witness_findings, witness_path
+from appliance.store.witness import State, Witness, witness_findings
 
 REFUSED = "restore the last backup; nothing was written"
 EMPTIED = f"this store was emptied or replaced: {REFUSED}"
@@ -66,9 +66,14 @@ class LaneStore:
     warnings: list[str] = field(default_factory=list)
 
 
-def absence_problem(path: Path, key_path: Path) -> str | None:
+def absence_problem(path: Path, key_path: Path, lane_id: int) -> str | None:
     """Why ``path`` is no store, seen before SQLite touches it (which would make a new one of it)."""
     if not path.exists():
+        if key_path.exists() and set_up_unfinished(key_path, lane_id):
+            return (
+                f"No database at {path}: the `ofn-checkout store init` that made its key {key_path} did not finish;"
+                " run it again (it finishes with that key)"
+            )
         if key_path.exists():
             return f"No database at {path}, but its journal key {key_path} is there: {EMPTIED} (or check --db)"
         return f"No database at {path}: check --db or store.path in the config (`ofn-checkout store init` sets one up)"
@@ -81,7 +86,7 @@ def absence_problem(path: Path, key_path: Path) -> str | None:
 
 def open_lane_store(path: Path, key_path: Path, lane_id: int, *, write: bool) -> LaneStore:
     """Open lane ``lane_id``'s store at ``path`` with its key, or raise StoreError/JournalKeyError saying why not."""
-    if (problem := absence_problem(path, key_path)) is not None:
+    if (problem := absence_problem(path, key_path, lane_id)) is not None:
         raise StoreError(problem)
     db = connect(path, write=write)
     try:
@@ -169,14 +174,16 @@ def create_lane_store(
 ) -> None:
     """Set up a new store at ``path`` with a new key bound to it, or refuse, changing nothing.
 
-    The database is built under a temporary name and linked into place whole, so a crash leaves
-    either no store or a complete one. A key that already exists belongs to a store, unless a
-    ``store init`` was interrupted before its store was in place (the key names an identity and no
-    witness was ever written beside it): then that set-up is finished with it.
+    Each step is on disk before the next: the key (naming the new store's identity), the database
+    built under a temporary name, the witness naming its first entry, and last the database linked
+    into place whole. So a store in place always has its witness, and a crash leaves at most a key,
+    perhaps with a witness of entry 1: running the set-up again finishes it with that key (nothing
+    was ever recorded with it). A key whose witness saw more belongs to a store, and is refused.
     """
     if path.exists() or path.is_symlink():
         raise StoreError(f"{path} already exists: nothing was changed")
-    key_file = _key_for_new_store(key_path)
+    key_file = _key_for_new_store(key_path, lane_id)
+    _remove_leftovers(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
     try:
         db = open_store(temporary)
@@ -193,6 +200,7 @@ def create_lane_store(
             db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             db.close()
+        Witness.for_key(key_file, lane_id).record(entry, durable=True)
         try:
             os.link(temporary, path)
         except FileExistsError:
@@ -201,14 +209,44 @@ def create_lane_store(
         for leftover in (temporary, *(temporary.with_name(temporary.name + s) for s in ("-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
     fsync_directory(path.parent)
-    Witness.for_key(key_file, lane_id).record(entry, durable=True)
 
 
-def _key_for_new_store(key_path: Path) -> KeyFile:
+def set_up_unfinished(key_path: Path, lane_id: int) -> bool:
+    """Whether the key at ``key_path`` is that of a set-up that never put its store in place: it names
+    an identity, and its witness is absent or names the first entry at most (a store that recorded
+    anything has a witness past it)."""
+    try:
+        key_file = read_key_file(key_path)
+    except JournalKeyError:
+        return False
+    if key_file.store_id is None:
+        return False
+    reading = Witness.for_key(key_file, lane_id).read()
+    return reading.state is State.ABSENT or (reading.state is State.OK and reading.seq <= 1)
+
+
+def _remove_leftovers(path: Path) -> None:
+    """The temporary files of a set-up killed before it finished (their process is gone)."""
+    for leftover in path.parent.glob(f".{path.name}.*.new*"):
+        pid = leftover.name.removeprefix(f".{path.name}.").split(".")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _key_for_new_store(key_path: Path, lane_id: int) -> KeyFile:
     if key_path.exists():
-        existing = read_key_file(key_path)
-        if existing.store_id is not None and not witness_path(key_path).exists():
-            return existing
+        if set_up_unfinished(key_path, lane_id):
+            return read_key_file(key_path)
         raise StoreError(
             f"The journal key {key_path} already belongs to a store: if that store is lost, restore it from the last"
             f" backup. A new store needs a key of its own: move {key_path} away first (and keep it, it verifies"

@@ -83,13 +83,19 @@ class Witness:
         return cls(witness_path(key_file.path), key_file.key, key_file.store_id, lane_id)
 
     def record(self, head: ChainEnd, *, durable: bool = False) -> None:
-        """Name ``head`` (just committed) as the newest entry. Never fails a sale that is already on
-        disk: a witness that cannot be written lags, and the log says why."""
+        """Name ``head`` (just committed) as the newest entry.
+
+        After a sale it never fails what is already on disk: a witness that cannot be written lags,
+        and the log says why. ``durable`` (the store's set-up, which goes on only once its witness
+        is on disk) fsyncs it and raises instead.
+        """
         mac = witness_mac(self.key, self.store_id or "", self.lane_id, head.seq, head.hash)
         line = f"{FORMAT} {self.store_id or NO_STORE_ID} {self.lane_id} {head.seq} {head.hash} {mac}\n"
         try:
             replace_file(self.path, line.encode("ascii"), durable=durable)
         except OSError as exc:
+            if durable:
+                raise
             log.warning("the head witness %s could not be written (%s): it lags until the next write", self.path, exc)
 
     def read(self) -> Reading:
