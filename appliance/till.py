@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from appliance.config import Config
+from appliance.core import text
 from appliance.core.clock import Clock, SystemClock, utc_text
 from appliance.core.handover import CompletedHandover, Handover, PickupOrder
 from appliance.core.money import from_cents, to_cents
@@ -56,7 +57,7 @@ from appliance.store.shifts import (
     open_shift,
     shift_report,
 )
-from appliance.store.witness import Witness
+from appliance.store.witness import Witness, WitnessWriter
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class Till:
         self.clock = clock or SystemClock()
         self.key_file = key_file or KeyFile(Path(), key, None)
         self.witness = Witness.for_key(key_file, lane.id) if key_file else None
+        self._witness_writer = WitnessWriter(self.witness) if self.witness and writable else None
         self.training = training
         self.writable = writable
         self.warnings = warnings
@@ -135,6 +137,8 @@ class Till:
         )
 
     def close(self) -> None:
+        if self._witness_writer is not None:
+            self._witness_writer.close()
         self.db.close()
 
     def verify(self) -> Verdict:
@@ -157,10 +161,14 @@ class Till:
         return current_shift(self.connection, self.lane.id)
 
     def open_shift(self, cashier: str, opening_float: Decimal) -> Shift:
+        cashier = text.name(cashier, "The cashier's name")
         with self._writing() as connection:
             return open_shift(connection, self.key, self.lane.id, cashier, to_cents(opening_float), self.clock.now())
 
     def move_cash(self, kind: str, amount: Decimal, reason: str, cashier: str) -> None:
+        cashier = text.name(cashier, "The cashier's name")
+        if reason.strip():  # an empty one is refused below, with what to do ("say why")
+            reason = text.reason(reason, "The reason")
         with self._writing() as connection:
             move_cash(
                 connection, self.key, self._open_shift(), kind, to_cents(amount), reason, cashier, self.clock.now()
@@ -170,6 +178,7 @@ class Till:
         return shift_report(self.connection, self._open_shift(), "X", self.clock.now())
 
     def close_shift(self, counted_cash: Decimal, cashier: str) -> ShiftReport:
+        cashier = text.name(cashier, "The cashier's name")
         with self._writing() as connection:
             return close_shift(
                 connection, self.key, self._open_shift(), to_cents(counted_cash), cashier, self.clock.now()
@@ -190,6 +199,7 @@ class Till:
         return as_item(variant, self.vat)
 
     def new_sale(self, cashier: str) -> Sale:
+        cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
         return Sale(lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now())
 
@@ -204,6 +214,7 @@ class Till:
 
     def cancel(self, sale: Sale, reason: str) -> None:
         """Abandon a sale before payment; a basket with items leaves a trace in the journal."""
+        reason = text.reason(reason, "The reason")
         if not sale.lines:
             return
         totals = sale.totals()
@@ -238,6 +249,7 @@ class Till:
 
     def reprint(self, number: int, cashier: str, receipt_config: dict[str, object], fmt: Formatter) -> Receipt:
         """A duplicate of a receipt; each reprint is a journal entry and the copy says which one it is."""
+        cashier = text.name(cashier, "The cashier's name")
         stored = self.find_sale(number=number)
         if stored is None:
             raise SaleError(f"There is no sale number {number}")
@@ -279,6 +291,7 @@ class Till:
 
     def new_handover(self, number: str, cashier: str) -> Handover:
         """Start handing over a customer's order from the pickup list the sync daemon keeps fresh."""
+        cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
         order = pickup_order(self.connection, number)
         refuse_second_handover(self.connection, order.number)
@@ -319,6 +332,7 @@ class Till:
         return returnable(original.sale, returned_so_far(self.connection, original.sale.uuid))
 
     def new_return(self, original: StoredSale, cashier: str) -> Sale:
+        cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
         return start_return(
             original.sale, lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now()
@@ -352,8 +366,8 @@ class Till:
         with write_transaction(self.db) as connection:
             yield connection
             head = journal_store.tip(connection)
-        if head is not None and self.witness is not None and head.seq != self._witnessed_seq:
-            self.witness.record(head)
+        if head is not None and self._witness_writer is not None and head.seq != self._witnessed_seq:
+            self._witness_writer.record(head)
             self._witnessed_seq = head.seq
 
     @contextmanager

@@ -248,9 +248,12 @@ def test_a_forged_witness_is_named(
 ) -> None:
     trade(till, 2)
     witness = config.key_file_for(config.store_path).with_suffix(".head")
-    fields = witness.read_text().split()
-    fields[3] = "99"
-    witness.write_text(" ".join(fields) + "\n")
+    forged = []
+    for slot in (witness.read_bytes()[:512], witness.read_bytes()[512:]):
+        fields = slot.decode().split()
+        fields[3] = "99"  # a later entry than the journal holds, under the old MAC
+        forged.append(" ".join(fields).encode().ljust(511) + b"\n")
+    witness.write_bytes(b"".join(forged))
     assert_refused(capsys, config_file, config.store_path, "does not carry this key's seal")
     assert_verify_fails(capsys, config_file, "does not carry this key's seal (forged)")
 

@@ -28,8 +28,12 @@ def config_check(config_path: Path | None) -> int:
     try:
         config = config_module.load(path)
     except ConfigError as exc:
-        click.echo(f"{path}: {len(exc.problems)} problem(s)")
-        for problem in exc.problems:
+        problems = [str(problem) for problem in exc.problems]
+    else:
+        problems = _file_problems(config)
+    if problems:
+        click.echo(f"{path}: {len(problems)} problem(s)")
+        for problem in problems:
             click.echo(f"  {problem}")
         return EXIT_PROBLEMS
     for warning in _config_warnings(config):
@@ -39,6 +43,18 @@ def config_check(config_path: Path | None) -> int:
         f"{len(config.payments)} payment methods)"
     )
     return 0
+
+
+def _file_problems(config: Config) -> list[str]:
+    """Key files that exist but cannot be what they are for: a directory, or an empty file."""
+    problems = []
+    files = (("journal.key_file", config.key_file_for(config.store_path)), ("ofn.api_key_file", config.api_key_file))
+    for key, path in files:
+        if path.is_dir():
+            problems.append(f"{key} = {str(path)!r}: is a directory, not a key file")
+        elif path.is_file() and not path.read_bytes().strip():
+            problems.append(f"{key} = {str(path)!r}: the file is empty (restore or provision the key)")
+    return problems
 
 
 def _config_warnings(config: Config) -> list[str]:

@@ -23,6 +23,7 @@ from appliance.cli.demo import demo_config_text
 from appliance.config import Config
 from appliance.core.clock import Clock
 from appliance.core.money import MoneyError, parse_amount
+from appliance.core.text import NAME_MAX, REASON_MAX, TextError, clean_text
 from appliance.reports.formatting import Formatter
 from appliance.store.database import explain
 from appliance.till import Till
@@ -80,22 +81,30 @@ def formatter(config: Config) -> Formatter:
 
 
 class Text(click.ParamType):
-    """A name or reason typed on the command line; it is kept in the journal, so it must be text."""
+    """A name or reason typed on the command line; it is kept in the journal, so it must be plain
+    text of a reasonable length (appliance/core/text.py says why)."""
 
     name = "text"
 
+    def __init__(self, limit: int):
+        self.limit = limit
+
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        text = str(value).strip()
+        typed = str(value)
         try:
-            text.encode("utf-8")
+            typed.encode("utf-8")
         except UnicodeEncodeError:
             self.fail("is not valid UTF-8 text (check the terminal's encoding)", param, ctx)
-        if not text:
-            self.fail("must not be empty", param, ctx)
-        return text
+        try:
+            return clean_text(typed, "it", self.limit).strip()
+        except TextError as exc:
+            self.fail(str(exc).removeprefix("it "), param, ctx)
 
 
-TEXT = Text()
+#: A name (a cashier, an order number): at most NAME_MAX characters.
+TEXT = Text(NAME_MAX)
+#: A reason (a cash movement): at most REASON_MAX characters.
+REASON = Text(REASON_MAX)
 NUMBER = click.IntRange(min=1, max=2**62)
 DATE = click.DateTime(["%Y-%m-%d"])
 

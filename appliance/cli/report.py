@@ -21,7 +21,7 @@ from appliance.config import Config
 from appliance.core.money import from_cents
 from appliance.reports.text import closure_text, shift_report_text
 from appliance.store import closures
-from appliance.store.shifts import ShiftError, get_shift, last_closed_shift, stored_z_report
+from appliance.store.shifts import ShiftError, get_shift, last_closed_shift, stored_z_report, z_entry
 from appliance.till import Till
 
 
@@ -44,12 +44,18 @@ def report_x(config_path: Path | None, db_path: Path | None, as_json: bool) -> i
     return 0
 
 
-def _show(record: dict[str, Any], config: Config, till: Till, as_json: bool) -> None:
-    """A shift report as JSON or text; a training store's says so in both."""
+def _show(
+    record: dict[str, Any], config: Config, till: Till, as_json: bool, sealed: tuple[int, str] | None = None
+) -> None:
+    """A shift report as JSON or text; a training store's says so in both; a Z carries its seal."""
     if as_json:
-        echo_json({**record, "training": True} if till.training else record)
+        extra: dict[str, Any] = {"training": True} if till.training else {}
+        if sealed is not None:
+            extra.update(journal_entry=sealed[0], chain_hash=sealed[1])
+        echo_json({**record, **extra})
     else:
-        click.echo(shift_report_text(record, formatter(config), config.lane_name, training=till.training))
+        text = shift_report_text(record, formatter(config), config.lane_name, training=till.training, sealed=sealed)
+        click.echo(text)
 
 
 @report_group.command("z")
@@ -72,9 +78,10 @@ def report_z(
     config, till = open_till(config_path, db_path, write=counted is not None)
     try:
         record = _z_record(till, counted, cashier, shift_id)
+        sealed = z_entry(till.connection, record["shift_id"])
     finally:
         till.close()
-    _show(record, config, till, as_json)
+    _show(record, config, till, as_json, sealed)
     return 0
 
 

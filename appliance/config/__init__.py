@@ -194,7 +194,7 @@ def _read_table(
         try:
             values[key] = spec.check(table[key])
         except ValueError as exc:
-            problems.append(Problem(full, table[key], str(exc)))
+            problems.append(Problem(full, getattr(exc, "shown", table[key]), str(exc)))
     for key in table:
         if key not in fields:
             problems.append(Problem(f"{prefix}.{key}", table[key], _unknown("key", key, list(fields))))

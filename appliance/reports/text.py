@@ -12,8 +12,15 @@ from appliance.reports.formatting import TRAINING_BANNER, Formatter
 
 
 def shift_report_text(
-    record: dict[str, Any], fmt: Formatter, lane_name: str, width: int = 42, *, training: bool = False
+    record: dict[str, Any],
+    fmt: Formatter,
+    lane_name: str,
+    width: int = 42,
+    *,
+    training: bool = False,
+    sealed: tuple[int, str] | None = None,
 ) -> str:
+    """An X or Z report; ``sealed`` (a Z's journal entry and chain hash) is printed at its foot."""
     title = "Z REPORT — SHIFT CLOSED" if record["kind"] == "Z" else "X REPORT — SHIFT OPEN"
     cash = record["cash"]
     lines = [
@@ -41,6 +48,14 @@ def shift_report_text(
         lines.append(_pair("Counted", fmt.money(cash["counted"]), width))
         lines.append(_pair("Difference", fmt.money(cash["difference"]), width))
     lines += ["-" * width, _pair("Perpetual grand total", fmt.money(record["perpetual_total"]), width)]
+    if sealed is not None:
+        seq, chain = sealed
+        half = len(chain) // 2
+        lines += [
+            _pair("Journal entry", str(seq), width),
+            _pair("Chain", chain[:half], width),
+            chain[half:].rjust(width),
+        ]
     return "\n".join(lines)
 
 

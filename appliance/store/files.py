@@ -1,10 +1,10 @@
-"""Files written whole or not at all: the head witness beside the key, the accounting export.
+"""Files written whole or not at all: the head witness of a new store, the accounting export.
 
-A file is written into a temporary file beside it and renamed over it, so a crash, a kill or a full
-disk leaves the old file or the new one, never half of one. The temporary file is created for the
-service user alone (mode 0600) and never through a symbolic link. ``durable`` adds an fsync of the
-file and of its directory: the export and the store's set-up pay for it; the witness, written after
-every sale, does not (see witness.py for why lagging behind is all a crash can do to it).
+A file is written into a temporary file beside it, fsync'd, and renamed over it (the directory
+fsync'd too), so a crash, a kill or a full disk leaves the old file or the new one, never half of
+one. The temporary file is created for the service user alone (mode 0600) and never through a
+symbolic link. This costs a flush and, on ext4, the new file written out at the rename: fine for a
+set-up or an export, too much for every sale (witness.py writes the witness in place instead).
 """
 
 from __future__ import annotations
@@ -21,23 +21,21 @@ from appliance.store.keys import fsync_directory
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def replace_file(path: Path, data: bytes, *, durable: bool) -> None:
-    """Write ``data`` as the new content of ``path``, atomically."""
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` as the new content of ``path``, atomically and durably."""
     temporary = _temporary(path)
     try:
         descriptor = os.open(temporary, _FLAGS, 0o600)
         try:
             os.write(descriptor, data)
-            if durable:
-                os.fsync(descriptor)
+            os.fsync(descriptor)
         finally:
             os.close(descriptor)
         os.replace(temporary, path)
     except BaseException:
         _discard(temporary)
         raise
-    if durable:
-        fsync_directory(path.parent)
+    fsync_directory(path.parent)
 
 
 @contextmanager

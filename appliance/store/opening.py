@@ -200,7 +200,7 @@ def create_lane_store(
             db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             db.close()
-        Witness.for_key(key_file, lane_id).record(entry, durable=True)
+        Witness.for_key(key_file, lane_id).record_durably(entry)
         try:
             os.link(temporary, path)
         except FileExistsError:

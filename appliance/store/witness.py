@@ -14,25 +14,33 @@ Crash ordering, which is what makes it safe to check:
   (``synchronous = FULL``), so the entry it names is always durable before the witness is even
   written: after a kill or a power cut the witness can lag behind the database (naming an earlier
   entry), never run ahead of it. A lagging witness is fine: only an entry it names must exist;
-- it is written as a temporary file renamed over the old one, so a kill leaves the old witness or
-  the new one. It gets no fsync of its own: the sale path pays a small write and a rename into the
-  page cache, not a second disk flush;
 - readers read the witness *before* they start reading the database, so an entry committed and
   witnessed in between can only make the database look further ahead, never behind.
 
-The rule for a witness that is absent or unreadable (torn): it is not trusted and it is not an
-error. A store made before the witness existed has none until its next write; a power cut on a
-file system that may persist a rename before the data can leave it empty. Verification says so in
-a warning, the tail check rests on the anchor alone until the next write replaces it, and nothing
-is refused. Only someone who can write the key's directory can remove it, which the threat model
-excludes (docs/fiscal-journal.md). A witness that parses but does not carry this key's seal, or
-names another store or lane, is a finding: it was made by someone without the key.
+How it is written, so that a crash never leaves it torn and a sale pays next to nothing: the file
+holds two slots of one disk sector each (512 bytes), and an entry is written into the slot of its
+number's parity, in place, under an exclusive ``flock`` (readers take a shared one), with no fsync.
+A kill cannot tear a write of less than a page; a power cut can lose it (the witness lags) or, on a
+device that does not write a sector whole, spoil that one slot, while the other still names the
+entry before (the witness lags by one). Readers take the newest valid slot. Replacing the file
+instead (a temporary file renamed over it) was measured at 350 µs a sale at the median and 4 ms
+at the 99th percentile on this box's ext4, more than the sale's whole commit: renaming over a file
+makes ext4 start writing the new one out at once. The set-up writes the file whole, durably.
+
+The rule for a witness that is absent or unreadable (both slots torn): it is not trusted and it is
+not an error. A store made before the witness existed has none until its next write. Verification
+says so in a warning, the tail check rests on the anchor alone until the next write renews it, and
+nothing is refused. Only someone who can write the key's directory can remove or spoil it, which
+the threat model excludes (docs/fiscal-journal.md). A witness whose slots parse but none carries
+this key's seal, or that names another store or lane, is a finding: made by someone without the key.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hmac
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
@@ -47,6 +55,9 @@ log = logging.getLogger(__name__)
 FORMAT = "ofn-checkout-head/1"
 #: The store id written for a key made before store identities existed (its MAC binds "").
 NO_STORE_ID = "-"
+#: One slot: a disk sector, so that a power cut spoils at most the slot being written.
+SLOT = 512
+_BLANK = b" " * (SLOT - 1) + b"\n"
 
 
 def witness_path(key_path: Path) -> Path:
@@ -82,30 +93,46 @@ class Witness:
     def for_key(cls, key_file: KeyFile, lane_id: int) -> Witness:
         return cls(witness_path(key_file.path), key_file.key, key_file.store_id, lane_id)
 
-    def record(self, head: ChainEnd, *, durable: bool = False) -> None:
-        """Name ``head`` (just committed) as the newest entry.
-
-        After a sale it never fails what is already on disk: a witness that cannot be written lags,
-        and the log says why. ``durable`` (the store's set-up, which goes on only once its witness
-        is on disk) fsyncs it and raises instead.
-        """
+    def slot(self, head: ChainEnd) -> bytes:
+        """The sealed record of ``head``, padded to one slot."""
         mac = witness_mac(self.key, self.store_id or "", self.lane_id, head.seq, head.hash)
-        line = f"{FORMAT} {self.store_id or NO_STORE_ID} {self.lane_id} {head.seq} {head.hash} {mac}\n"
-        try:
-            replace_file(self.path, line.encode("ascii"), durable=durable)
-        except OSError as exc:
-            if durable:
-                raise
-            log.warning("the head witness %s could not be written (%s): it lags until the next write", self.path, exc)
+        line = f"{FORMAT} {self.store_id or NO_STORE_ID} {self.lane_id} {head.seq} {head.hash} {mac}"
+        return line.encode("ascii").ljust(SLOT - 1) + b"\n"
+
+    def record_durably(self, head: ChainEnd) -> None:
+        """The whole file, naming ``head``, fsync'd: the store's set-up goes on only once it is on disk."""
+        slots = [_BLANK, _BLANK]
+        slots[head.seq % 2] = self.slot(head)
+        replace_file(self.path, b"".join(slots))
 
     def read(self) -> Reading:
         try:
-            text = self.path.read_bytes().decode("ascii")
+            descriptor = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except FileNotFoundError:
             return Reading(State.ABSENT)
-        except (OSError, UnicodeDecodeError):
+        except OSError:
             return Reading(State.TORN)
-        fields = text.split()
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH)
+            data = os.pread(descriptor, 2 * SLOT, 0)
+        except OSError:
+            return Reading(State.TORN)
+        finally:
+            os.close(descriptor)
+        readings = [self._slot_reading(data[i : i + SLOT]) for i in (0, SLOT)]
+        valid = [r for r in readings if r.state is State.OK]
+        if valid:
+            return max(valid, key=lambda r: r.seq)
+        for state in (State.FOREIGN, State.FORGED):
+            if any(r.state is state for r in readings):
+                return next(r for r in readings if r.state is state)
+        return Reading(State.TORN)
+
+    def _slot_reading(self, data: bytes) -> Reading:
+        try:
+            fields = data.decode("ascii").split()
+        except UnicodeDecodeError:
+            return Reading(State.TORN)
         if len(fields) != 6 or fields[0] != FORMAT or not fields[2].isdigit() or not fields[3].isdigit():
             return Reading(State.TORN)
         store_id, lane_id, seq, entry_hash, mac = fields[1], int(fields[2]), int(fields[3]), fields[4], fields[5]
@@ -114,6 +141,49 @@ class Witness:
         if not hmac.compare_digest(witness_mac(self.key, self.store_id or "", lane_id, seq, entry_hash), mac):
             return Reading(State.FORGED, seq, entry_hash)
         return Reading(State.OK, seq, entry_hash)
+
+
+class WitnessWriter:
+    """The till's side of the witness: the file kept open, one slot written in place per commit."""
+
+    def __init__(self, witness: Witness):
+        self.witness = witness
+        self._descriptor: int | None = None
+
+    def record(self, head: ChainEnd) -> None:
+        """Name ``head`` (just committed) as the newest entry. Never fails what is already on disk:
+        a witness that cannot be written lags, and the log says why."""
+        try:
+            descriptor = self._open()
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            try:
+                os.pwrite(descriptor, self.witness.slot(head), (head.seq % 2) * SLOT)
+            finally:
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
+        except OSError as exc:
+            self.close()
+            log.warning(
+                "the head witness %s could not be written (%s): it lags until the next write", self.witness.path, exc
+            )
+
+    def close(self) -> None:
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
+
+    def _open(self) -> int:
+        """The open witness file, opened again if it was replaced or removed meanwhile."""
+        if self._descriptor is not None:
+            try:
+                same = os.stat(self.witness.path).st_ino == os.fstat(self._descriptor).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                return self._descriptor
+            self.close()
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        self._descriptor = os.open(self.witness.path, flags, 0o600)
+        return self._descriptor
 
 
 def witness_findings(
