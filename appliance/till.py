@@ -45,7 +45,7 @@ from appliance.store.catalogue import CatalogueError, as_item, get_variant
 from appliance.store.database import StoreError, write_transaction
 from appliance.store.handovers import pickup_order, pickup_orders, record_handover, refuse_second_handover
 from appliance.store.keys import KeyFile
-from appliance.store.opening import create_lane_store, open_lane_store
+from appliance.store.opening import create_lane_store, open_lane_store, refuse_changed_schema
 from appliance.store.sales import StoredSale, load_sale, record_sale, returned_so_far
 from appliance.store.shifts import (
     Shift,
@@ -57,7 +57,7 @@ from appliance.store.shifts import (
     open_shift,
     shift_report,
 )
-from appliance.store.witness import Witness, WitnessWriter
+from appliance.store.witness import CutUnderTill, Witness, WitnessWriter
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +180,7 @@ class Till:
     def close_shift(self, counted_cash: Decimal, cashier: str) -> ShiftReport:
         cashier = text.name(cashier, "The cashier's name")
         with self._writing() as connection:
+            refuse_changed_schema(connection)
             return close_shift(
                 connection, self.key, self._open_shift(), to_cents(counted_cash), cashier, self.clock.now()
             )
@@ -350,6 +351,7 @@ class Till:
         """Close every finished day, month and year now."""
         now = self.clock.now()
         with self._transaction() as connection:
+            refuse_changed_schema(connection)
             made = closures.close_due_periods(connection, self.key, self.lane.id, self.zone, now)
         self._periods_checked_on = now.astimezone(self.zone).date()
         return made
@@ -358,14 +360,24 @@ class Till:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, then the head witness renewed once it is committed.
 
-        The tip is read inside the transaction, just before its COMMIT, and the witness written
-        only after the COMMIT returned: it can lag behind the journal, never run ahead of it.
+        The tip is read inside the transaction, just before its COMMIT, and checked against the
+        witness (a journal cut while the till runs refuses the write); the witness is written only
+        after the COMMIT returned: it can lag behind the journal, never run ahead of it.
         """
         if not self.writable:
             raise StoreError("This store was opened read-only: nothing was written")
         with write_transaction(self.db) as connection:
             yield connection
             head = journal_store.tip(connection)
+            if head is not None and self._witness_writer is not None:
+                try:
+                    self._witness_writer.check(connection, head)
+                except CutUnderTill as cut:
+                    raise StoreError(
+                        f"The journal was cut or replaced while the till was open (its head witness saw entry"
+                        f" {cut.witnessed}; the journal now ends before it or differs): run `ofn-checkout journal"
+                        " verify`, and restore the last backup; nothing was written"
+                    ) from None
         if head is not None and self._witness_writer is not None and head.seq != self._witnessed_seq:
             self._witness_writer.record(head)
             self._witnessed_seq = head.seq

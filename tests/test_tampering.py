@@ -20,6 +20,7 @@ import pytest
 
 from appliance.cli.main import main
 from appliance.config import Config
+from appliance.store.database import StoreError
 from appliance.till import Till
 
 READ = ("report", "x", "--json")
@@ -189,6 +190,36 @@ def test_views_re_created_with_a_filter(
     code, output = run(capsys, config_file, "report", "z", "--counted", "100")
     assert code == 3 and "views were altered" in output  # no Z is sealed on filtered totals
     assert_verify_fails(capsys, config_file, "views were altered: payment, sale, sale_line")
+
+
+def test_a_tail_cut_while_the_till_runs_is_refused_at_its_next_write(till: Till, config: Config) -> None:
+    """The till stays open for days: a cut made meanwhile must not be healed by its next sales
+    (which would re-issue the cut numbers and, two sales on, move the witness onto the new tail)."""
+    trade(till)
+    with attacker(config.store_path) as connection:
+        connection.execute("DELETE FROM journal WHERE seq > 5")
+        connection.execute("DELETE FROM outbox WHERE journal_seq > 5")
+        connection.execute("DELETE FROM journal_anchor")
+    for _ in range(3):
+        with pytest.raises(StoreError, match="cut or replaced while the till was open"):
+            trade(till, 1)
+    with closing(sqlite3.connect(config.store_path)) as connection:
+        assert connection.execute("SELECT max(seq) FROM journal").fetchone()[0] == 5  # nothing was added
+    assert not till.verify().ok
+
+
+def test_a_till_open_before_the_views_changed_seals_no_z_on_them(till: Till, config: Config) -> None:
+    """The till (the UI, the daemon) stays open for days: the Z and the closures check again."""
+    trade(till)
+    with attacker(config.store_path) as connection:
+        sql = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'payment'").fetchone()[0]
+        connection.execute("DROP VIEW payment")
+        connection.execute(sql + FILTER)
+    with pytest.raises(StoreError, match="views were altered: payment"):
+        till.close_shift(Decimal("100"), "Alice")
+    with pytest.raises(StoreError, match="views were altered: payment"):
+        till.close_periods()
+    assert till.connection.execute("SELECT count(*) FROM journal WHERE kind = 'shift_close'").fetchone()[0] == 0
 
 
 def test_a_trigger_that_marks_outbox_rows_done(

@@ -115,8 +115,7 @@ def _checked(db: Database, path: Path, key_path: Path, lane_id: int) -> LaneStor
             raise StoreError(f"{path} is not a checkout store (it has none of its tables): {advice}")
         if (newer := newer_schema(applied)) is not None:
             raise StoreError(f"{path} {newer}; nothing was written")
-        if problems := schema_problems(connection, applied):
-            raise StoreError(f"The schema of {path} was changed ({'; '.join(problems)}): {CUT}")
+        refuse_changed_schema(connection, path, applied)
         owners = [row[0] for row in connection.execute("SELECT lane_id FROM store_info")]
         first = connection.execute(
             "SELECT lane_id, seq, kind, ref, created_at, payload, prev_hash, hash FROM journal WHERE seq = 1"
@@ -141,6 +140,20 @@ def _checked(db: Database, path: Path, key_path: Path, lane_id: int) -> LaneStor
     if (shared := permission_warning(key_path, "journal key")) is not None:
         warnings.append(shared)
     return LaneStore(db, key_file, witness, payload.get("training") is True, warnings)
+
+
+def refuse_changed_schema(
+    connection: sqlite3.Connection, path: Path | None = None, applied: tuple[str, ...] | None = None
+) -> None:
+    """Refuse to go on through a schema that is not the one its migrations make.
+
+    Every opening checks it; a Z report and the period closures check it again inside their own
+    transaction, just before sealing totals read through the views, so even a till that has been
+    open for days never seals figures from a view changed meanwhile.
+    """
+    if problems := schema_problems(connection, applied or applied_migrations(connection)):
+        where = f" of {path}" if path else ""
+        raise StoreError(f"The schema{where} was changed ({'; '.join(problems)}): {CUT}")
 
 
 def _check_first_entry(key_file: KeyFile, first: tuple[object, ...], path: Path) -> dict[str, object]:
