@@ -144,11 +144,6 @@ def take_over_checkpoints(db: Database) -> None:
     db.conn.execute(f"PRAGMA wal_autocheckpoint = {DAEMON_CHECKPOINT_PAGES}")
 
 
-def store_lane(connection: sqlite3.Connection) -> int | None:
-    row = connection.execute("SELECT lane_id FROM store_info").fetchone()
-    return row[0] if row else None
-
-
 def _set_pragmas(db: Database) -> None:
     db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":

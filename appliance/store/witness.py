@@ -23,10 +23,13 @@ number's parity, in place (through a memory map, see WitnessWriter.record), unde
 ``flock`` (readers take a shared one), with no fsync. A kill in the middle of the copy, or a power
 cut on a device that does not write a sector whole, can spoil that one slot; the other still names
 the entry before (the witness lags by one). A power cut can also lose the write (it lags). Readers
-take the newest valid slot. Replacing the file
-instead (a temporary file renamed over it) was measured at 350 µs a sale at the median and 4 ms
-at the 99th percentile on this box's ext4, more than the sale's whole commit: renaming over a file
-makes ext4 start writing the new one out at once. The set-up writes the file whole, durably.
+take the newest valid slot. Replacing the file instead (a temporary file renamed over it) was
+measured at 350 µs a sale at the median and 4 ms at the 99th percentile on the test box's ext4,
+more than the sale's whole commit: renaming over a file makes ext4 start writing the new one out at
+once. The set-up writes the file whole, durably (files.py).
+
+A till stays open for days, so besides readers (verify, every opening) the till itself checks the
+witness before each COMMIT (WitnessWriter.check).
 
 The rule for a witness that is absent or unreadable (both slots torn): it is not trusted and it is
 not an error. A store made before the witness existed has none until its next write. Verification
