@@ -3,7 +3,12 @@
 It holds the open store, the journal key, the lane and an injected clock, and turns each cashier
 action into one write transaction. The functions it calls (the store's :mod:`~appliance.store.sales`,
 :mod:`~appliance.store.shifts`, :mod:`~appliance.store.closures`) work on a bare connection, so tests
-can use them directly too.
+can use them directly too. After each commit it renews the head witness beside the key
+(:mod:`~appliance.store.witness`), so a tail cut off the journal shows even with the anchor gone.
+
+:meth:`Till.create` sets up a new store (``store init``, and ``simulate`` for a training store);
+:meth:`Till.open` opens an existing one through the checks of :mod:`~appliance.store.opening`,
+read-only for the commands that only read.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
@@ -23,12 +28,13 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from appliance.config import Config
+from appliance.core import text
 from appliance.core.clock import Clock, SystemClock, utc_text
 from appliance.core.handover import CompletedHandover, Handover, PickupOrder
 from appliance.core.money import from_cents, to_cents
 from appliance.core.returns import Returned, add_return_line, returnable, start_return
 from appliance.core.sale import Item, Line, PaymentMethod, Sale, SaleError
-from appliance.core.seal import Verdict, anchor_mac
+from appliance.core.seal import Verdict
 from appliance.core.tax import VatRate
 from appliance.reports.formatting import Formatter
 from appliance.reports.receipt import Receipt, build_receipt
@@ -36,9 +42,10 @@ from appliance.store import closures
 from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
 from appliance.store.catalogue import CatalogueError, as_item, get_variant
-from appliance.store.database import StoreError, open_store, store_lane, write_transaction
+from appliance.store.database import StoreError, write_transaction
 from appliance.store.handovers import pickup_order, pickup_orders, record_handover, refuse_second_handover
-from appliance.store.keys import JournalKeyError, create_key, load_key
+from appliance.store.keys import KeyFile
+from appliance.store.opening import create_lane_store, open_lane_store, refuse_changed_schema
 from appliance.store.sales import StoredSale, load_sale, record_sale, returned_so_far
 from appliance.store.shifts import (
     Shift,
@@ -50,6 +57,7 @@ from appliance.store.shifts import (
     open_shift,
     shift_report,
 )
+from appliance.store.witness import CutUnderTill, Witness, WitnessWriter
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +80,10 @@ class Till:
         vat: dict[int | str, VatRate],
         payments: tuple[PaymentMethod, ...],
         clock: Clock | None = None,
+        key_file: KeyFile | None = None,
+        training: bool = False,
+        writable: bool = True,
+        warnings: tuple[str, ...] = (),
     ):
         self.db = db
         self.key = key
@@ -80,37 +92,58 @@ class Till:
         self.vat = vat
         self.payments = payments
         self.clock = clock or SystemClock()
+        self.key_file = key_file or KeyFile(Path(), key, None)
+        self.witness = Witness.for_key(key_file, lane.id) if key_file else None
+        self._witness_writer = WitnessWriter(self.witness) if self.witness and writable else None
+        self.training = training
+        self.writable = writable
+        self.warnings = warnings
         self._periods_checked_on: date | None = None
+        self._witnessed_seq = 0
 
     @classmethod
-    def open(cls, config: Config, db_path: Path | None = None, *, clock: Clock | None = None) -> Till:
-        """Open the store named by ``db_path`` or the config, with its journal key."""
+    def create(
+        cls, config: Config, db_path: Path | None = None, *, clock: Clock | None = None, training: bool = False
+    ) -> Till:
+        """Set up a new store (and its key) at ``db_path`` or the config's path, then open it."""
         path = db_path or config.store_path
         clock = clock or SystemClock()
-        db = open_store(path)
-        try:
-            _check_lane(db, config.lane_id)
-            key = _journal_key(db, config.key_file_for(path))
-            _set_up(db, key, config.lane_id, clock.now())
-        except (JournalKeyError, StoreError):
-            db.close()
-            raise
+        key_path = config.key_file_for(path)
+        create_lane_store(path, key_path, config.lane_id, clock.now(), training=training, software=_version())
+        return cls.open(config, path, clock=clock)
+
+    @classmethod
+    def open(
+        cls, config: Config, db_path: Path | None = None, *, clock: Clock | None = None, write: bool = True
+    ) -> Till:
+        """Open the existing store named by ``db_path`` or the config, with its journal key.
+
+        ``write=False`` opens it read-only: nothing is migrated or written, and writing raises.
+        """
+        path = db_path or config.store_path
+        opened = open_lane_store(path, config.key_file_for(path), config.lane_id, write=write)
         return cls(
-            db,
-            key,
+            opened.db,
+            opened.key_file.key,
             Lane(config.lane_id, config.lane_name, config.channel),
             zone=ZoneInfo(config.timezone),
             vat=config.vat,
             payments=config.payments,
             clock=clock,
+            key_file=opened.key_file,
+            training=opened.training,
+            writable=write,
+            warnings=tuple(opened.warnings),
         )
 
     def close(self) -> None:
+        if self._witness_writer is not None:
+            self._witness_writer.close()
         self.db.close()
 
     def verify(self) -> Verdict:
         """Check the journal's seal, as ``ofn-checkout journal verify`` does."""
-        return verify_store(self.connection, self.key, self.lane.id)
+        return verify_store(self.connection, self.key_file, self.lane.id)
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -128,10 +161,14 @@ class Till:
         return current_shift(self.connection, self.lane.id)
 
     def open_shift(self, cashier: str, opening_float: Decimal) -> Shift:
+        cashier = text.name(cashier, "The cashier's name")
         with self._writing() as connection:
             return open_shift(connection, self.key, self.lane.id, cashier, to_cents(opening_float), self.clock.now())
 
     def move_cash(self, kind: str, amount: Decimal, reason: str, cashier: str) -> None:
+        cashier = text.name(cashier, "The cashier's name")
+        if reason.strip():  # an empty one is refused below, with what to do ("say why")
+            reason = text.reason(reason, "The reason")
         with self._writing() as connection:
             move_cash(
                 connection, self.key, self._open_shift(), kind, to_cents(amount), reason, cashier, self.clock.now()
@@ -141,7 +178,9 @@ class Till:
         return shift_report(self.connection, self._open_shift(), "X", self.clock.now())
 
     def close_shift(self, counted_cash: Decimal, cashier: str) -> ShiftReport:
+        cashier = text.name(cashier, "The cashier's name")
         with self._writing() as connection:
+            refuse_changed_schema(connection)
             return close_shift(
                 connection, self.key, self._open_shift(), to_cents(counted_cash), cashier, self.clock.now()
             )
@@ -161,6 +200,7 @@ class Till:
         return as_item(variant, self.vat)
 
     def new_sale(self, cashier: str) -> Sale:
+        cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
         return Sale(lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now())
 
@@ -175,6 +215,7 @@ class Till:
 
     def cancel(self, sale: Sale, reason: str) -> None:
         """Abandon a sale before payment; a basket with items leaves a trace in the journal."""
+        reason = text.reason(reason, "The reason")
         if not sale.lines:
             return
         totals = sale.totals()
@@ -209,6 +250,7 @@ class Till:
 
     def reprint(self, number: int, cashier: str, receipt_config: dict[str, object], fmt: Formatter) -> Receipt:
         """A duplicate of a receipt; each reprint is a journal entry and the copy says which one it is."""
+        cashier = text.name(cashier, "The cashier's name")
         stored = self.find_sale(number=number)
         if stored is None:
             raise SaleError(f"There is no sale number {number}")
@@ -240,6 +282,7 @@ class Till:
             labels,
             duplicate=duplicate,
             original_number=original.number if original else None,
+            training=self.training,
         )
 
     # -- hand-over of online orders ------------------------------------------------------------
@@ -249,6 +292,7 @@ class Till:
 
     def new_handover(self, number: str, cashier: str) -> Handover:
         """Start handing over a customer's order from the pickup list the sync daemon keeps fresh."""
+        cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
         order = pickup_order(self.connection, number)
         refuse_second_handover(self.connection, order.number)
@@ -289,6 +333,7 @@ class Till:
         return returnable(original.sale, returned_so_far(self.connection, original.sale.uuid))
 
     def new_return(self, original: StoredSale, cashier: str) -> Sale:
+        cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
         return start_return(
             original.sale, lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now()
@@ -305,10 +350,37 @@ class Till:
     def close_periods(self) -> list[dict[str, Any]]:
         """Close every finished day, month and year now."""
         now = self.clock.now()
-        with write_transaction(self.db) as connection:
+        with self._transaction() as connection:
+            refuse_changed_schema(connection)
             made = closures.close_due_periods(connection, self.key, self.lane.id, self.zone, now)
         self._periods_checked_on = now.astimezone(self.zone).date()
         return made
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, then the head witness renewed once it is committed.
+
+        The tip is read inside the transaction, just before its COMMIT, and checked against the
+        witness (a journal cut while the till runs refuses the write); the witness is written only
+        after the COMMIT returned: it can lag behind the journal, never run ahead of it.
+        """
+        if not self.writable:
+            raise StoreError("This store was opened read-only: nothing was written")
+        with write_transaction(self.db) as connection:
+            yield connection
+            head = journal_store.tip(connection)
+            if head is not None and self._witness_writer is not None:
+                try:
+                    self._witness_writer.check(connection, head)
+                except CutUnderTill as cut:
+                    raise StoreError(
+                        f"The journal was cut or replaced while the till was open (its head witness saw entry"
+                        f" {cut.witnessed}; the journal now ends before it or differs): run `ofn-checkout journal"
+                        " verify`, and restore the last backup; nothing was written"
+                    ) from None
+        if head is not None and self._witness_writer is not None and head.seq != self._witnessed_seq:
+            self._witness_writer.record(head)
+            self._witnessed_seq = head.seq
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -318,7 +390,7 @@ class Till:
         stop a sale. A failure is logged and retried at the next write or by
         ``report close-periods``.
         """
-        with write_transaction(self.db) as connection:
+        with self._transaction() as connection:
             yield connection
         if self._periods_checked_on != self.clock.now().astimezone(self.zone).date():
             try:
@@ -327,47 +399,8 @@ class Till:
                 log.exception("closing the finished periods failed; will retry at the next write")
 
 
-def _check_lane(db: Database, lane_id: int) -> None:
-    """A box re-provisioned for another lane must not continue a journal that is not its own."""
-    owner = store_lane(db.conn)
-    if owner is not None and owner != lane_id:
-        raise StoreError(
-            f"This database belongs to lane {owner}, but the config says lane {lane_id}: "
-            "fix lane.id, or give this lane a database of its own"
-        )
-
-
-def _set_up(db: Database, key: bytes, lane_id: int, now: datetime) -> None:
-    """Bind a new store to its lane; its first journal entry records that it was set up.
-
-    With that entry, a journal emptied by hand cannot pass for a store that never sold.
-    """
-    with write_transaction(db) as connection:
-        if store_lane(connection) is not None:
-            return
-        connection.execute("INSERT INTO store_info (lane_id, created_at) VALUES (?, ?)", (lane_id, utc_text(now)))
-        journal_store.append(
-            connection, key, lane_id, "store_created", str(lane_id), {"lane_id": lane_id, "software": _version()}, now
-        )
-
-
 def _version() -> str:
     try:
         return metadata.version("ofn-checkout")
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-def _journal_key(db: Database, path: Path) -> bytes:
-    """The journal's key; a new one only for an empty journal, and never one that does not fit."""
-    has_entries = db.conn.execute("SELECT 1 FROM journal LIMIT 1").fetchone() is not None
-    if not path.exists() and not has_entries:
-        return create_key(path)
-    key = load_key(path)
-    for lane_id, seq, last_hash, mac in db.conn.execute("SELECT lane_id, seq, hash, mac FROM journal_anchor"):
-        if anchor_mac(key, lane_id, seq, last_hash) != mac:
-            raise JournalKeyError(
-                f"Journal key {path} does not fit this journal's seal: either the key file is not this box's "
-                "(put back the right one) or the journal was tampered with (run `ofn-checkout journal verify`)"
-            )
-    return key

@@ -39,7 +39,7 @@ def _small_store(exe: Path, work: Path) -> dict[str, str]:
     demo = (ROOT / "appliance" / "data" / "demo-config.toml").read_text(encoding="utf-8")
     config.write_text(demo.replace("/var/lib/ofn-checkout/demo.db", str(work / "till.db")), encoding="utf-8")
     env = {**os.environ, "OFN_CHECKOUT_CONFIG": str(config), "OFN_CHECKOUT_LOG_DIR": str(work / "logs")}
-    for args in (["store", "init"], ["simulate", "--sales", "50", "--seed", "3", "--leave-open"]):
+    for args in (["store", "init", "--training"], ["simulate", "--sales", "50", "--seed", "3", "--leave-open"]):
         subprocess.run([str(exe), *args], env=env, check=True, capture_output=True)
     return env
 

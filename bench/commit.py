@@ -160,7 +160,7 @@ def main() -> None:
         rows_db = rows_connection(work / "rows.db")
         config = parse(demo_config_text())
         clock = SteppingClock(datetime(2026, 3, 2, 8, tzinfo=UTC))
-        till = Till.open(config, work / "till.db", clock=clock)
+        till = Till.create(config, work / "till.db", clock=clock)
         if args.checkpoints == "sale":
             till.connection.execute(f"PRAGMA wal_autocheckpoint = {DAEMON_CHECKPOINT_PAGES}")
         daemon = open_store(work / "till.db")

@@ -1,9 +1,11 @@
 """``journal verify`` speed on a journal of 100,000 real sale entries.
 
 The journal is filled through the same code that records sales (batched in large transactions
-so that building it takes seconds, not minutes), then verified three times. The baseline, measured
-in the same run, is reading every row without checking anything: the ratio shows what the seal
-check itself costs. Target: at least 20,000 entries/s.
+so that building it takes seconds, not minutes), then verified three times as ``journal verify``
+does it: the store opened read-only, its schema checked against the one its migrations make (the
+reference rebuilt each time, as in a fresh process), the chain, the anchor, the head witness and
+the tables beside the journal. The baseline, measured in the same run, is reading every row
+without checking anything: the ratio shows what the checks cost. Target: at least 50,000 entries/s.
 
 It also times finding a sale by its number (a receipt's barcode, for a return or a reprint), which
 is a binary search over the journal since the store keeps no index of numbers, against finding it
@@ -27,14 +29,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from appliance.cli.demo import demo_config_text, demo_variants  # noqa: E402
-from appliance.config import parse  # noqa: E402
+from appliance.config import Config, parse  # noqa: E402
 from appliance.core.clock import SteppingClock  # noqa: E402
 from appliance.core.money import from_cents  # noqa: E402
 from appliance.core.sale import PricedBy  # noqa: E402
+from appliance.store.audit import verify_path  # noqa: E402
 from appliance.store.catalogue import upsert_variants  # noqa: E402
 from appliance.store.database import write_transaction  # noqa: E402
 from appliance.store.journal import tip  # noqa: E402
 from appliance.store.sales import record_sale  # noqa: E402
+from appliance.store.schema_audit import expected_objects  # noqa: E402
 from appliance.till import Till  # noqa: E402
 
 
@@ -69,9 +73,10 @@ def read_only(till: Till) -> float:
     return time.perf_counter() - start
 
 
-def verified(till: Till) -> tuple[float, int]:
+def verified(config: Config, path: Path) -> tuple[float, int]:
+    expected_objects.cache_clear()  # as in a fresh `journal verify` process
     start = time.perf_counter()
-    verdict = till.verify()
+    verdict = verify_path(path, config.key_file_for(path), config.lane_id)
     assert verdict.ok, verdict.findings
     return time.perf_counter() - start, verdict.entries
 
@@ -100,7 +105,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         config = parse(demo_config_text())
         clock = SteppingClock(datetime(2026, 1, 5, 7, tzinfo=UTC))
-        till = Till.open(config, Path(directory) / "till.db", clock=clock)
+        till = Till.create(config, Path(directory) / "till.db", clock=clock)
         with write_transaction(till.db) as connection:
             upsert_variants(connection, demo_variants(), clock.now())
         started = time.perf_counter()
@@ -108,7 +113,7 @@ def main() -> None:
         built = time.perf_counter() - started
         size = Path(directory, "till.db").stat().st_size
         reads = [read_only(till) for _ in range(3)]
-        checks = [verified(till) for _ in range(3)]
+        checks = [verified(config, Path(directory) / "till.db") for _ in range(3)]
         by_number, by_uuid = lookups(till, 500)
         till.close()
     entries = checks[0][1]
@@ -117,7 +122,7 @@ def main() -> None:
     print(f"read every row (baseline):  {read:6.2f} s   {entries / read:9,.0f} entries/s")
     print(
         f"journal verify:             {check:6.2f} s   {entries / check:9,.0f} entries/s"
-        f"   ({check / read:.1f}× the bare read; target ≥ 20,000 entries/s)"
+        f"   ({check / read:.1f}× the bare read; target ≥ 50,000 entries/s)"
     )
     print(
         f"find a sale by number:      {by_number * 1e6:6.0f} µs (median of 500; by UUID through the index:"

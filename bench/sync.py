@@ -87,7 +87,7 @@ def catalogue_figures(directory: Path, variants: int) -> None:
     # OFN is another machine in the field; here it shares the two cores, so it yields them like one.
     with running_sandbox(directory / "ofn", "--variants", str(variants), nice=10) as sandbox:
         config_path = box_config(directory, sandbox)
-        assert main(["store", "init", "--config", str(config_path)]) == 0
+        assert main(["store", "init", "--training", "--config", str(config_path)]) == 0
         assert main(["simulate", "--config", str(config_path), "--sales", "1", "--leave-open"]) == 0
         config = config_module.load(config_path)
         till = Till.open(config, config.store_path)
@@ -117,7 +117,7 @@ def catalogue_figures(directory: Path, variants: int) -> None:
 def drain_figures(directory: Path, sales: int, latency_ms: int) -> None:
     with running_sandbox(directory / "ofn") as sandbox:
         config_path = box_config(directory, sandbox)
-        assert main(["store", "init", "--config", str(config_path)]) == 0
+        assert main(["store", "init", "--training", "--config", str(config_path)]) == 0
         config = config_module.load(config_path)
         till = Till.open(config, config.store_path)
         with OfnClient(config.ofn_base_url, sandbox.api_key) as client:
@@ -154,7 +154,7 @@ def faulty_drain_figures(directory: Path, sales: int, latency_ms: int) -> None:
         with running_sandbox(directory / label.replace(" ", "-") / "ofn") as sandbox:
             box = directory / label.replace(" ", "-")
             config_path = box_config(box, sandbox, interval_s=1, in_doubt_s=5)
-            assert main(["store", "init", "--config", str(config_path)]) == 0
+            assert main(["store", "init", "--training", "--config", str(config_path)]) == 0
             config = config_module.load(config_path)
             till = Till.open(config, config.store_path)
             with OfnClient(config.ofn_base_url, sandbox.api_key, sleep=lambda s: None) as client:

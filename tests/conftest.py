@@ -64,8 +64,8 @@ def clock() -> SteppingClock:
 
 @pytest.fixture
 def till(config: Config, clock: SteppingClock) -> Iterator[Till]:
-    """A till with the demo catalogue and an open shift (float 100.00)."""
-    till = Till.open(config, clock=clock)
+    """A new store's till with the demo catalogue and an open shift (float 100.00)."""
+    till = Till.create(config, clock=clock)
     with write_transaction(till.db) as connection:
         upsert_variants(connection, demo_variants(), clock.now())
     till.open_shift("Alice", Decimal("100.00"))

@@ -162,7 +162,7 @@ class SyncedBox:
 def synced_box(directory: Path, sandbox: Sandbox, seed: int) -> Iterator[SyncedBox]:
     """The store initialised, the till open, and the daemon's first pass (catalogue, pickups) done."""
     config_path = box_config(directory, sandbox)
-    assert main(["store", "init", "--config", str(config_path)]) == 0
+    assert main(["store", "init", "--training", "--config", str(config_path)]) == 0
     config = config_module.load(config_path)
     till = Till.open(config, config.store_path)
     client = OfnClient(config.ofn_base_url, sandbox.api_key, sleep=lambda s: None)

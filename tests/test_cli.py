@@ -121,7 +121,8 @@ def test_every_command_has_help_and_is_documented() -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["shift", "open", "--float", "1e30", "--cashier", "A"], 2, "too large"),
+        (["shift", "open", "--float", "99999999", "--cashier", "A"], 2, "too large"),
+        (["shift", "open", "--float", "1e3", "--cashier", "A"], 2, "is not an amount"),
         (["shift", "open", "--float", "10", "--cashier", "Ren\udce9"], 2, "not valid UTF-8"),
         (["receipt", "show", "99999999999999999999"], 2, "99999999999999999999"),
         (["journal", "export", "--from", "0001-01-01", "--to", "9999-12-31"], 2, "between 2000-01-01 and 2999-12-31"),

@@ -28,7 +28,7 @@ def cents(text: str) -> int:
 @pytest.mark.slow
 def test_z_reports_export_and_journal_agree_for_a_day_of_2000_sales(config: Config) -> None:
     clock = SteppingClock(datetime(2026, 3, 2, 5, 30, tzinfo=UTC))
-    till = Till.open(config, clock=clock)
+    till = Till.create(config, clock=clock)
     completed = run(till, clock, Plan(sales=2000, seed=11, pace=12, shift_size=500), lambda stored: None)
     assert completed == 2000
     assert clock.now().date() == DAY  # the whole simulation stayed within the day
@@ -91,7 +91,7 @@ def test_the_same_seed_gives_the_same_day(config: Config, tmp_path) -> None:  # 
     results = []
     for name in ("a.db", "b.db"):
         clock = SteppingClock(datetime(2026, 3, 2, 8, tzinfo=UTC))
-        till = Till.open(replace(config, store_path=tmp_path / name / "till.db"), clock=clock)
+        till = Till.create(replace(config, store_path=tmp_path / name / "till.db"), clock=clock)
         totals: list[int] = []
         run(till, clock, Plan(sales=60, seed=5), lambda stored: totals.append(stored.sale.total))
         results.append(totals)
@@ -101,7 +101,7 @@ def test_the_same_seed_gives_the_same_day(config: Config, tmp_path) -> None:  # 
 
 def test_a_run_resumes_where_the_store_left_off(config: Config) -> None:
     clock = SteppingClock(datetime(2026, 3, 2, 8, tzinfo=UTC))
-    till = Till.open(config, clock=clock)
+    till = Till.create(config, clock=clock)
     numbers: list[int] = []
     run(till, clock, Plan(sales=30, seed=1, close_at_end=False), lambda stored: numbers.append(stored.number))
     later = SteppingClock(clock.now() - timedelta(hours=5))  # a resumed run never goes back in time

@@ -15,7 +15,7 @@ from appliance.cli.main import main
 from appliance.config import Config
 from appliance.core.seal import anchor_mac, canonical, seal
 from appliance.store.audit import verify_store
-from appliance.store.keys import JournalKeyError, create_key, load_key
+from appliance.store.keys import JournalKeyError, KeyFile, create_key, load_key
 from appliance.store.schema import IMMUTABLE_TABLES, immutability_triggers
 from appliance.till import Till
 
@@ -118,8 +118,12 @@ def test_a_truncated_tail_with_a_forged_anchor_is_found(till: Till) -> None:
 
 def test_a_removed_anchor_is_found(till: Till) -> None:
     trade(till)
-    raw(till).execute("DELETE FROM journal_anchor")
-    assert "anchor is missing" in verdict_text(till)[0]
+    with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
+        raw(till).execute("DELETE FROM journal_anchor")
+    attacker = raw(till)
+    drop_triggers(attacker)
+    attacker.execute("DELETE FROM journal_anchor")
+    assert "anchor is missing" in verdict_text(till)[1]
 
 
 def test_the_whole_journal_deleted_is_found(till: Till) -> None:
@@ -133,7 +137,7 @@ def test_the_whole_journal_deleted_is_found(till: Till) -> None:
 def test_a_chain_rebuilt_without_the_key_does_not_verify(till: Till, tmp_path: Path) -> None:
     trade(till)
     other_key = create_key(tmp_path / "other.key")
-    assert not verify_store(till.connection, other_key, 1).ok
+    assert not verify_store(till.connection, KeyFile(tmp_path / "other.key", other_key, None), 1).ok
 
 
 def test_verify_command_exit_codes(config_file: Path, till: Till, capsys: pytest.CaptureFixture[str]) -> None:

@@ -114,7 +114,7 @@ def test_a_day_is_closed_by_the_first_sale_of_the_next(till: Till, clock: Steppi
 
 def test_months_and_years_close_with_perpetual_totals(config, tmp_path) -> None:  # type: ignore[no-untyped-def]
     clock = SteppingClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
-    till = Till.open(config, clock=clock)
+    till = Till.create(config, clock=clock)
     from appliance.cli.demo import demo_variants
     from appliance.store.catalogue import upsert_variants
     from appliance.store.database import write_transaction

@@ -270,7 +270,7 @@ def test_every_sale_is_found_by_its_number_among_other_entries(
     (returns, cash movements, cancelled baskets, shifts, reprints), each number finds its sale."""
     config = replace(parse(demo_config_text()), store_path=tmp_path_factory.mktemp("numbers") / "till.db")
     clock = SteppingClock(datetime(2026, 3, 2, 8, tzinfo=UTC))
-    with closing(Till.open(config, clock=clock)) as till:
+    with closing(Till.create(config, clock=clock)) as till:
         with write_transaction(till.db) as connection:
             upsert_variants(connection, demo_variants(), clock.now())
         till.open_shift("Alice", Decimal("100"))

@@ -144,7 +144,7 @@ def faulty_box(tmp_path: Path, *faults: str) -> Iterator[tuple[Sandbox, Path, di
     """A sandbox with these faults, a box set up against it, and OFN's stock before any sale."""
     with running_sandbox(tmp_path / "ofn", *faults) as sandbox:
         config_path = box_config(tmp_path, sandbox, interval_s=1, in_doubt_s=5)
-        assert main(["store", "init", "--config", str(config_path)]) == 0
+        assert main(["store", "init", "--training", "--config", str(config_path)]) == 0
         yield sandbox, config_path, well_stocked(sandbox)
 
 

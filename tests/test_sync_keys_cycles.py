@@ -48,7 +48,7 @@ def test_a_replaced_key_is_read_again_at_once_by_the_running_daemon(tmp_path: Pa
         config_path = box_config(tmp_path, sandbox, interval_s=1)
         key_file = tmp_path / "api.key"
         key_file.write_text("0" * 40)  # a revoked or mistyped key
-        assert main(["store", "init", "--config", str(config_path)]) == 0
+        assert main(["store", "init", "--training", "--config", str(config_path)]) == 0
         sell(config_path, 10, seed=61)
         process = daemon(config_path, tmp_path / "logs")
         try:

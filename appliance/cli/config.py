@@ -12,7 +12,7 @@ from appliance.cli.options import (
     config_option,
 )
 from appliance.config import Config, ConfigError
-from appliance.store.keys import key_is_private
+from appliance.store.keys import permission_warning
 
 
 @click.group("config")
@@ -28,8 +28,12 @@ def config_check(config_path: Path | None) -> int:
     try:
         config = config_module.load(path)
     except ConfigError as exc:
-        click.echo(f"{path}: {len(exc.problems)} problem(s)")
-        for problem in exc.problems:
+        problems = [str(problem) for problem in exc.problems]
+    else:
+        problems = _file_problems(config)
+    if problems:
+        click.echo(f"{path}: {len(problems)} problem(s)")
+        for problem in problems:
             click.echo(f"  {problem}")
         return EXIT_PROBLEMS
     for warning in _config_warnings(config):
@@ -41,14 +45,26 @@ def config_check(config_path: Path | None) -> int:
     return 0
 
 
+def _file_problems(config: Config) -> list[str]:
+    """Key files that exist but cannot be what they are for: a directory, or an empty file."""
+    problems = []
+    files = (("journal.key_file", config.key_file_for(config.store_path)), ("ofn.api_key_file", config.api_key_file))
+    for key, path in files:
+        if path.is_dir():
+            problems.append(f"{key} = {str(path)!r}: is a directory, not a key file")
+        elif path.is_file() and not path.read_bytes().strip():
+            problems.append(f"{key} = {str(path)!r}: the file is empty (restore or provision the key)")
+    return problems
+
+
 def _config_warnings(config: Config) -> list[str]:
     """Things that do not stop the till from selling, but will stop something else."""
     warnings = []
     if not config.api_key_file.exists():
         warnings.append(f"ofn.api_key_file {config.api_key_file}: file not found (sync to OFN will not work)")
-    key_file = config.key_file_for(config.store_path)
-    if key_file.exists() and not key_is_private(key_file):
-        warnings.append(f"journal key {key_file} is readable by others: chmod 600 it")
+    for what, path in (("journal key", config.key_file_for(config.store_path)), ("API key file", config.api_key_file)):
+        if (warning := permission_warning(path, what)) is not None:
+            warnings.append(warning)
     if not any(method.is_cash for method in config.payments):
         warnings.append("no payment method has cash = true: the drawer will never be counted")
     return warnings

@@ -8,6 +8,7 @@ API key, OFN, the counter order) are here; device checks come from the drivers t
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import entry_points
@@ -17,14 +18,17 @@ from typing import Any
 import click
 import httpx
 
-from appliance.cli.options import EXIT_PROBLEMS, config_option, db_option, load_config
-from appliance.config import Config
+from appliance import config as config_module
+from appliance.cli.demo import demo_config_text
+from appliance.cli.options import EXIT_PROBLEMS, config_option, db_option
+from appliance.config import Config, ConfigError
 from appliance.core.clock import parse_utc
 from appliance.ofn.audit import audit
 from appliance.ofn.client import OfnClient, OfnError
 from appliance.store.cycle_choice import Cycle, current_cycle
-from appliance.store.database import open_store
-from appliance.store.keys import ApiKeyError, key_is_private, load_api_key
+from appliance.store.database import StoreError, explain
+from appliance.store.keys import ApiKeyError, JournalKeyError, load_api_key, permission_warning
+from appliance.store.opening import open_lane_store
 
 Verdict = tuple[str, str, str]
 MIN_FREE_BYTES = 500 * 1024 * 1024
@@ -32,22 +36,32 @@ CHECK_GROUP = "ofn_checkout.checks"
 
 
 def _disk(path: Path) -> Verdict:
-    usage = shutil.disk_usage(path if path.exists() else path.parent)
+    where = path
+    while not where.exists() and where != where.parent:  # a new box: the store's directory may not exist yet
+        where = where.parent
+    usage = shutil.disk_usage(where)
     free_mb = usage.free // (1024 * 1024)
     if usage.free < MIN_FREE_BYTES:
         return ("fail", "disk", f"{free_mb} MB free where the store lives: free some space (logs, old backups)")
     return ("ok", "disk", f"{free_mb} MB free")
 
 
-def _store_and_clock(path: Path, now: datetime) -> list[Verdict]:
-    if not path.exists():
+def _store_and_clock(config: Config, path: Path, now: datetime) -> list[Verdict]:
+    if not path.exists() and not config.key_file_for(path).exists():
         return [("fail", "store", f"no database at {path}: run `ofn-checkout store init`")]
-    db = open_store(path, create=False)
+    try:  # read-only, through every check a command opens the store with
+        store = open_lane_store(path, config.key_file_for(path), config.lane_id, write=False)
+    except (StoreError, JournalKeyError) as problem:
+        return [("fail", "store", str(problem))]
     try:
-        last = db.conn.execute("SELECT max(created_at) FROM journal").fetchone()[0]
+        last = store.db.conn.execute("SELECT max(created_at) FROM journal").fetchone()[0]
+        categories = {row[0] for row in store.db.conn.execute("SELECT DISTINCT tax_category_id FROM variant")}
+    except sqlite3.DatabaseError as exc:
+        return [("fail", "store", f"{path} {explain(exc)}")]
     finally:
-        db.close()
-    verdicts: list[Verdict] = [("ok", "store", f"{path}")]
+        store.db.close()
+    verdicts: list[Verdict] = [("ok", "store", f"{path}"), *(("warn", "store", w) for w in store.warnings)]
+    verdicts.append(_vat_table(config, categories))
     if now.year < 2025:
         verdicts.append(("fail", "clock", f"the clock says {now:%Y-%m-%d}: set the time (is NTP reachable?)"))
     elif last and parse_utc(last) - now > timedelta(minutes=5):
@@ -62,29 +76,46 @@ def _store_and_clock(path: Path, now: datetime) -> list[Verdict]:
 def _cycle(config: Config, db_path: Path) -> Cycle:
     """The cycle the daemon follows: a manager's `cycle use` recorded in the store, else the config's."""
     fallback = Cycle(config.order_cycle_id, config.counter_order, tuple(config.other_counter_orders))
-    if not db_path.exists():
-        return fallback
-    db = open_store(db_path, create=False)
     try:
-        return current_cycle(db.conn, fallback.order_cycle_id, fallback.counter_order, fallback.other_counter_orders)
+        store = open_lane_store(db_path, config.key_file_for(db_path), config.lane_id, write=False)
+    except (StoreError, JournalKeyError):
+        return fallback  # the store's own verdict says why
+    try:
+        return current_cycle(
+            store.db.conn, fallback.order_cycle_id, fallback.counter_order, fallback.other_counter_orders
+        )
     finally:
-        db.close()
+        store.db.close()
 
 
-def _audit(client: OfnClient, db_path: Path, counter_order: str) -> Verdict:
+def _audit(config: Config, client: OfnClient, db_path: Path, counter_order: str) -> Verdict:
     """The orders the box changed, checked against the journal (`sync audit` gives the details)."""
-    if not db_path.exists():
-        return ("warn", "audit", "no store yet: nothing to audit")
-    db = open_store(db_path, create=False)
     try:
-        found = audit(db.conn, client, counter_order)
+        store = open_lane_store(db_path, config.key_file_for(db_path), config.lane_id, write=False)
+    except (StoreError, JournalKeyError):
+        return ("warn", "audit", "the store cannot be read: nothing audited (see the store's verdict)")
+    try:
+        found = audit(store.db.conn, client, counter_order)
     except OfnError as error:
         return ("warn", "audit", f"could not read the orders: {error}")
     finally:
-        db.close()
+        store.db.close()
     if found.unexplained:
         return ("fail", "audit", f"{found.unexplained} difference(s) with OFN nothing explains: run `sync audit`")
     return ("ok", "audit", f"{len(found.orders)} order(s) in OFN as the journal says, or on their way")
+
+
+def _vat_table(config: Config, categories: set[int | None]) -> Verdict:
+    """Every tax category of the catalogue needs a [[vat]] entry, or its variants cannot be sold."""
+    missing = sorted(str(c) for c in {"none" if c is None else c for c in categories} - set(config.vat))
+    if missing:
+        return (
+            "fail",
+            "vat",
+            f"tax categories {', '.join(missing)} of the catalogue have no [[vat]] entry in the config:"
+            " their variants cannot be sold",
+        )
+    return ("ok", "vat", f"the {len(categories)} tax categories of the catalogue are in the VAT table")
 
 
 def _ofn(config: Config, db_path: Path, transport: httpx.BaseTransport | None) -> list[Verdict]:
@@ -94,8 +125,8 @@ def _ofn(config: Config, db_path: Path, transport: httpx.BaseTransport | None) -
     except ApiKeyError as problem:
         return [("fail", "api key", str(problem))]
     verdicts: list[Verdict] = []
-    if not key_is_private(key_file):
-        verdicts.append(("warn", "api key", f"{key_file} is readable by others: chmod 600 it"))
+    if (warning := permission_warning(key_file, "API key file")) is not None:
+        verdicts.append(("warn", "api key", warning))
     timeout = httpx.Timeout(5.0)
     with OfnClient(config.ofn_base_url, key, transport=transport, timeout=timeout, read_attempts=1) as client:
         try:
@@ -109,7 +140,7 @@ def _ofn(config: Config, db_path: Path, transport: httpx.BaseTransport | None) -
             verdicts.append(("ok", "order cycle", f"{cycle.order_cycle_id} is open"))
         except OfnError as error:
             verdicts.append(("fail", "order cycle", str(error)))
-        verdicts.append(_audit(client, db_path, cycle.counter_order))
+        verdicts.append(_audit(config, client, db_path, cycle.counter_order))
         if not config.counter_order:
             verdicts.append(("warn", "counter order", "ofn.counter_order is not set: sales wait in the box"))
             return verdicts
@@ -142,15 +173,36 @@ def _device_checks(config: Config) -> list[Verdict]:
     return verdicts
 
 
-def run_checks(config: Config, db_path: Path, *, transport: httpx.BaseTransport | None = None) -> list[Verdict]:
+def run_checks(
+    config: Config,
+    db_path: Path,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    config_verdict: Verdict | None = None,
+) -> list[Verdict]:
     now = datetime.now(UTC)
     return [
-        ("ok", "config", str(config.path) if config.path else "demo settings"),
+        config_verdict or ("ok", "config", str(config.path) if config.path else "demo settings"),
         _disk(db_path),
-        *_store_and_clock(db_path, now),
+        *_store_and_clock(config, db_path, now),
         *_ofn(config, db_path, transport),
         *_device_checks(config),
     ]
+
+
+def _config(config_path: Path | None) -> tuple[Config, Verdict | None]:
+    """The config, or the demo hub's settings with a failing verdict saying why: the other checks
+    still run, one verdict per line."""
+    path = config_module.resolve_path(config_path)
+    try:
+        return config_module.load(path), None
+    except ConfigError as exc:
+        problems = "; ".join(str(problem) for problem in exc.problems)
+        return config_module.parse(demo_config_text()), (
+            "fail",
+            "config",
+            f"{path}: {problems} (checks below use the demo settings)",
+        )
 
 
 @click.command("doctor")
@@ -158,8 +210,8 @@ def run_checks(config: Config, db_path: Path, *, transport: httpx.BaseTransport 
 @db_option
 def doctor(config_path: Path | None, db_path: Path | None) -> int:
     """Check the box: config, store, disk, clock, OFN and the key, each device; exit 1 if anything fails."""
-    config = load_config(config_path)
-    verdicts = run_checks(config, db_path or config.store_path)
+    config, config_verdict = _config(config_path)
+    verdicts = run_checks(config, db_path or config.store_path, config_verdict=config_verdict)
     width = max(len(name) for _, name, _ in verdicts)
     for verdict, name, message in verdicts:
         click.echo(f"{verdict.upper():4}  {name:<{width}}  {message}")

@@ -1,13 +1,20 @@
 """Where tracebacks go: a log file, never the cashier's screen or a support person's terminal.
 
 Under systemd the services log to the journal through stderr; the CLI writes to
-$OFN_CHECKOUT_LOG_DIR (default /var/log/ofn-checkout, or the temp dir when that is not writable).
+$OFN_CHECKOUT_LOG_DIR (default /var/log/ofn-checkout, or a directory of its own in the temp dir
+when that is not writable). Logs are the service user's alone (directories 0700, files 0600).
+
+The fallback in the temp dir has a name anyone can guess, and anyone can create it first (a
+directory of their own, or a symbolic link to a file of the service user's). So it is used only
+if it is a real directory (not a link), owned by this user, and closed to everybody else; log
+files are never opened through a link.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -19,6 +26,25 @@ def _candidates() -> list[Path]:
     configured = os.environ.get("OFN_CHECKOUT_LOG_DIR")
     fallback = Path(tempfile.gettempdir()) / f"ofn-checkout-{os.getuid()}"
     return ([Path(configured)] if configured else []) + [DEFAULT_DIR, fallback]
+
+
+def _usable_directory(directory: Path) -> bool:
+    """Make ``directory`` (0700) if need be. In the shared temp dir, True only for a real directory
+    of this user's that nobody else can enter; elsewhere (a path an administrator chose), any
+    directory."""
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = os.lstat(directory)
+    except OSError:
+        return False
+    if directory.parent != Path(tempfile.gettempdir()):
+        return directory.is_dir()
+    return stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid() and not stat.S_IMODE(status.st_mode) & 0o077
+
+
+def _open_private(path: Path) -> None:
+    """Create the log file for the service user alone, never following a link."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600))
 
 
 def setup_logging(name: str) -> Path | None:
@@ -34,8 +60,10 @@ def setup_logging(name: str) -> Path | None:
         path = directory / f"{name}.log"
         if _installed is not None and Path(_installed.baseFilename) == path.absolute():
             return path
+        if not _usable_directory(directory):
+            continue
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            _open_private(path)
             handler = logging.FileHandler(path, encoding="utf-8", errors="backslashreplace")
         except OSError:
             continue

@@ -10,6 +10,7 @@ config, a broken journal).
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import sys
 from importlib.metadata import entry_points
@@ -36,6 +37,7 @@ from appliance.cli.store import store_group
 from appliance.config import ConfigError
 from appliance.core.money import MoneyError
 from appliance.core.sale import SaleError
+from appliance.core.text import TextError
 from appliance.ofn.errors import OfnError
 from appliance.store.catalogue import CatalogueError
 from appliance.store.database import StoreError
@@ -56,10 +58,24 @@ PERSON_ERRORS = (
     MoneyError,
     SyncBusy,
     OfnError,  # what OFN or the road to it did, in words (errors.py imports no HTTP stack)
+    TextError,
 )
 
 
+#: Files the CLI creates (the store and its -wal and -shm, keys, the witness, logs, exports) are the
+#: service user's alone; the systemd units set the same UMask for the services.
+UMASK = 0o077
+
+
 def main(argv: list[str] | None = None) -> int:
+    previous_umask = os.umask(UMASK)
+    try:
+        return _run(argv)
+    finally:
+        os.umask(previous_umask)
+
+
+def _run(argv: list[str] | None) -> int:
     log_file = setup_logging("cli")
     try:
         result = cli.main(args=argv, prog_name="ofn-checkout", standalone_mode=False)

@@ -23,8 +23,9 @@ from appliance.cli.demo import demo_config_text
 from appliance.config import Config
 from appliance.core.clock import Clock
 from appliance.core.money import MoneyError, parse_amount
+from appliance.core.text import NAME_MAX, REASON_MAX, TextError, clean_text
 from appliance.reports.formatting import Formatter
-from appliance.store.database import StoreError
+from appliance.store.database import explain
 from appliance.till import Till
 
 EXIT_PROBLEMS = 1
@@ -34,20 +35,7 @@ EXIT_INTERNAL = 70
 
 def database_problem(exc: sqlite3.DatabaseError) -> str:
     """What a person should understand of an SQLite error (the details go to the log)."""
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        return "the database is busy (another program is writing to it): try again in a moment"
-    if "full" in text:
-        return "the disk is full: nothing was recorded; free some space and try again"
-    if "readonly" in text or "read-only" in text:
-        return "the database file is read-only: check its owner and permissions"
-    if "unable to open" in text:
-        return f"the database cannot be opened ({text}): check the path and its permissions"
-    if isinstance(exc, sqlite3.IntegrityError):
-        return (
-            f"the database refused a change ({text}): it may have been tampered with; run `ofn-checkout journal verify`"
-        )
-    return f"the database file is damaged ({text}): restore it from the backup"
+    return f"the database {explain(exc)}"
 
 
 config_option = click.option(
@@ -77,12 +65,15 @@ def load_config(config_path: Path | None) -> Config:
     return config_module.load(path)
 
 
-def open_till(config_path: Path | None, db_path: Path | None, clock: Clock | None = None) -> tuple[Config, Till]:
+def open_till(
+    config_path: Path | None, db_path: Path | None, clock: Clock | None = None, *, write: bool = True
+) -> tuple[Config, Till]:
+    """The config and the till of its store (or ``--db``); ``write=False`` for a command that only reads."""
     config = load_config(config_path)
-    path = db_path or config.store_path
-    if not path.exists():
-        raise StoreError(f"No database at {path}: check --db or store.path in the config")
-    return config, Till.open(config, path, clock=clock)
+    till = Till.open(config, db_path or config.store_path, clock=clock, write=write)
+    for warning in till.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return config, till
 
 
 def formatter(config: Config) -> Formatter:
@@ -90,22 +81,30 @@ def formatter(config: Config) -> Formatter:
 
 
 class Text(click.ParamType):
-    """A name or reason typed on the command line; it is kept in the journal, so it must be text."""
+    """A name or reason typed on the command line; it is kept in the journal, so it must be plain
+    text of a reasonable length (appliance/core/text.py says why)."""
 
     name = "text"
 
+    def __init__(self, limit: int):
+        self.limit = limit
+
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        text = str(value).strip()
+        typed = str(value)
         try:
-            text.encode("utf-8")
+            typed.encode("utf-8")
         except UnicodeEncodeError:
             self.fail("is not valid UTF-8 text (check the terminal's encoding)", param, ctx)
-        if not text:
-            self.fail("must not be empty", param, ctx)
-        return text
+        try:
+            return clean_text(typed, "it", self.limit).strip()
+        except TextError as exc:
+            self.fail(str(exc).removeprefix("it "), param, ctx)
 
 
-TEXT = Text()
+#: A name (a cashier, an order number): at most NAME_MAX characters.
+TEXT = Text(NAME_MAX)
+#: A reason (a cash movement): at most REASON_MAX characters.
+REASON = Text(REASON_MAX)
 NUMBER = click.IntRange(min=1, max=2**62)
 DATE = click.DateTime(["%Y-%m-%d"])
 

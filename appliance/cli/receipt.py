@@ -28,7 +28,7 @@ def receipt_group() -> None:
 @click.option("--columns", type=click.Choice(["32", "42", "48"]), default="42", show_default=True)
 def receipt_show(config_path: Path | None, db_path: Path | None, number: int, columns: str) -> int:
     """Show a receipt on screen (not a reprint: nothing is recorded)."""
-    config, till = open_till(config_path, db_path)
+    config, till = open_till(config_path, db_path, write=False)
     try:
         stored = till.find_sale(number=number)
         if stored is None:

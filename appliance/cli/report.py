@@ -17,10 +17,11 @@ from appliance.cli.options import (
     open_till,
     store_options,
 )
+from appliance.config import Config
 from appliance.core.money import from_cents
 from appliance.reports.text import closure_text, shift_report_text
 from appliance.store import closures
-from appliance.store.shifts import ShiftError, get_shift, last_closed_shift, stored_z_report
+from appliance.store.shifts import ShiftError, get_shift, last_closed_shift, stored_z_report, z_entry
 from appliance.till import Till
 
 
@@ -34,13 +35,27 @@ def report_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON")
 def report_x(config_path: Path | None, db_path: Path | None, as_json: bool) -> int:
     """Running totals of the open shift."""
-    config, till = open_till(config_path, db_path)
+    config, till = open_till(config_path, db_path, write=False)
     try:
         record = till.x_report().as_record()
     finally:
         till.close()
-    echo_json(record) if as_json else click.echo(shift_report_text(record, formatter(config), config.lane_name))
+    _show(record, config, till, as_json)
     return 0
+
+
+def _show(
+    record: dict[str, Any], config: Config, till: Till, as_json: bool, sealed: tuple[int, str] | None = None
+) -> None:
+    """A shift report as JSON or text; a training store's says so in both; a Z carries its seal."""
+    if as_json:
+        extra: dict[str, Any] = {"training": True} if till.training else {}
+        if sealed is not None:
+            extra.update(journal_entry=sealed[0], chain_hash=sealed[1])
+        echo_json({**record, **extra})
+    else:
+        text = shift_report_text(record, formatter(config), config.lane_name, training=till.training, sealed=sealed)
+        click.echo(text)
 
 
 @report_group.command("z")
@@ -60,12 +75,13 @@ def report_z(
     """Close the open shift (with --counted), or reprint the last or a given Z report."""
     if shift_id is not None and counted is not None:
         raise click.UsageError("--shift reprints a closed shift's Z report; --counted closes the open shift: not both")
-    config, till = open_till(config_path, db_path)
+    config, till = open_till(config_path, db_path, write=counted is not None)
     try:
         record = _z_record(till, counted, cashier, shift_id)
+        sealed = z_entry(till.connection, record["shift_id"])
     finally:
         till.close()
-    echo_json(record) if as_json else click.echo(shift_report_text(record, formatter(config), config.lane_name))
+    _show(record, config, till, as_json, sealed)
     return 0
 
 
@@ -94,16 +110,17 @@ def _z_record(till: Till, counted: Decimal | None, cashier: str, shift_id: int |
 @click.option("--json", "as_json", is_flag=True)
 def report_closures(config_path: Path | None, db_path: Path | None, kind: str | None, as_json: bool) -> int:
     """List the period closures with their grand totals."""
-    config, till = open_till(config_path, db_path)
+    config, till = open_till(config_path, db_path, write=False)
     try:
         records = closures.closures(till.connection, kind)
     finally:
         till.close()
     if as_json:
-        echo_json(records)
+        echo_json([{**r, "training": True} for r in records] if till.training else records)
     else:
         fmt = formatter(config)
-        click.echo("\n\n".join(closure_text(r, fmt, config.lane_name) for r in records) or "No closures yet.")
+        texts = [closure_text(r, fmt, config.lane_name, training=till.training) for r in records]
+        click.echo("\n\n".join(texts) or "No closures yet.")
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from appliance.cli.options import (
+    REASON,
     TEXT,
     amount_type,
     open_till,
@@ -39,7 +40,7 @@ def shift_open(config_path: Path | None, db_path: Path | None, opening_float: De
 def _cash_command(kind: str) -> Callable[..., int]:
     @store_options
     @click.option("--amount", type=amount_type, required=True)
-    @click.option("--reason", type=TEXT, required=True)
+    @click.option("--reason", type=REASON, required=True)
     @click.option("--cashier", type=TEXT, required=True)
     def command(config_path: Path | None, db_path: Path | None, amount: Decimal, reason: str, cashier: str) -> int:
         config, till = open_till(config_path, db_path)

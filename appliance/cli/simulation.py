@@ -4,6 +4,15 @@ Every sale goes through :class:`~appliance.till.Till` exactly as the UI's would:
 weighed items, discounts, price changes, voided lines, cancelled baskets, returns, split payments,
 cash movements, and shifts opened and closed with a Z. A run can be killed at any moment and run
 again on the same store: it picks up the clock and the shift where the store left them.
+
+Its sales are made up, so it writes only to a training store: one it sets up itself on a new path,
+or one set up with ``store init --training``; never to a lane's real store. Every report and
+receipt of a training store says so.
+
+One clock for the whole simulated day: the store's set-up, the shift and every sale run on the
+simulated clock, which never goes back before the store's last entry. With ``--until-now`` the
+day ends at the real time, so reports printed afterwards (on the real clock) come after every
+sale they count.
 """
 
 from __future__ import annotations
@@ -21,11 +30,12 @@ import click
 
 from appliance.cli.demo import demo_variants
 from appliance.cli.options import load_config, store_options
+from appliance.config import Config
 from appliance.core.clock import SteppingClock, parse_utc
 from appliance.core.money import from_cents, to_cents
 from appliance.core.sale import Discount, DiscountKind, PricedBy, Sale, SaleError
 from appliance.store.catalogue import Variant, all_variants, upsert_variants
-from appliance.store.database import write_transaction
+from appliance.store.database import StoreError, write_transaction
 from appliance.store.journal import tip
 from appliance.store.sales import StoredSale
 from appliance.till import Till
@@ -41,6 +51,7 @@ class Plan:
     pace: float = 45.0
     shift_size: int = 250
     close_at_end: bool = True
+    until: datetime | None = None
 
 
 def resume_clock(till: Till | None, start: datetime) -> SteppingClock:
@@ -80,7 +91,7 @@ def run(till: Till, clock: SteppingClock, plan: Plan, report: Callable[[StoredSa
         if till.current_shift() is None:
             trader.open_shift()
             in_shift = 0
-        clock.advance(rng.expovariate(1 / plan.pace))
+        clock.advance(_gap(rng.expovariate(1 / plan.pace), clock, plan, plan.sales - completed))
         stored = trader.one_transaction()
         if stored is None:
             continue
@@ -90,6 +101,15 @@ def run(till: Till, clock: SteppingClock, plan: Plan, report: Callable[[StoredSa
     if plan.close_at_end and till.current_shift() is not None:
         trader.close_shift()
     return completed
+
+
+def _gap(gap: float, clock: SteppingClock, plan: Plan, left: int) -> float:
+    """The pause before the next sale; with ``plan.until``, short enough for the ``left`` sales to
+    come before it (each takes at most its share of the time that remains)."""
+    if plan.until is None:
+        return gap
+    room = (plan.until - clock.now()).total_seconds()
+    return min(gap, max(room, 0.0) / (left + 1))
 
 
 def _sales_in_current_shift(till: Till) -> int:
@@ -247,6 +267,11 @@ def _cash_tendered(due: int, rng: random.Random) -> int:
     "--shift-size", type=click.IntRange(min=1), default=250, show_default=True, help="Sales per shift before a Z"
 )
 @click.option("--leave-open", is_flag=True, help="Leave the last shift open")
+@click.option(
+    "--until-now",
+    is_flag=True,
+    help="End the simulated day at the real time (it starts early enough, today): reports come after its sales",
+)
 def simulate(
     config_path: Path | None,
     db_path: Path | None,
@@ -256,23 +281,49 @@ def simulate(
     pace: float,
     shift_size: int,
     leave_open: bool,
+    until_now: bool,
 ) -> int:
-    """Fill a store with realistic random sales through the real till, one line per sale."""
+    """Fill a training store with realistic random sales through the real till, one line per sale.
+
+    A new path becomes a training store; an existing store must be one (`store init --training`).
+    """
     config = load_config(config_path)
     zone = ZoneInfo(config.timezone)
     if start is not None and not 2000 <= start.year <= 2999:
         raise click.BadParameter("--start must be between 2000 and 2999")
-    begin = (
-        start.replace(tzinfo=zone) if start else datetime.now(zone).replace(hour=8, minute=0, second=0, microsecond=0)
-    )
-    till = Till.open(config, db_path or config.store_path, clock=resume_clock(None, begin))
+    now = datetime.now(zone)
+    if start is not None:
+        begin = start.replace(tzinfo=zone)
+    elif until_now:
+        begin = max(now - timedelta(seconds=sales * pace), now.replace(hour=0, minute=0, second=0, microsecond=0))
+    else:
+        begin = now.replace(hour=8, minute=0, second=0, microsecond=0)
+    if until_now and begin > now:
+        raise click.BadParameter("--start is after the real time: with --until-now it must be in the past")
+    till = _training_till(config, db_path or config.store_path, resume_clock(None, begin))
     try:
         till.clock = clock = resume_clock(till, begin)
-        plan = Plan(sales, seed, pace, shift_size, not leave_open)
+        plan = Plan(sales, seed, pace, shift_size, not leave_open, now if until_now else None)
         run(till, clock, plan, _print_sale)
     finally:
         till.close()
     return 0
+
+
+def _training_till(config: Config, path: Path, clock: SteppingClock) -> Till:
+    """The till of a training store: set up here on a new path, or one that is marked as such."""
+    if not path.exists():
+        return Till.create(config, path, clock=clock, training=True)
+    probe = Till.open(config, path, write=False)  # read-only: a real store is refused untouched
+    training = probe.training
+    probe.close()
+    if not training:
+        raise StoreError(
+            f"{path} is a lane's real store: simulate writes only to a training store; give --db a new file"
+            " (simulate sets up a training store there) or set one up with `ofn-checkout store init --training`;"
+            " nothing was written"
+        )
+    return Till.open(config, path, clock=clock)
 
 
 def _print_sale(stored: Any) -> None:

@@ -1,4 +1,4 @@
-"""`ofn-checkout store`: create a lane's database and its journal key."""
+"""`ofn-checkout store`: set up a lane's database and its journal key, the one command that does."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from appliance.cli.options import (
     load_config,
     store_options,
 )
-from appliance.store.database import StoreError
 from appliance.till import Till
 
 
@@ -21,13 +20,17 @@ def store_group() -> None:
 
 @store_group.command("init")
 @store_options
-def store_init(config_path: Path | None, db_path: Path | None) -> int:
+@click.option(
+    "--training",
+    is_flag=True,
+    help="A training store: `simulate` may fill it, and every report and receipt says TRAINING",
+)
+def store_init(config_path: Path | None, db_path: Path | None, training: bool) -> int:
     """Create the database of this lane and its journal key (other commands never create one)."""
     config = load_config(config_path)
     path = db_path or config.store_path
-    if path.exists():
-        raise StoreError(f"{path} already exists: nothing was changed")
-    Till.open(config, path).close()
+    Till.create(config, path, training=training).close()
     key = config.key_file_for(path)
-    click.echo(f"created {path} for lane {config.lane_id}; journal key {key}: back it up with the database")
+    kind = "training store" if training else "store"
+    click.echo(f"created {path} ({kind}) for lane {config.lane_id}; journal key {key}: back it up with the database")
     return 0

@@ -87,8 +87,16 @@ class Config:
     barcodes: dict[str, Any] = field(default_factory=dict)
 
     def key_file_for(self, db_path: Path) -> Path:
-        """The journal key: as configured, or ``journal.key`` beside the database."""
-        return self.journal_key_file or default_key_file(db_path)
+        """The journal key of a database: ``journal.key_file`` for the configured store, else
+        ``journal.key`` beside the database.
+
+        One key belongs to one store (it names the store's identity), so a database named with
+        ``--db`` elsewhere (a training store, a copy to check) has its own key beside it, as an
+        archive keeps them together.
+        """
+        if self.journal_key_file is not None and db_path.resolve() == self.store_path.resolve():
+            return self.journal_key_file
+        return default_key_file(db_path)
 
 
 def default_key_file(db_path: Path) -> Path:
@@ -186,7 +194,7 @@ def _read_table(
         try:
             values[key] = spec.check(table[key])
         except ValueError as exc:
-            problems.append(Problem(full, table[key], str(exc)))
+            problems.append(Problem(full, getattr(exc, "shown", table[key]), str(exc)))
     for key in table:
         if key not in fields:
             problems.append(Problem(f"{prefix}.{key}", table[key], _unknown("key", key, list(fields))))

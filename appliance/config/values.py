@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import get_currency_name
+from babel.numbers import get_currency_name, get_currency_precision
 
 
 class _Missing:
@@ -21,6 +21,14 @@ class _Missing:
 
 
 _MISSING: Any = _Missing()
+
+
+class HiddenValueError(ValueError):
+    """A refused value that must not be shown as it is (it holds a secret): ``shown`` replaces it."""
+
+    def __init__(self, reason: str, shown: str):
+        super().__init__(reason)
+        self.shown = shown
 
 
 def _string(value: object) -> str:
@@ -65,10 +73,24 @@ def _optional_path(value: object) -> Path | None:
 
 
 def _url(value: object) -> str:
+    """The instance's address and nothing else: the API paths are ours to add, and the key is sent
+    in a header from its own file, never in the URL (where logs and error messages would show it)."""
     text = _nonempty(value).rstrip("/")
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an http(s) URL such as https://openfoodnetwork.org.uk")
+    if parts.username is not None or parts.password is not None:
+        shown = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+        raise HiddenValueError("must not hold a user name or password (the API key goes in ofn.api_key_file)", shown)
+    if parts.path or parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise ValueError("must be the instance's address alone, without a path, a query or a fragment")
+    try:
+        port = parts.port  # raises for a port out of range or not a number
+    except ValueError:
+        port = 0
+    after_host = parts.netloc.rsplit("]", 1)[-1]  # past an IPv6 literal's colons
+    if port == 0 or (port is None and ":" in after_host):
+        raise ValueError("has a bad port: a number from 1 to 65535, or none")
     if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("must use https (plain http only for a sandbox on this machine)")
     return text
@@ -78,6 +100,8 @@ def _currency(value: object) -> str:
     code = _nonempty(value)
     if len(code) != 3 or not code.isupper() or get_currency_name(code, locale="en") == code:
         raise ValueError("must be an ISO 4217 currency code such as EUR or GBP")
+    if (digits := get_currency_precision(code)) != 2:
+        raise ValueError(f"has {digits} decimals: only currencies with cents (2 decimals) are supported for now")
     return code
 
 

@@ -28,6 +28,7 @@ from appliance.core.sale import (
     SaleError,
     Tender,
     applied_payments,
+    check_change,
 )
 
 #: OFN's payment states in which the order is settled: nothing more to collect.
@@ -202,6 +203,7 @@ class Handover:
             raise HandoverError(
                 f"{method.label} cannot pay more than is due ({from_cents(remaining)}); only cash gives change"
             )
+        check_change(cents, remaining)
         self.tenders.append(Tender(method, amount))
 
     def complete(self, now: datetime) -> CompletedHandover:

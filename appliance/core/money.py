@@ -7,10 +7,16 @@ its sale: rounding -0.005 gives -0.01 just as 0.005 gives 0.01.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
+
+#: What a person types for an amount: ASCII digits, then a point or a comma and digits. No sign
+#: (a negative amount is asked for with ``allow_negative``), no exponent, no ``_`` separators, no
+#: digits of other scripts, no "inf" or "nan": Decimal reads all of those, a till must not.
+_PLAIN = re.compile(r"(-?)([0-9]+)(?:[.,]([0-9]+))?|(-?)[.,]([0-9]+)")
 
 
 class MoneyError(ValueError):
@@ -45,18 +51,20 @@ def from_cents(cents: int) -> Decimal:
 
 
 def parse_amount(text: str, *, allow_negative: bool = False) -> Decimal:
-    """Read an amount typed by a person or written in a config file.
+    """Read an amount typed by a person or written in a config file: a plain decimal number.
 
     Accepts a comma or a point as the decimal separator because cashiers in France type "3,50".
-    Refuses more than two decimals instead of rounding silently.
+    Refuses more than two decimals instead of rounding silently, and anything but plain digits
+    (``1e3``, ``1_000``, ``٣``, ``-0``).
     """
-    cleaned = text.strip().replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise MoneyError(f"{text!r} is not an amount") from None
-    if not value.is_finite():
-        raise MoneyError(f"{text!r} is not an amount")
+    match = _PLAIN.fullmatch(text.strip())
+    if match is None:
+        raise MoneyError(f"{text!r} is not an amount: type digits, and a point or a comma for the cents")
+    sign = match.group(1) or match.group(4) or ""
+    whole, fraction = match.group(2) or "0", match.group(3) if match.group(2) else match.group(5)
+    value = Decimal(f"{sign}{whole}.{fraction or '0'}")
+    if sign and value == 0:
+        raise MoneyError(f"{text!r} is not an amount: zero has no sign")
     if abs(value) >= Decimal("10000000"):
         raise MoneyError(f"{text!r} is too large for a till")
     if value != value.quantize(CENT, rounding=ROUND_HALF_UP):

@@ -22,13 +22,36 @@ from enum import StrEnum
 from appliance.core.ids import uuid7
 from appliance.core.money import allocate, from_cents, round_div, to_cents
 from appliance.core.tax import VatAmount, VatRate, breakdown, spread_vat
+from appliance.core.text import TextError, reason
 
 MAX_QUANTITY = 9999
 MAX_WEIGHT_G = 999_999
+#: The most change a till gives: cash tendered beyond what is due by more than this (500.00, the
+#: largest note) is a mistyped amount (5000 for 50.00), not a customer's payment.
+MAX_CHANGE = 50_000
 
 
 class SaleError(ValueError):
     """A cashier's action that cannot be done; the message says why and what to do instead."""
+
+
+def check_change(tendered: int, due: int) -> None:
+    """Refuse cash that would give more change than a till gives (see MAX_CHANGE)."""
+    if tendered - due > MAX_CHANGE:
+        raise SaleError(
+            f"{from_cents(tendered)} tendered for {from_cents(due)} would give {from_cents(tendered - due)} change,"
+            f" more than a till gives (at most {from_cents(MAX_CHANGE)}): check the amount"
+        )
+
+
+def _check_reason(reason_text: str, empty: str) -> None:
+    """A reason is kept in the journal and printed: plain text of a reasonable length."""
+    if not reason_text.strip():
+        raise SaleError(empty)
+    try:
+        reason(reason_text)
+    except TextError as exc:
+        raise SaleError(str(exc)) from None
 
 
 class Kind(StrEnum):
@@ -74,8 +97,7 @@ class Discount:
     hundredths: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.reason.strip():
-            raise SaleError("A discount needs a reason")
+        _check_reason(self.reason, "A discount needs a reason")
         if self.kind is DiscountKind.PERCENT:
             if not (0 < self.value <= 100) or self.value != self.value.quantize(Decimal("0.01")):
                 raise SaleError("A discount is between 0.01 % and 100 %")
@@ -359,8 +381,7 @@ class Sale:
 
     def override_price(self, line_no: int, price: Decimal, reason: str) -> None:
         self._require_sale()
-        if not reason.strip():
-            raise SaleError("A price change needs a reason")
+        _check_reason(reason, "A price change needs a reason")
         if price < 0:
             raise SaleError("A price cannot be negative")
         to_cents(price)
@@ -398,6 +419,7 @@ class Sale:
                 raise SaleError(
                     f"{method.label} cannot pay more than is due ({from_cents(totals.due)}); only cash gives change"
                 )
+            check_change(cents, totals.due)
         self.tenders.append(Tender(method, amount))
 
     def remove_tender(self, index: int) -> None:

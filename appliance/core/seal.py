@@ -6,15 +6,20 @@ what happened. Putting ``seq`` and ``prev_hash`` under the seal makes an edited,
 entry break the chain at that entry. The anchor, one row per lane with its own HMAC, names the last
 entry, so cutting entries off the end is detected too. Without the key none of it can be redone.
 
-What this cannot catch: someone holding the key, or someone who puts back an old copy of the whole
-database with its anchor. Z reports on paper and sales posted to OFN are the outside witnesses.
+The anchor lives in the database, so on its own it cannot tell a tail cut together with an older
+anchor put back. The head witness (``witness_mac``, kept in a file beside the key by
+``appliance.store.witness``) names a recent entry from outside the database; a journal that ends
+before it was cut. What no check on the box can catch: someone holding the key, or someone who puts
+back old copies of every file at once (store, key directory, witness). Z reports on paper, which
+carry the chain's hash, and the sales posted to OFN are the outside witnesses for that.
 """
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 import orjson
 
@@ -50,6 +55,16 @@ class Anchor:
     mac: str
 
 
+class ChainEnd(Protocol):
+    """The last entry as the anchor names it: an :class:`Entry`, or the store's tip."""
+
+    @property
+    def seq(self) -> int: ...
+
+    @property
+    def hash(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Finding:
     """The first thing wrong on a lane; ``seq`` names the entry a person should look at."""
@@ -71,6 +86,11 @@ def seal(key: bytes, lane_id: int, seq: int, kind: str, ref: str, created_at: st
 
 def anchor_mac(key: bytes, lane_id: int, seq: int, last_hash: str) -> str:
     return _hmac_hex(key, f"anchor\n{lane_id}\n{seq}\n{last_hash}".encode())
+
+
+def witness_mac(key: bytes, store_id: str, lane_id: int, seq: int, entry_hash: str) -> str:
+    """The head witness's MAC: bound to the store's identity, so a witness of another store never fits."""
+    return _hmac_hex(key, f"witness\n{store_id}\n{lane_id}\n{seq}\n{entry_hash}".encode())
 
 
 def _hmac_hex(key: bytes, message: bytes) -> str:
@@ -100,8 +120,11 @@ def make_anchor(key: bytes, entry: Entry) -> Anchor:
 
 @dataclass
 class Verdict:
+    """What verification found: ``findings`` make it fail; ``warnings`` are said but do not."""
+
     entries: int
     findings: list[Finding]
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -112,7 +135,7 @@ def verify(key: bytes, lane_id: int, entries: Iterable[Entry], anchor: Anchor | 
     """Check a lane's chain in ``seq`` order and its anchor; report the first bad entry."""
     count, finding, last = _verify_chain(key, lane_id, entries)
     if finding is None:
-        finding = _check_anchor(key, lane_id, last, anchor)
+        finding = check_anchor(key, lane_id, last, anchor)
     return Verdict(count, [finding] if finding else [])
 
 
@@ -148,7 +171,11 @@ def _verify_chain(key: bytes, lane_id: int, entries: Iterable[Entry]) -> tuple[i
     return count, None, last
 
 
-def _check_anchor(key: bytes, lane_id: int, last: Entry | None, anchor: Anchor | None) -> Finding | None:
+def check_anchor(key: bytes, lane_id: int, last: ChainEnd | None, anchor: Anchor | None) -> Finding | None:
+    """Whether ``anchor`` is genuine and names ``last``, the journal's last entry (None: it is empty).
+
+    Verification calls it after the whole chain; opening a store calls it with the tip alone.
+    """
     if last is None:
         if anchor is not None:
             return Finding(lane_id, 1, f"all entries are missing (the anchor names entry {anchor.seq})")

@@ -5,6 +5,12 @@ so an accountant's pivot by rate gives exactly the Z reports' figures. Voided li
 zero amounts so that nothing on a receipt is missing from the export. Money taken at the counter
 for customers' online orders (hand-overs) comes as ``order_payment`` rows: it is in the drawer, but
 OFN sold those orders and invoices them, so it is no takings of the till.
+
+The file is opened in spreadsheets, which run a cell starting with ``=``, ``+``, ``-`` or ``@`` (and
+tab or carriage return, which some of them skip first) as a formula: a product or a cashier named
+``=HYPERLINK(…)`` would run on the accountant's machine. So every text cell that starts with one of
+those gets a leading apostrophe, which spreadsheets show as text; amounts and counts are numbers
+and are written as they are (``-3.50`` stays a number).
 """
 
 from __future__ import annotations
@@ -103,8 +109,19 @@ def _sale_row(record: str, row: dict[str, Any], zone: ZoneInfo) -> dict[str, Any
         local_time=local.strftime("%H:%M:%S"),
         original_sale_uuid=row["original_sale_uuid"] or "",
     )
-    return row
+    return {column: safe_cell(value) for column, value in row.items()}
 
 
-def _rate(rate_bp: int) -> str:
-    return str(Decimal(rate_bp) / 100)
+#: What makes a spreadsheet read a cell as a formula (tab and CR: some skip them first).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A text cell a spreadsheet will show, never run: numbers are left alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _rate(rate_bp: int) -> Decimal:
+    return Decimal(rate_bp) / 100

@@ -17,6 +17,10 @@ from appliance.core.money import from_cents
 #: printers' code pages and the Linux console font have neither.
 _SPACES = str.maketrans({"\u202f": " ", "\u00a0": " "})
 
+#: The first line of every report and receipt of a training store (``store init --training``, or a
+#: store ``simulate`` set up): nobody may take its figures for the till's.
+TRAINING_BANNER = "*** TRAINING — NOT FISCAL ***"
+
 
 @dataclass(frozen=True)
 class Formatter:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from appliance.core.sale import Kind, PricedBy
-from appliance.reports.formatting import Formatter
+from appliance.reports.formatting import TRAINING_BANNER, Formatter
 from appliance.store.sales import StoredSale
 
 
@@ -45,6 +45,7 @@ class Receipt:
     footer: tuple[str, ...]
     duplicate: int = 0
     original_number: int | None = None
+    training: bool = False
 
     @property
     def barcode(self) -> str:
@@ -61,6 +62,7 @@ def build_receipt(
     *,
     duplicate: int = 0,
     original_number: int | None = None,
+    training: bool = False,
 ) -> Receipt:
     sale = stored.sale
     header = [receipt_config["legal_name"], *receipt_config["address"]]
@@ -97,12 +99,14 @@ def build_receipt(
         footer=tuple(receipt_config.get("footer", ())),
         duplicate=duplicate,
         original_number=original_number,
+        training=training,
     )
 
 
 def layout(receipt: Receipt, fmt: Formatter, columns: int = 42) -> list[str]:
-    """The receipt as lines of at most ``columns`` characters."""
-    out = [text.center(columns).rstrip() for text in receipt.header]
+    """The receipt as lines of at most ``columns`` characters; a training store's says so first and last."""
+    banner = [TRAINING_BANNER.center(columns).rstrip()] if receipt.training else []
+    out = [*banner, *(text.center(columns).rstrip() for text in receipt.header)]
     out.append("")
     out.append(receipt.title.center(columns).rstrip())
     if receipt.duplicate:
@@ -133,7 +137,7 @@ def layout(receipt: Receipt, fmt: Formatter, columns: int = 42) -> list[str]:
     out.append("")
     out += [text.center(columns).rstrip() for text in receipt.footer]
     out.append(receipt.barcode.center(columns).rstrip())
-    return out
+    return out + banner
 
 
 def _pair(left: str, right: str, columns: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 from appliance.core.document import Barcode, Block, Cut, Document, DrawerKick, Logo, QrCode, Rule, Text
-from appliance.reports.formatting import Formatter
+from appliance.reports.formatting import TRAINING_BANNER, Formatter
 from appliance.reports.receipt import Receipt, layout
 
 CodeKind = Literal["barcode", "qr", "none"]
@@ -49,6 +49,6 @@ def _block_for(line: str, receipt: Receipt, columns: int) -> Block:
     if line == "-" * columns:
         return Rule("-")
     stripped = line.strip()
-    if stripped == receipt.title or stripped.startswith("DUPLICATE ") or line.startswith("TOTAL "):
+    if stripped in (receipt.title, TRAINING_BANNER) or stripped.startswith("DUPLICATE ") or line.startswith("TOTAL "):
         return Text(line, bold=True)
     return Text(line)

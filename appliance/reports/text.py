@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from appliance.reports.formatting import Formatter
+from appliance.reports.formatting import TRAINING_BANNER, Formatter
 
 
-def shift_report_text(record: dict[str, Any], fmt: Formatter, lane_name: str, width: int = 42) -> str:
+def shift_report_text(
+    record: dict[str, Any],
+    fmt: Formatter,
+    lane_name: str,
+    width: int = 42,
+    *,
+    training: bool = False,
+    sealed: tuple[int, str] | None = None,
+) -> str:
+    """An X or Z report; ``sealed`` (a Z's journal entry and chain hash) is printed at its foot."""
     title = "Z REPORT — SHIFT CLOSED" if record["kind"] == "Z" else "X REPORT — SHIFT OPEN"
     cash = record["cash"]
     lines = [
+        *_banner(training, width),
         title.center(width),
         _pair("Lane", f"{record['lane_id']} {lane_name}", width),
         _pair("Shift", str(record["shift_id"]), width),
@@ -38,11 +48,22 @@ def shift_report_text(record: dict[str, Any], fmt: Formatter, lane_name: str, wi
         lines.append(_pair("Counted", fmt.money(cash["counted"]), width))
         lines.append(_pair("Difference", fmt.money(cash["difference"]), width))
     lines += ["-" * width, _pair("Perpetual grand total", fmt.money(record["perpetual_total"]), width)]
+    if sealed is not None:
+        seq, chain = sealed
+        half = len(chain) // 2
+        lines += [
+            _pair("Journal entry", str(seq), width),
+            _pair("Chain", chain[:half], width),
+            chain[half:].rjust(width),
+        ]
     return "\n".join(lines)
 
 
-def closure_text(record: dict[str, Any], fmt: Formatter, lane_name: str, width: int = 42) -> str:
+def closure_text(
+    record: dict[str, Any], fmt: Formatter, lane_name: str, width: int = 42, *, training: bool = False
+) -> str:
     lines = [
+        *_banner(training, width),
         f"{record['kind'].upper()} CLOSURE {record['period']}".center(width),
         _pair("Lane", lane_name, width),
         _pair("Journal entries", f"{record['first_seq']}–{record['last_seq']}", width),
@@ -87,6 +108,10 @@ def _totals_lines(totals: dict[str, Any], fmt: Formatter, width: int) -> list[st
         for method, amount in handovers["payments"].items():
             lines.append(_pair(f"  {method}", fmt.money(amount), width))
     return lines
+
+
+def _banner(training: bool, width: int) -> list[str]:
+    return [TRAINING_BANNER.center(width)] if training else []
 
 
 def _vat_row(label: str, base: str, vat: str, gross: str, width: int) -> str:

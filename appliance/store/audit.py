@@ -3,10 +3,13 @@
 The chain and its anchor are checked by :func:`appliance.core.seal.verify`. Around it, this module
 checks what the seal alone does not cover:
 
-- the protective triggers are all there, with their original text (a trigger of the same name
-  made harmless is as bad as a dropped one);
-- a store that was set up has a journal (an emptied journal with its anchor removed would
-  otherwise look like a new store);
+- the schema: every table, view, trigger and index as this version's migrations make them at the
+  store's level (schema_audit.py), so a view that filters sales or a trigger dropped, made
+  harmless or added is named;
+- the head witness beside the key (witness.py): a journal that ends before the entry it saw was
+  cut, even with its anchor deleted or put back from an older copy;
+- the set-up: a store with the key's identity in its first entry, and a set-up record that says
+  the same (an emptied journal would otherwise look like a new store);
 - the small tables that index the journal (shifts, Z closures, cash movements, period closures)
   say what their journal entries say, and every such entry has its row. The till reads those
   tables for speed; this is what makes reading them safe.
@@ -17,11 +20,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from appliance.core.seal import Entry, Finding, Verdict, verify
+from appliance.store.database import StoreError, connect, explain
 from appliance.store.journal import anchor, entries
-from appliance.store.schema import expected_triggers, normalized_sql
+from appliance.store.keys import KeyFile, read_key_file
+from appliance.store.opening import absence_problem, set_up_unfinished
+from appliance.store.schema_audit import applied_migrations, newer_schema, schema_problems
+from appliance.store.witness import Witness, witness_findings
 
 #: For each side table: its journal kinds, how to find its rows' entries, and for each column what
 #: it must equal, read from the entry's kind and payload.
@@ -69,17 +77,50 @@ _SIDE_TABLES: dict[str, tuple[tuple[str, ...], str, dict[str, Callable[[str, dic
 }
 
 
-def verify_store(connection: sqlite3.Connection, key: bytes, lane_id: int) -> Verdict:
+def verify_path(path: Path, key_path: Path, lane_id: int) -> Verdict:
+    """``journal verify`` of the store at ``path``, opened read-only (an archive on read-only media).
+
+    A file that is missing beside its key, empty, or not a store is a finding, never "0 entries".
+    Raises StoreError for what cannot be checked at all (no file and no key, a newer schema).
+    """
+    problem = absence_problem(path, key_path, lane_id)
+    if problem is not None:
+        if not path.exists() and (not key_path.exists() or set_up_unfinished(key_path, lane_id)):
+            raise StoreError(problem)
+        return Verdict(0, [Finding(None, None, problem)])
+    db = connect(path, write=False)
+    try:
+        applied = applied_migrations(db.conn)
+        if not applied:
+            return Verdict(0, [Finding(None, None, f"{path} is not a checkout store: it has none of its tables")])
+        if (newer := newer_schema(applied)) is not None:
+            raise StoreError(f"{path} {newer} to verify it")
+        lane = db.conn.execute("SELECT lane_id FROM store_info LIMIT 1").fetchone()
+        return verify_store(db.conn, read_key_file(key_path), lane[0] if lane else lane_id)
+    except sqlite3.DatabaseError as exc:
+        return Verdict(0, [Finding(None, None, f"{path} {explain(exc, opening=True)}")])
+    finally:
+        db.close()
+
+
+def verify_store(connection: sqlite3.Connection, key_file: KeyFile, lane_id: int) -> Verdict:
     """Everything ``journal verify`` checks, read in one transaction so a sale committed meanwhile
-    cannot look like an entry the anchor does not cover yet."""
+    cannot look like an entry the anchor does not cover yet. The head witness is read first, before
+    the transaction starts: a sale witnessed meanwhile then only makes the journal look longer."""
     findings: list[Finding] = []
     indexed: dict[int, Entry] = {}
+    witness = Witness.for_key(key_file, lane_id)
+    reading = witness.read()
+    warnings: list[str] = []
     connection.execute("BEGIN")
     try:
-        findings += _trigger_findings(connection)
-        verdict = verify(key, lane_id, _keeping(entries(connection), indexed), anchor(connection, lane_id))
+        problems = schema_problems(connection, applied_migrations(connection))
+        findings += [Finding(None, None, problem) for problem in problems]
+        verdict = verify(key_file.key, lane_id, _keeping(entries(connection), indexed), anchor(connection, lane_id))
         findings += verdict.findings
-        findings += _setup_findings(connection, verdict.entries)
+        findings += _setup_findings(connection, key_file, verdict.entries, indexed.get(1))
+        witnessed, warnings = witness_findings(connection, witness, reading)
+        findings += witnessed
         if verdict.ok:
             findings += _side_table_findings(connection, indexed)
     except sqlite3.DatabaseError as exc:
@@ -88,40 +129,39 @@ def verify_store(connection: sqlite3.Connection, key: bytes, lane_id: int) -> Ve
     finally:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
-    return Verdict(verdict.entries, findings)
+    return Verdict(verdict.entries, findings, warnings)
 
 
-def _trigger_findings(connection: sqlite3.Connection) -> list[Finding]:
-    present = {
-        name: normalized_sql(sql or "")
-        for name, sql in connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-    }
-    missing, altered = [], []
-    for name, sql in sorted(expected_triggers().items()):
-        if name not in present:
-            missing.append(name)
-        elif present[name] != sql:
-            altered.append(name)
-    findings = []
-    if missing:
-        findings.append(Finding(None, None, "protection triggers were removed: " + ", ".join(missing)))
-    if altered:
-        findings.append(Finding(None, None, "protection triggers were altered: " + ", ".join(altered)))
-    return findings
-
-
-def _setup_findings(connection: sqlite3.Connection, count: int) -> list[Finding]:
-    info = connection.execute("SELECT lane_id, created_at FROM store_info").fetchall()
+def _setup_findings(
+    connection: sqlite3.Connection, key_file: KeyFile, count: int, first: Entry | None
+) -> list[Finding]:
+    """The store was set up once, for this key: entry 1 records it, and the set-up record agrees."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(store_info)")}
+    identity = "store_id" in columns  # from migration 6 on
+    info = connection.execute(
+        f"SELECT lane_id, created_at{', store_id, training' if identity else ''} FROM store_info"
+    ).fetchall()
     others = connection.execute("SELECT lane_id FROM journal_anchor").fetchall()
     findings = []
-    if info and count == 0:
+    if count == 0:
+        when = f"this store was set up on {info[0][1]}" if info else "its key says this store was set up"
         findings.append(
-            Finding(
-                info[0][0],
-                1,
-                f"the journal is empty, but this store was set up on {info[0][1]}: its entries were removed",
-            )
+            Finding(info[0][0] if info else None, 1, f"the journal is empty, but {when}: its entries were removed")
         )
+    elif not info:
+        findings.append(Finding(None, None, "the store's set-up record (store_info) was removed"))
+    if first is not None:
+        record = json.loads(first.payload)
+        if first.kind != "store_created" or record.get("store_id") != key_file.store_id:
+            findings.append(
+                Finding(
+                    first.lane_id, 1, f"this store is not the one its key {key_file.path} was made for (set up again)"
+                )
+            )
+        elif identity and info and info[0][2:] != (record.get("store_id"), int(record.get("training", False))):
+            findings.append(
+                Finding(None, None, "the store's set-up record (store_info) does not say what entry 1 says")
+            )
     if len(info) > 1 or len(others) > 1:
         findings.append(Finding(None, None, "the store names more than one lane: rows were added to it"))
     return findings
@@ -131,9 +171,10 @@ _INDEXED_KINDS = {kind for kinds, _, _ in _SIDE_TABLES.values() for kind in kind
 
 
 def _keeping(stream: Iterator[Entry], indexed: dict[int, Entry]) -> Iterator[Entry]:
-    """Pass the entries on to the chain check, keeping those the side tables index: one read."""
+    """Pass the entries on to the chain check, keeping those the side tables index (and the set-up,
+    entry 1): one read."""
     for entry in stream:
-        if entry.kind in _INDEXED_KINDS:
+        if entry.kind in _INDEXED_KINDS or entry.seq == 1:
             indexed[entry.seq] = entry
         yield entry
 

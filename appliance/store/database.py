@@ -13,6 +13,7 @@ at a larger size, so the WAL stays bounded even when the daemon is not running.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,24 +35,100 @@ DAEMON_CHECKPOINT_PAGES = 1000
 FALLBACK_CHECKPOINT_PAGES = 4000
 
 
+READ_ONLY = "is read-only (its file, its directory or the disk): check owner and permissions; nothing was written"
+
+
 class StoreError(Exception):
     """The database cannot be opened or used; the message names the file and what to do."""
 
 
 def open_store(path: Path, *, create: bool = True) -> Database:
-    """Open (and migrate) the store; with ``create=False`` a missing file is an error, not a new store."""
+    """Open (and migrate) a database file with the store's schema, nothing more.
+
+    The low-level opening, for the benchmarks and the tests of the schema, and the first step of
+    setting up a store (appliance/store/opening.py). A command opens a lane's store through
+    ``opening.open_lane_store``, which checks that it is the store it should be first. With
+    ``create=False`` a missing file is an error, not a new database.
+    """
     if not create and not path.exists():
         raise StoreError(f"No database at {path}: check --db or store.path in the config")
     if create:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(path)
+    db = connect(path, write=True)
     try:
-        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-        db = Database(connection, execute_plugins=False)
-        _set_pragmas(db)
-        _migrate(db)
+        prepare_for_writing(db)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} is not a usable checkout database ({exc})") from None
+        db.close()
+        raise StoreError(f"{path} {explain(exc, opening=True)}") from None
     return db
+
+
+def create_private_file(path: Path) -> None:
+    """An empty file for the service user alone (SQLite gives its -wal and -shm files the same mode)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+    except FileExistsError:
+        pass
+
+
+def connect(path: Path, *, write: bool) -> Database:
+    """A connection to an existing file: read-only (``mode=ro``: nothing is ever written, so an archive
+    on read-only media or a store on a full disk can be read), or read-write without creating it.
+
+    A store in WAL mode read from read-only media cannot get the ``-shm`` file readers share; with no
+    ``-wal`` beside it (a copy made with ``.backup``) nothing else can change it, so it is opened as
+    immutable, which needs none.
+    """
+    uri = f"{path.absolute().as_uri()}?mode={'rw' if write else 'ro'}"
+    try:
+        try:
+            connection = _connected(uri)
+        except sqlite3.OperationalError as exc:
+            wal = path.with_name(path.name + "-wal")
+            if write or "unable to open" not in str(exc) or (wal.exists() and wal.stat().st_size):
+                raise
+            connection = _connected(uri + "&immutable=1")
+    except sqlite3.DatabaseError as exc:
+        if write and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            raise StoreError(f"{path} {READ_ONLY}") from None  # SQLite only says it cannot open its -wal
+        raise StoreError(f"{path} {explain(exc, opening=True)}") from None
+    return Database(connection, execute_plugins=False)
+
+
+def _connected(uri: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opening is lazy: open now
+    except sqlite3.DatabaseError:
+        connection.close()
+        raise
+    return connection
+
+
+def prepare_for_writing(db: Database) -> None:
+    """The pragmas of a writing connection, then the pending migrations."""
+    _set_pragmas(db)
+    _migrate(db)
+
+
+def explain(exc: sqlite3.DatabaseError, *, opening: bool = False) -> str:
+    """What a person should understand of an SQLite error, to follow a file name (details go to the log)."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return "is busy (another program is writing to it): try again in a moment"
+    if "full" in text or getattr(exc, "sqlite_errorname", "") == "SQLITE_IOERR_SHMSIZE":  # no room for its -shm
+        return "cannot be written: the disk is full; nothing was recorded: free some space and try again"
+    if "readonly" in text or "read-only" in text:
+        return READ_ONLY
+    if "unable to open" in text:
+        return f"cannot be opened ({text}): check the path and the permissions of the file and its directory"
+    if isinstance(exc, sqlite3.IntegrityError):
+        return f"refused a change ({text}): it may have been tampered with; run `ofn-checkout journal verify`"
+    if opening:
+        return f"is not a usable checkout database ({text}): restore it from the backup; do not delete it"
+    return f"is damaged ({text}): restore it from the backup"
 
 
 def take_over_checkpoints(db: Database) -> None:
@@ -65,11 +142,6 @@ def take_over_checkpoints(db: Database) -> None:
     commit would be nearly every sale.
     """
     db.conn.execute(f"PRAGMA wal_autocheckpoint = {DAEMON_CHECKPOINT_PAGES}")
-
-
-def store_lane(connection: sqlite3.Connection) -> int | None:
-    row = connection.execute("SELECT lane_id FROM store_info").fetchone()
-    return row[0] if row else None
 
 
 def _set_pragmas(db: Database) -> None:

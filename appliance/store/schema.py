@@ -248,26 +248,6 @@ OUTBOX_TRIGGER = """
         """
 
 
-def expected_triggers() -> dict[str, str]:
-    """Each protective trigger's name and its SQL with whitespace collapsed, as verify compares them.
-
-    Comparing the text, not only the name, catches a trigger replaced by a harmless one of the same
-    name (``... WHEN 0 ...``).
-    """
-    statements = [s for t in IMMUTABLE_TABLES for s in immutability_triggers(t).split(";\n")]
-    statements.append(OUTBOX_TRIGGER)
-    triggers = {}
-    for statement in statements:
-        text = normalized_sql(statement)
-        if text:
-            triggers[text.split()[2]] = text
-    return triggers
-
-
-def normalized_sql(sql: str) -> str:
-    return " ".join(sql.replace(";", " ; ").split()).removesuffix(" ;")
-
-
 @migrations()
 def m003_sync(db: Database) -> None:
     """What the sync engine keeps: per order and variant, what OFN must hold and what it was seen to hold.
@@ -403,6 +383,37 @@ def m005_lean_sale_commit(db: Database) -> None:
         DROP INDEX outbox_unfolded;
         DROP INDEX outbox_open;
         CREATE INDEX outbox_open ON outbox (folded_into) WHERE folded_into IS NOT NULL AND status != 'done';
+        """,
+    )
+
+
+@migrations()
+def m006_store_identity(db: Database) -> None:
+    """The store's identity and training mark beside its set-up, and an anchor that only moves forward.
+
+    ``store_info`` repeats what the sealed first entry (``store_created``) says: the identity the
+    store shares with its key file (docs/fiscal-journal.md) and whether it is a training store;
+    verify checks that the two agree. The anchor table gets the journal's protection, except for
+    its one way of changing: the upsert that moves it onto the entry just appended. A row may only
+    be inserted or moved onto the journal's last entry, with that entry's hash, and never deleted.
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE store_info ADD COLUMN store_id TEXT;
+        ALTER TABLE store_info ADD COLUMN training INTEGER NOT NULL DEFAULT 0;
+
+        CREATE TRIGGER journal_anchor_no_delete BEFORE DELETE ON journal_anchor
+        BEGIN SELECT RAISE(ABORT, 'journal_anchor rows are never deleted'); END;
+        CREATE TRIGGER journal_anchor_on_last_entry BEFORE INSERT ON journal_anchor
+        WHEN NEW.seq IS NOT (SELECT max(seq) FROM journal)
+          OR NEW.hash IS NOT (SELECT hash FROM journal WHERE seq = NEW.seq)
+        BEGIN SELECT RAISE(ABORT, 'the journal anchor names the last entry only'); END;
+        CREATE TRIGGER journal_anchor_forward_only BEFORE UPDATE ON journal_anchor
+        WHEN NEW.lane_id IS NOT OLD.lane_id OR NEW.seq <= OLD.seq
+          OR NEW.seq IS NOT (SELECT max(seq) FROM journal)
+          OR NEW.hash IS NOT (SELECT hash FROM journal WHERE seq = NEW.seq)
+        BEGIN SELECT RAISE(ABORT, 'the journal anchor only moves forward, onto the last entry'); END;
         """,
     )
 

@@ -215,6 +215,20 @@ def close_shift(
     return report
 
 
+def z_entry(connection: sqlite3.Connection, shift_id: int) -> tuple[int, str] | None:
+    """The journal entry that seals shift ``shift_id``'s Z report, and its chain hash.
+
+    A printed Z carries both: a paper witness, outside the box, of how far the journal went (a
+    store rolled back to an older copy cannot show that entry with that hash).
+    """
+    row = connection.execute(
+        "SELECT j.seq, j.hash FROM shift_close AS c JOIN journal AS j ON j.seq = c.journal_seq"
+        " WHERE c.shift_id = ? AND j.kind = 'shift_close'",
+        (shift_id,),
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
 def stored_z_report(connection: sqlite3.Connection, shift_id: int) -> dict[str, Any] | None:
     """A Z report exactly as it was sealed, for a reprint: read from the journal, not from a copy."""
     row = connection.execute(

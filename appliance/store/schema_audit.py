@@ -1,0 +1,118 @@
+"""The schema as part of what is checked: every table, view, trigger and index of a store against
+what this version's migrations make at the store's own migration level.
+
+Why: the seal covers the journal's rows, not the SQL that reads them. Reports read the sealed
+entries through views (``sale``, ``sale_line``, ``payment`` …), so a view re-created with a filter
+would make X and Z reports, the export and the cash expected leave sales out while the chain still
+verifies; a trigger added behind our back can change rows as they are written (mark outbox rows
+done); a dropped trigger lets rows be edited. So the expected schema is rebuilt: the migrations the
+store records in ``_sqlite_migrations`` are run into an in-memory database (once per process and
+level) and the two ``sqlite_master`` tables are compared object by object, SQL text with its
+whitespace collapsed. Opening a store refuses any difference; ``journal verify`` names each one.
+
+Two things are left out of the comparison: SQLite's statistics tables (``sqlite_stat1``…, made by
+``ANALYZE``: they steer query plans, never results), and the text of the migration library's own
+bookkeeping table, which its versions write differently (the table and its rows are still read).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from functools import cache
+
+from sqlite_utils import Database
+
+from appliance.store.schema import migrations
+
+MIGRATIONS_TABLE = "_sqlite_migrations"
+_IGNORED = "name NOT LIKE 'sqlite_stat%'"
+_PLURAL = {"table": "tables", "view": "views", "index": "indexes", "trigger": "triggers"}
+
+Objects = dict[tuple[str, str], str | None]
+
+
+@cache
+def known_migrations() -> tuple[str, ...]:
+    """This version's migrations, in the order they run."""
+    empty = Database(memory=True)
+    try:
+        return tuple(migration.name for migration in migrations.pending(empty))
+    finally:
+        empty.close()
+
+
+def applied_migrations(connection: sqlite3.Connection) -> tuple[str, ...]:
+    """The migrations a store records, in the order they ran; () for a file that is no store."""
+    present = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATIONS_TABLE,)
+    ).fetchone()
+    if present is None:
+        return ()
+    rows = connection.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", (migrations.name,)
+    )
+    return tuple(name for (name,) in rows)
+
+
+def newer_schema(applied: tuple[str, ...]) -> str | None:
+    """Why this version cannot read a store, if a newer version migrated it; None if it can."""
+    known = known_migrations()
+    unknown = [name for name in applied if name not in known]
+    if not unknown:
+        return None
+    return (
+        f"was made by a newer version of OFN Checkout (its schema is at level {len(applied)}, {applied[-1]};"
+        f" this version knows level {len(known)}, {known[-1]}): upgrade ofn-checkout"
+    )
+
+
+def schema_problems(connection: sqlite3.Connection, applied: tuple[str, ...]) -> list[str]:
+    """Each difference between the store's schema and the one its migration level should have, by name."""
+    known = known_migrations()
+    if applied != known[: len(applied)]:
+        return [f"the migrations it records ({', '.join(applied)}) are not this version's sequence"]
+    expected = expected_objects(applied)
+    present = _objects(connection)
+    problems = []
+    for kind in ("table", "view", "trigger", "index"):
+        removed = _names(kind, expected.keys() - present.keys())
+        added = _names(kind, present.keys() - expected.keys())
+        altered = _names(kind, {k for k in expected.keys() & present.keys() if expected[k] != present[k]})
+        label = "protection triggers" if kind == "trigger" else _PLURAL[kind]
+        if removed:
+            problems.append(f"{label} were removed: {removed}")
+        if altered:
+            problems.append(f"{label} were altered: {altered}")
+        if added:
+            problems.append(f"{_PLURAL[kind]} were added: {added}")
+    return problems
+
+
+@cache
+def expected_objects(applied: tuple[str, ...]) -> Objects:
+    """The schema this version's first ``len(applied)`` migrations make, built in memory."""
+    reference = Database(memory=True)
+    known = known_migrations()
+    try:
+        migrations.apply(reference, stop_before=known[len(applied)] if len(applied) < len(known) else None)
+        return _objects(reference.conn)
+    finally:
+        reference.close()
+
+
+def _objects(connection: sqlite3.Connection) -> Objects:
+    objects: Objects = {}
+    rows = connection.execute(f"SELECT type, name, tbl_name, sql FROM sqlite_master WHERE {_IGNORED}")
+    for kind, name, tbl_name, sql in rows:
+        bookkeeping = tbl_name == MIGRATIONS_TABLE and kind in ("table", "index")
+        objects[(kind, name)] = None if bookkeeping or sql is None else normalized_sql(sql)
+    return objects
+
+
+def _names(kind: str, keys: set[tuple[str, str]]) -> str:
+    return ", ".join(sorted(name for k, name in keys if k == kind))
+
+
+def normalized_sql(sql: str) -> str:
+    """SQL with its whitespace collapsed: what two definitions are compared by."""
+    return " ".join(sql.replace(";", " ; ").split()).removesuffix(" ;")
