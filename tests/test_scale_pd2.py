@@ -22,43 +22,21 @@ from drivers.scale.wire import FrameError, Wire
 from drivers.scale_twin import Display, ScaleTwin, Step, pd2_weight_line
 from drivers.weighing import WeighGate
 
+from .scale_port import ScriptedPort, SteppingClock
+
 ANSWERS = 2.0
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
+class LinePort(ScriptedPort):
+    """A PD-II: its weight ``line`` (which a test may change) after every ``W``."""
 
-    def __call__(self) -> float:
-        return self.now
-
-
-class LinePort:
-    """Below the wire: answers ``CR W`` with ``line``; an empty read advances the clock a tick."""
-
-    def __init__(self, line: bytes, clock: Clock) -> None:
-        self.line, self._clock, self._queued = line, clock, b""
-        self.written: list[bytes] = []
-
-    @property
-    def in_waiting(self) -> int:
-        return len(self._queued)
-
-    def read(self, size: int = 1) -> bytes:
-        data, self._queued = self._queued[:size], self._queued[size:]
-        if not data:
-            self._clock.now += 0.05
-        return data
-
-    def write(self, data: bytes) -> int:
-        self.written.append(data)
-        self._queued += self.line if data.endswith(b"W") else b""
-        return len(data)
+    def __init__(self, line: bytes, clock: SteppingClock) -> None:
+        super().__init__(lambda data: self.line if data.endswith(b"W") else b"", clock)
+        self.line = line
 
 
-def weigh(speaker: cas_pd2.CasPd2, port: LinePort) -> tuple[State, int | None]:
-    clock = Clock()
-    port._clock = clock
+def weigh(speaker: cas_pd2.CasPd2, port: ScriptedPort) -> tuple[State, int | None]:
+    clock = port._clock
     reading = speaker.weigh(Wire(port, 1.0, clock, mask=0x7F))
     return reading.state, reading.grams
 
@@ -91,7 +69,7 @@ def test_other_lines_are_refused_with_the_reason(line: bytes, reason: str) -> No
 
 
 def test_the_till_asks_cr_w_and_calls_a_weight_stable_only_when_two_readings_agree() -> None:
-    speaker, port = protocol_named("cas-pd2"), LinePort(b"01.234\r", Clock())
+    speaker, port = protocol_named("cas-pd2"), LinePort(b"01.234\r", SteppingClock())
     assert isinstance(speaker, cas_pd2.CasPd2)
     assert weigh(speaker, port) == (State.MOTION, 1234)  # no stability flag: wait for a second one
     assert weigh(speaker, port) == (State.STABLE, 1234)
@@ -103,7 +81,7 @@ def test_the_till_asks_cr_w_and_calls_a_weight_stable_only_when_two_readings_agr
 @given(grams=st.integers(-99_999, 99_999), motion=st.booleans())
 def test_every_display_round_trips_through_twin_and_driver(grams: int, motion: bool) -> None:
     line = pd2_weight_line(Display(grams, motion=motion, under=grams < 0))
-    speaker, port = cas_pd2.CasPd2(), LinePort(line, Clock())
+    speaker, port = cas_pd2.CasPd2(), LinePort(line, SteppingClock())
     first, second = weigh(speaker, port), weigh(speaker, port)
     if grams < 0:
         assert first == second == (State.UNDER_ZERO, grams)

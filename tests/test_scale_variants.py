@@ -11,7 +11,7 @@ builds it, and over a scripted port for the exchanges a twin does not produce.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,38 +23,9 @@ from drivers.scale.toledo import Toledo8217
 from drivers.scale.wire import FrameError, Wire
 from drivers.scale_twin import Display, ScaleTwin, cas_weight_reply, toledo_status
 
+from .scale_port import ScriptedPort, SteppingClock
+
 ANSWERS = 2.0
-
-
-class SteppingClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class ScriptedPort:
-    """Answers each request with the next of ``answers``; an empty read advances the clock a tick."""
-
-    def __init__(self, answers: Callable[[bytes], bytes], clock: SteppingClock) -> None:
-        self._answers, self._clock, self._queued = answers, clock, b""
-        self.written: list[bytes] = []
-
-    @property
-    def in_waiting(self) -> int:
-        return len(self._queued)
-
-    def read(self, size: int = 1) -> bytes:
-        data, self._queued = self._queued[:size], self._queued[size:]
-        if not data:
-            self._clock.now += 0.05
-        return data
-
-    def write(self, data: bytes) -> int:
-        self.written.append(data)
-        self._queued += self._answers(data)
-        return len(data)
 
 
 def scripted_wire(answers: dict[bytes, bytes]) -> tuple[Wire, ScriptedPort]:
