@@ -90,6 +90,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "vat_number": Field(_string, "", "intra-community VAT number"),
         "company_id": Field(_string, "", "company registration (SIRET, Companies House…)"),
         "footer": Field(_lines, (), "lines printed at the bottom"),
+        "show_fees": Field(_bool, False, "print the hub's fees (OFN's enterprise fees) included in the total"),
     },
     "barcodes": {
         "nomenclature": Field(_one_of(*PRESETS), DEFAULT_NOMENCLATURE, "which prefixes carry a weight or a price"),

@@ -79,6 +79,10 @@ class Item:
     priced_by: PricedBy
     vat: VatRate
     sku: str = ""
+    # The hub's fees OFN charges on each unit, included in ``price``: per piece, or per OFN unit of
+    # ``fee_unit_grams`` for weighed goods (cents). Shown on a receipt where the hub wants it.
+    fee_cents: int = 0
+    fee_unit_grams: int | None = None
     cents: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -237,6 +241,7 @@ class CompletedLine:
     vat: int
     voided: bool
     returns: LineRef | None
+    fee_cents: int = 0  # the hub's fees OFN charges on this line, included in its list price
 
     def as_record(self) -> dict[str, object]:
         record: dict[str, object] = {
@@ -262,6 +267,8 @@ class CompletedLine:
         }
         if self.returns is not None:
             record["returns"] = {"sale_uuid": self.returns.sale_uuid, "line_no": self.returns.line_no}
+        if self.fee_cents:  # absent when none, so a sale without fees seals as it always did
+            record["fee_cents"] = self.fee_cents
         return record
 
 
@@ -579,7 +586,18 @@ def _complete_line(total: LineTotal) -> CompletedLine:
         vat=total.vat,
         voided=line.voided,
         returns=line.returns,
+        fee_cents=_line_fee(line),
     )
+
+
+def _line_fee(line: Line) -> int:
+    """The fees OFN charges on the line's pieces or grams (for weighed goods, by OFN's unit)."""
+    item = line.item
+    if not item.fee_cents:
+        return 0
+    if item.priced_by is PricedBy.WEIGHT:
+        return round_div(item.fee_cents * line.weight_g, item.fee_unit_grams or 1000)
+    return item.fee_cents * line.quantity
 
 
 def applied_payments(tenders: list[Tender], change: int) -> tuple[CompletedPayment, ...]:

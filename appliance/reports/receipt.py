@@ -46,6 +46,7 @@ class Receipt:
     duplicate: int = 0
     original_number: int | None = None
     training: bool = False
+    fees: int | None = None  # the hub's fees included in the total, when the hub shows them
 
     @property
     def barcode(self) -> str:
@@ -100,6 +101,7 @@ def build_receipt(
         duplicate=duplicate,
         original_number=original_number,
         training=training,
+        fees=sum(line.fee_cents for line in sale.lines if not line.voided) if receipt_config.get("show_fees") else None,
     )
 
 
@@ -124,6 +126,8 @@ def layout(receipt: Receipt, fmt: Formatter, columns: int = 42) -> list[str]:
     if receipt.discount:
         out.append(_pair("Discounts included", fmt.money(-receipt.discount), columns))
     out.append(_pair("TOTAL", fmt.money(receipt.total), columns))
+    if receipt.fees:
+        out.append(_pair("  of which hub fees", fmt.money(receipt.fees), columns))
     for method, amount in receipt.payments:
         out.append(_pair(f"  {method}", fmt.money(amount), columns))
     if receipt.change:

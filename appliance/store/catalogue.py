@@ -98,6 +98,8 @@ def as_item(variant: Variant, vat_table: dict[int | str, VatRate]) -> Item:
         priced_by=variant.priced_by,
         vat=rate,
         sku=variant.sku,
+        fee_cents=variant.fee,
+        fee_unit_grams=variant.unit_grams,
     )
 
 

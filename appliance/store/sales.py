@@ -222,4 +222,5 @@ def _line_from_record(line: dict[str, Any]) -> CompletedLine:
         vat=line["vat"],
         voided=line["voided"],
         returns=LineRef(returns["sale_uuid"], returns["line_no"]) if returns else None,
+        fee_cents=line.get("fee_cents", 0),
     )
