@@ -51,6 +51,10 @@ def test_clean_after_a_faulty_run_and_the_money_adds_up_to_the_cent(
     assert Decimal(box.sandbox.admin("GET", f"orders/{order['number']}")["fees"]) > 0
     assert money["fees_and_adjustments"] == 0 and money["before_the_box"] == 0
     assert money["ofn_total"] == took + money["discounts_and_price_changes"] + money["weighed_rounding"]
+    moves = {move["variant_id"]: (move["box"], move["ofn"]) for move in record["stock"]}
+    sold = expected_counter_lines(box.till.connection)  # from the journal's sale lines, on their own
+    assert {v: box_moved for v, (box_moved, _) in moves.items() if box_moved} == sold
+    assert all(box_moved == ofn_moved for box_moved, ofn_moved in moves.values()), "OFN's stock moved as sold"
     weighed = box.till.connection.execute("SELECT count(*) FROM sale_line WHERE weight_g != 0").fetchone()[0]
     assert weighed == 0 or money["weighed_rounding"] != 0 or money["discounts_and_price_changes"] != 0
 
@@ -66,6 +70,7 @@ def test_an_outbox_row_marked_done_by_hand_is_reported_as_unexplained(
     code, out = run_audit(box, capsys)
     assert code == 1
     assert "unexplained: 1 journal entr(y/ies) marked done in the outbox but never sent to OFN" in out
+    assert "OFN's orders moved" in out and "(see its lines above)" in out, "and the stock it never moved"
     assert "audit: " in out and "audit: 0 " not in out
     capsys.readouterr()
     status = main(["sync", "--config", str(box.config_path), "status"])

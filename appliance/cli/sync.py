@@ -209,6 +209,17 @@ def audit_text(found: Audit) -> list[str]:
                 f" + fees and adjustments {from_cents(m.fees_and_adjustments)}"
                 + (f" + UNEXPLAINED {from_cents(m.unexplained)}" if m.unexplained else "")
             )
+    stock = found.stock
+    differ = [move for move in stock if move.box != move.ofn]
+    if stock:
+        out.append(
+            f"stock: for {len(stock) - len(differ)} of {len(stock)} variant(s), OFN's orders moved its stock"
+            " by what the box's journal sold"
+        )
+    out.extend(
+        f"  variant {move.variant_id}: the box sold {move.box}, OFN's orders moved {move.ofn} (see its lines above)"
+        for move in differ
+    )
     if not found.orders and not found.problems:
         out.append("nothing to audit yet: the box has not changed any order in OFN")
     out.extend(f"problem: {problem}" for problem in found.problems)

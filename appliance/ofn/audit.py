@@ -29,6 +29,7 @@ from appliance.ofn.client import NotFound, OfnClient, Order
 from appliance.store.sync_state import named, units_of
 
 EXPLAINED = ("ok", "person", "waiting", "parked", "in doubt")
+NOT_OURS = "not the box's: on the order in OFN only"
 
 
 @dataclass
@@ -49,6 +50,7 @@ class LineAudit:
     held: int  # what OFN holds
     cause: str
     detail: str
+    sold: int = 0  # of ``expected``, what the box's own journal entries put on the order
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,31 @@ class OrderAudit:
 
 
 @dataclass(frozen=True)
+class StockMove:
+    """One variant across every order the box changed: what the box took off the shelf, by its
+    journal, against what those orders moved in OFN's stock (OFN moves stock only with the lines
+    of its orders, so this is the box's part of OFN's stock movement; people's edits excluded)."""
+
+    variant_id: int
+    box: int
+    ofn: int
+
+
+@dataclass(frozen=True)
 class Audit:
     orders: tuple[OrderAudit, ...] = field(default_factory=tuple)
     problems: tuple[str, ...] = ()  # orders that could not be read
+
+    @property
+    def stock(self) -> tuple[StockMove, ...]:
+        moved: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for order in self.orders:
+            for line in order.lines:
+                if line.detail == NOT_OURS:
+                    continue
+                moved[line.variant_id][0] += line.sold
+                moved[line.variant_id][1] += line.held - (line.expected - line.sold)
+        return tuple(StockMove(variant_id, box, ofn) for variant_id, (box, ofn) in sorted(moved.items()))
 
     @property
     def unexplained(self) -> int:
@@ -90,6 +114,7 @@ class Audit:
     def as_record(self) -> dict[str, object]:
         record = asdict(self)
         record["unexplained"] = self.unexplained
+        record["stock"] = [asdict(move) for move in self.stock]
         return record
 
 
@@ -165,14 +190,12 @@ def _order_audit(
         must = base + sold
         now = held.get(variant_id, 0)
         cause, detail = _cause(line, wanted, must, now, drift)
-        lines.append(LineAudit(variant_id, must, now, cause, detail))
+        lines.append(LineAudit(variant_id, must, now, cause, detail, sold))
         fee = fees.get(variant_id, 0)
         price = prices[variant_id] + fee if variant_id in prices else _catalogue_price(conn, variant_id, unit)
         money.add(price, fee if variant_id in prices else 0, wanted, unit, sold, base - drift, drift, now - must)
     for variant_id in sorted(set(held) - set(expected) - set(sync)):
-        lines.append(
-            LineAudit(variant_id, held[variant_id], held[variant_id], "ok", "not the box's: on the order in OFN only")
-        )
+        lines.append(LineAudit(variant_id, held[variant_id], held[variant_id], "ok", NOT_OURS))
         money.before += Decimal(prices.get(variant_id, 0)) * held[variant_id]
     return OrderAudit(number, kind, tuple(lines), money.result(ofn) if kind == "counter" else None)
 
