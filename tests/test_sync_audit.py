@@ -55,8 +55,6 @@ def test_clean_after_a_faulty_run_and_the_money_adds_up_to_the_cent(
     sold = expected_counter_lines(box.till.connection)  # from the journal's sale lines, on their own
     assert {v: box_moved for v, (box_moved, _) in moves.items() if box_moved} == sold
     assert all(box_moved == ofn_moved for box_moved, ofn_moved in moves.values()), "OFN's stock moved as sold"
-    weighed = box.till.connection.execute("SELECT count(*) FROM sale_line WHERE weight_g != 0").fetchone()[0]
-    assert weighed == 0 or money["weighed_rounding"] != 0 or money["discounts_and_price_changes"] != 0
 
 
 def test_an_outbox_row_marked_done_by_hand_is_reported_as_unexplained(

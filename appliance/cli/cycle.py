@@ -9,17 +9,16 @@ Loaded only when named (an entry point), so the till's other commands never impo
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from appliance.cli.options import EXIT_PROBLEMS, NUMBER, TEXT, echo_json, open_till, store_options
-from appliance.config import Config
 from appliance.core.clock import SystemClock
 from appliance.ofn.client import NotFound, OfnClient, OrderCycleClosed
-from appliance.store.cycle_choice import Cycle, choose_cycle, current_cycle
+from appliance.ofn.daemon import cycle_in_force
+from appliance.store.cycle_choice import Cycle, choose_cycle
 from appliance.store.database import write_transaction
 from appliance.store.keys import load_api_key
 from appliance.store.sync_lock import sync_pass
@@ -44,15 +43,6 @@ def cycle() -> None:
     """Find the hub's open order cycle and switch the box to it."""
 
 
-def _current(config: Config, connection: sqlite3.Connection) -> Cycle:
-    return current_cycle(
-        connection,
-        config.order_cycle_id,
-        config.counter_order,
-        tuple(config.other_counter_orders),
-    )
-
-
 @cycle.command("list")
 @store_options
 @click.option("--json", "as_json", is_flag=True)
@@ -60,7 +50,7 @@ def list_cycles(config_path: Path | None, db_path: Path | None, as_json: bool) -
     """The cycles of the hub's newest orders, open or closed, and the one the box follows."""
     config, till = open_till(config_path, db_path)
     try:
-        now = _current(config, till.connection)
+        now = cycle_in_force(till.connection, config)
     finally:
         till.close()
     with OfnClient(config.ofn_base_url, load_api_key(config.api_key_file)) as client:
@@ -114,7 +104,7 @@ def use_cycle(
     """Switch the box to an open cycle (and a new counter order); the daemon follows from its next pass."""
     config, till = open_till(config_path, db_path)
     try:
-        before = _current(config, till.connection)
+        before = cycle_in_force(till.connection, config)
         number = (counter_order or before.counter_order).strip()
         others = (
             tuple(part.strip() for part in other_counter_orders.split(",") if part.strip())

@@ -24,11 +24,11 @@ from appliance.cli.options import EXIT_PROBLEMS, config_option, db_option
 from appliance.config import Config, ConfigError
 from appliance.core.clock import parse_utc
 from appliance.ofn.audit import audit
-from appliance.ofn.client import OfnClient, OfnError
-from appliance.store.cycle_choice import Cycle, current_cycle
+from appliance.ofn.client import OfnClient, OfnError, OrderCycleClosed
+from appliance.ofn.daemon import cycle_in_force
 from appliance.store.database import StoreError, explain
 from appliance.store.keys import ApiKeyError, JournalKeyError, load_api_key, permission_warning
-from appliance.store.opening import open_lane_store
+from appliance.store.opening import LaneStore, open_lane_store
 
 Verdict = tuple[str, str, str]
 MIN_FREE_BYTES = 500 * 1024 * 1024
@@ -73,33 +73,22 @@ def _store_and_clock(config: Config, path: Path, now: datetime) -> list[Verdict]
     return verdicts
 
 
-def _cycle(config: Config, db_path: Path) -> Cycle:
-    """The cycle the daemon follows: a manager's `cycle use` recorded in the store, else the config's."""
-    fallback = Cycle(config.order_cycle_id, config.counter_order, tuple(config.other_counter_orders))
+def _readable_store(config: Config, db_path: Path) -> LaneStore | None:
+    """The store opened read-only for the OFN checks, or None: the store's own verdict says why."""
     try:
-        store = open_lane_store(db_path, config.key_file_for(db_path), config.lane_id, write=False)
+        return open_lane_store(db_path, config.key_file_for(db_path), config.lane_id, write=False)
     except (StoreError, JournalKeyError):
-        return fallback  # the store's own verdict says why
-    try:
-        return current_cycle(
-            store.db.conn, fallback.order_cycle_id, fallback.counter_order, fallback.other_counter_orders
-        )
-    finally:
-        store.db.close()
+        return None
 
 
-def _audit(config: Config, client: OfnClient, db_path: Path, counter_order: str) -> Verdict:
+def _audit(client: OfnClient, store: LaneStore | None, counter_order: str) -> Verdict:
     """The orders the box changed, checked against the journal (`sync audit` gives the details)."""
-    try:
-        store = open_lane_store(db_path, config.key_file_for(db_path), config.lane_id, write=False)
-    except (StoreError, JournalKeyError):
+    if store is None:
         return ("warn", "audit", "the store cannot be read: nothing audited (see the store's verdict)")
     try:
         found = audit(store.db.conn, client, counter_order)
     except OfnError as error:
         return ("warn", "audit", f"could not read the orders: {error}")
-    finally:
-        store.db.close()
     if found.unexplained:
         return ("fail", "audit", f"{found.unexplained} difference(s) with OFN nothing explains: run `sync audit`")
     return ("ok", "audit", f"{len(found.orders)} order(s) in OFN as the journal says, or on their way")
@@ -127,34 +116,51 @@ def _ofn(config: Config, db_path: Path, transport: httpx.BaseTransport | None) -
     verdicts: list[Verdict] = []
     if (warning := permission_warning(key_file, "API key file")) is not None:
         verdicts.append(("warn", "api key", warning))
+    store = _readable_store(config, db_path)
+    try:
+        return [*verdicts, *_ofn_checks(config, key, store, transport)]
+    finally:
+        if store is not None:
+            store.db.close()
+
+
+def _ofn_checks(
+    config: Config, key: str, store: LaneStore | None, transport: httpx.BaseTransport | None
+) -> list[Verdict]:
+    """OFN, the key, the cycle the daemon follows, the audit and the counter order in force."""
+    cycle = cycle_in_force(store.db.conn if store is not None else None, config)
+    verdicts: list[Verdict] = []
     timeout = httpx.Timeout(5.0)
     with OfnClient(config.ofn_base_url, key, transport=transport, timeout=timeout, read_attempts=1) as client:
-        try:
-            client.check_key()
-            verdicts.append(("ok", "ofn", f"{config.ofn_base_url} reachable, API key accepted"))
-        except OfnError as error:
-            return [*verdicts, ("fail", "ofn", str(error))]
-        cycle = _cycle(config, db_path)
-        try:
+        try:  # one read proves OFN, the key (OFN answers 401 to a key it does not know) and the cycle
             client.check_cycle(cycle.order_cycle_id, config.hub_id)
-            verdicts.append(("ok", "order cycle", f"{cycle.order_cycle_id} is open"))
+            verdicts += [
+                ("ok", "ofn", f"{config.ofn_base_url} reachable, API key accepted"),
+                ("ok", "order cycle", f"{cycle.order_cycle_id} is open"),
+            ]
+        except OrderCycleClosed as closed:
+            verdicts += [
+                ("ok", "ofn", f"{config.ofn_base_url} reachable, API key accepted"),
+                ("fail", "order cycle", str(closed)),
+            ]
         except OfnError as error:
-            verdicts.append(("fail", "order cycle", str(error)))
-        verdicts.append(_audit(config, client, db_path, cycle.counter_order))
-        if not config.counter_order:
+            return [("fail", "ofn", str(error))]
+        verdicts.append(_audit(client, store, cycle.counter_order))
+        if not cycle.counter_order:
             verdicts.append(("warn", "counter order", "ofn.counter_order is not set: sales wait in the box"))
             return verdicts
         try:
-            order = client.order(config.counter_order)
+            order = client.order(cycle.counter_order)
         except OfnError as error:
-            return [*verdicts, ("fail", "counter order", f"{config.counter_order}: {error}")]
-        if order.order_cycle_id not in (None, config.order_cycle_id):
+            return [*verdicts, ("fail", "counter order", f"{cycle.counter_order}: {error}")]
+        if order.order_cycle_id not in (None, cycle.order_cycle_id):
             verdicts.append(
                 (
-                    "fail",
+                    "warn",
                     "counter order",
-                    f"{order.number} belongs to order cycle {order.order_cycle_id},"
-                    f" not {config.order_cycle_id}: prepare this cycle's counter order",
+                    f"{order.number} belongs to order cycle {order.order_cycle_id}, not {cycle.order_cycle_id}:"
+                    " right for a long-running onsite cycle, else prepare this cycle's counter order"
+                    " (docs/ofn-setup.md)",
                 )
             )
         else:

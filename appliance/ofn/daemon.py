@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +26,15 @@ from sqlite_utils import Database
 from appliance.config import Config
 from appliance.core.clock import Clock, parse_utc
 from appliance.ofn.audit import audit
-from appliance.ofn.client import KeyRejected, NotAllowed, NotFound, OfnClient, OfnError, OrderCycleClosed
+from appliance.ofn.client import (
+    KeyRejected,
+    NotAllowed,
+    NotFound,
+    OfnClient,
+    OfnError,
+    OfnUnavailable,
+    OrderCycleClosed,
+)
 from appliance.ofn.refresh import refresh_catalogue, refresh_pickups
 from appliance.ofn.sync import PassResult, SyncEngine
 from appliance.store.cycle_choice import Cycle, current_cycle
@@ -89,11 +98,7 @@ class Daemon:
                 return PassResult(), self._backoff()
 
     def cycle(self) -> Cycle:
-        """The cycle and counter order in force: a manager's `cycle use`, else the config's."""
-        config = self.config
-        return current_cycle(
-            self.db.conn, config.order_cycle_id, config.counter_order, tuple(config.other_counter_orders)
-        )
+        return cycle_in_force(self.db.conn, self.config)
 
     def _pass(self, catalogue: bool | None) -> tuple[PassResult, float]:
         self.reload_key_if_changed()
@@ -197,7 +202,7 @@ class Daemon:
         """
         self.failures += 1
         wait = self.rng.uniform(0, min(MAX_BACKOFF, 2.0**self.failures))
-        asked = getattr(error, "retry_after", None)
+        asked = error.retry_after if isinstance(error, OfnUnavailable) else None
         return max(wait, float(asked)) if asked else wait
 
     # -- the key file -----------------------------------------------------------------------------
@@ -238,6 +243,12 @@ class Daemon:
             if left <= 0 or self.key_file_changed():
                 return
             stop.wait(min(WAKE_CHECK_S, left))
+
+
+def cycle_in_force(conn: sqlite3.Connection | None, config: Config) -> Cycle:
+    """The cycle and counter order the daemon follows: a manager's `cycle use`, else the config's."""
+    configured = Cycle(config.order_cycle_id, config.counter_order, tuple(config.other_counter_orders))
+    return current_cycle(conn, configured)
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:

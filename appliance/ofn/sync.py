@@ -26,7 +26,7 @@ from sqlite_utils import Database
 from appliance.core.clock import Clock, parse_utc, utc_text
 from appliance.core.handover import SETTLED
 from appliance.core.money import from_cents
-from appliance.ofn.client import NotFound, OfnClient, OfnError, Order, Refused
+from appliance.ofn.client import NotFound, OfnClient, OfnError, OfnUnavailable, Order, Refused
 from appliance.ofn.refresh import store_pickup
 from appliance.store.database import write_transaction
 from appliance.store.sync_state import FOLDED_KINDS, OPEN_ROWS, folded_up_to, named, settled, target_of
@@ -141,7 +141,7 @@ class SyncEngine:
             except OfnError as error:
                 if not error.transient:
                     raise
-                if not getattr(error, "may_apply_later", True):
+                if isinstance(error, OfnUnavailable) and not error.may_apply_later:
                     unsent.add(variant_id)  # over, or never arrived: the read below tells which
                 result.errors.append(str(error))
                 failures += 1

@@ -39,9 +39,9 @@ def chosen_cycle(conn: sqlite3.Connection) -> Cycle | None:
     return Cycle(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4])
 
 
-def current_cycle(conn: sqlite3.Connection, order_cycle_id: int, counter_order: str, others: tuple[str, ...]) -> Cycle:
-    """The manager's choice if there is one, else what the config says."""
-    return chosen_cycle(conn) or Cycle(order_cycle_id, counter_order, others)
+def current_cycle(conn: sqlite3.Connection | None, configured: Cycle) -> Cycle:
+    """The manager's choice if there is one (and a store to read it from), else what the config says."""
+    return (chosen_cycle(conn) if conn is not None else None) or configured
 
 
 def choose_cycle(db: Database, cycle: Cycle, at: datetime, by: str) -> None:
