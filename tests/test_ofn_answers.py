@@ -368,3 +368,10 @@ def test_a_nearly_right_order_is_typed_or_unexpected(
 ) -> None:
     order_or_unexpected({**body, "line_items": lines, "payments": payments})
     order_or_unexpected(body)
+
+
+def test_a_price_per_kg_is_rounded_half_away_from_zero_as_every_amount() -> None:
+    """One cent for 400 g is 2.5 cents a kg: the till's rule says 3, where banker's rounding says 2."""
+    item = variant(price="0.01", price_with_fees="0.01", unit_value=400.0)  # 1 cent for 400 g: 2.5 cents a kg
+    [weighed] = catalogue([{"id": 1, "variants": [item]}])
+    assert weighed.price == 3

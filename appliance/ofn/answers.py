@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NoReturn
 
+from appliance.core.money import round_div
 from appliance.core.sale import PricedBy
 from appliance.ofn.errors import MISSING, UnexpectedAnswer
 from appliance.store.catalogue import Variant
@@ -196,7 +197,7 @@ def shop_variant(
     unit_value = fields.maybe_positive("unit_value", MAX_UNIT_VALUE)
     weighed = fields.maybe_text("unit_price_unit") == "kg" and unit_value is not None
     grams = round(unit_value) if weighed and unit_value is not None else 0  # under half a gram: sold by the piece
-    per_kg = int((Decimal(price) * 1000 / grams).quantize(Decimal(1))) if grams else price
+    per_kg = round_div(price * 1000, grams) if grams else price  # half away from zero, as every amount
     if per_kg > MAX_PRICE:
         sold_at = "price_with_fees" if "price_with_fees" in data else "price"
         fields.fail(sold_at, data[sold_at], f"at most {MAX_PRICE / 100:,.2f} a kg")
