@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from appliance.cli import logs
 from appliance.cli.main import main
 from appliance.config import Config
+from appliance.core import text as text_module
 from appliance.core.money import MoneyError, parse_amount
 from appliance.core.sale import MAX_CHANGE, Discount, DiscountKind, SaleError
 from appliance.core.text import NAME_MAX, REASON_MAX, TextError, clean_text
@@ -296,4 +297,5 @@ def test_a_log_file_that_is_a_link_is_not_followed(shared_tmp: Path) -> None:
 
 
 def test_unicode_categories_refused_are_those_documented() -> None:
+    assert text_module._REFUSED_CATEGORIES == REFUSED
     assert unicodedata.category("\u202e") == "Cf" and unicodedata.category("\x1b") == "Cc"

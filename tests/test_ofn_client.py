@@ -316,3 +316,22 @@ def test_the_deadline_is_checked_between_chunks_on_an_injected_clock() -> None:
         client.add("R1", 5, 1, None)
     assert str(caught.value).startswith("OFN took more than 10 s to answer POST /api/v0/orders/R1/shipments")
     assert len(sent) < 20 and caught.value.maybe_applied
+
+
+@pytest.mark.parametrize(
+    ("answer", "later"),
+    [
+        ((500, {"error": "Internal Server Error"}), False),  # OFN's application answered: the request is over
+        ((408, None), False),
+        ((422, {"exception": "Request ran for longer than 30000ms"}), False),  # OFN's own timeout answer
+        ((502, None), True),  # a proxy answered: the application may still be serving it
+        ((504, None), True),
+        (httpx.ReadTimeout("slow"), True),  # the answer was lost
+        (httpx.ConnectError("refused"), False),  # it never left the box
+    ],
+)
+def test_a_failed_write_says_whether_it_may_still_take_effect(answer: Any, later: bool) -> None:
+    """What the sync engine's in-doubt rule reads: a wrong answer here doubles or loses a sale."""
+    with pytest.raises(OfnUnavailable) as caught:
+        client_answering(answer).add("R123456789", 34, 1, "H12345678901")
+    assert caught.value.may_apply_later is later

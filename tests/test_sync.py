@@ -119,7 +119,7 @@ def test_a_revoked_key_gives_a_clear_status_and_loses_nothing(box: Box) -> None:
     status = read_status(box.till.connection, SystemClock().now())
     assert status.state == "key_rejected" and "re-provision" in status.message
     assert status.pending == 15 and wait >= 60
-    box.client._key = box.sandbox.admin("GET", "key")["api_key"]  # support staff re-provisioned it
+    box.client.use_key(box.sandbox.admin("GET", "key")["api_key"])  # support staff re-provisioned it
     box.drain_until_settled()
     box.assert_exact(initial)
 

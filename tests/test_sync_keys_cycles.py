@@ -92,8 +92,9 @@ def test_sighup_or_a_new_file_swaps_the_key_of_the_running_client(box: Box) -> N
     assert not box.daemon.reload_key_if_changed(), "nothing changed: nothing read"
     box.daemon.reload.set()
     assert box.daemon.reload_key_if_changed() and not box.daemon.reload.is_set()
-    key_file.write_text(box.sandbox.api_key + "\n")  # rewritten in place: another size
+    key_file.write_text("f" * 48)  # rewritten in place with a new key
     assert box.daemon.key_file_changed() and box.daemon.reload_key_if_changed()
+    assert box.client._http.api_key == "f" * 48, "the running client sends the new key"
 
 
 def test_status_texts_are_plain_words_with_what_to_do(box: Box) -> None:

@@ -264,7 +264,7 @@ def test_the_journal_table_replaced_by_a_filtering_view(
 
 
 def test_another_store_set_up_with_the_same_key_is_not_this_store(
-    till: Config, config: Config, config_file: Path, capsys: pytest.CaptureFixture[str]
+    till: Till, config: Config, config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The key names the store it was made for: a key file without that identity (an older key put
     back over this one's) does not open this store."""

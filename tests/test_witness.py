@@ -100,7 +100,7 @@ def test_a_torn_witness_is_a_warning_and_the_next_write_renews_it(
 
 
 def test_a_missing_witness_is_a_warning_not_a_refusal(
-    till: Config, config: Config, config_file: Path, capsys: pytest.CaptureFixture[str]
+    till: Till, config: Config, config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     head(config).unlink()
     assert (

@@ -22,7 +22,7 @@ from appliance.core.clock import SystemClock, parse_utc
 from appliance.core.money import from_cents
 from appliance.ofn.audit import Audit, audit
 from appliance.ofn.client import OfnClient
-from appliance.ofn.daemon import Daemon
+from appliance.ofn.daemon import Daemon, cycle_in_force
 from appliance.store.database import write_transaction
 from appliance.store.keys import load_api_key
 from appliance.store.sync_lock import POLL_S, sync_pass
@@ -175,9 +175,8 @@ def audit_command(obj: tuple[Path | None, Path | None], as_json: bool, wait: flo
     """Compare every order the box changed in OFN with the journal; exit 1 on an unexplained difference."""
     config, till = open_till(*obj)
     with OfnClient(config.ofn_base_url, load_api_key(config.api_key_file)) as client:
-        daemon = Daemon(config, till.db, client, SystemClock())
         with sync_pass(till.db, wait_s=wait):  # a pass half-way would show its own changes as differences
-            found = audit(till.connection, client, daemon.cycle().counter_order)
+            found = audit(till.connection, client, cycle_in_force(till.connection, config).counter_order)
             record_audit(till.db, SystemClock(), found.unexplained)
     if as_json:
         echo_json(found.as_record())

@@ -28,7 +28,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from appliance.ofn.client import NotFound, OfnClient, Order
 from appliance.store.sync_state import named, units_of
 
-EXPLAINED = ("ok", "person", "waiting", "parked", "in doubt")
 NOT_OURS = "not the box's: on the order in OFN only"
 
 

@@ -104,14 +104,6 @@ class OfnClient:
     def requests(self, count: int) -> None:
         self._http.requests = count
 
-    @property
-    def _key(self) -> str:
-        return self._http.api_key
-
-    @_key.setter
-    def _key(self, key: str) -> None:
-        self.use_key(key)
-
     def close(self) -> None:
         self._http.close()
 
@@ -230,10 +222,6 @@ class OfnClient:
     def use_key(self, api_key: str) -> None:
         """A new key, read again from its file after a manager replaced it: no restart needed."""
         self._http.api_key = api_key
-
-    def check_key(self) -> None:
-        """A cheap request that needs a manager's key: raises KeyRejected / NotAllowed / OfnUnavailable."""
-        self._http.read("/api/v0/orders", {"per_page": 1, "q[number_eq]": "-"}, _unread)
 
 
 def _unread(body: Any, path: str) -> None:

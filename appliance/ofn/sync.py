@@ -290,18 +290,9 @@ class SyncEngine:
         A hand-over's row also waits for ``finished``: OFN shows the order paid and shipped.
         """
         with write_transaction(self.db) as conn:
-            at_target = {
-                line["variant_id"]
-                for line in named(conn).execute("SELECT * FROM sync_line WHERE order_number = ?", (number,)).fetchall()
-                if settled(line)
-            }
-            parked = {
-                line["variant_id"]: line["attention"]
-                for line in named(conn).execute(
-                    "SELECT variant_id, attention FROM sync_line WHERE order_number = ? AND attention IS NOT NULL",
-                    (number,),
-                )
-            }
+            lines = named(conn).execute("SELECT * FROM sync_line WHERE order_number = ?", (number,)).fetchall()
+            at_target = {line["variant_id"] for line in lines if settled(line)}
+            parked = {line["variant_id"]: line["attention"] for line in lines if line["attention"] is not None}
             done = 0
             now = utc_text(self.clock.now())
             for row in (

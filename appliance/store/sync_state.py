@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from appliance.core.clock import Clock, parse_utc, utc_text
+from appliance.core.money import round_div
 from appliance.store.database import write_transaction
 
 SALE_KINDS = ("sale", "return")
@@ -37,9 +38,7 @@ def named(conn: sqlite3.Connection) -> sqlite3.Cursor:
 
 def units_of(grams: int, unit_grams: int | None) -> int:
     """Grams as whole OFN units, half away from zero, in integers (never a float, never banker's)."""
-    unit = unit_grams or 1000
-    sign = 1 if grams >= 0 else -1
-    return sign * ((abs(grams) * 2 + unit) // (2 * unit))
+    return round_div(grams, unit_grams or 1000)
 
 
 def target_of(line: sqlite3.Row) -> int:
@@ -66,8 +65,6 @@ def retry_parked(db: Database) -> int:
     return cleared + handovers
 
 
-#: The states of the sync, as the screens, the CLI and the lights read them.
-STATES = ("starting", "online", "offline", "key_rejected", "cycle_closed", "attention")
 HEADLINES = {
     "starting": "Sync has not run yet",
     "online": "Online",
