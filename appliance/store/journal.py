@@ -31,10 +31,13 @@ class Tip:
     hash: str
     kind: str
     created_at: str
+    prev_hash: str | None = None  # the entry before's hash: what a witness one behind names
 
 
 def tip(connection: sqlite3.Connection) -> Tip | None:
-    row = connection.execute("SELECT seq, hash, kind, created_at FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+    row = connection.execute(
+        "SELECT seq, hash, kind, created_at, prev_hash FROM journal ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
     return Tip(*row) if row else None
 
 
