@@ -9,6 +9,7 @@ import stat
 import string
 import tempfile
 import unicodedata
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from appliance.cli.main import main
 from appliance.config import Config
 from appliance.core import text as text_module
 from appliance.core.money import MoneyError, parse_amount
-from appliance.core.sale import MAX_CHANGE, Discount, DiscountKind, SaleError
+from appliance.core.sale import MAX_CHANGE, Discount, DiscountKind, Sale, SaleError
 from appliance.core.text import NAME_MAX, REASON_MAX, TextError, clean_text
 from appliance.reports.export import FORMULA_STARTS, safe_cell
 from appliance.store.catalogue import upsert_variants
@@ -299,3 +300,12 @@ def test_a_log_file_that_is_a_link_is_not_followed(shared_tmp: Path) -> None:
 def test_unicode_categories_refused_are_those_documented() -> None:
     assert text_module._REFUSED_CATEGORIES == REFUSED
     assert unicodedata.category("\u202e") == "Cf" and unicodedata.category("\x1b") == "Cc"
+
+
+def test_a_discount_or_price_change_reason_is_sealed_as_cleaned_as_every_other_reason() -> None:
+    """Surrounding spaces go, as for a cash movement's reason: one rule for what the journal keeps."""
+    assert Discount(DiscountKind.AMOUNT, Decimal("1"), "  short date ").reason == "short date"
+    sale = Sale(lane_id=1, channel="shop counter", cashier="Alice", started_at=datetime(2026, 3, 2, 9, tzinfo=UTC))
+    sale.add(item(1, "2.00"), 1)
+    sale.override_price(1, Decimal("1.50"), " bruised  ")
+    assert sale.lines[0].override_reason == "bruised"

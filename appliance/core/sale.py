@@ -44,12 +44,13 @@ def check_change(tendered: int, due: int) -> None:
         )
 
 
-def _check_reason(reason_text: str, empty: str) -> None:
-    """A reason is kept in the journal and printed: plain text of a reasonable length."""
+def _check_reason(reason_text: str, empty: str) -> str:
+    """A reason is kept in the journal and printed: plain text of a reasonable length, as cleaned
+    for every other reason (a cash movement's, a cancelled basket's)."""
     if not reason_text.strip():
         raise SaleError(empty)
     try:
-        reason(reason_text)
+        return reason(reason_text)
     except TextError as exc:
         raise SaleError(str(exc)) from None
 
@@ -101,7 +102,7 @@ class Discount:
     hundredths: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        _check_reason(self.reason, "A discount needs a reason")
+        object.__setattr__(self, "reason", _check_reason(self.reason, "A discount needs a reason"))
         if self.kind is DiscountKind.PERCENT:
             if not (0 < self.value <= 100) or self.value != self.value.quantize(Decimal("0.01")):
                 raise SaleError("A discount is between 0.01 % and 100 %")
@@ -388,7 +389,7 @@ class Sale:
 
     def override_price(self, line_no: int, price: Decimal, reason: str) -> None:
         self._require_sale()
-        _check_reason(reason, "A price change needs a reason")
+        reason = _check_reason(reason, "A price change needs a reason")
         if price < 0:
             raise SaleError("A price cannot be negative")
         to_cents(price)
