@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -42,11 +43,12 @@ from appliance.store import closures
 from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
 from appliance.store.catalogue import CatalogueError, as_item, get_variant
-from appliance.store.database import StoreError, write_transaction
+from appliance.store.database import StoreError, connect, write_transaction
 from appliance.store.handovers import pickup_order, pickup_orders, record_handover, refuse_second_handover
 from appliance.store.keys import KeyFile
 from appliance.store.opening import create_lane_store, open_lane_store, refuse_changed_schema
 from appliance.store.sales import StoredSale, load_sale, record_sale, returned_so_far
+from appliance.store.scan_lookup import set_plu
 from appliance.store.shifts import (
     Shift,
     ShiftError,
@@ -57,6 +59,7 @@ from appliance.store.shifts import (
     open_shift,
     shift_report,
 )
+from appliance.store.sync_state import Status, SyncReport, read_status, retry_parked, sync_report
 from appliance.store.witness import CutUnderTill, Witness, WitnessWriter
 
 log = logging.getLogger(__name__)
@@ -100,6 +103,7 @@ class Till:
         self.warnings = warnings
         self._periods_checked_on: date | None = None
         self._witnessed_seq = 0
+        self.path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
 
     @classmethod
     def create(
@@ -148,6 +152,34 @@ class Till:
     @property
     def connection(self) -> sqlite3.Connection:
         return self.db.conn
+
+    def sync_status_reader(self) -> Callable[[], Status]:
+        """What the sync daemon last recorded, read from another thread (a screen's poller).
+
+        The reader opens its own read-only connection on first use, in the thread that calls it,
+        so polling never shares the till's connection nor takes a write lock.
+        """
+        path, clock, opened = self.path, self.clock, threading.local()
+
+        def read() -> Status:
+            if getattr(opened, "db", None) is None:
+                opened.db = connect(path, write=False)
+            return read_status(opened.db.conn, clock.now())
+
+        return read
+
+    def sync_report(self) -> SyncReport:
+        return sync_report(self.connection, self.clock.now())
+
+    def retry_parked(self) -> int:
+        """A manager fixed OFN: what sync parked goes back in the queue."""
+        return retry_parked(self.db)
+
+    def set_plus(self, plus: dict[int, int]) -> None:
+        """Give variants the PLUs a cashier types for them (PLU → variant id), in one transaction."""
+        with write_transaction(self.db) as connection:
+            for plu, variant_id in plus.items():
+                set_plu(connection, plu, variant_id, self.clock.now())
 
     def payment(self, code: str) -> PaymentMethod:
         for method in self.payments:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepare this machine to run OFN Checkout from a source checkout: Debian packages, then a
 # virtualenv in .venv with the project and (with --test) its test tools. Idempotent and quick on
-# a second run. Used by tests/run.sh and sandbox/demo.sh; works as root on a fresh Debian 12.
+# a second run. Used by tests/run.sh and sandbox/demo.sh (and scripted-day.sh); works as root on a fresh Debian 12.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -204,3 +204,20 @@ def test_nothing_in_the_project_reads_the_shared_design_folder() -> None:
         ):
             text = path.read_text(encoding="utf-8", errors="ignore")
             assert not any(marker in text for marker in outside), path
+
+
+TUI_MAY_NOT = {"sqlite3", "sqlite_utils", "escpos", "serial", "evdev", "usb", "httpx", "appliance.ofn"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tui").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_counter_screen_writes_no_sql_and_speaks_no_bytes(path: Path) -> None:
+    """tui/ calls the till and hears the devices through messages: no database, device or HTTP module."""
+    used = {name for name in imports_of(path) if any(name == bad or name.startswith(bad + ".") for bad in TUI_MAY_NOT)}
+    assert not used, used
+    assert ".execute(" not in path.read_text(encoding="utf-8"), "SQL belongs in appliance/store"
+
+
+def test_the_tui_checker_catches_sql() -> None:
+    source = "import sqlite3\nfrom appliance.ofn.client import OfnClient\n"
+    names = imports_of(ROOT / "tui" / "app.py", source)
+    assert {"sqlite3", "appliance.ofn.client"} <= names

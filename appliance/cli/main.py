@@ -21,6 +21,7 @@ import click
 
 from appliance import config as config_module
 from appliance.cli.config import config_group
+from appliance.cli.errors import PERSON_ERRORS
 from appliance.cli.journal import journal_group
 from appliance.cli.logs import setup_logging
 from appliance.cli.options import (
@@ -35,31 +36,9 @@ from appliance.cli.shift import shift_group
 from appliance.cli.simulation import simulate
 from appliance.cli.store import store_group
 from appliance.config import ConfigError
-from appliance.core.money import MoneyError
-from appliance.core.sale import SaleError
-from appliance.core.text import TextError
-from appliance.ofn.errors import OfnError
-from appliance.store.catalogue import CatalogueError
-from appliance.store.database import StoreError
-from appliance.store.keys import ApiKeyError, JournalKeyError
-from appliance.store.shifts import ShiftError
-from appliance.store.sync_lock import SyncBusy
 
 log = logging.getLogger(__name__)
 
-PERSON_ERRORS = (
-    ConfigError,
-    StoreError,
-    JournalKeyError,
-    ApiKeyError,
-    SaleError,
-    ShiftError,
-    CatalogueError,
-    MoneyError,
-    SyncBusy,
-    OfnError,  # what OFN or the road to it did, in words (errors.py imports no HTTP stack)
-    TextError,
-)
 
 
 #: Files the CLI creates (the store and its -wal and -shm, keys, the witness, logs, exports) are the

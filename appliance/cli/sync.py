@@ -26,7 +26,7 @@ from appliance.ofn.daemon import Daemon, cycle_in_force
 from appliance.store.database import write_transaction
 from appliance.store.keys import load_api_key
 from appliance.store.sync_lock import POLL_S, sync_pass
-from appliance.store.sync_state import OPEN_ROWS, named, read_status, record_audit, retry_parked
+from appliance.store.sync_state import parked, read_status, recent_events, record_audit, retry_parked
 
 WAIT_OPTION = click.option(
     "--wait",
@@ -96,31 +96,12 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     """Online or not, what waits, and what needs a person."""
     config, till = open_till(*obj)
     current = read_status(till.connection, SystemClock().now())
-    parked = (
-        named(till.connection)
-        .execute(
-            "SELECT order_number, variant_id, attention FROM sync_line WHERE attention IS NOT NULL ORDER BY variant_id"
-        )
-        .fetchall()
-    )
-    handovers = (
-        named(till.connection)
-        .execute(
-            "SELECT json_extract(payload, '$.order') AS order_number, NULL AS variant_id, last_error AS attention"
-            f" FROM outbox WHERE {OPEN_ROWS} AND status = 'attention' AND kind = 'pickup' ORDER BY id"
-        )
-        .fetchall()
-    )
-    parked = [*parked, *handovers]
-    events = (
-        named(till.connection)
-        .execute("SELECT at, order_number, variant_id, kind, detail FROM sync_event ORDER BY id DESC LIMIT 10")
-        .fetchall()
-    )
+    waiting = parked(till.connection)
+    events = recent_events(till.connection)
     if as_json:
         record = current.as_record()
-        record["parked"] = [dict(row) for row in parked]
-        record["events"] = [dict(row) for row in events]
+        record["parked"] = waiting
+        record["events"] = events
         echo_json(record)
         return 0
     age = f", oldest {current.oldest_pending_s} s" if current.oldest_pending_s is not None else ""
@@ -131,7 +112,7 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
         f"state {current.state}; last success: {success}; pending {current.pending}{age};"
         f" needs attention {current.attention}"
     )
-    for row in parked:
+    for row in waiting:
         click.echo(f"  attention: {_where(row)}: {row['attention']}")
     for row in events:
         click.echo(f"  {row['at']} {row['kind']}: {_where(row)}: {row['detail']}")

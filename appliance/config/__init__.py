@@ -85,6 +85,8 @@ class Config:
     payments: tuple[PaymentMethod, ...] = field(default=())
     sync: dict[str, int] = field(default_factory=dict)
     barcodes: dict[str, Any] = field(default_factory=dict)
+    counter: dict[str, Any] = field(default_factory=dict)
+    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def key_file_for(self, db_path: Path) -> Path:
         """The journal key of a database: ``journal.key_file`` for the configured store, else
@@ -146,6 +148,8 @@ def parse(text: str, path: Path | None = None) -> Config:
         other_counter_orders=ofn["other_counter_orders"],
         sync=sections["sync"],
         barcodes=sections["barcodes"],
+        counter=sections["counter"],
+        keys=sections["keys"],
         lane_id=lane["id"],
         lane_name=lane["name"],
         channel=lane["channel"],
@@ -287,11 +291,15 @@ def _read_payments(entries: Any, problems: list[Problem]) -> tuple[PaymentMethod
             continue
         if any(m.code == values["code"] for m in methods):
             problems.append(Problem(f"payment[{index}].code", values["code"], "appears twice"))
-        methods.append(PaymentMethod(values["code"], values["label"], values["cash"]))
+        if values["cash"] and values["card"]:
+            problems.append(Problem(f"payment[{index}].card", True, "a method is cash or card, not both"))
+        methods.append(PaymentMethod(values["code"], values["label"], values["cash"], values["card"]))
     if not methods and not any(p.key.startswith("payment") for p in problems):
         problems.append(Problem("payment", _MISSING, "at least one [[payment]] method is required"))
     if sum(m.is_cash for m in methods) > 1:
         problems.append(Problem("payment", [m.code for m in methods if m.is_cash], "only one method may be cash"))
+    if sum(m.is_card for m in methods) > 1:
+        problems.append(Problem("payment", [m.code for m in methods if m.is_card], "only one method may be card"))
     return tuple(methods)
 
 

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from appliance.config.keys import ACTIONS, key_list
 from appliance.config.values import (
     _MISSING,
     SCANNER_LAYOUTS,
     SCANNER_TERMINATORS,
     SERIAL_RATES,
+    _amount_or_zero,
     _bool,
     _currency,
     _device_path,
@@ -91,7 +94,23 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "company_id": Field(_string, "", "company registration (SIRET, Companies House…)"),
         "footer": Field(_lines, (), "lines printed at the bottom"),
         "show_fees": Field(_bool, False, "print the hub's fees (OFN's enterprise fees) included in the total"),
+        "print": Field(_one_of("on_request", "always"), "on_request", "print a receipt for every sale, or on request"),
+        "print_weighed_over": Field(
+            _amount_or_zero, Decimal(0), "print by itself when weighed goods of a sale exceed this amount; 0: never"
+        ),
+        "print_cancelled_card": Field(_bool, True, "print by itself when a card payment was taken back"),
     },
+    "counter": {
+        "cashier": Field(_string, "", "who rings up sales until people and PINs are set up"),
+        "keyboard_scanner": Field(
+            _bool, False, "the keyboard doubles as the scanner (demo): a fast burst ended by Enter is a scan"
+        ),
+        "scan_gap_ms": Field(_int_between(5, 100), 30, "keyboard scanner: longest gap between two keys of a scan"),
+        "scan_min_chars": Field(_int_between(3, 20), 6, "keyboard scanner: shortest scan"),
+        "scale_poll_ms": Field(_int_between(50, 2000), 200, "how often the scale is read"),
+        "status_poll_ms": Field(_int_between(200, 10000), 1000, "how often the status bar reads the sync state"),
+    },
+    "keys": {action.name: Field(key_list, action.keys, action.doc) for action in ACTIONS},
     "barcodes": {
         "nomenclature": Field(_one_of(*PRESETS), DEFAULT_NOMENCLATURE, "which prefixes carry a weight or a price"),
         "gs1": Field(_bool, True, "read GS1-128 / DataBar codes (GTIN, weight, price, lot, expiry)"),
@@ -153,5 +172,6 @@ TABLE_ARRAYS: dict[str, dict[str, Field]] = {
         "code": Field(_nonempty, doc="short name kept in the journal"),
         "label": Field(_nonempty, doc="name on screen and receipt"),
         "cash": Field(_bool, False, "counted in the drawer, gives change"),
+        "card": Field(_bool, False, "taken on the card terminal: the counter's card key (*) uses it"),
     },
 }

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name, get_currency_precision
 
+from appliance.core.money import MoneyError, parse_amount
+
 
 class _Missing:
     def __repr__(self) -> str:
@@ -243,3 +245,13 @@ def _rate(value: object) -> Decimal:
     if not rate.is_finite() or not 0 <= rate < 100 or rate != rate.quantize(Decimal("0.01")):
         raise ValueError("must be between 0 and 100 with at most two decimals")
     return rate
+
+
+def _amount_or_zero(value: object) -> Decimal:
+    """An amount written as a string ("150.00"); "0" turns the rule it sets off."""
+    if not isinstance(value, str):
+        raise ValueError('must be an amount written as a string, e.g. "150.00"')
+    try:
+        return parse_amount(value)
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from None

@@ -129,6 +129,7 @@ class PaymentMethod:
     code: str
     label: str
     is_cash: bool = False
+    is_card: bool = False  # taken on the card terminal; taking one back makes the law want a receipt
 
 
 @dataclass(frozen=True)
@@ -352,13 +353,16 @@ class Sale:
 
     # -- building the basket -------------------------------------------------------------------
 
-    def add(self, item: Item, quantity: int = 1) -> Line:
-        """Add ``quantity`` of an item sold by the piece; a repeat scan adds to the same plain line."""
+    def add(self, item: Item, quantity: int = 1, *, merge: bool = True) -> Line:
+        """Add ``quantity`` of an item sold by the piece; a repeat scan adds to the same plain line.
+
+        ``merge=False`` gives the item a line of its own (a label with its own price).
+        """
         self._require_sale()
         if item.priced_by is not PricedBy.EACH:
             raise SaleError(f"{item.name} is sold by weight: put it on the scale")
         _check_quantity(quantity)
-        for line in self.lines:
+        for line in self.lines if merge else ():
             if line.item == item and not line.voided and line.discount is None and line.price_override is None:
                 _check_quantity(line.quantity + quantity)
                 line.quantity += quantity

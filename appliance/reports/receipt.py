@@ -10,9 +10,11 @@ same document into ESC/POS bytes; :func:`layout` is the text both the screen and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from appliance.core.sale import Kind, PricedBy
+from appliance.core.money import to_cents
+from appliance.core.sale import CompletedSale, Kind, PricedBy
 from appliance.reports.formatting import TRAINING_BANNER, Formatter
 from appliance.store.sales import StoredSale
 
@@ -156,3 +158,20 @@ def _vat_header(columns: int) -> str:
 def _vat_row(label: str, base: str, vat: str, gross: str, columns: int) -> str:
     width = (columns - 10) // 3
     return f"{label[:10]:<10}{base:>{width}}{vat:>{width}}{gross:>{columns - 10 - 2 * width}}"
+
+
+def printed_by_itself(sale: CompletedSale, receipt_config: dict[str, object], *, card_taken_back: bool) -> str:
+    """Why this sale's receipt prints without being asked for, or "" when it prints on request only.
+
+    Since August 2023 French law forbids printing a receipt the customer did not ask for, except
+    where another rule still wants one: the hub lists those cases in ``[receipt]``.
+    """
+    if receipt_config.get("print") == "always":
+        return "this till prints every receipt"
+    if card_taken_back and receipt_config.get("print_cancelled_card", True):
+        return "a card payment was taken back"
+    threshold = receipt_config.get("print_weighed_over") or Decimal(0)
+    weighed = sum(line.amount for line in sale.lines if line.priced_by is PricedBy.WEIGHT and not line.voided)
+    if isinstance(threshold, Decimal) and threshold > 0 and weighed > to_cents(threshold):
+        return f"weighed goods over {threshold}"
+    return ""

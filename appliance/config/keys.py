@@ -1,0 +1,106 @@
+"""The counter's keypad map as data: every action a key can do, its default keys, and the check of
+the config's ``[keys]`` section.
+
+The default map is made for a 17-key numeric keypad (digits, ``.``, Enter, ``+ - * /``,
+Backspace, NumLock), with F-keys for the same actions on a full keyboard. The same physical key
+does different things on different screens (``+`` pays on the sale screen and prints a receipt
+after payment), so each screen's action has its own name and a hub can move one without the
+others. Digits and the decimal point always build the entry and cannot be given to an action.
+
+The screens (``tui/keymap.py``) turn this table into Textual bindings; ``config check`` refuses a
+key name the terminal cannot send, with the action and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    keys: tuple[str, ...]
+    label: str  # what the footer shows, a word or two
+    doc: str  # what it does, for docs/cashier-keys.md and the help screen
+
+
+ACTIONS: tuple[Action, ...] = (
+    # the sale screen
+    Action("add", ("enter",), "Add", "look the entry up as a barcode or PLU and add it (a scan adds without it)"),
+    Action("quantity", ("asterisk", "f2"), "Qty ×", "the entry becomes the quantity of the next item (3 * then scan)"),
+    Action("void", ("minus", "f3"), "Void", "void the selected line (the last one unless you moved)"),
+    Action("pay", ("plus", "f4"), "Pay", "go to payment"),
+    Action("menu", ("slash", "f5"), "Menu", "every other action, numbered"),
+    Action("back", ("backspace", "escape"), "Back", "delete the last typed character, or go back one step"),
+    Action("up", ("up",), "Up", "select the line above"),
+    Action("down", ("down",), "Down", "select the line below"),
+    Action("help", ("f1",), "Help", "every key of this screen"),
+    Action("pickup", ("f6",), "Pick-up", "hand over a customer's online order"),
+    Action("refund", ("f7",), "Return", "take goods back against a receipt"),
+    # the payment screen
+    Action("pay_cash", ("enter",), "Cash", "take cash: the typed amount, or the exact amount when nothing is typed"),
+    Action("pay_card", ("asterisk", "f2"), "Card", "take the card on the terminal (Enter once it approves)"),
+    Action("pay_other", ("slash", "f5"), "Other", "other methods (cheque, voucher…)"),
+    Action("remove_tender", ("minus", "f3"), "Undo pay", "take back the last payment entered"),
+    # after payment
+    Action("no_receipt", ("enter",), "No receipt", "finish without a receipt (the default)"),
+    Action("print_receipt", ("plus", "f4"), "Receipt", "print a receipt"),
+    Action("invoice", ("asterisk", "f2"), "Invoice", "make an invoice out to the customer"),
+)
+
+BY_NAME = {action.name: action for action in ACTIONS}
+
+#: Keys the console and terminals send that an action may use; digits and "." build the entry.
+NAMED_KEYS = frozenset(
+    {
+        "enter",
+        "backspace",
+        "tab",
+        "escape",
+        "space",
+        "up",
+        "down",
+        "left",
+        "right",
+        "home",
+        "end",
+        "pageup",
+        "pagedown",
+        "insert",
+        "delete",
+        "plus",
+        "minus",
+        "asterisk",
+        "slash",
+        "comma",
+        "equals_sign",
+        *(f"f{n}" for n in range(1, 13)),
+    }
+)
+
+#: What a person may write in the config for the keypad's own characters.
+CHARACTER_NAMES = {"+": "plus", "-": "minus", "*": "asterisk", "/": "slash", ",": "comma", "=": "equals_sign"}
+
+_CTRL = re.compile(r"ctrl\+[a-z]")
+
+
+def key_name(value: str) -> str:
+    """The key's name as the screens bind it; ValueError says why a key cannot be used."""
+    name = CHARACTER_NAMES.get(value, value.strip().lower())
+    if name in ("full_stop", ".") or (len(name) == 1 and name.isdigit()):
+        raise ValueError(f"{value!r}: digits and the decimal point build the entry and cannot be given to an action")
+    if name in NAMED_KEYS or _CTRL.fullmatch(name) or (len(name) == 1 and name.isascii() and name.isalpha()):
+        return name
+    raise ValueError(
+        f"{value!r} is not a key the till knows: use a character (+ - * / a-z), a name such as"
+        " enter, backspace, escape, up, down, f1…f12, or ctrl+letter"
+    )
+
+
+def key_list(value: object) -> tuple[str, ...]:
+    """A config value for one action: a key or a list of keys, at least one."""
+    keys = [value] if isinstance(value, str) else value
+    if not isinstance(keys, list) or not keys or not all(isinstance(key, str) for key in keys):
+        raise ValueError('must be a key or a list of keys, e.g. ["plus", "f4"]')
+    return tuple(dict.fromkeys(key_name(key) for key in keys))

@@ -1,0 +1,103 @@
+"""The counter app on real parts for Pilot tests: a store with the demo catalogue, a Toledo scale twin
+on a pty, an ESC/POS printer twin on a TCP port, the devices built from config sections as the box
+builds them. Helpers wait for a condition with a deadline; nothing sleeps to hope.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from appliance.config import Config
+from appliance.store.database import write_transaction
+from appliance.store.scan_lookup import set_plu
+from appliance.till import Till
+from drivers.assembly import Devices, build_devices
+from drivers.printer_twin import PrinterTwin, TcpPrinter
+from drivers.scale_twin import ScaleTwin
+from tui.app import CheckoutApp
+from tui.run import make_app
+
+#: Demo catalogue codes (appliance/cli/demo.py): packaged goods by EAN, loose goods by PLU.
+FLOUR = "3760000010719"  # Flour T65 1 kg, 8.25
+FLOUR_T80 = "3760000010726"  # 10.85
+PASTA = "3760000010733"  # 9.85
+APPLES_PLU = "1"  # Apples Gala, 9.80/kg
+APPLES_ID = 1001
+KEYS = {"+": "plus", "-": "minus", "*": "asterisk", "/": "slash", ".": "full_stop"}
+
+
+@dataclass
+class Kit:
+    till: Till
+    config: Config
+    devices: Devices
+    scale: ScaleTwin | None
+    printer: PrinterTwin | None
+
+
+def seed_plus(till: Till, count: int = 60) -> None:
+    """PLU 1, 2… for the demo's loose goods (variants 1001…), as a hub would number its scale keys."""
+    with write_transaction(till.db) as connection:
+        for plu in range(1, count + 1):
+            set_plu(connection, plu, 1000 + plu, till.clock.now())
+
+
+@contextmanager
+def counter_kit(
+    till: Till, config: Config, tmp_path: Path, *, scale: bool = True, printer: bool = True, **sections: dict[str, Any]
+) -> Iterator[Kit]:
+    seed_plus(till)
+    with ExitStack() as stack:
+        devices_config: dict[str, dict[str, Any]] = {"drawer": {"kick": "printer" if printer else "none"}}
+        scale_twin = printer_twin = None
+        if scale:
+            scale_twin = stack.enter_context(ScaleTwin("toledo8217", tmp_path / "scale"))
+            devices_config["scale"] = {"enabled": True, "port": str(tmp_path / "scale"), "protocol": "toledo8217"}
+        if printer:
+            printer_twin = PrinterTwin()
+            wire = stack.enter_context(TcpPrinter(printer_twin))
+            devices_config["printer"] = {"enabled": True, "url": wire.url, "columns": 42}
+        devices_config.update(sections)
+        config = replace(config, devices=devices_config)
+        devices = stack.enter_context(build_devices(devices_config))
+        yield Kit(till, config, devices, scale_twin, printer_twin)
+
+
+def app_for(kit: Kit, **options: Any) -> CheckoutApp:
+    return make_app(kit.till, kit.config, kit.devices, cashier="Alice", **options)
+
+
+async def type_keys(pilot: Pilot[Any], text: str) -> None:
+    """Keys as a cashier types them on the keypad: digits, and + - * / . by their names."""
+    for char in text:
+        await pilot.press(KEYS.get(char, char))
+
+
+async def scan(pilot: Pilot[Any], code: str) -> None:
+    """A scan from the scanner device (what the bridge posts for each code it reads)."""
+    from tui.messages import ScanRead
+
+    pilot.app.post_message(ScanRead(code))
+    await pilot.pause()
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+    """Let the app run until ``condition`` holds; fail with ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause(0.02)
+
+
+def screen_text(app: CheckoutApp) -> str:
+    """Everything the screen shows now, as text (what a cashier reads)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)

@@ -1,0 +1,350 @@
+"""The counter app: its screens, the device messages, the status bar's state, and the safety net.
+
+:class:`CheckoutApp` is built by :func:`tui.run.make_app` (used by ``ofn-checkout run``, the demo,
+``replay`` and the tests) from an open ``Till``, the config and the box's devices. It keeps the
+latest value of every device message, forwards scans and weights to the screen in front, and
+drives the status lights. An unexpected error in a screen is logged with its traceback and shown
+as one line; the app keeps running and the basket stays as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+
+from appliance.config import Config
+from appliance.core.sale import PaymentMethod
+from appliance.reports.formatting import Formatter
+from appliance.reports.receipt import printed_by_itself
+from appliance.reports.receipt_document import receipt_document
+from appliance.store.scan_lookup import ScanLookup
+from appliance.store.sync_state import Status
+from appliance.till import Till
+from drivers.assembly import Devices
+from drivers.lights import light_for
+from drivers.print_queue import QueueSnapshot
+from drivers.scale.reading import Reading
+from drivers.scanner import ScannerStatus
+
+from .bridge import Bridge
+from .counter import Counter
+from .guard import guard, guarded
+from .keymap import keymap, sign
+from .messages import (
+    DrawerChanged,
+    PrinterChanged,
+    ScanDropped,
+    ScannerChanged,
+    ScanRead,
+    SyncChanged,
+    WeightChanged,
+)
+from .payable import Paid
+from .screens.base import Counted, CounterScreen
+from .widgets.entry import Burst
+from .widgets.status_bar import Part, status_parts
+
+log = logging.getLogger(__name__)
+
+#: Colours the Linux console can show: its 8 background and 16 foreground colours, no shades.
+COUNTER_THEME = Theme(
+    name="counter",
+    primary="#00aaaa",
+    secondary="#0000aa",
+    accent="#aa5500",
+    warning="#aa5500",
+    error="#aa0000",
+    success="#00aa00",
+    foreground="#ffffff",
+    background="#000000",
+    surface="#000000",
+    panel="#0000aa",
+    boost="#000000",
+    dark=True,
+    luminosity_spread=0.0,
+    variables={
+        "footer-background": "#aaaaaa",
+        "footer-foreground": "#000000",
+        "footer-key-foreground": "#0000aa",
+        "footer-key-background": "#aaaaaa",
+        "footer-description-foreground": "#000000",
+        "footer-description-background": "#aaaaaa",
+        "block-cursor-background": "#00aaaa",
+        "block-cursor-foreground": "#000000",
+        "block-cursor-text-style": "bold",
+        "scrollbar-background": "#000000",
+    },
+)
+
+
+class CheckoutApp(App[int]):
+    CSS_PATH = "checkout.tcss"
+    TITLE = "OFN Checkout"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self,
+        till: Till,
+        config: Config,
+        devices: Devices | None = None,
+        *,
+        cashier: str = "",
+        log_path: Path | None = None,
+        extra_bindings: list[Binding] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
+        super().__init__()
+        self.till = till
+        self.config = config
+        self.devices = devices or Devices()
+        self.fmt = Formatter(config.currency, config.language, ZoneInfo(config.timezone))
+        lookup = ScanLookup.from_settings(till.connection, config.barcodes)
+        self.counter = Counter(till, lookup, cashier=cashier or config.counter.get("cashier") or "Cashier")
+        counter_settings = config.counter
+        self.burst = (
+            Burst(counter_settings["scan_gap_ms"] / 1000, counter_settings["scan_min_chars"])
+            if counter_settings.get("keyboard_scanner")
+            else None
+        )
+        self.monotonic = monotonic
+        self.log_path = log_path
+        self.notes: dict[int, str] = {}  # what the cashier was told about lines of the sale in progress
+        self.reading: Reading | None = None
+        self.sync: Status | None = None
+        self.printer: QueueSnapshot | None = None
+        self.drawer: tuple[bool | None, str] = (None, "")
+        self.scanner: ScannerStatus | None = None
+        self.unexpected = 0  # errors caught by the safety net (tests read it)
+        self.bridge = Bridge(
+            self,
+            self.devices,
+            till.sync_status_reader(),
+            scale_poll=counter_settings.get("scale_poll_ms", 200) / 1000,
+            status_poll=counter_settings.get("status_poll_ms", 1000) / 1000,
+        )
+        for extra in extra_bindings or ():
+            self._bindings.bind(extra.key, extra.action, extra.description, show=extra.show, priority=extra.priority)
+        if self.devices.drawer_switch is not None:
+            self.drawer = (self.devices.drawer_switch.is_open, "")
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as printed on the keypad, in characters every console font has (no ⏎ or ⌫)."""
+        return sign(binding.key)
+
+    # -- life ------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.register_theme(COUNTER_THEME)
+        self.theme = "counter"
+        self.set_keymap(keymap(self.config.keys))
+        from .screens.sale import SaleScreen
+
+        self.push_screen(SaleScreen())
+        if self.till.current_shift() is None:
+            from .screens.open_shift import OpenShiftScreen
+
+            self.push_screen(OpenShiftScreen())
+        self.bridge.start()
+        for problem in self.devices.problems:
+            self.notify(str(problem), severity="warning", timeout=15)
+
+    def on_unmount(self) -> None:
+        self.bridge.stop()
+
+    def shift_opened(self) -> None:
+        self.pop_screen()
+        self.say("Shift open: ready to sell", "ok")
+
+    # -- device messages -----------------------------------------------------------------------
+
+    @guarded
+    def on_scan_read(self, message: ScanRead) -> None:
+        screen = self.screen
+        if isinstance(screen, Counted):
+            screen.on_scan(message.code)
+
+    @guarded
+    def on_scan_dropped(self, message: ScanDropped) -> None:
+        self.say(f"Scan again: part of a scan was lost ({message.reason})", "warn")
+
+    @guarded
+    def on_scanner_changed(self, message: ScannerChanged) -> None:
+        self.scanner = message.status
+        if message.status.state.value != "connected":
+            self.say(message.status.message, "warn")
+
+    @guarded
+    def on_weight_changed(self, message: WeightChanged) -> None:
+        self.reading = message.reading
+        self.counter.gate.check(message.reading)  # an empty pan re-arms the scale between items
+        screen = self.screen
+        if isinstance(screen, Counted):
+            screen.on_weight(message.reading)
+        self.refresh_status()
+
+    @guarded
+    def on_printer_changed(self, message: PrinterChanged) -> None:
+        before = self.printer
+        self.printer = message.snapshot
+        if message.snapshot.needs_attention and (before is None or before.message != message.snapshot.message):
+            self.say(message.snapshot.message, "error")
+        self.refresh_status()
+
+    @guarded
+    def on_drawer_changed(self, message: DrawerChanged) -> None:
+        self.drawer = (message.open, message.alert)
+        if message.alert:
+            self.say(message.alert, "warn")
+        self.refresh_status()
+
+    @guarded
+    def on_sync_changed(self, message: SyncChanged) -> None:
+        self.sync = message.status
+        lights = self.devices.lights
+        if lights is not None:
+            status = message.status
+            lights.show(
+                light_for(
+                    online=status.state == "online",
+                    unsynced=status.pending,
+                    needs_attention=bool(status.attention or status.audit_unexplained),
+                )
+            )
+        self.refresh_status()
+
+    # -- what screens ask of the app -----------------------------------------------------------
+
+    def now(self) -> float:
+        return self.monotonic()
+
+    def status_parts(self) -> list[Part]:
+        return status_parts(
+            self.till.lane.name,
+            self.counter.cashier,
+            self.sync,
+            (self.printer, self.devices.printer is not None),
+            (self.reading, self.devices.scale is not None),
+            self.drawer,
+            self.till.training,
+        )
+
+    def refresh_status(self) -> None:
+        screen = self.screen
+        if isinstance(screen, Counted):
+            screen.refresh_status()
+
+    def say(self, text: str, level: str = "info") -> None:
+        screen = self.screen
+        if isinstance(screen, Counted):
+            screen.say(text, level)
+
+    def beep(self) -> None:
+        if self.devices.lights is not None:
+            self.devices.lights.beep_unknown_barcode()
+        else:
+            self.bell()
+
+    @property
+    def sale_screen(self) -> Any:
+        from .screens.sale import SaleScreen
+
+        return next(screen for screen in self.screen_stack if isinstance(screen, SaleScreen))
+
+    def ring_on_sale_screen(self, code: str) -> None:
+        self.sale_screen.ring(code)
+
+    @property
+    def cash_method(self) -> PaymentMethod | None:
+        return next((method for method in self.till.payments if method.is_cash), None)
+
+    @property
+    def card_method(self) -> PaymentMethod | None:
+        card = next((method for method in self.till.payments if method.is_card), None)
+        return card or next((method for method in self.till.payments if method.code == "card"), None)
+
+    @property
+    def other_methods(self) -> list[PaymentMethod]:
+        card = self.card_method
+        return [method for method in self.till.payments if not method.is_cash and method != card]
+
+    def after_payment(self, paid: Paid) -> None:
+        """The sale is sealed: open the drawer when cash was taken, forget the sale's notes."""
+        self.notes.clear()
+        if paid.cash_taken and self.devices.drawer is not None:
+            try:
+                self.devices.drawer.open()
+            except Exception:
+                log.exception("opening the drawer failed")
+                self.say("The drawer did not open: open it with its key, and tell the manager", "error")
+
+    def auto_print_reason(self, paid: Paid) -> str:
+        if paid.stored is None:
+            return ""
+        return printed_by_itself(paid.stored.sale, self.config.receipt, card_taken_back=paid.card_taken_back)
+
+    def print_paid(self, paid: Paid, screen: CounterScreen) -> bool:
+        """Send the receipt of a finished payment to the print queue; the sale never waits for paper."""
+        queue = self.devices.printer
+        if queue is None:
+            screen.say("This till has no printer: the sale is kept, a receipt can be reprinted elsewhere", "warn")
+            return False
+        if paid.stored is None:
+            screen.say("Hand-over receipts are printed from the menu", "warn")
+            return False
+        receipt = self.till.receipt(paid.stored, self.config.receipt, self.fmt)
+        columns = self.config.devices.get("printer", {}).get("columns", 42)
+        queue.submit(receipt_document(receipt, self.fmt, columns), f"Receipt {paid.stored.number}")
+        snapshot = queue.snapshot()
+        if snapshot.printer not in ("ready", "unknown"):
+            screen.say(f"Printer {snapshot.printer}: sale saved, the receipt prints once it is fixed", "warn")
+        else:
+            screen.say(f"Printing the receipt of sale {paid.stored.number}", "ok")
+        return True
+
+    # -- the other screens ---------------------------------------------------------------------
+
+    def push(self, screen: Screen[Any], callback: Callable[[Any], object] | None = None) -> None:
+        """Open ``screen``; its result goes to ``callback`` through the safety net."""
+        self.push_screen(screen, guard(self, callback))
+
+    def show_help(self, screen: Screen[Any]) -> None:
+        from .screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(screen))
+
+    def open_menu(self) -> None:
+        from .menu import open_menu
+
+        open_menu(self)
+
+    def open_pickup(self) -> None:
+        self.say("Pick-up orders: coming in this release", "warn")
+
+    def open_return(self) -> None:
+        self.say("Returns: coming in this release", "warn")
+
+    def open_invoice(self, paid: Paid) -> None:
+        self.say("Invoices: coming in this release", "warn")
+
+    # -- the safety net --------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Last resort, for an error outside every guarded handler: Textual ends the app then. Log it,
+        and leave with one line and exit code 70 instead of a traceback (the service restarts it)."""
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            super()._handle_exception(error)
+            return
+        self.unexpected += 1
+        log.critical("the counter stopped on an unexpected error", exc_info=error)
+        self._return_code = 70
+        where = f": details in {self.log_path}" if self.log_path else ""
+        self.exit(70, message=f"The counter stopped on an unexpected error{where}. Nothing that was paid is lost.")

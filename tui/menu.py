@@ -1,0 +1,201 @@
+"""The menu (``/``): every action that is not a key of its own, numbered for the keypad.
+
+Each entry is a small flow of prompts and lists over the counter (discounts and price changes
+take a reason from the hub's list; a cancelled basket leaves its trace in the journal; a reprint is
+a numbered duplicate). Manager-only actions join here with the manager's PIN (see the manager
+screens).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from appliance.core.money import parse_amount
+from appliance.core.sale import Discount, DiscountKind, Line, SaleError
+from appliance.reports.receipt_document import receipt_document
+
+from .screens.choose import Choice, ChooseScreen
+from .screens.info import InfoScreen
+from .screens.prompt import PromptScreen
+
+if TYPE_CHECKING:
+    from .app import CheckoutApp
+
+REASONS = ("damaged", "short date", "loyalty", "staff", "goodwill", "wrong price in OFN")
+
+
+def open_menu(app: CheckoutApp) -> None:
+    selling = app.counter.sale is not None and any(not line.voided for line in app.counter.lines)
+    not_selling = "Only while a sale is in progress"
+    entries: list[tuple[str, Callable[[CheckoutApp], None], bool, str]] = [
+        ("Pick-up orders: hand one over", lambda a: a.open_pickup(), True, ""),
+        (
+            "Return goods (against a receipt)",
+            lambda a: a.open_return(),
+            not selling,
+            "Finish or cancel this sale first",
+        ),
+        ("Reprint a receipt", reprint, True, ""),
+        ("Discount on the selected line", line_discount, selling, not_selling),
+        ("Discount on the whole sale", sale_discount, selling, not_selling),
+        ("Change the price of the selected line", price_change, selling, not_selling),
+        ("Cancel this sale", cancel_sale, selling, not_selling),
+        ("Sync with OFN: what waits, what needs attention", sync_page, True, ""),
+        ("Printer: what waits", printer_page, True, ""),
+        ("Help: the keys", lambda a: a.show_help(a.screen), True, ""),
+    ]
+    choices = [Choice(label, action, enabled, why) for label, action, enabled, why in entries]
+    app.push(ChooseScreen("Menu", choices), lambda action: action(app) if action else None)
+
+
+def _selected_line(app: CheckoutApp) -> Line:
+    from .screens.sale import SaleScreen
+    from .widgets.basket import Basket
+
+    selected = app.sale_screen.query_one(Basket).selected if isinstance(app.sale_screen, SaleScreen) else None
+    live = [line for line in app.counter.lines if not line.voided]
+    if not live:
+        raise SaleError("There is no line to change")
+    return next((line for line in live if line.line_no == selected), live[-1])
+
+
+def _with_reason(app: CheckoutApp, title: str, then: Callable[[str], None]) -> None:
+    choices = [Choice(reason, reason) for reason in REASONS]
+    app.push(ChooseScreen(title, choices), lambda reason: then(reason) if reason else None)
+
+
+def _discount(app: CheckoutApp, title: str, apply: Callable[[Discount], None]) -> None:
+    kinds = [Choice("Percentage (type 10 for 10 %)", DiscountKind.PERCENT), Choice("Amount off", DiscountKind.AMOUNT)]
+
+    def value_for(kind: DiscountKind | None) -> None:
+        if kind is None:
+            return
+        question = f"{title}: {'percentage' if kind is DiscountKind.PERCENT else 'amount'}, then Enter"
+        app.push(PromptScreen(question, parse_amount), lambda value: reason_for(kind, value))
+
+    def reason_for(kind: DiscountKind, value: Decimal | None) -> None:
+        if value is not None:
+            _with_reason(app, f"Why the discount of {value}?", lambda reason: done(Discount(kind, value, reason)))
+
+    def done(discount: Discount) -> None:
+        screen = app.sale_screen
+        if screen.attempted(lambda: apply(discount)):
+            screen.show_sale()
+            screen.say(f"Discount {discount.value}{' %' if discount.kind is DiscountKind.PERCENT else ''} given", "ok")
+
+    app.push(ChooseScreen(title, kinds), value_for)
+
+
+def line_discount(app: CheckoutApp) -> None:
+    line = app.sale_screen.attempt(lambda: _selected_line(app))
+    if line is not None:
+        sale = app.counter.basket()
+        _discount(app, f"Discount on {line.item.name}", lambda d: sale.discount_line(line.line_no, d))
+
+
+def sale_discount(app: CheckoutApp) -> None:
+    sale = app.counter.basket()
+    _discount(app, "Discount on the whole sale", sale.discount_sale)
+
+
+def price_change(app: CheckoutApp) -> None:
+    line = app.sale_screen.attempt(lambda: _selected_line(app))
+    if line is None:
+        return
+    per = "per kg" if line.weight_g else "each"
+    question = f"New price of {line.item.name} ({per}), then Enter"
+
+    def reason_for(price: Decimal | None) -> None:
+        if price is not None:
+            _with_reason(app, f"Why {price} {per}?", lambda reason: done(price, reason))
+
+    def done(price: Decimal, reason: str) -> None:
+        screen = app.sale_screen
+        if screen.attempted(lambda: app.counter.basket().override_price(line.line_no, price, reason)):
+            screen.show_sale()
+            screen.say(f"Price of {line.item.name} changed to {price}", "ok")
+
+    app.push(PromptScreen(question, parse_amount), reason_for)
+
+
+def cancel_sale(app: CheckoutApp) -> None:
+    choices = [Choice("Yes: cancel the whole sale", True), Choice("No: keep it", False)]
+
+    def confirmed(yes: bool | None) -> None:
+        if yes:
+            screen = app.sale_screen
+            if screen.attempted(app.counter.cancel):
+                app.notes.clear()
+                screen.show_sale()
+                screen.say("Sale cancelled (kept in the journal as a cancelled basket)", "warn")
+
+    app.push(ChooseScreen("Cancel this sale?", choices), confirmed)
+
+
+def reprint(app: CheckoutApp) -> None:
+    last = app.counter.last_completed
+    hint = f"nothing typed: sale {last.number}" if last else "the number on the receipt"
+
+    def number_of(text: str) -> int:
+        if not text.isdigit() or not 0 < int(text) < 10**9:
+            raise SaleError("Type the sale number printed on the receipt")
+        return int(text)
+
+    def chosen(number: int | None) -> None:
+        if number is None:
+            return
+        queue = app.devices.printer
+        screen = app.sale_screen
+        if queue is None:
+            screen.say("This till has no printer", "error")
+            return
+        receipt = screen.attempt(lambda: app.till.reprint(number, app.counter.cashier, app.config.receipt, app.fmt))
+        if receipt is not None:
+            columns = app.config.devices.get("printer", {}).get("columns", 42)
+            queue.submit(receipt_document(receipt, app.fmt, columns), f"Duplicate {number}")
+            screen.say(f"Reprinting sale {number} (marked as duplicate {receipt.duplicate})", "ok")
+
+    app.push(
+        PromptScreen(
+            "Reprint which sale? Type its number, then Enter", number_of, hint=hint, empty=last.number if last else None
+        ),
+        chosen,
+    )
+
+
+def sync_page(app: CheckoutApp) -> None:
+    report = app.till.sync_report()
+    body = Text(report.status.summary(lambda utc: app.fmt.moment(utc)) + "\n")
+    for row in report.parked:
+        where = f"order {row['order_number']}" + (f", variant {row['variant_id']}" if row["variant_id"] else "")
+        body.append(f"\n{where}: ", style="bold")
+        body.append(str(row["attention"]))
+    if not report.parked:
+        body.append("\nNothing is parked: no action is needed.")
+
+    def retry() -> str:
+        count = app.till.retry_parked()
+        return f"{count} change(s) put back in the queue: the sync daemon tries them at its next pass"
+
+    app.push(InfoScreen("Sync with OFN", body, on_enter=("Retry parked", retry) if report.parked else None))
+
+
+def printer_page(app: CheckoutApp) -> None:
+    queue = app.devices.printer
+    if queue is None:
+        app.say("This till has no printer", "warn")
+        return
+    snapshot = queue.snapshot()
+    body = Text(f"Printer: {snapshot.printer}\n{snapshot.message}\n")
+    for job in snapshot.jobs:
+        body.append(f"\n{job.label}: {job.state.value}" + (f" ({job.problem})" if job.problem else ""))
+
+    def retry() -> str:
+        queue.retry_now()
+        return "Trying the printer again now"
+
+    app.push(InfoScreen("Printer", body, on_enter=("Retry now", retry)))

@@ -1,0 +1,133 @@
+"""What the payment screen takes payment for: a sale, or a customer's online order at hand-over.
+
+Both take cash (with change), card and the other methods, in any split; the payment screen does
+not care which it holds. Completing one seals it in the journal and returns what the screen
+after payment shows (:class:`Paid`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from appliance.core.handover import CompletedHandover, Handover, HandoverError
+from appliance.core.sale import PaymentMethod, Tender
+from appliance.store.sales import StoredSale
+from appliance.till import Till
+
+from .counter import Counter
+
+
+@dataclass(frozen=True)
+class Paid:
+    """A finished payment: what the cashier and the customer see next."""
+
+    title: str  # "Sale 42", "Order R123456789"
+    total: int
+    change: int
+    cash_taken: bool
+    stored: StoredSale | None = None
+    handover: CompletedHandover | None = None
+    card_taken_back: bool = False
+
+
+class Payable(Protocol):
+    title: str
+
+    @property
+    def total(self) -> int: ...
+
+    @property
+    def due(self) -> int: ...
+
+    @property
+    def tenders(self) -> list[Tender]: ...
+
+    def tender(self, method: PaymentMethod, amount: Decimal) -> None: ...
+
+    def remove_last(self) -> None: ...
+
+    def complete(self) -> Paid: ...
+
+
+class SalePayment:
+    """The counter's sale in progress."""
+
+    def __init__(self, counter: Counter):
+        self.counter = counter
+        self.title = "Sale"
+
+    @property
+    def total(self) -> int:
+        return self.counter.basket().totals().total
+
+    @property
+    def due(self) -> int:
+        return self.counter.basket().totals().due
+
+    @property
+    def tenders(self) -> list[Tender]:
+        return self.counter.basket().tenders
+
+    def tender(self, method: PaymentMethod, amount: Decimal) -> None:
+        self.counter.basket().tender(method, amount)
+
+    def remove_last(self) -> None:
+        self.counter.remove_tender()
+
+    def complete(self) -> Paid:
+        card_back = self.counter.card_taken_back
+        stored = self.counter.complete()
+        sale = stored.sale
+        return Paid(
+            title=f"Sale {stored.number}",
+            total=sale.total,
+            change=sale.change,
+            cash_taken=any(payment.cash for payment in sale.payments),
+            stored=stored,
+            card_taken_back=card_back,
+        )
+
+
+class HandoverPayment:
+    """A customer's online order: what OFN says is still due after the changes at the counter."""
+
+    def __init__(self, till: Till, handover: Handover):
+        self.till = till
+        self.handover = handover
+        self.title = f"Order {handover.order.number}"
+        self.card_taken_back = False
+
+    @property
+    def total(self) -> int:
+        return self.handover.due
+
+    @property
+    def due(self) -> int:
+        return max(self.handover.due - self.handover.tendered, 0)
+
+    @property
+    def tenders(self) -> list[Tender]:
+        return self.handover.tenders
+
+    def tender(self, method: PaymentMethod, amount: Decimal) -> None:
+        self.handover.tender(method, amount)
+
+    def remove_last(self) -> None:
+        if not self.handover.tenders:
+            raise HandoverError("No payment has been entered yet")
+        if self.handover.tenders[-1].method.is_card:
+            self.card_taken_back = True
+        self.handover.tenders.pop()
+
+    def complete(self) -> Paid:
+        done = self.till.complete_handover(self.handover)
+        return Paid(
+            title=f"Order {done.order.number} handed over",
+            total=done.due,
+            change=done.change,
+            cash_taken=any(payment.cash for payment in done.payments),
+            handover=done,
+            card_taken_back=self.card_taken_back,
+        )

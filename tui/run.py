@@ -1,0 +1,54 @@
+"""``ofn-checkout run``: the counter on this box's store and devices.
+
+:func:`make_app` builds the app from a config, an open till and devices; the command, the demo,
+``replay`` and the tests all build it there, so they run the same app.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import click
+
+from appliance import config as config_module
+from appliance.config import Config
+from appliance.till import Till
+from drivers.assembly import Devices, build_devices
+
+from .app import CheckoutApp
+
+log = logging.getLogger(__name__)
+
+
+def make_app(
+    till: Till,
+    config: Config,
+    devices: Devices | None = None,
+    *,
+    cashier: str = "",
+    log_path: Path | None = None,
+    **options: object,
+) -> CheckoutApp:
+    return CheckoutApp(till, config, devices, cashier=cashier, log_path=log_path, **options)  # type: ignore[arg-type]
+
+
+@click.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="the config file")
+@click.option("--cashier", default="", help="who rings up sales (until people and PINs are set up)")
+def run(config_path: Path | None, cashier: str) -> int:
+    """The counter screen: sell, weigh, pay, hand over online orders, return."""
+    from appliance.cli.logs import setup_logging
+
+    log_path = setup_logging("counter")
+    config = config_module.load(config_module.resolve_path(config_path))
+    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(config.store_path.parent))
+    till = Till.open(config)
+    try:
+        with build_devices(config.devices) as devices:
+            app = make_app(till, config, devices, cashier=cashier, log_path=log_path)
+            app.run()
+    finally:
+        till.close()
+    return app.return_code or 0

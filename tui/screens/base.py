@@ -1,0 +1,106 @@
+"""What every counter screen shares: the status bar, the message line, the footer, and how device
+events and errors reach it.
+
+A screen says what happened in one line (:meth:`CounterScreen.say`), in the colour of its weight:
+information, a warning the cashier should read, or an error with what to do. A person error (a
+``SaleError``, a ``ShiftError``…) raised by an action is shown that way by :meth:`attempt`; it never
+ends the app and never loses the basket.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from rich.text import Text
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from appliance.cli.errors import PERSON_ERRORS
+from appliance.core.money import MoneyError
+from drivers.scale.reading import Reading
+from drivers.weighing import WeighRefused
+
+from ..guard import Guarded, guard
+from ..widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from ..app import CheckoutApp
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: What a cashier's action may raise that a person can act on: shown in one line, never a traceback.
+CASHIER_ERRORS: tuple[type[Exception], ...] = (*PERSON_ERRORS, MoneyError, WeighRefused)
+
+LEVEL_STYLES = {"info": "", "ok": "bold green", "warn": "bold yellow", "error": "bold white on red"}
+
+
+class Said(Static):
+    """The message line: the last thing the till said, until the next action."""
+
+    def say(self, text: str, level: str = "info", hints: tuple[str, ...] = ()) -> None:
+        line = Text(text, style=LEVEL_STYLES[level])
+        for hint in hints[:2]:
+            line.append("\n" + hint)
+        self.update(line)
+
+
+class Counted(Guarded):
+    """The parts of a screen that know the app: status, message line, device events, errors."""
+
+    def push(self, screen: Screen[Any], callback: Callable[[Any], object] | None = None) -> None:
+        """Open ``screen`` over this one; its result goes to ``callback`` through the safety net."""
+        self.checkout.push_screen(screen, guard(self.checkout, callback))
+
+    @property
+    def checkout(self) -> CheckoutApp:
+        return self.app  # type: ignore[attr-defined, no-any-return]
+
+    def say(self, text: str, level: str = "info", hints: tuple[str, ...] = ()) -> None:
+        for said in self.query(Said):  # type: ignore[attr-defined]
+            said.say(text, level, hints)
+            return
+        self.checkout.notify(text, severity="error" if level == "error" else "information")
+
+    def attempt(self, action: Callable[[], T]) -> T | None:
+        """Run a cashier's action; a person error is said on screen and nothing changes."""
+        try:
+            return action()
+        except CASHIER_ERRORS as exc:
+            log.info("refused: %s", exc)
+            self.say(str(exc), "error")
+            return None
+
+    def attempted(self, action: Callable[[], object]) -> bool:
+        """Run a cashier's action that gives nothing back; False (and said why) when refused."""
+        try:
+            action()
+        except CASHIER_ERRORS as exc:
+            log.info("refused: %s", exc)
+            self.say(str(exc), "error")
+            return False
+        return True
+
+    def refresh_status(self) -> None:
+        for bar in self.query(StatusBar):  # type: ignore[attr-defined]
+            bar.show(self.checkout.status_parts())
+
+    # -- device events the app hands to the screen in front (override what the screen uses) -------
+
+    def on_scan(self, code: str) -> None:
+        self.say(f"Scanned {code}: finish this step first, then scan again", "warn")
+
+    def on_weight(self, reading: Reading) -> None:
+        pass
+
+
+class CounterScreen(Counted, Screen[Any]):
+    def on_screen_resume(self) -> None:
+        self.refresh_status()
+
+
+class CounterModal(Counted, ModalScreen[T]):
+    pass

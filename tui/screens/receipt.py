@@ -1,0 +1,79 @@
+"""After payment: the change in big type, and the customer's choice of a receipt.
+
+Enter: no receipt (the default; French law has forbidden printing one unasked since August
+2023). ``+``: print one. ``*``: an invoice made out to the customer. A scan starts the next sale
+at once (no receipt), so a queue moves with no extra key. Where the law still wants a receipt
+(``[receipt]`` rules), it is printed by itself and the screen says why.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Footer, Static
+
+from ..keymap import bindings
+from ..payable import Paid
+from ..widgets.panels import BigAmount
+from ..widgets.status_bar import StatusBar
+from .base import CounterScreen, Said
+
+
+class ReceiptScreen(CounterScreen):
+    BINDINGS = bindings("no_receipt", "print_receipt", "invoice", hidden=("help", "back"))
+
+    def __init__(self, paid: Paid):
+        super().__init__()
+        self.paid = paid
+        self.printed = False
+
+    def compose(self) -> ComposeResult:
+        fmt = self.checkout.fmt
+        paid = self.paid
+        yield StatusBar(id="status")
+        with Vertical(id="done"):
+            yield Static(Text(f"{paid.title}: {fmt.money(paid.total)} paid", style="bold"), id="done-title")
+            if paid.change:
+                yield BigAmount("CHANGE", id="change")
+            else:
+                yield Static(Text("No change to give", style="bold"), id="no-change")
+            yield Static("Receipt?  Enter: no   + : print one   * : invoice", id="choice")
+        yield Said(id="said")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        if self.paid.change:
+            self.query_one(BigAmount).show(self.checkout.fmt.amount(self.paid.change), "CHANGE")
+        self.refresh_status()
+        reason = self.checkout.auto_print_reason(self.paid)
+        if reason:
+            self.printed = self.checkout.print_paid(self.paid, self)
+            if self.printed:
+                self.say(f"Receipt printed by itself: {reason}", "ok")
+
+    def _next(self) -> None:
+        self.app.pop_screen()
+
+    def action_no_receipt(self) -> None:
+        self._next()
+
+    def action_print_receipt(self) -> None:
+        if self.printed:
+            self.say("The receipt is already printing: reprint from the menu if it is needed again", "warn")
+            return
+        if self.checkout.print_paid(self.paid, self):
+            self._next()
+
+    def action_invoice(self) -> None:
+        self.checkout.open_invoice(self.paid)
+
+    def action_back(self) -> None:
+        self._next()
+
+    def action_help(self) -> None:
+        self.checkout.show_help(self)
+
+    def on_scan(self, code: str) -> None:
+        self._next()
+        self.checkout.ring_on_sale_screen(code)

@@ -1,0 +1,1 @@
+"""The pieces of the counter's screens: basket, totals, entry, status bar, scale readout."""

@@ -1,0 +1,111 @@
+"""The entry line: what the cashier types on the keypad, and the quantity waiting for the next item.
+
+A widget of our own rather than a text Input: on a keypad ``+ - * /`` are actions, so only digits
+and the decimal point (and letters, for a code typed on a full keyboard) are kept here; every
+other key bubbles up to the screen's bindings.
+
+In the demo the keyboard doubles as the scanner. A scanner types a whole code in a few
+milliseconds and ends it with Enter; a person types a key every 80 ms or more. So the entry keeps
+the time of each key, and a run of at least ``scan_min_chars`` keys, each within ``scan_gap`` of
+the one before, that ends with Enter is a scan. Inside such a burst every printable character is
+part of the code (a Code 128 may hold ``+`` or ``/``), not an action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events
+from textual.reactive import reactive
+from textual.widget import Widget
+
+MAX_LENGTH = 64  # longer than any barcode; a stuck key must not grow the line without end
+
+
+@dataclass(frozen=True)
+class Burst:
+    """How the keyboard tells a scan from typing (the demo's keyboard-as-scanner)."""
+
+    gap: float = 0.030
+    min_chars: int = 6
+
+
+class Entry(Widget, can_focus=True):
+    """The digits typed so far, the waiting quantity, and a hint of what Enter will do."""
+
+    text: reactive[str] = reactive("", layout=False)
+    multiplier: reactive[int | None] = reactive(None)
+    hint: reactive[str] = reactive("")
+
+    def __init__(self, *, burst: Burst | None = None, allow_letters: bool = True, id: str | None = None):
+        super().__init__(id=id)
+        self.burst = burst  # None: the scanner is a device of its own, every key is typing
+        self.allow_letters = allow_letters
+        self._times: list[float] = []
+
+    # -- what the screens read and change ------------------------------------------------------
+
+    def clear(self) -> None:
+        self.text = ""
+        self._times = []
+
+    def backspace(self) -> bool:
+        """Delete the last character; False when there was nothing to delete."""
+        if not self.text:
+            return False
+        self.text = self.text[:-1]
+        self._times = self._times[:-1]
+        return True
+
+    def take(self) -> str:
+        text, self.text, self._times = self.text, "", []
+        return text
+
+    def take_scan(self, now: float) -> str | None:
+        """The code of a scanner-speed burst that Enter (at ``now``) ends, or None when it was typed.
+
+        What was typed by hand before the burst stays in the entry.
+        """
+        if self.burst is None or not self._times:
+            return None
+        times = [*self._times, now]
+        start = len(times) - 1
+        while start > 0 and times[start] - times[start - 1] <= self.burst.gap:
+            start -= 1
+        count = len(self._times) - start
+        if count < self.burst.min_chars:
+            return None
+        code = self.text[start:]
+        self.text, self._times = self.text[:start], self._times[:start]
+        return code
+
+    def in_burst(self, now: float) -> bool:
+        """A key arriving now belongs to a scan being typed by the keyboard-scanner."""
+        return self.burst is not None and bool(self._times) and now - self._times[-1] <= self.burst.gap
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        char = event.character
+        if not char or not char.isprintable() or len(self.text) >= MAX_LENGTH:
+            return
+        typed = char.isdigit() or char in ".," or (self.allow_letters and char.isascii() and char.isalpha())
+        if not typed and not self.in_burst(event.time):
+            return  # an action key: the screen's bindings take it
+        event.stop()
+        event.prevent_default()
+        self.text += "." if char == "," else char
+        self._times.append(event.time)
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def render(self) -> Text:
+        line = Text()
+        if self.multiplier is not None:
+            line.append(f"{self.multiplier} × ", style="bold")
+        line.append("> ", style="bold")
+        line.append(self.text, style="bold")
+        if not self.text and self.hint:
+            line.append(self.hint, style="dim")
+        return line
