@@ -35,7 +35,7 @@ T = TypeVar("T")
 #: What a cashier's action may raise that a person can act on: shown in one line, never a traceback.
 CASHIER_ERRORS: tuple[type[Exception], ...] = (*PERSON_ERRORS, MoneyError, WeighRefused)
 
-LEVEL_STYLES = {"info": "", "ok": "bold green", "warn": "bold yellow", "error": "bold white on red"}
+LEVEL_STYLES = {"info": "", "ok": "bold #55ff55", "warn": "bold #ffff55", "error": "bold #ffffff on #aa0000"}
 
 
 class Said(Static):
@@ -43,7 +43,7 @@ class Said(Static):
 
     def say(self, text: str, level: str = "info", hints: tuple[str, ...] = ()) -> None:
         line = Text(text, style=LEVEL_STYLES[level])
-        for hint in hints[:2]:
+        for hint in hints[:1]:
             line.append("\n" + hint)
         self.update(line)
 

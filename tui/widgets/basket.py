@@ -25,14 +25,17 @@ class Basket(DataTable[Text]):
         self.fmt = fmt
         self._shown: dict[int, tuple[object, ...]] = {}
 
-    QTY, AMOUNT = 9, 9
+    QTY, AMOUNT = 8, 9
 
     def on_mount(self) -> None:
         self.add_column("Item", key="item", width=20)
-        self.add_column(Text("Qty", justify="right"), key="qty", width=self.QTY)
-        self.add_column(Text("Amount", justify="right"), key="amount", width=self.AMOUNT)
+        self.add_column(Text("Qty".rjust(self.QTY)), key="qty", width=self.QTY)
+        self.add_column(Text("Amount".rjust(self.AMOUNT)), key="amount", width=self.AMOUNT)
 
     def on_resize(self) -> None:
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
         """The item's name takes the width the quantity and the amount leave."""
         padding = 2 * self.cell_padding * 3
         width = max(10, self.content_size.width - self.QTY - self.AMOUNT - padding)
@@ -41,6 +44,7 @@ class Basket(DataTable[Text]):
             column.width = width
             column.auto_width = False
             self._require_update_dimensions = True
+            self._clear_caches()
             self.refresh()
 
     def show(self, lines: tuple[LineTotal, ...], notes: dict[int, str] | None = None) -> None:
@@ -98,6 +102,6 @@ class Basket(DataTable[Text]):
         item = Text((VOID if voided else "") + str(name), style=style, overflow="ellipsis", no_wrap=True)
         return (
             item,
-            Text(str(qty), justify="right", style=style),
-            Text(self.fmt.amount(int(amount)), justify="right", style=style),  # type: ignore[call-overload]
+            Text(str(qty).rjust(self.QTY), style=style),
+            Text(self.fmt.amount(int(amount)).rjust(self.AMOUNT), style=style),  # type: ignore[call-overload]
         )

@@ -1,0 +1,85 @@
+"""A tour of the counter's screens: for each, the keys and scans that bring a fresh app to it.
+
+Used by the SVG snapshots and by the console checks (glyphs and colours), so both look at the same
+screens in the same state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tui.screens.choose import ChooseScreen
+from tui.screens.help import HelpScreen
+from tui.screens.payment import PaymentScreen
+from tui.screens.receipt import ReceiptScreen
+from tui.screens.weigh import WeighScreen
+
+from .counter_kit import APPLES_PLU, FLOUR, FLOUR_T80, PASTA, scan, type_keys, until
+
+Step = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+async def basket(pilot: Pilot[Any]) -> None:
+    """Three products, one of them three times, one line voided, the quantity key used."""
+    app = pilot.app
+    await until(pilot, lambda: app.sync is not None, what="the status bar's first reading")
+    await scan(pilot, FLOUR)
+    await type_keys(pilot, "3*")
+    await scan(pilot, PASTA)
+    await scan(pilot, FLOUR_T80)
+    await type_keys(pilot, "-")
+    await scan(pilot, "4006381333931")  # unknown: said on the message line
+    await pilot.pause()
+
+
+async def weighing(pilot: Pilot[Any]) -> None:
+    await basket(pilot)
+    await type_keys(pilot, APPLES_PLU)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, WeighScreen))
+    await until(pilot, lambda: "settling" in pilot.app.screen.query_one("ScaleReadout").render().plain)
+
+
+async def payment(pilot: Pilot[Any]) -> None:
+    await basket(pilot)
+    await type_keys(pilot, "+10")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, PaymentScreen))
+
+
+async def after_payment(pilot: Pilot[Any]) -> None:
+    await basket(pilot)
+    await type_keys(pilot, "+50")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ReceiptScreen))
+
+
+async def menu(pilot: Pilot[Any]) -> None:
+    await basket(pilot)
+    await type_keys(pilot, "/")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ChooseScreen))
+
+
+async def help_screen(pilot: Pilot[Any]) -> None:
+    await until(pilot, lambda: pilot.app.sync is not None)
+    await pilot.press("f1")
+    await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+
+
+async def empty(pilot: Pilot[Any]) -> None:
+    await until(pilot, lambda: pilot.app.sync is not None)
+
+
+#: name → (steps, what the scale twin shows, whether the till has an open shift)
+TOUR: dict[str, tuple[Step, int | None, bool]] = {
+    "sale": (basket, None, True),
+    "weigh": (weighing, 734, True),
+    "payment": (payment, None, True),
+    "after_payment": (after_payment, None, True),
+    "menu": (menu, None, True),
+    "help": (help_screen, None, True),
+    "open_shift": (empty, None, False),
+}
