@@ -99,6 +99,7 @@ class CheckoutApp(App[int]):
         *,
         cashier: str = "",
         log_path: Path | None = None,
+        kiosk: bool = False,
         extra_bindings: list[Binding] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ):
@@ -117,6 +118,7 @@ class CheckoutApp(App[int]):
         )
         self.monotonic = monotonic
         self.log_path = log_path
+        self.kiosk = kiosk  # the box's console: nobody leaves the till's screen from the keyboard
         self.notes: dict[int, str] = {}  # what the cashier was told about lines of the sale in progress
         self.reading: Reading | None = None
         self.sync: Status | None = None
@@ -164,6 +166,16 @@ class CheckoutApp(App[int]):
         self.pop_screen()
         self.say("Shift open: ready to sell", "ok")
 
+    async def action_quit(self) -> None:
+        if self.kiosk:
+            self.say("This till stays open: a manager stops it from the box's service", "warn")
+            return
+        await super().action_quit()
+
+    def action_help_quit(self) -> None:
+        if not self.kiosk:
+            super().action_help_quit()
+
     # -- device messages -----------------------------------------------------------------------
 
     @guarded
@@ -208,7 +220,10 @@ class CheckoutApp(App[int]):
 
     @guarded
     def on_sync_changed(self, message: SyncChanged) -> None:
-        self.sync = message.status
+        before, self.sync = self.sync, message.status
+        needs = message.status.attention or message.status.audit_unexplained
+        if needs and not (before and (before.attention or before.audit_unexplained)):
+            self.say(f"{message.status.summary(self.fmt.moment)}: menu, then Sync", "warn")
         lights = self.devices.lights
         if lights is not None:
             status = message.status
