@@ -21,6 +21,8 @@ import click
 
 from appliance import config as config_module
 from appliance.cli.config import config_group
+from appliance.cli.customers import customers_group
+from appliance.cli.invoice import invoice_group
 from appliance.cli.journal import journal_group
 from appliance.cli.logs import setup_logging
 from appliance.cli.options import (
@@ -35,6 +37,7 @@ from appliance.cli.shift import shift_group
 from appliance.cli.simulation import simulate
 from appliance.cli.store import store_group
 from appliance.config import ConfigError
+from appliance.core.invoice import InvoiceError
 from appliance.core.money import MoneyError
 from appliance.core.sale import SaleError
 from appliance.core.text import TextError
@@ -59,6 +62,7 @@ PERSON_ERRORS = (
     SyncBusy,
     OfnError,  # what OFN or the road to it did, in words (errors.py imports no HTTP stack)
     TextError,
+    InvoiceError,
 )
 
 
@@ -179,7 +183,17 @@ def cli(ctx: click.Context) -> None:
     ctx.meta[DEVICE_SECTIONS] = device_sections
 
 
-for command in (config_group, store_group, journal_group, report_group, receipt_group, shift_group, simulate):
+for command in (
+    config_group,
+    store_group,
+    journal_group,
+    report_group,
+    receipt_group,
+    invoice_group,
+    customers_group,
+    shift_group,
+    simulate,
+):
     cli.add_command(command)
 
 
