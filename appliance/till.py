@@ -108,7 +108,7 @@ class Till:
         self.training = training
         self.writable = writable
         self.warnings = warnings
-        self.receipt = receipt or {}  # the config's [receipt]: the seller on invoices
+        self.receipt_config = receipt or {}  # the config's [receipt]: the seller on invoices
         self.fmt = fmt or Formatter("EUR", "fr_FR", zone)
         self._periods_checked_on: date | None = None
         self._witnessed_seq = 0
@@ -235,7 +235,7 @@ class Till:
             )
             if completed.kind is Kind.RETURN:
                 invoices.issue_credit_note(
-                    connection, self.key, stored, seller_if_set(self.receipt), completed.completed_at
+                    connection, self.key, stored, seller_if_set(self.receipt_config), completed.completed_at
                 )
             return stored
 
@@ -379,7 +379,7 @@ class Till:
 
     def invoice(self, sale_number: int, customer: Customer, cashier: str) -> Invoice:
         """Invoice a completed sale, now or later; asked again for the same customer: a numbered duplicate."""
-        cashier, seller = text.name(cashier, "The cashier's name"), seller_from_config(self.receipt)
+        cashier, seller = text.name(cashier, "The cashier's name"), seller_from_config(self.receipt_config)
         with self._writing() as connection:
             sealed, copy = invoices.make_invoice(connection, self.key, sale_number, customer, seller, cashier, self.now)
         return self._presented(sealed, copy)
