@@ -139,7 +139,7 @@ def layout(invoice: Invoice, fmt: Formatter, columns: int = 42) -> list[str]:
     out.append(_centre(invoice.label, columns))
     if invoice.duplicate:
         out.append(_centre(f"DUPLICATE {invoice.duplicate}", columns))
-    out += [_pair(label, value, columns) for label, value in heading(invoice, fmt)]
+    out += [line for label, value in heading(invoice, fmt) for line in _pair_or_wrap(label, value, columns)]
     out.append("-" * columns)
     out.append("Customer:")
     out += [wrapped for text in customer_lines(invoice.customer) for wrapped in _wrap(text, columns)]
@@ -158,9 +158,13 @@ def layout(invoice: Invoice, fmt: Formatter, columns: int = 42) -> list[str]:
         )
     out.append("-" * columns)
     for label, value in totals(invoice, fmt):
-        out.append(_pair(label, value, columns))
+        out += _pair_or_wrap(label, value, columns)
     out.append("")
-    out += [wrapped for text in payment_lines(invoice, fmt) for wrapped in _wrap(text, columns)]
+    paid, methods, closing = payment_lines(invoice, fmt)
+    out += _wrap(paid, columns)
+    out += [line for method, amount in methods for line in _pair_or_wrap(f"  {method}", amount, columns)]
+    if closing:
+        out += _wrap(closing, columns)
     notes = invoice.seller.notes
     if notes:
         out.append("")
@@ -230,13 +234,17 @@ def totals(invoice: Invoice, fmt: Formatter) -> list[tuple[str, str]]:
     ]
 
 
-def payment_lines(invoice: Invoice, fmt: Formatter) -> list[str]:
-    """When and how it was paid (or refunded): a sale is paid at the counter before it is invoiced."""
+def payment_lines(invoice: Invoice, fmt: Formatter) -> tuple[str, list[tuple[str, str]], str]:
+    """When it was paid (or refunded), each method's amount, and that nothing is left to pay.
+
+    A sale is paid in full at the counter before it can be completed, so an invoice states the
+    payment instead of terms for a payment to come (docs/invoices.md, "Payment terms").
+    """
     when = fmt.moment_of(invoice.sold_at)
-    methods = ", ".join(f"{method} {fmt.money(amount)}" for method, amount in invoice.payments)
+    methods = [(method, fmt.money(amount)) for method, amount in invoice.payments]
     if invoice.is_credit_note:
-        return [f"Refunded on {when}: {methods}."]
-    return [f"Paid on {when}: {methods}.", "Paid in full at the counter: nothing is due."]
+        return f"Refunded on {when}", methods, ""
+    return f"Paid on {when}", methods, "Paid in full: nothing is due."
 
 
 def _day(moment: datetime, fmt: Formatter) -> str:
@@ -260,7 +268,7 @@ def _pair_or_wrap(left: str, right: str, columns: int) -> list[str]:
     """``left`` and ``right`` on one line when they fit; else ``left`` wrapped, ``right`` under it."""
     if len(left) + 1 + len(right) <= columns:
         return [_pair(left, right, columns)]
-    return [*_wrap(left, columns), right.rjust(columns)]
+    return [*_wrap(left, columns), *(line.rjust(columns) for line in _wrap(right, columns))]
 
 
 def _vat_row(label: str, base: str, vat: str, gross: str, columns: int) -> str:

@@ -54,7 +54,10 @@ def invoice_pdf(invoice: Invoice, fmt: Formatter) -> bytes:
     _head(pdf, invoice, fmt)
     _lines_table(pdf, invoice, fmt)
     _vat_and_totals(pdf, invoice, fmt)
-    _paragraph(pdf, payment_lines(invoice, fmt), size=9)
+    paid, methods, closing = payment_lines(invoice, fmt)
+    _paragraph(
+        pdf, [f"{paid}: " + ", ".join(f"{method} {amount}" for method, amount in methods) + ".", closing], size=9
+    )
     if invoice.seller.notes:
         _paragraph(pdf, list(invoice.seller.notes), size=8)
     if invoice.training:
@@ -176,6 +179,6 @@ def _row(table: Any, cells: tuple[str, ...]) -> None:
 
 def _paragraph(pdf: FPDF, texts: list[str], *, size: float) -> None:
     pdf.set_font(FONT, "", size)
-    for text in texts:
+    for text in filter(None, texts):
         pdf.multi_cell(0, size * 0.5, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
