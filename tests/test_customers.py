@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from appliance.cli.main import main
 from appliance.core.customer import customer, search_key
 from appliance.core.text import TextError
 from appliance.ofn.customers import customers_page
@@ -71,6 +72,22 @@ def test_customers_stay_on_the_box_while_ofn_is_down(box: Box) -> None:
     box.sandbox.faults(down_for=0)
     box.daemon.run_once(catalogue=False)
     assert cached(box) == 59
+
+
+def test_a_refusal_of_the_customers_is_kept_for_sync_status_and_sales_go_on(
+    box: Box, capsys: pytest.CaptureFixture[str]
+) -> None:
+    box.sandbox.faults(error_rates={"customers.index": 1.0}, error_codes=[404])
+    next_refresh(box)
+    status = read_status(box.till.connection, datetime.now(UTC))
+    assert status.state == "online" and cached(box) == 39  # the list as it was; the drain went on
+    problem = box.till.connection.execute("SELECT customers_problem FROM sync_status").fetchone()[0]
+    assert problem.startswith("Not found in OFN: GET /api/v1/customers")
+    assert main(["sync", "--config", str(box.config_path), "status"]) == 0
+    assert "the hub's customers (for invoices) could not be read: Not found in OFN" in capsys.readouterr().out
+    box.sandbox.faults(error_rates={})
+    next_refresh(box)
+    assert box.till.connection.execute("SELECT customers_problem FROM sync_status").fetchone()[0] is None
 
 
 def test_a_customer_ofn_sends_with_a_control_character_is_left_out_and_logged(

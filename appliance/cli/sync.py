@@ -112,6 +112,7 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
         .fetchall()
     )
     parked = [*parked, *handovers]
+    customers = named(till.connection).execute("SELECT customers_at, customers_problem FROM sync_status").fetchone()
     events = (
         named(till.connection)
         .execute("SELECT at, order_number, variant_id, kind, detail FROM sync_event ORDER BY id DESC LIMIT 10")
@@ -121,6 +122,7 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
         record = current.as_record()
         record["parked"] = [dict(row) for row in parked]
         record["events"] = [dict(row) for row in events]
+        record["customers"] = dict(customers)
         echo_json(record)
         return 0
     age = f", oldest {current.oldest_pending_s} s" if current.oldest_pending_s is not None else ""
@@ -133,6 +135,10 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     )
     for row in parked:
         click.echo(f"  attention: {_where(row)}: {row['attention']}")
+    if customers["customers_problem"]:
+        click.echo(f"  the hub's customers (for invoices) could not be read: {customers['customers_problem']}")
+    elif customers["customers_at"]:
+        click.echo(f"  the hub's customers (for invoices) read at {shown(customers['customers_at'])}")
     for row in events:
         click.echo(f"  {row['at']} {row['kind']}: {_where(row)}: {row['detail']}")
     return 0
