@@ -4,7 +4,8 @@ OFN is down, searched by name, e-mail or code; what OFN sends wrong is refused o
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,10 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from appliance.cli.main import main
+from appliance.core.clock import SteppingClock
 from appliance.core.customer import customer, search_key
 from appliance.core.text import TextError
-from appliance.ofn.customers import customers_page
-from appliance.ofn.errors import UnexpectedAnswer
+from appliance.ofn.customers import Page, customers_page, refresh_customers
+from appliance.ofn.errors import OfnUnavailable, UnexpectedAnswer
 from appliance.store import customers as customer_list
 from appliance.store.database import write_transaction
 from appliance.store.sync_state import read_status
@@ -149,14 +151,23 @@ def test_search_finds_by_name_e_mail_or_code_whatever_the_case_and_accents(till:
     assert len(till.customers("", 2)) == 2
 
 
-def test_a_refresh_drops_the_customers_ofn_no_longer_lists(till: Till) -> None:
-    start = till.clock.now()
-    with write_transaction(till.db) as connection:
-        customer_list.upsert_ofn_customers(connection, [customer(f"C{n}", ofn_id=n) for n in range(1, 6)], start)
-    later = start + timedelta(hours=1)
-    with write_transaction(till.db) as connection:
-        customer_list.upsert_ofn_customers(connection, [customer(f"C{n}", ofn_id=n) for n in (1, 3)], later)
-        customer_list.forget(connection, customer_list.stale_ofn_customers(connection, later))
+def pages_of(*pages: list[int], fail_after: int | None = None) -> Iterator[Page]:
+    """OFN's pages of customers (by id), as the client yields them; OFN gone after ``fail_after``."""
+    for index, ids in enumerate(pages):
+        if fail_after is not None and index == fail_after:
+            raise OfnUnavailable("OFN cannot be reached")
+        yield Page([customer(f"C{n}", ofn_id=n) for n in ids], [], len(pages), len(ids))
+
+
+def test_a_refresh_drops_the_customers_ofn_no_longer_lists_once_it_read_every_page(till: Till) -> None:
+    clock = SteppingClock(till.clock.now())
+    refresh_customers(till.db, pages_of([1, 2], [3, 4, 5]), clock)
+    clock.advance(3600)
+    with pytest.raises(OfnUnavailable):
+        refresh_customers(till.db, pages_of([1], [3], fail_after=1), clock)
+    assert sorted(c.name for c in till.customers("", 50)) == ["C1", "C2", "C3", "C4", "C5"]  # cut off: kept
+    clock.advance(3600)
+    assert refresh_customers(till.db, pages_of([1], [3]), clock) == (2, 0)
     assert sorted(c.name for c in till.customers("", 50)) == ["C1", "C3"]
 
 
