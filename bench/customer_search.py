@@ -32,7 +32,8 @@ NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
 FIRST = ["Camille", "Louis", "Emma", "Hugo", "Léa", "Jules", "Chloé", "Lucas", "Inès", "Arthur", "Manon", "Paul",
          "Zoé", "Théo", "Élodie", "Gaël", "Maëlle", "Noé", "Anaïs", "Loïc"]  # fmt: skip
 LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
-        "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier"]  # fmt: skip
+        "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent",
+        "Fournier"]  # fmt: skip
 TOWNS = ["79000 Niort", "79180 Chauray", "17000 La Rochelle", "86000 Poitiers", "79410 Échiré"]
 
 
