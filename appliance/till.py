@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
@@ -31,20 +31,28 @@ from sqlite_utils import Database
 from appliance.config import Config
 from appliance.core import text
 from appliance.core.clock import Clock, SystemClock, utc_text
+from appliance.core.customer import Customer
+from appliance.core.document import Document
 from appliance.core.handover import CompletedHandover, Handover, PickupOrder
+from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_from_config, seller_if_set
 from appliance.core.money import from_cents, to_cents
 from appliance.core.returns import Returned, add_return_line, returnable, start_return
-from appliance.core.sale import Item, Line, PaymentMethod, Sale, SaleError
+from appliance.core.sale import Item, Kind, Line, PaymentMethod, Sale, SaleError
 from appliance.core.seal import Verdict
 from appliance.core.tax import VatRate
 from appliance.reports.formatting import Formatter
+from appliance.reports.invoice import Invoice, present
+from appliance.reports.invoice_document import invoice_document
+from appliance.reports.invoice_pdf import invoice_pdf
 from appliance.reports.receipt import Receipt, build_receipt
-from appliance.store import closures
+from appliance.store import closures, invoices
+from appliance.store import customers as customer_list
 from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
 from appliance.store.catalogue import CatalogueError, as_item, get_variant
 from appliance.store.database import StoreError, connect, write_transaction
 from appliance.store.handovers import pickup_order, pickup_orders, record_handover, refuse_second_handover
+from appliance.store.invoices import SealedDocument
 from appliance.store.keys import KeyFile
 from appliance.store.opening import create_lane_store, open_lane_store, refuse_changed_schema
 from appliance.store.sales import StoredSale, load_sale, record_sale, returned_so_far
@@ -87,6 +95,8 @@ class Till:
         training: bool = False,
         writable: bool = True,
         warnings: tuple[str, ...] = (),
+        receipt: dict[str, Any] | None = None,
+        fmt: Formatter | None = None,
     ):
         self.db = db
         self.key = key
@@ -101,6 +111,8 @@ class Till:
         self.training = training
         self.writable = writable
         self.warnings = warnings
+        self.receipt_config = receipt or {}  # the config's [receipt]: the seller on invoices
+        self.fmt = fmt or Formatter("EUR", "fr_FR", zone)
         self._periods_checked_on: date | None = None
         self._witnessed_seq = 0
         self.path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
@@ -138,6 +150,8 @@ class Till:
             training=opened.training,
             writable=write,
             warnings=tuple(opened.warnings),
+            receipt=config.receipt,
+            fmt=Formatter(config.currency, config.language, ZoneInfo(config.timezone)),
         )
 
     def close(self) -> None:
@@ -180,6 +194,10 @@ class Till:
         with write_transaction(self.db) as connection:
             for plu, variant_id in plus.items():
                 set_plu(connection, plu, variant_id, self.clock.now())
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
 
     def payment(self, code: str) -> PaymentMethod:
         for method in self.payments:
@@ -237,13 +255,21 @@ class Till:
         return Sale(lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now())
 
     def complete(self, sale: Sale) -> StoredSale:
-        """Complete and store a sale: once this returns, the sale survives a crash or power cut."""
+        """Complete and store a sale: once this returns, the sale survives a crash or power cut.
+
+        A return of an invoiced sale gets its credit note in the same transaction (credit_note_for).
+        """
         completed = sale.complete(self.clock.now())
         with self._writing() as connection:
             shift = current_shift(connection, self.lane.id)
-            return record_sale(
+            stored = record_sale(
                 connection, self.key, completed, shift.id if shift else None, journal_store.tip(connection)
             )
+            if completed.kind is Kind.RETURN:
+                invoices.issue_credit_note(
+                    connection, self.key, stored, seller_if_set(self.receipt_config), completed.completed_at
+                )
+            return stored
 
     def cancel(self, sale: Sale, reason: str) -> None:
         """Abandon a sale before payment; a basket with items leaves a trace in the journal."""
@@ -376,6 +402,56 @@ class Till:
     ) -> Line:
         already = returned_so_far(self.connection, original.sale.uuid).get(line_no, Returned())
         return add_return_line(sale, original.sale, line_no, already, quantity=quantity, weight_g=weight_g)
+
+    # -- invoices and credit notes (the logic: store/invoices.py, reports/invoice*.py) ------------
+
+    def customers(self, search: str = "", limit: int = 20) -> list[Customer]:
+        """The hub's OFN customers and those typed here whose name, e-mail or code hold every word."""
+        return customer_list.search(self.connection, search, limit)
+
+    def invoice(self, sale_number: int, customer: Customer, cashier: str) -> Invoice:
+        """Invoice a completed sale, now or later; asked again for the same customer: a numbered duplicate."""
+        cashier, seller = text.name(cashier, "The cashier's name"), seller_from_config(self.receipt_config)
+        with self._writing() as connection:
+            sealed, copy = invoices.make_invoice(connection, self.key, sale_number, customer, seller, cashier, self.now)
+        return self._presented(sealed, copy)
+
+    def invoice_for(self, sale_number: int) -> Invoice | None:
+        """The invoice of a sale, if it has one (a return of it then gets a credit note)."""
+        return self._maybe(invoices.of_sale(self.connection, sale_number, INVOICE))
+
+    def credit_note_for(self, return_number: int) -> Invoice | None:
+        """The credit note a return of an invoiced sale got when it was completed."""
+        return self._maybe(invoices.of_sale(self.connection, return_number, CREDIT_NOTE))
+
+    def find_invoice(self, number: str) -> Invoice | None:
+        """An invoice or credit note by its printed number (``INV-1-000042``, ``CN-1-000003``) or ``42``."""
+        kind, value = parse_label(number, self.lane.id)
+        return self._maybe(invoices.find_document(self.connection, kind or INVOICE, value))
+
+    def duplicate_invoice(self, invoice: Invoice, cashier: str) -> Invoice:
+        """The same invoice or credit note handed out again, marked and numbered as a duplicate."""
+        cashier = text.name(cashier, "The cashier's name")
+        with self._writing() as connection:
+            sealed, copy = invoices.copy_of(connection, self.key, self.lane.id, invoice, cashier, self.now)
+        return self._presented(sealed, copy)
+
+    def invoices(self, limit: int = 50) -> list[Invoice]:
+        """The newest invoices and credit notes, newest first."""
+        return [self._presented(sealed) for sealed in invoices.recent_documents(self.connection, limit)]
+
+    def invoice_document(self, invoice: Invoice, columns: int = 42) -> Document:
+        return invoice_document(invoice, self.fmt, columns)
+
+    def invoice_pdf(self, invoice: Invoice) -> bytes:
+        return invoice_pdf(invoice, self.fmt)
+
+    def _presented(self, sealed: SealedDocument, duplicate: int = 0) -> Invoice:
+        labels = {method.code: method.label for method in self.payments}
+        return present(self.connection, sealed, self.lane.name, labels, duplicate=duplicate, training=self.training)
+
+    def _maybe(self, sealed: SealedDocument | None) -> Invoice | None:
+        return self._presented(sealed) if sealed is not None else None
 
     # -- periods ---------------------------------------------------------------------------------
 

@@ -54,7 +54,25 @@ async def after_payment(pilot: Pilot[Any]) -> None:
     await basket(pilot)
     await type_keys(pilot, "+50")
     await pilot.press("enter")
-    await until(pilot, lambda: isinstance(pilot.app.screen, ReceiptScreen))
+    app = pilot.app
+
+    def change_shown() -> bool:
+        done = app.counter.last_completed
+        return (
+            done is not None
+            and isinstance(app.screen, ReceiptScreen)
+            and _digits(app) == app.fmt.amount(done.sale.change)
+        )
+
+    await until(pilot, change_shown, what="the change")
+    await until(pilot, lambda: app.sync is not None and app.sync.pending == 1, what="the sale counted as waiting")
+
+
+def _digits(app: Any) -> str:
+    from textual.widgets import Digits
+
+    found = app.screen.query(Digits)
+    return str(found.first().value) if found else ""
 
 
 async def menu(pilot: Pilot[Any]) -> None:

@@ -5,6 +5,7 @@ counter screen says it on its message line. Anything else is a fault: logged, ne
 from __future__ import annotations
 
 from appliance.config import ConfigError
+from appliance.core.invoice import InvoiceError
 from appliance.core.money import MoneyError
 from appliance.core.sale import SaleError
 from appliance.core.text import TextError
@@ -27,4 +28,5 @@ PERSON_ERRORS: tuple[type[Exception], ...] = (
     SyncBusy,
     OfnError,  # what OFN or the road to it did, in words (errors.py imports no HTTP stack)
     TextError,
+    InvoiceError,
 )

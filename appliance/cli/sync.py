@@ -26,7 +26,7 @@ from appliance.ofn.daemon import Daemon, cycle_in_force
 from appliance.store.database import write_transaction
 from appliance.store.keys import load_api_key
 from appliance.store.sync_lock import POLL_S, sync_pass
-from appliance.store.sync_state import parked, read_status, recent_events, record_audit, retry_parked
+from appliance.store.sync_state import named, parked, read_status, recent_events, record_audit, retry_parked
 
 WAIT_OPTION = click.option(
     "--wait",
@@ -98,10 +98,12 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     current = read_status(till.connection, SystemClock().now())
     waiting = parked(till.connection)
     events = recent_events(till.connection)
+    customers = named(till.connection).execute("SELECT customers_at, customers_problem FROM sync_status").fetchone()
     if as_json:
         record = current.as_record()
         record["parked"] = waiting
         record["events"] = events
+        record["customers"] = dict(customers)
         echo_json(record)
         return 0
     age = f", oldest {current.oldest_pending_s} s" if current.oldest_pending_s is not None else ""
@@ -114,6 +116,10 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     )
     for row in waiting:
         click.echo(f"  attention: {_where(row)}: {row['attention']}")
+    if customers["customers_problem"]:
+        click.echo(f"  the hub's customers (for invoices) could not be read: {customers['customers_problem']}")
+    elif customers["customers_at"]:
+        click.echo(f"  the hub's customers (for invoices) read at {shown(customers['customers_at'])}")
     for row in events:
         click.echo(f"  {row['at']} {row['kind']}: {_where(row)}: {row['detail']}")
     return 0

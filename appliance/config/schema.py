@@ -67,6 +67,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "interval_s": Field(_int_between(1, 3600), 5, "seconds between two drains of the outbox"),
         "catalogue_minutes": Field(_int_between(1, 1440), 15, "minutes between two catalogue refreshes"),
         "pickup_minutes": Field(_int_between(1, 1440), 2, "minutes between two reads of the pickup orders"),
+        "customers_minutes": Field(_int_between(5, 10080), 60, "minutes between two reads of the hub's customers"),
         "in_doubt_s": Field(
             _int_between(5, 3600), 240, "seconds a change whose answer was lost may still be applied by OFN"
         ),
@@ -91,7 +92,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "legal_name": Field(_nonempty, doc="seller's legal name"),
         "address": Field(_lines, doc="seller's address, one string per line"),
         "vat_number": Field(_string, "", "intra-community VAT number"),
-        "company_id": Field(_string, "", "company registration (SIRET, Companies House…)"),
+        "company_id": Field(_string, "", "company registration (SIRET, Companies House…); required for invoices"),
+        "legal_form": Field(_string, "", 'legal form on invoices, e.g. "SCIC SARL" or "association loi 1901"'),
+        "capital": Field(_string, "", 'share capital on invoices, e.g. "10 000 €" or "variable"'),
+        "invoice_notes": Field(_lines, (), "lines printed at the foot of every invoice and credit note"),
         "footer": Field(_lines, (), "lines printed at the bottom"),
         "show_fees": Field(_bool, False, "print the hub's fees (OFN's enterprise fees) included in the total"),
         "print": Field(_one_of("on_request", "always"), "on_request", "print a receipt for every sale, or on request"),

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from appliance.config import Config
-from appliance.core.clock import Clock, parse_utc
+from appliance.core.clock import Clock, parse_utc, utc_text
 from appliance.ofn.audit import audit
 from appliance.ofn.client import (
     KeyRejected,
@@ -35,10 +35,11 @@ from appliance.ofn.client import (
     OfnUnavailable,
     OrderCycleClosed,
 )
+from appliance.ofn.customers import refresh_customers
 from appliance.ofn.refresh import refresh_catalogue, refresh_pickups
 from appliance.ofn.sync import PassResult, SyncEngine
 from appliance.store.cycle_choice import Cycle, current_cycle
-from appliance.store.database import take_over_checkpoints
+from appliance.store.database import take_over_checkpoints, write_transaction
 from appliance.store.keys import ApiKeyError, load_api_key
 from appliance.store.sync_lock import sync_pass
 from appliance.store.sync_state import OPEN_ROWS, record_audit, set_status
@@ -132,6 +133,8 @@ class Daemon:
                         config.hub_id,
                         skip={cycle.counter_order, *cycle.other_counter_orders},
                     )
+            if self._due("customers_at", config.sync.get("customers_minutes", 60)):
+                self._refresh_customers()
         except KeyRejected as rejected:
             return self._key_rejected(str(rejected))
         except NotAllowed as refused:
@@ -177,6 +180,28 @@ class Daemon:
             state = "attention" if notes else "online"
         set_status(self.db, self.clock, state, "; ".join(notes), success=True)
         return result, float(config.sync.get("interval_s", 5))
+
+    def _refresh_customers(self) -> None:
+        """The hub's customers, for invoices at the counter; after the sales, never before them.
+
+        OFN out of reach is the pass's failure as for the catalogue (offline, tried again soon).
+        Any other refusal (a hub user who may not list customers, a customer OFN sends wrong) is
+        recorded for `sync status` and tried again after ``sync.customers_minutes``: invoices go on
+        with the list as it was and with customers typed at the counter.
+        """
+        try:
+            kept, left_out = refresh_customers(self.db, self.client.customer_pages(self.config.hub_id), self.clock)
+        except OfnError as error:
+            if error.transient or isinstance(error, KeyRejected):
+                raise
+            log.warning("the hub's customers could not be read from OFN: %s", error)
+            with write_transaction(self.db) as connection:
+                connection.execute(
+                    "UPDATE sync_status SET customers_at = ?, customers_problem = ?",
+                    (utc_text(self.clock.now()), str(error)),
+                )
+            return
+        log.info("customers refreshed: %d kept, %d left out (see the warnings above)", kept, left_out)
 
     def _key_rejected(self, why: str) -> tuple[PassResult, float]:
         set_status(
