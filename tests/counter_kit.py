@@ -93,7 +93,8 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
+            shown = screen_text(pilot.app) if hasattr(pilot.app, "screen") else ""
+            raise AssertionError(f"timed out waiting for {what or condition}; the screen shows:\n{shown}")
         await pilot.pause(0.02)
 
 

@@ -348,7 +348,25 @@ class CheckoutApp(App[int]):
         self.say("Returns: coming in this release", "warn")
 
     def open_invoice(self, paid: Paid) -> None:
-        self.say("Invoices: coming in this release", "warn")
+        """``*`` after payment: an invoice for the sale just paid, then the next customer."""
+        if paid.stored is None:
+            self.say("An online order is invoiced by OFN, not by the till", "warn")
+            return
+        from .invoicing import invoice_sale
+        from .screens.receipt import ReceiptScreen
+
+        def back_to_selling() -> None:
+            if isinstance(self.screen, ReceiptScreen):
+                self.pop_screen()
+
+        invoice_sale(self, paid.stored.number, back_to_selling)
+
+    def screen_attempt(self, action: Callable[[], Any]) -> Any:
+        """Run an action for the screen in front: a person error is said there, and gives None."""
+        screen = self.screen
+        if isinstance(screen, Counted):
+            return screen.attempt(action)
+        return action()
 
     # -- the safety net --------------------------------------------------------------------------
 

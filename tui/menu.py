@@ -40,12 +40,17 @@ def open_menu(app: CheckoutApp) -> None:
             "Finish or cancel this sale first",
         ),
         ("Reprint a receipt", reprint, True, ""),
+        (
+            "Invoice for a sale (this one just paid, or an earlier one)",
+            invoice_past_sale,
+            not selling,
+            "Finish the sale first",
+        ),
         ("Discount on the selected line", line_discount, selling, not_selling),
         ("Discount on the whole sale", sale_discount, selling, not_selling),
         ("Change the price of the selected line", price_change, selling, not_selling),
         ("Cancel this sale", cancel_sale, selling, not_selling),
-        ("Sync with OFN: what waits, what needs attention", sync_page, True, ""),
-        ("Printer: what waits", printer_page, True, ""),
+        ("What waits: OFN, the printer", attention_page, True, ""),
         ("Help: the keys", lambda a: a.show_help(a.screen), True, ""),
     ]
     choices = [Choice(label, action, enabled, why) for label, action, enabled, why in entries]
@@ -167,35 +172,53 @@ def reprint(app: CheckoutApp) -> None:
     )
 
 
-def sync_page(app: CheckoutApp) -> None:
+def _sale_number(text: str) -> int:
+    """A sale number typed, or the receipt's barcode scanned (S and eight digits)."""
+    digits = text[1:] if text[:1] in ("S", "s") else text
+    if not digits.isdigit() or not 0 < int(digits) < 10**9:
+        raise SaleError("Type the sale number printed on the receipt, or scan its barcode")
+    return int(digits)
+
+
+def invoice_past_sale(app: CheckoutApp) -> None:
+    from .invoicing import invoice_sale
+
+    last = app.counter.last_completed
+    hint = f"nothing typed: sale {last.number}" if last else "the number on the receipt"
+    app.push(
+        PromptScreen(
+            "Invoice for which sale? Type its number or scan the receipt, then Enter",
+            _sale_number,
+            hint=hint,
+            empty=last.number if last else None,
+        ),
+        lambda number: invoice_sale(app, number) if number is not None else None,
+    )
+
+
+def attention_page(app: CheckoutApp) -> None:
+    """What the sync and the printer wait for, and what to do: Enter retries both."""
     report = app.till.sync_report()
-    body = Text(report.status.summary(lambda utc: app.fmt.moment(utc)) + "\n")
+    body = Text("OFN\n", style="bold")
+    body.append(report.status.summary(lambda utc: app.fmt.moment(utc)) + "\n")
     for row in report.parked:
         where = f"order {row['order_number']}" + (f", variant {row['variant_id']}" if row["variant_id"] else "")
-        body.append(f"\n{where}: ", style="bold")
-        body.append(str(row["attention"]))
+        body.append(f"{where}: ", style="bold")
+        body.append(f"{row['attention']}\n")
     if not report.parked:
-        body.append("\nNothing is parked: no action is needed.")
+        body.append("Nothing is parked: no action is needed.\n")
+    queue = app.devices.printer
+    if queue is not None:
+        snapshot = queue.snapshot()
+        body.append("\nPrinter\n", style="bold")
+        body.append(f"{snapshot.printer}: {snapshot.message or 'nothing waits'}\n")
+        for job in snapshot.jobs[-5:]:
+            body.append(f"{job.label}: {job.state.value}" + (f" ({job.problem})" if job.problem else "") + "\n")
 
     def retry() -> str:
         count = app.till.retry_parked()
-        return f"{count} change(s) put back in the queue: the sync daemon tries them at its next pass"
+        if queue is not None:
+            queue.retry_now()
+        return f"{count} parked change(s) back in the sync's queue; the printer is tried again now"
 
-    app.push(InfoScreen("Sync with OFN", body, on_enter=("Retry parked", retry) if report.parked else None))
-
-
-def printer_page(app: CheckoutApp) -> None:
-    queue = app.devices.printer
-    if queue is None:
-        app.say("This till has no printer", "warn")
-        return
-    snapshot = queue.snapshot()
-    body = Text(f"Printer: {snapshot.printer}\n{snapshot.message}\n")
-    for job in snapshot.jobs:
-        body.append(f"\n{job.label}: {job.state.value}" + (f" ({job.problem})" if job.problem else ""))
-
-    def retry() -> str:
-        queue.retry_now()
-        return "Trying the printer again now"
-
-    app.push(InfoScreen("Printer", body, on_enter=("Retry now", retry)))
+    app.push(InfoScreen("What waits", body, on_enter=("Retry", retry)))

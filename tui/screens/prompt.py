@@ -41,7 +41,7 @@ class PromptScreen(CounterModal[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(self.question, style="bold"), id="dialog-title")
-            yield Entry(burst=self.checkout.burst, allow_letters=self.letters, id="entry")
+            yield Entry(burst=None if self.letters else self.checkout.burst, text_mode=self.letters, id="entry")
             yield Said(id="said")
         yield Footer(show_command_palette=False)
 

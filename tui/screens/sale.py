@@ -53,6 +53,8 @@ class SaleScreen(CounterScreen):
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         self.query_one(Entry).focus()
+        if self.checkout.counter.sale is None:
+            self.query_one(LastItem).clear_item()
         self.show_sale()
 
     # -- what the screen shows -------------------------------------------------------------------

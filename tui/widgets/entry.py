@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -38,11 +39,29 @@ class Entry(Widget, can_focus=True):
     multiplier: reactive[int | None] = reactive(None)
     hint: reactive[str] = reactive("")
 
-    def __init__(self, *, burst: Burst | None = None, allow_letters: bool = True, id: str | None = None):
+    class Changed(Message):
+        """The typed text changed (a search follows it as the cashier types)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(
+        self,
+        *,
+        burst: Burst | None = None,
+        allow_letters: bool = True,
+        text_mode: bool = False,
+        id: str | None = None,
+    ):
         super().__init__(id=id)
         self.burst = burst  # None: the scanner is a device of its own, every key is typing
         self.allow_letters = allow_letters
+        self.text_mode = text_mode  # a name or an address on a full keyboard: every character is typed
         self._times: list[float] = []
+
+    def watch_text(self, text: str) -> None:
+        self.post_message(self.Changed(text))
 
     # -- what the screens read and change ------------------------------------------------------
 
@@ -90,12 +109,17 @@ class Entry(Widget, can_focus=True):
         char = event.character
         if not char or not char.isprintable() or len(self.text) >= MAX_LENGTH:
             return
-        typed = char.isdigit() or char in ".," or (self.allow_letters and char.isascii() and char.isalpha())
+        typed = (
+            self.text_mode
+            or char.isdigit()
+            or char in ".,"
+            or (self.allow_letters and char.isascii() and char.isalpha())
+        )
         if not typed and not self.in_burst(event.time):
             return  # an action key: the screen's bindings take it
         event.stop()
         event.prevent_default()
-        self.text += "." if char == "," else char
+        self.text += "." if char == "," and not self.text_mode else char
         self._times.append(event.time)
 
     # -- drawing -------------------------------------------------------------------------------
