@@ -94,9 +94,13 @@ async def test_part_of_a_card_sale_comes_back_by_its_printed_code_and_is_refunde
             await pilot.press("enter")  # the terminal approved the refund
             await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
             assert "refunded" in screen_text(app)
-            await pilot.press("enter")
+            await type_keys(pilot, "+")  # the customer asks for the return's receipt
             await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+            await until(pilot, lambda: len(kit.printer.printout().pieces()) == 2, what="the return receipt")
         assert app.unexpected == 0
+    slip = kit.printer.printout().pieces()[1]
+    assert any(line.strip() == "RETURN" for line in slip) and "Return of sale No 1" in slip
+    assert kit.printer.printout().of("barcode") == [code, "S00000002L1"]
     original = load_sale(till.connection, number=1)
     assert original is not None
     flour = original.sale.lines[0]
@@ -177,14 +181,16 @@ async def test_a_weighed_line_comes_back_by_typed_grams_then_all_that_is_left_an
 
 
 async def test_a_card_sale_refunded_in_cash_opens_the_drawer(till: Till, config: Config, tmp_path: Path) -> None:
-    sold(till, (PASTA, 2), method="card")
+    sold(till, (FLOUR, 1), (PASTA, 2), method="card")
     with counter_kit(till, config, tmp_path, scale=False) as kit:
         assert kit.printer is not None
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
             await start_return(pilot, kit, number=1)
-            await type_keys(pilot, "2")
-            await pilot.press("enter")
+            await scan(pilot, PASTA)  # the goods that come back, scanned: their line, one each
+            await scan(pilot, PASTA)
+            await scan(pilot, "3760000010726")  # flour T80: not on this sale
+            assert "is not on sale 1" in said(app)
             await type_keys(pilot, "+")
             await until(pilot, lambda: isinstance(app.screen, RefundScreen))
             await type_keys(pilot, "*")  # the customer has no card with them: cash
@@ -192,9 +198,34 @@ async def test_a_card_sale_refunded_in_cash_opens_the_drawer(till: Till, config:
             assert "CASH BACK" in screen_text(app)
             await until(pilot, lambda: bool(kit.printer.printout().of("drawer")), what="the drawer kick")
     [record] = sealed_returns(till)
-    assert record["payments"] == [
-        {"method": "cash", "cash": True, "amount": -2 * price(till, PASTA), "tendered": -2 * price(till, PASTA)}
-    ]
+    assert [(line["returns"]["line_no"], line["quantity"]) for line in record["lines"]] == [(2, -2)]
+    back = -2 * price(till, PASTA)
+    assert record["payments"] == [{"method": "cash", "cash": True, "amount": back, "tendered": back}]
+
+
+async def test_a_refund_by_another_method_can_be_taken_back_before_the_return_is_sealed(
+    till: Till, config: Config, tmp_path: Path
+) -> None:
+    sold(till, (PASTA, 2), method="card")
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await start_return(pilot, kit, number=1)
+            await pilot.press("enter", "enter")
+            await type_keys(pilot, "+")
+            await until(pilot, lambda: isinstance(app.screen, RefundScreen))
+            await type_keys(pilot, "5/")  # 5.00 by another method: the list
+            await until(pilot, lambda: "Refund 5,00 € by" in screen_text(app), what="the methods")
+            await type_keys(pilot, "2")  # the second one listed: the cheque
+            assert "Chèque  5,00 € back" in screen_text(app) and "Left to refund" in screen_text(app)
+            await type_keys(pilot, "-")  # the cheque was a mistake
+            assert "taken back" in said(app) and "Left to refund" not in screen_text(app)
+            await pilot.press("backspace")  # no refund entered: back to the lines
+            await until(pilot, lambda: isinstance(app.screen, ReturnScreen))
+            await refund_and_finish(pilot, "enter", "enter")  # as paid: the card, approved
+    [record] = sealed_returns(till)
+    assert [p["method"] for p in record["payments"]] == ["card"]
+    assert record["total"] == -2 * price(till, PASTA)
 
 
 async def test_what_cannot_be_returned_is_said_and_the_prompt_stays(
