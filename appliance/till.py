@@ -36,6 +36,8 @@ from appliance.core.document import Document
 from appliance.core.handover import CompletedHandover, Handover, PickupOrder
 from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_from_config, seller_if_set
 from appliance.core.money import from_cents, to_cents
+from appliance.core.receipt_code import read_sale_ref
+from appliance.core.return_draft import ReturnDraft
 from appliance.core.returns import Returned, add_return_line, returnable, start_return
 from appliance.core.sale import Item, Kind, Line, PaymentMethod, Sale, SaleError
 from appliance.core.seal import Verdict
@@ -55,7 +57,7 @@ from appliance.store.handovers import pickup_order, pickup_orders, record_handov
 from appliance.store.invoices import SealedDocument
 from appliance.store.keys import KeyFile
 from appliance.store.opening import create_lane_store, open_lane_store, refuse_changed_schema
-from appliance.store.sales import StoredSale, load_sale, record_sale, returned_so_far
+from appliance.store.sales import StoredSale, load_sale, record_sale, refunded_so_far, returned_so_far
 from appliance.store.scan_lookup import set_plu
 from appliance.store.shifts import (
     Shift,
@@ -306,6 +308,26 @@ class Till:
     def find_sale(self, *, number: int | None = None, uuid: str | None = None) -> StoredSale | None:
         return load_sale(self.connection, uuid=uuid, number=number)
 
+    def sale_by_code(self, text: str) -> StoredSale:
+        """A sale of this lane by its receipt's code (scanned) or its number (typed).
+
+        A code names its lane: another till's receipt is refused rather than read as this till's
+        sale of the same number.
+        """
+        ref = read_sale_ref(text)
+        if ref.lane_id is not None and ref.lane_id != self.lane.id:
+            raise SaleError(
+                f"This receipt is from lane {ref.lane_id}, and this till is lane {self.lane.id} ({self.lane.name}):"
+                f" sale {ref.number} is kept at lane {ref.lane_id}; take it back or reprint it there"
+            )
+        stored = self.find_sale(number=ref.number)
+        if stored is None:
+            raise SaleError(
+                f"There is no sale number {ref.number} on this till ({self.lane.name}): check the number after No"
+                " on the receipt"
+            )
+        return stored
+
     def reprint(self, number: int, cashier: str, receipt_config: dict[str, object], fmt: Formatter) -> Receipt:
         """A duplicate of a receipt; each reprint is a journal entry and the copy says which one it is."""
         cashier = text.name(cashier, "The cashier's name")
@@ -386,6 +408,20 @@ class Till:
         return "; ".join(parts)
 
     # -- returns ---------------------------------------------------------------------------------
+
+    def return_draft(self, text: str, cashier: str) -> ReturnDraft:
+        """Start taking goods back against the sale a receipt's code or number names."""
+        original = self.sale_by_code(text)
+        if original.sale.kind is Kind.RETURN:
+            first = self.find_sale(uuid=original.sale.original_uuid) if original.sale.original_uuid else None
+            of = f" (of sale {first.number})" if first else ""
+            raise SaleError(f"No {original.number} is a return{of}, not a sale: scan the receipt of the sale itself")
+        already = returned_so_far(self.connection, original.sale.uuid)
+        if not returnable(original.sale, already):
+            raise SaleError(f"Everything sold on sale {original.number} has been returned already")
+        sale = self.new_return(original, cashier)
+        refunded = refunded_so_far(self.connection, original.sale.uuid)
+        return ReturnDraft(original.sale, original.number, already, refunded, sale)
 
     def returnable(self, original: StoredSale) -> dict[int, Returned]:
         return returnable(original.sale, returned_so_far(self.connection, original.sale.uuid))

@@ -345,7 +345,9 @@ class CheckoutApp(App[int]):
         self.say("Pick-up orders: coming in this release", "warn")
 
     def open_return(self) -> None:
-        self.say("Returns: coming in this release", "warn")
+        from .screens.returns import open_return
+
+        open_return(self)
 
     def open_invoice(self, paid: Paid) -> None:
         """``*`` after payment: an invoice for the sale just paid, then the next customer."""

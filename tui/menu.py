@@ -17,6 +17,7 @@ from rich.text import Text
 from appliance.core.money import parse_amount
 from appliance.core.sale import Discount, DiscountKind, Line, SaleError
 from appliance.reports.receipt_document import receipt_document
+from appliance.store.sales import StoredSale
 
 from .screens.choose import Choice, ChooseScreen
 from .screens.info import InfoScreen
@@ -142,42 +143,48 @@ def cancel_sale(app: CheckoutApp) -> None:
 
 
 def reprint(app: CheckoutApp) -> None:
+    """A numbered duplicate of any receipt of this lane, by its scanned code or its number.
+
+    The duplicate is sealed in the journal before it goes to the print queue: a copy never leaves
+    the printer unrecorded. Out of paper or offline, it waits in the queue and prints once the
+    printer is back, as every receipt does.
+    """
+    queue = app.devices.printer
+    if queue is None:
+        app.say("This till has no printer: reprint at a till with one (ofn-checkout receipt show N shows it)", "error")
+        return
     last = app.counter.last_completed
-    hint = f"nothing typed: sale {last.number}" if last else "the number on the receipt"
+    hint = f"nothing typed: sale {last.number}" if last else "the number after No on the receipt"
 
-    def number_of(text: str) -> int:
-        if not text.isdigit() or not 0 < int(text) < 10**9:
-            raise SaleError("Type the sale number printed on the receipt")
-        return int(text)
-
-    def chosen(number: int | None) -> None:
-        if number is None:
+    def chosen(stored: StoredSale | None) -> None:
+        if stored is None:
             return
-        queue = app.devices.printer
         screen = app.sale_screen
-        if queue is None:
-            screen.say("This till has no printer", "error")
-            return
+        number = stored.number
         receipt = screen.attempt(lambda: app.till.reprint(number, app.counter.cashier, app.config.receipt, app.fmt))
-        if receipt is not None:
-            columns = app.config.devices.get("printer", {}).get("columns", 42)
-            queue.submit(receipt_document(receipt, app.fmt, columns), f"Duplicate {number}")
-            screen.say(f"Reprinting sale {number} (marked as duplicate {receipt.duplicate})", "ok")
+        if receipt is None:
+            return
+        columns = app.config.devices.get("printer", {}).get("columns", 42)
+        queue.submit(receipt_document(receipt, app.fmt, columns), f"Duplicate {receipt.duplicate} of sale {number}")
+        printer = queue.snapshot().printer
+        if printer in ("ready", "unknown"):
+            screen.say(f"Reprinting sale {number}, marked DUPLICATE {receipt.duplicate}", "ok")
+        else:
+            screen.say(
+                f"Printer {printer}: duplicate {receipt.duplicate} of sale {number} waits and prints once it is fixed",
+                "warn",
+            )
 
     app.push(
         PromptScreen(
-            "Reprint which sale? Type its number, then Enter", number_of, hint=hint, empty=last.number if last else None
+            "Reprint: scan the barcode on the receipt, or type the sale number, then Enter",
+            app.till.sale_by_code,
+            hint=hint,
+            empty=last,
+            letters=True,
         ),
         chosen,
     )
-
-
-def _sale_number(text: str) -> int:
-    """A sale number typed, or the receipt's barcode scanned (S and eight digits)."""
-    digits = text[1:] if text[:1] in ("S", "s") else text
-    if not digits.isdigit() or not 0 < int(digits) < 10**9:
-        raise SaleError("Type the sale number printed on the receipt, or scan its barcode")
-    return int(digits)
 
 
 def invoice_past_sale(app: CheckoutApp) -> None:
@@ -187,12 +194,13 @@ def invoice_past_sale(app: CheckoutApp) -> None:
     hint = f"nothing typed: sale {last.number}" if last else "the number on the receipt"
     app.push(
         PromptScreen(
-            "Invoice for which sale? Type its number or scan the receipt, then Enter",
-            _sale_number,
+            "Invoice for which sale? Scan the barcode on the receipt, or type its number, then Enter",
+            app.till.sale_by_code,
             hint=hint,
-            empty=last.number if last else None,
+            empty=last,
+            letters=True,
         ),
-        lambda number: invoice_sale(app, number) if number is not None else None,
+        lambda stored: invoice_sale(app, stored.number) if stored is not None else None,
     )
 
 

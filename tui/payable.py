@@ -30,6 +30,8 @@ class Paid:
     stored: StoredSale | None = None
     handover: CompletedHandover | None = None
     card_taken_back: bool = False
+    verb: str = "paid"  # "refunded" after a return
+    change_caption: str = "CHANGE"  # what the big amount is: change, or the cash handed back
 
 
 class Payable(Protocol):

@@ -47,6 +47,20 @@ ACTIONS: tuple[Action, ...] = (
     Action("no_receipt", ("enter",), "No receipt", "finish without a receipt (the default)"),
     Action("print_receipt", ("plus", "f4"), "Receipt", "print a receipt"),
     Action("invoice", ("asterisk", "f2"), "Invoice", "make an invoice out to the customer"),
+    # taking goods back: the lines of the receipt
+    Action(
+        "return_one",
+        ("enter",),
+        "Give back",
+        "one more of the selected line (a weighed line: all its weight left); typed first: that many pieces or grams",
+    ),
+    Action("return_off", ("minus", "f3"), "Take off", "take the selected line out of the return"),
+    Action("to_refund", ("plus", "f4"), "Refund", "go to the refund"),
+    # taking goods back: the refund
+    Action("refund_as_paid", ("enter",), "As paid", "refund the way the sale was paid (the method shown)"),
+    Action("refund_cash", ("asterisk", "f2"), "Cash", "refund in cash: the typed amount, or all that is left"),
+    Action("refund_other", ("slash", "f5"), "Other", "refund by another method (card, cheque, voucher…)"),
+    Action("remove_refund", ("minus", "f3"), "Undo", "take back the last refund entered"),
 )
 
 BY_NAME = {action.name: action for action in ACTIONS}

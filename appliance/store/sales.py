@@ -103,14 +103,22 @@ def _check_still_returnable(connection: sqlite3.Connection, sale: CompletedSale)
     replay(original.sale, returned_so_far(connection, original.sale.uuid), sale)
 
 
+def _returns_of(connection: sqlite3.Connection, original_uuid: str) -> list[dict[str, Any]]:
+    """The sealed records of every return made against a sale."""
+    return [
+        json.loads(payload)
+        for (payload,) in connection.execute(
+            "SELECT payload FROM journal WHERE kind = 'return' AND json_extract(payload, '$.original_uuid') = ?",
+            (original_uuid,),
+        )
+    ]
+
+
 def returned_so_far(connection: sqlite3.Connection, original_uuid: str) -> dict[int, Returned]:
     """How much of each line of a sale earlier returns gave back (positive figures)."""
     returned: dict[int, Returned] = {}
-    for (payload,) in connection.execute(
-        "SELECT payload FROM journal WHERE kind = 'return' AND json_extract(payload, '$.original_uuid') = ?",
-        (original_uuid,),
-    ):
-        for line in json.loads(payload)["lines"]:
+    for record in _returns_of(connection, original_uuid):
+        for line in record["lines"]:
             if line["voided"] or "returns" not in line:
                 continue
             line_no = line["returns"]["line_no"]
@@ -122,6 +130,16 @@ def returned_so_far(connection: sqlite3.Connection, original_uuid: str) -> dict[
                 before.vat - line["vat"],
             )
     return returned
+
+
+def refunded_so_far(connection: sqlite3.Connection, original_uuid: str) -> dict[str, int]:
+    """What earlier returns of a sale refunded, per payment method (positive cents): a refund that
+    goes back the way the sale was paid must not give a card more than was charged on it."""
+    refunded: dict[str, int] = {}
+    for record in _returns_of(connection, original_uuid):
+        for payment in record["payments"]:
+            refunded[payment["method"]] = refunded.get(payment["method"], 0) - payment["amount"]
+    return refunded
 
 
 def load_sale(
