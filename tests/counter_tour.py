@@ -91,6 +91,40 @@ async def empty(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: pilot.app.sync is not None)
 
 
+async def returning(pilot: Pilot[Any]) -> None:
+    """A sale paid in cash, then F7, its number, two lines picked (one of them twice)."""
+    from tui.screens.prompt import PromptScreen
+    from tui.screens.returns import ReturnScreen
+
+    app = pilot.app
+    await until(pilot, lambda: app.sync is not None)
+    await scan(pilot, FLOUR)
+    await scan(pilot, PASTA)
+    await scan(pilot, PASTA)
+    await type_keys(pilot, "+")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+    await pilot.press("enter")
+    await pilot.press("f7")
+    await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+    await type_keys(pilot, "1")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, ReturnScreen))
+    await pilot.press("enter")  # one flour back
+    await pilot.press("down")
+    await type_keys(pilot, "2")
+    await pilot.press("enter")  # both pasta back
+    await until(pilot, lambda: app.sync is not None and app.sync.pending == 1, what="the sale counted as waiting")
+
+
+async def refunding(pilot: Pilot[Any]) -> None:
+    from tui.screens.refund import RefundScreen
+
+    await returning(pilot)
+    await type_keys(pilot, "+")
+    await until(pilot, lambda: isinstance(pilot.app.screen, RefundScreen))
+
+
 #: name → (steps, what the scale twin shows, whether the till has an open shift)
 TOUR: dict[str, tuple[Step, int | None, bool]] = {
     "sale": (basket, None, True),
@@ -100,4 +134,6 @@ TOUR: dict[str, tuple[Step, int | None, bool]] = {
     "menu": (menu, None, True),
     "help": (help_screen, None, True),
     "open_shift": (empty, None, False),
+    "return": (returning, None, True),
+    "refund": (refunding, None, True),
 }
