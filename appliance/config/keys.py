@@ -47,6 +47,17 @@ ACTIONS: tuple[Action, ...] = (
     Action("no_receipt", ("enter",), "No receipt", "finish without a receipt (the default)"),
     Action("print_receipt", ("plus", "f4"), "Receipt", "print a receipt"),
     Action("invoice", ("asterisk", "f2"), "Invoice", "make an invoice out to the customer"),
+    # the pick-up list and an order being handed over
+    Action("open_order", ("enter",), "Open", "open the selected order to hand it over"),
+    Action(
+        "take_off",
+        ("minus", "f3"),
+        "Take off",
+        "take one of the selected line off the order (a quantity typed first: that many)",
+    ),
+    Action(
+        "hand_over", ("plus", "f4"), "Pay/Hand over", "take payment of what is due, or hand over when nothing is due"
+    ),
 )
 
 BY_NAME = {action.name: action for action in ACTIONS}
