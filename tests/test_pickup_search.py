@@ -48,7 +48,7 @@ def test_the_whole_number_puts_its_order_first_with_or_without_its_r(numbers: li
 
 
 def test_a_name_is_found_without_its_accents_case_or_word_order() -> None:
-    entries = [PickupEntry(order(f"R10000000{i}", name)) for i, name in enumerate(NAMES)]
+    entries = [PickupEntry(order(f"R10000000{i}", name, f"c{i}@example.org")) for i, name in enumerate(NAMES)]
     assert [e.order.full_name for e in search(entries, "lea")] == ["Léa Martin"]
     assert [e.order.full_name for e in search(entries, "LEFEVRE jean")] == ["Jean-Pierre Lefèvre"]
     assert [e.order.full_name for e in search(entries, "jean-p")] == ["Jean-Pierre Lefèvre"]
@@ -84,3 +84,12 @@ def test_where_an_order_stands() -> None:
     assert (paid.state, paid.to_pay) == (PickupState.TO_HAND_OVER, 0)
     assert here.state is PickupState.HANDED_OVER, "this box's own record comes first"
     assert elsewhere.state is PickupState.PICKED_UP
+
+
+def test_digits_alone_are_the_order_number_not_the_digits_of_an_email() -> None:
+    entries = [
+        PickupEntry(order("R555555555", "Léa Martin", "lea42@example.org")),
+        PickupEntry(order("R114200000", "Zoé Dubois")),
+    ]
+    assert [e.order.number for e in search(entries, "42")] == ["R114200000"], "a keypad types order numbers"
+    assert [e.order.number for e in search(entries, "lea42")] == ["R555555555"], "with letters, the e-mail too"

@@ -80,7 +80,8 @@ class PickupScreen(CounterScreen):
         elif not self.shown:
             self.say(f"No order matches {query!r}: check the spelling, or try the order number", "warn")
         elif query:
-            self.say(f"{len(self.shown)} order{'s' if len(self.shown) != 1 else ''} match: Enter opens the first")
+            count = len(self.shown)
+            self.say(f"{count} order{'s match' if count != 1 else ' matches'}: Enter opens the first")
         else:
             self.say("")
 
