@@ -30,12 +30,13 @@ from sqlite_utils import Database
 
 from appliance.config import Config
 from appliance.core import text
-from appliance.core.clock import Clock, SystemClock, utc_text
+from appliance.core.clock import Clock, SystemClock, parse_utc, utc_text
 from appliance.core.customer import Customer
 from appliance.core.document import Document
-from appliance.core.handover import CompletedHandover, Handover, PickupOrder
+from appliance.core.handover import CompletedHandover, Handover, PickupOrder, refuse_shipped
 from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_from_config, seller_if_set
 from appliance.core.money import from_cents, to_cents
+from appliance.core.pickup_list import PickupEntry
 from appliance.core.receipt_code import read_sale_ref
 from appliance.core.return_draft import ReturnDraft
 from appliance.core.returns import Returned, add_return_line, returnable, start_return
@@ -43,6 +44,7 @@ from appliance.core.sale import Item, Kind, Line, PaymentMethod, Sale, SaleError
 from appliance.core.seal import Verdict
 from appliance.core.tax import VatRate
 from appliance.reports.formatting import Formatter
+from appliance.reports.handover_receipt import HandoverReceipt, build_handover_receipt
 from appliance.reports.invoice import Invoice, present
 from appliance.reports.invoice_document import invoice_document
 from appliance.reports.invoice_pdf import invoice_pdf
@@ -53,7 +55,14 @@ from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
 from appliance.store.catalogue import CatalogueError, as_item, get_variant
 from appliance.store.database import StoreError, connect, write_transaction
-from appliance.store.handovers import pickup_order, pickup_orders, record_handover, refuse_second_handover
+from appliance.store.handovers import (
+    pickup_entries,
+    pickup_order,
+    pickup_orders,
+    pickup_read_at,
+    record_handover,
+    refuse_second_handover,
+)
 from appliance.store.invoices import SealedDocument
 from appliance.store.keys import KeyFile
 from appliance.store.opening import create_lane_store, open_lane_store, refuse_changed_schema
@@ -370,12 +379,25 @@ class Till:
     def pickup_orders(self) -> list[PickupOrder]:
         return pickup_orders(self.connection)
 
+    def pickup_entries(self) -> list[PickupEntry]:
+        """The pickup list with what this box handed over: the counter's pick-up screen."""
+        return pickup_entries(self.connection)
+
+    def pickup_read_at(self) -> str | None:
+        """When the pickup list was last read from OFN (UTC text): how fresh the list on screen is."""
+        return pickup_read_at(self.connection)
+
     def new_handover(self, number: str, cashier: str) -> Handover:
-        """Start handing over a customer's order from the pickup list the sync daemon keeps fresh."""
+        """Start handing over a customer's order from the pickup list the sync daemon keeps fresh.
+
+        An order that already went out (from this box, or OFN shows it shipped) is refused here,
+        before the cashier changes anything on it.
+        """
         cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
         order = pickup_order(self.connection, number)
-        refuse_second_handover(self.connection, order.number)
+        refuse_second_handover(self.connection, order.number, self._local)
+        refuse_shipped(order)
         return Handover(
             order=order,
             lane_id=self.lane.id,
@@ -391,6 +413,16 @@ class Till:
             shift = current_shift(connection, self.lane.id)
             record_handover(connection, self.key, completed, shift.id if shift else None, self._note(completed))
         return completed
+
+    def handover_receipt(
+        self, handover: CompletedHandover, receipt_config: dict[str, object], fmt: Formatter
+    ) -> HandoverReceipt:
+        """What the customer takes away on request: what changed and what was paid at the counter."""
+        labels = {method.code: method.label for method in self.payments}
+        return build_handover_receipt(handover, receipt_config, self.lane.name, fmt, labels, training=self.training)
+
+    def _local(self, utc: str) -> str:
+        return parse_utc(utc).astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
 
     def _note(self, handover: CompletedHandover) -> str:
         """The line OFN's order note gets: who handed it over, when, and what was paid where."""

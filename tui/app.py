@@ -24,6 +24,8 @@ from textual.theme import Theme
 from appliance.config import Config
 from appliance.core.sale import PaymentMethod
 from appliance.reports.formatting import Formatter
+from appliance.reports.handover_receipt import handover_printed_by_itself
+from appliance.reports.handover_receipt_document import handover_document
 from appliance.reports.receipt import printed_by_itself
 from appliance.reports.receipt_document import receipt_document
 from appliance.store.scan_lookup import ScanLookup
@@ -242,7 +244,7 @@ class CheckoutApp(App[int]):
         return self.monotonic()
 
     def status_parts(self) -> list[Part]:
-        return status_parts(
+        parts = status_parts(
             self.till.lane.name,
             self.counter.cashier,
             self.sync,
@@ -251,6 +253,9 @@ class CheckoutApp(App[int]):
             self.drawer,
             self.till.training,
         )
+        if self.counter.follows is not None:  # the customer of the order just handed over buys more
+            parts.insert(1, Part(f"after {self.counter.follows.order.number}"))
+        return parts
 
     def refresh_status(self) -> None:
         screen = self.screen
@@ -292,8 +297,12 @@ class CheckoutApp(App[int]):
         return [method for method in self.till.payments if not method.is_cash and method != card]
 
     def after_payment(self, paid: Paid) -> None:
-        """The sale is sealed: open the drawer when cash was taken, forget the sale's notes."""
-        self.notes.clear()
+        """The sale or hand-over is sealed: open the drawer when cash was taken, forget the sale's
+        notes; after a hand-over, the sale that follows is that customer's (the status says so)."""
+        if paid.handover is not None:
+            self.counter.follows = paid.handover
+        else:
+            self.notes.clear()
         if paid.cash_taken and self.devices.drawer is not None:
             try:
                 self.devices.drawer.open()
@@ -303,7 +312,7 @@ class CheckoutApp(App[int]):
 
     def auto_print_reason(self, paid: Paid) -> str:
         if paid.stored is None:
-            return ""
+            return handover_printed_by_itself(self.config.receipt, card_taken_back=paid.card_taken_back)
         return printed_by_itself(paid.stored.sale, self.config.receipt, card_taken_back=paid.card_taken_back)
 
     def print_paid(self, paid: Paid, screen: CounterScreen) -> bool:
@@ -312,17 +321,23 @@ class CheckoutApp(App[int]):
         if queue is None:
             screen.say("This till has no printer: the sale is kept, a receipt can be reprinted elsewhere", "warn")
             return False
-        if paid.stored is None:
-            screen.say("Hand-over receipts are printed from the menu", "warn")
-            return False
-        receipt = self.till.receipt(paid.stored, self.config.receipt, self.fmt)
         columns = self.config.devices.get("printer", {}).get("columns", 42)
-        queue.submit(receipt_document(receipt, self.fmt, columns), f"Receipt {paid.stored.number}")
+        if paid.handover is not None:
+            done = paid.handover
+            handover = self.till.handover_receipt(done, self.config.receipt, self.fmt)
+            queue.submit(handover_document(handover, self.fmt, columns), f"Hand-over {done.order.number}")
+            what, saved = f"the hand-over receipt of order {done.order.number}", "hand-over saved"
+        elif paid.stored is not None:
+            receipt = self.till.receipt(paid.stored, self.config.receipt, self.fmt)
+            queue.submit(receipt_document(receipt, self.fmt, columns), f"Receipt {paid.stored.number}")
+            what, saved = f"the receipt of sale {paid.stored.number}", "sale saved"
+        else:
+            return False
         snapshot = queue.snapshot()
         if snapshot.printer not in ("ready", "unknown"):
-            screen.say(f"Printer {snapshot.printer}: sale saved, the receipt prints once it is fixed", "warn")
+            screen.say(f"Printer {snapshot.printer}: {saved}, the receipt prints once it is fixed", "warn")
         else:
-            screen.say(f"Printing the receipt of sale {paid.stored.number}", "ok")
+            screen.say(f"Printing {what}", "ok")
         return True
 
     # -- the other screens ---------------------------------------------------------------------
@@ -342,7 +357,9 @@ class CheckoutApp(App[int]):
         open_menu(self)
 
     def open_pickup(self) -> None:
-        self.say("Pick-up orders: coming in this release", "warn")
+        from .screens.pickup import PickupScreen
+
+        self.push(PickupScreen())
 
     def open_return(self) -> None:
         from .screens.returns import open_return

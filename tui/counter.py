@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from appliance.core.handover import CompletedHandover
 from appliance.core.sale import Item, Line, PricedBy, Sale, SaleError
 from appliance.store.catalogue import Variant, as_item
 from appliance.store.sales import StoredSale
@@ -73,6 +74,8 @@ class Counter:
         self.sale: Sale | None = None
         self.card_taken_back = False  # a card payment removed from this sale: the law wants a receipt
         self.last_completed: StoredSale | None = None
+        # The online order just handed over: the sale that follows is most likely that customer's.
+        self.follows: CompletedHandover | None = None
 
     # -- the basket --------------------------------------------------------------------------
 
@@ -135,6 +138,7 @@ class Counter:
         stored = self.till.complete(self.basket())
         self.last_completed = stored
         self.sale = None
+        self.follows = None
         return stored
 
     def cancel(self, reason: str = "cancelled at the counter") -> None:
@@ -142,6 +146,7 @@ class Counter:
         if self.sale is not None:
             self.till.cancel(self.sale, reason)
         self.sale = None
+        self.follows = None
 
     # -- helpers -------------------------------------------------------------------------------
 

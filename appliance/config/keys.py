@@ -61,6 +61,17 @@ ACTIONS: tuple[Action, ...] = (
     Action("refund_cash", ("asterisk", "f2"), "Cash", "refund in cash: the typed amount, or all that is left"),
     Action("refund_other", ("slash", "f5"), "Other", "refund by another method (card, cheque, voucher…)"),
     Action("remove_refund", ("minus", "f3"), "Undo", "take back the last refund entered"),
+    # the pick-up list and an order being handed over
+    Action("open_order", ("enter",), "Open", "open the selected order to hand it over"),
+    Action(
+        "take_off",
+        ("minus", "f3"),
+        "Take off",
+        "take one of the selected line off the order (a quantity typed first: that many)",
+    ),
+    Action(
+        "hand_over", ("plus", "f4"), "Pay/Hand over", "take payment of what is due, or hand over when nothing is due"
+    ),
 )
 
 BY_NAME = {action.name: action for action in ACTIONS}

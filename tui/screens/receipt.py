@@ -53,7 +53,12 @@ class ReceiptScreen(CounterScreen):
                 self.say(f"Receipt printed by itself: {reason}", "ok")
 
     def _next(self) -> None:
-        self.app.pop_screen()
+        """Back to the sale screen: just below after a sale, under the order's screens after a hand-over."""
+        sale = self.checkout.sale_screen
+        while self.app.screen is not sale:
+            self.app.pop_screen()
+        if self.paid.then:
+            self.checkout.sale_screen.say(self.paid.then, "ok")
 
     def action_no_receipt(self) -> None:
         self._next()

@@ -189,6 +189,12 @@ class SaleScreen(CounterScreen):
             entry.multiplier = None
             self.say("Quantity cleared")
             return
+        counter = self.checkout.counter
+        if counter.follows is not None and counter.sale is None:  # the customer bought nothing more
+            counter.follows = None
+            self.refresh_status()
+            self.say("Ready for the next customer")
+            return
         self.say("")
 
     def action_up(self) -> None:
