@@ -10,8 +10,9 @@ extras=""
 
 # Debian packages the project needs (the sandbox, device twins and provisioning tests add theirs here).
 packages=(python3 python3-venv python3-dev gcc sqlite3 libusb-1.0-0)
-# The tests also check the systemd units (systemd-analyze verify).
-[[ -n "$extras" ]] && packages+=(systemd)
+# The tests also check the systemd units (systemd-analyze verify), and drive the demo in a real
+# terminal (tmux) end to end.
+[[ -n "$extras" ]] && packages+=(systemd tmux)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
