@@ -81,31 +81,39 @@ def test_the_example_runs_on_a_demo_box_and_the_summary_is_the_journal(tmp_path:
     assert "Traceback" not in result.stderr
     summary: dict[str, Any] = json.loads(result.stdout)
     assert summary["ok"] is True and summary["failure"] is None
-    assert summary["ran"] == summary["actions"] == 17
+    assert summary["ran"] == summary["actions"] == 27
     till = open_till(data / "config.toml")
     try:
-        assert [sale["number"] for sale in summary["sales"]] == list(range(1, till.last_sale_number() + 1)) == [1]
+        assert [sale["number"] for sale in summary["sales"]] == list(range(1, till.last_sale_number() + 1)) == [1, 2]
         for record in summary["sales"]:
             stored = till.find_sale(number=record["number"])
             assert stored is not None
             sale = stored.sale
-            assert record["uuid"] == sale.uuid and record["kind"] == "sale"
-            assert Decimal(record["total"]) == from_cents(sale.total)
+            assert (record["uuid"], record["kind"], record["lines"]) == (sale.uuid, "sale", len(sale.lines))
+            assert (Decimal(record["total"]), Decimal(record["change"])) == (
+                from_cents(sale.total),
+                from_cents(sale.change),
+            )
             assert record["payments"] == [
-                {"method": payment.method, "amount": str(from_cents(payment.amount))} for payment in sale.payments
+                {"method": p.method, "amount": str(from_cents(p.amount)), "tendered": str(from_cents(p.tendered))}
+                for p in sale.payments
             ]
             assert record["sync"] == outbox_status(till, stored.journal_seq) == "done"  # wait-sync waited for it
             assert record["synced"] is True
-        sale = till.find_sale(number=1).sale  # type: ignore[union-attr]
-        assert [(line.sku, line.quantity) for line in sale.lines if not line.weight_g] == [(FLOUR, 2), (PASTA, 3)]
-        assert [(line.name, line.weight_g) for line in sale.lines if line.weight_g] == [("Apples Gala", 734)]
-        assert from_cents(sale.total) == Decimal("53.24")
+        assert Decimal(summary["total"]) == sum(Decimal(sale["total"]) for sale in summary["sales"])
+        first = till.find_sale(number=1).sale  # type: ignore[union-attr]
+        assert [(line.sku, line.quantity) for line in first.lines if not line.weight_g] == [(FLOUR, 2), (PASTA, 3)]
+        assert [(line.name, line.weight_g) for line in first.lines if line.weight_g] == [("Apples Gala", 734)]
+        assert (first.total, first.tendered) == (5324, 6000)
+        second = till.find_sale(number=2).sale  # type: ignore[union-attr]
+        assert [(p.method, p.amount) for p in second.payments] == [("cash", 500), ("card", second.total - 500)]
     finally:
         till.close()
-    assert summary["receipts"] == 1
+    assert summary["receipts"] == 1  # sale 1's, asked for; sale 2 went without
     text = receipts.read_text(encoding="utf-8")
     assert "Till 1  No 1 " in text and "S00000001" in text  # the sale's number, in words and as the barcode's data
     assert "0,734 kg × 9,80 €/kg" in text and "53,24 €" in text
+    assert "No 2" not in text
 
 
 def test_a_failed_expect_total_names_the_line_and_stops_there(tmp_path: Path) -> None:
@@ -179,3 +187,14 @@ def test_a_real_store_needs_real_and_its_receipts_are_what_the_printer_printed(t
     assert len(paper) == 1
     assert receipts.read_text(encoding="utf-8") == "\n".join(paper[0]).rstrip() + "\n" + "-" * 42 + "\n"
     assert "Till 1  No 1 " in receipts.read_text(encoding="utf-8")
+
+
+def test_typing_is_typing_even_where_the_keyboard_doubles_as_the_scanner(tmp_path: Path) -> None:
+    """Keys 100 ms apart or closer, then Enter, would be a scan from this keyboard-scanner; in a replay
+    they are the cash the customer handed over."""
+    config = store_config(tmp_path, extra="\n[counter]\nkeyboard_scanner = true\nscan_gap_ms = 100\n")
+    script = f"scan {FLOUR}\nkey plus\ntype 100.00\nkey enter\nexpect-screen CHANGE\n"
+    result = replay(tmp_path, script, "--config", str(config), "--json")
+    assert result.returncode == 0, result.stderr
+    (sale,) = json.loads(result.stdout)["sales"]
+    assert sale["payments"][0]["tendered"] == "100.00"

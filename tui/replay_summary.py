@@ -60,7 +60,10 @@ def sale_record(till: Till, stored: StoredSale) -> dict[str, Any]:
         "kind": sale.kind.value,
         "lines": sum(1 for line in sale.lines if not line.voided),
         "total": amount(sale.total),
-        "payments": [{"method": payment.method, "amount": amount(payment.amount)} for payment in sale.payments],
+        "payments": [
+            {"method": payment.method, "amount": amount(payment.amount), "tendered": amount(payment.tendered)}
+            for payment in sale.payments
+        ],
         "change": amount(sale.change),
         "synced": state == "done",
         "sync": state,
