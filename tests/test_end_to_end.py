@@ -11,11 +11,12 @@ import json
 import os
 import re
 import shlex
+import signal
 import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -93,12 +94,18 @@ class Terminal:
 
 
 @contextmanager
-def terminal(env: dict[str, str]) -> Iterator[Terminal]:
-    term = Terminal(env)
+def demo_in_terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
+    """``ofn-checkout demo --data DIR`` in a terminal of its own; whatever happens, nothing is left."""
+    data = tmp_path / "demo"
+    term = Terminal(env_without_config(tmp_path))
     try:
-        yield term
+        term.start(f"{shlex.quote(str(BIN))} demo --data {shlex.quote(str(data))}")
+        yield term, data
     finally:
         term.kill()
+        for pid in demo_processes(data):  # only after a failed test: this test's own processes
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
 
 
 def demo_processes(data: Path) -> dict[int, str]:
@@ -129,9 +136,7 @@ def until(condition: Callable[[], bool], what: str, timeout: float = TIMEOUT) ->
 
 
 def test_a_cashier_rings_up_a_sale_in_the_demo_and_ofn_receives_it(tmp_path: Path) -> None:
-    data = tmp_path / "demo"
-    with terminal(env_without_config(tmp_path)) as term:
-        term.start(f"{shlex.quote(str(BIN))} demo --data {shlex.quote(str(data))}")
+    with demo_in_terminal(tmp_path) as (term, data):
         term.wait_for("scan, or type a code", START_TIMEOUT)
         sandbox = json.loads((data / "sandbox.json").read_text(encoding="utf-8"))
         counter_order = f"{sandbox['url']}/__sandbox/orders/{sandbox['lanes']['1']}"
@@ -177,4 +182,14 @@ def test_a_cashier_rings_up_a_sale_in_the_demo_and_ofn_receives_it(tmp_path: Pat
         until(lambda: term.dead()[0], "the demo to end")
         assert term.dead()[1] == "0"
         assert "Demo stopped" in term.screen()
-    assert demo_processes(data) == {}  # no sandbox, sync daemon or app of the demo outlives it
+        assert demo_processes(data) == {}  # no sandbox, sync daemon or app of the demo outlives it
+
+
+def test_closing_the_demo_s_terminal_stops_everything_it_started(tmp_path: Path) -> None:
+    with demo_in_terminal(tmp_path) as (term, data):
+        term.wait_for("scan, or type a code", START_TIMEOUT)
+        running = demo_processes(data).values()
+        assert any("appliance.cli sandbox" in command for command in running), running
+        assert any(command.endswith("appliance.cli sync") for command in running), running
+        term.kill()  # the terminal goes away under the app, as when an SSH session drops
+        until(lambda: demo_processes(data) == {}, "every process of the demo to end")
