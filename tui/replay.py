@@ -175,16 +175,21 @@ class Replayer:
 
         def posted() -> bool:
             nonlocal status
-            status = self._sync_status()
+            try:
+                status = self._sync_status()
+            except Exception:  # a store busy or locked for a moment: read again at the next poll
+                log.exception("reading the sync state failed")
+                return False
             return status.pending == 0 or status.attention > 0 or status.state in ("key_rejected", "cycle_closed")
 
         if not await self._until(posted, seconds):
-            assert status is not None
+            if status is None:
+                raise Mismatch(f"the sync state could not be read in {seconds:.0f} s (details in the log)")
             raise Mismatch(
                 f"{status.pending} sale(s) still wait after {seconds:.0f} s: {status.summary()}"
                 " (is the sync daemon running? `systemctl status ofn-checkout-sync`, `ofn-checkout sync status`)"
             )
-        assert status is not None
+        assert status is not None  # posted() held, so it read one
         if status.pending or status.attention:
             raise Mismatch(f"sync cannot post every sale: {status.summary()}")
 
