@@ -66,7 +66,14 @@ from appliance.store.handovers import (
 from appliance.store.invoices import SealedDocument
 from appliance.store.keys import KeyFile
 from appliance.store.opening import create_lane_store, open_lane_store, refuse_changed_schema
-from appliance.store.sales import StoredSale, load_sale, record_sale, refunded_so_far, returned_so_far
+from appliance.store.sales import (
+    StoredSale,
+    last_number,
+    load_sale,
+    record_sale,
+    refunded_so_far,
+    returned_so_far,
+)
 from appliance.store.scan_lookup import set_plu
 from appliance.store.shifts import (
     Shift,
@@ -78,7 +85,7 @@ from appliance.store.shifts import (
     open_shift,
     shift_report,
 )
-from appliance.store.sync_state import Status, SyncReport, read_status, retry_parked, sync_report
+from appliance.store.sync_state import Status, SyncReport, outbox_state, read_status, retry_parked, sync_report
 from appliance.store.witness import CutUnderTill, Witness, WitnessWriter
 
 log = logging.getLogger(__name__)
@@ -336,6 +343,15 @@ class Till:
                 " on the receipt"
             )
         return stored
+
+    def last_sale_number(self) -> int:
+        """The newest sale's or return's number (0 before the first): numbers are gap-less per lane,
+        so the sales made after a moment are the numbers above what this said then."""
+        return last_number(self.connection)
+
+    def sync_state_of(self, stored: StoredSale) -> str:
+        """``done`` once OFN was read holding the sale, else ``pending`` or ``attention``."""
+        return outbox_state(self.connection, stored.journal_seq)
 
     def reprint(self, number: int, cashier: str, receipt_config: dict[str, object], fmt: Formatter) -> Receipt:
         """A duplicate of a receipt; each reprint is a journal entry and the copy says which one it is."""

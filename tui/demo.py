@@ -150,23 +150,8 @@ class DemoBox:
 
     def _start_sandbox(self) -> None:
         out = self.logs / "sandbox.out"
-        with open(out, "wb") as sink:
-            process = subprocess.Popen(
-                self._command(
-                    "sandbox",
-                    "--data",
-                    str(self.data / "ofn"),
-                    "--latency-ms",
-                    str(self.latency_ms),
-                    "--variants",
-                    str(self.variants),
-                ),
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, "OFN_CHECKOUT_LOG_DIR": str(self.logs)},
-                start_new_session=True,
-            )
-        self._processes.append(process)
+        options = ["--data", str(self.data / "ofn"), "--latency-ms", str(self.latency_ms)]
+        process = self._spawn(self._command("sandbox", *options, "--variants", str(self.variants)), out)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             first = out.read_text(encoding="utf-8", errors="replace").partition("\n")
@@ -281,15 +266,7 @@ kick = "printer"
             raise DemoError(f"The first sync with the sandbox failed: see {self.logs / 'sync-once.out'}")
 
     def _start_daemon(self) -> None:
-        with open(self.logs / "sync.out", "wb") as sink:
-            process = subprocess.Popen(
-                self._command("sync"),
-                env=self.environment(),
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self._processes.append(process)
+        self._spawn(self._command("sync"), self.logs / "sync.out")
 
 
 def _die_with_parent() -> None:

@@ -65,7 +65,7 @@ def record_sale(
         raise ShiftError("No shift is open: open one before completing the sale")
     if sale.kind is Kind.RETURN:
         _check_still_returnable(connection, sale)
-    number = _last_number(connection) + 1
+    number = last_number(connection) + 1
     record = sale.as_record()
     record["number"] = number
     record["shift_id"] = shift_id
@@ -158,8 +158,9 @@ def load_sale(
     return StoredSale(sale_from_record(record), record["number"], record["shift_id"], row[0])
 
 
-def _last_number(connection: sqlite3.Connection) -> int:
-    """The number of the newest sale or return: found scanning back from the tail, no index needed."""
+def last_number(connection: sqlite3.Connection) -> int:
+    """The number of the newest sale or return (0 before the first): found scanning back from the
+    tail, no index needed."""
     row = connection.execute(
         f"SELECT json_extract(payload, '$.number') FROM journal WHERE kind IN {SALE_KINDS} ORDER BY seq DESC LIMIT 1"
     ).fetchone()

@@ -175,6 +175,14 @@ def read_status(conn: sqlite3.Connection, now: datetime) -> Status:
     )
 
 
+def outbox_state(conn: sqlite3.Connection, journal_seq: int) -> str:
+    """Where sync is with one sale: ``done`` once a read of OFN showed its effect, ``pending`` while
+    it waits (or is in doubt), ``attention`` when it was parked for a person; ``none`` for an entry
+    that sends nothing to OFN."""
+    row = conn.execute("SELECT status FROM outbox WHERE journal_seq = ?", (journal_seq,)).fetchone()
+    return str(row[0]) if row else "none"
+
+
 def stock_levels(conn: sqlite3.Connection) -> dict[int, int | None]:
     """What the shelf should hold: OFN's on hand minus this box's sales OFN has not seen yet."""
     unposted: dict[int, int] = defaultdict(int)
