@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from appliance.cli.errors import PERSON_ERRORS
 from appliance.core.money import MoneyError
+from appliance.core.sale import MAX_QUANTITY, SaleError
 from drivers.scale.reading import Reading
 from drivers.weighing import WeighRefused
 
@@ -104,3 +105,38 @@ class CounterScreen(Counted, Screen[Any]):
 
 class CounterModal(Counted, ModalScreen[T]):
     pass
+
+
+class RingingScreen(CounterScreen):
+    """A screen where goods are rung up (the sale, an order being handed over): a scan or Enter
+    adds the entry's code, ``*`` makes the entry the quantity of the next product."""
+
+    EMPTY_ADD = "Scan a product, or type its barcode or PLU, then press Enter"
+
+    def ring(self, code: str) -> None:
+        raise NotImplementedError
+
+    def action_add(self) -> None:
+        from ..widgets.entry import Entry
+
+        code = self.query_one(Entry).take_code(self.checkout.now())
+        if code:
+            self.ring(code)
+        else:
+            self.say(self.EMPTY_ADD)
+
+    def action_quantity(self) -> None:
+        from ..widgets.entry import Entry
+
+        entry = self.query_one(Entry)
+        count = self.attempt(lambda: quantity_of(entry.take(), "and then *, then scan the product"))
+        if count is not None:
+            entry.multiplier = count
+            self.say(f"{count} × the next product: scan it or type its code")
+
+
+def quantity_of(text: str, then: str) -> int:
+    """A quantity typed on the keypad, 1 to MAX_QUANTITY; the error says what to type ``then``."""
+    if not text.isdigit() or not 0 < int(text) <= MAX_QUANTITY:
+        raise SaleError(f"Type a quantity (1 to {MAX_QUANTITY}) {then}")
+    return int(text)

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from appliance.core.sale import MAX_QUANTITY
 from appliance.store.catalogue import Variant
 
 from ..counter import Choose, Unknown
@@ -26,11 +25,13 @@ from ..widgets.entry import Entry
 from ..widgets.orders import OrderLines
 from ..widgets.panels import BigAmount
 from ..widgets.status_bar import StatusBar
-from .base import CounterScreen, Said
+from .base import RingingScreen, Said, quantity_of
 from .choose import Choice, ChooseScreen
 
 
-class HandoverScreen(CounterScreen):
+class HandoverScreen(RingingScreen):
+    EMPTY_ADD = "Scan a product to put it on the order, or type its barcode or PLU, then Enter"
+
     BINDINGS = bindings("add", "quantity", "take_off", "hand_over", "back", hidden=("up", "down", "help"))
 
     def __init__(self, handing: HandingOver):
@@ -122,24 +123,6 @@ class HandoverScreen(CounterScreen):
             if put is not None:
                 self.handle(put)
 
-    def action_add(self) -> None:
-        entry = self.query_one(Entry)
-        scanned = entry.take_scan(self.checkout.now())
-        code = scanned if scanned is not None else entry.take()
-        if not code:
-            self.say("Scan a product to put it on the order, or type its barcode or PLU, then Enter")
-            return
-        self.ring(code)
-
-    def action_quantity(self) -> None:
-        entry = self.query_one(Entry)
-        text = entry.take()
-        if not text.isdigit() or not 0 < int(text) <= MAX_QUANTITY:
-            self.say(f"Type a quantity (1 to {MAX_QUANTITY}) and then *, then scan the product", "error")
-            return
-        entry.multiplier = int(text)
-        self.say(f"{int(text)} × the next product: scan it or type its code")
-
     def action_take_off(self) -> None:
         entry = self.query_one(Entry)
         variant_id = self.query_one(OrderLines).selected
@@ -147,10 +130,9 @@ class HandoverScreen(CounterScreen):
             self.say("The order has no line to take off", "warn")
             return
         text = entry.take()
-        if text and (not text.isdigit() or not 0 < int(text) <= MAX_QUANTITY):
-            self.say(f"Type how many to take off (1 to {MAX_QUANTITY}), then -", "error")
+        quantity = self.attempt(lambda: quantity_of(text, "to take off, then -") if text else 1)
+        if quantity is None:
             return
-        quantity = int(text) if text else 1
         change = self.attempt(lambda: self.handing.take_off(variant_id, quantity))
         if change is not None:
             self.show(select=variant_id)

@@ -54,9 +54,7 @@ class PromptScreen(CounterModal[Any]):
         self._answer(code)
 
     def action_add(self) -> None:
-        entry = self.query_one(Entry)
-        scanned = entry.take_scan(self.checkout.now())
-        text = scanned if scanned is not None else entry.take()
+        text = self.query_one(Entry).take_code(self.checkout.now())
         if not text and self.empty is not None:
             self.dismiss(self.empty)
             return

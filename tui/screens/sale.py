@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
-from appliance.core.sale import MAX_QUANTITY, PricedBy
+from appliance.core.sale import PricedBy
 from appliance.store.catalogue import Variant
 
 from ..counter import Added, Choose, NeedsWeight, Rung, Unknown
@@ -21,12 +21,12 @@ from ..widgets.basket import Basket
 from ..widgets.entry import Entry
 from ..widgets.panels import BigAmount, LastItem, ScaleReadout
 from ..widgets.status_bar import StatusBar
-from .base import CounterScreen, Said
+from .base import RingingScreen, Said
 from .choose import Choice, ChooseScreen
 from .weigh import WeighScreen
 
 
-class SaleScreen(CounterScreen):
+class SaleScreen(RingingScreen):
     BINDINGS = bindings(
         "add", "quantity", "void", "pay", "menu", "back", hidden=("up", "down", "help", "pickup", "refund")
     )
@@ -130,27 +130,6 @@ class SaleScreen(CounterScreen):
                 self.handle(rung)
 
     # -- actions -----------------------------------------------------------------------------------
-
-    def action_add(self) -> None:
-        entry = self.query_one(Entry)
-        scanned = entry.take_scan(self.checkout.now())
-        if scanned is not None:
-            self.ring(scanned)
-            return
-        code = entry.take()
-        if not code:
-            self.say("Scan a product, or type its barcode or PLU, then press Enter")
-            return
-        self.ring(code)
-
-    def action_quantity(self) -> None:
-        entry = self.query_one(Entry)
-        text = entry.take()
-        if not text.isdigit() or not 0 < int(text) <= MAX_QUANTITY:
-            self.say(f"Type a quantity (1 to {MAX_QUANTITY}) and then *, then scan the product", "error")
-            return
-        entry.multiplier = int(text)
-        self.say(f"{int(text)} × the next product: scan it or type its code")
 
     def action_void(self) -> None:
         counter = self.checkout.counter

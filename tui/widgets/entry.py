@@ -99,6 +99,11 @@ class Entry(Widget, can_focus=True):
         self.text, self._times = self.text[:start], self._times[:start]
         return code
 
+    def take_code(self, now: float) -> str:
+        """What Enter adds: a scan the keyboard typed as a burst, else everything typed."""
+        scanned = self.take_scan(now)
+        return scanned if scanned is not None else self.take()
+
     def in_burst(self, now: float) -> bool:
         """A key arriving now belongs to a scan being typed by the keyboard-scanner."""
         return self.burst is not None and bool(self._times) and now - self._times[-1] <= self.burst.gap
