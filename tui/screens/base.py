@@ -14,8 +14,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from appliance.cli.errors import PERSON_ERRORS
 from appliance.core.money import MoneyError
@@ -140,3 +142,42 @@ def quantity_of(text: str, then: str) -> int:
     if not text.isdigit() or not 0 < int(text) <= MAX_QUANTITY:
         raise SaleError(f"Type a quantity (1 to {MAX_QUANTITY}) {then}")
     return int(text)
+
+
+class TenderScreen(CounterScreen):
+    """A screen that takes money in or gives it back (payment, refund): a title, the tenders so far,
+    an optional proposal, what is left in big digits, and the keypad entry for an amount."""
+
+    CAPTION = "TO PAY"
+    HINT = ""
+
+    def compose(self) -> ComposeResult:
+        from ..widgets.entry import Entry
+        from ..widgets.panels import BigAmount
+
+        yield StatusBar(id="status")
+        with Vertical(id="pay"):
+            yield Static(id="pay-title")
+            yield Static(id="tenders")
+            yield Static(id="proposal")
+            yield BigAmount(self.CAPTION, id="due")
+        yield Said(id="said")
+        yield Entry(burst=self.checkout.burst, allow_letters=False, id="entry")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        from ..widgets.entry import Entry
+
+        self.query_one(Entry).hint = self.HINT
+        self.show()
+        self.refresh_status()
+
+    def on_screen_resume(self) -> None:
+        from ..widgets.entry import Entry
+
+        super().on_screen_resume()
+        self.query_one(Entry).focus()
+        self.show()
+
+    def show(self) -> None:
+        raise NotImplementedError

@@ -15,9 +15,7 @@ cashier types positive amounts, the screen turns them round.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.core.money import from_cents, parse_amount, to_cents
 from appliance.core.return_draft import RefundWay, ReturnDraft
@@ -27,39 +25,20 @@ from ..keymap import bindings
 from ..payable import Paid
 from ..widgets.entry import Entry
 from ..widgets.panels import BigAmount
-from ..widgets.status_bar import StatusBar
-from .base import CounterScreen, Said
+from .base import TenderScreen
 from .choose import Choice, ChooseScreen
 from .prompt import PromptScreen
 
 
-class RefundScreen(CounterScreen):
+class RefundScreen(TenderScreen):
     BINDINGS = bindings("refund_as_paid", "refund_cash", "refund_other", "remove_refund", "back", hidden=("help",))
 
     def __init__(self, draft: ReturnDraft):
         super().__init__()
         self.draft = draft
 
-    def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
-        with Vertical(id="pay"):
-            yield Static(id="pay-title")
-            yield Static(id="tenders")
-            yield Static(id="proposal")
-            yield BigAmount("TO REFUND", id="due")
-        yield Said(id="said")
-        yield Entry(burst=self.checkout.burst, allow_letters=False, id="entry")
-        yield Footer(show_command_palette=False)
-
-    def on_mount(self) -> None:
-        self.query_one(Entry).hint = "an amount, then a key (nothing typed: all that is left)"
-        self.show()
-        self.refresh_status()
-
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
-        self.query_one(Entry).focus()
-        self.show()
+    CAPTION = "TO REFUND"
+    HINT = "an amount, then a key (nothing typed: all that is left)"
 
     def show(self) -> None:
         fmt = self.checkout.fmt
