@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 from appliance.cli.errors import PERSON_ERRORS
 from appliance.core.money import MoneyError
 from appliance.core.sale import MAX_QUANTITY, SaleError
+from appliance.store.catalogue import Variant
 from drivers.scale.reading import Reading
 from drivers.weighing import WeighRefused
 
@@ -111,12 +112,52 @@ class CounterModal(Counted, ModalScreen[T]):
 
 class RingingScreen(CounterScreen):
     """A screen where goods are rung up (the sale, an order being handed over): a scan or Enter
-    adds the entry's code, ``*`` makes the entry the quantity of the next product."""
+    adds the entry's code, ``*`` makes the entry the quantity of the next product, products that
+    share a code are picked from a list, an unknown code beeps and says what to do."""
 
     EMPTY_ADD = "Scan a product, or type its barcode or PLU, then press Enter"
 
-    def ring(self, code: str) -> None:
+    def rung(self, code: str, quantity: int) -> object:
+        """What the code does to this screen's goods (the counter's or the order's rules)."""
         raise NotImplementedError
+
+    def picked(self, variant: Variant) -> object:
+        """What a product picked among several sharing a code does."""
+        raise NotImplementedError
+
+    def show_rung(self, rung: object) -> None:
+        """Show what was added; Choose and Unknown are handled here."""
+        raise NotImplementedError
+
+    def ring(self, code: str) -> None:
+        from ..widgets.entry import Entry
+
+        entry = self.query_one(Entry)
+        quantity = entry.multiplier or 1
+        entry.multiplier = None
+        rung = self.attempt(lambda: self.rung(code, quantity))
+        if rung is not None:
+            self.handle(rung)
+
+    def handle(self, rung: object) -> None:
+        from ..counter import Choose, Unknown
+        from .choose import Choice, ChooseScreen
+
+        if isinstance(rung, Choose):
+            fmt = self.checkout.fmt
+            choices = [Choice(f"{v.name}  {fmt.money(v.price)}", v) for v in rung.ambiguous.variants]
+            self.push(ChooseScreen(rung.ambiguous.message, choices), self._chosen)
+        elif isinstance(rung, Unknown):
+            self.checkout.beep()
+            self.say(rung.message, "error", rung.hints)
+        else:
+            self.show_rung(rung)
+
+    def _chosen(self, variant: Variant | None) -> None:
+        if variant is not None:
+            rung = self.attempt(lambda: self.picked(variant))
+            if rung is not None:
+                self.handle(rung)
 
     def action_add(self) -> None:
         from ..widgets.entry import Entry

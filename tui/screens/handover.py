@@ -17,8 +17,7 @@ from textual.widgets import Footer, Static
 
 from appliance.store.catalogue import Variant
 
-from ..counter import Choose, Unknown
-from ..handing import HandingOver, Put, Rung
+from ..handing import HandingOver, Put
 from ..keymap import bindings
 from ..payable import HandoverPayment, Paid
 from ..widgets.entry import Entry
@@ -97,31 +96,17 @@ class HandoverScreen(RingingScreen):
     def on_scan(self, code: str) -> None:
         self.ring(code)
 
-    def ring(self, code: str) -> None:
-        entry = self.query_one(Entry)
-        quantity = entry.multiplier or 1
-        entry.multiplier = None
-        rung = self.attempt(lambda: self.handing.ring(code, quantity))
-        if rung is not None:
-            self.handle(rung)
+    def rung(self, code: str, quantity: int) -> object:
+        return self.handing.ring(code, quantity)
 
-    def handle(self, rung: Rung) -> None:
+    def picked(self, variant: Variant) -> object:
+        return self.handing.put_on(variant)
+
+    def show_rung(self, rung: object) -> None:
         if isinstance(rung, Put):
             self.show(select=rung.change.variant_id)
             change, price = rung.change, self.checkout.fmt.money(rung.change.price)
             self.say(f"Put on: {rung.quantity} × {change.name}, at OFN's price {price}", "ok")
-        elif isinstance(rung, Choose):
-            choices = [Choice(f"{v.name}  {self.checkout.fmt.money(v.price)}", v) for v in rung.ambiguous.variants]
-            self.push(ChooseScreen(rung.ambiguous.message, choices), self._chosen)
-        elif isinstance(rung, Unknown):
-            self.checkout.beep()
-            self.say(rung.message, "error", rung.hints)
-
-    def _chosen(self, variant: Variant | None) -> None:
-        if variant is not None:
-            put = self.attempt(lambda: self.handing.put_on(variant))
-            if put is not None:
-                self.handle(put)
 
     def action_take_off(self) -> None:
         entry = self.query_one(Entry)

@@ -15,14 +15,13 @@ from textual.widgets import Footer
 from appliance.core.sale import PricedBy
 from appliance.store.catalogue import Variant
 
-from ..counter import Added, Choose, NeedsWeight, Rung, Unknown
+from ..counter import Added, NeedsWeight, Rung
 from ..keymap import bindings
 from ..widgets.basket import Basket
 from ..widgets.entry import Entry
 from ..widgets.panels import BigAmount, LastItem, ScaleReadout
 from ..widgets.status_bar import StatusBar
 from .base import RingingScreen, Said
-from .choose import Choice, ChooseScreen
 from .weigh import WeighScreen
 
 
@@ -94,15 +93,13 @@ class SaleScreen(RingingScreen):
     def on_scan(self, code: str) -> None:
         self.ring(code)
 
-    def ring(self, code: str) -> None:
-        entry = self.query_one(Entry)
-        quantity = entry.multiplier or 1
-        entry.multiplier = None
-        rung = self.attempt(lambda: self.checkout.counter.ring(code, quantity))
-        if rung is not None:
-            self.handle(rung)
+    def rung(self, code: str, quantity: int) -> Rung:
+        return self.checkout.counter.ring(code, quantity)
 
-    def handle(self, rung: Rung) -> None:
+    def picked(self, variant: Variant) -> Rung:
+        return self.checkout.counter.ring_variant(variant)
+
+    def show_rung(self, rung: object) -> None:
         if isinstance(rung, Added):
             self.show_added(rung)
         elif isinstance(rung, NeedsWeight):
@@ -110,24 +107,12 @@ class SaleScreen(RingingScreen):
                 self.say(f"{rung.item.name} is sold by the kg, and this till has no scale", "error")
                 return
             self.push(WeighScreen(rung), self._weighed)
-        elif isinstance(rung, Choose):
-            choices = [Choice(f"{v.name}  {self.checkout.fmt.money(v.price)}", v) for v in rung.ambiguous.variants]
-            self.push(ChooseScreen(rung.ambiguous.message, choices), self._chosen)
-        elif isinstance(rung, Unknown):
-            self.checkout.beep()
-            self.say(rung.message, "error", rung.hints)
 
     def _weighed(self, added: Added | None) -> None:
         if added is None:
             self.say("Weighing cancelled: nothing was added", "warn")
         else:
             self.show_added(added)
-
-    def _chosen(self, variant: Variant | None) -> None:
-        if variant is not None:
-            rung = self.attempt(lambda: self.checkout.counter.ring_variant(variant))
-            if rung is not None:
-                self.handle(rung)
 
     # -- actions -----------------------------------------------------------------------------------
 
