@@ -108,6 +108,10 @@ def demo_in_terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
                 os.kill(pid, signal.SIGTERM)
 
 
+def tail(path: Path, lines: int = 30) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else f"(no {path})"
+
+
 def demo_processes(data: Path) -> dict[int, str]:
     """Processes of this demo (its data dir in their command line or environment), tmux aside."""
     marker = str(data)
@@ -127,11 +131,11 @@ def demo_processes(data: Path) -> dict[int, str]:
     return found
 
 
-def until(condition: Callable[[], bool], what: str, timeout: float = TIMEOUT) -> None:
+def until(condition: Callable[[], bool], what: str, timeout: float = TIMEOUT, explain: Callable[[], str] = str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            raise AssertionError(f"timed out waiting for {what}\n{explain()}")
         time.sleep(0.1)
 
 
@@ -179,7 +183,11 @@ def test_a_cashier_rings_up_a_sale_in_the_demo_and_ofn_receives_it(tmp_path: Pat
         assert held() == expected  # exactly once: nothing more came after the box said it was done
 
         term.keys("C-q")
-        until(lambda: term.dead() != (False, "") and term.dead()[1] != "", "the demo to end and tmux to note how")
+        until(
+            lambda: term.dead() != (False, "") and term.dead()[1] != "",
+            "the demo to end and tmux to note how",
+            explain=lambda: term.screen() + tail(data / "logs" / "counter.log"),
+        )
         assert term.dead() == (True, "0")
         assert "Demo stopped" in term.screen()
         assert demo_processes(data) == {}  # no sandbox, sync daemon or app of the demo outlives it

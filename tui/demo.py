@@ -14,6 +14,7 @@ the benchmarks.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -39,6 +40,8 @@ from appliance.till import Till
 from drivers.assembly import Devices, build_devices
 from drivers.printer_twin import PrinterTwin, TcpPrinter
 from drivers.scale_twin import ScaleTwin
+
+log = logging.getLogger(__name__)
 
 DEMO_CASHIER = "Chloé"
 DEMO_FLOAT = Decimal("150.00")
@@ -97,6 +100,7 @@ class DemoBox:
         return self
 
     def stop(self) -> None:
+        started = time.monotonic()
         for process in reversed(self._processes):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -107,6 +111,7 @@ class DemoBox:
                 process.kill()
                 process.wait()
         self._processes.clear()
+        log.info("demo processes stopped in %.2f s", time.monotonic() - started)
         self._stack.close()
 
     def __enter__(self) -> DemoBox:
@@ -350,7 +355,11 @@ def _run_demo(folder: Path) -> int:
                 app = make_app(till, config, devices, log_path=log_path, extra_bindings=DEMO_BINDINGS)
                 install_demo_actions(app, box)
                 app.run()
+                stopping = time.monotonic()
+                log.info("the app has stopped; stopping the devices")
         finally:
             till.close()
+        log.info("devices stopped in %.2f s; stopping the sandbox and the sync daemon", time.monotonic() - stopping)
+    log.info("the demo stopped %.2f s after the app", time.monotonic() - stopping)
     click.echo(f"Demo stopped. Receipts: {box.receipts}", err=True)
     return app.return_code or 0
