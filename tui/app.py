@@ -346,6 +346,22 @@ class CheckoutApp(App[int]):
         """Open ``screen``; its result goes to ``callback`` through the safety net."""
         self.push_screen(screen, guard(self, callback))
 
+    # -- who may do what ---------------------------------------------------------------------------
+
+    def authorize(self, what: str, then: Callable[[], object]) -> None:
+        """Run ``then`` once a manager has allowed ``what`` (a manager's PIN; see the people).
+
+        Until people and PINs are set up on this till, every action is allowed.
+        """
+        then()
+
+    def switch_cashier(self) -> None:
+        self.say("Switching cashier needs people and PINs set up: ofn-checkout people add", "warn")
+
+    def leave(self) -> None:
+        """Leave the till (the kiosk's service starts it again); a manager's decision."""
+        self.authorize("leave the till", self.exit)
+
     def show_help(self, screen: Screen[Any]) -> None:
         from .screens.help import HelpScreen
 

@@ -19,6 +19,7 @@ from appliance.core.sale import Discount, DiscountKind, Line, SaleError
 from appliance.reports.receipt_document import receipt_document
 from appliance.store.sales import StoredSale
 
+from .manager import open_manager_menu
 from .screens.choose import Choice, ChooseScreen
 from .screens.info import InfoScreen
 from .screens.prompt import PromptScreen
@@ -41,21 +42,25 @@ def open_menu(app: CheckoutApp) -> None:
             "Finish or cancel this sale first",
         ),
         ("Reprint a receipt", reprint, True, ""),
-        (
-            "Invoice for a sale (this one just paid, or an earlier one)",
-            invoice_past_sale,
-            not selling,
-            "Finish the sale first",
-        ),
-        ("Discount on the selected line", line_discount, selling, not_selling),
-        ("Discount on the whole sale", sale_discount, selling, not_selling),
-        ("Change the price of the selected line", price_change, selling, not_selling),
+        ("Invoice for a sale (just paid, or earlier)", invoice_past_sale, not selling, "Finish the sale first"),
+        ("Discounts and prices", prices_menu, selling, not_selling),
         ("Cancel this sale", cancel_sale, selling, not_selling),
+        ("Switch cashier", lambda a: a.switch_cashier(), True, ""),
+        ("Manager: shift and cash, reports, attention, diagnostics", open_manager_menu, True, ""),
         ("What waits: OFN, the printer", attention_page, True, ""),
         ("Help: the keys", lambda a: a.show_help(a.screen), True, ""),
     ]
     choices = [Choice(label, action, enabled, why) for label, action, enabled, why in entries]
     app.push(ChooseScreen("Menu", choices), lambda action: action(app) if action else None)
+
+
+def prices_menu(app: CheckoutApp) -> None:
+    entries = [
+        Choice("Discount on the selected line", line_discount),
+        Choice("Discount on the whole sale", sale_discount),
+        Choice("Change the price of the selected line", price_change),
+    ]
+    app.push(ChooseScreen("Discounts and prices", entries), lambda action: action(app) if action else None)
 
 
 def _selected_line(app: CheckoutApp) -> Line:
