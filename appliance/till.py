@@ -41,6 +41,7 @@ from appliance.core.receipt_code import read_sale_ref
 from appliance.core.return_draft import ReturnDraft
 from appliance.core.returns import Returned, add_return_line, returnable, start_return
 from appliance.core.sale import Item, Kind, Line, PaymentMethod, Sale, SaleError
+from appliance.core.sale_draft import DraftError, draft_record, sale_from_draft
 from appliance.core.seal import Verdict
 from appliance.core.tax import VatRate
 from appliance.reports.formatting import Formatter
@@ -49,10 +50,11 @@ from appliance.reports.invoice import Invoice, present
 from appliance.reports.invoice_document import invoice_document
 from appliance.reports.invoice_pdf import invoice_pdf
 from appliance.reports.receipt import Receipt, build_receipt
-from appliance.store import closures, invoices
+from appliance.store import basket_file, closures, invoices
 from appliance.store import customers as customer_list
 from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
+from appliance.store.basket_file import basket_path
 from appliance.store.catalogue import CatalogueError, as_item, get_variant
 from appliance.store.database import StoreError, connect, write_transaction
 from appliance.store.handovers import (
@@ -68,6 +70,7 @@ from appliance.store.keys import KeyFile
 from appliance.store.opening import create_lane_store, open_lane_store, refuse_changed_schema
 from appliance.store.sales import (
     StoredSale,
+    ended,
     last_number,
     load_sale,
     record_sale,
@@ -206,6 +209,33 @@ class Till:
     def retry_parked(self) -> int:
         """A manager fixed OFN: what sync parked goes back in the queue."""
         return retry_parked(self.db)
+
+    # -- the basket in progress, kept across a restart (store/basket_file.py) --------------------
+
+    def keep_basket(self, sale: Sale | None) -> None:
+        """Keep the basket in progress beside the store (None: there is none any more)."""
+        path = basket_path(self.path)
+        if sale is None or not sale.lines:
+            basket_file.drop(path)
+        else:
+            basket_file.keep(path, draft_record(sale))
+
+    def kept_basket(self) -> Sale | None:
+        """The basket in progress when the till last stopped, if it was neither sealed nor cancelled."""
+        path = basket_path(self.path)
+        try:
+            record = basket_file.kept(path)
+            if record is None:
+                return None
+            sale = sale_from_draft(record, {method.code: method for method in self.payments})
+        except (ValueError, DraftError) as exc:
+            aside = basket_file.set_aside(path)
+            log.warning("the kept basket could not be read back (%s): set aside as %s", exc, aside)
+            return None
+        if ended(self.connection, sale.uuid) or sale.lane_id != self.lane.id:
+            basket_file.drop(path)  # completed or cancelled before the stop: nothing is in progress
+            return None
+        return sale
 
     def set_plus(self, plus: dict[int, int]) -> None:
         """Give variants the PLUs a cashier types for them (PLU → variant id), in one transaction."""

@@ -71,7 +71,8 @@ class Counter:
         self.lookup = lookup
         self.cashier = cashier
         self.gate = gate or WeighGate()
-        self.sale: Sale | None = None
+        self.sale: Sale | None = till.kept_basket()  # the basket in progress when the till last stopped
+        self.restored = self.sale is not None
         self.card_taken_back = False  # a card payment removed from this sale: the law wants a receipt
         self.last_completed: StoredSale | None = None
         # The online order just handed over: the sale that follows is most likely that customer's.
@@ -89,6 +90,13 @@ class Counter:
             self.sale = self.till.new_sale(self.cashier)
             self.card_taken_back = False
         return self.sale
+
+    def keep(self) -> None:
+        """Keep the basket beside the store, so a crash or a restart does not lose it."""
+        try:
+            self.till.keep_basket(self.sale)
+        except OSError:  # a full disk must not stop the sale; the journal is what counts
+            log.exception("keeping the basket in progress failed")
 
     def ring(self, code: str, quantity: int = 1) -> Rung:
         """A scan or a typed code: add what it names, or say why not."""
@@ -146,6 +154,7 @@ class Counter:
         if self.sale is not None:
             self.till.cancel(self.sale, reason)
         self.sale = None
+        self.keep()
         self.follows = None
 
     # -- helpers -------------------------------------------------------------------------------

@@ -48,6 +48,10 @@ class SaleScreen(RingingScreen):
         self.query_one(ScaleReadout).display = False
         self.show_sale()
         self.refresh_status()
+        counter = self.checkout.counter
+        if counter.restored and counter.sale is not None:
+            lines = sum(1 for line in counter.sale.lines if not line.voided)
+            self.say(f"The basket in progress when the till stopped is back ({lines} line(s)): carry on", "warn")
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
@@ -60,6 +64,7 @@ class SaleScreen(RingingScreen):
 
     def show_sale(self) -> None:
         counter = self.checkout.counter
+        counter.keep()  # every change of the basket is shown here, so it is kept from here
         fmt = self.checkout.fmt
         if counter.sale is None:
             self.query_one(Basket).show(())
