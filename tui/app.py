@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
+from appliance.cli.notify import Notifier
 from appliance.config import Config
 from appliance.core.sale import PaymentMethod
 from appliance.reports.formatting import Formatter
@@ -102,6 +103,7 @@ class CheckoutApp(App[int]):
         cashier: str = "",
         log_path: Path | None = None,
         kiosk: bool = False,
+        notifier: Notifier | None = None,
         extra_bindings: list[Binding] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ):
@@ -121,6 +123,7 @@ class CheckoutApp(App[int]):
         self.monotonic = monotonic
         self.log_path = log_path
         self.kiosk = kiosk  # the box's console: nobody leaves the till's screen from the keyboard
+        self.notifier = notifier or Notifier.from_environment()  # systemd: READY=1, then the watchdog
         self.notes: dict[int, str] = {}  # what the cashier was told about lines of the sale in progress
         self.reading: Reading | None = None
         self.sync: Status | None = None
@@ -160,8 +163,21 @@ class CheckoutApp(App[int]):
         self.bridge.start()
         for problem in self.devices.problems:
             self.notify(str(problem), severity="warning", timeout=15)
+        self.call_after_refresh(self._started)
+
+    def _started(self) -> None:
+        """The first frame is drawn: tell systemd, and ping its watchdog from this event loop.
+
+        The pings come from a timer of the app's own loop, so a loop that hangs (a handler that never
+        returns, a deadlock) stops them and systemd restarts the till; the basket comes back.
+        """
+        self.notifier.ready(f"selling at {self.till.lane.name}")
+        if self.notifier.interval is not None:
+            self.notifier.ping()
+            self.set_interval(self.notifier.interval, self.notifier.ping, name="watchdog")
 
     def on_unmount(self) -> None:
+        self.notifier.stopping()
         self.bridge.stop()
 
     def shift_opened(self) -> None:
