@@ -186,7 +186,7 @@ class CheckoutApp(App[int]):
 
     async def action_quit(self) -> None:
         if self.kiosk:
-            self.say("This till stays open: a manager stops it from the box's service", "warn")
+            self.leave()  # a manager's decision: the manager's PIN, then the service starts it again
             return
         await super().action_quit()
 
@@ -376,6 +376,7 @@ class CheckoutApp(App[int]):
 
     def leave(self) -> None:
         """Leave the till (the kiosk's service starts it again); a manager's decision."""
+        self.say("Leaving the till needs a manager", "warn")
         self.authorize("leave the till", self.exit)
 
     def show_help(self, screen: Screen[Any]) -> None:
