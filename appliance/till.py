@@ -84,9 +84,12 @@ from appliance.store.shifts import (
     ShiftReport,
     close_shift,
     current_shift,
+    last_closed_shift,
     move_cash,
     open_shift,
     shift_report,
+    stored_z_report,
+    z_entry,
 )
 from appliance.store.sync_state import Status, SyncReport, outbox_state, read_status, retry_parked, sync_report
 from appliance.store.witness import CutUnderTill, Witness, WitnessWriter
@@ -282,6 +285,19 @@ class Till:
             return close_shift(
                 connection, self.key, self._open_shift(), to_cents(counted_cash), cashier, self.clock.now()
             )
+
+    def z_seal(self, shift_id: int) -> tuple[int, str] | None:
+        """The journal entry and chain hash that seal shift ``shift_id``'s Z: printed at its foot."""
+        return z_entry(self.connection, shift_id)
+
+    def last_z_report(self) -> dict[str, Any] | None:
+        """The newest Z report exactly as it was sealed (None before the first closure)."""
+        last = last_closed_shift(self.connection, self.lane.id)
+        return stored_z_report(self.connection, last.id) if last else None
+
+    def closures(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """The day, month and year closures as sealed, oldest first (``report closures``)."""
+        return closures.closures(self.connection, kind)
 
     def _open_shift(self) -> Shift:
         shift = self.current_shift()

@@ -125,6 +125,82 @@ async def refunding(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: isinstance(pilot.app.screen, RefundScreen))
 
 
+async def open_shift_counted(pilot: Pilot[Any]) -> None:
+    """No shift: the float counted on the sheet, a few coins and notes."""
+    await until(pilot, lambda: pilot.app.sync is not None)
+    await pilot.press("down")
+    await type_keys(pilot, "12")
+    await pilot.press("down", "down", "down", "down", "down", "down")
+    await type_keys(pilot, "25")
+    await pilot.press("down", "down", "down", "down")
+    await type_keys(pilot, "3")
+
+
+async def shift_menu(pilot: Pilot[Any]) -> None:
+    await until(pilot, lambda: pilot.app.sync is not None)
+    for key in "/81":
+        await type_keys(pilot, key)
+        await until(pilot, lambda: isinstance(pilot.app.screen, ChooseScreen))
+
+
+async def cash_sale(pilot: Pilot[Any]) -> None:
+    from tui.screens.sale import SaleScreen
+
+    app = pilot.app
+    await until(pilot, lambda: app.sync is not None)
+    await scan(pilot, FLOUR)
+    await scan(pilot, PASTA)
+    await type_keys(pilot, "+50")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+
+
+async def x_report(pilot: Pilot[Any]) -> None:
+    from tui.screens.report import ReportScreen
+
+    await cash_sale(pilot)
+    await shift_menu(pilot)
+    await type_keys(pilot, "4")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ReportScreen))
+
+
+async def close_count(pilot: Pilot[Any]) -> None:
+    from tui.screens.close_shift import CloseCountScreen
+
+    await cash_sale(pilot)
+    await shift_menu(pilot)
+    await type_keys(pilot, "5")
+    await until(pilot, lambda: isinstance(pilot.app.screen, CloseCountScreen))
+    await pilot.press("down", "down", "down", "down", "down", "down", "down")
+    await type_keys(pilot, "18")
+    await pilot.press("down", "down", "down", "down")
+    await type_keys(pilot, "5")
+
+
+async def difference(pilot: Pilot[Any]) -> None:
+    from tui.screens.close_shift import DifferenceScreen
+
+    await close_count(pilot)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, DifferenceScreen))
+
+
+async def closures(pilot: Pilot[Any]) -> None:
+    """Monday's sale, then Tuesday's, which closes Monday; the day closures on screen."""
+    from tui.screens.report import ReportScreen
+
+    await cash_sale(pilot)
+    pilot.app.till.clock.advance(24 * 3600)
+    await cash_sale(pilot)
+    await shift_menu(pilot)
+    await type_keys(pilot, "6")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ChooseScreen) and "Closures" in pilot.app.screen.title_text)
+    await type_keys(pilot, "1")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ReportScreen))
+
+
 #: name → (steps, what the scale twin shows, whether the till has an open shift)
 TOUR: dict[str, tuple[Step, int | None, bool]] = {
     "sale": (basket, None, True),
@@ -136,4 +212,10 @@ TOUR: dict[str, tuple[Step, int | None, bool]] = {
     "open_shift": (empty, None, False),
     "return": (returning, None, True),
     "refund": (refunding, None, True),
+    "open_shift_counted": (open_shift_counted, None, False),
+    "shift_menu": (shift_menu, None, True),
+    "x_report": (x_report, None, True),
+    "close_count": (close_count, None, True),
+    "difference": (difference, None, True),
+    "closures": (closures, None, True),
 }

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .screens.choose import Choice, ChooseScreen
+from .shift import shift_menu
 
 if TYPE_CHECKING:
     from .app import CheckoutApp
@@ -23,7 +24,7 @@ def _later(what: str) -> Callable[[CheckoutApp], None]:
 #: The manager's entries, in the order the keypad digits pick them. Each part of the manager's
 #: work adds its entry here.
 ENTRIES: list[Entry] = [
-    ("Shift: open, cash in and out, X report, close (Z)", _later("Shift screens")),
+    ("Shift: open, cash in and out, X report, close (Z)", shift_menu),
     ("Needs attention: what sync could not post", _later("The attention list")),
     ("Diagnostics: devices, OFN, disk, clock, journal", _later("Diagnostics")),
     ("Open the drawer (no sale)", _later("Opening the drawer")),

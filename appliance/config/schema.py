@@ -20,6 +20,7 @@ from appliance.config.values import (
     _amount_or_zero,
     _bool,
     _currency,
+    _denominations,
     _device_path,
     _gpio_pin,
     _gpio_pin_or_none,
@@ -37,6 +38,7 @@ from appliance.config.values import (
     _path,
     _positive_int,
     _rate,
+    _reasons,
     _string,
     _tax_category,
     _timezone,
@@ -113,6 +115,19 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "scan_min_chars": Field(_int_between(3, 20), 6, "keyboard scanner: shortest scan"),
         "scale_poll_ms": Field(_int_between(50, 2000), 200, "how often the scale is read"),
         "status_poll_ms": Field(_int_between(200, 10000), 1000, "how often the status bar reads the sync state"),
+    },
+    "cash": {
+        "denominations": Field(_denominations, (), "coins and notes of the counting sheet; []: the currency's own"),
+        "in_reasons": Field(
+            _reasons,
+            ("change from the bank", "float top-up", "money found in the till"),
+            "why cash goes into the drawer outside a sale: the list the manager picks from",
+        ),
+        "out_reasons": Field(
+            _reasons,
+            ("bank deposit", "change for another till", "supplier paid in cash", "petty cash"),
+            "why cash leaves the drawer outside a sale: the list the manager picks from",
+        ),
     },
     "keys": {action.name: Field(key_list, action.keys, action.doc) for action in ACTIONS},
     "barcodes": {
