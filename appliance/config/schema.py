@@ -105,7 +105,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "print_cancelled_card": Field(_bool, True, "print by itself when a card payment was taken back"),
     },
     "counter": {
-        "cashier": Field(_string, "", "who rings up sales until people and PINs are set up"),
+        "cashier": Field(_string, "", "who rings up sales on a till with no people set up (no PIN asked)"),
         "keyboard_scanner": Field(
             _bool, False, "the keyboard doubles as the scanner (demo): a fast burst ended by Enter is a scan"
         ),
@@ -113,6 +113,12 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "scan_min_chars": Field(_int_between(3, 20), 6, "keyboard scanner: shortest scan"),
         "scale_poll_ms": Field(_int_between(50, 2000), 200, "how often the scale is read"),
         "status_poll_ms": Field(_int_between(200, 10000), 1000, "how often the status bar reads the sync state"),
+    },
+    "roles": {
+        "discount_limit_percent": Field(
+            _int_between(0, 100), 10, "a cashier's discount above this percentage needs a manager's PIN"
+        ),
+        "refund_limit": Field(_amount_or_zero, Decimal(20), "a refund above this amount needs a manager's PIN"),
     },
     "keys": {action.name: Field(key_list, action.keys, action.doc) for action in ACTIONS},
     "barcodes": {
