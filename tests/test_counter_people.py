@@ -418,3 +418,62 @@ async def test_small_discounts_need_no_manager(till: Till, config: Config, tmp_p
             await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Why" in flat(app))
             await type_keys(pilot, "3")
             await until(pilot, lambda: isinstance(app.screen, ManagerPinScreen), what="a manager for 11 %")
+
+
+# -- people on screen ----------------------------------------------------------------------------------
+
+
+async def add_on_screen(pilot: Pilot[Any], name: str, role_key: str, pin: str, again: str) -> None:
+    """Menu 8 (Manager), 5 (People and PINs), 1 (Add): the name, the role, the PIN twice."""
+    from tui.screens.pin import NewPinScreen
+
+    app = pilot.app
+    await type_keys(pilot, "/85")
+    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "People and PINs" in flat(app))
+    await type_keys(pilot, "1")
+    await until(pilot, lambda: isinstance(app.screen, PromptScreen), what="the name")
+    await type_keys(pilot, name)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and f"{name} is a" in flat(app))
+    await type_keys(pilot, role_key)
+    for typed in (pin, again):
+        await until(pilot, lambda: isinstance(app.screen, NewPinScreen), what="a new PIN asked")
+        await type_keys(pilot, typed)
+        assert typed not in screen_text(app)
+        await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="back to the sale")
+
+
+async def test_a_manager_adds_a_cashier_on_screen_who_then_logs_in(till: Till, config: Config, tmp_path: Path) -> None:
+    seed_people(till)
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit, monotonic=Monotonic())
+        async with app.run_test(size=(80, 25)) as pilot:
+            await log_in(pilot, MANON[1])  # a manager: "People and PINs" asks nothing more
+            await add_on_screen(pilot, "Lea", "1", "3456", "3465")
+            assert "The two PINs differ: nothing was changed" in flat(app)
+            assert "Lea" not in [person.name for person in till.people()]
+            await add_on_screen(pilot, "Lea", "1", "3456", "3456")
+            assert "Lea added as cashier" in flat(app)
+            await type_keys(pilot, "/7")
+            await log_in(pilot, "3456")
+            assert "Till 1 · Lea" in screen_text(app)
+    added = entries(till, "person_added")[-1]
+    assert added == {"name": "Lea", "role": "cashier", "active": True, "by": "Manon"}
+
+
+async def test_on_a_till_with_nobody_the_first_manager_is_added_on_screen(
+    till: Till, config: Config, tmp_path: Path
+) -> None:
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit, monotonic=Monotonic())
+        async with app.run_test(size=(80, 25)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+            await add_on_screen(pilot, "Ana", "1", "5678", "5678")  # a cashier first: refused
+            assert "The first person on a till is a manager" in flat(app) and not till.people()
+            await add_on_screen(pilot, "Ana", "2", "5678", "5678")
+            assert [(p.name, p.role) for p in till.people()] == [("Ana", "manager")]
+            await type_keys(pilot, "/7")  # from now on the till asks for a PIN
+            await log_in(pilot, "5678")
+            assert app.roles.is_manager
+    assert entries(till, "person_added") == [{"name": "Ana", "role": "manager", "active": True, "by": "Alice"}]
