@@ -477,3 +477,39 @@ async def test_on_a_till_with_nobody_the_first_manager_is_added_on_screen(
             await log_in(pilot, "5678")
             assert app.roles.is_manager
     assert entries(till, "person_added") == [{"name": "Ana", "role": "manager", "active": True, "by": "Alice"}]
+
+
+async def test_the_limits_come_from_the_config(till: Till, config: Config, tmp_path: Path) -> None:
+    """``roles.discount_limit_percent = 50``: 20 % is a cashier's to give; ``refund_limit = "0"``:
+    every refund asks. And the config refuses a limit that cannot be one."""
+    from dataclasses import replace
+
+    from appliance import config as config_module
+    from appliance.cli.demo import demo_config_text
+    from appliance.config import ConfigError
+
+    with pytest.raises(ConfigError, match="roles.discount_limit_percent = 120: must be between 0 and 100"):
+        config_module.parse(demo_config_text() + "\n[roles]\ndiscount_limit_percent = 120\n")
+    parsed = config_module.parse(demo_config_text() + '\n[roles]\ndiscount_limit_percent = 50\nrefund_limit = "0"\n')
+    sold(till, (PASTA, 1))
+    seed_people(till)
+    with counter_kit(till, replace(config, roles=parsed.roles), tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit, monotonic=Monotonic())
+        async with app.run_test(size=(80, 25)) as pilot:
+            await log_in(pilot, CHLOE[1])
+            await scan(pilot, FLOUR)
+            await big_discount(pilot, kit)  # 20 %
+            await until(pilot, lambda: "Discount 20.00 % given" in flat(app))
+            assert app.counter.sale.approvals == []
+            await type_keys(pilot, "/6")
+            await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Cancel this sale?" in flat(app))
+            await type_keys(pilot, "1")  # no payment yet: the cashier's to cancel
+            await until(pilot, lambda: app.counter.sale is None)
+            await pilot.press("f7")
+            await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+            await type_keys(pilot, "1")
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ReturnScreen))
+            await pilot.press("enter")  # one pasta back: 9.75, and every refund asks
+            await type_keys(pilot, "+")
+            await until(pilot, lambda: isinstance(app.screen, ManagerPinScreen), what="a manager for any refund")
