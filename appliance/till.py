@@ -35,6 +35,7 @@ from appliance.core.customer import Customer
 from appliance.core.document import Document
 from appliance.core.handover import CompletedHandover, Handover, PickupOrder, refuse_shipped
 from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_from_config, seller_if_set
+from appliance.core.lockout import Tick
 from appliance.core.money import from_cents, to_cents
 from appliance.core.pickup_list import PickupEntry
 from appliance.core.receipt_code import read_sale_ref
@@ -50,7 +51,7 @@ from appliance.reports.invoice import Invoice, present
 from appliance.reports.invoice_document import invoice_document
 from appliance.reports.invoice_pdf import invoice_pdf
 from appliance.reports.receipt import Receipt, build_receipt
-from appliance.store import basket_file, closures, invoices
+from appliance.store import basket_file, closures, invoices, people
 from appliance.store import customers as customer_list
 from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
@@ -68,6 +69,7 @@ from appliance.store.handovers import (
 from appliance.store.invoices import SealedDocument
 from appliance.store.keys import KeyFile
 from appliance.store.opening import create_lane_store, open_lane_store, refuse_changed_schema
+from appliance.store.people import Person
 from appliance.store.sales import (
     StoredSale,
     ended,
@@ -360,6 +362,10 @@ class Till:
             ],
             "total": totals.total,
         }
+        if sale.started_by:
+            record["started_by"] = sale.started_by
+        if sale.approvals:
+            record["approvals"] = [approval.as_record() for approval in sale.approvals]
         with self._writing() as connection:
             shift = current_shift(connection, self.lane.id)
             if shift is None:
@@ -582,6 +588,48 @@ class Till:
 
     def _maybe(self, sealed: SealedDocument | None) -> Invoice | None:
         return self._presented(sealed) if sealed is not None else None
+
+    # -- people and PINs (the logic: store/people.py, core/pins.py, core/lockout.py) ---------------
+
+    def people(self) -> list[Person]:
+        return people.everyone(self.connection)
+
+    def has_people(self) -> bool:
+        """Whether anyone can log in; until the first manager is added the till asks no PIN."""
+        return people.has_people(self.connection)
+
+    def add_person(self, name: str, role: str, pin: str, by: str) -> Person:
+        """Add someone who may use the till (or bring back someone disabled) with their PIN."""
+        people.refuse_taken_pin(self.connection, self.key, pin, name)
+        pin_hash = people.new_hash(pin)  # scrypt outside the write transaction
+        with self._writing() as connection:
+            return people.add_person(connection, self.key, self.lane.id, name, role, pin_hash, by, self.clock.now())
+
+    def disable_person(self, name: str, by: str) -> Person:
+        with self._writing() as connection:
+            return people.disable_person(connection, self.key, self.lane.id, name, by, self.clock.now())
+
+    def change_pin(self, name: str, pin: str, by: str) -> Person:
+        people.refuse_taken_pin(self.connection, self.key, pin, name)
+        pin_hash = people.new_hash(pin)
+        with self._writing() as connection:
+            return people.change_pin(connection, self.key, self.lane.id, name, pin_hash, by, self.clock.now())
+
+    def log_in(self, pin: str, now: Tick, *, manager: bool = False) -> Person:
+        """Who this PIN is (PinLocked, PinRefused, PinError otherwise): the PIN screen's one call."""
+        return people.log_in(self.db, self.key, pin, now, manager=manager)
+
+    def pin_lock_left(self, now: Tick) -> float:
+        return people.lock_left(self.db, now)
+
+    def record_no_sale(self, cashier: str, allowed_by: str) -> None:
+        """The drawer opened without a sale, as a manager allowed: a journal entry (``no_sale``)."""
+        cashier = text.name(cashier, "The cashier's name")
+        with self._writing() as connection:
+            shift = current_shift(connection, self.lane.id)
+            record = {"shift_id": shift.id if shift else None, "cashier": cashier, "allowed_by": allowed_by}
+            ref = str(shift.id) if shift else ""
+            journal_store.append(connection, self.key, self.lane.id, "no_sale", ref, record, self.clock.now())
 
     # -- periods ---------------------------------------------------------------------------------
 

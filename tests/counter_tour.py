@@ -201,6 +201,54 @@ async def closures(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: isinstance(pilot.app.screen, ReportScreen))
 
 
+async def _switching(pilot: Pilot[Any]) -> None:
+    """People set up on the till (the demo's note shown), the clock frozen, then / 7: the PIN screen."""
+    from tui.demo import DEMO_PIN_NOTE
+    from tui.screens.pin import PinScreen
+
+    from .people_kit import Monotonic, seed_people
+
+    app = pilot.app
+    await until(pilot, lambda: app.sync is not None)
+    seed_people(app.till)
+    app.monotonic = Monotonic(5000.0)  # the time left on a lock must not move under the snapshot
+    app.roles.note = DEMO_PIN_NOTE
+    await type_keys(pilot, "/7")
+    await until(pilot, lambda: isinstance(app.screen, PinScreen))
+
+
+async def pin_screen(pilot: Pilot[Any]) -> None:
+    await _switching(pilot)
+    await type_keys(pilot, "12")
+
+
+async def pin_locked(pilot: Pilot[Any]) -> None:
+    await _switching(pilot)
+    for _ in range(5):
+        await type_keys(pilot, "4321")
+        await pilot.press("enter")
+    await until(pilot, lambda: "Try again in 1:00" in pilot.app.screen.query_one("#pin-lock").render().plain)
+
+
+async def manager_pin(pilot: Pilot[Any]) -> None:
+    from tui.screens.pin import ManagerPinScreen, PinScreen
+    from tui.screens.prompt import PromptScreen
+
+    await _switching(pilot)
+    await type_keys(pilot, "1111")
+    await pilot.press("enter")
+    await until(pilot, lambda: not isinstance(pilot.app.screen, PinScreen))
+    await scan(pilot, FLOUR)
+    await type_keys(pilot, "/53")  # a new price for the flour
+    await until(pilot, lambda: isinstance(pilot.app.screen, PromptScreen))
+    await type_keys(pilot, "5")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ChooseScreen))
+    await type_keys(pilot, "1")  # damaged
+    await until(pilot, lambda: isinstance(pilot.app.screen, ManagerPinScreen))
+    await type_keys(pilot, "99")
+
+
 #: name → (steps, what the scale twin shows, whether the till has an open shift)
 TOUR: dict[str, tuple[Step, int | None, bool]] = {
     "sale": (basket, None, True),
@@ -218,4 +266,7 @@ TOUR: dict[str, tuple[Step, int | None, bool]] = {
     "close_count": (close_count, None, True),
     "difference": (difference, None, True),
     "closures": (closures, None, True),
+    "pin": (pin_screen, None, True),
+    "pin_locked": (pin_locked, None, True),
+    "manager_pin": (manager_pin, None, True),
 }

@@ -75,4 +75,7 @@ async def test_ready_then_pings_that_stop_while_the_loop_is_blocked(
     assert not [at for at in sent if blocked < at < unblocked]  # no ping while the loop was stuck
     ready = next(message for _, message in listener.got if "READY=1" in message)
     assert "STATUS=selling at Till 1" in ready
+    deadline = time.monotonic() + 10
+    while not any("STOPPING=1" in message for _, message in listener.got) and time.monotonic() < deadline:
+        time.sleep(0.02)  # the listener's thread reads the last datagram after the app has gone
     assert any("STOPPING=1" in message for _, message in listener.got)

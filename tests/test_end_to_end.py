@@ -49,9 +49,19 @@ def demo_in_terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
                 os.kill(pid, signal.SIGTERM)
 
 
+def log_in(term: Terminal) -> None:
+    """The demo opens on the PIN screen, with its people's PINs on it: Chloé, its cashier, logs in."""
+    term.wait_for("demo: cashier 1111, manager 9999", START_TIMEOUT)
+    term.type("1111")
+    term.wait_for("> ****")  # shown as stars, never the digits
+    term.keys("Enter")
+    term.wait_for("scan, or type a code")
+
+
 def test_a_cashier_rings_up_a_sale_in_the_demo_and_ofn_receives_it(tmp_path: Path) -> None:
     with demo_in_terminal(tmp_path) as (term, data):
-        term.wait_for("scan, or type a code", START_TIMEOUT)
+        log_in(term)
+        assert "Till 1 · Chloé" in term.screen()
         sandbox = json.loads((data / "sandbox.json").read_text(encoding="utf-8"))
         counter_order = f"{sandbox['url']}/__sandbox/orders/{sandbox['lanes']['1']}"
 
@@ -105,7 +115,7 @@ def test_a_cashier_rings_up_a_sale_in_the_demo_and_ofn_receives_it(tmp_path: Pat
 
 def test_closing_the_demo_s_terminal_stops_everything_it_started(tmp_path: Path) -> None:
     with demo_in_terminal(tmp_path) as (term, data):
-        term.wait_for("scan, or type a code", START_TIMEOUT)
+        log_in(term)
         running = demo_processes(data).values()
         assert any("appliance.cli sandbox" in command for command in running), running
         assert any(command.endswith("appliance.cli sync") for command in running), running

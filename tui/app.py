@@ -52,6 +52,7 @@ from .messages import (
     WeightChanged,
 )
 from .payable import Paid
+from .roles import Roles, read_boot_id
 from .screens.base import Counted, CounterScreen
 from .widgets.entry import Burst
 from .widgets.status_bar import Part, status_parts
@@ -106,6 +107,8 @@ class CheckoutApp(App[int]):
         notifier: Notifier | None = None,
         extra_bindings: list[Binding] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        pin_note: str = "",
+        boot_id: str = "",
     ):
         super().__init__()
         self.till = till
@@ -121,6 +124,7 @@ class CheckoutApp(App[int]):
             else None
         )
         self.monotonic = monotonic
+        self.roles = Roles(self, boot_id or read_boot_id(), pin_note)  # who is logged in (docs/people.md)
         self.log_path = log_path
         self.kiosk = kiosk  # the box's console: nobody leaves the till's screen from the keyboard
         self.notifier = notifier or Notifier.from_environment()  # systemd: READY=1, then the watchdog
@@ -160,6 +164,7 @@ class CheckoutApp(App[int]):
             from .screens.open_shift import OpenShiftScreen
 
             self.push_screen(OpenShiftScreen())
+        self.roles.start()  # once people are set up, the PIN screen comes first
         self.bridge.start()
         for problem in self.devices.problems:
             self.notify(str(problem), severity="warning", timeout=15)
@@ -365,14 +370,19 @@ class CheckoutApp(App[int]):
     # -- who may do what ---------------------------------------------------------------------------
 
     def authorize(self, what: str, then: Callable[[], object]) -> None:
-        """Run ``then`` once a manager has allowed ``what`` (a manager's PIN; see the people).
-
-        Until people and PINs are set up on this till, every action is allowed.
+        """Run ``then`` once a manager has allowed ``what``: at once when a manager is logged in,
+        else after a manager's PIN (refused, said on screen, without it). ``what`` completes
+        "Manager's PIN for: …". Until people are set up on this till, every action is allowed.
         """
-        then()
+        self.roles.approve(what, lambda _manager: then())
+
+    def approve(self, what: str, then: Callable[[str], object]) -> None:
+        """:meth:`authorize`, with the name of the manager who allowed it given to ``then`` (to
+        record in the journal); ``""`` on a till with nobody set up."""
+        self.roles.approve(what, then)
 
     def switch_cashier(self) -> None:
-        self.say("Switching cashier needs people and PINs set up: ofn-checkout people add", "warn")
+        self.roles.switch()
 
     def leave(self) -> None:
         """Leave the till (the kiosk's service starts it again); a manager's decision."""

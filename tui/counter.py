@@ -142,8 +142,11 @@ class Counter:
         sale.remove_tender(len(sale.tenders) - 1)
 
     def complete(self) -> StoredSale:
-        """Seal the paid sale; from here it survives a crash and will reach OFN."""
-        stored = self.till.complete(self.basket())
+        """Seal the paid sale; from here it survives a crash and will reach OFN. It carries the
+        cashier who completes it (and who started it, if that was another: a switch mid-basket)."""
+        sale = self.basket()
+        sale.hand_to(self.cashier)
+        stored = self.till.complete(sale)
         self.last_completed = stored
         self.sale = None
         self.follows = None
@@ -152,6 +155,7 @@ class Counter:
     def cancel(self, reason: str = "cancelled at the counter") -> None:
         """Abandon the basket; one with items leaves a trace in the journal."""
         if self.sale is not None:
+            self.sale.hand_to(self.cashier)
             self.till.cancel(self.sale, reason)
         self.sale = None
         self.keep()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .people_menu import people_menu
 from .screens.choose import Choice, ChooseScreen
 from .shift import shift_menu
 
@@ -27,10 +28,25 @@ ENTRIES: list[Entry] = [
     ("Shift: open, cash in and out, X report, close (Z)", shift_menu),
     ("Needs attention: what sync could not post", _later("The attention list")),
     ("Diagnostics: devices, OFN, disk, clock, journal", _later("Diagnostics")),
-    ("Open the drawer (no sale)", _later("Opening the drawer")),
-    ("People and PINs", _later("People")),
+    ("Open the drawer (no sale)", lambda app: open_drawer(app)),
+    ("People and PINs", lambda app: people_menu(app)),
     ("Leave the till", lambda app: app.leave()),
 ]
+
+
+def open_drawer(app: CheckoutApp) -> None:
+    """The drawer opened without a sale: a manager allows it, and the journal records it (``no_sale``)."""
+    drawer = app.devices.drawer
+    if drawer is None:
+        app.say("This till has no cash drawer to open (devices.drawer.kick)", "warn")
+        return
+
+    def allowed(by: str) -> None:
+        app.till.record_no_sale(app.counter.cashier or by or "Cashier", by)
+        drawer.open()
+        app.say("Drawer opened, no sale" + (f": allowed by {by}" if by else "") + ", recorded in the journal", "ok")
+
+    app.approve("open the drawer without a sale", lambda by: app.screen_attempt(lambda: allowed(by)))
 
 
 def open_manager_menu(app: CheckoutApp) -> None:

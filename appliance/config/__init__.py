@@ -88,6 +88,7 @@ class Config:
     counter: dict[str, Any] = field(default_factory=dict)
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cash: dict[str, Any] = field(default_factory=dict)
+    roles: dict[str, Any] = field(default_factory=dict)
 
     def key_file_for(self, db_path: Path) -> Path:
         """The journal key of a database: ``journal.key_file`` for the configured store, else
@@ -152,6 +153,7 @@ def parse(text: str, path: Path | None = None) -> Config:
         counter=sections["counter"],
         keys=sections["keys"],
         cash=sections["cash"],
+        roles=sections["roles"],
         lane_id=lane["id"],
         lane_name=lane["name"],
         channel=lane["channel"],

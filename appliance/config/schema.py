@@ -107,7 +107,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "print_cancelled_card": Field(_bool, True, "print by itself when a card payment was taken back"),
     },
     "counter": {
-        "cashier": Field(_string, "", "who rings up sales until people and PINs are set up"),
+        "cashier": Field(_string, "", "who rings up sales on a till with no people set up (no PIN asked)"),
         "keyboard_scanner": Field(
             _bool, False, "the keyboard doubles as the scanner (demo): a fast burst ended by Enter is a scan"
         ),
@@ -128,6 +128,12 @@ SECTIONS: dict[str, dict[str, Field]] = {
             ("bank deposit", "change for another till", "supplier paid in cash", "petty cash"),
             "why cash leaves the drawer outside a sale: the list the manager picks from",
         ),
+    },
+    "roles": {
+        "discount_limit_percent": Field(
+            _int_between(0, 100), 10, "a cashier's discount above this percentage needs a manager's PIN"
+        ),
+        "refund_limit": Field(_amount_or_zero, Decimal(20), "a refund above this amount needs a manager's PIN"),
     },
     "keys": {action.name: Field(key_list, action.keys, action.doc) for action in ACTIONS},
     "barcodes": {

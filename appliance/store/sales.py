@@ -17,6 +17,7 @@ from typing import Any
 from appliance.core.clock import parse_utc
 from appliance.core.returns import Returned, replay
 from appliance.core.sale import (
+    Approval,
     CompletedLine,
     CompletedPayment,
     CompletedSale,
@@ -215,6 +216,8 @@ def sale_from_record(record: dict[str, Any]) -> CompletedSale:
         ),
         tendered=record["tendered"],
         change=record["change"],
+        started_by=record.get("started_by", ""),
+        approvals=tuple(Approval(a["action"], a["by"], a["line_no"]) for a in record.get("approvals", ())),
     )
 
 

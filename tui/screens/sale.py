@@ -129,11 +129,21 @@ class SaleScreen(RingingScreen):
             return
         selected = self.query_one(Basket).selected
         target = next((line for line in live if line.line_no == selected), live[-1])
-        line = self.attempt(lambda: counter.void(target.line_no))
+        if counter.sale is not None and counter.sale.payment_started:  # money was taken: a manager decides
+            what = f"void {target.item.name} (a payment was taken)"
+            self.checkout.approve(what, lambda by: self._void(target.line_no, by))
+        else:
+            self._void(target.line_no, "")
+
+    def _void(self, line_no: int, allowed_by: str) -> None:
+        counter = self.checkout.counter
+        line = self.attempt(lambda: counter.void(line_no))
         if line is not None:
+            if allowed_by:
+                counter.basket().approve("void", allowed_by, line_no)
             self.show_sale()
             self.query_one(LastItem).clear_item()
-            self.say(f"Voided {line.item.name}", "warn")
+            self.say(f"Voided {line.item.name}" + (f", allowed by {allowed_by}" if allowed_by else ""), "warn")
 
     def action_pay(self) -> None:
         counter = self.checkout.counter
