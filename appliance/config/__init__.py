@@ -85,6 +85,7 @@ class Config:
     payments: tuple[PaymentMethod, ...] = field(default=())
     sync: dict[str, int] = field(default_factory=dict)
     barcodes: dict[str, Any] = field(default_factory=dict)
+    backup: dict[str, Any] = field(default_factory=lambda: {"dir": None, "keep": 7})
 
     def key_file_for(self, db_path: Path) -> Path:
         """The journal key of a database: ``journal.key_file`` for the configured store, else
@@ -97,6 +98,11 @@ class Config:
         if self.journal_key_file is not None and db_path.resolve() == self.store_path.resolve():
             return self.journal_key_file
         return default_key_file(db_path)
+
+    @property
+    def backup_dir(self) -> Path:
+        """``backup.dir``, else ``backups`` beside the store: on the data partition with it."""
+        return self.backup["dir"] or self.store_path.parent / "backups"
 
 
 def default_key_file(db_path: Path) -> Path:
@@ -146,6 +152,7 @@ def parse(text: str, path: Path | None = None) -> Config:
         other_counter_orders=ofn["other_counter_orders"],
         sync=sections["sync"],
         barcodes=sections["barcodes"],
+        backup=sections["backup"],
         lane_id=lane["id"],
         lane_name=lane["name"],
         channel=lane["channel"],
