@@ -215,7 +215,7 @@ def run_checks(
     ]
 
 
-def _config(config_path: Path | None) -> tuple[Config, Verdict | None]:
+def config_or_demo(config_path: Path | None) -> tuple[Config, Verdict | None]:
     """The config, or the demo hub's settings with a failing verdict saying why: the other checks
     still run, one verdict per line."""
     path = config_module.resolve_path(config_path)
@@ -230,14 +230,19 @@ def _config(config_path: Path | None) -> tuple[Config, Verdict | None]:
         )
 
 
+def verdict_lines(verdicts: list[Verdict]) -> list[str]:
+    """One line a verdict, in columns: ``FAIL  store  what is wrong and what to do``."""
+    width = max(len(name) for _, name, _ in verdicts)
+    return [f"{verdict.upper():4}  {name:<{width}}  {message}" for verdict, name, message in verdicts]
+
+
 @click.command("doctor")
 @config_option
 @db_option
 def doctor(config_path: Path | None, db_path: Path | None) -> int:
     """Check the box: config, store, disk, clock, OFN and the key, each device; exit 1 if anything fails."""
-    config, config_verdict = _config(config_path)
+    config, config_verdict = config_or_demo(config_path)
     verdicts = run_checks(config, db_path or config.store_path, config_verdict=config_verdict)
-    width = max(len(name) for _, name, _ in verdicts)
-    for verdict, name, message in verdicts:
-        click.echo(f"{verdict.upper():4}  {name:<{width}}  {message}")
+    for line in verdict_lines(verdicts):
+        click.echo(line)
     return EXIT_PROBLEMS if any(v == "fail" for v, _, _ in verdicts) else 0
