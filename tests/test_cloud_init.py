@@ -39,7 +39,8 @@ def schema(path: Path) -> subprocess.CompletedProcess[str]:
 def test_the_user_data_is_valid_cloud_config_and_lets_support_in_by_key_only(
     laptop: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert generate(laptop, "--wifi-ssid", "Marché", "--wifi-password-file", str(laptop / "wifi.txt")) == 0
+    wifi = ("--wifi-ssid", "Marché", "--wifi-password-file", str(laptop / "wifi.txt"))
+    assert generate(laptop, *wifi, "--data-label", "ofn-data") == 0
     assert "a wifi secret" not in capsys.readouterr().out
     user_data = laptop / "boot" / "user-data"
     result = schema(user_data)
@@ -52,6 +53,7 @@ def test_the_user_data_is_valid_cloud_config_and_lets_support_in_by_key_only(
     [user] = data["users"]
     assert user["lock_passwd"] is True and user["ssh_authorized_keys"][0].startswith("ssh-ed25519 ")
     assert ["raspi-config", "nonint", "do_wifi_country", "FR"] in data["runcmd"]
+    assert data["mounts"][0][:3] == ["LABEL=ofn-data", "/var/lib/ofn-checkout", "ext4"]
     assert "a wifi secret" not in text
     assert yaml.safe_load((laptop / "boot" / "meta-data").read_text())["instance-id"] == "ofn-checkout-till-1"
 

@@ -24,6 +24,7 @@ import pytest
 from .ofn_sandbox import Sandbox, box_config, running_sandbox
 from .provisioning_kit import (
     BIN,
+    ROOT,
     PROBE_TABLE,
     SERVICE_USER,
     UPGRADE_VERSION,
@@ -50,11 +51,14 @@ class Box:
     config: Path
     key_file: Path
 
-    def provision(self, wheel: Path, *extra: str, config: Path | None = None, key_file: Path | None = None) -> Run:
+    def provision(
+        self, wheel: Path, *extra: str, config: Path | None = None, key_file: Path | None = None, keep: bool = False
+    ) -> Run:
+        """A run of `provision`; ``keep``: without --config and --key-file (the box keeps its own)."""
+        given = [] if keep else ["--config", config or self.config, "--key-file", key_file or self.key_file]
         return self.laptop.run(
             BIN / "ofn-checkout", "provision", f"{self.sshd.user}@127.0.0.1", "--port", str(self.sshd.port),
-            "--identity", self.sshd.identity, "--known-hosts", self.sshd.known_hosts,
-            "--config", config or self.config, "--key-file", key_file or self.key_file,
+            "--identity", self.sshd.identity, "--known-hosts", self.sshd.known_hosts, *given,
             "--wheel", wheel, "--wheelhouse", WHEELHOUSE, "--root", self.root, "--service-user", SERVICE_USER,
             *extra,
         )  # fmt: skip
@@ -132,6 +136,16 @@ def test_a_box_set_up_over_ssh_then_unchanged_checked_upgraded_and_rolled_back(b
     assert "with --upgrade" in refused.output
     assert tree(box.root) == before
 
+    blank = box.root.with_name("blank-box")
+    blank.mkdir()
+    first_needs = box.laptop.run(
+        BIN / "ofn-checkout", "provision", f"{box.sshd.user}@127.0.0.1", "--port", str(box.sshd.port),
+        "--identity", box.sshd.identity, "--known-hosts", box.sshd.known_hosts, "--wheel", releases.current,
+        "--wheelhouse", WHEELHOUSE, "--root", blank, "--service-user", SERVICE_USER,
+    )  # fmt: skip
+    assert first_needs.rc == 1 and "has no config yet: give --config" in first_needs.output
+    assert not list(blank.iterdir()), "a box with nothing to set it up with is left alone"
+
     box.sandbox.admin("POST", "revoke_key")  # OFN now refuses the box's key: the new version's doctor fails
     failed = box.provision(releases.upgrade, "--upgrade")
     assert failed.rc == 1, failed.output
@@ -149,7 +163,8 @@ def test_a_box_set_up_over_ssh_then_unchanged_checked_upgraded_and_rolled_back(b
 
     new_key = box.config.with_name("new-api.key")
     new_key.write_text(box.sandbox.admin("GET", "key")["api_key"])
-    upgraded = box.provision(releases.upgrade, "--upgrade", key_file=new_key)
+    key.write_text(new_key.read_text())  # the hub's new key, put in place by hand this time
+    upgraded = box.provision(releases.upgrade, "--upgrade", keep=True)  # the box keeps its config and key
     assert upgraded.rc == 0, upgraded.output
     assert box.current == f"versions/{UPGRADE_VERSION}"
     assert os.readlink(box.root / "opt/ofn-checkout/previous") == "versions/0.1.0"
@@ -164,3 +179,23 @@ def test_a_box_set_up_over_ssh_then_unchanged_checked_upgraded_and_rolled_back(b
     for secret in secrets:
         found = leaks(secret, [box.laptop.work, box.root, box.sshd.log.parent], box.laptop.outputs, key_files)
         assert not found, f"a key appears in {found}"
+
+
+def test_a_config_that_would_fail_on_a_box_is_refused_before_the_box_is_touched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from appliance.cli.main import main
+
+    config = tmp_path / "till.toml"
+    config.write_text(
+        (ROOT / "appliance/data/demo-config.toml").read_text()
+        + '\n[backup]\ndir = "/home/support/backups"\n'
+    )  # the demo's key and store paths are not a box's
+    key = tmp_path / "hub.key"
+    key.write_text("k" * 40)
+    code = main(["provision", "127.0.0.1", "--port", "9", "--config", str(config), "--key-file", str(key)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "ofn.api_key_file = '/var/lib/ofn-checkout/demo-api.key': must be '/etc/ofn-checkout/api.key'" in err
+    assert "store.path" in err and "backup.dir" in err
+    assert "k" * 40 not in err

@@ -20,6 +20,7 @@ from typing import Any
 
 HOSTNAME = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 SUPPORT_USER = "support"
+DATA_MOUNT = "/var/lib/ofn-checkout"
 
 
 class CloudInitError(Exception):
@@ -36,6 +37,7 @@ class FirstBoot:
     wifi_ssid: str = ""
     wifi_password: str = ""
     wifi_country: str = "FR"
+    data_label: str = ""
     user: str = SUPPORT_USER
 
     def check(self) -> None:
@@ -45,6 +47,8 @@ class FirstBoot:
             raise CloudInitError("--ssh-key: give the support laptop's public key (a .pub file, e.g. ~/.ssh/id_ed25519.pub)")
         if self.wifi_ssid and not 8 <= len(self.wifi_password) <= 63:
             raise CloudInitError("--wifi-password-file: a WPA password has 8 to 63 characters")
+        if self.data_label and not re.match(r"^[A-Za-z0-9_-]{1,16}$", self.data_label):
+            raise CloudInitError(f"--data-label {self.data_label!r}: an ext4 label, at most 16 letters, digits, - or _")
         if self.wifi_ssid and not re.match(r"^[A-Z]{2}$", self.wifi_country):
             raise CloudInitError(f"--wifi-country {self.wifi_country!r}: a two-letter country code, e.g. FR or GB")
 
@@ -75,6 +79,9 @@ def user_data(boot: FirstBoot) -> dict[str, Any]:
     }
     if boot.wifi_ssid:  # the radio stays off until the country is set
         config["runcmd"] = [["raspi-config", "nonint", "do_wifi_country", boot.wifi_country]]
+    if boot.data_label:  # the store on a partition of its own (docs/provisioning.md, "The SD card")
+        options = "defaults,noatime,nofail,x-systemd.device-timeout=10s"
+        config["mounts"] = [[f"LABEL={boot.data_label}", DATA_MOUNT, "ext4", options, "0", "2"]]
     return config
 
 

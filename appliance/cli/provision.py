@@ -112,11 +112,7 @@ def _role_variables(options: dict[str, Any]) -> dict[str, Any]:
     if options["config_file"] is not None:
         config = config_module.load(options["config_file"])
         _check_box_paths(config, root)
-        variables.update(
-            ofn_checkout_config_file=str(options["config_file"].resolve()),
-            ofn_checkout_api_key_path=str(config.api_key_file),
-            ofn_checkout_store_path=str(config.store_path),
-        )
+        variables["ofn_checkout_config_file"] = str(options["config_file"].resolve())
     if options["key_file"] is not None:
         if not options["key_file"].read_text(encoding="utf-8", errors="replace").strip():
             raise ProvisionError(f"--key-file {options['key_file']} is empty: put the hub's OFN API key in it")
@@ -125,19 +121,21 @@ def _role_variables(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_box_paths(config: Config, root: Path | None) -> None:
-    """The services may write only under /var/lib/ofn-checkout and read keys from /etc/ofn-checkout
-    too (their units' ProtectSystem=strict): a config that puts its files elsewhere would fail on
-    the box, so it is refused here, every problem at once."""
+    """The box's files are where the role puts them, and the services may write only under
+    /var/lib/ofn-checkout (their units' ProtectSystem=strict): a config that says otherwise would
+    fail on the box, so it is refused here, every problem at once."""
     base = root or Path("/")
     etc, data = (base / path.relative_to("/") for path in BOX_PATHS.values())
     problems = []
-    if not (config.api_key_file.is_relative_to(etc) or config.api_key_file.is_relative_to(data)):
-        problems.append(f"ofn.api_key_file = {str(config.api_key_file)!r}: must be under {etc} or {data}")
-    checked = [("store.path", config.store_path), ("journal.key_file", config.journal_key_file)]
-    checked.append(("backup.dir", config.backup["dir"]))
-    for key, path in checked:
-        if path is not None and not path.is_relative_to(data):
-            problems.append(f"{key} = {str(path)!r}: must be under {data} (the only place the services may write)")
+    for key, path, wanted in (
+        ("ofn.api_key_file", config.api_key_file, etc / "api.key"),
+        ("store.path", config.store_path, data / "checkout.db"),
+    ):
+        if path != wanted:
+            problems.append(f"{key} = {str(path)!r}: must be {str(wanted)!r} on a box (where the role puts it)")
+    for key, optional in (("journal.key_file", config.journal_key_file), ("backup.dir", config.backup["dir"])):
+        if optional is not None and not optional.is_relative_to(data):
+            problems.append(f"{key} = {str(optional)!r}: must be under {data} (the only place the services may write)")
     if problems:
         raise ProvisionError("the config cannot be used on a box:\n  " + "\n  ".join(problems))
 
@@ -265,6 +263,7 @@ def _verdict(rc: int, host: str, check: bool) -> int:
 @click.option("--timezone", default="Europe/Paris", show_default=True)
 @click.option("--locale", default="fr_FR.UTF-8", show_default=True)
 @click.option("--keyboard", default="fr", show_default=True, help="Console keyboard layout")
+@click.option("--data-label", default="", help="Mount the ext4 partition of this label on /var/lib/ofn-checkout")
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Where to write them: the card's boot partition")
 def provision_cloud_init(ssh_keys: tuple[Path, ...], wifi_password_file: Path | None, output: Path, **settings: str) -> int:
