@@ -10,6 +10,7 @@ on the box against the local OFN (the sandbox).
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import sqlite3
@@ -38,6 +39,12 @@ from .provisioning_kit import (
 from .sshd import Sshd, running_sshd
 
 pytestmark = pytest.mark.timeout(900)
+#: USB ids of the till's devices, as support staff read them with lsusb: the udev names come from them.
+DEVICES = {
+    "scanner": {"vendor": "0c2e", "product": "0200", "serial": "A1"},
+    "scale": {"vendor": "067b", "product": "2303"},
+    "printer": {"vendor": "04b8", "product": "0202"},
+}
 
 
 @dataclass
@@ -50,6 +57,7 @@ class Box:
     root: Path
     config: Path
     key_file: Path
+    devices: Path
 
     def provision(
         self, wheel: Path, *extra: str, config: Path | None = None, key_file: Path | None = None, keep: bool = False
@@ -60,7 +68,7 @@ class Box:
             BIN / "ofn-checkout", "provision", f"{self.sshd.user}@127.0.0.1", "--port", str(self.sshd.port),
             "--identity", self.sshd.identity, "--known-hosts", self.sshd.known_hosts, *given,
             "--wheel", wheel, "--wheelhouse", WHEELHOUSE, "--root", self.root, "--service-user", SERVICE_USER,
-            *extra,
+            "-e", f"@{self.devices}", *extra,
         )  # fmt: skip
 
     @property
@@ -89,7 +97,9 @@ def box(tmp_path: Path) -> Iterator[Box]:
             .replace(str(laptop_files / "api.key"), str(root / "etc/ofn-checkout/api.key"))
             .replace(str(laptop_files / "box.db"), str(root / "var/lib/ofn-checkout/checkout.db"))
         )
-        yield Box(Laptop(tmp_path / "work"), sshd, sandbox, root, config, laptop_files / "api.key")
+        devices = laptop_files / "devices.json"
+        devices.write_text(json.dumps({"ofn_checkout_devices": DEVICES}))
+        yield Box(Laptop(tmp_path / "work"), sshd, sandbox, root, config, laptop_files / "api.key", devices)
 
 
 def test_a_box_set_up_over_ssh_then_unchanged_checked_upgraded_and_rolled_back(box: Box, releases: Releases) -> None:
@@ -114,7 +124,10 @@ def test_a_box_set_up_over_ssh_then_unchanged_checked_upgraded_and_rolled_back(b
     assert (wants / "timers.target.wants/ofn-checkout-backup.timer").is_symlink()
     kiosk = (wants / "multi-user.target.wants/ofn-checkout-kiosk.service").is_symlink()
     assert kiosk == (box.laptop.run(BIN / "ofn-checkout", "run", "--help").rc == 0), "on once the app has `run`"
-    assert (box.root / "etc/udev/rules.d/99-ofn-checkout.rules").exists()
+    rules = (box.root / "etc/udev/rules.d/99-ofn-checkout.rules").read_text()
+    assert 'ATTRS{idVendor}=="067b", ATTRS{idProduct}=="2303", SYMLINK+="ofn-scale", GROUP="dialout"' in rules
+    assert 'ATTRS{serial}=="A1", SYMLINK+="ofn-scanner", GROUP="input"' in rules
+    assert 'ATTR{idProduct}=="0202", SYMLINK+="ofn-printer-usb", GROUP="lp"' in rules
     assert box.store.exists() and "journal" in box.tables()
 
     before = tree(box.root)

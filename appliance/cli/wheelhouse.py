@@ -3,8 +3,8 @@
 The box installs from these files alone (``pip --no-index``): it needs no package registry, and
 every box of a hub runs exactly the versions that were tested (the pins of this installation,
 which ``provisioning/constraints.txt`` made). The laptop fetches the dependencies once, for the
-box's platform, which is not the laptop's: a Raspberry Pi is aarch64 (or armv7l on a 32-bit
-system), so binary wheels are downloaded for that platform (``pip download --platform``). A
+box's platform, which is not the laptop's: a Raspberry Pi on the 64-bit system is aarch64 (the
+32-bit one is not supported: its binary dependencies publish no wheels for it), so binary wheels are downloaded for that platform (``pip download --platform``). A
 dependency that publishes no wheel at all (evdev) goes as its source, with the tools to build it
 (setuptools, wheel); the box builds it with its own compiler (the role installs gcc and the
 Python headers).
@@ -27,7 +27,6 @@ BUILD_TOOLS = ("setuptools", "pip")
 #: manylinux tags pip may pick for each box platform, newest first (Raspberry Pi OS bookworm has glibc 2.36).
 PLATFORM_TAGS = {
     "aarch64": ("manylinux_2_36_aarch64", "manylinux_2_28_aarch64", "manylinux_2_17_aarch64", "manylinux2014_aarch64"),
-    "armv7l": ("manylinux_2_36_armv7l", "manylinux_2_31_armv7l", "manylinux_2_17_armv7l", "linux_armv7l"),
     "x86_64": ("manylinux_2_36_x86_64", "manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64"),
 }
 
