@@ -54,11 +54,13 @@ def build_releases(directory: Path) -> Releases:
             shutil.rmtree(source, ignore_errors=True)
             _copy_source(source)
             pyproject = source / "pyproject.toml"
-            pyproject.write_text(re.sub(r'(?m)^version = ".*"$', f'version = "{UPGRADE_VERSION}"', pyproject.read_text()))
+            pyproject.write_text(
+                re.sub(r'(?m)^version = ".*"$', f'version = "{UPGRADE_VERSION}"', pyproject.read_text())
+            )
             schema = source / "appliance" / "store" / "schema.py"
             schema.write_text(
                 schema.read_text()
-                + f'\n\n@migrations()\ndef m999_{PROBE_TABLE}(db: Database) -> None:\n'
+                + f"\n\n@migrations()\ndef m999_{PROBE_TABLE}(db: Database) -> None:\n"
                 + f'    _run(db, "CREATE TABLE {PROBE_TABLE} (x INTEGER)")\n'
             )
             _wheel(source, upgrade)

@@ -35,7 +35,9 @@ def key_path(config: Config) -> Path:
     return config.key_file_for(config.store_path)
 
 
-def test_a_snapshot_holds_what_verify_needs_for_the_service_user_alone(till: Till, config: Config, tmp_path: Path) -> None:
+def test_a_snapshot_holds_what_verify_needs_for_the_service_user_alone(
+    till: Till, config: Config, tmp_path: Path
+) -> None:
     trade(till, 3)
     snapshot = backups.take(config.store_path, key_path(config), config.lane_id, tmp_path / "snap")
     assert snapshot.verdict.ok, snapshot.verdict.findings
@@ -157,7 +159,7 @@ def test_the_nightly_backup_service_snapshots_verifies_and_keeps_n(
     config_file.write_text(config_file.read_text() + f'\n[backup]\ndir = "{tmp_path / "nightly"}"\nkeep = 2\n')
     command = unit_command("ofn-checkout-backup.service", config_file)
     env = {**os.environ, "OFN_CHECKOUT_LOG_DIR": str(tmp_path / "logs")}
-    for night in range(3):
+    for _night in range(3):
         trade(till, 1)
         result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
         assert result.returncode == 0, result.stdout + result.stderr

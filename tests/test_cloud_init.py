@@ -19,7 +19,9 @@ NETPLAN = shutil.which("netplan")
 
 @pytest.fixture
 def laptop(tmp_path: Path) -> Path:
-    (tmp_path / "id_ed25519.pub").write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJxqExampleKeyOnlyForTests support@laptop\n")
+    (tmp_path / "id_ed25519.pub").write_text(
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJxqExampleKeyOnlyForTests support@laptop\n"
+    )
     (tmp_path / "wifi.txt").write_text("a wifi secret 42\n")
     return tmp_path
 
@@ -110,7 +112,9 @@ def test_bad_settings_are_one_line_and_write_nothing(
 
 def test_a_private_key_given_as_the_ssh_key_is_refused(laptop: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (laptop / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n")
-    code = main(["provision", "cloud-init", "--hostname", "till-1", "--ssh-key", str(laptop / "id_ed25519")]
-                + ["--output", str(laptop / "boot")])
+    code = main(
+        ["provision", "cloud-init", "--hostname", "till-1", "--ssh-key", str(laptop / "id_ed25519")]
+        + ["--output", str(laptop / "boot")]
+    )
     assert code == 3
     assert "public key" in capsys.readouterr().err

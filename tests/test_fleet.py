@@ -30,7 +30,9 @@ def test_the_fleet_playbook_sets_up_two_boxes_with_their_lanes_and_vault_keys_id
 ) -> None:
     laptop = Laptop(tmp_path / "work")
     fleet = tmp_path / "fleet"
-    shutil.copytree(ROOT / "provisioning" / "fleet", fleet, ignore=shutil.ignore_patterns("inventory.example.yml", "host_vars"))
+    shutil.copytree(
+        ROOT / "provisioning" / "fleet", fleet, ignore=shutil.ignore_patterns("inventory.example.yml", "host_vars")
+    )
     password = tmp_path / "vault-password"
     password.write_text("correct horse battery staple\n")
     with running_sandbox(tmp_path / "ofn-data") as sandbox, running_sshd(tmp_path / "sshd") as sshd:

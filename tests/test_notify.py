@@ -167,7 +167,11 @@ def test_the_sync_service_says_ready_pings_and_says_it_stops(tmp_path: Path, not
     with running_sandbox(tmp_path / "ofn") as sandbox:
         config_path = box_config(tmp_path, sandbox, interval_s=1)
         assert main(["store", "init", "--training", "--config", str(config_path)]) == 0
-        env = {**os.environ, **notify_socket.environment(watchdog_s=0.5), "OFN_CHECKOUT_LOG_DIR": str(tmp_path / "logs")}
+        env = {
+            **os.environ,
+            **notify_socket.environment(watchdog_s=0.5),
+            "OFN_CHECKOUT_LOG_DIR": str(tmp_path / "logs"),
+        }
         process = subprocess.Popen(
             [str(BIN), "sync", "--config", str(config_path)],
             env=env,

@@ -25,8 +25,8 @@ import pytest
 from .ofn_sandbox import Sandbox, box_config, running_sandbox
 from .provisioning_kit import (
     BIN,
-    ROOT,
     PROBE_TABLE,
+    ROOT,
     SERVICE_USER,
     UPGRADE_VERSION,
     WHEELHOUSE,
@@ -201,8 +201,7 @@ def test_a_config_that_would_fail_on_a_box_is_refused_before_the_box_is_touched(
 
     config = tmp_path / "till.toml"
     config.write_text(
-        (ROOT / "appliance/data/demo-config.toml").read_text()
-        + '\n[backup]\ndir = "/home/support/backups"\n'
+        (ROOT / "appliance/data/demo-config.toml").read_text() + '\n[backup]\ndir = "/home/support/backups"\n'
     )  # the demo's key and store paths are not a box's
     key = tmp_path / "hub.key"
     key.write_text("k" * 40)

@@ -44,7 +44,9 @@ class FirstBoot:
         if not HOSTNAME.match(self.hostname):
             raise CloudInitError(f"--hostname {self.hostname!r}: lower-case letters, digits and '-', at most 63")
         if not self.ssh_keys or not all(_is_public_key(key) for key in self.ssh_keys):
-            raise CloudInitError("--ssh-key: give the support laptop's public key (a .pub file, e.g. ~/.ssh/id_ed25519.pub)")
+            raise CloudInitError(
+                "--ssh-key: give the support laptop's public key (a .pub file, e.g. ~/.ssh/id_ed25519.pub)"
+            )
         if self.wifi_ssid and not 8 <= len(self.wifi_password) <= 63:
             raise CloudInitError("--wifi-password-file: a WPA password has 8 to 63 characters")
         if self.data_label and not re.match(r"^[A-Za-z0-9_-]{1,16}$", self.data_label):

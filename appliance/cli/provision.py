@@ -55,28 +55,58 @@ def provision() -> None:
 
 @provision.command("box")
 @click.argument("host")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The box's config file (required the first time; else the box keeps its own)")
-@click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="File holding the hub's OFN API key (required the first time)")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The box's config file (required the first time; else the box keeps its own)",
+)
+@click.option(
+    "--key-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="File holding the hub's OFN API key (required the first time)",
+)
 @click.option("--check", is_flag=True, help="Show what would change, change nothing")
 @click.option("--upgrade", is_flag=True, help="Allow a box running another version to be upgraded (or rolled back)")
 @click.option("--port", type=click.IntRange(1, 65535), default=22, show_default=True, help="SSH port")
 @click.option("--user", help="SSH user [default: the one in HOST (user@host), else ssh's own]")
 @click.option("--identity", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="SSH private key")
-@click.option("--known-hosts", type=click.Path(dir_okay=False, path_type=Path),
-              help="known_hosts file [default: ssh's]; a new box's host key is added, a changed one refused")
-@click.option("--wheel", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The app's wheel [default: built from this checkout]")
-@click.option("--wheelhouse", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Dependency wheels for the box [default: fetched for --platform, kept in ~/.cache]")
-@click.option("--platform", "machine", type=click.Choice(sorted(PLATFORM_TAGS)), default="aarch64",
-              show_default=True, help="The box's platform (uname -m) when the wheelhouse must be fetched")
-@click.option("--root", type=click.Path(path_type=Path),
-              help="Install under this directory of the box instead of / (an image being prepared)")
+@click.option(
+    "--known-hosts",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="known_hosts file [default: ssh's]; a new box's host key is added, a changed one refused",
+)
+@click.option(
+    "--wheel",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The app's wheel [default: built from this checkout]",
+)
+@click.option(
+    "--wheelhouse",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Dependency wheels for the box [default: fetched for --platform, kept in ~/.cache]",
+)
+@click.option(
+    "--platform",
+    "machine",
+    type=click.Choice(sorted(PLATFORM_TAGS)),
+    default="aarch64",
+    show_default=True,
+    help="The box's platform (uname -m) when the wheelhouse must be fetched",
+)
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path),
+    help="Install under this directory of the box instead of / (an image being prepared)",
+)
 @click.option("--service-user", default="ofn-checkout", show_default=True, help="The user the services run as")
-@click.option("-e", "--extra-vars", "extra_vars", multiple=True,
-              help="A role variable, KEY=VALUE or @FILE (e.g. the devices' USB ids: docs/provisioning.md)")
+@click.option(
+    "-e",
+    "--extra-vars",
+    "extra_vars",
+    multiple=True,
+    help="A role variable, KEY=VALUE or @FILE (e.g. the devices' USB ids: docs/provisioning.md)",
+)
 def provision_box(host: str, **options: Any) -> int:
     """Provision (or check, or upgrade) the box at HOST ([user@]address) and show the doctor's verdict."""
     root: Path | None = options["root"]
@@ -254,19 +284,34 @@ def _verdict(rc: int, host: str, check: bool) -> int:
 
 @provision.command("cloud-init")
 @click.option("--hostname", required=True, help="The box's name on the network, e.g. till-1")
-@click.option("--ssh-key", "ssh_keys", multiple=True, required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Public key(s) of the support laptop")
+@click.option(
+    "--ssh-key",
+    "ssh_keys",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Public key(s) of the support laptop",
+)
 @click.option("--wifi-ssid", default="", help="Wi-Fi network [default: wired only]")
-@click.option("--wifi-password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="File holding the Wi-Fi password (never on the command line)")
+@click.option(
+    "--wifi-password-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="File holding the Wi-Fi password (never on the command line)",
+)
 @click.option("--wifi-country", default="FR", show_default=True, help="Country the Wi-Fi radio is allowed in")
 @click.option("--timezone", default="Europe/Paris", show_default=True)
 @click.option("--locale", default="fr_FR.UTF-8", show_default=True)
 @click.option("--keyboard", default="fr", show_default=True, help="Console keyboard layout")
 @click.option("--data-label", default="", help="Mount the ext4 partition of this label on /var/lib/ofn-checkout")
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Where to write them: the card's boot partition")
-def provision_cloud_init(ssh_keys: tuple[Path, ...], wifi_password_file: Path | None, output: Path, **settings: str) -> int:
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Where to write them: the card's boot partition",
+)
+def provision_cloud_init(
+    ssh_keys: tuple[Path, ...], wifi_password_file: Path | None, output: Path, **settings: str
+) -> int:
     """Write user-data, network-config and meta-data: a flashed card comes up reachable over SSH."""
     if settings["wifi_ssid"] and wifi_password_file is None:
         raise ProvisionError("--wifi-ssid needs --wifi-password-file")
@@ -278,7 +323,9 @@ def provision_cloud_init(ssh_keys: tuple[Path, ...], wifi_password_file: Path | 
         raise ProvisionError(str(exc)) from None
     for path in written:
         click.echo(f"wrote {path}")
-    click.echo(f"put the card in the box and power it on; then: ofn-checkout provision support@{settings['hostname']}.local")
+    click.echo(
+        f"put the card in the box and power it on; then: ofn-checkout provision support@{settings['hostname']}.local"
+    )
     return 0
 
 

@@ -115,7 +115,7 @@ def store_snapshot(config_path: Path | None, db_path: Path | None, target: Path)
 @store_options
 @click.argument("snapshot", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def store_restore(config_path: Path | None, db_path: Path | None, snapshot: Path) -> int:
-    """Put the store of SNAPSHOT back, with the services stopped. Refused if the store holds sales the snapshot does not."""
+    """Put the store of SNAPSHOT back (services stopped); refused if the store holds sales the snapshot does not."""
     config = load_config(config_path)
     path = db_path or config.store_path
     restored = backups.restore(snapshot, path, config.key_file_for(path), config.lane_id, SystemClock().now())

@@ -4,10 +4,10 @@ The box installs from these files alone (``pip --no-index``): it needs no packag
 every box of a hub runs exactly the versions that were tested (the pins of this installation,
 which ``provisioning/constraints.txt`` made). The laptop fetches the dependencies once, for the
 box's platform, which is not the laptop's: a Raspberry Pi on the 64-bit system is aarch64 (the
-32-bit one is not supported: its binary dependencies publish no wheels for it), so binary wheels are downloaded for that platform (``pip download --platform``). A
-dependency that publishes no wheel at all (evdev) goes as its source, with the tools to build it
-(setuptools, wheel); the box builds it with its own compiler (the role installs gcc and the
-Python headers).
+32-bit one is not supported: its binary dependencies publish no wheels for it), so binary wheels
+are downloaded for that platform (``pip download --platform``). A dependency that publishes no
+wheel at all (evdev) goes as its source, with setuptools to build it; the box builds it with its
+own compiler (the role installs gcc and the Python headers).
 """
 
 from __future__ import annotations
