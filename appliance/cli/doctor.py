@@ -26,6 +26,7 @@ from appliance.core.clock import parse_utc
 from appliance.ofn.audit import audit
 from appliance.ofn.client import OfnClient, OfnError, OrderCycleClosed
 from appliance.ofn.daemon import cycle_in_force
+from appliance.store import backup as backups
 from appliance.store.database import StoreError, explain
 from appliance.store.keys import ApiKeyError, JournalKeyError, load_api_key, permission_warning
 from appliance.store.opening import LaneStore, open_lane_store
@@ -71,6 +72,23 @@ def _store_and_clock(config: Config, path: Path, now: datetime) -> list[Verdict]
     else:
         verdicts.append(("ok", "clock", f"{now:%Y-%m-%d %H:%M} UTC"))
     return verdicts
+
+
+BACKUP_MAX_AGE = timedelta(days=3)
+
+
+def _backups(config: Config, now: datetime) -> Verdict:
+    """The nightly snapshots: a box whose last good one is days old has lost its safety net."""
+    directory = config.backup_dir
+    kept, failed = backups.snapshots(directory), backups.failed(directory)
+    if failed:
+        return ("warn", "backup", f"{len(failed)} snapshot(s) in {directory} did not verify: run `journal verify`")
+    if not kept:
+        return ("warn", "backup", f"no snapshot in {directory} yet (the nightly ofn-checkout-backup.timer makes one)")
+    newest = datetime.strptime(kept[-1].name, "checkout-%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
+    if now - newest > BACKUP_MAX_AGE:
+        return ("warn", "backup", f"the newest snapshot is from {newest:%Y-%m-%d}: is ofn-checkout-backup.timer on?")
+    return ("ok", "backup", f"{len(kept)} verified snapshot(s), the newest from {newest:%Y-%m-%d %H:%M} UTC")
 
 
 def _readable_store(config: Config, db_path: Path) -> LaneStore | None:
@@ -191,12 +209,13 @@ def run_checks(
         config_verdict or ("ok", "config", str(config.path) if config.path else "demo settings"),
         _disk(db_path),
         *_store_and_clock(config, db_path, now),
+        _backups(config, now),
         *_ofn(config, db_path, transport),
         *_device_checks(config),
     ]
 
 
-def _config(config_path: Path | None) -> tuple[Config, Verdict | None]:
+def config_or_demo(config_path: Path | None) -> tuple[Config, Verdict | None]:
     """The config, or the demo hub's settings with a failing verdict saying why: the other checks
     still run, one verdict per line."""
     path = config_module.resolve_path(config_path)
@@ -211,14 +230,19 @@ def _config(config_path: Path | None) -> tuple[Config, Verdict | None]:
         )
 
 
+def verdict_lines(verdicts: list[Verdict]) -> list[str]:
+    """One line a verdict, in columns: ``FAIL  store  what is wrong and what to do``."""
+    width = max(len(name) for _, name, _ in verdicts)
+    return [f"{verdict.upper():4}  {name:<{width}}  {message}" for verdict, name, message in verdicts]
+
+
 @click.command("doctor")
 @config_option
 @db_option
 def doctor(config_path: Path | None, db_path: Path | None) -> int:
     """Check the box: config, store, disk, clock, OFN and the key, each device; exit 1 if anything fails."""
-    config, config_verdict = _config(config_path)
+    config, config_verdict = config_or_demo(config_path)
     verdicts = run_checks(config, db_path or config.store_path, config_verdict=config_verdict)
-    width = max(len(name) for _, name, _ in verdicts)
-    for verdict, name, message in verdicts:
-        click.echo(f"{verdict.upper():4}  {name:<{width}}  {message}")
+    for line in verdict_lines(verdicts):
+        click.echo(line)
     return EXIT_PROBLEMS if any(v == "fail" for v, _, _ in verdicts) else 0

@@ -18,9 +18,12 @@ How a loop uses it (the sync command and the counter screen both)::
     notifier = Notifier.from_environment()
     ...                                  # open the store, the devices
     notifier.ready("selling")
-    while running:                       # or a timer on the event loop every notifier.interval s
-        notifier.heartbeat()             # sends WATCHDOG=1 at most every interval
+    while running:                       # a loop that turns at least every notifier.interval s,
+        notifier.heartbeat()             # or a timer on the event loop every notifier.interval s
     notifier.stopping()
+
+:meth:`Notifier.heartbeat` may be called as often as one likes: it sends a ping only when half an
+interval has passed since the last one, so a timer firing a little early still pings every time.
 
 It lives in ``appliance.cli`` because the processes that use it are started by commands: the sync
 daemon (``appliance.ofn``, which may not import the CLI) is handed :meth:`Notifier.heartbeat` as a
@@ -103,10 +106,10 @@ class Notifier:
         return self.send("WATCHDOG=1")
 
     def heartbeat(self) -> None:
-        """Ping the watchdog if an interval has passed since the last ping; cheap enough to call often."""
+        """Ping the watchdog unless it was pinged less than half an interval ago; cheap to call often."""
         if self.interval is None or self.address is None:
             return
-        if self._last_ping is None or self._monotonic() - self._last_ping >= self.interval:
+        if self._last_ping is None or self._monotonic() - self._last_ping >= self.interval / 2:
             self.ping()
 
 

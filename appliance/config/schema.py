@@ -90,6 +90,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "journal": {
         "key_file": Field(_optional_path, None, "HMAC key of the fiscal journal"),
     },
+    "backup": {
+        "dir": Field(_optional_path, None, "where `store backup` keeps its snapshots"),
+        "keep": Field(_int_between(1, 365), 7, "verified snapshots kept; older ones are dropped"),
+    },
     "receipt": {
         "legal_name": Field(_nonempty, doc="seller's legal name"),
         "address": Field(_lines, doc="seller's address, one string per line"),
