@@ -54,10 +54,10 @@ class Terminal:
         return self.tmux("capture-pane", "-p", "-t", "e2e")
 
     def dead(self) -> tuple[bool, str]:
-        dead, _, status = self.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead} #{pane_dead_status}").partition(
-            " "
-        )
-        return dead.strip() == "1", status.strip()
+        """Whether the command has ended, and how: its exit status, or ``signal N`` when a signal ended it."""
+        shown = self.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}")
+        dead, status, killed = (shown.strip().split("|") + ["", ""])[:3]
+        return dead == "1", status or (f"signal {killed}" if killed else "")
 
     def wait_for(self, what: str | Callable[[str], bool], timeout: float = TIMEOUT) -> str:
         check = what if callable(what) else (lambda text: what in text)
