@@ -42,7 +42,7 @@ from appliance.store import closures
 from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
 from appliance.store.catalogue import CatalogueError, as_item, get_variant
-from appliance.store.database import StoreError, write_transaction
+from appliance.store.database import StoreError
 from appliance.store.handovers import pickup_order, pickup_orders, record_handover, refuse_second_handover
 from appliance.store.keys import KeyFile
 from appliance.store.opening import create_lane_store, open_lane_store, refuse_changed_schema
@@ -57,7 +57,8 @@ from appliance.store.shifts import (
     open_shift,
     shift_report,
 )
-from appliance.store.witness import CutUnderTill, Witness, WitnessWriter
+from appliance.store.witness import Witness
+from appliance.store.witness_writer import WitnessedWrite, WitnessWriter
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,6 @@ class Till:
         self.writable = writable
         self.warnings = warnings
         self._periods_checked_on: date | None = None
-        self._witnessed_seq = 0
 
     @classmethod
     def create(
@@ -162,14 +162,16 @@ class Till:
 
     def open_shift(self, cashier: str, opening_float: Decimal) -> Shift:
         cashier = text.name(cashier, "The cashier's name")
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             return open_shift(connection, self.key, self.lane.id, cashier, to_cents(opening_float), self.clock.now())
 
     def move_cash(self, kind: str, amount: Decimal, reason: str, cashier: str) -> None:
         cashier = text.name(cashier, "The cashier's name")
         if reason.strip():  # an empty one is refused below, with what to do ("say why")
             reason = text.reason(reason, "The reason")
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             move_cash(
                 connection, self.key, self._open_shift(), kind, to_cents(amount), reason, cashier, self.clock.now()
             )
@@ -179,10 +181,10 @@ class Till:
 
     def close_shift(self, counted_cash: Decimal, cashier: str) -> ShiftReport:
         cashier = text.name(cashier, "The cashier's name")
-        with self._writing() as connection:
-            refuse_changed_schema(connection)
+        with self._writing() as write:
+            refuse_changed_schema(write.connection)
             return close_shift(
-                connection, self.key, self._open_shift(), to_cents(counted_cash), cashier, self.clock.now()
+                write.connection, self.key, self._open_shift(), to_cents(counted_cash), cashier, self.clock.now()
             )
 
     def _open_shift(self) -> Shift:
@@ -207,11 +209,14 @@ class Till:
     def complete(self, sale: Sale) -> StoredSale:
         """Complete and store a sale: once this returns, the sale survives a crash or power cut."""
         completed = sale.complete(self.clock.now())
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             shift = current_shift(connection, self.lane.id)
-            return record_sale(
+            stored = record_sale(
                 connection, self.key, completed, shift.id if shift else None, journal_store.tip(connection)
             )
+            write.head = stored.entry  # the witness is renewed from it, without reading the tip again
+            return stored
 
     def cancel(self, sale: Sale, reason: str) -> None:
         """Abandon a sale before payment; a basket with items leaves a trace in the journal."""
@@ -238,7 +243,8 @@ class Till:
             ],
             "total": totals.total,
         }
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             shift = current_shift(connection, self.lane.id)
             if shift is None:
                 raise ShiftError("No shift is open")
@@ -254,7 +260,8 @@ class Till:
         stored = self.find_sale(number=number)
         if stored is None:
             raise SaleError(f"There is no sale number {number}")
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             count = connection.execute(
                 "SELECT COUNT(*) FROM journal WHERE kind = 'reprint' AND ref = ?", (stored.sale.uuid,)
             ).fetchone()[0]
@@ -307,7 +314,8 @@ class Till:
     def complete_handover(self, handover: Handover) -> CompletedHandover:
         """Seal the hand-over; once this returns it survives a crash and will reach OFN."""
         completed = handover.complete(self.clock.now())
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             shift = current_shift(connection, self.lane.id)
             record_handover(connection, self.key, completed, shift.id if shift else None, self._note(completed))
         return completed
@@ -350,48 +358,30 @@ class Till:
     def close_periods(self) -> list[dict[str, Any]]:
         """Close every finished day, month and year now."""
         now = self.clock.now()
-        with self._transaction() as connection:
-            refuse_changed_schema(connection)
-            made = closures.close_due_periods(connection, self.key, self.lane.id, self.zone, now)
+        with self._transaction() as write:
+            refuse_changed_schema(write.connection)
+            made = closures.close_due_periods(write.connection, self.key, self.lane.id, self.zone, now)
         self._periods_checked_on = now.astimezone(self.zone).date()
         return made
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, then the head witness renewed once it is committed.
-
-        The tip is read inside the transaction, just before its COMMIT, and checked against the
-        witness (a journal cut while the till runs refuses the write); the witness is written only
-        after the COMMIT returned: it can lag behind the journal, never run ahead of it.
-        """
+    def _transaction(self) -> WitnessedWrite:
+        """One write transaction, checked against the head witness before its COMMIT (a journal cut
+        while the till runs refuses the write), the witness renewed once it is committed: it can lag
+        behind the journal, never run ahead of it (appliance/store/witness_writer.py)."""
         if not self.writable:
             raise StoreError("This store was opened read-only: nothing was written")
-        with write_transaction(self.db) as connection:
-            yield connection
-            head = journal_store.tip(connection)
-            if head is not None and self._witness_writer is not None:
-                try:
-                    self._witness_writer.check(connection, head)
-                except CutUnderTill as cut:
-                    raise StoreError(
-                        f"The journal was cut or replaced while the till was open (its head witness saw entry"
-                        f" {cut.witnessed}; the journal now ends before it or differs): run `ofn-checkout journal"
-                        " verify`, and restore the last backup; nothing was written"
-                    ) from None
-        if head is not None and self._witness_writer is not None and head.seq != self._witnessed_seq:
-            self._witness_writer.record(head)
-            self._witnessed_seq = head.seq
+        return WitnessedWrite(self.db, self._witness_writer)
 
     @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
+    def _writing(self) -> Iterator[WitnessedWrite]:
         """One write transaction; then, on the first write of a new local day, close the days before.
 
         The closure runs after the write, in its own transaction: a closure that fails must never
         stop a sale. A failure is logged and retried at the next write or by
         ``report close-periods``.
         """
-        with self._transaction() as connection:
-            yield connection
+        with self._transaction() as write:
+            yield write
         if self._periods_checked_on != self.clock.now().astimezone(self.zone).date():
             try:
                 self.close_periods()
