@@ -129,15 +129,23 @@ class WitnessWriter:
             return  # no witness to check against: the write will say why it cannot renew it
         if reading.state is not State.OK:
             return  # absent or torn: the rule of witness.py; forged: openings refuse it
-        if reading.seq > head.seq:
-            raise CutUnderTill(reading.seq, head.seq)
-        if not hmac.compare_digest(self._hash_of(connection, head, reading.seq), reading.hash):
-            raise CutUnderTill(reading.seq, head.seq)
+        seq = reading.seq
+        if seq == head.seq - 1:  # a sale's check: the witness names the entry it follows
+            known = head.prev_hash
+        elif seq > head.seq:
+            raise CutUnderTill(seq, head.seq)
+        else:
+            known = head.hash if seq == head.seq else None
+        if not hmac.compare_digest(known or self._hash_in_journal(connection, seq), reading.hash):
+            raise CutUnderTill(seq, head.seq)
 
     def reading(self) -> Reading:
         """What the witness says now: :meth:`Witness.newest` of its bytes. Bytes this process last
         read or wrote say what they said then; a slot that changed is read afresh, MAC checked."""
-        data = self._mapped(fresh=True)[:]
+        view, descriptor = self._map, self._descriptor
+        if view is None or descriptor is None or not self._still_in_place(descriptor):
+            view = self._mapped(fresh=True)
+        data = view[:]
         if data == self._file:
             return self._says
         readings = []
@@ -152,13 +160,8 @@ class WitnessWriter:
         return self._says
 
     @staticmethod
-    def _hash_of(connection: sqlite3.Connection, head: Link, seq: int) -> str:
-        """The hash of entry ``seq``; on a sale's commit the witness names the tip or the entry
-        before it, which the tip already carries, so the sale path reads nothing more."""
-        if seq == head.seq:
-            return head.hash
-        if seq == head.seq - 1 and head.prev_hash is not None:
-            return head.prev_hash
+    def _hash_in_journal(connection: sqlite3.Connection, seq: int) -> str:
+        """The hash of entry ``seq``, for a witness further behind than the entry the tip follows."""
         row = connection.execute("SELECT hash FROM journal WHERE seq = ?", (seq,)).fetchone()
         return "" if row is None else str(row[0])
 
