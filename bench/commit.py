@@ -124,11 +124,9 @@ def rows_once(connection: sqlite3.Connection, seq: int, payload: str) -> float:
         " VALUES (?, 1, ?, ?, ?, ?, ?, ?)",
         entry,
     )
-    connection.execute(
-        "INSERT INTO journal_anchor (lane_id, seq, hash, mac) VALUES (1, ?, ?, ?)"
-        " ON CONFLICT (lane_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
-        anchor,
-    )
+    moved = connection.execute("UPDATE journal_anchor SET seq = ?, hash = ?, mac = ? WHERE lane_id = 1", anchor)
+    if not moved.rowcount:  # as the journal's append does
+        connection.execute("INSERT INTO journal_anchor (lane_id, seq, hash, mac) VALUES (1, ?, ?, ?)", anchor)
     connection.execute(
         "INSERT INTO outbox (journal_seq, kind, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", outbox
     )
