@@ -94,7 +94,8 @@ from appliance.store.shifts import (
     z_entry,
 )
 from appliance.store.sync_state import Status, SyncReport, outbox_state, read_status, retry_parked, sync_report
-from appliance.store.witness import CutUnderTill, Witness, WitnessWriter
+from appliance.store.witness import Witness
+from appliance.store.witness_writer import WitnessedWrite, WitnessWriter
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,6 @@ class Till:
         self.receipt_config = receipt or {}  # the config's [receipt]: the seller on invoices
         self.fmt = fmt or Formatter("EUR", "fr_FR", zone)
         self._periods_checked_on: date | None = None
-        self._witnessed_seq = 0
         self.path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
 
     @classmethod
@@ -265,14 +265,16 @@ class Till:
 
     def open_shift(self, cashier: str, opening_float: Decimal) -> Shift:
         cashier = text.name(cashier, "The cashier's name")
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             return open_shift(connection, self.key, self.lane.id, cashier, to_cents(opening_float), self.clock.now())
 
     def move_cash(self, kind: str, amount: Decimal, reason: str, cashier: str) -> None:
         cashier = text.name(cashier, "The cashier's name")
         if reason.strip():  # an empty one is refused below, with what to do ("say why")
             reason = text.reason(reason, "The reason")
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             move_cash(
                 connection, self.key, self._open_shift(), kind, to_cents(amount), reason, cashier, self.clock.now()
             )
@@ -282,10 +284,10 @@ class Till:
 
     def close_shift(self, counted_cash: Decimal, cashier: str) -> ShiftReport:
         cashier = text.name(cashier, "The cashier's name")
-        with self._writing() as connection:
-            refuse_changed_schema(connection)
+        with self._writing() as write:
+            refuse_changed_schema(write.connection)
             return close_shift(
-                connection, self.key, self._open_shift(), to_cents(counted_cash), cashier, self.clock.now()
+                write.connection, self.key, self._open_shift(), to_cents(counted_cash), cashier, self.clock.now()
             )
 
     def z_seal(self, shift_id: int) -> tuple[int, str] | None:
@@ -326,15 +328,18 @@ class Till:
         A return of an invoiced sale gets its credit note in the same transaction (credit_note_for).
         """
         completed = sale.complete(self.clock.now())
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             shift = current_shift(connection, self.lane.id)
             stored = record_sale(
                 connection, self.key, completed, shift.id if shift else None, journal_store.tip(connection)
             )
-            if completed.kind is Kind.RETURN:
+            if completed.kind is Kind.RETURN:  # may seal a credit note after it: the witness reads the tip
                 invoices.issue_credit_note(
                     connection, self.key, stored, seller_if_set(self.receipt_config), completed.completed_at
                 )
+            else:
+                write.head = stored.entry  # the witness is renewed from it, without reading the tip again
             return stored
 
     def cancel(self, sale: Sale, reason: str) -> None:
@@ -366,7 +371,8 @@ class Till:
             record["started_by"] = sale.started_by
         if sale.approvals:
             record["approvals"] = [approval.as_record() for approval in sale.approvals]
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             shift = current_shift(connection, self.lane.id)
             if shift is None:
                 raise ShiftError("No shift is open")
@@ -411,7 +417,8 @@ class Till:
         stored = self.find_sale(number=number)
         if stored is None:
             raise SaleError(f"There is no sale number {number}")
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             count = connection.execute(
                 "SELECT COUNT(*) FROM journal WHERE kind = 'reprint' AND ref = ?", (stored.sale.uuid,)
             ).fetchone()[0]
@@ -477,7 +484,8 @@ class Till:
     def complete_handover(self, handover: Handover) -> CompletedHandover:
         """Seal the hand-over; once this returns it survives a crash and will reach OFN."""
         completed = handover.complete(self.clock.now())
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             shift = current_shift(connection, self.lane.id)
             record_handover(connection, self.key, completed, shift.id if shift else None, self._note(completed))
         return completed
@@ -548,7 +556,8 @@ class Till:
     def invoice(self, sale_number: int, customer: Customer, cashier: str) -> Invoice:
         """Invoice a completed sale, now or later; asked again for the same customer: a numbered duplicate."""
         cashier, seller = text.name(cashier, "The cashier's name"), seller_from_config(self.receipt_config)
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             sealed, copy = invoices.make_invoice(connection, self.key, sale_number, customer, seller, cashier, self.now)
         return self._presented(sealed, copy)
 
@@ -568,7 +577,8 @@ class Till:
     def duplicate_invoice(self, invoice: Invoice, cashier: str) -> Invoice:
         """The same invoice or credit note handed out again, marked and numbered as a duplicate."""
         cashier = text.name(cashier, "The cashier's name")
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             sealed, copy = invoices.copy_of(connection, self.key, self.lane.id, invoice, cashier, self.now)
         return self._presented(sealed, copy)
 
@@ -602,17 +612,20 @@ class Till:
         """Add someone who may use the till (or bring back someone disabled) with their PIN."""
         people.refuse_taken_pin(self.connection, self.key, pin, name)
         pin_hash = people.new_hash(pin)  # scrypt outside the write transaction
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             return people.add_person(connection, self.key, self.lane.id, name, role, pin_hash, by, self.clock.now())
 
     def disable_person(self, name: str, by: str) -> Person:
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             return people.disable_person(connection, self.key, self.lane.id, name, by, self.clock.now())
 
     def change_pin(self, name: str, pin: str, by: str) -> Person:
         people.refuse_taken_pin(self.connection, self.key, pin, name)
         pin_hash = people.new_hash(pin)
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             return people.change_pin(connection, self.key, self.lane.id, name, pin_hash, by, self.clock.now())
 
     def log_in(self, pin: str, now: Tick, *, manager: bool = False) -> Person:
@@ -625,7 +638,8 @@ class Till:
     def record_no_sale(self, cashier: str, allowed_by: str) -> None:
         """The drawer opened without a sale, as a manager allowed: a journal entry (``no_sale``)."""
         cashier = text.name(cashier, "The cashier's name")
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             shift = current_shift(connection, self.lane.id)
             record = {"shift_id": shift.id if shift else None, "cashier": cashier, "allowed_by": allowed_by}
             ref = str(shift.id) if shift else ""
@@ -636,48 +650,30 @@ class Till:
     def close_periods(self) -> list[dict[str, Any]]:
         """Close every finished day, month and year now."""
         now = self.clock.now()
-        with self._transaction() as connection:
-            refuse_changed_schema(connection)
-            made = closures.close_due_periods(connection, self.key, self.lane.id, self.zone, now)
+        with self._transaction() as write:
+            refuse_changed_schema(write.connection)
+            made = closures.close_due_periods(write.connection, self.key, self.lane.id, self.zone, now)
         self._periods_checked_on = now.astimezone(self.zone).date()
         return made
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, then the head witness renewed once it is committed.
-
-        The tip is read inside the transaction, just before its COMMIT, and checked against the
-        witness (a journal cut while the till runs refuses the write); the witness is written only
-        after the COMMIT returned: it can lag behind the journal, never run ahead of it.
-        """
+    def _transaction(self) -> WitnessedWrite:
+        """One write transaction, checked against the head witness before its COMMIT (a journal cut
+        while the till runs refuses the write), the witness renewed once it is committed: it can lag
+        behind the journal, never run ahead of it (appliance/store/witness_writer.py)."""
         if not self.writable:
             raise StoreError("This store was opened read-only: nothing was written")
-        with write_transaction(self.db) as connection:
-            yield connection
-            head = journal_store.tip(connection)
-            if head is not None and self._witness_writer is not None:
-                try:
-                    self._witness_writer.check(connection, head)
-                except CutUnderTill as cut:
-                    raise StoreError(
-                        f"The journal was cut or replaced while the till was open (its head witness saw entry"
-                        f" {cut.witnessed}; the journal now ends before it or differs): run `ofn-checkout journal"
-                        " verify`, and restore the last backup; nothing was written"
-                    ) from None
-        if head is not None and self._witness_writer is not None and head.seq != self._witnessed_seq:
-            self._witness_writer.record(head)
-            self._witnessed_seq = head.seq
+        return WitnessedWrite(self.db, self._witness_writer)
 
     @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
+    def _writing(self) -> Iterator[WitnessedWrite]:
         """One write transaction; then, on the first write of a new local day, close the days before.
 
         The closure runs after the write, in its own transaction: a closure that fails must never
         stop a sale. A failure is logged and retried at the next write or by
         ``report close-periods``.
         """
-        with self._transaction() as connection:
-            yield connection
+        with self._transaction() as write:
+            yield write
         if self._periods_checked_on != self.clock.now().astimezone(self.zone).date():
             try:
                 self.close_periods()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from appliance.core.clock import parse_utc
@@ -26,7 +26,7 @@ from appliance.core.sale import (
     PricedBy,
     SaleError,
 )
-from appliance.core.seal import canonical
+from appliance.core.seal import Entry, canonical
 from appliance.core.tax import VatAmount
 from appliance.store import journal as journal_store
 from appliance.store.schema import SALE_KINDS
@@ -41,6 +41,8 @@ class StoredSale:
     number: int
     shift_id: int
     journal_seq: int
+    #: The journal entry :func:`record_sale` just sealed (None when read back, or recorded before).
+    entry: Entry | None = field(default=None, compare=False, repr=False)
 
 
 def record_sale(
@@ -77,7 +79,7 @@ def record_sale(
         "INSERT INTO outbox (journal_seq, kind, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
         (entry.seq, sale.kind.value, canonical(_outbox_payload(sale.lines)), entry.created_at, entry.created_at),
     )
-    return StoredSale(sale, number, shift_id, entry.seq)
+    return StoredSale(sale, number, shift_id, entry.seq, entry)
 
 
 def _outbox_payload(lines: tuple[CompletedLine, ...]) -> dict[str, object]:
