@@ -54,10 +54,15 @@ class Terminal:
         return self.tmux("capture-pane", "-p", "-t", "e2e")
 
     def dead(self) -> tuple[bool, str]:
-        """Whether the command has ended, and how: its exit status, or ``signal N`` when a signal ended it."""
+        """Whether the command has ended, and how: its exit status, or ``signal N`` when a signal ended it.
+
+        tmux marks a pane dead when its pty closes and learns the status only when it reaps the child, a
+        moment later; until both are known the command counts as still ending.
+        """
         shown = self.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}")
         dead, status, killed = (shown.strip().split("|") + ["", ""])[:3]
-        return dead == "1", status or (f"signal {killed}" if killed else "")
+        how = status or (f"signal {killed}" if killed else "")
+        return dead == "1" and how != "", how
 
     def wait_for(self, what: str | Callable[[str], bool], timeout: float = TIMEOUT) -> str:
         check = what if callable(what) else (lambda text: what in text)
