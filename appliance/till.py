@@ -43,6 +43,7 @@ from appliance.core.returns import Returned, add_return_line, returnable, start_
 from appliance.core.sale import Item, Kind, Line, PaymentMethod, Sale, SaleError
 from appliance.core.seal import Verdict
 from appliance.core.tax import VatRate
+from appliance.reports.attention import AttentionList, attention_list
 from appliance.reports.formatting import Formatter
 from appliance.reports.handover_receipt import HandoverReceipt, build_handover_receipt
 from appliance.reports.invoice import Invoice, present
@@ -85,6 +86,8 @@ from appliance.store.shifts import (
     open_shift,
     shift_report,
 )
+from appliance.store.sync_attention import Key, LineState, line_states
+from appliance.store.sync_lock import sync_pass
 from appliance.store.sync_state import Status, SyncReport, outbox_state, read_status, retry_parked, sync_report
 from appliance.store.witness import CutUnderTill, Witness, WitnessWriter
 
@@ -203,9 +206,29 @@ class Till:
     def sync_report(self) -> SyncReport:
         return sync_report(self.connection, self.clock.now())
 
-    def retry_parked(self) -> int:
-        """A manager fixed OFN: what sync parked goes back in the queue."""
-        return retry_parked(self.db)
+    def attention(self, attention_after_s: int) -> AttentionList:
+        """What sync parked or found, each with what to do in OFN (the needs-attention screen)."""
+        return attention_list(self.connection, self.clock.now(), attention_after_s)
+
+    def retry_parked(self, wait_s: float = 30.0) -> int:
+        """A manager fixed OFN: what sync parked goes back in the queue, for the next pass to send.
+
+        It takes the sync's pass lock, as ``sync retry`` does, so it never changes the engine's
+        state under a running pass (SyncBusy after ``wait_s``), and it writes on a connection of its
+        own: a screen calls it from a worker thread while the till goes on selling.
+        """
+        if not self.writable:
+            raise StoreError(f"{self.path} is open read-only: nothing can be retried from here")
+        db = connect(self.path, write=True)
+        try:
+            with sync_pass(db, wait_s=wait_s):
+                return retry_parked(db)
+        finally:
+            db.close()
+
+    def retried(self, keys: list[Key]) -> list[LineState]:
+        """Where each retried change is now: waiting for a pass, in OFN, or parked again."""
+        return line_states(self.connection, keys)
 
     def set_plus(self, plus: dict[int, int]) -> None:
         """Give variants the PLUs a cashier types for them (PLU → variant id), in one transaction."""

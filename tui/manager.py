@@ -24,12 +24,24 @@ def _later(what: str) -> Callable[[CheckoutApp], None]:
 #: work adds its entry here.
 ENTRIES: list[Entry] = [
     ("Shift: open, cash in and out, X report, close (Z)", _later("Shift screens")),
-    ("Needs attention: what sync could not post", _later("The attention list")),
-    ("Diagnostics: devices, OFN, disk, clock, journal", _later("Diagnostics")),
+    ("Needs attention: what sync could not post", lambda app: open_attention(app)),
+    ("Diagnostics: devices, OFN, disk, clock, journal", lambda app: open_diagnostics(app)),
     ("Open the drawer (no sale)", _later("Opening the drawer")),
     ("People and PINs", _later("People")),
     ("Leave the till", lambda app: app.leave()),
 ]
+
+
+def open_attention(app: CheckoutApp) -> None:
+    from .screens.attention import AttentionScreen
+
+    app.push(AttentionScreen())
+
+
+def open_diagnostics(app: CheckoutApp) -> None:
+    from .screens.diagnostics import DiagnosticsScreen
+
+    app.push(DiagnosticsScreen())
 
 
 def open_manager_menu(app: CheckoutApp) -> None:
