@@ -107,6 +107,7 @@ async def test_the_scanner_test_says_what_a_sale_would_make_of_each_code_and_sel
             made = dict(screen.scans)
             assert "8,15 € (by sku)" in made[FLOUR] and made["4006381333931"] == "gtin: nothing to sell"
             assert app.counter.sale is None, "nothing was sold"
+            assert app.unexpected == 0
 
 
 async def test_the_printer_test_page_comes_out_of_the_printer_through_the_queue(

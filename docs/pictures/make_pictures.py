@@ -4,8 +4,9 @@
 
 Runs the real app headless on a throw-away training store with the demo catalogue, rings up a
 basket, and saves the screen as SVG (Textual's export) and as PNG (``rsvg-convert``, from Debian's
-``librsvg2-bin``, with ``fonts-dejavu-core`` for a monospace font). Run it again after a change of
-the screen, and commit the pictures.
+``librsvg2-bin``, with ``fonts-dejavu-core`` for a monospace font). The manager's screens are taken
+from the tests' screen tour (``tests/counter_tour.py``): the same state the SVG snapshots check.
+Run it again after a change of the screen, and commit the pictures.
 """
 
 from __future__ import annotations
@@ -44,6 +45,39 @@ async def sale_screen(till: Till, config: config_module.Config) -> str:
         return app.export_screenshot(title="OFN Checkout — the sale screen")
 
 
+#: docs picture → (the tour's screen, the title of the screenshot)
+TOUR_PICTURES = {
+    "attention-screen": ("attention", "OFN Checkout — needs attention"),
+    "diagnostics-screen": ("diagnostics", "OFN Checkout — diagnostics"),
+}
+
+
+async def tour_screen(name: str, title: str, folder: Path) -> str:
+    """A screen of the tests' tour, on a till set up as the tests' fixtures set it up."""
+    from appliance.core.clock import SteppingClock
+    from tests.conftest import MONDAY_MORNING
+    from tests.counter_kit import app_for, counter_kit
+    from tests.counter_tour import TOUR
+
+    steps, _, _ = TOUR[name]
+    config = replace(
+        config_module.parse(demo_config_text()), store_path=folder / f"{name}.db", api_key_file=folder / "api.key"
+    )
+    till = Till.create(config, clock=SteppingClock(MONDAY_MORNING))
+    try:
+        with write_transaction(till.db) as connection:
+            upsert_variants(connection, demo_variants(), till.clock.now())
+        till.open_shift("Alice", Decimal("100.00"))
+        with counter_kit(till, config, folder, scale=False, printer=False) as kit:
+            app = app_for(kit)
+            async with app.run_test(size=(80, 25)) as pilot:
+                await steps(pilot)
+                await pilot.pause(0.3)
+                return app.export_screenshot(title=title)
+    finally:
+        till.close()
+
+
 def for_rsvg(svg: str) -> str:
     """rsvg-convert drops leading no-break spaces (right-aligned columns shift left): plain spaces,
     kept as they are, draw the columns where the terminal draws them."""
@@ -62,12 +96,19 @@ def main() -> int:
             with write_transaction(till.db) as connection:
                 upsert_variants(connection, demo_variants(), till.clock.now())
             till.open_shift("Chloé", Decimal("150.00"))
-            svg = asyncio.run(sale_screen(till, config))
+            pictures = {"sale-screen": asyncio.run(sale_screen(till, config))}
         finally:
             till.close()
-    (HERE / "sale-screen.svg").write_text(for_rsvg(svg), encoding="utf-8")
-    subprocess.run([converter, "-w", "1000", str(HERE / "sale-screen.svg"), "-o", str(HERE / "sale-screen.png")], check=True)
-    print(f"wrote {HERE / 'sale-screen.svg'} and {HERE / 'sale-screen.png'}")
+        for picture, (name, title) in TOUR_PICTURES.items():
+            own = Path(folder) / name  # a store per screen, each with its own journal key
+            own.mkdir()
+            pictures[picture] = asyncio.run(tour_screen(name, title, own))
+    for picture, svg in pictures.items():
+        (HERE / f"{picture}.svg").write_text(for_rsvg(svg), encoding="utf-8")
+        subprocess.run(
+            [converter, "-w", "1000", str(HERE / f"{picture}.svg"), "-o", str(HERE / f"{picture}.png")], check=True
+        )
+        print(f"wrote {HERE / f'{picture}.svg'} and {HERE / f'{picture}.png'}")
     return 0
 
 

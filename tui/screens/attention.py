@@ -82,7 +82,7 @@ class AttentionScreen(CounterScreen):
         checkout = self.checkout
         self._seen = checkout.sync
         self.report = report = checkout.till.attention(checkout.attention_after_s)
-        self.query_one("#attention-head", Static).update(self._head(report))
+        self.paint("#attention-head", self._head(report))
         body: list[RenderableType] = []
         self._waiting(body, report.waiting)
         if self.retried:
@@ -92,7 +92,7 @@ class AttentionScreen(CounterScreen):
             for task in report.found:
                 self._show_task(body, task, "found")
         self._printer(body)
-        self.query_one("#attention-list", Static).update(Group(*body))
+        self.paint("#attention-list", Group(*body))
 
     def _head(self, report: AttentionList) -> Text:
         fmt = self.checkout.fmt
@@ -144,6 +144,12 @@ class AttentionScreen(CounterScreen):
             return
         body.append(Text("\nPrinter", style="bold"))
         body.append(indented(f"{snapshot.printer}: {snapshot.message}"))
+
+    def paint(self, selector: str, renderable: RenderableType) -> None:
+        """Draw into one of the screen's panels; a message that arrives while the screen is being
+        taken down (a scan, a verdict) finds no panel and changes nothing."""
+        for panel in self.query(selector).results(Static):
+            panel.update(renderable)
 
     # -- actions -----------------------------------------------------------------------------------
 

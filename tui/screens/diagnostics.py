@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -187,7 +188,7 @@ class DiagnosticsScreen(CounterScreen):
             head.append(f"  (FAIL: {', '.join(failing)})", style="bold #ffffff on #aa0000")
         if self.running:
             head.append("  checking OFN and the devices..." if "box" in self.running else "  checking the devices...")
-        self.query_one("#diagnostics-head", Static).update(head)
+        self.paint("#diagnostics-head", head)
         table = Table(box=None, show_header=False, pad_edge=False, expand=True)
         table.add_column(width=4, no_wrap=True)
         table.add_column(no_wrap=True)
@@ -198,7 +199,7 @@ class DiagnosticsScreen(CounterScreen):
             if check.driver:
                 message.append(f"\n{check.driver}", style="#00aaaa")
             table.add_row(Text(label, style=style), Text(check.device, style="bold"), message)
-        self.query_one("#verdict-list", Static).update(table)
+        self.paint("#verdict-list", table)
 
     # -- the scale and the scanner ---------------------------------------------------------------
 
@@ -214,7 +215,7 @@ class DiagnosticsScreen(CounterScreen):
         else:
             text.append(describe(reading) + "\n")
             text.append(f"raw {reading.raw.hex(' ') or '(nothing)'}"[:80], style="#00aaaa")
-        self.query_one("#scale-live", Static).update(text)
+        self.paint("#scale-live", text)
 
     def on_scan(self, code: str) -> None:
         self.test_code(code)
@@ -262,7 +263,7 @@ class DiagnosticsScreen(CounterScreen):
             line.truncate(SCAN_WIDTH, overflow="ellipsis")
             text.append("\n")
             text.append_text(line)
-        self.query_one("#scan-test", Static).update(text)
+        self.paint("#scan-test", text)
 
     # -- the printer and the drawer --------------------------------------------------------------
 
@@ -309,6 +310,12 @@ class DiagnosticsScreen(CounterScreen):
     def action_check_again(self) -> None:
         self.check()
         self.say("Checking again")
+
+    def paint(self, selector: str, renderable: RenderableType) -> None:
+        """Draw into one of the screen's panels; a message that arrives while the screen is being
+        taken down (a scan, a verdict) finds no panel and changes nothing."""
+        for panel in self.query(selector).results(Static):
+            panel.update(renderable)
 
     # -- moving about ----------------------------------------------------------------------------
 
