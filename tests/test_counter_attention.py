@@ -9,9 +9,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gpiozero.pins.mock import MockFactory
+from textual.pilot import Pilot
 
 from appliance import config as config_module
 from appliance.cli.main import main
@@ -29,16 +31,16 @@ from .ofn_sandbox import Box, expected_counter_lines
 GPIO_LIGHTS = {"enabled": True, "green": 17, "amber": 27, "red": 22, "buzzer": 24}
 
 
-def flat(app: object) -> str:
+def flat(app: Any) -> str:
     """The screen's words on one line, without the boxes' borders: a long line wraps where the screen
     is narrow, and what is checked is the words."""
-    return " ".join(re.sub("[│─┌┐└┘]", " ", screen_text(app)).split())  # type: ignore[arg-type]
+    return " ".join(re.sub("[│─┌┐└┘]", " ", screen_text(app)).split())
 
 
-async def open_attention(pilot: object) -> None:
+async def open_attention(pilot: Pilot[Any]) -> None:
     """Keypad only: the menu, the manager's entry (8), Needs attention (2)."""
-    await type_keys(pilot, "/82")  # type: ignore[arg-type]
-    await until(pilot, lambda: isinstance(pilot.app.screen, AttentionScreen), what="the attention screen")  # type: ignore[arg-type, attr-defined]
+    await type_keys(pilot, "/82")
+    await until(pilot, lambda: isinstance(pilot.app.screen, AttentionScreen), what="the attention screen")
 
 
 async def test_a_change_ofn_refused_is_retried_from_the_screen_and_reaches_ofn(

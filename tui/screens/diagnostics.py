@@ -233,6 +233,7 @@ class DiagnosticsScreen(CounterScreen):
         fmt = self.checkout.fmt
         found = self.checkout.counter.lookup.read(code)
         kind = found.scan.kind.value.replace("_", " ")
+        hints: tuple[str, ...] = ()
         if isinstance(found, Match):
             per_kg = " per kg" if found.variant.priced_by.value == "weight" else ""
             label = f", label {found.weight_g} g" if found.weight_g else ""
@@ -240,10 +241,10 @@ class DiagnosticsScreen(CounterScreen):
             made = (
                 f"{kind}: {found.variant.name}, {fmt.money(found.variant.price)}{per_kg} (by {found.via.value}{label})"
             )
-            said, level, hints = f"{found.scan.shown}: {made}", "ok", ()
+            said, level = f"{found.scan.shown}: {made}", "ok"
         elif isinstance(found, Ambiguous):
             made = f"{kind}: {len(found.variants)} products share it: {', '.join(v.name for v in found.variants[:3])}"
-            said, level, hints = found.message, "warn", ()
+            said, level = found.message, "warn"
         else:
             why = f" ({found.scan.reason})" if found.scan.reason else ""
             made = f"{kind}: nothing to sell{why}"
