@@ -21,6 +21,7 @@ from appliance.config import Config
 from appliance.core.clock import SteppingClock
 from appliance.reports.attention import advice, said
 from appliance.store.sync_attention import Parked
+from appliance.store.sync_lock import SyncBusy, sync_pass
 from appliance.till import Till
 from drivers.lights import LightState
 from tui.screens.attention import AttentionScreen
@@ -167,3 +168,11 @@ def test_each_parked_reason_gets_its_task_in_ofn(reason: str, todo: str, retry_h
     task, helps = advice(item)
     assert todo in task and helps is retry_helps
     assert "sync retry" not in said(reason) and "/api/" not in said(reason)
+
+
+def test_a_retry_never_runs_under_a_sync_pass_in_progress(till: Till) -> None:
+    """The screen's retry takes the sync's pass lock as `sync retry` does (the screen waits for it in a worker)."""
+    with sync_pass(till.db, wait_s=0):  # the daemon, mid-pass
+        with pytest.raises(SyncBusy, match="a sync pass is already running"):
+            till.retry_parked(wait_s=0.1)
+    assert till.retry_parked(wait_s=0.1) == 0  # once the pass is over: nothing was parked here
