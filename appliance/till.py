@@ -35,12 +35,14 @@ from appliance.core.customer import Customer
 from appliance.core.document import Document
 from appliance.core.handover import CompletedHandover, Handover, PickupOrder, refuse_shipped
 from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_from_config, seller_if_set
+from appliance.core.lockout import Tick
 from appliance.core.money import from_cents, to_cents
 from appliance.core.pickup_list import PickupEntry
 from appliance.core.receipt_code import read_sale_ref
 from appliance.core.return_draft import ReturnDraft
 from appliance.core.returns import Returned, add_return_line, returnable, start_return
 from appliance.core.sale import Item, Kind, Line, PaymentMethod, Sale, SaleError
+from appliance.core.sale_draft import DraftError, draft_record, sale_from_draft
 from appliance.core.seal import Verdict
 from appliance.core.tax import VatRate
 from appliance.reports.attention import AttentionList, attention_list
@@ -50,10 +52,11 @@ from appliance.reports.invoice import Invoice, present
 from appliance.reports.invoice_document import invoice_document
 from appliance.reports.invoice_pdf import invoice_pdf
 from appliance.reports.receipt import Receipt, build_receipt
-from appliance.store import closures, invoices
+from appliance.store import basket_file, closures, invoices, people
 from appliance.store import customers as customer_list
 from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
+from appliance.store.basket_file import basket_path
 from appliance.store.catalogue import CatalogueError, as_item, get_variant
 from appliance.store.database import StoreError, connect, write_transaction
 from appliance.store.handovers import (
@@ -67,8 +70,10 @@ from appliance.store.handovers import (
 from appliance.store.invoices import SealedDocument
 from appliance.store.keys import KeyFile
 from appliance.store.opening import create_lane_store, open_lane_store, refuse_changed_schema
+from appliance.store.people import Person
 from appliance.store.sales import (
     StoredSale,
+    ended,
     last_number,
     load_sale,
     record_sale,
@@ -82,9 +87,12 @@ from appliance.store.shifts import (
     ShiftReport,
     close_shift,
     current_shift,
+    last_closed_shift,
     move_cash,
     open_shift,
     shift_report,
+    stored_z_report,
+    z_entry,
 )
 from appliance.store.sync_attention import Key, LineState, line_states
 from appliance.store.sync_lock import sync_pass
@@ -230,6 +238,33 @@ class Till:
         """Where each retried change is now: waiting for a pass, in OFN, or parked again."""
         return line_states(self.connection, keys)
 
+    # -- the basket in progress, kept across a restart (store/basket_file.py) --------------------
+
+    def keep_basket(self, sale: Sale | None) -> None:
+        """Keep the basket in progress beside the store (None: there is none any more)."""
+        path = basket_path(self.path)
+        if sale is None or not sale.lines:
+            basket_file.drop(path)
+        else:
+            basket_file.keep(path, draft_record(sale))
+
+    def kept_basket(self) -> Sale | None:
+        """The basket in progress when the till last stopped, if it was neither sealed nor cancelled."""
+        path = basket_path(self.path)
+        try:
+            record = basket_file.kept(path)
+            if record is None:
+                return None
+            sale = sale_from_draft(record, {method.code: method for method in self.payments})
+        except (ValueError, DraftError) as exc:
+            aside = basket_file.set_aside(path)
+            log.warning("the kept basket could not be read back (%s): set aside as %s", exc, aside)
+            return None
+        if ended(self.connection, sale.uuid) or sale.lane_id != self.lane.id:
+            basket_file.drop(path)  # completed or cancelled before the stop: nothing is in progress
+            return None
+        return sale
+
     def set_plus(self, plus: dict[int, int]) -> None:
         """Give variants the PLUs a cashier types for them (PLU → variant id), in one transaction."""
         with write_transaction(self.db) as connection:
@@ -275,6 +310,19 @@ class Till:
             return close_shift(
                 connection, self.key, self._open_shift(), to_cents(counted_cash), cashier, self.clock.now()
             )
+
+    def z_seal(self, shift_id: int) -> tuple[int, str] | None:
+        """The journal entry and chain hash that seal shift ``shift_id``'s Z: printed at its foot."""
+        return z_entry(self.connection, shift_id)
+
+    def last_z_report(self) -> dict[str, Any] | None:
+        """The newest Z report exactly as it was sealed (None before the first closure)."""
+        last = last_closed_shift(self.connection, self.lane.id)
+        return stored_z_report(self.connection, last.id) if last else None
+
+    def closures(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """The day, month and year closures as sealed, oldest first (``report closures``)."""
+        return closures.closures(self.connection, kind)
 
     def _open_shift(self) -> Shift:
         shift = self.current_shift()
@@ -337,6 +385,10 @@ class Till:
             ],
             "total": totals.total,
         }
+        if sale.started_by:
+            record["started_by"] = sale.started_by
+        if sale.approvals:
+            record["approvals"] = [approval.as_record() for approval in sale.approvals]
         with self._writing() as connection:
             shift = current_shift(connection, self.lane.id)
             if shift is None:
@@ -559,6 +611,48 @@ class Till:
 
     def _maybe(self, sealed: SealedDocument | None) -> Invoice | None:
         return self._presented(sealed) if sealed is not None else None
+
+    # -- people and PINs (the logic: store/people.py, core/pins.py, core/lockout.py) ---------------
+
+    def people(self) -> list[Person]:
+        return people.everyone(self.connection)
+
+    def has_people(self) -> bool:
+        """Whether anyone can log in; until the first manager is added the till asks no PIN."""
+        return people.has_people(self.connection)
+
+    def add_person(self, name: str, role: str, pin: str, by: str) -> Person:
+        """Add someone who may use the till (or bring back someone disabled) with their PIN."""
+        people.refuse_taken_pin(self.connection, self.key, pin, name)
+        pin_hash = people.new_hash(pin)  # scrypt outside the write transaction
+        with self._writing() as connection:
+            return people.add_person(connection, self.key, self.lane.id, name, role, pin_hash, by, self.clock.now())
+
+    def disable_person(self, name: str, by: str) -> Person:
+        with self._writing() as connection:
+            return people.disable_person(connection, self.key, self.lane.id, name, by, self.clock.now())
+
+    def change_pin(self, name: str, pin: str, by: str) -> Person:
+        people.refuse_taken_pin(self.connection, self.key, pin, name)
+        pin_hash = people.new_hash(pin)
+        with self._writing() as connection:
+            return people.change_pin(connection, self.key, self.lane.id, name, pin_hash, by, self.clock.now())
+
+    def log_in(self, pin: str, now: Tick, *, manager: bool = False) -> Person:
+        """Who this PIN is (PinLocked, PinRefused, PinError otherwise): the PIN screen's one call."""
+        return people.log_in(self.db, self.key, pin, now, manager=manager)
+
+    def pin_lock_left(self, now: Tick) -> float:
+        return people.lock_left(self.db, now)
+
+    def record_no_sale(self, cashier: str, allowed_by: str) -> None:
+        """The drawer opened without a sale, as a manager allowed: a journal entry (``no_sale``)."""
+        cashier = text.name(cashier, "The cashier's name")
+        with self._writing() as connection:
+            shift = current_shift(connection, self.lane.id)
+            record = {"shift_id": shift.id if shift else None, "cashier": cashier, "allowed_by": allowed_by}
+            ref = str(shift.id) if shift else ""
+            journal_store.append(connection, self.key, self.lane.id, "no_sale", ref, record, self.clock.now())
 
     # -- periods ---------------------------------------------------------------------------------
 

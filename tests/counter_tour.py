@@ -125,6 +125,130 @@ async def refunding(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: isinstance(pilot.app.screen, RefundScreen))
 
 
+async def open_shift_counted(pilot: Pilot[Any]) -> None:
+    """No shift: the float counted on the sheet, a few coins and notes."""
+    await until(pilot, lambda: pilot.app.sync is not None)
+    await pilot.press("down")
+    await type_keys(pilot, "12")
+    await pilot.press("down", "down", "down", "down", "down", "down")
+    await type_keys(pilot, "25")
+    await pilot.press("down", "down", "down", "down")
+    await type_keys(pilot, "3")
+
+
+async def shift_menu(pilot: Pilot[Any]) -> None:
+    await until(pilot, lambda: pilot.app.sync is not None)
+    for key in "/81":
+        await type_keys(pilot, key)
+        await until(pilot, lambda: isinstance(pilot.app.screen, ChooseScreen))
+
+
+async def cash_sale(pilot: Pilot[Any]) -> None:
+    from tui.screens.sale import SaleScreen
+
+    app = pilot.app
+    await until(pilot, lambda: app.sync is not None)
+    await scan(pilot, FLOUR)
+    await scan(pilot, PASTA)
+    await type_keys(pilot, "+50")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+
+
+async def x_report(pilot: Pilot[Any]) -> None:
+    from tui.screens.report import ReportScreen
+
+    await cash_sale(pilot)
+    await shift_menu(pilot)
+    await type_keys(pilot, "4")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ReportScreen))
+
+
+async def close_count(pilot: Pilot[Any]) -> None:
+    from tui.screens.close_shift import CloseCountScreen
+
+    await cash_sale(pilot)
+    await shift_menu(pilot)
+    await type_keys(pilot, "5")
+    await until(pilot, lambda: isinstance(pilot.app.screen, CloseCountScreen))
+    await pilot.press("down", "down", "down", "down", "down", "down", "down")
+    await type_keys(pilot, "18")
+    await pilot.press("down", "down", "down", "down")
+    await type_keys(pilot, "5")
+
+
+async def difference(pilot: Pilot[Any]) -> None:
+    from tui.screens.close_shift import DifferenceScreen
+
+    await close_count(pilot)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, DifferenceScreen))
+
+
+async def closures(pilot: Pilot[Any]) -> None:
+    """Monday's sale, then Tuesday's, which closes Monday; the day closures on screen."""
+    from tui.screens.report import ReportScreen
+
+    await cash_sale(pilot)
+    pilot.app.till.clock.advance(24 * 3600)
+    await cash_sale(pilot)
+    await shift_menu(pilot)
+    await type_keys(pilot, "6")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ChooseScreen) and "Closures" in pilot.app.screen.title_text)
+    await type_keys(pilot, "1")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ReportScreen))
+
+
+async def _switching(pilot: Pilot[Any]) -> None:
+    """People set up on the till (the demo's note shown), the clock frozen, then / 7: the PIN screen."""
+    from tui.demo import DEMO_PIN_NOTE
+    from tui.screens.pin import PinScreen
+
+    from .people_kit import Monotonic, seed_people
+
+    app = pilot.app
+    await until(pilot, lambda: app.sync is not None)
+    seed_people(app.till)
+    app.monotonic = Monotonic(5000.0)  # the time left on a lock must not move under the snapshot
+    app.roles.note = DEMO_PIN_NOTE
+    await type_keys(pilot, "/7")
+    await until(pilot, lambda: isinstance(app.screen, PinScreen))
+
+
+async def pin_screen(pilot: Pilot[Any]) -> None:
+    await _switching(pilot)
+    await type_keys(pilot, "12")
+
+
+async def pin_locked(pilot: Pilot[Any]) -> None:
+    await _switching(pilot)
+    for _ in range(5):
+        await type_keys(pilot, "4321")
+        await pilot.press("enter")
+    await until(pilot, lambda: "Try again in 1:00" in pilot.app.screen.query_one("#pin-lock").render().plain)
+
+
+async def manager_pin(pilot: Pilot[Any]) -> None:
+    from tui.screens.pin import ManagerPinScreen, PinScreen
+    from tui.screens.prompt import PromptScreen
+
+    await _switching(pilot)
+    await type_keys(pilot, "1111")
+    await pilot.press("enter")
+    await until(pilot, lambda: not isinstance(pilot.app.screen, PinScreen))
+    await scan(pilot, FLOUR)
+    await type_keys(pilot, "/53")  # a new price for the flour
+    await until(pilot, lambda: isinstance(pilot.app.screen, PromptScreen))
+    await type_keys(pilot, "5")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ChooseScreen))
+    await type_keys(pilot, "1")  # damaged
+    await until(pilot, lambda: isinstance(pilot.app.screen, ManagerPinScreen))
+    await type_keys(pilot, "99")
+
+
 PARKED_REASON = (
     'OFN refused POST /api/v0/orders/R0000001/shipments/H0000001/add: quantity: "Flour T65 1 kg — Ferme des'
     ' Saules" is out of stock.: correct it in OFN, then run `sync retry`'
@@ -216,6 +340,15 @@ TOUR: dict[str, tuple[Step, int | None, bool]] = {
     "open_shift": (empty, None, False),
     "return": (returning, None, True),
     "refund": (refunding, None, True),
+    "open_shift_counted": (open_shift_counted, None, False),
+    "shift_menu": (shift_menu, None, True),
+    "x_report": (x_report, None, True),
+    "close_count": (close_count, None, True),
+    "difference": (difference, None, True),
+    "closures": (closures, None, True),
+    "pin": (pin_screen, None, True),
+    "pin_locked": (pin_locked, None, True),
+    "manager_pin": (manager_pin, None, True),
     "attention": (attention, None, True),
     "diagnostics": (diagnostics, None, True),
 }

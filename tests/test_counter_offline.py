@@ -16,6 +16,7 @@ from tui.run import make_app
 from tui.screens.sale import SaleScreen
 
 from .counter_kit import scan, screen_text, type_keys, until
+from .people_kit import log_in
 
 FLOUR = "3760000010719"
 PASTA = "3760000010733"
@@ -61,6 +62,7 @@ async def test_sales_made_while_ofn_is_down_reach_it_once_it_is_back(tmp_path: P
             with box.devices() as devices:
                 app = make_app(till, config, devices)
                 async with app.run_test(size=(80, 25)) as pilot:
+                    await log_in(pilot, "1111")  # the demo's cashier
                     await until(pilot, lambda: "OFN online" in screen_text(app), 30, "the box online")
                     ofn.down(600)
                     held_down = ofn.held_while_down()

@@ -48,12 +48,15 @@ async def test_attention_is_said_once_in_one_line(till: Till, config: Config, tm
 async def test_kiosk_keeps_the_till_open(till: Till, config: Config, tmp_path: Path) -> None:
     with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
         app = app_for(kit, kiosk=True)
+        asked: list[str] = []
+        app.authorize = lambda what, then: asked.append(what)  # type: ignore[method-assign]  # no manager here
         async with app.run_test(size=(80, 25)) as pilot:
-            await pilot.press("ctrl+q")
-            await pilot.press("ctrl+c")
+            for key in ("ctrl+c", "ctrl+z", "ctrl+backslash", "ctrl+s", "ctrl+q"):
+                await pilot.press(key)
             await pilot.pause()
             assert app.is_running
-            assert "stays open" in screen_text(app)
+            assert asked == ["leave the till"]  # only Ctrl+Q asks, and only a manager may say yes
+            assert "needs a manager" in screen_text(app)
         plain = app_for(kit)
         async with plain.run_test(size=(80, 25)) as pilot:
             await pilot.press("ctrl+q")

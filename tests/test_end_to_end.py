@@ -12,10 +12,7 @@ import os
 import re
 import shlex
 import signal
-import subprocess
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -23,74 +20,18 @@ import httpx
 
 from .conftest import env_without_config
 from .ofn_sandbox import BIN
+from .terminal import Terminal, demo_processes, tail, until
 
 FLOUR = "3760000010719"
 PASTA = "3760000010733"
 APPLES_PLU = "1"  # the demo numbers its loose goods 1, 2… from variant 1001, Apples Gala (1 kg units)
 APPLES_ID = 1001
 START_TIMEOUT = 120.0  # the demo starts a sandbox and syncs once before the first frame: slow on a busy machine
-TIMEOUT = 30.0
 
 
 def variant_of(ean: str) -> int:
     """The demo's EANs carry their variant id: 376, the id on nine digits, a check digit."""
     return int(ean[3:12])
-
-
-class Terminal:
-    """A tmux server of its own with one 80×25 window."""
-
-    def __init__(self, env: dict[str, str]):
-        self.socket = f"ofn-e2e-{uuid.uuid4().hex[:12]}"
-        self.env = env
-
-    def tmux(self, *args: str) -> str:
-        result = subprocess.run(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            timeout=30,
-            check=True,
-        )
-        return result.stdout
-
-    def start(self, command: str) -> None:
-        # remain-on-exit: once the command ends, the pane stays to tell its exit status
-        self.tmux("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "25", command)
-        self.tmux("set-option", "-w", "-t", "e2e", "remain-on-exit", "on")
-
-    def keys(self, *keys: str) -> None:
-        """One send-keys: the keys arrive together, as a scanner's burst does."""
-        self.tmux("send-keys", "-t", "e2e", *keys)
-
-    def type(self, text: str) -> None:
-        """One key at a time, as a person types."""
-        for char in text:
-            self.tmux("send-keys", "-t", "e2e", "-l", char)
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "e2e")
-
-    def dead(self) -> tuple[bool, str]:
-        dead, _, status = self.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead} #{pane_dead_status}").partition(
-            " "
-        )
-        return dead.strip() == "1", status.strip()
-
-    def wait_for(self, what: str | Callable[[str], bool], timeout: float = TIMEOUT) -> str:
-        check = what if callable(what) else (lambda text: what in text)
-        deadline = time.monotonic() + timeout
-        while True:
-            text = self.screen()
-            if check(text):
-                return text
-            if time.monotonic() > deadline:
-                raise AssertionError(f"the screen never showed {what!r}; it shows:\n{text}")
-            time.sleep(0.05)  # poll interval, not a wait for something to happen
-
-    def kill(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, env=self.env, check=False)
 
 
 @contextmanager
@@ -108,40 +49,19 @@ def demo_in_terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
                 os.kill(pid, signal.SIGTERM)
 
 
-def tail(path: Path, lines: int = 30) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else f"(no {path})"
-
-
-def demo_processes(data: Path) -> dict[int, str]:
-    """Processes of this demo (its data dir in their command line or environment), tmux aside."""
-    marker = str(data)
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            if (entry / "comm").read_text().startswith("tmux"):
-                continue
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if marker in command or marker.encode() in environ:
-            found[int(entry.name)] = command.strip()
-    return found
-
-
-def until(condition: Callable[[], bool], what: str, timeout: float = TIMEOUT, explain: Callable[[], str] = str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}\n{explain()}")
-        time.sleep(0.1)
+def log_in(term: Terminal) -> None:
+    """The demo opens on the PIN screen, with its people's PINs on it: Chloé, its cashier, logs in."""
+    term.wait_for("demo: cashier 1111, manager 9999", START_TIMEOUT)
+    term.type("1111")
+    term.wait_for("> ****")  # shown as stars, never the digits
+    term.keys("Enter")
+    term.wait_for("scan, or type a code")
 
 
 def test_a_cashier_rings_up_a_sale_in_the_demo_and_ofn_receives_it(tmp_path: Path) -> None:
     with demo_in_terminal(tmp_path) as (term, data):
-        term.wait_for("scan, or type a code", START_TIMEOUT)
+        log_in(term)
+        assert "Till 1 · Chloé" in term.screen()
         sandbox = json.loads((data / "sandbox.json").read_text(encoding="utf-8"))
         counter_order = f"{sandbox['url']}/__sandbox/orders/{sandbox['lanes']['1']}"
 
@@ -184,18 +104,18 @@ def test_a_cashier_rings_up_a_sale_in_the_demo_and_ofn_receives_it(tmp_path: Pat
 
         term.keys("C-q")
         until(
-            lambda: term.dead() != (False, "") and term.dead()[1] != "",
+            lambda: term.dead()[0],
             "the demo to end and tmux to note how",
             explain=lambda: term.screen() + tail(data / "logs" / "counter.log"),
         )
-        assert term.dead() == (True, "0")
+        assert term.dead() == (True, "0"), term.screen() + tail(data / "logs" / "counter.log")
         assert "Demo stopped" in term.screen()
         assert demo_processes(data) == {}  # no sandbox, sync daemon or app of the demo outlives it
 
 
 def test_closing_the_demo_s_terminal_stops_everything_it_started(tmp_path: Path) -> None:
     with demo_in_terminal(tmp_path) as (term, data):
-        term.wait_for("scan, or type a code", START_TIMEOUT)
+        log_in(term)
         running = demo_processes(data).values()
         assert any("appliance.cli sandbox" in command for command in running), running
         assert any(command.endswith("appliance.cli sync") for command in running), running

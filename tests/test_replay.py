@@ -81,7 +81,7 @@ def test_the_example_runs_on_a_demo_box_and_the_summary_is_the_journal(tmp_path:
     assert "Traceback" not in result.stderr
     summary: dict[str, Any] = json.loads(result.stdout)
     assert summary["ok"] is True and summary["failure"] is None
-    assert summary["ran"] == summary["actions"] == 27
+    assert summary["ran"] == summary["actions"] == 30
     till = open_till(data / "config.toml")
     try:
         assert [sale["number"] for sale in summary["sales"]] == list(range(1, till.last_sale_number() + 1)) == [1, 2]
@@ -107,6 +107,7 @@ def test_the_example_runs_on_a_demo_box_and_the_summary_is_the_journal(tmp_path:
         assert (first.total, first.tendered) == (5324, 6000)
         second = till.find_sale(number=2).sale  # type: ignore[union-attr]
         assert [(p.method, p.amount) for p in second.payments] == [("cash", 500), ("card", second.total - 500)]
+        assert first.cashier == second.cashier == "Chloé"  # who logged in on the PIN screen
     finally:
         till.close()
     assert summary["receipts"] == 1  # sale 1's, asked for; sale 2 went without
@@ -114,6 +115,8 @@ def test_the_example_runs_on_a_demo_box_and_the_summary_is_the_journal(tmp_path:
     assert "Till 1  No 1 " in text and "S00000001" in text  # the sale's number, in words and as the barcode's data
     assert "0,734 kg × 9,80 €/kg" in text and "53,24 €" in text
     assert "No 2" not in text
+    logged = (tmp_path / "logs" / "replay.log").read_text(encoding="utf-8")
+    assert "replay line 6 done: type (a PIN, not logged)" in logged and "type 1111" not in logged
 
 
 def test_a_failed_expect_total_names_the_line_and_stops_there(tmp_path: Path) -> None:

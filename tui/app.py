@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
+from appliance.cli.notify import Notifier
 from appliance.config import Config
 from appliance.core.sale import PaymentMethod
 from appliance.reports.formatting import Formatter
@@ -51,6 +52,7 @@ from .messages import (
     WeightChanged,
 )
 from .payable import Paid
+from .roles import Roles, read_boot_id
 from .screens.base import Counted, CounterScreen
 from .widgets.entry import Burst
 from .widgets.status_bar import Part, status_parts
@@ -102,8 +104,11 @@ class CheckoutApp(App[int]):
         cashier: str = "",
         log_path: Path | None = None,
         kiosk: bool = False,
+        notifier: Notifier | None = None,
         extra_bindings: list[Binding] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        pin_note: str = "",
+        boot_id: str = "",
     ):
         super().__init__()
         self.till = till
@@ -119,8 +124,10 @@ class CheckoutApp(App[int]):
             else None
         )
         self.monotonic = monotonic
+        self.roles = Roles(self, boot_id or read_boot_id(), pin_note)  # who is logged in (docs/people.md)
         self.log_path = log_path
         self.kiosk = kiosk  # the box's console: nobody leaves the till's screen from the keyboard
+        self.notifier = notifier or Notifier.from_environment()  # systemd: READY=1, then the watchdog
         self.notes: dict[int, str] = {}  # what the cashier was told about lines of the sale in progress
         self.reading: Reading | None = None
         self.sync: Status | None = None
@@ -157,11 +164,25 @@ class CheckoutApp(App[int]):
             from .screens.open_shift import OpenShiftScreen
 
             self.push_screen(OpenShiftScreen())
+        self.roles.start()  # once people are set up, the PIN screen comes first
         self.bridge.start()
         for problem in self.devices.problems:
             self.notify(str(problem), severity="warning", timeout=15)
+        self.call_after_refresh(self._started)
+
+    def _started(self) -> None:
+        """The first frame is drawn: tell systemd, and ping its watchdog from this event loop.
+
+        The pings come from a timer of the app's own loop, so a loop that hangs (a handler that never
+        returns, a deadlock) stops them and systemd restarts the till; the basket comes back.
+        """
+        self.notifier.ready(f"selling at {self.till.lane.name}")
+        if self.notifier.interval is not None:
+            self.notifier.ping()
+            self.set_interval(self.notifier.interval, self.notifier.ping, name="watchdog")
 
     def on_unmount(self) -> None:
+        self.notifier.stopping()
         self.bridge.stop()
 
     def shift_opened(self) -> None:
@@ -170,7 +191,7 @@ class CheckoutApp(App[int]):
 
     async def action_quit(self) -> None:
         if self.kiosk:
-            self.say("This till stays open: a manager stops it from the box's service", "warn")
+            self.leave()  # a manager's decision: the manager's PIN, then the service starts it again
             return
         await super().action_quit()
 
@@ -351,17 +372,23 @@ class CheckoutApp(App[int]):
     # -- who may do what ---------------------------------------------------------------------------
 
     def authorize(self, what: str, then: Callable[[], object]) -> None:
-        """Run ``then`` once a manager has allowed ``what`` (a manager's PIN; see the people).
-
-        Until people and PINs are set up on this till, every action is allowed.
+        """Run ``then`` once a manager has allowed ``what``: at once when a manager is logged in,
+        else after a manager's PIN (refused, said on screen, without it). ``what`` completes
+        "Manager's PIN for: …". Until people are set up on this till, every action is allowed.
         """
-        then()
+        self.roles.approve(what, lambda _manager: then())
+
+    def approve(self, what: str, then: Callable[[str], object]) -> None:
+        """:meth:`authorize`, with the name of the manager who allowed it given to ``then`` (to
+        record in the journal); ``""`` on a till with nobody set up."""
+        self.roles.approve(what, then)
 
     def switch_cashier(self) -> None:
-        self.say("Switching cashier needs people and PINs set up: ofn-checkout people add", "warn")
+        self.roles.switch()
 
     def leave(self) -> None:
         """Leave the till (the kiosk's service starts it again); a manager's decision."""
+        self.say("Leaving the till needs a manager", "warn")
         self.authorize("leave the till", self.exit)
 
     def show_help(self, screen: Screen[Any]) -> None:

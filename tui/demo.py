@@ -1,7 +1,8 @@
 """``ofn-checkout demo``: the whole box on one machine, in one terminal.
 
 It starts the local OFN (the sandbox, a real HTTP server with the demo hub), writes a config for
-lane 1 of that hub, sets up a training store and opens a shift, fetches the catalogue and the
+lane 1 of that hub, sets up a training store with two people (cashier Chloé, PIN 1111; manager
+Manon, PIN 9999, shown on the PIN screen) and opens a shift, fetches the catalogue and the
 pickup orders once, starts the sync daemon, and simulates the devices: a Toledo scale on a pty, an
 ESC/POS printer on a TCP port whose receipts are written as text to ``DIR/receipts.txt``, and the
 keyboard as the scanner (a fast burst of keys ended by Enter is a scan). Then it runs the counter
@@ -45,6 +46,9 @@ log = logging.getLogger(__name__)
 
 DEMO_CASHIER = "Chloé"
 DEMO_FLOAT = Decimal("150.00")
+#: The demo's people (name, role, PIN), and what its PIN screen says of them; a real till shows no PIN.
+DEMO_PEOPLE = ((DEMO_CASHIER, "cashier", "1111"), ("Manon", "manager", "9999"))
+DEMO_PIN_NOTE = "demo: cashier 1111, manager 9999"
 START_TIMEOUT = 30.0
 
 
@@ -250,6 +254,9 @@ kick = "printer"
         try:
             if till.current_shift() is None:
                 till.open_shift(DEMO_CASHIER, DEMO_FLOAT)
+            if not till.has_people():
+                for name, role, pin in sorted(DEMO_PEOPLE, key=lambda person: person[1] != "manager"):
+                    till.add_person(name, role, pin, "the demo")
         finally:
             till.close()
 
@@ -352,7 +359,9 @@ def _run_demo(folder: Path) -> int:
         till = Till.open(config)
         try:
             with box.devices() as devices:
-                app = make_app(till, config, devices, log_path=log_path, extra_bindings=DEMO_BINDINGS)
+                app = make_app(
+                    till, config, devices, log_path=log_path, extra_bindings=DEMO_BINDINGS, pin_note=DEMO_PIN_NOTE
+                )
                 install_demo_actions(app, box)
                 app.run()
                 stopping = time.monotonic()

@@ -2,8 +2,9 @@
 
 Each entry is a small flow of prompts and lists over the counter (discounts and price changes
 take a reason from the hub's list; a cancelled basket leaves its trace in the journal; a reprint is
-a numbered duplicate). Manager-only actions join here with the manager's PIN (see the manager
-screens).
+a numbered duplicate). A price change, a discount above the hub's limit and cancelling a basket
+once a payment was taken need a manager (:meth:`tui.app.CheckoutApp.approve`), and the sale
+records who allowed them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from appliance.core.money import parse_amount
+from appliance.core.money import parse_amount, to_cents
 from appliance.core.sale import Discount, DiscountKind, Line, SaleError
 from appliance.reports.receipt_document import receipt_document
 from appliance.store.sales import StoredSale
@@ -76,7 +77,11 @@ def _with_reason(app: CheckoutApp, title: str, then: Callable[[str], None]) -> N
     app.push(ChooseScreen(title, choices), lambda reason: then(reason) if reason else None)
 
 
-def _discount(app: CheckoutApp, title: str, apply: Callable[[Discount], None]) -> None:
+def _discount(
+    app: CheckoutApp, title: str, apply: Callable[[Discount], None], base: Callable[[], int], line_no: int | None
+) -> None:
+    """A discount: its kind, value and reason; above the hub's limit (``roles.discount_limit_percent``
+    of what it applies to, ``base`` cents) a manager allows it, and the sale records who."""
     kinds = [Choice("Percentage (type 10 for 10 %)", DiscountKind.PERCENT), Choice("Amount off", DiscountKind.AMOUNT)]
 
     def value_for(kind: DiscountKind | None) -> None:
@@ -87,30 +92,53 @@ def _discount(app: CheckoutApp, title: str, apply: Callable[[Discount], None]) -
 
     def reason_for(kind: DiscountKind, value: Decimal | None) -> None:
         if value is not None:
-            _with_reason(app, f"Why the discount of {value}?", lambda reason: done(Discount(kind, value, reason)))
+            _with_reason(app, f"Why the discount of {value}?", lambda reason: checked(Discount(kind, value, reason)))
 
-    def done(discount: Discount) -> None:
+    def checked(discount: Discount) -> None:
+        shown = f"{discount.value}{' %' if discount.kind is DiscountKind.PERCENT else ''}"
+        if app.roles.discount_needs_manager(_percent_off(discount, base())):
+            app.approve(f"a discount of {shown} ({title.lower()})", lambda by: done(discount, shown, by))
+        else:
+            done(discount, shown, "")
+
+    def done(discount: Discount, shown: str, by: str) -> None:
         screen = app.sale_screen
         if screen.attempted(lambda: apply(discount)):
+            if by:
+                app.counter.basket().approve("discount", by, line_no)
             screen.show_sale()
-            screen.say(f"Discount {discount.value}{' %' if discount.kind is DiscountKind.PERCENT else ''} given", "ok")
+            screen.say(f"Discount {shown} given" + (f", allowed by {by}" if by else ""), "ok")
 
     app.push(ChooseScreen(title, kinds), value_for)
+
+
+def _percent_off(discount: Discount, base_cents: int) -> Decimal:
+    """How much of what it applies to a discount takes off, in percent (an amount as a share of it)."""
+    if discount.kind is DiscountKind.PERCENT:
+        return discount.value
+    return Decimal(discount.hundredths * 100) / base_cents if base_cents > 0 else Decimal(100)
 
 
 def line_discount(app: CheckoutApp) -> None:
     line = app.sale_screen.attempt(lambda: _selected_line(app))
     if line is not None:
         sale = app.counter.basket()
-        _discount(app, f"Discount on {line.item.name}", lambda d: sale.discount_line(line.line_no, d))
+        _discount(
+            app,
+            f"Discount on {line.item.name}",
+            lambda d: sale.discount_line(line.line_no, d),
+            line.gross_cents,
+            line.line_no,
+        )
 
 
 def sale_discount(app: CheckoutApp) -> None:
     sale = app.counter.basket()
-    _discount(app, "Discount on the whole sale", sale.discount_sale)
+    _discount(app, "Discount on the whole sale", sale.discount_sale, lambda: sale.totals().subtotal, None)
 
 
 def price_change(app: CheckoutApp) -> None:
+    """A new price for the selected line: always a manager's decision (the sale records who)."""
     line = app.sale_screen.attempt(lambda: _selected_line(app))
     if line is None:
         return
@@ -119,13 +147,21 @@ def price_change(app: CheckoutApp) -> None:
 
     def reason_for(price: Decimal | None) -> None:
         if price is not None:
-            _with_reason(app, f"Why {price} {per}?", lambda reason: done(price, reason))
+            _with_reason(app, f"Why {price} {per}?", lambda reason: ask(price, reason))
 
-    def done(price: Decimal, reason: str) -> None:
+    def ask(price: Decimal, reason: str) -> None:
+        new = app.fmt.money(to_cents(price))
+        what = f"the price of {line.item.name}, {app.fmt.money(line.unit_cents)} to {new} {per} ({reason})"
+        app.approve(what, lambda by: done(price, reason, by))
+
+    def done(price: Decimal, reason: str, by: str) -> None:
         screen = app.sale_screen
-        if screen.attempted(lambda: app.counter.basket().override_price(line.line_no, price, reason)):
+        sale = app.counter.basket()
+        if screen.attempted(lambda: sale.override_price(line.line_no, price, reason)):
+            if by:
+                sale.approve("price", by, line.line_no)
             screen.show_sale()
-            screen.say(f"Price of {line.item.name} changed to {price}", "ok")
+            screen.say(f"Price of {line.item.name} changed to {price}" + (f", allowed by {by}" if by else ""), "ok")
 
     app.push(PromptScreen(question, parse_amount), reason_for)
 
@@ -134,12 +170,20 @@ def cancel_sale(app: CheckoutApp) -> None:
     choices = [Choice("Yes: cancel the whole sale", True), Choice("No: keep it", False)]
 
     def confirmed(yes: bool | None) -> None:
-        if yes:
-            screen = app.sale_screen
-            if screen.attempted(app.counter.cancel):
-                app.notes.clear()
-                screen.show_sale()
-                screen.say("Sale cancelled (kept in the journal as a cancelled basket)", "warn")
+        sale = app.counter.sale
+        if yes and sale is not None and sale.payment_started:  # money was taken: a manager decides
+            app.approve("cancel this sale (a payment was taken)", cancel)
+        elif yes:
+            cancel("")
+
+    def cancel(by: str) -> None:
+        screen = app.sale_screen
+        if by and app.counter.sale is not None:
+            app.counter.sale.approve("cancel", by)
+        if screen.attempted(app.counter.cancel):
+            app.notes.clear()
+            screen.show_sale()
+            screen.say("Sale cancelled (kept in the journal as a cancelled basket)", "warn")
 
     app.push(ChooseScreen("Cancel this sale?", choices), confirmed)
 

@@ -48,6 +48,7 @@ from .messages import ScanRead
 from .replay_receipts import copy_receipts, drain, write_receipts
 from .replay_script import ScriptError, Step, parse
 from .replay_summary import Failure, Outcome, summary, table
+from .screens.pin import PinAsking
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ class Replayer:
         if not app.is_running:
             return Failure(step.line_no, step.line, "the counter has quit (an earlier line closed it)")
         before = app.unexpected
+        secret = step.action == "type" and isinstance(app.screen, PinAsking)  # a PIN: never in the log
         act = getattr(self, "_" + step.action.replace("-", "_"))
         budget = STEP_TIMEOUT + (float(step.value) if step.action == "wait-sync" else 0.0)  # type: ignore[arg-type]
         try:
@@ -127,7 +129,7 @@ class Replayer:
         if app.unexpected > before:
             where = f" ({app.log_path})" if app.log_path else ""
             return Failure(step.line_no, step.line, f"the counter hit an unexpected error: details in the log{where}")
-        log.info("replay line %d done: %s", step.line_no, step.line)
+        log.info("replay line %d done: %s", step.line_no, "type (a PIN, not logged)" if secret else step.line)
         return None
 
     async def _until(self, condition: Callable[[], bool], seconds: float) -> bool:
@@ -225,12 +227,13 @@ class Rig:
     scale: ScaleTwin | None = None
     bindings: list[Binding] = field(default_factory=list)
     prepare: Callable[[CheckoutApp], None] = lambda app: None
+    pin_note: str = ""  # the demo's people and PINs, on its PIN screen
 
 
 @contextmanager
 def demo_rig(data: Path | None) -> Iterator[Rig]:
     """A demo box in ``data`` (a temp dir, removed afterwards, when not given)."""
-    from .demo import DEMO_BINDINGS, DemoBox, install_demo_actions
+    from .demo import DEMO_BINDINGS, DEMO_PIN_NOTE, DemoBox, install_demo_actions
 
     folder = (data or Path(tempfile.mkdtemp(prefix="ofn-checkout-replay-"))).absolute()
     click.echo(f"Starting a demo box in {folder} (sandbox, sync daemon, scale and printer twins)…", err=True)
@@ -240,9 +243,8 @@ def demo_rig(data: Path | None) -> Iterator[Rig]:
             till = Till.open(config)
             try:
                 with box.devices() as devices:
-                    yield Rig(
-                        till, config, devices, box.scale, DEMO_BINDINGS, lambda app: install_demo_actions(app, box)
-                    )
+                    prepare = lambda app: install_demo_actions(app, box)  # noqa: E731
+                    yield Rig(till, config, devices, box.scale, DEMO_BINDINGS, prepare, DEMO_PIN_NOTE)
             finally:
                 till.close()
     finally:
@@ -329,7 +331,9 @@ def replay(
         after = rig.till.last_sale_number()
         from .run import make_app
 
-        app = make_app(rig.till, rig.config, rig.devices, log_path=log_path, extra_bindings=rig.bindings)
+        app = make_app(
+            rig.till, rig.config, rig.devices, log_path=log_path, extra_bindings=rig.bindings, pin_note=rig.pin_note
+        )
         log.info("replay of %s: %d action(s) on %s", script, len(steps), rig.config.store_path)
         rig.prepare(app)
         replayer = Replayer(app, scale=rig.scale, expect_timeout=expect_timeout)

@@ -3,7 +3,7 @@ counter's diagnostics screen shows, from the same functions, so both say the sam
 
 A verdict is ``(level, what, message)``: level ``ok``, ``warn`` or ``fail``; the message says what
 was found and, when something is wrong, what to do. :func:`box_checks` yields them as each is
-known: the quick local ones first (config, disk, store, clock, journal, sync, version), then the
+known: the quick local ones first (config, disk, store, clock, journal, sync, backups, version), then the
 ones that wait on OFN, so a screen can show each as it arrives. Nothing here prints or writes:
 the store is opened read-only, and OFN is only read.
 
@@ -28,6 +28,7 @@ from appliance.core.clock import parse_utc
 from appliance.ofn.audit import audit
 from appliance.ofn.client import OfnClient, OfnError, OrderCycleClosed
 from appliance.ofn.daemon import cycle_in_force
+from appliance.store import backup as backups
 from appliance.store.audit import verify_store
 from appliance.store.database import StoreError, explain
 from appliance.store.keys import ApiKeyError, JournalKeyError, load_api_key, permission_warning
@@ -39,6 +40,7 @@ MIN_FREE_BYTES = 500 * 1024 * 1024
 #: A daemon that has not reached OFN for this long while online is probably not running.
 SYNC_SILENT_AFTER = timedelta(minutes=10)
 SYNC_SERVICE = "is the sync service running? (`systemctl status ofn-checkout-sync`)"
+BACKUP_MAX_AGE = timedelta(days=3)
 
 
 def box_checks(
@@ -58,6 +60,7 @@ def box_checks(
     yield config_verdict or ("ok", "config", str(config.path) if config.path else "demo settings")
     yield disk(db_path)
     yield from store_checks(config, db_path, now)
+    yield backup_snapshots(config, now)
     yield version()
     yield from ofn_checks(config, db_path, transport)
 
@@ -71,6 +74,20 @@ def disk(path: Path) -> Verdict:
     if usage.free < MIN_FREE_BYTES:
         return ("fail", "disk", f"{free_mb} MB free where the store lives: free some space (logs, old backups)")
     return ("ok", "disk", f"{free_mb} MB free")
+
+
+def backup_snapshots(config: Config, now: datetime) -> Verdict:
+    """The nightly snapshots: a box whose last good one is days old has lost its safety net."""
+    directory = config.backup_dir
+    kept, failed = backups.snapshots(directory), backups.failed(directory)
+    if failed:
+        return ("warn", "backup", f"{len(failed)} snapshot(s) in {directory} did not verify: run `journal verify`")
+    if not kept:
+        return ("warn", "backup", f"no snapshot in {directory} yet (the nightly ofn-checkout-backup.timer makes one)")
+    newest = datetime.strptime(kept[-1].name, "checkout-%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
+    if now - newest > BACKUP_MAX_AGE:
+        return ("warn", "backup", f"the newest snapshot is from {newest:%Y-%m-%d}: is ofn-checkout-backup.timer on?")
+    return ("ok", "backup", f"{len(kept)} verified snapshot(s), the newest from {newest:%Y-%m-%d %H:%M} UTC")
 
 
 def version() -> Verdict:

@@ -1,7 +1,7 @@
 """``ofn-checkout doctor``: one verdict per line for what a box needs, and exit 1 if any fails.
 
 What support staff run first over SSH. The box's own checks (config, store, disk, clock, the
-journal, the last sync, the version, the API key, OFN, the counter order) are in
+journal, the last sync, the backups, the version, the API key, OFN, the counter order) are in
 :mod:`appliance.cli.box_checks`, which the counter's diagnostics screen runs too; device checks
 come from the drivers through the ``ofn_checkout.checks`` entry point, so this module imports no
 device library.
@@ -18,12 +18,13 @@ import click
 import httpx
 
 from appliance import config as config_module
-from appliance.cli.box_checks import Verdict, box_checks
+from appliance.cli.box_checks import Verdict, backup_snapshots, box_checks
 from appliance.cli.demo import demo_config_text
 from appliance.cli.options import EXIT_PROBLEMS, config_option, db_option
 from appliance.config import Config, ConfigError
 
 CHECK_GROUP = "ofn_checkout.checks"
+_backups = backup_snapshots  # the name the backup tests know it by
 
 
 def _device_checks(config: Config) -> list[Verdict]:
@@ -50,7 +51,7 @@ def run_checks(
     ]
 
 
-def _config(config_path: Path | None) -> tuple[Config, Verdict | None]:
+def config_or_demo(config_path: Path | None) -> tuple[Config, Verdict | None]:
     """The config, or the demo hub's settings with a failing verdict saying why: the other checks
     still run, one verdict per line."""
     path = config_module.resolve_path(config_path)
@@ -65,14 +66,19 @@ def _config(config_path: Path | None) -> tuple[Config, Verdict | None]:
         )
 
 
+def verdict_lines(verdicts: list[Verdict]) -> list[str]:
+    """One line a verdict, in columns: ``FAIL  store  what is wrong and what to do``."""
+    width = max(len(name) for _, name, _ in verdicts)
+    return [f"{verdict.upper():4}  {name:<{width}}  {message}" for verdict, name, message in verdicts]
+
+
 @click.command("doctor")
 @config_option
 @db_option
 def doctor(config_path: Path | None, db_path: Path | None) -> int:
     """Check the box: config, store, disk, clock, journal, sync, OFN, each device; exit 1 if anything fails."""
-    config, config_verdict = _config(config_path)
+    config, config_verdict = config_or_demo(config_path)
     verdicts = run_checks(config, db_path or config.store_path, config_verdict=config_verdict)
-    width = max(len(name) for _, name, _ in verdicts)
-    for verdict, name, message in verdicts:
-        click.echo(f"{verdict.upper():4}  {name:<{width}}  {message}")
+    for line in verdict_lines(verdicts):
+        click.echo(line)
     return EXIT_PROBLEMS if any(v == "fail" for v, _, _ in verdicts) else 0

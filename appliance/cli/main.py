@@ -32,6 +32,7 @@ from appliance.cli.options import (
     EXIT_PROBLEMS,
     database_problem,
 )
+from appliance.cli.people import people_group
 from appliance.cli.receipt import receipt_group
 from appliance.cli.report import report_group
 from appliance.cli.shift import shift_group
@@ -168,6 +169,7 @@ for command in (
     invoice_group,
     customers_group,
     shift_group,
+    people_group,
     simulate,
 ):
     cli.add_command(command)

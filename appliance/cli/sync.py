@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from appliance.cli.notify import Notifier
 from appliance.cli.options import EXIT_PROBLEMS, echo_json, open_till, store_options
 from appliance.config import Config
 from appliance.core.clock import SystemClock, parse_utc
@@ -50,8 +51,9 @@ def sync(ctx: click.Context, config_path: Path | None, db_path: Path | None, onc
         ctx.obj = (config_path, db_path)
         return 0
     config, till = open_till(config_path, db_path)
+    notifier = Notifier.from_environment() if not once else Notifier(None)
     with OfnClient(config.ofn_base_url, load_api_key(config.api_key_file)) as client:
-        daemon = Daemon(config, till.db, client, SystemClock())
+        daemon = Daemon(config, till.db, client, SystemClock(), heartbeat=notifier.heartbeat)
         if once:
             result, _ = daemon.run_once(lock_wait_s=wait)
             status = read_status(till.connection, SystemClock().now())
@@ -75,7 +77,9 @@ def sync(ctx: click.Context, config_path: Path | None, db_path: Path | None, onc
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGHUP, on_hangup)
+        notifier.ready(f"syncing lane {config.lane_id} with {config.ofn_base_url}")
         daemon.run_forever(stop)
+        notifier.stopping()
     return 0
 
 

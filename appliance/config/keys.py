@@ -78,6 +78,18 @@ ACTIONS: tuple[Action, ...] = (
     Action("test_page", ("plus", "f4"), "Test page", "print the printer's test page through the print queue"),
     Action("kick_drawer", ("asterisk", "f2"), "Drawer", "open the cash drawer (a manager allows it)"),
     Action("check_again", ("slash", "f5"), "Check again", "run every check again"),
+    # counting the drawer (opening the shift, the Z closure), and the shift's reports
+    Action(
+        "count_done",
+        ("enter",),
+        "Done",
+        "the count is done: open the shift with it, or see the difference before the Z closure",
+    ),
+    Action("count_clear", ("minus", "f3"), "Clear", "clear the selected count (or the typed total)"),
+    Action("close_shift", ("enter",), "Close (Z)", "close the shift with the cash counted and print the Z report"),
+    Action("print_report", ("plus", "f4"), "Print", "print the report on the receipt printer"),
+    Action("older", ("minus", "f3"), "Older", "the closure before the one shown"),
+    Action("newer", ("plus", "f4"), "Newer", "the closure after the one shown"),
 )
 
 BY_NAME = {action.name: action for action in ACTIONS}

@@ -20,6 +20,7 @@ from appliance.config.values import (
     _amount_or_zero,
     _bool,
     _currency,
+    _denominations,
     _device_path,
     _gpio_pin,
     _gpio_pin_or_none,
@@ -37,6 +38,7 @@ from appliance.config.values import (
     _path,
     _positive_int,
     _rate,
+    _reasons,
     _string,
     _tax_category,
     _timezone,
@@ -88,6 +90,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "journal": {
         "key_file": Field(_optional_path, None, "HMAC key of the fiscal journal"),
     },
+    "backup": {
+        "dir": Field(_optional_path, None, "where `store backup` keeps its snapshots"),
+        "keep": Field(_int_between(1, 365), 7, "verified snapshots kept; older ones are dropped"),
+    },
     "receipt": {
         "legal_name": Field(_nonempty, doc="seller's legal name"),
         "address": Field(_lines, doc="seller's address, one string per line"),
@@ -105,7 +111,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "print_cancelled_card": Field(_bool, True, "print by itself when a card payment was taken back"),
     },
     "counter": {
-        "cashier": Field(_string, "", "who rings up sales until people and PINs are set up"),
+        "cashier": Field(_string, "", "who rings up sales on a till with no people set up (no PIN asked)"),
         "keyboard_scanner": Field(
             _bool, False, "the keyboard doubles as the scanner (demo): a fast burst ended by Enter is a scan"
         ),
@@ -116,6 +122,25 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "attention_after_minutes": Field(
             _int_between(1, 10080), 60, "the status light turns red once a sale has waited this long for OFN"
         ),
+    },
+    "cash": {
+        "denominations": Field(_denominations, (), "coins and notes of the counting sheet; []: the currency's own"),
+        "in_reasons": Field(
+            _reasons,
+            ("change from the bank", "float top-up", "money found in the till"),
+            "why cash goes into the drawer outside a sale: the list the manager picks from",
+        ),
+        "out_reasons": Field(
+            _reasons,
+            ("bank deposit", "change for another till", "supplier paid in cash", "petty cash"),
+            "why cash leaves the drawer outside a sale: the list the manager picks from",
+        ),
+    },
+    "roles": {
+        "discount_limit_percent": Field(
+            _int_between(0, 100), 10, "a cashier's discount above this percentage needs a manager's PIN"
+        ),
+        "refund_limit": Field(_amount_or_zero, Decimal(20), "a refund above this amount needs a manager's PIN"),
     },
     "keys": {action.name: Field(key_list, action.keys, action.doc) for action in ACTIONS},
     "barcodes": {

@@ -8,6 +8,12 @@ Every pass holds the store's sync lock (store/sync_lock.py), so a manager's ``sy
 ``sync retry`` never runs beside it. Every pass also asks OFN whether the cycle is still open (one
 small read, which also proves the key), so a closed cycle or a revoked key shows within one pass;
 a key replaced in its file is read again at once, without a restart.
+
+The loop proves it is alive through ``heartbeat``, a callback the ``sync`` command gives it (the
+systemd watchdog's ping, appliance/cli/notify.py): called at every turn of the wait between passes
+and between the steps of a pass, from the loop itself, so the pings stop when the loop is stuck.
+Each step is bounded (every request has a deadline, the sync lock a wait), which is what lets the
+unit's WatchdogSec tell a slow pass from a hung one.
 """
 
 from __future__ import annotations
@@ -63,6 +69,7 @@ class Daemon:
         *,
         monotonic: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        heartbeat: Callable[[], None] = lambda: None,
     ):
         self.config = config
         self.db = db
@@ -70,6 +77,7 @@ class Daemon:
         self.clock = clock
         self.monotonic = monotonic
         self.rng = rng or random.Random()
+        self.heartbeat = heartbeat
         self.engine = SyncEngine(db, client, clock, config.counter_order, in_doubt_s=config.sync.get("in_doubt_s", 240))
         self.failures = 0
         self.waited_for_lock = 0.0
@@ -102,6 +110,7 @@ class Daemon:
         return cycle_in_force(self.db.conn, self.config)
 
     def _pass(self, catalogue: bool | None) -> tuple[PassResult, float]:
+        self.heartbeat()
         self.reload_key_if_changed()
         config, result = self.config, PassResult()
         cycle = self.cycle()
@@ -113,17 +122,20 @@ class Daemon:
                 self.client.check_cycle(cycle.order_cycle_id, config.hub_id)
             except OrderCycleClosed as error:
                 closed = error
+            self.heartbeat()
             if closed is None and (
                 catalogue or (catalogue is None and self._due("catalogue_at", config.sync.get("catalogue_minutes", 15)))
             ):
                 count = refresh_catalogue(self.db, self.client, self.clock, cycle.order_cycle_id, config.hub_id)
                 log.info("catalogue refreshed: %d variants", count)
+                self.heartbeat()
             if not cycle.counter_order:
                 notes.append(
                     "no counter order is set (ofn.counter_order): sales wait in the box; see docs/ofn-setup.md"
                 )
             else:
                 result = self.engine.drain()
+                self.heartbeat()
                 if closed is None and self._due("pickup_at", config.sync.get("pickup_minutes", 2)):
                     refresh_pickups(
                         self.db,
@@ -264,6 +276,7 @@ class Daemon:
         """Sleep until the next pass, but wake at once for a new key: a manager is waiting on it."""
         deadline = self.monotonic() + seconds
         while not stop.is_set():
+            self.heartbeat()
             left = deadline - self.monotonic()
             if left <= 0 or self.key_file_changed():
                 return

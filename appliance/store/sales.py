@@ -17,6 +17,7 @@ from typing import Any
 from appliance.core.clock import parse_utc
 from appliance.core.returns import Returned, replay
 from appliance.core.sale import (
+    Approval,
     CompletedLine,
     CompletedPayment,
     CompletedSale,
@@ -215,6 +216,8 @@ def sale_from_record(record: dict[str, Any]) -> CompletedSale:
         ),
         tendered=record["tendered"],
         change=record["change"],
+        started_by=record.get("started_by", ""),
+        approvals=tuple(Approval(a["action"], a["by"], a["line_no"]) for a in record.get("approvals", ())),
     )
 
 
@@ -243,3 +246,21 @@ def _line_from_record(line: dict[str, Any]) -> CompletedLine:
         returns=LineRef(returns["sale_uuid"], returns["line_no"]) if returns else None,
         fee_cents=line.get("fee_cents", 0),
     )
+
+
+#: How far back from the journal's tail a cancelled basket is looked for: a basket kept across a
+#: restart was started minutes ago, and a till seals nowhere near this many entries meanwhile.
+RECENT_ENTRIES = 5000
+
+
+def ended(connection: sqlite3.Connection, uuid: str) -> bool:
+    """Whether the sale ``uuid`` was sealed (completed, through the ref index) or cancelled (a
+    recent ``cancel`` entry holding it)."""
+    if connection.execute("SELECT 1 FROM journal WHERE ref = ? LIMIT 1", (uuid,)).fetchone():
+        return True
+    row = connection.execute(
+        "SELECT 1 FROM (SELECT kind, payload FROM journal ORDER BY seq DESC LIMIT ?)"
+        " WHERE kind = 'cancel' AND json_extract(payload, '$.uuid') = ? LIMIT 1",
+        (RECENT_ENTRIES, uuid),
+    ).fetchone()
+    return row is not None

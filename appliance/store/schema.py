@@ -546,3 +546,39 @@ def m008_invoices(db: Database) -> None:
         ALTER TABLE sync_status ADD COLUMN customers_problem TEXT;
         """,
     )
+
+
+@migrations()
+def m009_people(db: Database) -> None:
+    """The people who use the till, with their role and a hash of their PIN, and the PIN lock-out.
+
+    ``person`` is the till's list (docs/people.md): one row a name, the role, whether the person may
+    still log in, the PIN as scrypt keeps it (never the PIN), and the journal entry that made the
+    row what it is (``person_added``, ``person_disabled``, ``person_pin``: who could sell is part of
+    the fiscal record, the PIN and its hash never are). ``mac`` seals the row under the journal key,
+    so a row edited without the key (a cashier made manager, a PIN hash swapped) is refused at login
+    and named by ``journal verify``, which also checks each row against its latest entry.
+
+    ``pin_lock`` counts the wrong PINs in a row and when the lock began, as a monotonic reading and
+    the boot it was read in (core/lockout.py): one row, so that restarting the app keeps a lock.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE person (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('cashier', 'manager')),
+            active INTEGER NOT NULL CHECK (active IN (0, 1)),
+            pin TEXT NOT NULL,
+            journal_seq INTEGER NOT NULL REFERENCES journal (seq),
+            mac TEXT NOT NULL
+        );
+
+        CREATE TABLE pin_lock (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+            locked_at REAL,
+            boot TEXT
+        );
+        """,
+    )

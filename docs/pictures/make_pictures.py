@@ -2,11 +2,13 @@
 
     .venv/bin/python docs/pictures/make_pictures.py
 
-Runs the real app headless on a throw-away training store with the demo catalogue, rings up a
-basket, and saves the screen as SVG (Textual's export) and as PNG (``rsvg-convert``, from Debian's
-``librsvg2-bin``, with ``fonts-dejavu-core`` for a monospace font). The manager's screens are taken
-from the tests' screen tour (``tests/counter_tour.py``): the same state the SVG snapshots check.
-Run it again after a change of the screen, and commit the pictures.
+Runs the real app headless on a throw-away training store with the demo catalogue: rings up a
+basket (the sale screen), then counts the drawer for the Z closure and shows the difference (the
+manager's screens), and saves each screen as PNG (``rsvg-convert``, from Debian's
+``librsvg2-bin``, with ``fonts-dejavu-core`` for a monospace font) from Textual's SVG export; the
+sale screen's SVG is kept too. The needs-attention and diagnostics screens are taken from the
+tests' screen tour (``tests/counter_tour.py``), in the state the SVG snapshots check. Run it again
+after a change of those screens, and commit the pictures.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import tempfile
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -35,20 +38,47 @@ HERE = Path(__file__).resolve().parent
 BASKET = ["3760000010719", "3760000010733", "3760000010733", "3760000010740", "3760000010788"]
 
 
-async def sale_screen(till: Till, config: config_module.Config) -> str:
+async def shoot(till: Till, config: config_module.Config, steps: Any, title: str) -> str:
     app = make_app(till, config, cashier="Chloé")
     async with app.run_test(size=(80, 25)) as pilot:
-        for code in BASKET:
-            app.post_message(ScanRead(code))
-            await pilot.pause()
+        await steps(app, pilot)
         await pilot.pause(0.3)
-        return app.export_screenshot(title="OFN Checkout — the sale screen")
+        return app.export_screenshot(title=f"OFN Checkout — {title}")
 
 
-#: docs picture → (the tour's screen, the title of the screenshot)
+async def basket(app: Any, pilot: Any) -> None:
+    for code in BASKET:
+        app.post_message(ScanRead(code))
+        await pilot.pause()
+
+
+async def z_count(app: Any, pilot: Any) -> None:
+    """A basket paid in cash, then the manager's menu, Shift, Close: 18 × 5 €, 5 × 20 €, 40 × 2 €."""
+    await basket(app, pilot)
+    await pilot.press("plus", "5", "0", "enter")
+    await pilot.pause(0.3)
+    await pilot.press("enter", "slash", "8", "1", "5")
+    await pilot.pause(0.3)
+    await pilot.press(*["down"] * 8, "4", "0", "down", "1", "8", "down", "down", "5")
+
+
+async def z_difference(app: Any, pilot: Any) -> None:
+    await z_count(app, pilot)
+    await pilot.press("enter")
+
+
+#: picture name → (what the app does, the window's title, whether the SVG is kept beside the PNG)
+PICTURES = {
+    "sale-screen": (basket, "the sale screen", True),
+    "shift-count": (z_count, "counting the drawer for the Z closure", False),
+    "shift-difference": (z_difference, "the difference before the Z closure", False),
+}
+
+
+#: picture name → (the tour's screen, the window's title)
 TOUR_PICTURES = {
-    "attention-screen": ("attention", "OFN Checkout — needs attention"),
-    "diagnostics-screen": ("diagnostics", "OFN Checkout — diagnostics"),
+    "attention-screen": ("attention", "needs attention"),
+    "diagnostics-screen": ("diagnostics", "diagnostics"),
 }
 
 
@@ -73,7 +103,7 @@ async def tour_screen(name: str, title: str, folder: Path) -> str:
             async with app.run_test(size=(80, 25)) as pilot:
                 await steps(pilot)
                 await pilot.pause(0.3)
-                return app.export_screenshot(title=title)
+                return app.export_screenshot(title=f"OFN Checkout — {title}")
     finally:
         till.close()
 
@@ -96,19 +126,22 @@ def main() -> int:
             with write_transaction(till.db) as connection:
                 upsert_variants(connection, demo_variants(), till.clock.now())
             till.open_shift("Chloé", Decimal("150.00"))
-            pictures = {"sale-screen": asyncio.run(sale_screen(till, config))}
+            for name, (steps, title, keep_svg) in PICTURES.items():
+                svg = HERE / f"{name}.svg" if keep_svg else Path(folder) / f"{name}.svg"
+                svg.write_text(for_rsvg(asyncio.run(shoot(till, config, steps, title))), encoding="utf-8")
+                png = HERE / f"{name}.png"
+                subprocess.run([converter, "-w", "1000", str(svg), "-o", str(png)], check=True)
+                print(f"wrote {png}")
         finally:
             till.close()
-        for picture, (name, title) in TOUR_PICTURES.items():
+        for name, (screen, title) in TOUR_PICTURES.items():
             own = Path(folder) / name  # a store per screen, each with its own journal key
             own.mkdir()
-            pictures[picture] = asyncio.run(tour_screen(name, title, own))
-    for picture, svg in pictures.items():
-        (HERE / f"{picture}.svg").write_text(for_rsvg(svg), encoding="utf-8")
-        subprocess.run(
-            [converter, "-w", "1000", str(HERE / f"{picture}.svg"), "-o", str(HERE / f"{picture}.png")], check=True
-        )
-        print(f"wrote {HERE / f'{picture}.svg'} and {HERE / f'{picture}.png'}")
+            svg = own / f"{name}.svg"
+            svg.write_text(for_rsvg(asyncio.run(tour_screen(screen, title, own))), encoding="utf-8")
+            png = HERE / f"{name}.png"
+            subprocess.run([converter, "-w", "1000", str(svg), "-o", str(png)], check=True)
+            print(f"wrote {png}")
     return 0
 
 

@@ -43,6 +43,8 @@ class PaymentScreen(TenderScreen):
     def show(self) -> None:
         fmt = self.checkout.fmt
         payable = self.payable
+        if isinstance(payable, SalePayment):
+            self.checkout.counter.keep()  # a tender taken is part of the basket kept across a restart
         self.query_one("#pay-title", Static).update(
             Text(f"{payable.title}: total {fmt.money(payable.total)}", style="bold")
         )

@@ -58,6 +58,7 @@ class ReturnScreen(CounterScreen):
     def __init__(self, draft: ReturnDraft):
         super().__init__()
         self.draft = draft
+        self.allowed_cents = 0  # the refund a manager allowed, when it is above the hub's limit
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -149,6 +150,21 @@ class ReturnScreen(CounterScreen):
         if self.query_one(Entry).text:
             self.say("Press Enter to use what you typed, or Backspace to clear it, then +", "warn")
             return
+        cents = self.draft.to_refund
+        roles = self.checkout.roles
+        if cents > self.allowed_cents and roles.refund_needs_manager(cents):
+            what = f"a refund of {self.checkout.fmt.money(cents)} (sale {self.draft.number})"
+            self.checkout.approve(what, lambda by: self._allowed(cents, by))
+            return
+        self._to_refund()
+
+    def _allowed(self, cents: int, by: str) -> None:
+        if by:
+            self.draft.sale.approve("refund", by)
+        self.allowed_cents = cents
+        self._to_refund()
+
+    def _to_refund(self) -> None:
         from .refund import RefundScreen
 
         self.push(RefundScreen(self.draft), self._refunded)

@@ -48,6 +48,10 @@ class SaleScreen(RingingScreen):
         self.query_one(ScaleReadout).display = False
         self.show_sale()
         self.refresh_status()
+        counter = self.checkout.counter
+        if counter.restored and counter.sale is not None:
+            lines = sum(1 for line in counter.sale.lines if not line.voided)
+            self.say(f"The basket in progress when the till stopped is back ({lines} line(s)): carry on", "warn")
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
@@ -60,6 +64,7 @@ class SaleScreen(RingingScreen):
 
     def show_sale(self) -> None:
         counter = self.checkout.counter
+        counter.keep()  # every change of the basket is shown here, so it is kept from here
         fmt = self.checkout.fmt
         if counter.sale is None:
             self.query_one(Basket).show(())
@@ -124,11 +129,21 @@ class SaleScreen(RingingScreen):
             return
         selected = self.query_one(Basket).selected
         target = next((line for line in live if line.line_no == selected), live[-1])
-        line = self.attempt(lambda: counter.void(target.line_no))
+        if counter.sale is not None and counter.sale.payment_started:  # money was taken: a manager decides
+            what = f"void {target.item.name} (a payment was taken)"
+            self.checkout.approve(what, lambda by: self._void(target.line_no, by))
+        else:
+            self._void(target.line_no, "")
+
+    def _void(self, line_no: int, allowed_by: str) -> None:
+        counter = self.checkout.counter
+        line = self.attempt(lambda: counter.void(line_no))
         if line is not None:
+            if allowed_by:
+                counter.basket().approve("void", allowed_by, line_no)
             self.show_sale()
             self.query_one(LastItem).clear_item()
-            self.say(f"Voided {line.item.name}", "warn")
+            self.say(f"Voided {line.item.name}" + (f", allowed by {allowed_by}" if allowed_by else ""), "warn")
 
     def action_pay(self) -> None:
         counter = self.checkout.counter

@@ -52,9 +52,11 @@ class Entry(Widget, can_focus=True):
         burst: Burst | None = None,
         allow_letters: bool = True,
         text_mode: bool = False,
+        secret: bool = False,
         id: str | None = None,
     ):
         super().__init__(id=id)
+        self.secret = secret  # a PIN: each character shows as *
         self.burst = burst  # None: the scanner is a device of its own, every key is typing
         self.allow_letters = allow_letters
         self.text_mode = text_mode  # a name or an address on a full keyboard: every character is typed
@@ -134,7 +136,7 @@ class Entry(Widget, can_focus=True):
         if self.multiplier is not None:
             line.append(f"{self.multiplier} × ", style="bold")
         line.append("> ", style="bold")
-        line.append(self.text, style="bold")
+        line.append("*" * len(self.text) if self.secret else self.text, style="bold")
         if not self.text and self.hint:
             line.append(self.hint, style="dim")
         return line
