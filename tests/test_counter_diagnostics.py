@@ -5,6 +5,7 @@ the twin's paper, and the drawer kick a manager may refuse.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from drivers.checks import device_checks
 from tui.screens.diagnostics import DiagnosticsScreen
 
 from .counter_kit import APPLES_PLU, FLOUR, app_for, counter_kit, scan, screen_text, type_keys, until
+from .people_kit import CHLOE, MANON, log_in, manager_pin, seed_people
 
 WAIT = 20.0  # the checks run in workers; the box's reach OFN, which these tests leave unreachable
 
@@ -126,23 +128,23 @@ async def test_the_printer_test_page_comes_out_of_the_printer_through_the_queue(
 
 
 async def test_the_drawer_opens_only_once_a_manager_allows_it(till: Till, config: Config, tmp_path: Path) -> None:
+    seed_people(till)
     with counter_kit(till, config, tmp_path, scale=False, drawer={"kick": "printer", "pin": "2"}) as kit:
         assert kit.printer is not None
         app = app_for(kit)
-        asked: list[str] = []
-
-        def refuse(what: str, then: Any) -> None:
-            asked.append(what)  # the manager's PIN was not given: ``then`` never runs
-
         async with app.run_test(size=(80, 25)) as pilot:
+            await log_in(pilot, CHLOE[1])  # a cashier: the drawer needs a manager
             await open_diagnostics(pilot)
-            app.authorize = refuse  # type: ignore[method-assign]
             await type_keys(pilot, "*")
-            assert asked == ["open the drawer"]
-            del app.authorize  # the app's own: allowed
+            await manager_pin(pilot, None)  # no manager came: nothing opens, nothing is recorded
+            assert "Not done: open the drawer needs a manager's PIN" in flat(app)
             await type_keys(pilot, "*")
+            await manager_pin(pilot, MANON[1])
             assert kit.printer.wait_for("drawer", timeout=WAIT)
-            await until(pilot, lambda: "Drawer kicked" in flat(app))
+            await until(pilot, lambda: "Drawer kicked, allowed by Manon" in flat(app))
             queue = kit.devices.printer
             assert queue is not None and queue.wait_for(lambda s: not s.waiting, WAIT)
         assert len(kit.printer.printout().of("drawer")) == 1, "the refused kick never reached the printer"
+        rows = till.connection.execute("SELECT payload FROM journal WHERE kind = 'no_sale'").fetchall()
+        assert [json.loads(payload)["allowed_by"] for (payload,) in rows] == ["Manon"]
+        assert json.loads(rows[0][0])["cashier"] == "Chloé"

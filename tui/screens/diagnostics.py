@@ -9,7 +9,8 @@ claims each one.
 
 Below them: the scale's live reading, and a scanner test (each scan, or a code typed and Enter,
 shows what the till's lookup makes of it; nothing is sold). ``+`` prints the printer's test page
-through the print queue, ``*`` kicks the drawer once a manager allows it, ``/`` checks again.
+through the print queue, ``*`` kicks the drawer once a manager allows it (a no-sale in the journal),
+``/`` checks again.
 """
 
 from __future__ import annotations
@@ -286,16 +287,23 @@ class DiagnosticsScreen(CounterScreen):
             self.say(f"Printer {state}: the test page waits, and prints once it is fixed", "warn")
 
     def action_kick_drawer(self) -> None:
-        self.checkout.authorize("open the drawer", self._kick)
+        """A drawer opened for a test is a drawer opened without a sale: a manager allows it, and the
+        journal records it (``no_sale``, with who allowed it), as the manager's menu does."""
+        self.checkout.approve("open the drawer", self._kick)
 
-    def _kick(self) -> None:
-        drawer = self.checkout.devices.drawer
+    def _kick(self, allowed_by: str) -> None:
+        checkout = self.checkout
+        drawer = checkout.devices.drawer
         if drawer is None:
             self.say("This till kicks no drawer (devices.drawer.kick): open it with its key", "warn")
             return
-        log.info("drawer kicked from the diagnostics by %s", self.checkout.counter.cashier)
+        cashier = checkout.counter.cashier or allowed_by or "Cashier"
+        if not self.attempted(lambda: checkout.till.record_no_sale(cashier, allowed_by)):
+            return
+        log.info("drawer kicked from the diagnostics by %s, allowed by %s", cashier, allowed_by or "nobody set up")
         self.run_worker(lambda: self._open(drawer), thread=True, group="drawer", exit_on_error=False)
-        self.say("Drawer kicked: it should open now", "ok")
+        allowed = f", allowed by {allowed_by}" if allowed_by else ""
+        self.say(f"Drawer kicked{allowed}: recorded in the journal as opened without a sale", "ok")
 
     def _open(self, drawer: Drawer) -> None:
         """In a worker thread: a relay's pulse blocks for its length."""
