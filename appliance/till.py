@@ -45,6 +45,7 @@ from appliance.core.sale import Item, Kind, Line, PaymentMethod, Sale, SaleError
 from appliance.core.sale_draft import DraftError, draft_record, sale_from_draft
 from appliance.core.seal import Verdict
 from appliance.core.tax import VatRate
+from appliance.reports.attention import AttentionList, attention_list
 from appliance.reports.formatting import Formatter
 from appliance.reports.handover_receipt import HandoverReceipt, build_handover_receipt
 from appliance.reports.invoice import Invoice, present
@@ -93,6 +94,8 @@ from appliance.store.shifts import (
     stored_z_report,
     z_entry,
 )
+from appliance.store.sync_attention import Key, LineState, line_states
+from appliance.store.sync_lock import sync_pass
 from appliance.store.sync_state import Status, SyncReport, outbox_state, read_status, retry_parked, sync_report
 from appliance.store.witness import Witness
 from appliance.store.witness_writer import WitnessedWrite, WitnessWriter
@@ -211,9 +214,29 @@ class Till:
     def sync_report(self) -> SyncReport:
         return sync_report(self.connection, self.clock.now())
 
-    def retry_parked(self) -> int:
-        """A manager fixed OFN: what sync parked goes back in the queue."""
-        return retry_parked(self.db)
+    def attention(self, attention_after_s: int) -> AttentionList:
+        """What sync parked or found, each with what to do in OFN (the needs-attention screen)."""
+        return attention_list(self.connection, self.clock.now(), attention_after_s)
+
+    def retry_parked(self, wait_s: float = 30.0) -> int:
+        """A manager fixed OFN: what sync parked goes back in the queue, for the next pass to send.
+
+        It takes the sync's pass lock, as ``sync retry`` does, so it never changes the engine's
+        state under a running pass (SyncBusy after ``wait_s``), and it writes on a connection of its
+        own: a screen calls it from a worker thread while the till goes on selling.
+        """
+        if not self.writable:
+            raise StoreError(f"{self.path} is open read-only: nothing can be retried from here")
+        db = connect(self.path, write=True)
+        try:
+            with sync_pass(db, wait_s=wait_s):
+                return retry_parked(db)
+        finally:
+            db.close()
+
+    def retried(self, keys: list[Key]) -> list[LineState]:
+        """Where each retried change is now: waiting for a pass, in OFN, or parked again."""
+        return line_states(self.connection, keys)
 
     # -- the basket in progress, kept across a restart (store/basket_file.py) --------------------
 

@@ -249,6 +249,86 @@ async def manager_pin(pilot: Pilot[Any]) -> None:
     await type_keys(pilot, "99")
 
 
+PARKED_REASON = (
+    'OFN refused POST /api/v0/orders/R0000001/shipments/H0000001/add: quantity: "Flour T65 1 kg — Ferme des'
+    ' Saules" is out of stock.: correct it in OFN, then run `sync retry`'
+)
+
+
+def park_the_flour(app: Any) -> None:
+    """What the sync daemon leaves after OFN refused the flour for lack of stock: the sale folded
+    into the counter order by the engine itself, the flour parked, a person's edit of the pasta kept."""
+    from appliance.core.clock import utc_text
+    from appliance.ofn.sync import SyncEngine
+    from appliance.store.database import write_transaction
+    from appliance.store.sync_state import set_status
+
+    till = app.till
+    flour, pasta = (app.counter.lookup.read(code).variant.id for code in (FLOUR, PASTA))
+    SyncEngine(till.db, None, till.clock, "R0000001").fold()  # type: ignore[arg-type]  # folding sends nothing
+    at = utc_text(till.clock.now())
+    kept = "OFN holds 3, the box expected 1: someone changed the order by hand; kept their change (+2)"
+    with write_transaction(till.db) as connection:
+        connection.execute("UPDATE sync_line SET base = 0, acked = 0 WHERE variant_id = ?", (flour,))
+        connection.execute("UPDATE sync_line SET attention = ? WHERE variant_id = ?", (PARKED_REASON, flour))
+        connection.execute("UPDATE sync_line SET base = 2, acked = 3 WHERE variant_id = ?", (pasta,))
+        connection.execute("UPDATE outbox SET status = 'attention', last_error = ?", (PARKED_REASON,))
+        for variant, kind, detail in ((flour, "parked", PARKED_REASON), (pasta, "rebased", kept)):
+            connection.execute(
+                "INSERT INTO sync_event (at, order_number, variant_id, kind, detail) VALUES (?, 'R0000001', ?, ?, ?)",
+                (at, variant, kind, detail),
+            )
+    set_status(till.db, till.clock, "attention", "1 sale(s) need attention: see `ofn-checkout sync status`")
+
+
+async def attention(pilot: Pilot[Any]) -> None:
+    """A sale whose flour OFN refused: the menu, the manager's entry, Needs attention."""
+    from tui.screens.attention import AttentionScreen
+
+    app = pilot.app
+    await until(pilot, lambda: app.sync is not None)
+    await scan(pilot, FLOUR)
+    await scan(pilot, PASTA)
+    await type_keys(pilot, "+")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+    await pilot.press("enter")
+    park_the_flour(app)
+    await until(pilot, lambda: app.sync is not None and app.sync.attention == 1, what="the parked change")
+    await type_keys(pilot, "/82")
+    await until(pilot, lambda: isinstance(app.screen, AttentionScreen))
+
+
+DIAGNOSED = [
+    ("ok", "config", "/etc/ofn-checkout/config.toml"),
+    ("ok", "disk", "21870 MB free"),
+    ("ok", "store", "/var/lib/ofn-checkout/checkout.db"),
+    ("ok", "vat", "the 3 tax categories of the catalogue are in the VAT table"),
+    ("ok", "clock", "2026-03-02 08:00 UTC"),
+    ("ok", "journal", "2 entries verified, the seal holds"),
+    ("ok", "sync", "online, last pass 4 s ago; 0 sale(s) waiting"),
+    ("ok", "version", "ofn-checkout 0.1.0 (Python 3.11.2)"),
+    ("fail", "ofn", "Cannot reach OFN: openfoodnetwork.org.uk refused the connection; sales wait in the box"),
+]
+
+
+async def diagnostics(pilot: Pilot[Any]) -> None:
+    """The manager's diagnostics, the box's verdicts fixed (a real run names temp paths and free
+    space), the devices' real; two codes tried on the scanner test."""
+    from tui.screens.diagnostics import DiagnosticsScreen
+
+    app = pilot.app
+    await until(pilot, lambda: app.sync is not None)
+    await type_keys(pilot, "/8")
+    await until(pilot, lambda: isinstance(app.screen, ChooseScreen))
+    app.push(DiagnosticsScreen(box_checks=lambda: DIAGNOSED))
+    await until(pilot, lambda: isinstance(app.screen, DiagnosticsScreen))
+    screen = app.screen
+    await until(pilot, lambda: not screen.running, what="every check")
+    await scan(pilot, FLOUR)
+    await scan(pilot, "4006381333931")
+
+
 #: name → (steps, what the scale twin shows, whether the till has an open shift)
 TOUR: dict[str, tuple[Step, int | None, bool]] = {
     "sale": (basket, None, True),
@@ -269,4 +349,6 @@ TOUR: dict[str, tuple[Step, int | None, bool]] = {
     "pin": (pin_screen, None, True),
     "pin_locked": (pin_locked, None, True),
     "manager_pin": (manager_pin, None, True),
+    "attention": (attention, None, True),
+    "diagnostics": (diagnostics, None, True),
 }

@@ -243,21 +243,23 @@ class CheckoutApp(App[int]):
 
     @guarded
     def on_sync_changed(self, message: SyncChanged) -> None:
+        """Said once when something needs a manager, and the light red for as long as it does:
+        something parked, an audit difference, or a sale waiting longer than the hub accepts."""
         before, self.sync = self.sync, message.status
-        needs = message.status.attention or message.status.audit_unexplained
-        if needs and not (before and (before.attention or before.audit_unexplained)):
-            self.say(f"{message.status.summary(self.fmt.moment)}: menu, then Sync", "warn")
+        after_s = self.attention_after_s
+        needs = message.status.needs_person(after_s)
+        if needs and not (before and before.needs_person(after_s)):
+            self.say(f"{message.status.summary(self.fmt.moment)}: menu, then What waits", "warn")
         lights = self.devices.lights
         if lights is not None:
             status = message.status
-            lights.show(
-                light_for(
-                    online=status.state == "online",
-                    unsynced=status.pending,
-                    needs_attention=bool(status.attention or status.audit_unexplained),
-                )
-            )
+            lights.show(light_for(online=status.state == "online", unsynced=status.pending, needs_attention=needs))
         self.refresh_status()
+
+    @property
+    def attention_after_s(self) -> int:
+        """How long a sale may wait for OFN before the light turns red (``[counter]`` of the config)."""
+        return int(self.config.counter.get("attention_after_minutes", 60)) * 60
 
     # -- what screens ask of the app -----------------------------------------------------------
 

@@ -18,20 +18,28 @@ if TYPE_CHECKING:
 Entry = tuple[str, Callable[["CheckoutApp"], None]]
 
 
-def _later(what: str) -> Callable[[CheckoutApp], None]:
-    return lambda app: app.say(f"{what}: use the command line for now (docs/manager-tasks.md)", "warn")
-
-
 #: The manager's entries, in the order the keypad digits pick them. Each part of the manager's
 #: work adds its entry here.
 ENTRIES: list[Entry] = [
     ("Shift: open, cash in and out, X report, close (Z)", shift_menu),
-    ("Needs attention: what sync could not post", _later("The attention list")),
-    ("Diagnostics: devices, OFN, disk, clock, journal", _later("Diagnostics")),
+    ("Needs attention: what sync could not post", lambda app: open_attention(app)),
+    ("Diagnostics: devices, OFN, disk, clock, journal", lambda app: open_diagnostics(app)),
     ("Open the drawer (no sale)", lambda app: open_drawer(app)),
     ("People and PINs", lambda app: people_menu(app)),
     ("Leave the till", lambda app: app.leave()),
 ]
+
+
+def open_attention(app: CheckoutApp) -> None:
+    from .screens.attention import AttentionScreen
+
+    app.push(AttentionScreen())
+
+
+def open_diagnostics(app: CheckoutApp) -> None:
+    from .screens.diagnostics import DiagnosticsScreen
+
+    app.push(DiagnosticsScreen())
 
 
 def open_drawer(app: CheckoutApp) -> None:

@@ -13,16 +13,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-
 from appliance.core.money import parse_amount, to_cents
 from appliance.core.sale import Discount, DiscountKind, Line, SaleError
 from appliance.reports.receipt_document import receipt_document
 from appliance.store.sales import StoredSale
 
-from .manager import open_manager_menu
+from .manager import open_attention, open_manager_menu
 from .screens.choose import Choice, ChooseScreen
-from .screens.info import InfoScreen
 from .screens.prompt import PromptScreen
 
 if TYPE_CHECKING:
@@ -48,7 +45,7 @@ def open_menu(app: CheckoutApp) -> None:
         ("Cancel this sale", cancel_sale, selling, not_selling),
         ("Switch cashier", lambda a: a.switch_cashier(), True, ""),
         ("Manager: shift and cash, reports, attention, diagnostics", open_manager_menu, True, ""),
-        ("What waits: OFN, the printer", attention_page, True, ""),
+        ("What waits: OFN, the printer", open_attention, True, ""),
         ("Help: the keys", lambda a: a.show_help(a.screen), True, ""),
     ]
     choices = [Choice(label, action, enabled, why) for label, action, enabled, why in entries]
@@ -251,31 +248,3 @@ def invoice_past_sale(app: CheckoutApp) -> None:
         ),
         lambda stored: invoice_sale(app, stored.number) if stored is not None else None,
     )
-
-
-def attention_page(app: CheckoutApp) -> None:
-    """What the sync and the printer wait for, and what to do: Enter retries both."""
-    report = app.till.sync_report()
-    body = Text("OFN\n", style="bold")
-    body.append(report.status.summary(lambda utc: app.fmt.moment(utc)) + "\n")
-    for row in report.parked:
-        where = f"order {row['order_number']}" + (f", variant {row['variant_id']}" if row["variant_id"] else "")
-        body.append(f"{where}: ", style="bold")
-        body.append(f"{row['attention']}\n")
-    if not report.parked:
-        body.append("Nothing is parked: no action is needed.\n")
-    queue = app.devices.printer
-    if queue is not None:
-        snapshot = queue.snapshot()
-        body.append("\nPrinter\n", style="bold")
-        body.append(f"{snapshot.printer}: {snapshot.message or 'nothing waits'}\n")
-        for job in snapshot.jobs[-5:]:
-            body.append(f"{job.label}: {job.state.value}" + (f" ({job.problem})" if job.problem else "") + "\n")
-
-    def retry() -> str:
-        count = app.till.retry_parked()
-        if queue is not None:
-            queue.retry_now()
-        return f"{count} parked change(s) back in the sync's queue; the printer is tried again now"
-
-    app.push(InfoScreen("What waits", body, on_enter=("Retry", retry)))

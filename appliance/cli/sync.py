@@ -24,8 +24,10 @@ from appliance.core.money import from_cents
 from appliance.ofn.audit import Audit, audit
 from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon, cycle_in_force
+from appliance.reports.attention import task_for
 from appliance.store.database import write_transaction
 from appliance.store.keys import load_api_key
+from appliance.store.sync_attention import parked_items
 from appliance.store.sync_lock import POLL_S, sync_pass
 from appliance.store.sync_state import named, parked, read_status, recent_events, record_audit, retry_parked
 
@@ -118,8 +120,11 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
         f"state {current.state}; last success: {success}; pending {current.pending}{age};"
         f" needs attention {current.attention}"
     )
-    for row in waiting:
-        click.echo(f"  attention: {_where(row)}: {row['attention']}")
+    for item in parked_items(till.connection):
+        task = task_for(item)
+        click.echo(f"  attention: {_where({'order_number': item.order, 'variant_id': item.variant_id})}: {item.reason}")
+        then = " Then `ofn-checkout sync retry`." if task.retry_helps else ""
+        click.echo(f"    what to do: {task.todo}{then}")
     if customers["customers_problem"]:
         click.echo(f"  the hub's customers (for invoices) could not be read: {customers['customers_problem']}")
     elif customers["customers_at"]:

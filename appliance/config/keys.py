@@ -72,6 +72,17 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "hand_over", ("plus", "f4"), "Pay/Hand over", "take payment of what is due, or hand over when nothing is due"
     ),
+    # the manager's screens: needs attention, diagnostics
+    Action("retry", ("enter",), "Retry", "send what sync parked again, once it is fixed in OFN; retry the printer"),
+    Action("test_scan", ("enter",), "Look up", "look the typed code up as a sale would (a scan does it by itself)"),
+    Action("test_page", ("plus", "f4"), "Test page", "print the printer's test page through the print queue"),
+    Action(
+        "kick_drawer",
+        ("asterisk", "f2"),
+        "Drawer",
+        "open the cash drawer: a manager allows it, the journal records a no-sale",
+    ),
+    Action("check_again", ("slash", "f5"), "Check again", "run every check again"),
     # counting the drawer (opening the shift, the Z closure), and the shift's reports
     Action(
         "count_done",

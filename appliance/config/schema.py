@@ -119,6 +119,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "scan_min_chars": Field(_int_between(3, 20), 6, "keyboard scanner: shortest scan"),
         "scale_poll_ms": Field(_int_between(50, 2000), 200, "how often the scale is read"),
         "status_poll_ms": Field(_int_between(200, 10000), 1000, "how often the status bar reads the sync state"),
+        "attention_after_minutes": Field(
+            _int_between(1, 10080), 60, "the status light turns red once a sale has waited this long for OFN"
+        ),
     },
     "cash": {
         "denominations": Field(_denominations, (), "coins and notes of the counting sheet; []: the currency's own"),

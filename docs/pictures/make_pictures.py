@@ -6,8 +6,9 @@ Runs the real app headless on a throw-away training store with the demo catalogu
 basket (the sale screen), then counts the drawer for the Z closure and shows the difference (the
 manager's screens), and saves each screen as PNG (``rsvg-convert``, from Debian's
 ``librsvg2-bin``, with ``fonts-dejavu-core`` for a monospace font) from Textual's SVG export; the
-sale screen's SVG is kept too. Run it again after a change of those screens, and commit the
-pictures.
+sale screen's SVG is kept too. The needs-attention and diagnostics screens are taken from the
+tests' screen tour (``tests/counter_tour.py``), in the state the SVG snapshots check. Run it again
+after a change of those screens, and commit the pictures.
 """
 
 from __future__ import annotations
@@ -74,6 +75,39 @@ PICTURES = {
 }
 
 
+#: picture name → (the tour's screen, the window's title)
+TOUR_PICTURES = {
+    "attention-screen": ("attention", "needs attention"),
+    "diagnostics-screen": ("diagnostics", "diagnostics"),
+}
+
+
+async def tour_screen(name: str, title: str, folder: Path) -> str:
+    """A screen of the tests' tour, on a till set up as the tests' fixtures set it up."""
+    from appliance.core.clock import SteppingClock
+    from tests.conftest import MONDAY_MORNING
+    from tests.counter_kit import app_for, counter_kit
+    from tests.counter_tour import TOUR
+
+    steps, _, _ = TOUR[name]
+    config = replace(
+        config_module.parse(demo_config_text()), store_path=folder / f"{name}.db", api_key_file=folder / "api.key"
+    )
+    till = Till.create(config, clock=SteppingClock(MONDAY_MORNING))
+    try:
+        with write_transaction(till.db) as connection:
+            upsert_variants(connection, demo_variants(), till.clock.now())
+        till.open_shift("Alice", Decimal("100.00"))
+        with counter_kit(till, config, folder, scale=False, printer=False) as kit:
+            app = app_for(kit)
+            async with app.run_test(size=(80, 25)) as pilot:
+                await steps(pilot)
+                await pilot.pause(0.3)
+                return app.export_screenshot(title=f"OFN Checkout — {title}")
+    finally:
+        till.close()
+
+
 def for_rsvg(svg: str) -> str:
     """rsvg-convert drops leading no-break spaces (right-aligned columns shift left): plain spaces,
     kept as they are, draw the columns where the terminal draws them."""
@@ -100,6 +134,14 @@ def main() -> int:
                 print(f"wrote {png}")
         finally:
             till.close()
+        for name, (screen, title) in TOUR_PICTURES.items():
+            own = Path(folder) / name  # a store per screen, each with its own journal key
+            own.mkdir()
+            svg = own / f"{name}.svg"
+            svg.write_text(for_rsvg(asyncio.run(tour_screen(screen, title, own))), encoding="utf-8")
+            png = HERE / f"{name}.png"
+            subprocess.run([converter, "-w", "1000", str(svg), "-o", str(png)], check=True)
+            print(f"wrote {png}")
     return 0
 
 
