@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from appliance.config import Config
+from appliance.config.channels import ChannelRules, default_rules
+from appliance.config.channels.source import RulesSource
 from appliance.core import text
 from appliance.core.clock import Clock, SystemClock, parse_utc, utc_text
 from appliance.core.customer import Customer
@@ -127,6 +129,8 @@ class Till:
         warnings: tuple[str, ...] = (),
         receipt: dict[str, Any] | None = None,
         fmt: Formatter | None = None,
+        rules: ChannelRules | None = None,
+        rules_source: RulesSource | None = None,
     ):
         self.db = db
         self.key = key
@@ -145,6 +149,12 @@ class Till:
         self.fmt = fmt or Formatter("EUR", "fr_FR", zone)
         self._periods_checked_on: date | None = None
         self.path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
+        # The channel's rules in force (docs/channels.md), taken up again when a sale starts.
+        self.rules = rules or default_rules(lane.channel, [method.code for method in payments])
+        self._rules_source = rules_source
+        self._earlier_rules: dict[str, ChannelRules] = {}
+        #: Why a changed channel file was not taken up (the status bar says it), or None.
+        self.rules_problem: str | None = None
 
     @classmethod
     def create(
@@ -166,6 +176,8 @@ class Till:
         ``write=False`` opens it read-only: nothing is migrated or written, and writing raises.
         """
         path = db_path or config.store_path
+        source = RulesSource(config)
+        rules = source.read()  # a broken channel file stops the till before anything is opened
         opened = open_lane_store(path, config.key_file_for(path), config.lane_id, write=write)
         return cls(
             opened.db,
@@ -181,6 +193,8 @@ class Till:
             warnings=tuple(opened.warnings),
             receipt=config.receipt,
             fmt=Formatter(config.currency, config.language, ZoneInfo(config.timezone)),
+            rules=rules,
+            rules_source=source,
         )
 
     def close(self) -> None:

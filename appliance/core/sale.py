@@ -130,6 +130,7 @@ class PaymentMethod:
     label: str
     is_cash: bool = False
     is_card: bool = False  # taken on the card terminal; taking one back makes the law want a receipt
+    is_ofn_credit: bool = False  # paid from the customer's credit in OFN (needs an OFN customer)
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,7 @@ class Line:
 class Tender:
     method: PaymentMethod
     amount: Decimal
+    customer_id: int | None = None  # the OFN customer a credit payment is taken from
 
 
 @dataclass(frozen=True)
@@ -297,6 +299,15 @@ class CompletedPayment:
     cash: bool
     amount: int
     tendered: int
+    customer_id: int | None = None
+
+    def as_record(self) -> dict[str, object]:
+        """``customer_id`` only when set, so a payment without one seals as it always did."""
+        record: dict[str, object] = {"method": self.method, "cash": self.cash, "amount": self.amount}
+        record["tendered"] = self.tendered
+        if self.customer_id is not None:
+            record["customer_id"] = self.customer_id
+        return record
 
 
 @dataclass(frozen=True)
@@ -354,9 +365,7 @@ class CompletedSale:
                 {"code": v.code, "rate_bp": v.rate_bp, "label": v.label, "gross": v.gross, "vat": v.vat, "base": v.base}
                 for v in self.vat
             ],
-            "payments": [
-                {"method": p.method, "cash": p.cash, "amount": p.amount, "tendered": p.tendered} for p in self.payments
-            ],
+            "payments": [payment.as_record() for payment in self.payments],
             "tendered": self.tendered,
             "change": self.change,
         }
@@ -467,7 +476,7 @@ class Sale:
 
     # -- paying --------------------------------------------------------------------------------
 
-    def tender(self, method: PaymentMethod, amount: Decimal) -> None:
+    def tender(self, method: PaymentMethod, amount: Decimal, customer_id: int | None = None) -> None:
         """Take a payment. Only cash may exceed what is due (the excess is change)."""
         cents = to_cents(amount)
         totals = self.totals()
@@ -486,7 +495,7 @@ class Sale:
                     f"{method.label} cannot pay more than is due ({from_cents(totals.due)}); only cash gives change"
                 )
             check_change(cents, totals.due)
-        self.tenders.append(Tender(method, amount))
+        self.tenders.append(Tender(method, amount, customer_id))
 
     def remove_tender(self, index: int) -> None:
         try:
@@ -666,15 +675,17 @@ def applied_payments(tenders: list[Tender], change: int) -> tuple[CompletedPayme
 
     The config allows one cash method, so there is one place for the change to come from.
     """
-    tendered: dict[PaymentMethod, int] = {}
+    tendered: dict[tuple[PaymentMethod, int | None], int] = {}
     for tender in tenders:
-        tendered[tender.method] = tendered.get(tender.method, 0) + to_cents(tender.amount)
+        key = (tender.method, tender.customer_id)
+        tendered[key] = tendered.get(key, 0) + to_cents(tender.amount)
     return tuple(
         CompletedPayment(
             method=method.code,
             cash=method.is_cash,
             amount=cents - change if method.is_cash else cents,
             tendered=cents,
+            customer_id=customer_id,
         )
-        for method, cents in tendered.items()
+        for (method, customer_id), cents in tendered.items()
     )

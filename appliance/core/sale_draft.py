@@ -39,8 +39,15 @@ def draft_record(sale: Sale) -> dict[str, Any]:
         "original_uuid": sale.original_uuid,
         "lines": [_line(line) for line in sale.lines],
         "discount": sale.discount.as_record() if sale.discount else None,
-        "tenders": [{"method": tender.method.code, "amount": str(tender.amount)} for tender in sale.tenders],
+        "tenders": [_tender(tender) for tender in sale.tenders],
     }
+
+
+def _tender(tender: Tender) -> dict[str, Any]:
+    entry: dict[str, Any] = {"method": tender.method.code, "amount": str(tender.amount)}
+    if tender.customer_id is not None:
+        entry["customer_id"] = tender.customer_id
+    return entry
 
 
 def sale_from_draft(record: Mapping[str, Any], methods: Mapping[str, PaymentMethod]) -> Sale:
@@ -60,7 +67,7 @@ def sale_from_draft(record: Mapping[str, Any], methods: Mapping[str, PaymentMeth
         sale.lines = [_read_line(entry) for entry in record["lines"]]
         sale.discount = _read_discount(record["discount"])
         sale.tenders = [
-            Tender(methods[entry["method"]], Decimal(entry["amount"]))
+            Tender(methods[entry["method"]], Decimal(entry["amount"]), entry.get("customer_id"))
             for entry in record["tenders"]
             if entry["method"] in methods
         ]

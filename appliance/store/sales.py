@@ -214,7 +214,8 @@ def sale_from_record(record: dict[str, Any]) -> CompletedSale:
         total=record["total"],
         vat=tuple(VatAmount(v["code"], v["rate_bp"], v["label"], v["gross"], v["vat"]) for v in record["vat"]),
         payments=tuple(
-            CompletedPayment(p["method"], p["cash"], p["amount"], p["tendered"]) for p in record["payments"]
+            CompletedPayment(p["method"], p["cash"], p["amount"], p["tendered"], p.get("customer_id"))
+            for p in record["payments"]
         ),
         tendered=record["tendered"],
         change=record["change"],
