@@ -205,6 +205,16 @@ class Handler(BaseHTTPRequestHandler):
             return Response(200, {"updated": len(levels)})
         if action == "customers" and method == "POST":
             return Response(200, {"added": _add_customers(store, body)})
+        if len(parts) == 3 and parts[0] == "customers" and parts[2] == "credit" and method == "GET":
+            rows = store.credit_transactions(int(parts[1]))
+            return Response(200, {"transactions": [dict(row) for row in rows]})
+        if len(parts) == 2 and parts[0] == "variants" and method == "PUT":
+            with store.transaction() as db:
+                db.execute(
+                    "UPDATE variant SET category_id = ?, tags = ? WHERE id = ?",
+                    (body.get("category_id"), json.dumps(body.get("tags", [])), int(parts[1])),
+                )
+            return Response(200, {"updated": int(parts[1])})
         if len(parts) == 2 and parts[0] == "orders" and method == "GET":
             return Response(200, _order_state(store, parts[1]))
         if len(parts) == 3 and parts[0] == "orders" and parts[2] == "payments" and method == "POST":

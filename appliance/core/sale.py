@@ -84,6 +84,8 @@ class Item:
     # ``fee_unit_grams`` for weighed goods (cents). Shown on a receipt where the hub wants it.
     fee_cents: int = 0
     fee_unit_grams: int | None = None
+    # A channel's shelf-only item (its code; ``variant_id`` 0): not in OFN, never sent there.
+    shelf: str = ""
     cents: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -246,6 +248,7 @@ class CompletedLine:
     voided: bool
     returns: LineRef | None
     fee_cents: int = 0  # the hub's fees OFN charges on this line, included in its list price
+    shelf: str = ""  # a shelf-only item's code: the line never reaches OFN (docs/channels.md)
 
     def as_record(self) -> dict[str, object]:
         record: dict[str, object] = {
@@ -273,6 +276,8 @@ class CompletedLine:
             record["returns"] = {"sale_uuid": self.returns.sale_uuid, "line_no": self.returns.line_no}
         if self.fee_cents:  # absent when none, so a sale without fees seals as it always did
             record["fee_cents"] = self.fee_cents
+        if self.shelf:
+            record["shelf"] = self.shelf
         return record
 
 
@@ -333,14 +338,18 @@ class CompletedSale:
     # Who rang the first items, when another cashier completed the sale (a switch mid-basket).
     started_by: str = ""
     approvals: tuple[Approval, ...] = ()
+    # The sha256 of the channel rules in force when the sale started (docs/channels.md).
+    rules_digest: str = ""
 
     def as_record(self) -> dict[str, object]:
         """The sale as the journal seals it: plain JSON types, amounts in cents.
 
-        ``started_by`` and ``approvals`` are there only when set, so a sale without them seals as
-        it always did.
+        ``started_by``, ``approvals`` and ``rules`` are there only when set, so a sale without them
+        seals as it always did.
         """
         record = self._record()
+        if self.rules_digest:
+            record["rules"] = {"digest": self.rules_digest}
         if self.started_by:
             record["started_by"] = self.started_by
         if self.approvals:
@@ -393,6 +402,7 @@ class Sale:
     tenders: list[Tender] = field(default_factory=list)
     started_by: str = ""  # who started the basket, when another cashier took it over
     approvals: list[Approval] = field(default_factory=list)
+    rules_digest: str = ""  # the channel rules it started under (the till sets it)
 
     # -- who ---------------------------------------------------------------------------------------
 
@@ -572,6 +582,7 @@ class Sale:
             change=totals.change,
             started_by=self.started_by,
             approvals=tuple(self.approvals),
+            rules_digest=self.rules_digest,
         )
 
     # -- helpers -------------------------------------------------------------------------------
@@ -657,6 +668,7 @@ def _complete_line(total: LineTotal) -> CompletedLine:
         voided=line.voided,
         returns=line.returns,
         fee_cents=_line_fee(line),
+        shelf=line.item.shelf,
     )
 
 
