@@ -52,6 +52,8 @@ class Payable(Protocol):
 
     def needs_customer(self, method: PaymentMethod) -> bool: ...
 
+    def check_method(self, method: PaymentMethod) -> None: ...
+
     def remove_last(self) -> None: ...
 
     def complete(self) -> Paid: ...
@@ -83,6 +85,12 @@ class SalePayment:
 
     def needs_customer(self, method: PaymentMethod) -> bool:
         return self.counter.till.needs_customer(method, self.counter.basket())
+
+    def check_method(self, method: PaymentMethod) -> None:
+        """Refuse a method the channel does not take before the card terminal is even asked."""
+        till, sale = self.counter.till, self.counter.basket()
+        rules = till.rules_of(sale)
+        rules.payment.check_method(method, rules.label)
 
     def remove_last(self) -> None:
         self.counter.remove_tender()
@@ -132,6 +140,9 @@ class HandoverPayment:
 
     def needs_customer(self, method: PaymentMethod) -> bool:
         return False
+
+    def check_method(self, method: PaymentMethod) -> None:
+        self.till.check_method(method)
 
     def remove_last(self) -> None:
         if not self.handover.tenders:

@@ -81,6 +81,8 @@ class PaymentScreen(TenderScreen):
         if method is None:
             self.say("No card method on this till: mark one [[payment]] with card = true", "error")
             return
+        if not self.attempted(lambda: self.payable.check_method(method)):
+            return
         amount = self._typed_or_due()
         if amount is None:
             return
