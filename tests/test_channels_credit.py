@@ -23,7 +23,6 @@ from appliance import config as config_module
 from appliance.cli.main import main
 from appliance.core.sale import SaleError
 from appliance.ofn.client import OfnClient
-from appliance.ofn.credit import mark_done
 from appliance.ofn.daemon import Daemon
 from appliance.till import Till
 
@@ -40,6 +39,7 @@ class CreditBox:
     daemon: Daemon
     clock: ShiftableClock
     customer: int
+    config_path: Path
 
     def pay_by_credit(self, amount: str = "7.50", customer: int | None = None) -> str:
         till = self.till
@@ -82,7 +82,7 @@ def credit_box(tmp_path: Path, *sandbox_args: str) -> Iterator[CreditBox]:
             daemon.run_once(catalogue=True)
             till.open_shift("Alice", Decimal("50.00"))
             customer = sandbox.admin("POST", "customers", {"customers": [{"email": "ada@example.org"}]})["added"][0]
-            yield CreditBox(sandbox, till, daemon, clock, customer)
+            yield CreditBox(sandbox, till, daemon, clock, customer, path)
         finally:
             client.close()
             till.close()
@@ -150,7 +150,9 @@ def test_a_late_write_is_waited_for_not_sent_twice(tmp_path: Path) -> None:
         assert [t["amount"] for t in box.transactions()] == ["-3.0"]
 
 
-def test_a_balance_moved_by_someone_else_is_left_to_a_person(tmp_path: Path) -> None:
+def test_a_balance_moved_by_someone_else_is_left_to_a_person(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with credit_box(tmp_path) as box:
         uuid = box.pay_by_credit("4.00")
         box.sandbox.faults(scripts={ROUTE: "kd"})
@@ -169,8 +171,12 @@ def test_a_balance_moved_by_someone_else_is_left_to_a_person(tmp_path: Path) -> 
         box.daemon.run_once()
         assert [t["amount"] for t in box.transactions()] == ["-4.0", "5.0"]  # never posted twice
         outbox_id = box.till.connection.execute("SELECT max(id) FROM outbox WHERE kind = 'credit'").fetchone()[0]
-        mark_done(box.till.db, outbox_id)
+        assert main(["sync", "--config", str(box.config_path), "status"]) == 0
+        assert f"attention: credit posting {outbox_id} (customer {box.customer})" in capsys.readouterr().out
+        assert main(["sync", "--config", str(box.config_path), "credit-done", str(outbox_id)]) == 0
         assert box.posting() == ("done", None)
+        assert main(["sync", "--config", str(box.config_path), "credit-done", str(outbox_id)]) == 3
+        assert f"There is no open credit posting {outbox_id}" in capsys.readouterr().err
 
 
 def test_an_unknown_customer_is_parked_with_the_reason(tmp_path: Path) -> None:
