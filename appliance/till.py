@@ -454,9 +454,11 @@ class Till:
         if sale.kind is Kind.SALE:
             self._check_assortment(sale, rules)
         completed = sale.complete(self.clock.now())
+        credit = frozenset(method.code for method in self.payments if method.is_ofn_credit)
         if completed.kind is Kind.SALE:
             rules.payment.check_payments(completed.payments, self.payments, rules.label)
-        credit = frozenset(method.code for method in self.payments if method.is_ofn_credit)
+        elif any(p.method in credit and p.customer_id is None for p in completed.payments):
+            raise SaleError("A refund to customer credit needs the customer: refund another way")
         with self._writing() as write:
             connection = write.connection
             shift = current_shift(connection, self.lane.id)

@@ -269,3 +269,14 @@ def test_commands_refuse_to_start_on_a_broken_channel_file(tmp_path: Path, capsy
     err = capsys.readouterr().err
     assert f"the config {tmp_path / 'channels.toml'} cannot be used" in err
     assert "version = 9: this box reads version 1" in err and "Traceback" not in err
+
+
+def test_the_doctor_reads_the_channel_file_as_the_till_will(tmp_path: Path) -> None:
+    from appliance.cli.box_checks import channels
+
+    config = config_module.load(write_box(tmp_path, EXAMPLE))
+    verdict, name, message = channels(config)
+    assert (verdict, name) == ("ok", "channels") and "channel 'Pick-up point'" in message
+    (tmp_path / "channels.toml").write_text(EXAMPLE.replace('"0.10"', '"free"'), encoding="utf-8")
+    verdict, name, message = channels(config)
+    assert verdict == "fail" and "shelf[0].price = 'free'" in message
