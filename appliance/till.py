@@ -43,7 +43,7 @@ from appliance.core.pickup_list import PickupEntry
 from appliance.core.receipt_code import read_sale_ref
 from appliance.core.return_draft import ReturnDraft
 from appliance.core.returns import Returned, add_return_line, returnable, start_return
-from appliance.core.sale import Item, Kind, Line, PaymentMethod, Sale, SaleError
+from appliance.core.sale import CompletedSale, Item, Kind, Line, PaymentMethod, Sale, SaleError
 from appliance.core.sale_draft import DraftError, draft_record, sale_from_draft
 from appliance.core.seal import Verdict
 from appliance.core.tax import VatRate
@@ -450,15 +450,8 @@ class Till:
         A return of an invoiced sale gets its credit note in the same transaction (credit_note_for).
         The channel's rules are checked once more first: no sale they refuse is sealed.
         """
-        rules = self.rules_of(sale)
-        if sale.kind is Kind.SALE:
-            self._check_assortment(sale, rules)
-        completed = sale.complete(self.clock.now())
-        credit = frozenset(method.code for method in self.payments if method.is_ofn_credit)
-        if completed.kind is Kind.SALE:
-            rules.payment.check_payments(completed.payments, self.payments, rules.label)
-        elif any(p.method in credit and p.customer_id is None for p in completed.payments):
-            raise SaleError("A refund to customer credit needs the customer: refund another way")
+        completed = self.check_rules(sale)
+        credit = self._credit_methods()
         with self._writing() as write:
             connection = write.connection
             shift = current_shift(connection, self.lane.id)
@@ -473,8 +466,26 @@ class Till:
                 write.head = stored.entry  # the witness is renewed from it, without reading the tip again
             return stored
 
+    def check_rules(self, sale: Sale) -> CompletedSale:
+        """The sale frozen, if the channel rules it started under let it be sealed (SaleError: why not)."""
+        rules = self.rules_of(sale)
+        if sale.kind is Kind.SALE:
+            self._check_assortment(sale, rules)
+        completed = sale.complete(self.clock.now())
+        if completed.kind is Kind.SALE:
+            rules.payment.check_payments(completed.payments, self.payments, rules.label)
+        elif any(p.method in self._credit_methods() and p.customer_id is None for p in completed.payments):
+            raise SaleError("A refund to customer credit needs the customer: refund another way")
+        return completed
+
+    def _credit_methods(self) -> frozenset[str]:
+        """The codes of the methods paid from the customer's credit in OFN (posted by the daemon)."""
+        return frozenset(method.code for method in self.payments if method.is_ofn_credit)
+
     def _check_assortment(self, sale: Sale, rules: ChannelRules) -> None:
         """Every live line against the channel's assortment, as the catalogue knows the variant now."""
+        if rules.assortment.sells_everything:
+            return
         for line in sale.lines:
             if line.voided or line.item.shelf:
                 continue

@@ -4,6 +4,7 @@ asked for. Each test checks what the journal sealed, not only the screen."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from appliance.config import Config
@@ -126,3 +127,23 @@ async def test_a_method_that_needs_a_customer_asks_for_one(
             await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the sale sealed")
             total = app.counter.last_completed.sale.total  # type: ignore[union-attr]
         assert last_payments(till) == [("cheque", total, 41)]
+
+
+async def test_a_broken_channel_file_keeps_the_rules_and_the_status_bar_says_so(
+    config: Config, clock: SteppingClock, tmp_path: Path
+) -> None:
+    with channel_till(config, clock, tmp_path) as till, counter_kit(till, config, tmp_path, scale=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            path = tmp_path / "channels.toml"
+            path.write_text("version = 1\n[channels\n", encoding="utf-8")  # half-written: not TOML
+            status = path.stat()
+            os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns + 10**9))
+            await scan(pilot, FLOUR)  # a new basket: the till looks at the file, keeps its rules
+            await until(pilot, lambda: len(app.counter.lines) == 1, what="the sale goes on")
+            app.refresh_status()
+            await until(pilot, lambda: "Channel file broken: old rules kept" in screen_text(app), what="the status")
+            await type_keys(pilot, "+")
+            await until(pilot, lambda: isinstance(app.screen, PaymentScreen), what="the payment screen")
+            await type_keys(pilot, "*")  # the rules in force still take no card
+            await until(pilot, lambda: "Carte bancaire is not taken at Pick-up point" in screen_text(app))

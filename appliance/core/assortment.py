@@ -40,6 +40,11 @@ class Assortment:
     exclude_variants: frozenset[int] = field(default_factory=frozenset)
     shelf: tuple[ShelfItem, ...] = ()
 
+    @property
+    def sells_everything(self) -> bool:
+        """No exclusion at all: nothing to look up before a line is sealed."""
+        return not (self.exclude_categories or self.exclude_tags or self.include_only_tags or self.exclude_variants)
+
     def refusal(self, variant_id: int, category_id: int | None, tags: Iterable[str]) -> str | None:
         """Why the variant may not be sold in this channel, in words, or None when it may."""
         folded = {tag.casefold() for tag in tags}
