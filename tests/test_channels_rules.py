@@ -219,6 +219,8 @@ def test_a_changed_file_takes_effect_at_the_next_sale_never_mid_basket(
         basket.add(till.item(variant_named("Flour T65")), 3)
         path.write_text(pickup_rules().replace('cash_limit = "20.00"', 'cash_limit = "5.00"'), encoding="utf-8")
         _touch_later(path)
+        other = till.new_sale("Bob")  # another basket starts meanwhile (a return, a hand-over): new rules
+        assert other.rules_digest != first
         till.tender(basket, till.payment("voucher"), Decimal("10.00"))
         till.tender(basket, CASH, Decimal("20.00"))  # the basket goes on under the rules it began with
         assert till.complete(basket).sale.rules_digest == first
