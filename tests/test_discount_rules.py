@@ -73,7 +73,9 @@ policies = st.sampled_from([DiscountPolicy(Combine.BEST), DiscountPolicy(Combine
 
 
 @given(rule_lists(), policies, lines())
-def test_a_discount_never_makes_a_line_negative(rule_list: list[DiscountRule], policy: DiscountPolicy, line: LineContext) -> None:
+def test_a_discount_never_makes_a_line_negative(
+    rule_list: list[DiscountRule], policy: DiscountPolicy, line: LineContext
+) -> None:
     chosen = choose(rule_list, policy, line)
     if chosen is not None:
         assert 0 < chosen.cents <= line.gross_cents
@@ -104,7 +106,9 @@ def test_rules_add_up_only_when_each_allows_stacking(
 
 
 @given(rule_lists(), lines())
-def test_first_match_takes_the_first_matching_rule_in_file_order(rule_list: list[DiscountRule], line: LineContext) -> None:
+def test_first_match_takes_the_first_matching_rule_in_file_order(
+    rule_list: list[DiscountRule], line: LineContext
+) -> None:
     chosen = choose(rule_list, DiscountPolicy(Combine.FIRST), line)
     matching = applicable(rule_list, line)
     if not matching:
@@ -117,7 +121,9 @@ def test_first_match_takes_the_first_matching_rule_in_file_order(rule_list: list
 
 
 @given(rules(), lines())
-def test_a_rule_outside_its_dates_weekdays_hours_or_customer_tags_never_applies(rule: DiscountRule, line: LineContext) -> None:
+def test_a_rule_outside_its_dates_weekdays_hours_or_customer_tags_never_applies(
+    rule: DiscountRule, line: LineContext
+) -> None:
     day, minute = line.moment.date(), line.moment.hour * 60 + line.moment.minute
     outside = (
         (rule.date_from is not None and day < rule.date_from)
@@ -156,7 +162,9 @@ def veg_line(**changes: object) -> LineContext:
     return LineContext(**values)  # type: ignore[arg-type]
 
 
-SATURDAY_VEG = DiscountRule("Saturday veg", percent=Decimal("10"), tags=frozenset({"veg"}), weekdays=frozenset({5}), hours=(8 * 60, 12 * 60))
+SATURDAY_VEG = DiscountRule(
+    "Saturday veg", percent=Decimal("10"), tags=frozenset({"veg"}), weekdays=frozenset({5}), hours=(8 * 60, 12 * 60)
+)
 
 
 def test_a_percentage_off_a_line_rounds_half_away_from_zero() -> None:
@@ -212,11 +220,23 @@ def test_a_customer_tag_rule_needs_a_customer_with_the_tag() -> None:
     members = DiscountRule("members", percent=Decimal("5"), customer_tags=frozenset({"member"}))
     assert choose([members], DiscountPolicy(), veg_line()) is None
     chosen = choose([members], DiscountPolicy(), veg_line(customer_tags=frozenset({"member", "x"})))
-    assert chosen is not None and chosen.as_record() == {"kind": "percent", "value": "5", "reason": "automatic", "rule": "members"}
+    assert chosen is not None and chosen.as_record() == {
+        "kind": "percent",
+        "value": "5",
+        "reason": "automatic",
+        "rule": "members",
+    }
 
 
 @pytest.mark.parametrize(
-    ("percent", "amount"), [(None, None), (Decimal("5"), Decimal("1")), (Decimal("0"), None), (Decimal("100.01"), None), (None, Decimal("-1"))]
+    ("percent", "amount"),
+    [
+        (None, None),
+        (Decimal("5"), Decimal("1")),
+        (Decimal("0"), None),
+        (Decimal("100.01"), None),
+        (None, Decimal("-1")),
+    ],
 )
 def test_a_rule_takes_off_a_percent_or_an_amount_exactly_one(percent: Decimal | None, amount: Decimal | None) -> None:
     with pytest.raises(ValueError, match="discount 'x'"):

@@ -44,7 +44,12 @@ def test_a_rule_applies_in_its_hours_local_time_and_is_sealed_with_its_name() ->
     assert (line.gross, line.line_discount, line.amount) == (500, 50, 450)
     sale.tender(CASH, from_cents(sale.totals().total))
     completed = sale.complete(SATURDAY_0930_PARIS)
-    assert completed.lines[0].discount == {"kind": "percent", "value": "10", "reason": "automatic", "rule": "Saturday veg"}
+    assert completed.lines[0].discount == {
+        "kind": "percent",
+        "value": "10",
+        "reason": "automatic",
+        "rule": "Saturday veg",
+    }
     assert completed.lines[0].discount_cents == 50 and completed.total == 450
 
 
@@ -84,7 +89,11 @@ def test_a_discount_by_hand_replaces_the_rule_and_giving_it_back_restores_the_ru
     line = sale.totals().lines[0]
     assert (line.line_discount, line.rule) == (25, None)
     sale.tender(CASH, Decimal("5.00"))
-    assert sale.complete(SATURDAY_0930_PARIS).lines[0].discount == {"kind": "percent", "value": "5", "reason": "damaged"}
+    assert sale.complete(SATURDAY_0930_PARIS).lines[0].discount == {
+        "kind": "percent",
+        "value": "5",
+        "reason": "damaged",
+    }
     sale.discount_line(1, None)
     assert sale.totals().lines[0].line_discount == 50
 
@@ -110,8 +119,13 @@ rules = st.builds(
 )
 
 
-@given(st.lists(rules, max_size=4, unique_by=lambda r: r.name), st.lists(st.tuples(prices, quantities), min_size=1, max_size=5))
-def test_no_line_and_no_sale_goes_below_zero_with_rules(rule_list: list[DiscountRule], lines: list[tuple[Decimal, int]]) -> None:
+@given(
+    st.lists(rules, max_size=4, unique_by=lambda r: r.name),
+    st.lists(st.tuples(prices, quantities), min_size=1, max_size=5),
+)
+def test_no_line_and_no_sale_goes_below_zero_with_rules(
+    rule_list: list[DiscountRule], lines: list[tuple[Decimal, int]]
+) -> None:
     sale = sale_at(SATURDAY_0930_PARIS, *rule_list)
     for index, (price, quantity) in enumerate(lines):
         sale.add(item(index + 1, str(price)), quantity)

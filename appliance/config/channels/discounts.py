@@ -84,7 +84,7 @@ def _date(value: object) -> date:
 
 def _weekdays(value: object) -> frozenset[int]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"must be a list of weekdays, e.g. [\"sat\", \"sun\"] (of {' '.join(WEEKDAYS)})")
+        raise ValueError(f'must be a list of weekdays, e.g. ["sat", "sun"] (of {" ".join(WEEKDAYS)})')
     unknown = [v for v in value if v.strip().lower() not in WEEKDAYS]
     if unknown:
         raise ValueError(f"{unknown[0]!r} is not a weekday: write {' '.join(WEEKDAYS)}")
@@ -92,7 +92,7 @@ def _weekdays(value: object) -> frozenset[int]:
 
 
 def _hours(value: object) -> tuple[int, int]:
-    """"08:00-12:00", local time, start inclusive, end exclusive; "24:00" ends with the day."""
+    """ "08:00-12:00", local time, start inclusive, end exclusive; "24:00" ends with the day."""
     match = _HOURS.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None:
         raise ValueError('must be a range of local times, e.g. "08:00-12:00"')
