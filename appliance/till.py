@@ -40,6 +40,7 @@ from appliance.core.money import from_cents, to_cents
 from appliance.core.pickup_list import PickupEntry
 from appliance.core.receipt_code import read_sale_ref
 from appliance.core.return_draft import ReturnDraft
+from appliance.core.discount_rules import AutoDiscounts, DiscountPolicy, DiscountRule
 from appliance.core.returns import Returned, add_return_line, returnable, start_return
 from appliance.core.sale import Item, Kind, Line, PaymentMethod, Sale, SaleError
 from appliance.core.sale_draft import DraftError, draft_record, sale_from_draft
@@ -144,6 +145,10 @@ class Till:
         self.receipt_config = receipt or {}  # the config's [receipt]: the seller on invoices
         self.fmt = fmt or Formatter("EUR", "fr_FR", zone)
         self._periods_checked_on: date | None = None
+        # The channel's automatic discounts, taken by each new sale (a change never reaches a basket
+        # in progress). Until the channel file's rules reach the till (Till.rules), set here.
+        self.discount_rules: tuple[DiscountRule, ...] = ()
+        self.discount_policy = DiscountPolicy()
         self.path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
 
     @classmethod
@@ -343,7 +348,14 @@ class Till:
     def new_sale(self, cashier: str) -> Sale:
         cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
-        return Sale(lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now())
+        auto = AutoDiscounts(self.discount_rules, self.discount_policy, self.zone)
+        return Sale(
+            lane_id=self.lane.id,
+            channel=self.lane.channel,
+            cashier=cashier,
+            started_at=self.clock.now(),
+            auto_discounts=auto,
+        )
 
     def complete(self, sale: Sale) -> StoredSale:
         """Complete and store a sale: once this returns, the sale survives a crash or power cut.

@@ -80,8 +80,9 @@ def _with_reason(app: CheckoutApp, title: str, then: Callable[[str], None]) -> N
 def _discount(
     app: CheckoutApp, title: str, apply: Callable[[Discount], None], base: Callable[[], int], line_no: int | None
 ) -> None:
-    """A discount: its kind, value and reason; above the hub's limit (``roles.discount_limit_percent``
-    of what it applies to, ``base`` cents) a manager allows it, and the sale records who."""
+    """A discount: its kind, value and reason; above the cashier's limit (the channel's
+    ``manual_percent_limit``, else ``roles.discount_limit_percent``, of what it applies to, ``base``
+    cents) a manager allows it, and the sale records who; above the manager's, nobody may."""
     kinds = [Choice("Percentage (type 10 for 10 %)", DiscountKind.PERCENT), Choice("Amount off", DiscountKind.AMOUNT)]
 
     def value_for(kind: DiscountKind | None) -> None:
@@ -96,7 +97,10 @@ def _discount(
 
     def checked(discount: Discount) -> None:
         shown = f"{discount.value}{' %' if discount.kind is DiscountKind.PERCENT else ''}"
-        if app.roles.discount_needs_manager(_percent_off(discount, base())):
+        percent_off = _percent_off(discount, base())
+        if refused := app.roles.discount_refused(percent_off):
+            app.sale_screen.say(f"Not done: a discount of {shown} is too much ({refused})", "error")
+        elif app.roles.discount_needs_manager(percent_off):
             app.approve(f"a discount of {shown} ({title.lower()})", lambda by: done(discount, shown, by))
         else:
             done(discount, shown, "")

@@ -1,0 +1,121 @@
+"""A channel's automatic discount through the counter screen (Pilot, real store, printer twin on
+TCP): it applies on its weekday in its hours, shows on the basket line and the printed receipt, is
+sealed with its name; outside its hours it does not apply. A discount by hand replaces it, within
+the channel's limits per role."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from appliance.config import Config
+from appliance.core.clock import SteppingClock
+from appliance.core.discount_rules import DiscountPolicy, DiscountRule
+from appliance.store.sales import load_sale
+from appliance.till import Till
+from tui.screens.receipt import ReceiptScreen
+from tui.screens.sale import SaleScreen
+
+from .counter_kit import FLOUR, PASTA, app_for, counter_kit, scan, screen_text, type_keys, until
+
+# The till's clock starts on Monday 2 March 2026 at 08:00 UTC: 09:00 in Paris (the demo's zone).
+MONDAY_MORNING_FLOUR = "Monday flour"
+
+
+def variant_of(till: Till, sku: str) -> tuple[int, int]:
+    row = till.connection.execute("SELECT id, price FROM variant WHERE sku = ?", (sku,)).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def last_sale(till: Till) -> object:
+    number = till.connection.execute("SELECT max(number) FROM sale").fetchone()[0]
+    return load_sale(till.connection, number=number)
+
+
+async def test_a_rule_applies_in_its_hours_shows_on_the_line_and_the_receipt_and_not_after(
+    till: Till, config: Config, clock: SteppingClock, tmp_path: Path
+) -> None:
+    flour_id, flour_price = variant_of(till, FLOUR)
+    till.discount_rules = (
+        DiscountRule(
+            MONDAY_MORNING_FLOUR,
+            percent=Decimal("20"),
+            variants=frozenset({flour_id}),
+            weekdays=frozenset({0}),
+            hours=(9 * 60, 10 * 60),
+        ),
+    )
+    off = round(flour_price * 2 * 20 / 100)
+    with counter_kit(till, config, tmp_path, scale=False) as kit:
+        assert kit.printer is not None
+        app = app_for(kit)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await type_keys(pilot, "2*")
+            await scan(pilot, FLOUR)
+            await scan(pilot, PASTA)  # no rule for pasta
+            await until(pilot, lambda: MONDAY_MORNING_FLOUR in screen_text(app), what="the rule on the basket line")
+            line_text = next(row for row in screen_text(app).splitlines() if MONDAY_MORNING_FLOUR in row)
+            assert app.fmt.amount(off) in line_text
+            await type_keys(pilot, "+")
+            await pilot.press("enter")  # exact cash
+            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
+            await type_keys(pilot, "+")  # the customer asks for a receipt
+            await until(pilot, lambda: len(kit.printer.printout().pieces()) == 1, what="the printed receipt")
+            printed = "\n".join(kit.printer.printout().pieces()[0])
+            assert f"Discount: {MONDAY_MORNING_FLOUR}" in printed
+            sealed = last_sale(till).sale
+            flour, pasta = sealed.lines
+            assert flour.discount is not None and flour.discount["rule"] == MONDAY_MORNING_FLOUR
+            assert flour.discount_cents == off
+            assert pasta.discount is None and pasta.discount_cents == 0
+            assert sealed.total == flour_price * 2 - off + variant_of(till, PASTA)[1]
+
+            clock.advance(timedelta(hours=1).total_seconds())  # 10:00 in Paris: the hour is over
+            await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="the next sale")
+            await type_keys(pilot, "2*")
+            await scan(pilot, FLOUR)
+            await until(pilot, lambda: bool(app.counter.lines), what="the line")
+            assert MONDAY_MORNING_FLOUR not in screen_text(app)
+            await type_keys(pilot, "+")
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
+            await type_keys(pilot, "+")
+            await until(pilot, lambda: len(kit.printer.printout().pieces()) == 2, what="the second receipt")
+            assert "Discount:" not in "\n".join(kit.printer.printout().pieces()[1])
+    (line,) = last_sale(till).sale.lines
+    assert line.discount is None and line.amount == flour_price * 2
+
+
+async def test_a_discount_by_hand_replaces_the_rule_and_the_channel_caps_it(
+    till: Till, config: Config, tmp_path: Path
+) -> None:
+    flour_id, flour_price = variant_of(till, FLOUR)
+    till.discount_rules = (DiscountRule("Flour week", percent=Decimal("20"), variants=frozenset({flour_id})),)
+    till.discount_policy = DiscountPolicy(manual_percent_limit=(("cashier", Decimal("5")), ("manager", Decimal("30"))))
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await scan(pilot, FLOUR)
+            await until(pilot, lambda: "Flour week" in screen_text(app), what="the rule on the line")
+            await type_keys(pilot, "/5")  # Discounts and prices
+            await type_keys(pilot, "1")  # on the selected line
+            await type_keys(pilot, "1")  # a percentage
+            await type_keys(pilot, "40")
+            await pilot.press("enter")
+            await type_keys(pilot, "1")  # reason: damaged
+            await until(pilot, lambda: "too much" in screen_text(app), what="the channel's cap")
+            assert "up to 30 %" in screen_text(app)
+            assert app.counter.basket().lines[0].discount is None  # the rule still applies
+            assert app.counter.basket().totals().lines[0].line_discount == round(flour_price * 20 / 100)
+            await type_keys(pilot, "/5")
+            await type_keys(pilot, "1")
+            await type_keys(pilot, "1")
+            await type_keys(pilot, "25")
+            await pilot.press("enter")
+            await type_keys(pilot, "1")
+            await until(pilot, lambda: "Discount 25.00 % given" in screen_text(app), what="the discount by hand")
+            total = app.counter.basket().totals().lines[0]
+            assert total.rule is None and total.line_discount == round(flour_price * 25 / 100)
+            basket_row = next(row for row in screen_text(app).splitlines() if "Flour T65" in row).split("││")[0]
+            assert f"(-{app.fmt.amount(total.line_discount)})" in basket_row and "Flour week" not in basket_row
