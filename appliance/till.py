@@ -32,6 +32,7 @@ from appliance.config import Config
 from appliance.core import text
 from appliance.core.clock import Clock, SystemClock, parse_utc, utc_text
 from appliance.core.customer import Customer
+from appliance.core.discount_rules import AutoDiscounts, DiscountPolicy, DiscountRule
 from appliance.core.document import Document
 from appliance.core.handover import CompletedHandover, Handover, PickupOrder, refuse_shipped
 from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_from_config, seller_if_set
@@ -40,7 +41,6 @@ from appliance.core.money import from_cents, to_cents
 from appliance.core.pickup_list import PickupEntry
 from appliance.core.receipt_code import read_sale_ref
 from appliance.core.return_draft import ReturnDraft
-from appliance.core.discount_rules import AutoDiscounts, DiscountPolicy, DiscountRule
 from appliance.core.returns import Returned, add_return_line, returnable, start_return
 from appliance.core.sale import Item, Kind, Line, PaymentMethod, Sale, SaleError
 from appliance.core.sale_draft import DraftError, draft_record, sale_from_draft
