@@ -12,7 +12,10 @@ from typing import Any
 
 from appliance.config import Config
 from appliance.core.clock import SteppingClock
+from appliance.core.customer import customer
 from appliance.core.discount_rules import DiscountPolicy, DiscountRule
+from appliance.store.customers import upsert_ofn_customers
+from appliance.store.database import write_transaction
 from appliance.store.sales import load_sale
 from appliance.till import Till
 from tui.screens.choose import ChooseScreen
@@ -157,3 +160,31 @@ async def test_the_channels_cashier_limit_replaces_the_boxs(till: Till, config: 
             sale = app.counter.basket()
             assert sale.lines[0].discount is not None and sale.lines[0].discount.value == Decimal("8")
             assert [(a.action, a.by) for a in sale.approvals] == [("discount", "Manon")]
+
+
+async def test_naming_the_customer_brings_the_rules_for_their_tags(till: Till, config: Config, tmp_path: Path) -> None:
+    with write_transaction(till.db) as connection:
+        upsert_ofn_customers(
+            connection,
+            [customer("Jeanne Martin", email="jeanne@example.org", ofn_id=8, tags=["member", "niort"])],
+            till.clock.now(),
+        )
+    till.discount_rules = (DiscountRule("Members", percent=Decimal("10"), customer_tags=frozenset({"member"})),)
+    _, flour_price = variant_of(till, FLOUR)
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await scan(pilot, FLOUR)
+            await until(pilot, lambda: bool(app.counter.lines), what="the line")
+            assert "Members" not in screen_text(app)
+            await type_keys(pilot, "/54")  # Discounts and prices, the customer of this sale
+            await until(pilot, lambda: "Jeanne Martin" in screen_text(app), what="the customer list")
+            await pilot.press("enter")
+            await until(pilot, lambda: "their discounts apply" in screen_text(app), what="the customer named")
+            assert "Members" in screen_text(app)
+            await type_keys(pilot, "+")
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
+    (line,) = last_sale(till).sale.lines
+    assert line.discount is not None and line.discount["rule"] == "Members"
+    assert line.discount_cents == round(flour_price * 10 / 100)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from appliance.core.customer import Customer
 from appliance.core.money import parse_amount, to_cents
 from appliance.core.sale import Discount, DiscountKind, Line, SaleError
 from appliance.reports.receipt_document import receipt_document
@@ -57,6 +58,7 @@ def prices_menu(app: CheckoutApp) -> None:
         Choice("Discount on the selected line", line_discount),
         Choice("Discount on the whole sale", sale_discount),
         Choice("Change the price of the selected line", price_change),
+        Choice("Customer of this sale (their discounts)", sale_customer),
     ]
     app.push(ChooseScreen("Discounts and prices", entries), lambda action: action(app) if action else None)
 
@@ -139,6 +141,23 @@ def line_discount(app: CheckoutApp) -> None:
 def sale_discount(app: CheckoutApp) -> None:
     sale = app.counter.basket()
     _discount(app, "Discount on the whole sale", sale.discount_sale, lambda: sale.totals().subtotal, None)
+
+
+def sale_customer(app: CheckoutApp) -> None:
+    """The customer is known: the channel's rules for their OFN tags (members, say) apply to the
+    basket, as the lines show at once. Another customer picked replaces the first."""
+    from .screens.customer import CustomerScreen
+
+    def chosen(customer: Customer | None) -> None:
+        if customer is None:
+            return
+        screen = app.sale_screen
+        if screen.attempted(lambda: app.counter.basket().set_customer_tags(frozenset(customer.tags))):
+            screen.show_sale()
+            tags = f"tags {', '.join(customer.tags)}" if customer.tags else "no tags in OFN"
+            screen.say(f"Customer {customer.name} ({tags}): their discounts apply", "ok")
+
+    app.push(CustomerScreen("Customer of this sale: type part of a name"), chosen)
 
 
 def price_change(app: CheckoutApp) -> None:

@@ -414,6 +414,8 @@ class Sale:
     def set_customer_tags(self, tags: frozenset[str]) -> None:
         """The customer is known (or no longer): rules for their tags apply, or stop applying."""
         self._require_sale()
+        if self.payment_started:
+            raise SaleError("A payment was taken: name the customer before taking payment")
         with self._checked():
             self.customer_tags = frozenset(tags)
 
