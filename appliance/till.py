@@ -34,6 +34,7 @@ from appliance.config.channels.source import RulesSource
 from appliance.core import text
 from appliance.core.clock import Clock, SystemClock, parse_utc, utc_text
 from appliance.core.customer import Customer
+from appliance.core.discount_rules import AutoDiscounts, DiscountPolicy
 from appliance.core.document import Document
 from appliance.core.handover import CompletedHandover, Handover, PickupOrder, refuse_shipped
 from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_from_config, seller_if_set
@@ -369,12 +370,15 @@ class Till:
         cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
         self.reload_rules()  # a sale starts: the moment a changed channel file takes effect
+        # The channel's automatic discounts, fixed for the sale's life: a change never reaches a basket.
+        auto = AutoDiscounts(self.rules.discounts, self.rules.discount_policy, self.zone)
         return Sale(
             lane_id=self.lane.id,
             channel=self.lane.channel,
             cashier=cashier,
             started_at=self.clock.now(),
             rules_digest=self.rules.digest,
+            auto_discounts=auto,
         )
 
     def reload_rules(self) -> bool:
@@ -409,6 +413,11 @@ class Till:
         if sale.rules_digest and sale.rules_digest != self.rules.digest:
             return self._earlier_rules.get(sale.rules_digest, self.rules)
         return self.rules
+
+    @property
+    def discount_policy(self) -> DiscountPolicy:
+        """How the channel's discounts combine, and the manual limits per role (the roles read them)."""
+        return self.rules.discount_policy
 
     def check_tender(self, sale: Sale, method: PaymentMethod, amount: Decimal, customer_id: int | None = None) -> None:
         """Whether the channel's payment rules let ``method`` pay ``amount`` now (SaleError: why not)."""

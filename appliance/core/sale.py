@@ -19,6 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from appliance.core.discount_rules import Applied, AutoDiscounts, LineContext, choose
 from appliance.core.ids import uuid7
 from appliance.core.money import allocate, from_cents, round_div, to_cents
 from appliance.core.tax import VatAmount, VatRate, breakdown, spread_vat
@@ -86,6 +87,9 @@ class Item:
     fee_unit_grams: int | None = None
     # A channel's shelf-only item (its code; ``variant_id`` 0): not in OFN, never sent there.
     shelf: str = ""
+    # What a channel's discount rules match besides the variant: OFN's primary taxon and tag list.
+    category_id: int | None = None
+    tags: frozenset[str] = frozenset()
     cents: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -174,14 +178,16 @@ class Line:
         return round_div(self.unit_cents * self.weight_g, 1000)
 
     def figures(self) -> tuple[int, int]:
-        """Gross and line discount in cents; a voided line costs nothing."""
+        """Gross and the cashier's line discount in cents; a voided line costs nothing. The
+        channel's automatic discount depends on the sale (its moment, its customer): see
+        :meth:`Sale.automatic`."""
         if self.voided:
             return 0, 0
         gross = self.gross_cents()
         return gross, self.discount.cents_off(gross) if self.discount is not None else 0
 
     def amount_cents(self) -> int:
-        """What the line costs before the whole-sale discount."""
+        """What the line costs before the whole-sale discount and any automatic one."""
         gross, off = self.figures()
         return gross - off
 
@@ -201,6 +207,7 @@ class LineTotal:
     sale_discount: int
     amount: int
     vat: int
+    rule: Applied | None = None  # the channel's automatic discount in ``line_discount``, if one
 
 
 @dataclass(frozen=True)
@@ -237,7 +244,7 @@ class CompletedLine:
     unit_price: int
     list_price: int
     override_reason: str
-    discount: dict[str, str] | None
+    discount: dict[str, object] | None
     discount_cents: int
     sale_discount_cents: int
     amount: int
@@ -403,6 +410,10 @@ class Sale:
     started_by: str = ""  # who started the basket, when another cashier took it over
     approvals: list[Approval] = field(default_factory=list)
     rules_digest: str = ""  # the channel rules it started under (the till sets it)
+    # The channel's automatic discounts, fixed for the sale's life, and the customer's OFN tags
+    # (rules for members, say): every line's automatic discount is derived from them in totals().
+    auto_discounts: AutoDiscounts = field(default_factory=AutoDiscounts)
+    customer_tags: frozenset[str] = frozenset()
 
     # -- who ---------------------------------------------------------------------------------------
 
@@ -418,6 +429,14 @@ class Sale:
     def approve(self, action: str, by: str, line_no: int | None = None) -> None:
         """Record that manager ``by`` allowed ``action`` (done just now) on this sale."""
         self.approvals.append(Approval(action, by, line_no))
+
+    def set_customer_tags(self, tags: frozenset[str]) -> None:
+        """The customer is known (or no longer): rules for their tags apply, or stop applying."""
+        self._require_sale()
+        if self.payment_started:
+            raise SaleError("A payment was taken: name the customer before taking payment")
+        with self._checked():
+            self.customer_tags = frozenset(tags)
 
     @property
     def payment_started(self) -> bool:
@@ -475,6 +494,8 @@ class Sale:
             line.price_override, line.override_reason = price, reason
 
     def discount_line(self, line_no: int, discount: Discount | None) -> None:
+        """A discount by hand replaces the automatic one on the line; None gives the line back to
+        the channel's rules."""
         self._require_sale()
         with self._checked():
             self._live_line(line_no).discount = discount
@@ -515,10 +536,29 @@ class Sale:
 
     # -- figures -------------------------------------------------------------------------------
 
+    def automatic(self, line: Line) -> Applied | None:
+        """The channel's rules that apply to the line, if any: never on a line discounted by hand,
+        a voided line or a return, and judged at the moment the sale started (local time)."""
+        auto = self.auto_discounts
+        if not auto.rules or self.kind is not Kind.SALE or line.voided or line.discount is not None:
+            return None
+        context = LineContext(
+            variant_id=line.item.variant_id,
+            unit_cents=line.unit_cents,
+            quantity=line.quantity,
+            weight_g=line.weight_g,
+            category=line.item.category_id,
+            tags=line.item.tags,
+            moment=auto.local(self.started_at),
+            customer_tags=self.customer_tags,
+        )
+        return choose(auto.rules, auto.policy, context)
+
     def totals(self) -> Totals:
         figures = [line.figures() for line in self.lines]
+        rules = [self.automatic(line) for line in self.lines]
         grosses = [gross for gross, _ in figures]
-        line_discounts = [off for _, off in figures]
+        line_discounts = [off + (rule.cents if rule else 0) for (_, off), rule in zip(figures, rules)]
         amounts = [gross - off for gross, off in zip(grosses, line_discounts)]
         subtotal = sum(amounts)
         sale_discount = self.discount.cents_off(subtotal) if self.discount else 0
@@ -535,9 +575,9 @@ class Sale:
         non_cash = sum(to_cents(t.amount) for t in self.tenders if not t.method.is_cash)
         change = tendered - total if self.kind is Kind.SALE and tendered > total else 0
         line_totals = tuple(
-            LineTotal(line=line, gross=gross, line_discount=off, sale_discount=share, amount=final, vat=vat_cents)
-            for line, gross, off, share, final, vat_cents in zip(
-                self.lines, grosses, line_discounts, shares, finals, line_vat
+            LineTotal(line, gross, off, share, final, vat_cents, rule)
+            for line, gross, off, share, final, vat_cents, rule in zip(
+                self.lines, grosses, line_discounts, shares, finals, line_vat, rules
             )
         )
         return Totals(
@@ -615,12 +655,12 @@ class Sale:
 
         This is what keeps, say, an amount discount from outliving the lines it was taken on.
         """
-        saved = (copy.deepcopy(self.lines), self.discount, list(self.tenders))
+        saved = (copy.deepcopy(self.lines), self.discount, list(self.tenders), self.customer_tags)
         try:
             yield
             self.totals()
         except SaleError:
-            self.lines, self.discount, self.tenders = saved
+            self.lines, self.discount, self.tenders, self.customer_tags = saved
             raise
 
 
@@ -657,7 +697,7 @@ def _complete_line(total: LineTotal) -> CompletedLine:
         unit_price=line.unit_cents,
         list_price=line.item.cents,
         override_reason=line.override_reason,
-        discount=line.discount.as_record() if line.discount else None,
+        discount=_discount_record(total),
         discount_cents=total.line_discount,
         sale_discount_cents=total.sale_discount,
         amount=total.amount,
@@ -670,6 +710,13 @@ def _complete_line(total: LineTotal) -> CompletedLine:
         fee_cents=_line_fee(line),
         shelf=line.item.shelf,
     )
+
+
+def _discount_record(total: LineTotal) -> dict[str, object] | None:
+    """The cashier's discount as always, or the channel's rule that applied (``rule`` names it)."""
+    if total.line.discount is not None:
+        return dict(total.line.discount.as_record())
+    return total.rule.as_record() if total.rule is not None else None
 
 
 def _line_fee(line: Line) -> int:

@@ -27,6 +27,7 @@ class ReceiptLine:
     amount: int
     vat_code: str
     voided: bool
+    rule: str = ""  # the channel's discount rule that applied to the line (docs/channels.md)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def build_receipt(
             detail += f"  (-{fmt.money(line.discount_cents + line.sale_discount_cents)})"
         if line.override_reason:
             detail += f"  price changed: {line.override_reason}"
-        lines.append(ReceiptLine(line.name, detail, line.amount, line.vat_code, line.voided))
+        rule = str(line.discount.get("rule", "")) if line.discount else ""
+        lines.append(ReceiptLine(line.name, detail, line.amount, line.vat_code, line.voided, rule))
     return Receipt(
         header=tuple(header),
         title="RETURN" if sale.kind is Kind.RETURN else "RECEIPT",
@@ -127,6 +129,8 @@ def layout(receipt: Receipt, fmt: Formatter, columns: int = 42) -> list[str]:
         shown = "VOID" if line.voided else f"{fmt.money(line.amount)} {line.vat_code}"
         out.append(_pair(line.text, shown, columns))
         out.append(("  " + line.detail)[:columns])
+        if line.rule:
+            out.append(f"  Discount: {line.rule}"[:columns])
     out.append("-" * columns)
     if receipt.discount:
         out.append(_pair("Discounts included", fmt.money(-receipt.discount), columns))

@@ -625,3 +625,10 @@ def m011_credit_postings(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations()
+def m012_customer_tags(db: Database) -> None:
+    """The tags of the hub's OFN customers, which a channel's discount rules read (docs/channels.md,
+    "Discounts"): a JSON array of text, empty for a customer typed at the counter."""
+    _run(db, "ALTER TABLE customer ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'")

@@ -24,9 +24,11 @@ from typing import Any
 
 from appliance.config import Config, ConfigError, Field, Problem, _read_table, _unknown
 from appliance.config.channels.assortment import parse_assortment
+from appliance.config.channels.discounts import parse_discount_policy, parse_discounts
 from appliance.config.channels.payment import parse_payment
 from appliance.config.values import _MISSING, _nonempty, _optional_path
 from appliance.core.assortment import Assortment
+from appliance.core.discount_rules import DiscountPolicy, DiscountRule
 from appliance.core.payment_rules import PaymentRules
 
 __all__ = [
@@ -52,9 +54,8 @@ class ChannelRules:
     label: str
     payment: PaymentRules = field(default_factory=PaymentRules)
     assortment: Assortment = field(default_factory=Assortment)
-    # chan-discounts wires these in: tuple[DiscountRule, ...] and a DiscountPolicy (None: no automatic discounts).
-    discounts: tuple[Any, ...] = ()
-    discount_policy: Any = None
+    discounts: tuple[DiscountRule, ...] = ()
+    discount_policy: DiscountPolicy = field(default_factory=DiscountPolicy)
     # chan-returns wires this in: ReturnRules (None: returns as today).
     returns: Any = None
     digest: str = ""
@@ -76,9 +77,14 @@ SECTION_PARSERS: dict[str, Parser] = {
     "payment": parse_payment,
     "assortment": parse_assortment,
 }
-#: Sections parsed by the modules of the discounts and returns work (docs/channels.md): until each
-#: parser is wired into SECTION_PARSERS, the section is accepted and its rules stay at the default.
-PENDING_SECTIONS = ("discounts", "discount_policy", "returns")
+#: Sections whose parser checks the value's type itself (``discounts`` is an array of tables).
+TYPED_BY_PARSER: dict[str, Parser] = {
+    "discounts": parse_discounts,
+    "discount_policy": parse_discount_policy,
+}
+#: Sections parsed by the modules of the returns work (docs/channels.md): until each parser is
+#: wired in, the section is accepted and its rules stay at the default.
+PENDING_SECTIONS = ("returns",)
 
 CHANNEL_FIELDS: dict[str, Field] = {"label": Field(_nonempty, "", "shown on reports and receipts")}
 HUB_FIELDS: dict[str, Field] = {
@@ -168,8 +174,10 @@ def _channel(name: str, prefix: str, body: dict[str, Any], digest: str, problems
     for key, value in body.items():
         if key in CHANNEL_FIELDS or key in PENDING_SECTIONS:
             continue
-        if key not in SECTION_PARSERS:
-            known = [*CHANNEL_FIELDS, *SECTION_PARSERS, *PENDING_SECTIONS]
+        if key in TYPED_BY_PARSER:
+            sections[key] = TYPED_BY_PARSER[key](f"{prefix}.{key}", value, problems)
+        elif key not in SECTION_PARSERS:
+            known = [*CHANNEL_FIELDS, *SECTION_PARSERS, *TYPED_BY_PARSER, *PENDING_SECTIONS]
             problems.append(Problem(f"{prefix}.{key}", value, _unknown("key", key, known)))
         elif not isinstance(value, dict):
             problems.append(Problem(f"{prefix}.{key}", value, f"must be a table ([{prefix}.{key}])"))
