@@ -122,19 +122,32 @@ class Renderer:
     def _qr(self, out: Any, style: _Style, block: QrCode) -> None:
         if not block.data:
             return
+        size = self._qr_size(block)
         if self.native_qr:
             self._align(out, style, Align.CENTER)
-            out.qr(block.data, size=max(1, min(16, block.size)), native=True)
+            out.qr(block.data, size=size, native=True)
         elif self.raster:
             import qrcode
 
-            code = qrcode.QRCode(box_size=max(1, min(16, block.size)), border=1)
+            code = qrcode.QRCode(box_size=size, border=1)
             code.add_data(block.data)
             code.make(fit=True)
             self._image(out, style, code.make_image().get_image().convert("RGB"))
         else:
             log.warning("QR code left out: profile %s prints neither QR codes nor images", self.settings.profile)
         self._align(out, style, Align.LEFT)
+
+    def _qr_size(self, block: QrCode) -> int:
+        """The module size asked for, made smaller when the symbol would be wider than the paper
+        (a long code needs a large QR version; its quiet zone of 4 modules a side counted)."""
+        import qrcode
+
+        asked = max(1, min(16, block.size))
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=0)
+        code.add_data(block.data)
+        code.make(fit=True)
+        modules = 17 + 4 * (code.version or 1) + 8
+        return max(1, min(asked, self.dots // modules))
 
     def _logo(self, out: Any, style: _Style, block: Logo) -> None:
         from PIL import Image, UnidentifiedImageError
