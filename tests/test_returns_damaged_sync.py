@@ -51,3 +51,26 @@ def test_a_damaged_line_stays_in_the_counter_order_and_the_audit_agrees(
     out = capsys.readouterr().out
     assert code == 0, out
     assert "audit: 0 " in out
+
+
+def test_a_return_of_damaged_goods_only_settles_without_changing_the_order(box: Box) -> None:
+    till = box.till
+    till.open_shift("Alice", Decimal("50.00"))
+    variant = till.connection.execute(
+        "SELECT id FROM variant WHERE priced_by = 'each' AND (on_demand OR on_hand >= 5) ORDER BY id LIMIT 1"
+    ).fetchone()[0]
+    sale = till.new_sale("Alice")
+    sale.add(till.item(variant), 2)
+    sale.tender(till.payment("cash"), from_cents(sale.totals().total))
+    stored = till.complete(sale)
+    box.drain_until_settled()
+    before = box.sandbox.counter_lines()
+    draft = till.return_draft(str(stored.number), "Alice")
+    draft.one_more(1)
+    draft.turn_damaged(1)
+    draft.sale.tender(till.payment("cash"), -from_cents(draft.to_refund))
+    back = till.complete(draft.sale)
+    box.drain_until_settled()  # nothing left pending: the return's empty change is settled
+    assert box.sandbox.counter_lines() == before
+    status = till.connection.execute("SELECT status FROM outbox WHERE journal_seq = ?", (back.journal_seq,)).fetchone()
+    assert status == ("done",)
