@@ -341,3 +341,21 @@ def test_without_the_hubs_key_a_receipt_has_no_qr_code(till: Till, config: Confi
     )
     [code] = printed.of("qr")
     assert read_hub_code(code, HUB_KEY).number == 1
+
+
+async def test_a_scanner_that_types_into_the_prompt_brings_another_lanes_sale_too(
+    till: Till, config: Config, clock: SteppingClock, tmp_path: Path
+) -> None:
+    """The keyboard-wedge path: the code arrives as keys in the prompt (a few hundred of them), then Enter."""
+    till.use_returns(rules(), hub_key(tmp_path))
+    with other_lane(config, tmp_path, clock) as lane2:
+        code = lane2.hub_code(lane2.sell((FLOUR, 1)))
+    assert len(code) > 64  # longer than any barcode the prompt took before
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await prompt_for_return(pilot)
+            await pilot.press(*code, "enter")
+            await until(pilot, lambda: isinstance(app.screen, ReturnScreen), what="the return screen")
+            assert "Return of sale 1 of lane 2" in screen_text(app)
+        assert app.unexpected == 0
