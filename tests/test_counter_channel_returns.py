@@ -12,6 +12,7 @@ from typing import Any
 from appliance.config import Config
 from appliance.core.clock import SteppingClock
 from appliance.core.receipt_token import read as read_hub_code
+from appliance.reports.receipt import layout
 from appliance.reports.receipt_document import receipt_document
 from appliance.core.return_rules import ReturnRules
 from appliance.till import Till
@@ -93,6 +94,10 @@ async def test_another_lanes_sale_comes_back_by_its_receipts_square_code_and_twi
     assert [line["returns"]["line_no"] for line in second["lines"]] == [1, 2]
     assert first["total"] == -price(till, FLOUR) and second["total"] == -price(till, FLOUR) - price(till, PASTA)
     assert first["total"] + second["total"] == -original.sale.total  # to the cent, as sold at lane 2
+    stored = till.find_sale(number=first["number"])
+    assert stored is not None
+    slip = layout(till.receipt(stored, config.receipt, till.fmt), till.fmt)
+    assert "Return of sale No 1 of lane 2" in slip
     assert till.verify().ok
 
 
