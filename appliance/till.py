@@ -39,7 +39,7 @@ from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_fro
 from appliance.core.lockout import Tick
 from appliance.core.money import from_cents, to_cents
 from appliance.core.pickup_list import PickupEntry
-from appliance.core.receipt_code import read_sale_ref
+from appliance.core.receipt_code import SaleRef, read_sale_ref
 from appliance.core.receipt_token import as_sale, is_hub_code, sign, summarize
 from appliance.core.receipt_token import read as read_hub_code
 from appliance.core.return_draft import ReturnDraft
@@ -438,12 +438,18 @@ class Till:
         return load_sale(self.connection, uuid=uuid, number=number)
 
     def sale_by_code(self, text: str) -> StoredSale:
-        """A sale of this lane by its receipt's code (scanned) or its number (typed).
+        """A sale of this lane by its receipt's code or square code (scanned) or its number (typed).
 
         A code names its lane: another till's receipt is refused rather than read as this till's
-        sale of the same number.
+        sale of the same number (a return takes another lane's sale by its square code instead:
+        :meth:`return_draft`).
         """
-        ref = read_sale_ref(text)
+        uuid = None
+        if is_hub_code(text) and self.receipt_key is not None:  # the receipt's square code
+            summary = read_hub_code(text, self.receipt_key)
+            ref, uuid = SaleRef(summary.number, summary.lane_id), summary.uuid
+        else:
+            ref = read_sale_ref(text)
         if ref.lane_id is not None and ref.lane_id != self.lane.id:
             square = ", or scan the square code on the receipt" if self.receipt_key is not None else ""
             raise SaleError(
@@ -455,6 +461,11 @@ class Till:
             raise SaleError(
                 f"There is no sale number {ref.number} on this till ({self.lane.name}): check the number after No"
                 " on the receipt"
+            )
+        if uuid is not None and stored.sale.uuid != uuid:
+            raise SaleError(
+                f"This receipt's code names sale {ref.number} of this lane, but not the sale this till holds under"
+                " that number (was the store replaced?): tell the manager"
             )
         return stored
 
@@ -630,14 +641,7 @@ class Till:
                 labels = {rate.code: rate.label for rate in self.vat.values()}
                 cash = frozenset(method.code for method in self.payments if method.is_cash)
                 return as_sale(summary, names, labels, cash), summary.number
-            stored = self.find_sale(number=summary.number)
-            if stored is None or stored.sale.uuid != summary.uuid:
-                raise SaleError(
-                    f"This receipt's code names sale {summary.number} of this lane, which this till does not hold"
-                    " (was the store replaced?): tell the manager"
-                )
-        else:
-            stored = self.sale_by_code(text)
+        stored = self.sale_by_code(text)  # this lane's: by its code, its square code or its number
         if stored.sale.kind is Kind.RETURN:
             first = self.find_sale(uuid=stored.sale.original_uuid) if stored.sale.original_uuid else None
             of = f" (of sale {first.number})" if first else ""

@@ -9,12 +9,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from appliance.config import Config
 from appliance.core.clock import SteppingClock
 from appliance.core.receipt_token import read as read_hub_code
 from appliance.reports.receipt import layout
 from appliance.reports.receipt_document import receipt_document
 from appliance.core.return_rules import ReturnRules
+from appliance.core.sale import SaleError
 from appliance.till import Till
 from tui.screens.choose import ChooseScreen
 from tui.screens.pin import ManagerPinScreen
@@ -364,3 +367,16 @@ async def test_a_scanner_that_types_into_the_prompt_brings_another_lanes_sale_to
             await until(pilot, lambda: isinstance(app.screen, ReturnScreen), what="the return screen")
             assert "Return of sale 1 of lane 2" in screen_text(app)
         assert app.unexpected == 0
+
+
+def test_a_square_code_finds_this_lanes_sale_for_a_reprint_and_names_another_lanes(
+    till: Till, config: Config, clock: SteppingClock, tmp_path: Path
+) -> None:
+    till.use_returns(rules(), hub_key(tmp_path))
+    stored = sold(till, (FLOUR, 1))
+    own = till.hub_code(stored)
+    assert own is not None and till.sale_by_code(own).sale.uuid == stored.sale.uuid
+    with other_lane(config, tmp_path, clock) as lane2:
+        theirs = lane2.hub_code(lane2.sell((FLOUR, 1)))
+    with pytest.raises(SaleError, match="This receipt is from lane 2.*reprint it there"):
+        till.sale_by_code(theirs)
