@@ -6,6 +6,11 @@ zero amounts so that nothing on a receipt is missing from the export. Money take
 for customers' online orders (hand-overs) comes as ``order_payment`` rows: it is in the drawer, but
 OFN sold those orders and invoices them, so it is no takings of the till.
 
+Columns are only ever appended, so an accountant's sheet keeps working. Those of channels (issue
+16) come last: what the channel's rules sealed on a line (``discount_rule``; a returned line's
+``returns_*``), and where the sync counted it in OFN (``ofn_order``, ``ofn_unit_g``: not sealed,
+the sync's own record), which ``report hub`` checks against OFN's counter orders.
+
 The file is opened in spreadsheets, which run a cell starting with ``=``, ``+``, ``-`` or ``@`` (and
 tab or carriage return, which some of them skip first) as a formula: a product or a cashier named
 ``=HYPERLINK(…)`` would run on the accountant's machine. So every text cell that starts with one of
