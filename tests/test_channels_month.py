@@ -224,3 +224,10 @@ def test_a_month_of_three_channels_and_two_lanes_adds_up_and_matches_the_stores_
         }
     ]
     assert hub_report(capsys, lanes, "--no-ofn")[0] == 0
+
+    # An export naming an order OFN does not have: that order is a difference, the others are read.
+    moved = lanes[1].export.read_text().replace(f",{number},", ",R000000000,")
+    lanes[1].export.write_text(moved)
+    code, report = hub_report(capsys, lanes)
+    assert code == 1 and [d["order"] for d in report["ofn_differences"]] == ["R000000000"]
+    assert report["ofn_differences"][0]["reason"].startswith("the order is not in OFN")
