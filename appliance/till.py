@@ -749,8 +749,10 @@ class Till:
 
         The channel's return rules decide first (docs/channels.md, "Returns"): whose sales, how old,
         and whether the receipt is needed. A code is the receipt itself; for a typed number the
-        screen asks whether the customer shows it (``receipt_shown``; None: not asked).
+        screen asks whether the customer shows it (``receipt_shown``; None: not asked). No basket is
+        in progress when a return starts, so a changed channel file is taken up here, as at a sale.
         """
+        self.reload_rules()
         original, number = self._original_of(text)
         rules = self.return_rules
         rules.check_channel(original.channel, self.lane.channel)

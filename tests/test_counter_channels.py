@@ -7,9 +7,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from appliance.config import Config
 from appliance.core.clock import SteppingClock
 from appliance.core.customer import Customer
+from appliance.core.sale import SaleError
 from appliance.store.customers import upsert_ofn_customers
 from appliance.store.database import write_transaction
 from appliance.store.sales import load_sale
@@ -22,6 +25,7 @@ from tui.screens.receipt import ReceiptScreen
 
 from .channels_kit import PAPER_BAG, channel_till, code_of, pickup_rules
 from .counter_kit import FLOUR, app_for, counter_kit, scan, screen_text, type_keys, until
+from .sales_kit import sold
 
 
 def last_payments(till: Till) -> list[tuple[str, int, int | None]]:
@@ -164,3 +168,19 @@ def test_the_till_takes_its_return_rules_and_the_hub_key_from_the_channel_file(
         assert till.return_rules.max_days == 7
         assert till.return_rules.needs_pin(1499) is False and till.return_rules.needs_pin(1500) is True
         assert till.receipt_key == key.read_bytes()
+
+
+def test_a_changed_return_rule_is_taken_up_when_a_return_starts(
+    config: Config, clock: SteppingClock, tmp_path: Path
+) -> None:
+    """No sale in between: the return itself takes up the file, as a sale does when it starts."""
+    text = pickup_rules() + '\n[channels."pickup point".returns]\nreceipt_required = false\n'
+    with channel_till(config, clock, tmp_path, text) as till:
+        sold(till, (FLOUR, 1))
+        path = tmp_path / "channels.toml"
+        path.write_text(text.replace("receipt_required = false", "receipt_required = true"), encoding="utf-8")
+        stamp = path.stat()
+        os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 10**9))
+        with pytest.raises(SaleError, match="need the receipt"):
+            till.return_draft("1", "Alice", receipt_shown=False)
+        assert till.return_draft("1", "Alice", receipt_shown=True).original.lines[0].quantity == 1
