@@ -15,11 +15,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from appliance.cli.main import main
 from appliance.core.sale import Discount, DiscountKind
 from appliance.reports import export
-from appliance.reports.hub import LaneExport, _Expected, counter_expectations, ofn_differences, read_export
+from appliance.reports.hub import (
+    LaneExport,
+    Line,
+    Payment,
+    _Expected,
+    counter_expectations,
+    hub_totals,
+    ofn_differences,
+    read_export,
+)
 from appliance.store import journal as journal_store
 from appliance.store.database import write_transaction
 from appliance.store.sales import StoredSale
@@ -266,3 +277,56 @@ def test_an_amount_is_read_exactly(tmp_path: Path, till: Till) -> None:
     stored = pay(till, sale, "cash")
     [one] = read(write(tmp_path / "l.csv", rows_of(till))).lines
     assert one.amount == stored.sale.total
+
+
+LINES = st.lists(
+    st.tuples(
+        st.integers(1, 4),  # lane
+        st.sampled_from(["shop counter", "market stall", "=odd"]),
+        st.sampled_from(["sale", "return"]),
+        st.integers(-(10**6), 10**6),  # amount, cents
+        st.sampled_from(["cash", "card"]),
+    ),
+    max_size=40,
+)
+
+
+@given(lines=LINES)
+def test_any_exports_lanes_and_channels_add_up_to_the_hub_to_the_cent(lines: list[tuple[Any, ...]]) -> None:
+    exports = []
+    for lane in sorted({lane for lane, *_ in lines}):
+        mine = [values for values in lines if values[0] == lane]
+        rows = [
+            Line(
+                lane,
+                channel,
+                f"s{n % 7}",
+                kind,
+                n,
+                1,
+                "x",
+                1,
+                0,
+                amount,
+                "A 5.5",
+                amount // 20,
+                False,
+                "",
+                None,
+                "",
+                None,
+            )
+            for n, (_, channel, kind, amount, _) in enumerate(mine)
+        ]
+        paid = tuple(Payment("payment", lane, channel, method, amount) for _, channel, _, amount, method in mine)
+        exports.append(LaneExport(f"lane{lane}.csv", lane, tuple(rows), paid))
+    totals = hub_totals(exports)
+    whole = totals.hub
+    for parts in (totals.lanes.values(), totals.channels.values()):
+        for name in ("sales_count", "returns_count", "sales_total", "returns_total", "total"):
+            assert sum(getattr(p, name) for p in parts) == getattr(whole, name), name
+        for method in ("cash", "card"):
+            assert sum(p.payments.get(method, 0) for p in parts) == whole.payments.get(method, 0)
+        assert sum(p.vat.get("A 5.5", {}).get("vat", 0) for p in parts) == whole.vat.get("A 5.5", {}).get("vat", 0)
+    assert whole.total == sum(amount for *_, amount, _ in lines)
+    assert sum(whole.payments.values()) == whole.total
