@@ -28,11 +28,13 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from appliance.config import Config
+from appliance.config import Config, ConfigError
+from appliance.config.channels import ChannelRules, default_rules
+from appliance.config.channels.source import RulesSource
 from appliance.core import text
 from appliance.core.clock import Clock, SystemClock, parse_utc, utc_text
 from appliance.core.customer import Customer
-from appliance.core.discount_rules import AutoDiscounts, DiscountPolicy, DiscountRule
+from appliance.core.discount_rules import AutoDiscounts
 from appliance.core.document import Document
 from appliance.core.handover import CompletedHandover, Handover, PickupOrder, refuse_shipped
 from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_from_config, seller_if_set
@@ -42,7 +44,7 @@ from appliance.core.pickup_list import PickupEntry
 from appliance.core.receipt_code import read_sale_ref
 from appliance.core.return_draft import ReturnDraft
 from appliance.core.returns import Returned, add_return_line, returnable, start_return
-from appliance.core.sale import Item, Kind, Line, PaymentMethod, Sale, SaleError
+from appliance.core.sale import CompletedSale, Item, Kind, Line, PaymentMethod, Sale, SaleError
 from appliance.core.sale_draft import DraftError, draft_record, sale_from_draft
 from appliance.core.seal import Verdict
 from appliance.core.tax import VatRate
@@ -58,7 +60,7 @@ from appliance.store import customers as customer_list
 from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
 from appliance.store.basket_file import basket_path
-from appliance.store.catalogue import CatalogueError, as_item, get_variant
+from appliance.store.catalogue import CatalogueError, Variant, as_item, get_variant, shelf_item
 from appliance.store.database import StoreError, connect, write_transaction
 from appliance.store.handovers import (
     pickup_entries,
@@ -128,6 +130,8 @@ class Till:
         warnings: tuple[str, ...] = (),
         receipt: dict[str, Any] | None = None,
         fmt: Formatter | None = None,
+        rules: ChannelRules | None = None,
+        rules_source: RulesSource | None = None,
     ):
         self.db = db
         self.key = key
@@ -145,11 +149,13 @@ class Till:
         self.receipt_config = receipt or {}  # the config's [receipt]: the seller on invoices
         self.fmt = fmt or Formatter("EUR", "fr_FR", zone)
         self._periods_checked_on: date | None = None
-        # The channel's automatic discounts, taken by each new sale (a change never reaches a basket
-        # in progress). Until the channel file's rules reach the till (Till.rules), set here.
-        self.discount_rules: tuple[DiscountRule, ...] = ()
-        self.discount_policy = DiscountPolicy()
         self.path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
+        # The channel's rules in force (docs/channels.md), taken up again when a sale starts.
+        self.rules = rules or default_rules(lane.channel, [method.code for method in payments])
+        self._rules_source = rules_source
+        self._earlier_rules: dict[str, ChannelRules] = {}
+        #: Why a changed channel file was not taken up (the status bar says it), or None.
+        self.rules_problem: str | None = None
 
     @classmethod
     def create(
@@ -171,6 +177,8 @@ class Till:
         ``write=False`` opens it read-only: nothing is migrated or written, and writing raises.
         """
         path = db_path or config.store_path
+        source = RulesSource(config)
+        rules = source.read()  # a broken channel file stops the till before anything is opened
         opened = open_lane_store(path, config.key_file_for(path), config.lane_id, write=write)
         return cls(
             opened.db,
@@ -186,6 +194,8 @@ class Till:
             warnings=tuple(opened.warnings),
             receipt=config.receipt,
             fmt=Formatter(config.currency, config.language, ZoneInfo(config.timezone)),
+            rules=rules,
+            rules_source=source,
         )
 
     def close(self) -> None:
@@ -268,6 +278,7 @@ class Till:
         if ended(self.connection, sale.uuid) or sale.lane_id != self.lane.id:
             basket_file.drop(path)  # completed or cancelled before the stop: nothing is in progress
             return None
+        sale.rules_digest = self.rules.digest  # it goes on under the rules the till started with
         return sale
 
     def set_plus(self, plus: dict[int, int]) -> None:
@@ -343,31 +354,113 @@ class Till:
         variant = get_variant(self.connection, variant_id)
         if variant is None:
             raise CatalogueError(f"Variant {variant_id} is not in the catalogue: refresh it from OFN")
+        return self.sellable(variant)
+
+    def sellable(self, variant: Variant) -> Item:
+        """The variant as a sale line needs it, if this lane's channel may sell it (SaleError: why not)."""
+        self.rules.assortment.check(variant.id, variant.name, variant.category_id, variant.tags, self.rules.label)
         return as_item(variant, self.vat)
+
+    def shelf_item(self, code: str) -> Item | None:
+        """The channel's shelf-only item scanned or typed as ``code``, if there is one."""
+        shelf = self.rules.assortment.shelf_item(code)
+        return shelf_item(shelf, self.vat) if shelf is not None else None
 
     def new_sale(self, cashier: str) -> Sale:
         cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
-        auto = AutoDiscounts(self.discount_rules, self.discount_policy, self.zone)
+        self.reload_rules()  # a sale starts: the moment a changed channel file takes effect
+        # The channel's automatic discounts, fixed for the sale's life (docs/channels.md).
+        auto = AutoDiscounts(self.rules.discounts, self.rules.discount_policy, self.zone)
         return Sale(
             lane_id=self.lane.id,
             channel=self.lane.channel,
             cashier=cashier,
             started_at=self.clock.now(),
+            rules_digest=self.rules.digest,
             auto_discounts=auto,
         )
+
+    def reload_rules(self) -> bool:
+        """Take up the channel file if it changed since it was read; True if the rules changed.
+
+        Called when a sale starts, never in the middle of a basket. A changed file that cannot be
+        used leaves the rules in force as they are: ``rules_problem`` says why (the status bar shows
+        it) and the log has every problem; the next sale looks again.
+        """
+        source = self._rules_source
+        if source is None or not source.changed():
+            return False
+        try:
+            rules = source.read()
+        except ConfigError as exc:
+            self.rules_problem = (
+                f"The channel file changed but cannot be used ({len(exc.problems)} problem(s)): the till keeps"
+                " the rules it had; run `ofn-checkout config check`"
+            )
+            log.warning("channel file not taken up, the rules in force stay: %s", exc)
+            return False
+        self.rules_problem = None
+        if rules == self.rules:
+            return False
+        self._earlier_rules[self.rules.digest] = self.rules
+        log.info("channel rules changed: %s now (were %s)", rules.digest[:12], self.rules.digest[:12])
+        self.rules = rules
+        return True
+
+    def rules_of(self, sale: Sale) -> ChannelRules:
+        """The rules a sale started under: a basket ends under the rules it began with."""
+        if sale.rules_digest and sale.rules_digest != self.rules.digest:
+            return self._earlier_rules.get(sale.rules_digest, self.rules)
+        return self.rules
+
+    def check_tender(self, sale: Sale, method: PaymentMethod, amount: Decimal, customer_id: int | None = None) -> None:
+        """Whether the channel's payment rules let ``method`` pay ``amount`` now (SaleError: why not)."""
+        if sale.kind is not Kind.SALE:
+            return
+        rules = self.rules_of(sale)
+        totals = sale.totals()
+        cash = sum(to_cents(tender.amount) for tender in sale.tenders if tender.method.is_cash)
+        rules.payment.check_tender(
+            method,
+            to_cents(amount),
+            due=totals.due,
+            cash_so_far=cash,
+            has_customer=customer_id is not None,
+            channel_label=rules.label,
+        )
+
+    def tender(self, sale: Sale, method: PaymentMethod, amount: Decimal, customer_id: int | None = None) -> None:
+        """Take a payment on the sale, under the channel's payment rules."""
+        self.check_tender(sale, method, amount, customer_id)
+        sale.tender(method, amount, customer_id)
+
+    def check_method(self, method: PaymentMethod) -> None:
+        """Whether the lane's channel takes ``method`` at all (a hand-over's payment)."""
+        self.rules.payment.check_method(method, self.rules.label)
+
+    def payment_methods(self, sale: Sale | None = None) -> tuple[PaymentMethod, ...]:
+        """The methods this lane's channel takes, in the channel's order (the payment screen's list)."""
+        rules = self.rules_of(sale) if sale is not None else self.rules
+        return rules.payment.allowed(self.payments)
+
+    def needs_customer(self, method: PaymentMethod, sale: Sale | None = None) -> bool:
+        rules = self.rules_of(sale) if sale is not None else self.rules
+        return rules.payment.needs_a_customer(method)
 
     def complete(self, sale: Sale) -> StoredSale:
         """Complete and store a sale: once this returns, the sale survives a crash or power cut.
 
         A return of an invoiced sale gets its credit note in the same transaction (credit_note_for).
+        The channel's rules are checked once more first: no sale they refuse is sealed.
         """
-        completed = sale.complete(self.clock.now())
+        completed = self.check_rules(sale)
+        credit = self._credit_methods()
         with self._writing() as write:
             connection = write.connection
             shift = current_shift(connection, self.lane.id)
             stored = record_sale(
-                connection, self.key, completed, shift.id if shift else None, journal_store.tip(connection)
+                connection, self.key, completed, shift.id if shift else None, journal_store.tip(connection), credit
             )
             if completed.kind is Kind.RETURN:  # may seal a credit note after it: the witness reads the tip
                 invoices.issue_credit_note(
@@ -376,6 +469,36 @@ class Till:
             else:
                 write.head = stored.entry  # the witness is renewed from it, without reading the tip again
             return stored
+
+    def check_rules(self, sale: Sale) -> CompletedSale:
+        """The sale frozen, if the channel rules it started under let it be sealed (SaleError: why not)."""
+        rules = self.rules_of(sale)
+        if sale.kind is Kind.SALE:
+            self._check_assortment(sale, rules)
+        completed = sale.complete(self.clock.now())
+        if completed.kind is Kind.SALE:
+            rules.payment.check_payments(completed.payments, self.payments, rules.label)
+        elif any(p.method in self._credit_methods() and p.customer_id is None for p in completed.payments):
+            raise SaleError("A refund to customer credit needs the customer: refund another way")
+        return completed
+
+    def _credit_methods(self) -> frozenset[str]:
+        """The codes of the methods paid from the customer's credit in OFN (posted by the daemon)."""
+        return frozenset(method.code for method in self.payments if method.is_ofn_credit)
+
+    def _check_assortment(self, sale: Sale, rules: ChannelRules) -> None:
+        """Every live line against the channel's assortment, as the catalogue knows the variant now."""
+        if rules.assortment.sells_everything:
+            return
+        for line in sale.lines:
+            if line.voided or line.item.shelf:
+                continue
+            variant = get_variant(self.connection, line.item.variant_id)
+            category, tags = (variant.category_id, variant.tags) if variant is not None else (None, ())
+            if (reason := rules.assortment.refusal(line.item.variant_id, category, tags)) is not None:
+                raise SaleError(
+                    f"{line.item.name} (line {line.line_no}) is not sold at {rules.label} ({reason}): void the line"
+                )
 
     def cancel(self, sale: Sale, reason: str) -> None:
         """Abandon a sale before payment; a basket with items leaves a trace in the journal."""
@@ -572,9 +695,12 @@ class Till:
     def new_return(self, original: StoredSale, cashier: str) -> Sale:
         cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
-        return start_return(
+        self.reload_rules()
+        sale = start_return(
             original.sale, lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now()
         )
+        sale.rules_digest = self.rules.digest
+        return sale
 
     def add_return_line(
         self, sale: Sale, original: StoredSale, line_no: int, *, quantity: int = 0, weight_g: int = 0

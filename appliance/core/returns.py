@@ -184,4 +184,5 @@ def _item_of(line: CompletedLine) -> Item:
         priced_by=line.priced_by,
         vat=VatRate(code=line.vat_code, rate=Decimal(line.vat_rate_bp) / 100, label=line.vat_label),
         sku=line.sku,
+        shelf=line.shelf,
     )

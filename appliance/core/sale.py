@@ -85,6 +85,8 @@ class Item:
     # ``fee_unit_grams`` for weighed goods (cents). Shown on a receipt where the hub wants it.
     fee_cents: int = 0
     fee_unit_grams: int | None = None
+    # A channel's shelf-only item (its code; ``variant_id`` 0): not in OFN, never sent there.
+    shelf: str = ""
     # What a channel's discount rules match besides the variant: OFN's primary taxon and tag list.
     category_id: int | None = None
     tags: frozenset[str] = frozenset()
@@ -134,6 +136,7 @@ class PaymentMethod:
     label: str
     is_cash: bool = False
     is_card: bool = False  # taken on the card terminal; taking one back makes the law want a receipt
+    is_ofn_credit: bool = False  # paid from the customer's credit in OFN (needs an OFN customer)
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,7 @@ class Line:
 class Tender:
     method: PaymentMethod
     amount: Decimal
+    customer_id: int | None = None  # the OFN customer a credit payment is taken from
 
 
 @dataclass(frozen=True)
@@ -251,6 +255,7 @@ class CompletedLine:
     voided: bool
     returns: LineRef | None
     fee_cents: int = 0  # the hub's fees OFN charges on this line, included in its list price
+    shelf: str = ""  # a shelf-only item's code: the line never reaches OFN (docs/channels.md)
 
     def as_record(self) -> dict[str, object]:
         record: dict[str, object] = {
@@ -278,6 +283,8 @@ class CompletedLine:
             record["returns"] = {"sale_uuid": self.returns.sale_uuid, "line_no": self.returns.line_no}
         if self.fee_cents:  # absent when none, so a sale without fees seals as it always did
             record["fee_cents"] = self.fee_cents
+        if self.shelf:
+            record["shelf"] = self.shelf
         return record
 
 
@@ -304,6 +311,15 @@ class CompletedPayment:
     cash: bool
     amount: int
     tendered: int
+    customer_id: int | None = None
+
+    def as_record(self) -> dict[str, object]:
+        """``customer_id`` only when set, so a payment without one seals as it always did."""
+        record: dict[str, object] = {"method": self.method, "cash": self.cash, "amount": self.amount}
+        record["tendered"] = self.tendered
+        if self.customer_id is not None:
+            record["customer_id"] = self.customer_id
+        return record
 
 
 @dataclass(frozen=True)
@@ -329,14 +345,18 @@ class CompletedSale:
     # Who rang the first items, when another cashier completed the sale (a switch mid-basket).
     started_by: str = ""
     approvals: tuple[Approval, ...] = ()
+    # The sha256 of the channel rules in force when the sale started (docs/channels.md).
+    rules_digest: str = ""
 
     def as_record(self) -> dict[str, object]:
         """The sale as the journal seals it: plain JSON types, amounts in cents.
 
-        ``started_by`` and ``approvals`` are there only when set, so a sale without them seals as
-        it always did.
+        ``started_by``, ``approvals`` and ``rules`` are there only when set, so a sale without them
+        seals as it always did.
         """
         record = self._record()
+        if self.rules_digest:
+            record["rules"] = {"digest": self.rules_digest}
         if self.started_by:
             record["started_by"] = self.started_by
         if self.approvals:
@@ -361,9 +381,7 @@ class CompletedSale:
                 {"code": v.code, "rate_bp": v.rate_bp, "label": v.label, "gross": v.gross, "vat": v.vat, "base": v.base}
                 for v in self.vat
             ],
-            "payments": [
-                {"method": p.method, "cash": p.cash, "amount": p.amount, "tendered": p.tendered} for p in self.payments
-            ],
+            "payments": [payment.as_record() for payment in self.payments],
             "tendered": self.tendered,
             "change": self.change,
         }
@@ -391,6 +409,7 @@ class Sale:
     tenders: list[Tender] = field(default_factory=list)
     started_by: str = ""  # who started the basket, when another cashier took it over
     approvals: list[Approval] = field(default_factory=list)
+    rules_digest: str = ""  # the channel rules it started under (the till sets it)
     # The channel's automatic discounts, fixed for the sale's life, and the customer's OFN tags
     # (rules for members, say): every line's automatic discount is derived from them in totals().
     auto_discounts: AutoDiscounts = field(default_factory=AutoDiscounts)
@@ -488,7 +507,7 @@ class Sale:
 
     # -- paying --------------------------------------------------------------------------------
 
-    def tender(self, method: PaymentMethod, amount: Decimal) -> None:
+    def tender(self, method: PaymentMethod, amount: Decimal, customer_id: int | None = None) -> None:
         """Take a payment. Only cash may exceed what is due (the excess is change)."""
         cents = to_cents(amount)
         totals = self.totals()
@@ -507,7 +526,7 @@ class Sale:
                     f"{method.label} cannot pay more than is due ({from_cents(totals.due)}); only cash gives change"
                 )
             check_change(cents, totals.due)
-        self.tenders.append(Tender(method, amount))
+        self.tenders.append(Tender(method, amount, customer_id))
 
     def remove_tender(self, index: int) -> None:
         try:
@@ -603,6 +622,7 @@ class Sale:
             change=totals.change,
             started_by=self.started_by,
             approvals=tuple(self.approvals),
+            rules_digest=self.rules_digest,
         )
 
     # -- helpers -------------------------------------------------------------------------------
@@ -688,6 +708,7 @@ def _complete_line(total: LineTotal) -> CompletedLine:
         voided=line.voided,
         returns=line.returns,
         fee_cents=_line_fee(line),
+        shelf=line.item.shelf,
     )
 
 
@@ -713,15 +734,17 @@ def applied_payments(tenders: list[Tender], change: int) -> tuple[CompletedPayme
 
     The config allows one cash method, so there is one place for the change to come from.
     """
-    tendered: dict[PaymentMethod, int] = {}
+    tendered: dict[tuple[PaymentMethod, int | None], int] = {}
     for tender in tenders:
-        tendered[tender.method] = tendered.get(tender.method, 0) + to_cents(tender.amount)
+        key = (tender.method, tender.customer_id)
+        tendered[key] = tendered.get(key, 0) + to_cents(tender.amount)
     return tuple(
         CompletedPayment(
             method=method.code,
             cash=method.is_cash,
             amount=cents - change if method.is_cash else cents,
             tendered=cents,
+            customer_id=customer_id,
         )
-        for method, cents in tendered.items()
+        for (method, customer_id), cents in tendered.items()
     )

@@ -42,9 +42,16 @@ def draft_record(sale: Sale) -> dict[str, Any]:
         "original_uuid": sale.original_uuid,
         "lines": [_line(line) for line in sale.lines],
         "discount": sale.discount.as_record() if sale.discount else None,
-        "tenders": [{"method": tender.method.code, "amount": str(tender.amount)} for tender in sale.tenders],
+        "tenders": [_tender(tender) for tender in sale.tenders],
         **_auto_record(sale),
     }
+
+
+def _tender(tender: Tender) -> dict[str, Any]:
+    entry: dict[str, Any] = {"method": tender.method.code, "amount": str(tender.amount)}
+    if tender.customer_id is not None:
+        entry["customer_id"] = tender.customer_id
+    return entry
 
 
 def sale_from_draft(record: Mapping[str, Any], methods: Mapping[str, PaymentMethod]) -> Sale:
@@ -66,7 +73,7 @@ def sale_from_draft(record: Mapping[str, Any], methods: Mapping[str, PaymentMeth
         sale.auto_discounts = _read_auto(record.get("auto_discounts"))
         sale.customer_tags = frozenset(str(tag) for tag in record.get("customer_tags", ()))
         sale.tenders = [
-            Tender(methods[entry["method"]], Decimal(entry["amount"]))
+            Tender(methods[entry["method"]], Decimal(entry["amount"]), entry.get("customer_id"))
             for entry in record["tenders"]
             if entry["method"] in methods
         ]
@@ -91,6 +98,7 @@ def _line(line: Line) -> dict[str, Any]:
             "sku": item.sku,
             "fee_cents": item.fee_cents,
             "fee_unit_grams": item.fee_unit_grams,
+            "shelf": item.shelf,
             **({"category_id": item.category_id} if item.category_id is not None else {}),
             **({"tags": sorted(item.tags)} if item.tags else {}),
         },
@@ -120,6 +128,7 @@ def _read_line(entry: Mapping[str, Any]) -> Line:
             sku=str(item["sku"]),
             fee_cents=int(item["fee_cents"]),
             fee_unit_grams=item["fee_unit_grams"],
+            shelf=str(item.get("shelf", "")),
             category_id=item.get("category_id"),
             tags=frozenset(str(tag) for tag in item.get("tags", ())),
         ),

@@ -51,12 +51,15 @@ def record_sale(
     sale: CompletedSale,
     shift_id: int | None,
     after: journal_store.Tip | None,
+    credit_methods: frozenset[str] = frozenset(),
 ) -> StoredSale:
     """Seal a completed sale into the journal and queue it for OFN; the caller holds the transaction.
 
     ``shift_id`` is the open shift (None: none is open, which refuses a new sale but still lets a
     retry find the sale it already recorded). ``after`` is the journal's tip, read by the caller
     inside the same transaction. A sale already recorded is returned as it was sealed.
+    ``credit_methods`` are the codes of payment methods paid from the customer's credit in OFN:
+    each such payment queues a posting for the sync daemon, in the same transaction.
     """
     existing = connection.execute(
         f"SELECT seq, payload FROM journal WHERE ref = ? AND kind IN {SALE_KINDS}", (sale.uuid,)
@@ -79,14 +82,38 @@ def record_sale(
         "INSERT INTO outbox (journal_seq, kind, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
         (entry.seq, sale.kind.value, canonical(_outbox_payload(sale.lines)), entry.created_at, entry.created_at),
     )
+    for payment in sale.payments:
+        if payment.method in credit_methods and payment.customer_id is not None:
+            _queue_credit(connection, entry, sale, number, payment)
     return StoredSale(sale, number, shift_id, entry.seq, entry)
+
+
+def _queue_credit(
+    connection: sqlite3.Connection, entry: Entry, sale: CompletedSale, number: int, payment: CompletedPayment
+) -> None:
+    """A payment by customer credit, for the sync daemon to post to OFN (appliance/ofn/credit.py).
+
+    Paying with credit debits it: OFN gets minus the amount paid (a refund to credit, plus). The
+    description names the lane, the number and the UUID, so a person finds the posting in OFN.
+    """
+    what = "return" if sale.kind is Kind.RETURN else "sale"
+    description = f"OFN Checkout lane {sale.lane_id} {what} {number} ({sale.uuid})"
+    payload = {"customer_id": payment.customer_id, "amount": -payment.amount, "sale_uuid": sale.uuid}
+    cursor = connection.execute(
+        "INSERT INTO outbox (journal_seq, kind, payload, created_at, updated_at) VALUES (?, 'credit', ?, ?, ?)",
+        (entry.seq, canonical(payload), entry.created_at, entry.created_at),
+    )
+    connection.execute(
+        "INSERT INTO credit_posting (outbox_id, customer_id, amount, description) VALUES (?, ?, ?, ?)",
+        (cursor.lastrowid, payment.customer_id, -payment.amount, description),
+    )
 
 
 def _outbox_payload(lines: tuple[CompletedLine, ...]) -> dict[str, object]:
     """What OFN must learn from this sale: the change per variant, in pieces or grams (signed)."""
     deltas: dict[int, list[int]] = {}
     for line in lines:
-        if not line.voided:
+        if not line.voided and not line.shelf:  # a shelf-only item is not in OFN (docs/channels.md)
             delta = deltas.setdefault(line.variant_id, [0, 0])
             delta[0] += line.quantity
             delta[1] += line.weight_g
@@ -214,12 +241,14 @@ def sale_from_record(record: dict[str, Any]) -> CompletedSale:
         total=record["total"],
         vat=tuple(VatAmount(v["code"], v["rate_bp"], v["label"], v["gross"], v["vat"]) for v in record["vat"]),
         payments=tuple(
-            CompletedPayment(p["method"], p["cash"], p["amount"], p["tendered"]) for p in record["payments"]
+            CompletedPayment(p["method"], p["cash"], p["amount"], p["tendered"], p.get("customer_id"))
+            for p in record["payments"]
         ),
         tendered=record["tendered"],
         change=record["change"],
         started_by=record.get("started_by", ""),
         approvals=tuple(Approval(a["action"], a["by"], a["line_no"]) for a in record.get("approvals", ())),
+        rules_digest=record.get("rules", {}).get("digest", ""),
     )
 
 
@@ -247,6 +276,7 @@ def _line_from_record(line: dict[str, Any]) -> CompletedLine:
         voided=line["voided"],
         returns=LineRef(returns["sale_uuid"], returns["line_no"]) if returns else None,
         fee_cents=line.get("fee_cents", 0),
+        shelf=line.get("shelf", ""),
     )
 
 

@@ -585,6 +585,49 @@ def m009_people(db: Database) -> None:
 
 
 @migrations()
+def m010_variant_category_tags(db: Database) -> None:
+    """Each variant's OFN category and tags, which a channel's assortment (docs/channels.md) reads.
+
+    ``category_id`` is the variant's primary taxon (``category_id`` of OFN's product admin listing),
+    NULL when OFN did not say; ``tags`` its ``tag_list`` from the shopfront, a JSON array of text.
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE variant ADD COLUMN category_id INTEGER;
+        ALTER TABLE variant ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+        """,
+    )
+
+
+@migrations()
+def m011_credit_postings(db: Database) -> None:
+    """What the sync daemon knows of each posting to a customer's credit in OFN (docs/channels.md).
+
+    One row per outbox row of kind ``credit`` (a sale or return paid with customer credit): the
+    customer's OFN id, the amount as OFN gets it (cents, negative debits the credit), the
+    description that names the sale. ``before`` is the balance a zero-amount read showed just before
+    the posting went out; ``sent_at`` the moment a posting whose answer was lost was sent (in doubt
+    until ``sync.in_doubt_s`` after it); ``transaction_id`` and ``balance`` what OFN answered.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE credit_posting (
+            outbox_id INTEGER PRIMARY KEY REFERENCES outbox (id),
+            customer_id INTEGER NOT NULL,
+            amount INTEGER NOT NULL,
+            description TEXT NOT NULL,
+            before INTEGER,
+            sent_at TEXT,
+            transaction_id INTEGER,
+            balance INTEGER
+        );
+        """,
+    )
+
+
+@migrations()
 def m012_customer_tags(db: Database) -> None:
     """The tags of the hub's OFN customers, which a channel's discount rules read (docs/channels.md,
     "Discounts"): a JSON array of text, empty for a customer typed at the counter."""
