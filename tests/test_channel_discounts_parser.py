@@ -221,3 +221,10 @@ def test_config_check_names_a_bad_discount_with_its_key(tmp_path: Path, capsys: 
     assert """channels."pickup point".discounts[0].hours = '12:00-08:00': must end after it starts""" in out
     channels.write_text(CHANNEL_FILE, encoding="utf-8")
     assert main(["config", "check", "--config", str(config_file), "--channels", str(channels)]) == 0
+
+
+def test_the_fleet_example_reads_with_its_discounts() -> None:
+    example = Path(__file__).resolve().parents[1] / "provisioning" / "fleet" / "channels.toml"
+    rules = parse_channels(example.read_bytes()).channels["shop counter"]
+    assert [rule.name for rule in rules.discounts] == ["Saturday market"]
+    assert rules.discount_policy.manual_limit("manager") == Decimal("50")
