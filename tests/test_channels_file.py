@@ -280,3 +280,81 @@ def test_the_doctor_reads_the_channel_file_as_the_till_will(tmp_path: Path) -> N
     (tmp_path / "channels.toml").write_text(EXAMPLE.replace('"0.10"', '"free"'), encoding="utf-8")
     verdict, name, message = channels(config)
     assert verdict == "fail" and "shelf[0].price = 'free'" in message
+
+
+def test_a_channels_discounts_and_policy_are_read_with_the_file() -> None:
+    text = (
+        EXAMPLE
+        + """
+[channels."market stall".discount_policy]
+combine = "first"
+manual_percent_limit = { cashier = "5" }
+
+[[channels."market stall".discounts]]
+name = "Saturday veg"
+percent = "10"
+tags = ["veg"]
+weekdays = ["sat"]
+"""
+    )
+    hub = parse_channels(text.encode())
+    stall = hub.channels["market stall"]
+    assert [rule.name for rule in stall.discounts] == ["Saturday veg"]
+    assert stall.discount_policy.combine == "first"
+    assert stall.discount_policy.manual_limit("cashier") == Decimal("5")
+    assert hub.channels["pickup point"].discounts == ()
+
+
+def test_a_bad_discount_rule_is_a_problem_of_the_file_with_its_key() -> None:
+    text = (
+        EXAMPLE
+        + """
+[[channels."market stall".discounts]]
+name = "Too much"
+percent = "150"
+
+[channels."market stall".discount_policy]
+combine = "cheapest"
+"""
+    )
+    problems = problems_of(text)
+    assert any(p.startswith('channels."market stall".discounts[0].percent') for p in problems), problems
+    assert any(p.startswith('channels."market stall".discount_policy.combine') for p in problems), problems
+
+
+def test_a_channels_return_rules_and_the_hubs_receipt_key_are_read_with_the_file() -> None:
+    text = (
+        EXAMPLE
+        + """
+[channels."market stall".returns]
+from_channels = ["market stall", "pickup point"]
+max_days = 14
+receipt_required = true
+no_pin_below = "20.00"
+restock = false
+"""
+    )
+    hub = parse_channels(text.encode())
+    stall = hub.channels["market stall"].returns
+    assert (stall.from_channels, stall.max_days, stall.receipt_required, stall.restock) == (
+        ("market stall", "pickup point"),
+        14,
+        True,
+        False,
+    )
+    assert stall.needs_pin(1999) is False and stall.needs_pin(2000) is True
+    assert {rules.receipt_key_file for rules in hub.channels.values()} == {Path("/etc/ofn-checkout/hub-receipt.key")}
+
+
+def test_returns_from_a_channel_the_file_does_not_have_is_a_problem_with_its_key() -> None:
+    text = (
+        EXAMPLE
+        + """
+[channels."market stall".returns]
+from_channels = ["market stal"]
+max_days = -3
+"""
+    )
+    problems = problems_of(text)
+    assert any(p.startswith('channels."market stall".returns.from_channels[0]') for p in problems), problems
+    assert any(p.startswith('channels."market stall".returns.max_days') for p in problems), problems

@@ -20,7 +20,7 @@ from tui.screens.payment import PaymentScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.receipt import ReceiptScreen
 
-from .channels_kit import PAPER_BAG, channel_till, code_of
+from .channels_kit import PAPER_BAG, channel_till, code_of, pickup_rules
 from .counter_kit import FLOUR, app_for, counter_kit, scan, screen_text, type_keys, until
 
 
@@ -147,3 +147,20 @@ async def test_a_broken_channel_file_keeps_the_rules_and_the_status_bar_says_so(
             await until(pilot, lambda: isinstance(app.screen, PaymentScreen), what="the payment screen")
             await type_keys(pilot, "*")  # the rules in force still take no card
             await until(pilot, lambda: "Carte bancaire is not taken at Pick-up point" in screen_text(app))
+
+
+def test_the_till_takes_its_return_rules_and_the_hub_key_from_the_channel_file(
+    config: Config, clock: SteppingClock, tmp_path: Path
+) -> None:
+    key = tmp_path / "hub-receipt.key"
+    key.write_bytes(bytes(range(32)))
+    text = (
+        pickup_rules().replace(
+            'name = "Les Paniers du Marais"', f'name = "Les Paniers du Marais"\nreceipt_key_file = "{key}"'
+        )
+        + '\n[channels."pickup point".returns]\nmax_days = 7\nno_pin_below = "15.00"\n'
+    )
+    with channel_till(config, clock, tmp_path, text) as till:
+        assert till.return_rules.max_days == 7
+        assert till.return_rules.needs_pin(1499) is False and till.return_rules.needs_pin(1500) is True
+        assert till.receipt_key == key.read_bytes()

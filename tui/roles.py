@@ -144,4 +144,9 @@ class Roles:
         return ""
 
     def refund_needs_manager(self, cents: int) -> bool:
+        """The channel's ``no_pin_below`` when a channels file sets it (it wins over the box's
+        ``[roles] refund_limit``: the hub decides per channel, docs/channels.md), else that limit."""
+        by_channel = self.app.till.return_rules.needs_pin(cents)
+        if by_channel is not None:
+            return by_channel
         return Decimal(cents) / 100 > limit(self.app, "refund_limit")

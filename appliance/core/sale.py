@@ -141,10 +141,20 @@ class PaymentMethod:
 
 @dataclass(frozen=True)
 class LineRef:
-    """A line of an earlier sale, which a return line gives back."""
+    """A line of an earlier sale, which a return line gives back; ``lane_id`` and ``number`` name
+    the sale when another lane made it (read from its receipt's hub code), None for this lane's."""
 
     sale_uuid: str
     line_no: int
+    lane_id: int | None = None
+    number: int | None = None
+
+    def as_record(self) -> dict[str, object]:
+        record: dict[str, object] = {"sale_uuid": self.sale_uuid, "line_no": self.line_no}
+        if self.lane_id is not None:
+            record["lane_id"] = self.lane_id
+            record["number"] = self.number
+        return record
 
 
 @dataclass
@@ -160,6 +170,7 @@ class Line:
     returns: LineRef | None = None
     refund_cents: int = 0
     refund_vat_cents: int = 0
+    damaged: bool = False  # a return line whose goods do not go back on the shelf
 
     @property
     def unit_price(self) -> Decimal:
@@ -256,6 +267,7 @@ class CompletedLine:
     returns: LineRef | None
     fee_cents: int = 0  # the hub's fees OFN charges on this line, included in its list price
     shelf: str = ""  # a shelf-only item's code: the line never reaches OFN (docs/channels.md)
+    damaged: bool = False  # returned goods that do not go back to stock (nor into OFN's counter order)
 
     def as_record(self) -> dict[str, object]:
         record: dict[str, object] = {
@@ -280,11 +292,13 @@ class CompletedLine:
             "voided": self.voided,
         }
         if self.returns is not None:
-            record["returns"] = {"sale_uuid": self.returns.sale_uuid, "line_no": self.returns.line_no}
+            record["returns"] = self.returns.as_record()
         if self.fee_cents:  # absent when none, so a sale without fees seals as it always did
             record["fee_cents"] = self.fee_cents
         if self.shelf:
             record["shelf"] = self.shelf
+        if self.damaged:  # absent when back to stock, so a return seals as it always did
+            record["damaged"] = True
         return record
 
 
@@ -709,6 +723,7 @@ def _complete_line(total: LineTotal) -> CompletedLine:
         returns=line.returns,
         fee_cents=_line_fee(line),
         shelf=line.item.shelf,
+        damaged=line.damaged,
     )
 
 

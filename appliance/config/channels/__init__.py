@@ -17,7 +17,7 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -26,10 +26,12 @@ from appliance.config import Config, ConfigError, Field, Problem, _read_table, _
 from appliance.config.channels.assortment import parse_assortment
 from appliance.config.channels.discounts import parse_discount_policy, parse_discounts
 from appliance.config.channels.payment import parse_payment
+from appliance.config.channels.returns import check_channel_names, parse_returns
 from appliance.config.values import _MISSING, _nonempty, _optional_path
 from appliance.core.assortment import Assortment
 from appliance.core.discount_rules import DiscountPolicy, DiscountRule
 from appliance.core.payment_rules import PaymentRules
+from appliance.core.return_rules import AS_BEFORE, ReturnRules
 
 __all__ = [
     "VERSION",
@@ -54,11 +56,13 @@ class ChannelRules:
     label: str
     payment: PaymentRules = field(default_factory=PaymentRules)
     assortment: Assortment = field(default_factory=Assortment)
-    discounts: tuple[DiscountRule, ...] = ()  # automatic discounts, in file order (docs/channels.md)
-    discount_policy: DiscountPolicy = DiscountPolicy()
-    # chan-returns wires this in: ReturnRules (None: returns as today).
-    returns: Any = None
+    discounts: tuple[DiscountRule, ...] = ()
+    discount_policy: DiscountPolicy = field(default_factory=DiscountPolicy)
+    returns: ReturnRules = AS_BEFORE
     digest: str = ""
+    # The hub's key that signs receipt codes (the file's [hub] receipt_key_file): every channel's
+    # boxes sign with it and read each other's receipts with it.
+    receipt_key_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -76,14 +80,13 @@ Parser = Callable[[str, dict[str, Any], list[Problem]], Any]
 SECTION_PARSERS: dict[str, Parser] = {
     "payment": parse_payment,
     "assortment": parse_assortment,
+    "returns": parse_returns,
+}
+#: Sections whose parser checks the value's type itself (``discounts`` is an array of tables).
+TYPED_BY_PARSER: dict[str, Parser] = {
     "discounts": parse_discounts,
     "discount_policy": parse_discount_policy,
 }
-#: Sections written as arrays of tables ([[...]]): their parser checks their shape.
-ARRAY_SECTIONS = ("discounts",)
-#: Sections parsed by the modules of the discounts and returns work (docs/channels.md): until each
-#: parser is wired into SECTION_PARSERS, the section is accepted and its rules stay at the default.
-PENDING_SECTIONS = ("returns",)
 
 CHANNEL_FIELDS: dict[str, Field] = {"label": Field(_nonempty, "", "shown on reports and receipts")}
 HUB_FIELDS: dict[str, Field] = {
@@ -120,6 +123,10 @@ def parse_channels(data: bytes, path: Path | None = None) -> HubChannels:
         problems.append(Problem("version", version, reason))
     hub = _section("hub", raw.get("hub", {}), HUB_FIELDS, problems)
     channels = _channels(raw.get("channels", _MISSING), digest, problems)
+    for name, rules in channels.items():  # returns may name only channels of the file
+        check_channel_names(f"{channel_key(name)}.returns", rules.returns, channels, problems)
+    key_file = hub.get("receipt_key_file")
+    channels = {name: replace(rules, receipt_key_file=key_file) for name, rules in channels.items()}
     for key in raw:
         if key not in ("version", "hub", "channels"):
             problems.append(Problem(key, _MISSING, _unknown("key", key, ["version", "hub", "channels"])))
@@ -171,12 +178,14 @@ def _channel(name: str, prefix: str, body: dict[str, Any], digest: str, problems
     values = _read_table(prefix, plain, CHANNEL_FIELDS, problems)
     sections: dict[str, Any] = {}
     for key, value in body.items():
-        if key in CHANNEL_FIELDS or key in PENDING_SECTIONS:
+        if key in CHANNEL_FIELDS:
             continue
-        if key not in SECTION_PARSERS:
-            known = [*CHANNEL_FIELDS, *SECTION_PARSERS, *PENDING_SECTIONS]
+        if key in TYPED_BY_PARSER:
+            sections[key] = TYPED_BY_PARSER[key](f"{prefix}.{key}", value, problems)
+        elif key not in SECTION_PARSERS:
+            known = [*CHANNEL_FIELDS, *SECTION_PARSERS, *TYPED_BY_PARSER]
             problems.append(Problem(f"{prefix}.{key}", value, _unknown("key", key, known)))
-        elif not isinstance(value, dict) and key not in ARRAY_SECTIONS:
+        elif not isinstance(value, dict):
             problems.append(Problem(f"{prefix}.{key}", value, f"must be a table ([{prefix}.{key}])"))
         else:
             sections[key] = SECTION_PARSERS[key](f"{prefix}.{key}", value, problems)
