@@ -6,13 +6,17 @@ from __future__ import annotations
 import tomllib
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from appliance.config import Problem
+from appliance.cli.demo import demo_config_text
+from appliance.cli.main import main
+from appliance.config import ConfigError, Problem
+from appliance.config.channels import parse_channels
 from appliance.config.channels.discounts import ROLES, parse_discount_policy, parse_discounts
-from appliance.core.discount_rules import Combine, DiscountRule
+from appliance.core.discount_rules import Combine, DiscountPolicy, DiscountRule
 from appliance.store.people import ROLES as PEOPLE_ROLES
 
 PREFIX = 'channels."shop counter".discounts'
@@ -164,3 +168,63 @@ def test_a_cashier_limit_of_zero_means_no_discount_alone() -> None:
 
 def test_the_roles_are_those_people_have() -> None:
     assert ROLES == PEOPLE_ROLES
+
+
+CHANNEL_FILE = """\
+version = 1
+
+[hub]
+name = "Les Paniers du Marais"
+
+[channels."pickup point"]
+label = "Pick-up point"
+""" + GOOD.replace('"shop counter"', '"pickup point"')
+
+
+def test_the_channel_file_carries_the_rules_and_the_policy_to_the_channel() -> None:
+    rules = parse_channels(CHANNEL_FILE.encode()).channels["pickup point"]
+    assert [rule.name for rule in rules.discounts] == ["Saturday veg", "Members"]
+    assert rules.discount_policy.combine is Combine.FIRST
+    assert (
+        parse_channels(CHANNEL_FILE.split('[channels."pickup point".discount_policy]')[0].encode())
+        .channels["pickup point"]
+        .discount_policy
+        == DiscountPolicy()
+    )
+
+
+def test_a_bad_rule_refuses_the_whole_file_with_every_key(tmp_path: Path) -> None:
+    bad = CHANNEL_FILE.replace('percent = "10"', 'percent = "10"\namount = "1.00"').replace('"sat", "Sun"', '"sam"')
+    with pytest.raises(ConfigError) as refused:
+        parse_channels(bad.encode())
+    assert [p.key for p in refused.value.problems] == [
+        'channels."pickup point".discounts[0].weekdays',
+        'channels."pickup point".discounts[0].amount',
+    ]
+    not_tables = CHANNEL_FILE.replace('label = "Pick-up point"', 'label = "Pick-up point"\ndiscounts = "none"')
+    not_tables = not_tables.split('[[channels."pickup point".discounts]]')[0]
+    with pytest.raises(ConfigError) as refused:
+        parse_channels(not_tables.encode())
+    assert [p.key for p in refused.value.problems] == ['channels."pickup point".discounts']
+
+
+def test_config_check_names_a_bad_discount_with_its_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = demo_config_text().replace("/var/lib/ofn-checkout/demo.db", str(tmp_path / "till.db"))
+    text = text.replace("/var/lib/ofn-checkout/demo-api.key", str(tmp_path / "api.key"))
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(text, encoding="utf-8")
+    channels = tmp_path / "channels.toml"
+    channels.write_text(CHANNEL_FILE.replace('hours = "08:00-12:00"', 'hours = "12:00-08:00"'), encoding="utf-8")
+    assert main(["config", "check", "--config", str(config_file), "--channels", str(channels)]) == 1
+    out = capsys.readouterr().out
+    assert f"{channels}: 1 problem(s)" in out
+    assert """channels."pickup point".discounts[0].hours = '12:00-08:00': must end after it starts""" in out
+    channels.write_text(CHANNEL_FILE, encoding="utf-8")
+    assert main(["config", "check", "--config", str(config_file), "--channels", str(channels)]) == 0
+
+
+def test_the_fleet_example_reads_with_its_discounts() -> None:
+    example = Path(__file__).resolve().parents[1] / "provisioning" / "fleet" / "channels.toml"
+    rules = parse_channels(example.read_bytes()).channels["shop counter"]
+    assert [rule.name for rule in rules.discounts] == ["Saturday market"]
+    assert rules.discount_policy.manual_limit("manager") == Decimal("50")

@@ -127,7 +127,7 @@ class Roles:
         """The largest discount by hand ``role`` gives alone, in percent: the channel's
         ``discount_policy.manual_percent_limit`` where it names the role, else the box's
         ``[roles] discount_limit_percent`` for a cashier, and no limit for a manager."""
-        channel = self.app.till.discount_policy.manual_limit(role)
+        channel = self.app.till.rules.discount_policy.manual_limit(role)
         if channel is not None:
             return channel
         return Decimal(limit(self.app, "discount_limit_percent")) if role == "cashier" else None

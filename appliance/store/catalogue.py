@@ -109,6 +109,8 @@ def as_item(variant: Variant, vat_table: dict[int | str, VatRate]) -> Item:
         sku=variant.sku,
         fee_cents=variant.fee,
         fee_unit_grams=variant.unit_grams,
+        category_id=variant.category_id,  # what a channel's discount rules match (docs/channels.md)
+        tags=frozenset(variant.tags),
     )
 
 
