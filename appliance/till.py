@@ -178,15 +178,26 @@ class Till:
 
     @classmethod
     def open(
-        cls, config: Config, db_path: Path | None = None, *, clock: Clock | None = None, write: bool = True
+        cls,
+        config: Config,
+        db_path: Path | None = None,
+        *,
+        clock: Clock | None = None,
+        write: bool = True,
+        sells: bool | None = None,
     ) -> Till:
         """Open the existing store named by ``db_path`` or the config, with its journal key.
 
         ``write=False`` opens it read-only: nothing is migrated or written, and writing raises.
+        ``sells`` (by default, a till opened to write): the channel file's rules are read, and a
+        broken file stops the till before anything is opened. A till that does not sell (reports,
+        verify, the sync daemon) runs on the default rules, so a broken channel file never keeps
+        sealed sales from OFN nor the reports from a manager.
         """
         path = db_path or config.store_path
-        source = RulesSource(config)
-        rules = source.read()  # a broken channel file stops the till before anything is opened
+        sells = write if sells is None else sells
+        source = RulesSource(config) if sells else None
+        rules = source.read() if source is not None else None
         opened = open_lane_store(path, config.key_file_for(path), config.lane_id, write=write)
         return cls(
             opened.db,

@@ -261,14 +261,21 @@ def test_config_check_checks_the_channel_file(tmp_path: Path, capsys: pytest.Cap
 
 
 def test_commands_refuse_to_start_on_a_broken_channel_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A command that writes the till's journal refuses a broken file; one that only reads, or
+    posts to OFN what is sealed already, goes on (a broken file must not hold sales back from OFN)."""
     config_file = write_box(tmp_path, EXAMPLE)
     assert main(["store", "init", "--config", str(config_file)]) == 0
     capsys.readouterr()
     (tmp_path / "channels.toml").write_text(EXAMPLE.replace("version = 1", "version = 9"), encoding="utf-8")
-    assert main(["report", "x", "--config", str(config_file)]) == 3
+    assert main(["shift", "open", "--config", str(config_file), "--float", "50", "--cashier", "Alice"]) == 3
     err = capsys.readouterr().err
     assert f"the config {tmp_path / 'channels.toml'} cannot be used" in err
     assert "version = 9: this box reads version 1" in err and "Traceback" not in err
+    assert main(["report", "x", "--config", str(config_file)]) == 3
+    assert capsys.readouterr().err.strip() == "Error: No shift is open: open one with a cash float first"
+    assert main(["journal", "verify", "--config", str(config_file)]) == 0
+    assert main(["sync", "status", "--config", str(config_file)]) != 3  # it reports the (never synced) state
+    assert "cannot be used" not in capsys.readouterr().err
 
 
 def test_the_doctor_reads_the_channel_file_as_the_till_will(tmp_path: Path) -> None:

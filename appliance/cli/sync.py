@@ -51,7 +51,7 @@ def sync(ctx: click.Context, config_path: Path | None, db_path: Path | None, onc
     if ctx.invoked_subcommand is not None:
         ctx.obj = (config_path, db_path)
         return 0
-    config, till = open_till(config_path, db_path)
+    config, till = open_till(config_path, db_path, sells=False)  # a broken channel file must not stop posting
     notifier = Notifier.from_environment() if not once else Notifier(None)
     with OfnClient(config.ofn_base_url, load_api_key(config.api_key_file)) as client:
         daemon = Daemon(config, till.db, client, SystemClock(), heartbeat=notifier.heartbeat)
@@ -101,7 +101,7 @@ def local_time(config: Config) -> Callable[[str], str]:
 @click.pass_obj
 def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     """Online or not, what waits, and what needs a person."""
-    config, till = open_till(*obj)
+    config, till = open_till(*obj, sells=False)
     current = read_status(till.connection, SystemClock().now())
     waiting = parked(till.connection)
     events = recent_events(till.connection)
@@ -160,7 +160,7 @@ def _where(row: Mapping[str, Any]) -> str:
 @click.pass_obj
 def retry(obj: tuple[Path | None, Path | None], wait: float) -> int:
     """After fixing OFN (stock, variant, order): send what was parked again on the next pass."""
-    _, till = open_till(*obj)
+    _, till = open_till(*obj, sells=False)
     with sync_pass(till.db, wait_s=wait):  # never under a running pass's feet
         cleared = retry_parked(till.db)
     click.echo(f"{cleared} parked change(s) back in the queue")
@@ -173,7 +173,7 @@ def retry(obj: tuple[Path | None, Path | None], wait: float) -> int:
 @click.pass_obj
 def credit_done(obj: tuple[Path | None, Path | None], posting: int, wait: float) -> int:
     """A parked posting to a customer's credit was found in OFN: mark it done, never send it again."""
-    _, till = open_till(*obj)
+    _, till = open_till(*obj, sells=False)
     with sync_pass(till.db, wait_s=wait):
         mark_done(till.db, posting)
     click.echo(f"credit posting {posting} marked done: it is in OFN, nothing more is sent for it")
@@ -184,7 +184,7 @@ def credit_done(obj: tuple[Path | None, Path | None], posting: int, wait: float)
 @click.pass_obj
 def refresh(obj: tuple[Path | None, Path | None]) -> int:
     """Ask the running daemon to refresh the catalogue on its next pass."""
-    _, till = open_till(*obj)
+    _, till = open_till(*obj, sells=False)
     with write_transaction(till.db) as conn:
         conn.execute("UPDATE sync_status SET refresh_requested = 1")
     click.echo("catalogue refresh requested")
@@ -197,7 +197,7 @@ def refresh(obj: tuple[Path | None, Path | None]) -> int:
 @click.pass_obj
 def audit_command(obj: tuple[Path | None, Path | None], as_json: bool, wait: float) -> int:
     """Compare every order the box changed in OFN with the journal; exit 1 on an unexplained difference."""
-    config, till = open_till(*obj)
+    config, till = open_till(*obj, sells=False)
     with OfnClient(config.ofn_base_url, load_api_key(config.api_key_file)) as client:
         with sync_pass(till.db, wait_s=wait):  # a pass half-way would show its own changes as differences
             found = audit(till.connection, client, cycle_in_force(till.connection, config).counter_order)
