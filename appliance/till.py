@@ -144,6 +144,7 @@ class Till:
         self.receipt_config = receipt or {}  # the config's [receipt]: the seller on invoices
         self.fmt = fmt or Formatter("EUR", "fr_FR", zone)
         self._periods_checked_on: date | None = None
+        self._last_sale: StoredSale | None = None  # the sale this till recorded last (record_sale's ``last``)
         self.path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
 
     @classmethod
@@ -355,7 +356,12 @@ class Till:
             connection = write.connection
             shift = current_shift(connection, self.lane.id)
             stored = record_sale(
-                connection, self.key, completed, shift.id if shift else None, journal_store.tip(connection)
+                connection,
+                self.key,
+                completed,
+                shift.id if shift else None,
+                journal_store.tip(connection),
+                last=self._last_sale,
             )
             if completed.kind is Kind.RETURN:  # may seal a credit note after it: the witness reads the tip
                 invoices.issue_credit_note(
@@ -363,7 +369,8 @@ class Till:
                 )
             else:
                 write.head = stored.entry  # the witness is renewed from it, without reading the tip again
-            return stored
+        self._last_sale = stored  # committed: the next sale's number follows it if it is still the tip
+        return stored
 
     def cancel(self, sale: Sale, reason: str) -> None:
         """Abandon a sale before payment; a basket with items leaves a trace in the journal."""

@@ -51,12 +51,15 @@ def record_sale(
     sale: CompletedSale,
     shift_id: int | None,
     after: journal_store.Tip | None,
+    *,
+    last: StoredSale | None = None,
 ) -> StoredSale:
     """Seal a completed sale into the journal and queue it for OFN; the caller holds the transaction.
 
     ``shift_id`` is the open shift (None: none is open, which refuses a new sale but still lets a
     retry find the sale it already recorded). ``after`` is the journal's tip, read by the caller
-    inside the same transaction. A sale already recorded is returned as it was sealed.
+    inside the same transaction. ``last`` is the sale the caller recorded last, if it remembers one
+    (see :func:`next_number`). A sale already recorded is returned as it was sealed.
     """
     existing = connection.execute(
         f"SELECT seq, payload FROM journal WHERE ref = ? AND kind IN {SALE_KINDS}", (sale.uuid,)
@@ -68,7 +71,7 @@ def record_sale(
         raise ShiftError("No shift is open: open one before completing the sale")
     if sale.kind is Kind.RETURN:
         _check_still_returnable(connection, sale)
-    number = last_number(connection) + 1
+    number = next_number(connection, after, last)
     record = sale.as_record()
     record["number"] = number
     record["shift_id"] = shift_id
@@ -159,6 +162,20 @@ def load_sale(
         return None
     record = json.loads(row[1])
     return StoredSale(sale_from_record(record), record["number"], record["shift_id"], row[0])
+
+
+def next_number(connection: sqlite3.Connection, after: journal_store.Tip | None, last: StoredSale | None) -> int:
+    """The number the next sale or return takes: one more than the newest one's.
+
+    When the journal's tip, read in this transaction, is the entry ``last`` was sealed into (the
+    same hash, which seals its sequence number and its whole payload, number included), that sale
+    is the newest and its number is known. Otherwise (another process wrote since, or a credit
+    note or a shift entry came after it) the journal is read: :func:`last_number` parses the
+    newest sale's payload in SQL, about 60,000 instructions, 5 % of what a sale costs.
+    """
+    if last is not None and last.entry is not None and after is not None and after.hash == last.entry.hash:
+        return last.number + 1
+    return last_number(connection) + 1
 
 
 def last_number(connection: sqlite3.Connection) -> int:
