@@ -19,6 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from appliance.core.frozen import frozen
 from appliance.core.ids import uuid7
 from appliance.core.money import allocate, from_cents, round_div, to_cents
 from appliance.core.tax import VatAmount, VatRate, breakdown, spread_vat
@@ -183,13 +184,13 @@ class Line:
         return gross - off
 
 
-@dataclass(frozen=True)
+@frozen
 class Tender:
     method: PaymentMethod
     amount: Decimal
 
 
-@dataclass(frozen=True)
+@frozen
 class LineTotal:
     line: Line
     gross: int
@@ -199,7 +200,7 @@ class LineTotal:
     vat: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Totals:
     """Everything the screen and the receipt show, in cents, derived from the cashier's actions."""
 
@@ -221,7 +222,7 @@ class Totals:
         return min(remaining, 0)
 
 
-@dataclass(frozen=True)
+@frozen
 class CompletedLine:
     line_no: int
     variant_id: int
@@ -274,7 +275,7 @@ class CompletedLine:
         return record
 
 
-@dataclass(frozen=True)
+@frozen
 class Approval:
     """A manager allowed what a cashier may not do alone (docs/people.md): sealed with the sale.
 
@@ -291,7 +292,7 @@ class Approval:
         return {"action": self.action, "by": self.by, "line_no": self.line_no}
 
 
-@dataclass(frozen=True)
+@frozen
 class CompletedPayment:
     method: str
     cash: bool
@@ -299,7 +300,7 @@ class CompletedPayment:
     tendered: int
 
 
-@dataclass(frozen=True)
+@frozen
 class CompletedSale:
     """A sale as it is written once and never changed; cents everywhere, times in UTC."""
 

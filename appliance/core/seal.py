@@ -24,6 +24,8 @@ from typing import Protocol
 
 import orjson
 
+from appliance.core.frozen import frozen
+
 GENESIS = "0" * 64
 
 
@@ -42,7 +44,7 @@ def canonical_utf8(value: object) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
-@dataclass(frozen=True)
+@frozen
 class Entry:
     lane_id: int
     seq: int
@@ -54,7 +56,7 @@ class Entry:
     hash: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Anchor:
     lane_id: int
     seq: int

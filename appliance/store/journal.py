@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
 from appliance.core.clock import utc_text
+from appliance.core.frozen import frozen
 from appliance.core.seal import (
     GENESIS,
     Anchor,
@@ -23,7 +23,7 @@ from appliance.core.seal import (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class Tip:
     """The last entry: what the next entry chains onto."""
 

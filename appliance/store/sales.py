@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from appliance.core.clock import parse_utc
+from appliance.core.frozen import frozen
 from appliance.core.returns import Returned, replay
 from appliance.core.sale import (
     Approval,
@@ -33,7 +34,7 @@ from appliance.store.schema import SALE_KINDS
 from appliance.store.shifts import ShiftError
 
 
-@dataclass(frozen=True)
+@frozen
 class StoredSale:
     """A sale as the store knows it: the completed sale plus its number and journal entry."""
 
