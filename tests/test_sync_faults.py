@@ -97,6 +97,33 @@ class HandedOver:
     restocked: dict[int, int]
 
 
+def fill_pickup_list(config_path: Path) -> None:
+    """Passes outside the kills until the pickup list holds orders, so every round has one to hand
+    over however slowly a loaded machine lets the killed daemons start."""
+    deadline = time.monotonic() + 120
+    while True:
+        main(["sync", "--config", str(config_path), "--once"])  # 1 when a fault made the pass offline
+        till = Till.open(config_module.load(config_path))
+        try:
+            if till.pickup_orders():
+                return
+        finally:
+            till.close()
+        assert time.monotonic() < deadline, "no pass filled the pickup list in 120 s"
+
+
+def wait_for_its_pass(config_path: Path, process: subprocess.Popen[bytes]) -> None:
+    """Until the daemon holds the pass lock (its pid in the lock file): the kill then lands in its
+    passes, not in a start-up that a loaded machine drags out."""
+    lock = config_module.load(config_path).store_path
+    lock = lock.with_name(lock.name + ".sync-lock")
+    deadline = time.monotonic() + 120
+    while not (lock.exists() and lock.read_text().strip() == str(process.pid)):
+        assert process.poll() is None, "the daemon ended before its first pass"
+        assert time.monotonic() < deadline, "the daemon took no pass in 120 s"
+        time.sleep(0.01)  # poll interval for the lock file, not a wait for an outcome
+
+
 def hand_over_one(config_path: Path, done: list[HandedOver]) -> None:
     """The cashier hands over the next order from the pickup list, if the daemon has filled it.
 
@@ -170,10 +197,12 @@ def test_sigkill_during_drains_twenty_times_loses_and_doubles_nothing(tmp_path: 
     faults = ("--latency-ms", "8", "--drop-rate", "0.05", "--fault-seed", "5")
     with faulty_box(tmp_path, *faults) as (sandbox, config_path, initial):
         sell(config_path, 200, seed=1)
+        fill_pickup_list(config_path)
         handed: list[HandedOver] = []
         for round_no in range(KILLS):
             process = daemon(config_path, tmp_path / "logs")
-            time.sleep(rng.uniform(0.4, 1.6))  # a random moment: the kill point, not a wait for a result
+            wait_for_its_pass(config_path, process)
+            time.sleep(rng.uniform(0.0, 1.2))  # a random moment: the kill point, not a wait for a result
             process.send_signal(signal.SIGKILL)
             process.wait()
             sell(config_path, 10, seed=10 + round_no)

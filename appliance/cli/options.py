@@ -66,11 +66,17 @@ def load_config(config_path: Path | None) -> Config:
 
 
 def open_till(
-    config_path: Path | None, db_path: Path | None, clock: Clock | None = None, *, write: bool = True
+    config_path: Path | None,
+    db_path: Path | None,
+    clock: Clock | None = None,
+    *,
+    write: bool = True,
+    sells: bool | None = None,
 ) -> tuple[Config, Till]:
-    """The config and the till of its store (or ``--db``); ``write=False`` for a command that only reads."""
+    """The config and the till of its store (or ``--db``); ``write=False`` for a command that only
+    reads, ``sells=False`` for one that writes but never sells (Till.open says what that spares)."""
     config = load_config(config_path)
-    till = Till.open(config, db_path or config.store_path, clock=clock, write=write)
+    till = Till.open(config, db_path or config.store_path, clock=clock, write=write, sells=sells)
     for warning in till.warnings:
         click.echo(f"warning: {warning}", err=True)
     return config, till

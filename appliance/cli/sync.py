@@ -23,6 +23,7 @@ from appliance.core.clock import SystemClock, parse_utc
 from appliance.core.money import from_cents
 from appliance.ofn.audit import Audit, audit
 from appliance.ofn.client import OfnClient
+from appliance.ofn.credit import mark_done
 from appliance.ofn.daemon import Daemon, cycle_in_force
 from appliance.reports.attention import task_for
 from appliance.store.database import write_transaction
@@ -50,7 +51,7 @@ def sync(ctx: click.Context, config_path: Path | None, db_path: Path | None, onc
     if ctx.invoked_subcommand is not None:
         ctx.obj = (config_path, db_path)
         return 0
-    config, till = open_till(config_path, db_path)
+    config, till = open_till(config_path, db_path, sells=False)  # a broken channel file must not stop posting
     notifier = Notifier.from_environment() if not once else Notifier(None)
     with OfnClient(config.ofn_base_url, load_api_key(config.api_key_file)) as client:
         daemon = Daemon(config, till.db, client, SystemClock(), heartbeat=notifier.heartbeat)
@@ -100,7 +101,7 @@ def local_time(config: Config) -> Callable[[str], str]:
 @click.pass_obj
 def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     """Online or not, what waits, and what needs a person."""
-    config, till = open_till(*obj)
+    config, till = open_till(*obj, sells=False)
     current = read_status(till.connection, SystemClock().now())
     waiting = parked(till.connection)
     events = recent_events(till.connection)
@@ -120,6 +121,8 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
         f"state {current.state}; last success: {success}; pending {current.pending}{age};"
         f" needs attention {current.attention}"
     )
+    for row in parked_credits(till.connection):
+        click.echo(f"  attention: credit posting {row['id']} (customer {row['customer_id']}): {row['last_error']}")
     for item in parked_items(till.connection):
         task = task_for(item)
         click.echo(f"  attention: {_where({'order_number': item.order, 'variant_id': item.variant_id})}: {item.reason}")
@@ -134,6 +137,18 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     return 0
 
 
+def parked_credits(connection: Any) -> list[Any]:
+    """Postings to customers' credit a person must look at (appliance/ofn/credit.py)."""
+    return (
+        named(connection)
+        .execute(
+            "SELECT o.id, c.customer_id, o.last_error FROM outbox AS o JOIN credit_posting AS c ON c.outbox_id = o.id"
+            " WHERE o.kind = 'credit' AND o.status = 'attention' ORDER BY o.id"
+        )
+        .fetchall()
+    )
+
+
 def _where(row: Mapping[str, Any]) -> str:
     """An order, and the variant when the matter is one line of it (a hand-over is the whole order)."""
     variant = row["variant_id"]
@@ -145,10 +160,23 @@ def _where(row: Mapping[str, Any]) -> str:
 @click.pass_obj
 def retry(obj: tuple[Path | None, Path | None], wait: float) -> int:
     """After fixing OFN (stock, variant, order): send what was parked again on the next pass."""
-    _, till = open_till(*obj)
+    _, till = open_till(*obj, sells=False)
     with sync_pass(till.db, wait_s=wait):  # never under a running pass's feet
         cleared = retry_parked(till.db)
     click.echo(f"{cleared} parked change(s) back in the queue")
+    return 0
+
+
+@sync.command("credit-done")
+@click.argument("posting", type=click.IntRange(1))
+@WAIT_OPTION
+@click.pass_obj
+def credit_done(obj: tuple[Path | None, Path | None], posting: int, wait: float) -> int:
+    """A parked posting to a customer's credit was found in OFN: mark it done, never send it again."""
+    _, till = open_till(*obj, sells=False)
+    with sync_pass(till.db, wait_s=wait):
+        mark_done(till.db, posting)
+    click.echo(f"credit posting {posting} marked done: it is in OFN, nothing more is sent for it")
     return 0
 
 
@@ -156,7 +184,7 @@ def retry(obj: tuple[Path | None, Path | None], wait: float) -> int:
 @click.pass_obj
 def refresh(obj: tuple[Path | None, Path | None]) -> int:
     """Ask the running daemon to refresh the catalogue on its next pass."""
-    _, till = open_till(*obj)
+    _, till = open_till(*obj, sells=False)
     with write_transaction(till.db) as conn:
         conn.execute("UPDATE sync_status SET refresh_requested = 1")
     click.echo("catalogue refresh requested")
@@ -169,7 +197,7 @@ def refresh(obj: tuple[Path | None, Path | None]) -> int:
 @click.pass_obj
 def audit_command(obj: tuple[Path | None, Path | None], as_json: bool, wait: float) -> int:
     """Compare every order the box changed in OFN with the journal; exit 1 on an unexplained difference."""
-    config, till = open_till(*obj)
+    config, till = open_till(*obj, sells=False)
     with OfnClient(config.ofn_base_url, load_api_key(config.api_key_file)) as client:
         with sync_pass(till.db, wait_s=wait):  # a pass half-way would show its own changes as differences
             found = audit(till.connection, client, cycle_in_force(till.connection, config).counter_order)

@@ -87,19 +87,26 @@ class Basket(DataTable[Text]):
             qty = self.fmt.weight(abs(line.weight_g))
         else:
             qty = str(abs(line.quantity))
-        name = line.item.name
-        if total.line_discount:
-            name += f" (-{self.fmt.amount(total.line_discount)})"
+        name = ("! " if note else "") + line.item.name
+        suffix = ""  # kept in sight when the name is cut: what changed the price
+        if total.rule is not None:  # the channel's rule that applied, by its name
+            suffix = f" (-{self.fmt.amount(total.line_discount)} {' + '.join(total.rule.names)})"
+        elif total.line_discount:
+            suffix = f" (-{self.fmt.amount(total.line_discount)})"
         if line.price_override is not None:
-            name += " (price changed)"
-        if note:
-            name = "! " + name
-        return (line.voided, name, qty, total.amount if not line.voided else total.gross or line.gross_cents())
+            suffix += " (price changed)"
+        amount = total.amount if not line.voided else total.gross or line.gross_cents()
+        width = self.columns["item"].width if "item" in self.columns else 0  # type: ignore[operator]
+        return (line.voided, name, suffix, qty, amount, width)
 
     def _render(self, cells: tuple[object, ...]) -> tuple[Text, Text, Text]:
-        voided, name, qty, amount = cells
+        voided, name, suffix, qty, amount, width = cells
         style = "strike dim" if voided else ""
         item = Text((VOID if voided else "") + str(name), style=style, overflow="ellipsis", no_wrap=True)
+        room = int(width) - len(str(suffix))  # type: ignore[call-overload]
+        if suffix and room > 8:
+            item.truncate(room, overflow="ellipsis")
+        item.append(str(suffix), style=style)
         return (
             item,
             Text(str(qty).rjust(self.QTY), style=style),
