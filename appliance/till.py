@@ -153,6 +153,7 @@ class Till:
         self.receipt_config = receipt or {}  # the config's [receipt]: the seller on invoices
         self.fmt = fmt or Formatter("EUR", "fr_FR", zone)
         self._periods_checked_on: date | None = None
+        self._last_sale: StoredSale | None = None  # the sale this till recorded last (record_sale's ``last``)
         self.path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
         # The channel's rules in force (docs/channels.md), taken up again when a sale starts.
         self.rules = rules or default_rules(lane.channel, [method.code for method in payments])
@@ -519,6 +520,7 @@ class Till:
                 journal_store.tip(connection),
                 credit,
                 original=original,
+                last=self._last_sale,
             )
             if completed.kind is Kind.RETURN:  # may seal a credit note after it: the witness reads the tip
                 invoices.issue_credit_note(
@@ -526,7 +528,8 @@ class Till:
                 )
             else:
                 write.head = stored.entry  # the witness is renewed from it, without reading the tip again
-            return stored
+        self._last_sale = stored  # committed: the next sale's number follows it if it is still the tip
+        return stored
 
     def check_rules(self, sale: Sale) -> CompletedSale:
         """The sale frozen, if the channel rules it started under let it be sealed (SaleError: why not)."""

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from appliance.cli.main import main
 from appliance.config import Config
-from appliance.core.seal import anchor_mac, canonical, seal
+from appliance.core.seal import anchor_mac, canonical, canonical_utf8, seal
 from appliance.store.audit import verify_store
 from appliance.store.keys import JournalKeyError, KeyFile, create_key, load_key
 from appliance.store.schema import IMMUTABLE_TABLES, immutability_triggers
@@ -301,4 +301,7 @@ def test_an_entry_sealed_by_earlier_versions_still_has_the_same_text_and_seal() 
     key = bytes(range(32))
     sealed = seal(key, 1, 42, "sale", SEALED_UUID, "2026-03-02T09:30:00.000000Z", "ab" * 32, payload)
     assert sealed == "8bd4865550011c16a8a4ce3d8f656ec13c34a4b5cd653061df6cbede7c1ecc13"
+    # A new entry is sealed from the text's UTF-8, as it comes from the encoder: the same seal.
+    assert canonical_utf8(SEALED_RECORD) == payload.encode()
+    assert seal(key, 1, 42, "sale", SEALED_UUID, "2026-03-02T09:30:00.000000Z", "ab" * 32, payload.encode()) == sealed
     assert anchor_mac(key, 1, 42, sealed) == "8696656b59431cb9acb7cf132f7f255a7fa3f8684e875c7076412c3a62b525a6"

@@ -108,6 +108,25 @@ def test_sale_numbers_are_gapless_per_lane(till: Till) -> None:
     assert numbers == [1, 2, 3, 4, 5]
 
 
+def test_two_tills_on_one_store_never_give_out_the_same_number(
+    config: Config, till: Till, clock: SteppingClock
+) -> None:
+    """A till numbers a sale from the one it recorded last only while that one is still the journal's
+    tip; once another process sold meanwhile (a second till, ``simulate``), the journal says."""
+    other = Till.open(config, till.path, clock=clock)
+    try:
+        numbers = []
+        for seller in (till, till, other, till, other, other, till, till):
+            clock.advance(1)
+            numbers.append(seller.complete(basket(seller)).number)
+        till.move_cash("in", Decimal("5"), "change", "Alice")  # an entry after the last sale
+        numbers.append(till.complete(basket(till)).number)
+    finally:
+        other.close()
+    assert numbers == list(range(1, 10))
+    assert till.verify().ok
+
+
 @pytest.mark.parametrize("table", IMMUTABLE_TABLES)
 def test_stored_rows_refuse_update_and_delete(till: Till, clock: SteppingClock, table: str) -> None:
     till.complete(basket(till))

@@ -20,6 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from appliance.core.discount_rules import Applied, AutoDiscounts, LineContext, choose
+from appliance.core.frozen import frozen
 from appliance.core.ids import uuid7
 from appliance.core.money import allocate, from_cents, round_div, to_cents
 from appliance.core.tax import VatAmount, VatRate, breakdown, spread_vat
@@ -203,14 +204,14 @@ class Line:
         return gross - off
 
 
-@dataclass(frozen=True)
+@frozen
 class Tender:
     method: PaymentMethod
     amount: Decimal
     customer_id: int | None = None  # the OFN customer a credit payment is taken from
 
 
-@dataclass(frozen=True)
+@frozen
 class LineTotal:
     line: Line
     gross: int
@@ -221,7 +222,7 @@ class LineTotal:
     rule: Applied | None = None  # the channel's automatic discount in ``line_discount``, if one
 
 
-@dataclass(frozen=True)
+@frozen
 class Totals:
     """Everything the screen and the receipt show, in cents, derived from the cashier's actions."""
 
@@ -243,7 +244,7 @@ class Totals:
         return min(remaining, 0)
 
 
-@dataclass(frozen=True)
+@frozen
 class CompletedLine:
     line_no: int
     variant_id: int
@@ -302,7 +303,7 @@ class CompletedLine:
         return record
 
 
-@dataclass(frozen=True)
+@frozen
 class Approval:
     """A manager allowed what a cashier may not do alone (docs/people.md): sealed with the sale.
 
@@ -319,7 +320,7 @@ class Approval:
         return {"action": self.action, "by": self.by, "line_no": self.line_no}
 
 
-@dataclass(frozen=True)
+@frozen
 class CompletedPayment:
     method: str
     cash: bool
@@ -336,7 +337,7 @@ class CompletedPayment:
         return record
 
 
-@dataclass(frozen=True)
+@frozen
 class CompletedSale:
     """A sale as it is written once and never changed; cents everywhere, times in UTC."""
 

@@ -24,6 +24,8 @@ from typing import Protocol
 
 import orjson
 
+from appliance.core.frozen import frozen
+
 GENESIS = "0" * 64
 
 
@@ -33,10 +35,16 @@ def canonical(value: object) -> str:
     faster, which matters on the sale path; tests/test_journal.py holds the two together). Seals
     are checked against the stored text, never a re-encoding.
     """
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    return canonical_utf8(value).decode()
 
 
-@dataclass(frozen=True)
+def canonical_utf8(value: object) -> bytes:
+    """The canonical text of ``value`` in UTF-8, as it is sealed and stored: what :func:`canonical`
+    decodes. A new entry is sealed and stored from these bytes, never encoded again (see append)."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+@frozen
 class Entry:
     lane_id: int
     seq: int
@@ -48,7 +56,7 @@ class Entry:
     hash: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Anchor:
     lane_id: int
     seq: int
@@ -80,9 +88,12 @@ class Finding:
         return f"{', '.join(where)}: {self.problem}" if where else self.problem
 
 
-def seal(key: bytes, lane_id: int, seq: int, kind: str, ref: str, created_at: str, prev_hash: str, payload: str) -> str:
+def seal(
+    key: bytes, lane_id: int, seq: int, kind: str, ref: str, created_at: str, prev_hash: str, payload: str | bytes
+) -> str:
+    """The entry's HMAC; ``payload`` is its text, or that text's UTF-8 (what a new entry has at hand)."""
     header = orjson.dumps([lane_id, seq, kind, ref, created_at, prev_hash])
-    return _hmac_hex(key, header + b"\n" + payload.encode())
+    return _hmac_hex(key, header + b"\n" + (payload if isinstance(payload, bytes) else payload.encode()))
 
 
 def anchor_mac(key: bytes, lane_id: int, seq: int, last_hash: str) -> str:
@@ -113,15 +124,16 @@ def _keyed(key: bytes) -> hmac.HMAC:
 
 
 def make_entry(
-    key: bytes, lane_id: int, seq: int, kind: str, ref: str, created_at: str, prev_hash: str, payload: str
+    key: bytes, lane_id: int, seq: int, kind: str, ref: str, created_at: str, prev_hash: str, payload: bytes
 ) -> Entry:
+    """A new entry, sealed; ``payload`` is its canonical text in UTF-8 (:func:`canonical_utf8`)."""
     return Entry(
         lane_id,
         seq,
         kind,
         ref,
         created_at,
-        payload,
+        payload.decode(),
         prev_hash,
         seal(key, lane_id, seq, kind, ref, created_at, prev_hash, payload),
     )

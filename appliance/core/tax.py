@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from appliance.core.frozen import frozen
 from appliance.core.money import allocate, round_div
 
 
@@ -32,7 +33,7 @@ class VatRate:
         object.__setattr__(self, "basis_points", int(self.rate * 100))
 
 
-@dataclass(frozen=True)
+@frozen
 class VatAmount:
     """What one rate contributes to a sale or a report, in cents."""
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from appliance.core.clock import parse_utc
+from appliance.core.frozen import frozen
 from appliance.core.returns import Returned, replay
 from appliance.core.sale import (
     Approval,
@@ -33,7 +34,7 @@ from appliance.store.schema import SALE_KINDS
 from appliance.store.shifts import ShiftError
 
 
-@dataclass(frozen=True)
+@frozen
 class StoredSale:
     """A sale as the store knows it: the completed sale plus its number and journal entry."""
 
@@ -54,12 +55,14 @@ def record_sale(
     credit_methods: frozenset[str] = frozenset(),
     *,
     original: CompletedSale | None = None,
+    last: StoredSale | None = None,
 ) -> StoredSale:
     """Seal a completed sale into the journal and queue it for OFN; the caller holds the transaction.
 
     ``shift_id`` is the open shift (None: none is open, which refuses a new sale but still lets a
     retry find the sale it already recorded). ``after`` is the journal's tip, read by the caller
-    inside the same transaction. A sale already recorded is returned as it was sealed.
+    inside the same transaction. ``last`` is the sale the caller recorded last, if it remembers one
+    (see :func:`next_number`). A sale already recorded is returned as it was sealed.
     ``credit_methods`` are the codes of payment methods paid from the customer's credit in OFN:
     each such payment queues a posting for the sync daemon, in the same transaction. ``original``
     is another lane's sale a return gives back (as its receipt's hub code proved it): this store
@@ -75,7 +78,7 @@ def record_sale(
         raise ShiftError("No shift is open: open one before completing the sale")
     if sale.kind is Kind.RETURN:
         _check_still_returnable(connection, sale, original)
-    number = last_number(connection) + 1
+    number = next_number(connection, after, last)
     record = sale.as_record()
     record["number"] = number
     record["shift_id"] = shift_id
@@ -206,6 +209,20 @@ def load_sale(
         return None
     record = json.loads(row[1])
     return StoredSale(sale_from_record(record), record["number"], record["shift_id"], row[0])
+
+
+def next_number(connection: sqlite3.Connection, after: journal_store.Tip | None, last: StoredSale | None) -> int:
+    """The number the next sale or return takes: one more than the newest one's.
+
+    When the journal's tip, read in this transaction, is the entry ``last`` was sealed into (the
+    same hash, which seals its sequence number and its whole payload, number included), that sale
+    is the newest and its number is known. Otherwise (another process wrote since, or a credit
+    note or a shift entry came after it) the journal is read: :func:`last_number` parses the
+    newest sale's payload in SQL, about 60,000 instructions, 5 % of what a sale costs.
+    """
+    if last is not None and last.entry is not None and after is not None and after.hash == last.entry.hash:
+        return last.number + 1
+    return last_number(connection) + 1
 
 
 def last_number(connection: sqlite3.Connection) -> int:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from appliance.core.clock import utc_text
+from appliance.core.frozen import frozen
 from appliance.core.money import from_cents
 from appliance.store import journal as journal_store
 from appliance.store.closures import perpetual_total
@@ -24,7 +25,7 @@ class ShiftError(Exception):
     """A shift action that cannot be done now; the message says what to do."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Shift:
     id: int
     lane_id: int
