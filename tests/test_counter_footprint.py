@@ -1,7 +1,8 @@
-"""What the counter costs: the libraries it must not load before its first frame.
+"""What the counter costs before its first frame and on every key: libraries it must not load at
+start, and a keypad map that Textual does not re-apply per key press when nothing was moved.
 
-The figures are in docs/benchmarks.md (bench/counter_start.py); these tests hold the behaviour the
-figures rest on, not a timing.
+The figures are in docs/benchmarks.md (bench/counter_start.py, bench/counter_scan.py); these tests
+hold the behaviour the figures rest on, not a timing.
 """
 
 from __future__ import annotations
@@ -9,11 +10,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+from appliance.config import Config
+from appliance.config.keys import ACTIONS
 from appliance.till import Till
 from drivers.printer_twin import PrinterTwin, TcpPrinter
 from drivers.scale_twin import ScaleTwin
+from tui.keymap import keymap
+from tui.screens.payment import PaymentScreen
+from tui.screens.sale import SaleScreen
+
+from .counter_kit import FLOUR, app_for, counter_kit, scan, until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,3 +89,26 @@ def test_the_counter_reaches_its_first_frame_without_the_printer_gs1_http_or_gpi
         os.close(scanner_slave)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == [], f"loaded before the first frame: {result.stdout.strip()}"
+
+
+def test_the_default_keypad_map_gives_textual_no_keymap_to_apply() -> None:
+    """Textual re-applies its keymap to the focused chain's bindings on every key press; the
+    defaults are the bindings' own keys, so a till on the default map hands it nothing."""
+    defaults = {action.name: action.keys for action in ACTIONS}
+    assert keymap(defaults) == {}
+    assert keymap({**defaults, "pay": ("f4",)}) == {"pay": "f4"}
+
+
+async def test_an_action_moved_to_another_key_follows_it_and_leaves_the_old_one(
+    till: Till, config: Config, tmp_path: Path
+) -> None:
+    moved = replace(config, keys={**config.keys, "pay": ("f4",)})
+    with counter_kit(till, moved, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await scan(pilot, FLOUR)
+            await pilot.press("plus")
+            await pilot.pause()
+            assert isinstance(app.screen, SaleScreen), "+ still pays after pay moved to F4"
+            await pilot.press("f4")
+            await until(pilot, lambda: isinstance(app.screen, PaymentScreen), what="payment on F4")
