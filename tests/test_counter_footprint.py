@@ -1,17 +1,21 @@
-"""What the counter costs before its first frame and on every key: libraries it must not load at
-start, and a keypad map that Textual does not re-apply per key press when nothing was moved.
+"""What the counter costs: libraries it must not load before its first frame, a keypad map that
+Textual does not re-apply per key press when nothing was moved, and footers that give back the
+keys they removed.
 
-The figures are in docs/benchmarks.md (bench/counter_start.py, bench/counter_scan.py); these tests
-hold the behaviour the figures rest on, not a timing.
+The figures are in docs/benchmarks.md (bench/counter_start.py, bench/counter_scan.py,
+bench/counter_memory.py); these tests hold the behaviour the figures rest on, not a timing.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+
+from textual.widgets._footer import FooterKey
 
 from appliance.config import Config
 from appliance.config.keys import ACTIONS
@@ -20,6 +24,7 @@ from drivers.printer_twin import PrinterTwin, TcpPrinter
 from drivers.scale_twin import ScaleTwin
 from tui.keymap import keymap
 from tui.screens.payment import PaymentScreen
+from tui.screens.receipt import ReceiptScreen
 from tui.screens.sale import SaleScreen
 
 from .counter_kit import FLOUR, app_for, counter_kit, scan, until
@@ -112,3 +117,23 @@ async def test_an_action_moved_to_another_key_follows_it_and_leaves_the_old_one(
             assert isinstance(app.screen, SaleScreen), "+ still pays after pay moved to F4"
             await pilot.press("f4")
             await until(pilot, lambda: isinstance(app.screen, PaymentScreen), what="payment on F4")
+
+
+async def test_the_footers_of_finished_sales_are_given_back(till: Till, config: Config, tmp_path: Path) -> None:
+    """Each sale opens and closes the payment and receipt screens, and every footer builds its keys
+    again: the keys it removed must not stay in memory (Textual's Footer kept them, textual#6666)."""
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            for _ in range(4):
+                await scan(pilot, FLOUR)
+                await pilot.press("plus")
+                await until(pilot, lambda: isinstance(app.screen, PaymentScreen), what="payment")
+                await pilot.press("enter")
+                await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
+                await pilot.press("enter")
+                await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="the next sale")
+                await pilot.pause()
+            gc.collect()
+            keys = [thing for thing in gc.get_objects() if isinstance(thing, FooterKey)]
+            assert keys and all(key.is_attached for key in keys), f"{sum(not k.is_attached for k in keys)} kept"

@@ -7,12 +7,13 @@ from decimal import Decimal
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.core.money import parse_amount
 
 from ..keymap import binding
 from ..widgets.entry import Entry
+from ..widgets.footer import Footer
 from ..widgets.status_bar import StatusBar
 from .base import CounterScreen, Said
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.core.money import from_cents, parse_amount
 from appliance.core.sale import PaymentMethod, SaleError
@@ -20,6 +20,7 @@ from appliance.core.sale import PaymentMethod, SaleError
 from ..keymap import bindings
 from ..payable import Paid, Payable, SalePayment
 from ..widgets.entry import Entry
+from ..widgets.footer import Footer
 from ..widgets.panels import BigAmount
 from ..widgets.status_bar import StatusBar
 from .base import CounterScreen, Said
