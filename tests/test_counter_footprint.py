@@ -1,6 +1,6 @@
 """What the counter costs: libraries it must not load before its first frame, a keypad map that
-Textual does not re-apply per key press when nothing was moved, and footers that give back the
-keys they removed.
+Textual does not re-apply per key press when nothing was moved, footers that give back the keys
+they removed, and a basket that draws a row once.
 
 The figures are in docs/benchmarks.md (bench/counter_start.py, bench/counter_scan.py,
 bench/counter_memory.py); these tests hold the behaviour the figures rest on, not a timing.
@@ -15,6 +15,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from textual.widgets._footer import FooterKey
 
 from appliance.config import Config
@@ -26,8 +27,9 @@ from tui.keymap import keymap
 from tui.screens.payment import PaymentScreen
 from tui.screens.receipt import ReceiptScreen
 from tui.screens.sale import SaleScreen
+from tui.widgets.basket import Basket
 
-from .counter_kit import FLOUR, app_for, counter_kit, scan, until
+from .counter_kit import FLOUR, app_for, counter_kit, scan, screen_text, until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,6 +46,7 @@ from appliance.till import Till
 from drivers.assembly import build_devices
 from tui.run import make_app
 from tui.screens.sale import SaleScreen
+from tui.widgets.basket import Basket
 
 
 async def first_frame():
@@ -137,3 +140,28 @@ async def test_the_footers_of_finished_sales_are_given_back(till: Till, config: 
             gc.collect()
             keys = [thing for thing in gc.get_objects() if isinstance(thing, FooterKey)]
             assert keys and all(key.is_attached for key in keys), f"{sum(not k.is_attached for k in keys)} kept"
+
+
+async def test_a_scan_draws_the_new_row_and_the_one_the_highlight_left_not_the_whole_basket(
+    till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual's DataTable drew every visible row again for each change; the basket keeps its rows."""
+    drawn: list[object] = []
+    render_row = Basket._render_row
+    monkeypatch.setattr(
+        Basket, "_render_row", lambda self, cells, *rest: drawn.append(cells) or render_row(self, cells, *rest)
+    )
+    codes = [row[0] for row in till.connection.execute("SELECT sku FROM variant WHERE length(sku) = 13 LIMIT 30")]
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await scan(pilot, codes[0])
+            await pilot.pause()
+            drawn.clear()
+            for code in codes[1:]:
+                await scan(pilot, code)
+                await pilot.pause()
+            assert f"TOTAL  ({len(codes)} lines)" in screen_text(app)
+            last = app.counter.lines[-1].item.name[:15]
+            assert last in screen_text(app), "the newest line is in view"
+    assert len(drawn) <= 3 * (len(codes) - 1), f"{len(drawn)} rows drawn for {len(codes) - 1} scans"  # 2 a scan
