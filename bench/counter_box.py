@@ -50,16 +50,22 @@ class Product:
 
     code: str
     name: str
+    whole: bool = True  # the name is whole (not the start of a longer one)
 
     @property
     def shown(self) -> re.Pattern[str]:
-        """The name on screen, whole ("Product 12" must not be found in "Product 123")."""
-        return re.compile(re.escape(self.name) + r"(?![0-9])")
+        """The name on screen; a whole one is not found in a longer one ("Product 12", "Product 123")."""
+        return re.compile(re.escape(self.name) + (r"(?![0-9])" if self.whole else ""))
 
 
 def terminal_env(term: str, log_dir: Path) -> dict[str, str]:
+    """The environment of an app on the pty: ``TERM``, 80 x 25, logs in ``log_dir``; Textual's own
+    settings as the box has them (none), except ``TEXTUAL_FPS`` when the benchmark's caller set it."""
+    fps = os.environ.get("TEXTUAL_FPS")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("TEXTUAL", "PYTHONPROFILE"))}
     env.update(TERM=term, COLUMNS="80", LINES="25", OFN_CHECKOUT_LOG_DIR=str(log_dir))
+    if fps:
+        env["TEXTUAL_FPS"] = fps
     env.pop("NO_COLOR", None)
     return env
 
