@@ -359,7 +359,7 @@ def demo(data: Path | None, scripted: bool) -> int:
 def _run_demo(folder: Path) -> int:
     from appliance.cli.logs import setup_logging
 
-    from .run import make_app
+    from .run import RUN_OPTIONS, make_app
 
     click.echo(f"Starting the demo in {folder} (sandbox, sync daemon, scale and printer twins)…", err=True)
     os.environ["OFN_CHECKOUT_LOG_DIR"] = str(folder / "logs")
@@ -370,7 +370,7 @@ def _run_demo(folder: Path) -> int:
         till = Till.open(config)
         try:
             with box.devices() as devices:
-                app = make_app(till, config, devices, log_path=log_path, extra_bindings=DEMO_BINDINGS)
+                app = make_app(till, config, devices, log_path=log_path, extra_bindings=DEMO_BINDINGS, **RUN_OPTIONS)
                 install_demo_actions(app, box)
                 app.run()
         finally:
