@@ -93,7 +93,7 @@ def freeze_start_up() -> None:
     What the counter built to start (modules, classes, the stylesheet, the first screens) lives as
     long as the process, yet each full collection walked it again; with Textual's rendering making
     cyclic garbage on every frame, full collections came every few dozen scans and held the screen
-    for 50-200 ms, in the middle of a sale (docs/benchmarks.md, "Counter scans", the p99). Frozen,
+    for 50-200 ms, in the middle of a sale (docs/benchmarks.md, bench/counter_scan.py). Frozen,
     they are no longer walked. ``ofn-checkout run`` and the demo ask for it (``freeze_after``); the
     tests do not, since it acts on the whole process.
     """

@@ -52,7 +52,7 @@ def keymap(keys: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
 
     Textual applies its keymap to every binding map of the focused chain on every key press, and the
     defaults are the bindings' own keys already: left out, a till on the default map pays nothing
-    per key (a keyboard-wedge scan is 14 key presses; docs/benchmarks.md, "Counter keys").
+    per key (a keyboard-wedge scan is 14 key presses; docs/benchmarks.md, bench/counter_scan.py).
     """
     return {name: ",".join(names) for name, names in keys.items() if tuple(names) != BY_NAME[name].keys}
 

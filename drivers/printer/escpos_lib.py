@@ -6,7 +6,7 @@ alone, and only the ``render`` step asks :func:`_escpos` for it. The printer pro
 ``code_pages`` reads when a printer is built come from :func:`capabilities`, which reads the
 library's printer database without importing the library: the counter builds its printer before
 its first frame, and importing python-escpos (which pulls in imaging, barcode and QR code
-libraries) there made every start of the till slower (docs/benchmarks.md, "Counter start").
+libraries) there made every start of the till slower (docs/benchmarks.md, bench/counter_start.py).
 """
 
 from __future__ import annotations

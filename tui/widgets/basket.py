@@ -3,7 +3,7 @@
 A line widget of its own rather than Textual's DataTable: the DataTable keys every cache of its
 rendered rows and cells on a counter that any change bumps and on the cursor's place, so each scan
 (a row added, the cursor moved to it) rendered every visible row and cell again through Rich: 4.2
-of the 8 ms of CPU a scan's frame cost (docs/benchmarks.md, "Counter scans"). Here each row is
+of the 8 ms of CPU a scan's frame cost (docs/benchmarks.md, bench/counter_scan.py). Here each row is
 rendered once per content, width and highlight, and kept: a scan renders the new row and the one
 the highlight left (1.1 ms a frame). It looks as the DataTable did: a header, a blank cell either
 side of each column, the name cut with an ellipsis, the highlighted line in the cursor colours.

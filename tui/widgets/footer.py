@@ -6,11 +6,11 @@ screen opens, closes or comes back, the focus moves: several times a sale at the
 binds each new key to the footer's ``compact`` setting. That binding stays in the footer's list of
 watchers after the key is gone, and the list is only cleaned when ``compact`` changes, which it
 never does here: every key ever shown stayed in memory (Textual issue #6666, open in 8.2.8). At
-the counter that was about 0.3-0.5 MB a sale (docs/benchmarks.md, "Counter memory"). This footer
+the counter that was about 0.3-0.5 MB a sale (docs/benchmarks.md, bench/counter_memory.py). This footer
 drops the watchers of the keys it removed, and keeps its keys when the bindings to show are the
 same as the ones it shows: the sale screen coming back after a payment shows the same keys, and
 building them again made garbage that Python's full collections then paid for in the middle of
-the next scans ("Counter scans", the p99).
+the next scans (bench/counter_scan.py, the p99).
 """
 
 from __future__ import annotations
