@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
@@ -30,24 +30,56 @@ from sqlite_utils import Database
 
 from appliance.config import Config
 from appliance.core import text
-from appliance.core.clock import Clock, SystemClock, utc_text
-from appliance.core.handover import CompletedHandover, Handover, PickupOrder
+from appliance.core.clock import Clock, SystemClock, parse_utc, utc_text
+from appliance.core.customer import Customer
+from appliance.core.document import Document
+from appliance.core.handover import CompletedHandover, Handover, PickupOrder, refuse_shipped
+from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_from_config, seller_if_set
+from appliance.core.lockout import Tick
 from appliance.core.money import from_cents, to_cents
+from appliance.core.pickup_list import PickupEntry
+from appliance.core.receipt_code import read_sale_ref
+from appliance.core.return_draft import ReturnDraft
 from appliance.core.returns import Returned, add_return_line, returnable, start_return
-from appliance.core.sale import Item, Line, PaymentMethod, Sale, SaleError
+from appliance.core.sale import Item, Kind, Line, PaymentMethod, Sale, SaleError
+from appliance.core.sale_draft import DraftError, draft_record, sale_from_draft
 from appliance.core.seal import Verdict
 from appliance.core.tax import VatRate
+from appliance.reports.attention import AttentionList, attention_list
 from appliance.reports.formatting import Formatter
+from appliance.reports.handover_receipt import HandoverReceipt, build_handover_receipt
+from appliance.reports.invoice import Invoice, present
+from appliance.reports.invoice_document import invoice_document
+from appliance.reports.invoice_pdf import invoice_pdf
 from appliance.reports.receipt import Receipt, build_receipt
-from appliance.store import closures
+from appliance.store import basket_file, closures, invoices, people
+from appliance.store import customers as customer_list
 from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
+from appliance.store.basket_file import basket_path
 from appliance.store.catalogue import CatalogueError, as_item, get_variant
 from appliance.store.database import StoreError, connect, write_transaction
-from appliance.store.handovers import pickup_order, pickup_orders, record_handover, refuse_second_handover
+from appliance.store.handovers import (
+    pickup_entries,
+    pickup_order,
+    pickup_orders,
+    pickup_read_at,
+    record_handover,
+    refuse_second_handover,
+)
+from appliance.store.invoices import SealedDocument
 from appliance.store.keys import KeyFile
 from appliance.store.opening import create_lane_store, open_lane_store, refuse_changed_schema
-from appliance.store.sales import StoredSale, load_sale, record_sale, returned_so_far
+from appliance.store.people import Person
+from appliance.store.sales import (
+    StoredSale,
+    ended,
+    last_number,
+    load_sale,
+    record_sale,
+    refunded_so_far,
+    returned_so_far,
+)
 from appliance.store.scan_lookup import set_plu
 from appliance.store.shifts import (
     Shift,
@@ -55,12 +87,18 @@ from appliance.store.shifts import (
     ShiftReport,
     close_shift,
     current_shift,
+    last_closed_shift,
     move_cash,
     open_shift,
     shift_report,
+    stored_z_report,
+    z_entry,
 )
-from appliance.store.sync_state import Status, SyncReport, read_status, retry_parked, sync_report
-from appliance.store.witness import CutUnderTill, Witness, WitnessWriter
+from appliance.store.sync_attention import Key, LineState, line_states
+from appliance.store.sync_lock import sync_pass
+from appliance.store.sync_state import Status, SyncReport, outbox_state, read_status, retry_parked, sync_report
+from appliance.store.witness import Witness
+from appliance.store.witness_writer import WitnessedWrite, WitnessWriter
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +125,8 @@ class Till:
         training: bool = False,
         writable: bool = True,
         warnings: tuple[str, ...] = (),
+        receipt: dict[str, Any] | None = None,
+        fmt: Formatter | None = None,
     ):
         self.db = db
         self.key = key
@@ -101,8 +141,9 @@ class Till:
         self.training = training
         self.writable = writable
         self.warnings = warnings
+        self.receipt_config = receipt or {}  # the config's [receipt]: the seller on invoices
+        self.fmt = fmt or Formatter("EUR", "fr_FR", zone)
         self._periods_checked_on: date | None = None
-        self._witnessed_seq = 0
         self.path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
 
     @classmethod
@@ -138,6 +179,8 @@ class Till:
             training=opened.training,
             writable=write,
             warnings=tuple(opened.warnings),
+            receipt=config.receipt,
+            fmt=Formatter(config.currency, config.language, ZoneInfo(config.timezone)),
         )
 
     def close(self) -> None:
@@ -171,15 +214,66 @@ class Till:
     def sync_report(self) -> SyncReport:
         return sync_report(self.connection, self.clock.now())
 
-    def retry_parked(self) -> int:
-        """A manager fixed OFN: what sync parked goes back in the queue."""
-        return retry_parked(self.db)
+    def attention(self, attention_after_s: int) -> AttentionList:
+        """What sync parked or found, each with what to do in OFN (the needs-attention screen)."""
+        return attention_list(self.connection, self.clock.now(), attention_after_s)
+
+    def retry_parked(self, wait_s: float = 30.0) -> int:
+        """A manager fixed OFN: what sync parked goes back in the queue, for the next pass to send.
+
+        It takes the sync's pass lock, as ``sync retry`` does, so it never changes the engine's
+        state under a running pass (SyncBusy after ``wait_s``), and it writes on a connection of its
+        own: a screen calls it from a worker thread while the till goes on selling.
+        """
+        if not self.writable:
+            raise StoreError(f"{self.path} is open read-only: nothing can be retried from here")
+        db = connect(self.path, write=True)
+        try:
+            with sync_pass(db, wait_s=wait_s):
+                return retry_parked(db)
+        finally:
+            db.close()
+
+    def retried(self, keys: list[Key]) -> list[LineState]:
+        """Where each retried change is now: waiting for a pass, in OFN, or parked again."""
+        return line_states(self.connection, keys)
+
+    # -- the basket in progress, kept across a restart (store/basket_file.py) --------------------
+
+    def keep_basket(self, sale: Sale | None) -> None:
+        """Keep the basket in progress beside the store (None: there is none any more)."""
+        path = basket_path(self.path)
+        if sale is None or not sale.lines:
+            basket_file.drop(path)
+        else:
+            basket_file.keep(path, draft_record(sale))
+
+    def kept_basket(self) -> Sale | None:
+        """The basket in progress when the till last stopped, if it was neither sealed nor cancelled."""
+        path = basket_path(self.path)
+        try:
+            record = basket_file.kept(path)
+            if record is None:
+                return None
+            sale = sale_from_draft(record, {method.code: method for method in self.payments})
+        except (ValueError, DraftError) as exc:
+            aside = basket_file.set_aside(path)
+            log.warning("the kept basket could not be read back (%s): set aside as %s", exc, aside)
+            return None
+        if ended(self.connection, sale.uuid) or sale.lane_id != self.lane.id:
+            basket_file.drop(path)  # completed or cancelled before the stop: nothing is in progress
+            return None
+        return sale
 
     def set_plus(self, plus: dict[int, int]) -> None:
         """Give variants the PLUs a cashier types for them (PLU → variant id), in one transaction."""
         with write_transaction(self.db) as connection:
             for plu, variant_id in plus.items():
                 set_plu(connection, plu, variant_id, self.clock.now())
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
 
     def payment(self, code: str) -> PaymentMethod:
         for method in self.payments:
@@ -194,14 +288,16 @@ class Till:
 
     def open_shift(self, cashier: str, opening_float: Decimal) -> Shift:
         cashier = text.name(cashier, "The cashier's name")
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             return open_shift(connection, self.key, self.lane.id, cashier, to_cents(opening_float), self.clock.now())
 
     def move_cash(self, kind: str, amount: Decimal, reason: str, cashier: str) -> None:
         cashier = text.name(cashier, "The cashier's name")
         if reason.strip():  # an empty one is refused below, with what to do ("say why")
             reason = text.reason(reason, "The reason")
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             move_cash(
                 connection, self.key, self._open_shift(), kind, to_cents(amount), reason, cashier, self.clock.now()
             )
@@ -211,11 +307,24 @@ class Till:
 
     def close_shift(self, counted_cash: Decimal, cashier: str) -> ShiftReport:
         cashier = text.name(cashier, "The cashier's name")
-        with self._writing() as connection:
-            refuse_changed_schema(connection)
+        with self._writing() as write:
+            refuse_changed_schema(write.connection)
             return close_shift(
-                connection, self.key, self._open_shift(), to_cents(counted_cash), cashier, self.clock.now()
+                write.connection, self.key, self._open_shift(), to_cents(counted_cash), cashier, self.clock.now()
             )
+
+    def z_seal(self, shift_id: int) -> tuple[int, str] | None:
+        """The journal entry and chain hash that seal shift ``shift_id``'s Z: printed at its foot."""
+        return z_entry(self.connection, shift_id)
+
+    def last_z_report(self) -> dict[str, Any] | None:
+        """The newest Z report exactly as it was sealed (None before the first closure)."""
+        last = last_closed_shift(self.connection, self.lane.id)
+        return stored_z_report(self.connection, last.id) if last else None
+
+    def closures(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """The day, month and year closures as sealed, oldest first (``report closures``)."""
+        return closures.closures(self.connection, kind)
 
     def _open_shift(self) -> Shift:
         shift = self.current_shift()
@@ -237,13 +346,24 @@ class Till:
         return Sale(lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now())
 
     def complete(self, sale: Sale) -> StoredSale:
-        """Complete and store a sale: once this returns, the sale survives a crash or power cut."""
+        """Complete and store a sale: once this returns, the sale survives a crash or power cut.
+
+        A return of an invoiced sale gets its credit note in the same transaction (credit_note_for).
+        """
         completed = sale.complete(self.clock.now())
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             shift = current_shift(connection, self.lane.id)
-            return record_sale(
+            stored = record_sale(
                 connection, self.key, completed, shift.id if shift else None, journal_store.tip(connection)
             )
+            if completed.kind is Kind.RETURN:  # may seal a credit note after it: the witness reads the tip
+                invoices.issue_credit_note(
+                    connection, self.key, stored, seller_if_set(self.receipt_config), completed.completed_at
+                )
+            else:
+                write.head = stored.entry  # the witness is renewed from it, without reading the tip again
+            return stored
 
     def cancel(self, sale: Sale, reason: str) -> None:
         """Abandon a sale before payment; a basket with items leaves a trace in the journal."""
@@ -270,7 +390,12 @@ class Till:
             ],
             "total": totals.total,
         }
-        with self._writing() as connection:
+        if sale.started_by:
+            record["started_by"] = sale.started_by
+        if sale.approvals:
+            record["approvals"] = [approval.as_record() for approval in sale.approvals]
+        with self._writing() as write:
+            connection = write.connection
             shift = current_shift(connection, self.lane.id)
             if shift is None:
                 raise ShiftError("No shift is open")
@@ -280,13 +405,43 @@ class Till:
     def find_sale(self, *, number: int | None = None, uuid: str | None = None) -> StoredSale | None:
         return load_sale(self.connection, uuid=uuid, number=number)
 
+    def sale_by_code(self, text: str) -> StoredSale:
+        """A sale of this lane by its receipt's code (scanned) or its number (typed).
+
+        A code names its lane: another till's receipt is refused rather than read as this till's
+        sale of the same number.
+        """
+        ref = read_sale_ref(text)
+        if ref.lane_id is not None and ref.lane_id != self.lane.id:
+            raise SaleError(
+                f"This receipt is from lane {ref.lane_id}, and this till is lane {self.lane.id} ({self.lane.name}):"
+                f" sale {ref.number} is kept at lane {ref.lane_id}; take it back or reprint it there"
+            )
+        stored = self.find_sale(number=ref.number)
+        if stored is None:
+            raise SaleError(
+                f"There is no sale number {ref.number} on this till ({self.lane.name}): check the number after No"
+                " on the receipt"
+            )
+        return stored
+
+    def last_sale_number(self) -> int:
+        """The newest sale's or return's number (0 before the first): numbers are gap-less per lane,
+        so the sales made after a moment are the numbers above what this said then."""
+        return last_number(self.connection)
+
+    def sync_state_of(self, stored: StoredSale) -> str:
+        """``done`` once OFN was read holding the sale, else ``pending`` or ``attention``."""
+        return outbox_state(self.connection, stored.journal_seq)
+
     def reprint(self, number: int, cashier: str, receipt_config: dict[str, object], fmt: Formatter) -> Receipt:
         """A duplicate of a receipt; each reprint is a journal entry and the copy says which one it is."""
         cashier = text.name(cashier, "The cashier's name")
         stored = self.find_sale(number=number)
         if stored is None:
             raise SaleError(f"There is no sale number {number}")
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             count = connection.execute(
                 "SELECT COUNT(*) FROM journal WHERE kind = 'reprint' AND ref = ?", (stored.sale.uuid,)
             ).fetchone()[0]
@@ -322,12 +477,25 @@ class Till:
     def pickup_orders(self) -> list[PickupOrder]:
         return pickup_orders(self.connection)
 
+    def pickup_entries(self) -> list[PickupEntry]:
+        """The pickup list with what this box handed over: the counter's pick-up screen."""
+        return pickup_entries(self.connection)
+
+    def pickup_read_at(self) -> str | None:
+        """When the pickup list was last read from OFN (UTC text): how fresh the list on screen is."""
+        return pickup_read_at(self.connection)
+
     def new_handover(self, number: str, cashier: str) -> Handover:
-        """Start handing over a customer's order from the pickup list the sync daemon keeps fresh."""
+        """Start handing over a customer's order from the pickup list the sync daemon keeps fresh.
+
+        An order that already went out (from this box, or OFN shows it shipped) is refused here,
+        before the cashier changes anything on it.
+        """
         cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
         order = pickup_order(self.connection, number)
-        refuse_second_handover(self.connection, order.number)
+        refuse_second_handover(self.connection, order.number, self._local)
+        refuse_shipped(order)
         return Handover(
             order=order,
             lane_id=self.lane.id,
@@ -339,10 +507,21 @@ class Till:
     def complete_handover(self, handover: Handover) -> CompletedHandover:
         """Seal the hand-over; once this returns it survives a crash and will reach OFN."""
         completed = handover.complete(self.clock.now())
-        with self._writing() as connection:
+        with self._writing() as write:
+            connection = write.connection
             shift = current_shift(connection, self.lane.id)
             record_handover(connection, self.key, completed, shift.id if shift else None, self._note(completed))
         return completed
+
+    def handover_receipt(
+        self, handover: CompletedHandover, receipt_config: dict[str, object], fmt: Formatter
+    ) -> HandoverReceipt:
+        """What the customer takes away on request: what changed and what was paid at the counter."""
+        labels = {method.code: method.label for method in self.payments}
+        return build_handover_receipt(handover, receipt_config, self.lane.name, fmt, labels, training=self.training)
+
+    def _local(self, utc: str) -> str:
+        return parse_utc(utc).astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
 
     def _note(self, handover: CompletedHandover) -> str:
         """The line OFN's order note gets: who handed it over, when, and what was paid where."""
@@ -361,6 +540,20 @@ class Till:
 
     # -- returns ---------------------------------------------------------------------------------
 
+    def return_draft(self, text: str, cashier: str) -> ReturnDraft:
+        """Start taking goods back against the sale a receipt's code or number names."""
+        original = self.sale_by_code(text)
+        if original.sale.kind is Kind.RETURN:
+            first = self.find_sale(uuid=original.sale.original_uuid) if original.sale.original_uuid else None
+            of = f" (of sale {first.number})" if first else ""
+            raise SaleError(f"No {original.number} is a return{of}, not a sale: scan the receipt of the sale itself")
+        already = returned_so_far(self.connection, original.sale.uuid)
+        if not returnable(original.sale, already):
+            raise SaleError(f"Everything sold on sale {original.number} has been returned already")
+        sale = self.new_return(original, cashier)
+        refunded = refunded_so_far(self.connection, original.sale.uuid)
+        return ReturnDraft(original.sale, original.number, already, refunded, sale)
+
     def returnable(self, original: StoredSale) -> dict[int, Returned]:
         return returnable(original.sale, returned_so_far(self.connection, original.sale.uuid))
 
@@ -377,53 +570,133 @@ class Till:
         already = returned_so_far(self.connection, original.sale.uuid).get(line_no, Returned())
         return add_return_line(sale, original.sale, line_no, already, quantity=quantity, weight_g=weight_g)
 
+    # -- invoices and credit notes (the logic: store/invoices.py, reports/invoice*.py) ------------
+
+    def customers(self, search: str = "", limit: int = 20) -> list[Customer]:
+        """The hub's OFN customers and those typed here whose name, e-mail or code hold every word."""
+        return customer_list.search(self.connection, search, limit)
+
+    def invoice(self, sale_number: int, customer: Customer, cashier: str) -> Invoice:
+        """Invoice a completed sale, now or later; asked again for the same customer: a numbered duplicate."""
+        cashier, seller = text.name(cashier, "The cashier's name"), seller_from_config(self.receipt_config)
+        with self._writing() as write:
+            connection = write.connection
+            sealed, copy = invoices.make_invoice(connection, self.key, sale_number, customer, seller, cashier, self.now)
+        return self._presented(sealed, copy)
+
+    def invoice_for(self, sale_number: int) -> Invoice | None:
+        """The invoice of a sale, if it has one (a return of it then gets a credit note)."""
+        return self._maybe(invoices.of_sale(self.connection, sale_number, INVOICE))
+
+    def credit_note_for(self, return_number: int) -> Invoice | None:
+        """The credit note a return of an invoiced sale got when it was completed."""
+        return self._maybe(invoices.of_sale(self.connection, return_number, CREDIT_NOTE))
+
+    def find_invoice(self, number: str) -> Invoice | None:
+        """An invoice or credit note by its printed number (``INV-1-000042``, ``CN-1-000003``) or ``42``."""
+        kind, value = parse_label(number, self.lane.id)
+        return self._maybe(invoices.find_document(self.connection, kind or INVOICE, value))
+
+    def duplicate_invoice(self, invoice: Invoice, cashier: str) -> Invoice:
+        """The same invoice or credit note handed out again, marked and numbered as a duplicate."""
+        cashier = text.name(cashier, "The cashier's name")
+        with self._writing() as write:
+            connection = write.connection
+            sealed, copy = invoices.copy_of(connection, self.key, self.lane.id, invoice, cashier, self.now)
+        return self._presented(sealed, copy)
+
+    def invoices(self, limit: int = 50) -> list[Invoice]:
+        """The newest invoices and credit notes, newest first."""
+        return [self._presented(sealed) for sealed in invoices.recent_documents(self.connection, limit)]
+
+    def invoice_document(self, invoice: Invoice, columns: int = 42) -> Document:
+        return invoice_document(invoice, self.fmt, columns)
+
+    def invoice_pdf(self, invoice: Invoice) -> bytes:
+        return invoice_pdf(invoice, self.fmt)
+
+    def _presented(self, sealed: SealedDocument, duplicate: int = 0) -> Invoice:
+        labels = {method.code: method.label for method in self.payments}
+        return present(self.connection, sealed, self.lane.name, labels, duplicate=duplicate, training=self.training)
+
+    def _maybe(self, sealed: SealedDocument | None) -> Invoice | None:
+        return self._presented(sealed) if sealed is not None else None
+
+    # -- people and PINs (the logic: store/people.py, core/pins.py, core/lockout.py) ---------------
+
+    def people(self) -> list[Person]:
+        return people.everyone(self.connection)
+
+    def has_people(self) -> bool:
+        """Whether anyone can log in; until the first manager is added the till asks no PIN."""
+        return people.has_people(self.connection)
+
+    def add_person(self, name: str, role: str, pin: str, by: str) -> Person:
+        """Add someone who may use the till (or bring back someone disabled) with their PIN."""
+        people.refuse_taken_pin(self.connection, self.key, pin, name)
+        pin_hash = people.new_hash(pin)  # scrypt outside the write transaction
+        with self._writing() as write:
+            connection = write.connection
+            return people.add_person(connection, self.key, self.lane.id, name, role, pin_hash, by, self.clock.now())
+
+    def disable_person(self, name: str, by: str) -> Person:
+        with self._writing() as write:
+            connection = write.connection
+            return people.disable_person(connection, self.key, self.lane.id, name, by, self.clock.now())
+
+    def change_pin(self, name: str, pin: str, by: str) -> Person:
+        people.refuse_taken_pin(self.connection, self.key, pin, name)
+        pin_hash = people.new_hash(pin)
+        with self._writing() as write:
+            connection = write.connection
+            return people.change_pin(connection, self.key, self.lane.id, name, pin_hash, by, self.clock.now())
+
+    def log_in(self, pin: str, now: Tick, *, manager: bool = False) -> Person:
+        """Who this PIN is (PinLocked, PinRefused, PinError otherwise): the PIN screen's one call."""
+        return people.log_in(self.db, self.key, pin, now, manager=manager)
+
+    def pin_lock_left(self, now: Tick) -> float:
+        return people.lock_left(self.db, now)
+
+    def record_no_sale(self, cashier: str, allowed_by: str) -> None:
+        """The drawer opened without a sale, as a manager allowed: a journal entry (``no_sale``)."""
+        cashier = text.name(cashier, "The cashier's name")
+        with self._writing() as write:
+            connection = write.connection
+            shift = current_shift(connection, self.lane.id)
+            record = {"shift_id": shift.id if shift else None, "cashier": cashier, "allowed_by": allowed_by}
+            ref = str(shift.id) if shift else ""
+            journal_store.append(connection, self.key, self.lane.id, "no_sale", ref, record, self.clock.now())
+
     # -- periods ---------------------------------------------------------------------------------
 
     def close_periods(self) -> list[dict[str, Any]]:
         """Close every finished day, month and year now."""
         now = self.clock.now()
-        with self._transaction() as connection:
-            refuse_changed_schema(connection)
-            made = closures.close_due_periods(connection, self.key, self.lane.id, self.zone, now)
+        with self._transaction() as write:
+            refuse_changed_schema(write.connection)
+            made = closures.close_due_periods(write.connection, self.key, self.lane.id, self.zone, now)
         self._periods_checked_on = now.astimezone(self.zone).date()
         return made
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, then the head witness renewed once it is committed.
-
-        The tip is read inside the transaction, just before its COMMIT, and checked against the
-        witness (a journal cut while the till runs refuses the write); the witness is written only
-        after the COMMIT returned: it can lag behind the journal, never run ahead of it.
-        """
+    def _transaction(self) -> WitnessedWrite:
+        """One write transaction, checked against the head witness before its COMMIT (a journal cut
+        while the till runs refuses the write), the witness renewed once it is committed: it can lag
+        behind the journal, never run ahead of it (appliance/store/witness_writer.py)."""
         if not self.writable:
             raise StoreError("This store was opened read-only: nothing was written")
-        with write_transaction(self.db) as connection:
-            yield connection
-            head = journal_store.tip(connection)
-            if head is not None and self._witness_writer is not None:
-                try:
-                    self._witness_writer.check(connection, head)
-                except CutUnderTill as cut:
-                    raise StoreError(
-                        f"The journal was cut or replaced while the till was open (its head witness saw entry"
-                        f" {cut.witnessed}; the journal now ends before it or differs): run `ofn-checkout journal"
-                        " verify`, and restore the last backup; nothing was written"
-                    ) from None
-        if head is not None and self._witness_writer is not None and head.seq != self._witnessed_seq:
-            self._witness_writer.record(head)
-            self._witnessed_seq = head.seq
+        return WitnessedWrite(self.db, self._witness_writer)
 
     @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
+    def _writing(self) -> Iterator[WitnessedWrite]:
         """One write transaction; then, on the first write of a new local day, close the days before.
 
         The closure runs after the write, in its own transaction: a closure that fails must never
         stop a sale. A failure is logged and retried at the next write or by
         ``report close-periods``.
         """
-        with self._transaction() as connection:
-            yield connection
+        with self._transaction() as write:
+            yield write
         if self._periods_checked_on != self.clock.now().astimezone(self.zone).date():
             try:
                 self.close_periods()

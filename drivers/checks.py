@@ -4,32 +4,41 @@ always succeeds.
 The doctor lives in ``appliance`` and may not import drivers; it finds these checks through the
 ``ofn_checkout.checks`` entry point and hands over the config's ``[devices.*]`` sections as plain
 dicts. A check answers ``(verdict, device, message)`` with verdict ``ok``, ``warn`` or ``fail``.
+
+Each device's verdict is made by one function from what was found (``scale_verdict`` from
+whether the scale answers, ``printer_verdict`` from the printer's status…), so the counter's
+diagnostics screen, which asks the devices the running till holds (``live_checks.py``), says
+exactly what the doctor says of the same device.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .discovery import gpio_chips, matches_names, scanner_candidates
-from .printer import Printer, PrinterError, PrinterSettings
+from .printer import Printer, PrinterError, PrinterSettings, PrinterStatus
 from .scale import probe, protocol_for
 
 Verdict = tuple[str, str, str]
 
 
 def device_checks(devices: dict[str, dict[str, Any]], root: Path = Path("/")) -> list[Verdict]:
+    drawer = devices.get("drawer", {})
+    lights = devices.get("lights", {})
     return [
-        _scanner(devices.get("scanner", {}), root),
+        scanner_verdict(devices.get("scanner", {}), root),
         _scale(devices.get("scale", {})),
         _printer(devices.get("printer", {})),
-        _drawer(devices.get("drawer", {}), devices.get("printer", {}), root),
-        _lights(devices.get("lights", {}), root),
+        drawer_verdict(drawer, devices.get("printer", {}), gpio_problem(root) if uses_gpio(drawer) else ""),
+        lights_verdict(lights, gpio_problem(root) if lights.get("enabled") else ""),
     ]
 
 
-def _scanner(section: dict[str, Any], root: Path) -> Verdict:
+def scanner_verdict(section: dict[str, Any], root: Path = Path("/")) -> Verdict:
+    """Found by its path, its serial port or its name; looked for, never opened."""
     if not section.get("enabled"):
         return ("ok", "scanner", "not used (devices.scanner.enabled = false)")
     if port := section.get("serial_port") or "":
@@ -76,6 +85,11 @@ def _under(root: Path, path: str) -> Path:
 
 
 def _scale(section: dict[str, Any]) -> Verdict:
+    return scale_verdict(section, lambda port: probe(port, protocol_for(section), timeout=1.0))
+
+
+def scale_verdict(section: dict[str, Any], answers: Callable[[str], bool]) -> Verdict:
+    """The port must exist, and ``answers(port)`` say a well-formed reply of the protocol came."""
     if not section.get("enabled"):
         return ("ok", "scale", "not used (devices.scale.enabled = false)")
     port, protocol = section.get("port") or "", section.get("protocol") or "toledo8217"
@@ -85,7 +99,7 @@ def _scale(section: dict[str, Any]) -> Verdict:
             "scale",
             f"port {port or '(none)'} does not exist: plug the scale in, or fix devices.scale.port",
         )
-    if not probe(port, protocol_for(section), timeout=1.0):
+    if not answers(port):
         return ("fail", "scale", f"no {protocol} answer on {port}: is the scale on, and set to that protocol?")
     return ("ok", "scale", f"{protocol} answers on {port}")
 
@@ -96,23 +110,36 @@ def _printer(section: dict[str, Any]) -> Verdict:
     url = section.get("url") or ""
     try:
         settings = PrinterSettings(profile=section.get("profile", "default"), columns=section.get("columns", 42))
-        status = Printer.from_url(url, settings).status()  # an unknown profile fails here, as at start
+        printer = Printer.from_url(url, settings)  # an unknown profile fails here, as at start
     except PrinterError as exc:
         return ("fail", "printer", str(exc))
-    problem = status.problem()
+    return printer_verdict(url, printer.status)
+
+
+def printer_verdict(url: str, status: Callable[[], PrinterStatus]) -> Verdict:
+    """What ``status()`` (the printer's DLE EOT answer) says: paper, cover, online."""
+    try:
+        found = status()
+    except PrinterError as exc:
+        return ("fail", "printer", str(exc))
+    problem = found.problem()
     if problem is not None:
         return ("fail", "printer", str(problem))
-    if not status.known:
+    if not found.known:
         return ("warn", "printer", f"{url} reachable; this connection cannot report paper or cover")
-    return ("ok", "printer", f"{url}: {status.state}")
+    return ("ok", "printer", f"{url}: {found.state}")
 
 
-def _drawer(section: dict[str, Any], printer: dict[str, Any], root: Path) -> Verdict:
+def uses_gpio(drawer: dict[str, Any]) -> bool:
+    return drawer.get("kick", "printer") == "gpio" or bool(drawer.get("switch"))
+
+
+def drawer_verdict(section: dict[str, Any], printer: dict[str, Any], gpio: str) -> Verdict:
+    """``gpio`` is why GPIO cannot be used here ("" when it can, or is not needed)."""
     kick = section.get("kick", "printer")
     switch = f"; open switch on GPIO {section.get('switch_pin')}" if section.get("switch") else ""
-    needs_gpio = kick == "gpio" or bool(switch)
-    if needs_gpio and (problem := _gpio_problem(root)):
-        return ("fail", "drawer", f"{'relay' if kick == 'gpio' else 'open switch'} configured, but {problem}")
+    if uses_gpio(section) and gpio:
+        return ("fail", "drawer", f"{'relay' if kick == 'gpio' else 'open switch'} configured, but {gpio}")
     if kick == "none":
         return ("ok", "drawer", f"not kicked (opened by its key){switch}" if switch else "not used")
     if kick == "printer":
@@ -123,18 +150,19 @@ def _drawer(section: dict[str, Any], printer: dict[str, Any], root: Path) -> Ver
     return ("ok", "drawer", f"GPIO relay on pin {section.get('gpio_pin')} (active {level}){switch}")
 
 
-def _lights(section: dict[str, Any], root: Path) -> Verdict:
+def lights_verdict(section: dict[str, Any], gpio: str) -> Verdict:
+    """``gpio`` is why GPIO cannot be used here ("" when it can)."""
     if not section.get("enabled"):
         return ("ok", "lights", "not used (devices.lights.enabled = false)")
     parts = [
         f"{part} {section.get(part)}" for part in ("green", "amber", "red", "buzzer") if section.get(part) is not None
     ]
-    if problem := _gpio_problem(root):
-        return ("fail", "lights", f"status light on GPIO {', '.join(parts)} configured, but {problem}")
+    if gpio:
+        return ("fail", "lights", f"status light on GPIO {', '.join(parts)} configured, but {gpio}")
     return ("ok", "lights", f"GPIO {', '.join(parts)}")
 
 
-def _gpio_problem(root: Path) -> str:
+def gpio_problem(root: Path) -> str:
     """Why GPIO cannot be driven here, or "" when a chip is there and the service user may use it."""
     chips = gpio_chips(root)
     if not chips:

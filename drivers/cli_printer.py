@@ -14,10 +14,9 @@ from pathlib import Path
 
 import click
 
-from appliance.core.document import Align, Barcode, Block, Cut, Document, DrawerKick, Rule, Text
-
 from .cli_config import config_option, device_sections, note_disabled, setting
 from .printer import Printer, PrinterError, PrinterSettings, PrinterStatus
+from .printer.sample_page import sample_page
 
 EXIT_CANNOT = 3
 
@@ -34,38 +33,6 @@ def _printer(url: str, profile: str, columns: int | None, pin: str = "both", pul
         return Printer.from_url(url, settings)
     except PrinterError as exc:
         raise PrinterUnavailable(str(exc)) from None
-
-
-def sample_page(columns: int, code_page: str, *, kick: bool = False) -> Document:
-    """A page that shows at a glance whether accents, €, the width and barcodes come out right."""
-    tens = "".join(str(i // 10 % 10) if i % 10 == 0 else " " for i in range(1, columns + 1))
-    units = "".join(str(i % 10) for i in range(1, columns + 1))
-    blocks: list[Block] = [DrawerKick()] if kick else []
-    blocks += [
-        Text("PRINTER TEST", bold=True, double=True, align=Align.CENTER),
-        Text("OFN Checkout", align=Align.CENTER),
-        Rule("="),
-        Text(f"Code page {code_page}"[:columns]),
-        Text("àâäçéèêëîïôöùûüÿ"),
-        Text("ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ"),
-        Text(_pair("Café crème", "3,50 €", columns)),
-        Text(_pair("Pâté 1,250 kg", "12,40 €", columns)),
-        Text("œ Œ (CP1252; oe OE elsewhere)"[:columns]),
-        Rule(),
-        Text(tens),
-        Text(units),
-        Text(_pair("<left", "right>", columns)),
-        Text(_pair("TOTAL", "15,90 €", columns), bold=True),
-        Rule(),
-        Barcode("TEST-0001"),
-        Cut(partial=True),
-    ]
-    return Document(tuple(blocks))
-
-
-def _pair(left: str, right: str, columns: int) -> str:
-    room = columns - len(right) - 1
-    return f"{left[:room]:<{room}} {right}"
 
 
 def describe(status: PrinterStatus) -> list[str]:

@@ -51,6 +51,8 @@ class PrinterLike(Protocol):
 
     def send(self, data: bytes, *, needs_paper: bool = True) -> PrinterStatus: ...
 
+    def status(self) -> PrinterStatus: ...
+
 
 class Clock(Protocol):
     """Time for the worker's pauses; a test drives a manual one so that no test sleeps."""
@@ -177,6 +179,7 @@ class PrintQueue:
         self.keep_finished = keep_finished
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
+        self._device = threading.Lock()  # one conversation with the printer at a time: a job, or a status check
         self._jobs: list[_Job] = []
         self._ids = itertools.count(1)
         self._printer_state = "unknown"
@@ -273,6 +276,28 @@ class PrintQueue:
                     job.next_try = 0.0
             self._changed.notify_all()
 
+    def check_status(self) -> PrinterStatus:
+        """Ask the printer how it is (paper, cover, online) between two jobs, never in the middle
+        of one. Blocks for the exchange: call it from a worker (the diagnostics screen does).
+        Raises the :class:`PrinterError` the printer gives, as a job would; either way the queue's
+        printer state learns it, so the status bar shows paper out before the next receipt."""
+        with self._device:
+            try:
+                status = self.printer.status()
+            except PrinterError as exc:
+                self._learned(_state_of(exc))
+                raise
+        if status.known:
+            problem = status.problem()
+            self._learned(_state_of(problem) if problem is not None else status.state)
+        return status
+
+    def _learned(self, printer_state: str) -> None:
+        with self._changed:
+            self._printer_state = printer_state
+            self._changed.notify_all()
+        self._notify()
+
     def snapshot(self) -> QueueSnapshot:
         with self._lock:
             return self._snapshot()
@@ -312,9 +337,10 @@ class PrintQueue:
 
     def _attempt(self, job: _Job) -> None:
         try:
-            if job.data is None:
-                job.data = self.printer.render(job.document)
-            status = self.printer.send(job.data, needs_paper=job.document.needs_paper)
+            with self._device:
+                if job.data is None:
+                    job.data = self.printer.render(job.document)
+                status = self.printer.send(job.data, needs_paper=job.document.needs_paper)
         except PrintInterrupted as exc:
             log.warning("%s (job %d) interrupted after %d of %d bytes: %s", job.label, job.id, exc.sent, exc.total, exc)
             self._finish(job, JobState.INTERRUPTED, str(exc), "printer offline")

@@ -10,8 +10,10 @@ extras=""
 
 # Debian packages the project needs (the sandbox, device twins and provisioning tests add theirs here).
 packages=(python3 python3-venv python3-dev gcc sqlite3 libusb-1.0-0)
-# The tests also check the systemd units (systemd-analyze verify).
-[[ -n "$extras" ]] && packages+=(systemd)
+# The tests also check the systemd units (systemd-analyze verify), the counter screen against the
+# box's console font (console-setup-linux ships it) and in a real terminal (tmux), provision boxes
+# over a real sshd (openssh-server) and check the first-boot files (cloud-init's schema, netplan's).
+[[ -n "$extras" ]] && packages+=(systemd console-setup-linux tmux openssh-server cloud-init netplan.io)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
@@ -24,6 +26,13 @@ if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Installed for their tools only: this machine must not start running them at its next boot.
+    if [[ " ${missing[*]} " == *" cloud-init "* ]]; then
+        touch /etc/cloud/cloud-init.disabled
+    fi
+    if [[ " ${missing[*]} " == *" openssh-server "* ]] && [[ -d /run/systemd/system ]]; then
+        systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+    fi
 fi
 
 python="${PYTHON:-python3}"
@@ -46,6 +55,13 @@ if ! {
     "$venv/bin/python" -m pip install --disable-pip-version-check --upgrade pip
     "$venv/bin/python" -m pip install --disable-pip-version-check \
         -c "$root/provisioning/constraints.txt" -e "$root$extras"
+    # The provisioning tests install the app on this machine as on a box: from wheels only, so
+    # they need this machine's wheelhouse, made now while the package registry is at hand.
+    if [[ -n "$extras" ]]; then
+        rm -rf "$venv/wheelhouse"
+        "$venv/bin/ofn-checkout" provision wheelhouse --platform "$(uname -m)" \
+            --python "$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" --output "$venv/wheelhouse"
+    fi
 } >"$log" 2>&1; then
     cat "$log" >&2
     echo "Installing the Python packages failed (output above)" >&2

@@ -7,6 +7,7 @@ box. ``Api.handle`` is plain data in, plain data out, so tests can call it witho
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sqlite3
@@ -523,7 +524,7 @@ _CUSTOMER_KEYS = {
 }
 
 
-def customer_json(row: sqlite3.Row, base: str, balance: bool = False) -> dict[str, Any]:
+def customer_json(row: sqlite3.Row, base: str, addresses: dict[str, Any], balance: bool = False) -> dict[str, Any]:
     attributes: dict[str, Any] = {
         "id": row["id"],
         "enterprise_id": row["enterprise_id"],
@@ -533,9 +534,9 @@ def customer_json(row: sqlite3.Row, base: str, balance: bool = False) -> dict[st
         "email": row["email"],
         "allow_charges": False,
         "terms_and_conditions_accepted_at": None,
-        "tags": [],
-        "billing_address": None,
-        "shipping_address": None,
+        "tags": json.loads(row["tags"]),
+        "billing_address": addresses.get("billing"),
+        "shipping_address": addresses.get("shipping"),
     }
     if balance:
         attributes["balance"] = float(Decimal(row["balance"]))
@@ -569,7 +570,7 @@ def customers_index(api: Api, request: Request, match: re.Match[str]) -> Respons
     return Response(
         200,
         {
-            "data": [customer_json(row, base) for row in chunk],
+            "data": [customer_json(row, base, api.store.customer_addresses(row["id"])) for row in chunk],
             "meta": {"pagination": {"results": len(rows), "pages": pages, "page": page, "per_page": size}},
             "links": {
                 "self": link(page),
@@ -598,7 +599,8 @@ def customers_create(api: Api, request: Request, match: re.Match[str]) -> Respon
     if problems:
         return Response(422, {"errors": [{"detail": INVALID}], "meta": {"validation_errors": problems}})
     row = api.store.upsert_customer(fields)
-    return Response(201, {"data": customer_json(row, request.headers.get("x-base-url", ""))}, changed=True)
+    body = customer_json(row, request.headers.get("x-base-url", ""), api.store.customer_addresses(row["id"]))
+    return Response(201, {"data": body}, changed=True)
 
 
 @route("POST", r"/api/v1/customer_account_transaction", "customer_account_transaction")

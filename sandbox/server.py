@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .api import Api, Request, Response, route_name
-from .state import NotFound, Store
+from .state import NotFound, Store, demo_address
 
 ADMIN = "/__sandbox/"
 
@@ -203,6 +203,8 @@ class Handler(BaseHTTPRequestHandler):
                     "UPDATE variant SET on_hand = ? WHERE id = ?", [(int(n), int(v)) for v, n in levels.items()]
                 )
             return Response(200, {"updated": len(levels)})
+        if action == "customers" and method == "POST":
+            return Response(200, {"added": _add_customers(store, body)})
         if len(parts) == 2 and parts[0] == "orders" and method == "GET":
             return Response(200, _order_state(store, parts[1]))
         if len(parts) == 3 and parts[0] == "orders" and parts[2] == "payments" and method == "POST":
@@ -212,6 +214,23 @@ class Handler(BaseHTTPRequestHandler):
             _set_line(store, parts[1], int(body["variant_id"]), int(body["quantity"]))
             return Response(200, _state(store)["orders"].get(parts[1], {}))
         return Response(404, {"error": f"no sandbox admin route {method} {path}"})
+
+
+def _add_customers(store: Store, body: dict[str, Any]) -> list[int]:
+    """Customers made in OFN's admin: the ones given (``customers``), or ``count`` generated ones."""
+    given = body.get("customers") or []
+    for index in range(int(body.get("count", 0))):
+        first, last = f"Client{index:05d}", f"Nom{(index * 7919) % 10007:05d}"
+        given.append(
+            {
+                "email": f"client{index:05d}.{body.get('batch', 'b')}@example.org",
+                "first_name": first,
+                "last_name": last,
+                "code": f"C{index:05d}",
+                "billing_address": demo_address(first, last, index),
+            }
+        )
+    return [store.add_customer(fields)["id"] for fields in given]
 
 
 def _state(store: Store) -> dict[str, Any]:

@@ -8,6 +8,7 @@ state survives a restart of the sandbox; every change is one transaction.
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 import sqlite3
@@ -41,6 +42,10 @@ CREATE TABLE IF NOT EXISTS customer (
     id INTEGER PRIMARY KEY, enterprise_id INTEGER NOT NULL, email TEXT NOT NULL, first_name TEXT NOT NULL,
     last_name TEXT NOT NULL, code TEXT, tags TEXT NOT NULL DEFAULT '[]', created_manually INTEGER NOT NULL,
     balance TEXT NOT NULL DEFAULT '0.0', UNIQUE (enterprise_id, email)
+);
+CREATE TABLE IF NOT EXISTS customer_address (
+    customer_id INTEGER NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('billing', 'shipping')), address TEXT NOT NULL,
+    PRIMARY KEY (customer_id, kind)
 );
 CREATE TABLE IF NOT EXISTS account_transaction (
     id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, amount TEXT NOT NULL, description TEXT NOT NULL,
@@ -439,6 +444,34 @@ class Store:
             raise NotFound(str(customer_id))
         return row
 
+    def customer_addresses(self, customer_id: int) -> dict[str, dict[str, Any]]:
+        """The customer's billing and shipping addresses, as OFN's AddressSerializer shows them."""
+        rows = self.db.execute("SELECT kind, address FROM customer_address WHERE customer_id = ?", (customer_id,))
+        return {row["kind"]: json.loads(row["address"]) for row in rows}
+
+    def add_customer(self, fields: dict[str, Any]) -> sqlite3.Row:
+        """A customer made in OFN's admin (tests and benchmarks): any names, tags and addresses."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO customer (enterprise_id, email, first_name, last_name, code, tags, created_manually)"
+                " VALUES (?, ?, ?, ?, ?, ?, 1)",
+                (
+                    int(fields.get("enterprise_id", HUB_ID)),
+                    str(fields["email"]).strip().lower(),
+                    fields.get("first_name") or "",
+                    fields.get("last_name") or "",
+                    fields.get("code") or None,
+                    json.dumps(list(fields.get("tags") or [])),
+                ),
+            )
+            for kind in ("billing", "shipping"):
+                if fields.get(f"{kind}_address"):
+                    db.execute(
+                        "INSERT INTO customer_address (customer_id, kind, address) VALUES (?, ?, ?)",
+                        (cursor.lastrowid, kind, json.dumps(fields[f"{kind}_address"])),
+                    )
+            return db.execute("SELECT * FROM customer WHERE id = ?", (cursor.lastrowid,)).fetchone()
+
     def upsert_customer(self, fields: dict[str, Any]) -> sqlite3.Row:
         """OFN's ``find_or_initialize_by(email, enterprise_id)``: posting twice changes, never doubles."""
         with self.transaction() as db:
@@ -574,6 +607,78 @@ def _seed(db: sqlite3.Connection, lanes: list[int], count: int, rng: random.Rand
         db.execute(
             "UPDATE orders SET payment_state = ?, shipment_state = ? WHERE id = ?",
             ("paid" if paid else "balance_due", "ready" if paid else "pending", order_id),
+        )
+    _seed_customer_details(db)
+
+
+#: Streets and towns of the demo hub's customers (no random draw: the seed's sequence stays as it was).
+_STREETS = [
+    "rue des Halles",
+    "avenue de Paris",
+    "chemin des Prés",
+    "rue Ricard",
+    "place du Temple",
+    "rue de l'Abreuvoir",
+]
+_TOWNS = [("79000", "Niort"), ("79180", "Chauray"), ("17000", "La Rochelle"), ("86000", "Poitiers")]
+#: Businesses that buy from the hub and ask for invoices; OFN keeps no VAT number, the hub tags them.
+DEMO_BUSINESSES = [
+    (
+        "Épicerie",
+        "Le Panier Vert",
+        "compta@paniervert.example",
+        "PANIER-VERT",
+        ["pro", "vat:FR40303265045", "company-id:SIRET 303 265 045 00028"],
+    ),
+    ("Restaurant", "L'Assiette Locale", "factures@assiette-locale.example", "ASSIETTE", ["pro", "vat:FR03552081317"]),
+    (
+        "Mairie",
+        "de Chauray",
+        "accueil@chauray.example",
+        "MAIRIE-CHAURAY",
+        ["collectivite", "company-id:SIRET 217 900 782 00019"],
+    ),
+]
+
+
+def demo_address(first: str, last: str, index: int) -> dict[str, Any]:
+    """An address as OFN's API v1 serializes it (AddressSerializer)."""
+    postcode, town = _TOWNS[index % len(_TOWNS)]
+    return {
+        "phone": f"05 49 {index % 100:02d} {(index * 7) % 100:02d} {(index * 13) % 100:02d}",
+        "latitude": None,
+        "longitude": None,
+        "first_name": first,
+        "last_name": last,
+        "street_address_1": f"{index % 40 + 1} {_STREETS[index % len(_STREETS)]}",
+        "street_address_2": "Bâtiment B" if index % 5 == 0 else "",
+        "postal_code": postcode,
+        "locality": town,
+        "region": {"name": "Nouvelle-Aquitaine", "code": "NAQ"},
+        "country": {"name": "France", "code": "FR"},
+    }
+
+
+def _seed_customer_details(db: sqlite3.Connection) -> None:
+    """Addresses for the demo customers (one in six has none, one in six only a delivery address),
+    and the businesses, tagged with their VAT and company numbers."""
+    for index, row in enumerate(db.execute("SELECT id, first_name, last_name FROM customer ORDER BY id").fetchall()):
+        if index % 6 == 5:
+            continue
+        kind = "shipping" if index % 6 == 4 else "billing"
+        db.execute(
+            "INSERT INTO customer_address (customer_id, kind, address) VALUES (?, ?, ?)",
+            (row["id"], kind, json.dumps(demo_address(row["first_name"], row["last_name"], index))),
+        )
+    for index, (first, last, email, code, tags) in enumerate(DEMO_BUSINESSES):
+        cursor = db.execute(
+            "INSERT INTO customer (enterprise_id, email, first_name, last_name, code, tags, created_manually)"
+            " VALUES (?, ?, ?, ?, ?, ?, 1)",
+            (HUB_ID, email, first, last, code, json.dumps(tags)),
+        )
+        db.execute(
+            "INSERT INTO customer_address (customer_id, kind, address) VALUES (?, 'billing', ?)",
+            (cursor.lastrowid, json.dumps(demo_address(first, last, 100 + index))),
         )
 
 

@@ -25,6 +25,7 @@ from appliance.store.database import write_transaction
 from appliance.till import Till
 
 from .ofn_sandbox import Box, running_sandbox, synced_box
+from .provisioning_kit import Releases, build_releases
 
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 settings.load_profile("ci")
@@ -85,3 +86,11 @@ def box(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Box]:
     args = getattr(request, "param", ())
     with running_sandbox(tmp_path / "ofn", *args) as sandbox, synced_box(tmp_path, sandbox, seed=1) as synced:
         yield Box(sandbox, synced.config_path, synced.till, synced.client, synced.daemon, synced.clock)
+
+
+@pytest.fixture(scope="session")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> Releases:
+    """The wheels a support laptop ships (this version, and one on): built once for all xdist workers."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return build_releases(shared / "provisioning-releases")

@@ -51,8 +51,17 @@ def seed_plus(till: Till, count: int = 60) -> None:
 
 @contextmanager
 def counter_kit(
-    till: Till, config: Config, tmp_path: Path, *, scale: bool = True, printer: bool = True, **sections: dict[str, Any]
+    till: Till,
+    config: Config,
+    tmp_path: Path,
+    *,
+    scale: bool = True,
+    printer: bool = True,
+    pin_factory: Any = None,
+    **sections: dict[str, Any],
 ) -> Iterator[Kit]:
+    """``sections`` add or replace ``[devices.*]`` sections; ``pin_factory`` is gpiozero's (MockFactory)
+    for the lights and a GPIO drawer."""
     seed_plus(till)
     with ExitStack() as stack:
         devices_config: dict[str, dict[str, Any]] = {"drawer": {"kick": "printer" if printer else "none"}}
@@ -66,7 +75,7 @@ def counter_kit(
             devices_config["printer"] = {"enabled": True, "url": wire.url, "columns": 42}
         devices_config.update(sections)
         config = replace(config, devices=devices_config)
-        devices = stack.enter_context(build_devices(devices_config))
+        devices = stack.enter_context(build_devices(devices_config, pin_factory=pin_factory))
         yield Kit(till, config, devices, scale_twin, printer_twin)
 
 
@@ -93,7 +102,8 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
+            shown = screen_text(pilot.app) if hasattr(pilot.app, "screen") else ""
+            raise AssertionError(f"timed out waiting for {what or condition}; the screen shows:\n{shown}")
         await pilot.pause(0.02)
 
 

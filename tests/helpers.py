@@ -49,4 +49,5 @@ def sample_receipt(lines: tuple[ReceiptLine, ...], *, number: int = 12, cashier:
         tendered=total + 500,
         change=500,
         footer=("Merci et à bientôt !",),
+        lane_id=1,
     )

@@ -126,6 +126,26 @@ def test_doctor_reads_the_store_without_writing_it(
     assert code == 1 and "protection triggers were removed: journal_anchor_no_delete" in out
 
 
+def test_doctor_checks_the_journal_the_last_sync_and_the_version(
+    till: Till, config: Config, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(capsys, "doctor", "--config", str(config_file))
+    seen = verdicts(out)
+    assert ("OK", "journal") in seen and "2 entries verified, the seal holds" in out
+    assert ("WARN", "sync") in seen and "no sync pass has reached OFN yet: is the sync service running?" in out
+    assert ("OK", "version") in seen and "ofn-checkout 0.1.0" in out
+    with closing(sqlite3.connect(config.store_path, isolation_level=None)) as connection:
+        triggers = connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for name, _ in triggers:  # someone with write access to the file, who puts the triggers back after
+            connection.execute(f"DROP TRIGGER {name}")
+        connection.execute("UPDATE journal SET payload = replace(payload, '100', '900') WHERE seq = 2")
+        for _, sql in triggers:
+            connection.execute(sql)
+    code, out = run(capsys, "doctor", "--config", str(config_file))
+    assert code == 1 and ("FAIL", "journal") in verdicts(out) and ("OK", "store") in verdicts(out)
+    assert "NOT OK after" in out and "`ofn-checkout journal verify`" in out
+
+
 # -- the paper witness ----------------------------------------------------------------------------
 
 

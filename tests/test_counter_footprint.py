@@ -8,6 +8,7 @@ bench/counter_memory.py); these tests hold the behaviour the figures rest on, no
 
 from __future__ import annotations
 
+import ast
 import gc
 import json
 import os
@@ -187,6 +188,20 @@ class Toggling(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Footer()
+
+
+def test_every_screen_builds_the_footer_that_gives_its_keys_back() -> None:
+    """A screen that yields Textual's own Footer brings the leak back (textual#6666), unseen by a test
+    of four sales: the screens are many, and each imports its footer itself."""
+    textual_footers = []
+    for path in sorted((ROOT / "tui").rglob("*.py")):
+        if path == ROOT / "tui" / "widgets" / "footer.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("textual"):
+                if any(alias.name == "Footer" for alias in node.names):
+                    textual_footers.append(str(path.relative_to(ROOT)))
+    assert not textual_footers, f"use tui.widgets.footer.Footer in {textual_footers}"
 
 
 async def test_a_footer_that_builds_its_keys_again_gives_the_old_ones_back() -> None:

@@ -253,3 +253,25 @@ async def test_keys_per_sale_five_scans_one_weighed_exact_cash_no_receipt(
     assert len(pressed) == 3
     assert sum(line.quantity for line in sale.lines) == 5 and sale.lines[-1].weight_g == 1500
     assert [p.method for p in sale.payments] == ["cash"] and sale.change == 0
+
+
+async def test_products_sharing_a_code_are_picked_by_their_digit(till: Till, config: Config, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from appliance.store.catalogue import get_variant, upsert_variants
+    from appliance.store.database import write_transaction
+    from tui.screens.choose import ChooseScreen
+
+    flour_id = till.connection.execute("SELECT id FROM variant WHERE sku = ?", (FLOUR,)).fetchone()[0]
+    twin = replace(get_variant(till.connection, flour_id), id=99_001, name="Flour T65 5 kg sack", price=3500)
+    with write_transaction(till.db) as connection:
+        upsert_variants(connection, [twin], till.clock.now())
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await scan(pilot, FLOUR)
+            await until(pilot, lambda: isinstance(app.screen, ChooseScreen), what="the list of products")
+            assert "2 products share the code" in screen_text(app)
+            await pilot.press("2")
+            await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+            assert [line.item.variant_id for line in app.counter.lines] == [99_001]

@@ -121,15 +121,15 @@ def test_decomposed_accents_print_as_one_character() -> None:
 def test_the_receipt_ends_with_a_partial_cut_after_the_sale_number_barcode() -> None:
     data = Renderer(PrinterSettings()).render(receipt_document(SAMPLE, FMT, 42))
     assert data.endswith(b"\x1bd\x06\x1dV\x01")
-    assert b"\x1dkI\x0b{BS00000012" in data  # GS k 73 (CODE128), 11 bytes, code set B
+    assert b"\x1dkI\x0d{BS00000012L1" in data  # GS k 73 (CODE128), 13 bytes, code set B: sale 12 of lane 1
     printout = read_bytes(data)
-    assert printout.of("barcode") == ["S00000012"] and printout.of("cut") == [True]
+    assert printout.of("barcode") == ["S00000012L1"] and printout.of("cut") == [True]
 
 
 def test_the_sale_number_can_be_a_qr_code_instead() -> None:
     data = Renderer(PrinterSettings()).render(receipt_document(SAMPLE, FMT, 42, code="qr"))
     printout = read_bytes(data)
-    assert printout.of("qr") == ["S00000012"] and printout.of("barcode") == []
+    assert printout.of("qr") == ["S00000012L1"] and printout.of("barcode") == []
     assert printout.text == on_paper(SAMPLE, 42)
 
 
@@ -243,7 +243,7 @@ def test_the_printout_read_back_is_the_screen_layout(names: list[str], cashier: 
     document = receipt_document(sale, FMT, columns)
     printout = read_bytes(Renderer(PrinterSettings(columns=columns)).render(document))
     assert printout.text == layout(sale, FMT, columns) == text_lines(document, columns)
-    assert printout.of("barcode") == [f"S{number:08d}"]
+    assert printout.of("barcode") == [f"S{number:08d}L1"]
     assert printout.of("code page") == [19]
     assert printout.pieces() == [printout.text]
 

@@ -42,7 +42,7 @@ def test_a_receipt_carries_seller_number_lines_vat_and_payments(till: Till, conf
         "10,00 €",
         "A 5,5 %",
         "1,250 kg",
-        "S00000001",
+        "S00000001L1",
         "Merci et à bientôt !",
     ):
         assert mention in joined, mention

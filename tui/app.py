@@ -22,9 +22,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
+from appliance.cli.notify import Notifier
 from appliance.config import Config
 from appliance.core.sale import PaymentMethod
 from appliance.reports.formatting import Formatter
+from appliance.reports.handover_receipt import handover_printed_by_itself
+from appliance.reports.handover_receipt_document import handover_document
 from appliance.reports.receipt import printed_by_itself
 from appliance.reports.receipt_document import receipt_document
 from appliance.store.scan_lookup import ScanLookup
@@ -50,6 +53,7 @@ from .messages import (
     WeightChanged,
 )
 from .payable import Paid
+from .roles import Roles, read_boot_id
 from .screens.base import Counted, CounterScreen
 from .widgets.entry import Burst
 from .widgets.status_bar import Part, status_parts
@@ -114,8 +118,12 @@ class CheckoutApp(App[int]):
         *,
         cashier: str = "",
         log_path: Path | None = None,
+        kiosk: bool = False,
+        notifier: Notifier | None = None,
         extra_bindings: list[Binding] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        pin_note: str = "",
+        boot_id: str = "",
         freeze_after: float | None = None,
     ):
         super().__init__()
@@ -133,7 +141,10 @@ class CheckoutApp(App[int]):
         )
         self.monotonic = monotonic
         self.freeze_after = freeze_after
+        self.roles = Roles(self, boot_id or read_boot_id(), pin_note)  # who is logged in (docs/people.md)
         self.log_path = log_path
+        self.kiosk = kiosk  # the box's console: nobody leaves the till's screen from the keyboard
+        self.notifier = notifier or Notifier.from_environment()  # systemd: READY=1, then the watchdog
         self.notes: dict[int, str] = {}  # what the cashier was told about lines of the sale in progress
         self.reading: Reading | None = None
         self.sync: Status | None = None
@@ -170,18 +181,42 @@ class CheckoutApp(App[int]):
             from .screens.open_shift import OpenShiftScreen
 
             self.push_screen(OpenShiftScreen())
+        self.roles.start()  # once people are set up, the PIN screen comes first
         self.bridge.start()
         if self.freeze_after is not None:
             self.set_timer(self.freeze_after, freeze_start_up)
         for problem in self.devices.problems:
             self.notify(str(problem), severity="warning", timeout=15)
+        self.call_after_refresh(self._started)
+
+    def _started(self) -> None:
+        """The first frame is drawn: tell systemd, and ping its watchdog from this event loop.
+
+        The pings come from a timer of the app's own loop, so a loop that hangs (a handler that never
+        returns, a deadlock) stops them and systemd restarts the till; the basket comes back.
+        """
+        self.notifier.ready(f"selling at {self.till.lane.name}")
+        if self.notifier.interval is not None:
+            self.notifier.ping()
+            self.set_interval(self.notifier.interval, self.notifier.ping, name="watchdog")
 
     def on_unmount(self) -> None:
+        self.notifier.stopping()
         self.bridge.stop()
 
     def shift_opened(self) -> None:
         self.pop_screen()
         self.say("Shift open: ready to sell", "ok")
+
+    async def action_quit(self) -> None:
+        if self.kiosk:
+            self.leave()  # a manager's decision: the manager's PIN, then the service starts it again
+            return
+        await super().action_quit()
+
+    def action_help_quit(self) -> None:
+        if not self.kiosk:
+            super().action_help_quit()
 
     # -- device messages -----------------------------------------------------------------------
 
@@ -227,18 +262,23 @@ class CheckoutApp(App[int]):
 
     @guarded
     def on_sync_changed(self, message: SyncChanged) -> None:
-        self.sync = message.status
+        """Said once when something needs a manager, and the light red for as long as it does:
+        something parked, an audit difference, or a sale waiting longer than the hub accepts."""
+        before, self.sync = self.sync, message.status
+        after_s = self.attention_after_s
+        needs = message.status.needs_person(after_s)
+        if needs and not (before and before.needs_person(after_s)):
+            self.say(f"{message.status.summary(self.fmt.moment)}: menu, then What waits", "warn")
         lights = self.devices.lights
         if lights is not None:
             status = message.status
-            lights.show(
-                light_for(
-                    online=status.state == "online",
-                    unsynced=status.pending,
-                    needs_attention=bool(status.attention or status.audit_unexplained),
-                )
-            )
+            lights.show(light_for(online=status.state == "online", unsynced=status.pending, needs_attention=needs))
         self.refresh_status()
+
+    @property
+    def attention_after_s(self) -> int:
+        """How long a sale may wait for OFN before the light turns red (``[counter]`` of the config)."""
+        return int(self.config.counter.get("attention_after_minutes", 60)) * 60
 
     # -- what screens ask of the app -----------------------------------------------------------
 
@@ -246,7 +286,7 @@ class CheckoutApp(App[int]):
         return self.monotonic()
 
     def status_parts(self) -> list[Part]:
-        return status_parts(
+        parts = status_parts(
             self.till.lane.name,
             self.counter.cashier,
             self.sync,
@@ -255,6 +295,9 @@ class CheckoutApp(App[int]):
             self.drawer,
             self.till.training,
         )
+        if self.counter.follows is not None:  # the customer of the order just handed over buys more
+            parts.insert(1, Part(f"after {self.counter.follows.order.number}"))
+        return parts
 
     def refresh_status(self) -> None:
         screen = self.screen
@@ -296,8 +339,12 @@ class CheckoutApp(App[int]):
         return [method for method in self.till.payments if not method.is_cash and method != card]
 
     def after_payment(self, paid: Paid) -> None:
-        """The sale is sealed: open the drawer when cash was taken, forget the sale's notes."""
-        self.notes.clear()
+        """The sale or hand-over is sealed: open the drawer when cash was taken, forget the sale's
+        notes; after a hand-over, the sale that follows is that customer's (the status says so)."""
+        if paid.handover is not None:
+            self.counter.follows = paid.handover
+        else:
+            self.notes.clear()
         if paid.cash_taken and self.devices.drawer is not None:
             try:
                 self.devices.drawer.open()
@@ -307,7 +354,7 @@ class CheckoutApp(App[int]):
 
     def auto_print_reason(self, paid: Paid) -> str:
         if paid.stored is None:
-            return ""
+            return handover_printed_by_itself(self.config.receipt, card_taken_back=paid.card_taken_back)
         return printed_by_itself(paid.stored.sale, self.config.receipt, card_taken_back=paid.card_taken_back)
 
     def print_paid(self, paid: Paid, screen: CounterScreen) -> bool:
@@ -316,17 +363,23 @@ class CheckoutApp(App[int]):
         if queue is None:
             screen.say("This till has no printer: the sale is kept, a receipt can be reprinted elsewhere", "warn")
             return False
-        if paid.stored is None:
-            screen.say("Hand-over receipts are printed from the menu", "warn")
-            return False
-        receipt = self.till.receipt(paid.stored, self.config.receipt, self.fmt)
         columns = self.config.devices.get("printer", {}).get("columns", 42)
-        queue.submit(receipt_document(receipt, self.fmt, columns), f"Receipt {paid.stored.number}")
+        if paid.handover is not None:
+            done = paid.handover
+            handover = self.till.handover_receipt(done, self.config.receipt, self.fmt)
+            queue.submit(handover_document(handover, self.fmt, columns), f"Hand-over {done.order.number}")
+            what, saved = f"the hand-over receipt of order {done.order.number}", "hand-over saved"
+        elif paid.stored is not None:
+            receipt = self.till.receipt(paid.stored, self.config.receipt, self.fmt)
+            queue.submit(receipt_document(receipt, self.fmt, columns), f"Receipt {paid.stored.number}")
+            what, saved = f"the receipt of sale {paid.stored.number}", "sale saved"
+        else:
+            return False
         snapshot = queue.snapshot()
         if snapshot.printer not in ("ready", "unknown"):
-            screen.say(f"Printer {snapshot.printer}: sale saved, the receipt prints once it is fixed", "warn")
+            screen.say(f"Printer {snapshot.printer}: {saved}, the receipt prints once it is fixed", "warn")
         else:
-            screen.say(f"Printing the receipt of sale {paid.stored.number}", "ok")
+            screen.say(f"Printing {what}", "ok")
         return True
 
     # -- the other screens ---------------------------------------------------------------------
@@ -334,6 +387,28 @@ class CheckoutApp(App[int]):
     def push(self, screen: Screen[Any], callback: Callable[[Any], object] | None = None) -> None:
         """Open ``screen``; its result goes to ``callback`` through the safety net."""
         self.push_screen(screen, guard(self, callback))
+
+    # -- who may do what ---------------------------------------------------------------------------
+
+    def authorize(self, what: str, then: Callable[[], object]) -> None:
+        """Run ``then`` once a manager has allowed ``what``: at once when a manager is logged in,
+        else after a manager's PIN (refused, said on screen, without it). ``what`` completes
+        "Manager's PIN for: …". Until people are set up on this till, every action is allowed.
+        """
+        self.roles.approve(what, lambda _manager: then())
+
+    def approve(self, what: str, then: Callable[[str], object]) -> None:
+        """:meth:`authorize`, with the name of the manager who allowed it given to ``then`` (to
+        record in the journal); ``""`` on a till with nobody set up."""
+        self.roles.approve(what, then)
+
+    def switch_cashier(self) -> None:
+        self.roles.switch()
+
+    def leave(self) -> None:
+        """Leave the till (the kiosk's service starts it again); a manager's decision."""
+        self.say("Leaving the till needs a manager", "warn")
+        self.authorize("leave the till", self.exit)
 
     def show_help(self, screen: Screen[Any]) -> None:
         from .screens.help import HelpScreen
@@ -346,13 +421,35 @@ class CheckoutApp(App[int]):
         open_menu(self)
 
     def open_pickup(self) -> None:
-        self.say("Pick-up orders: coming in this release", "warn")
+        from .screens.pickup import PickupScreen
+
+        self.push(PickupScreen())
 
     def open_return(self) -> None:
-        self.say("Returns: coming in this release", "warn")
+        from .screens.returns import open_return
+
+        open_return(self)
 
     def open_invoice(self, paid: Paid) -> None:
-        self.say("Invoices: coming in this release", "warn")
+        """``*`` after payment: an invoice for the sale just paid, then the next customer."""
+        if paid.stored is None:
+            self.say("An online order is invoiced by OFN, not by the till", "warn")
+            return
+        from .invoicing import invoice_sale
+        from .screens.receipt import ReceiptScreen
+
+        def back_to_selling() -> None:
+            if isinstance(self.screen, ReceiptScreen):
+                self.pop_screen()
+
+        invoice_sale(self, paid.stored.number, back_to_selling)
+
+    def screen_attempt(self, action: Callable[[], Any]) -> Any:
+        """Run an action for the screen in front: a person error is said there, and gives None."""
+        screen = self.screen
+        if isinstance(screen, Counted):
+            return screen.attempt(action)
+        return action()
 
     # -- the safety net --------------------------------------------------------------------------
 

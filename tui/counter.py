@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from appliance.core.handover import CompletedHandover
 from appliance.core.sale import Item, Line, PricedBy, Sale, SaleError
 from appliance.store.catalogue import Variant, as_item
 from appliance.store.sales import StoredSale
@@ -70,9 +71,12 @@ class Counter:
         self.lookup = lookup
         self.cashier = cashier
         self.gate = gate or WeighGate()
-        self.sale: Sale | None = None
+        self.sale: Sale | None = till.kept_basket()  # the basket in progress when the till last stopped
+        self.restored = self.sale is not None
         self.card_taken_back = False  # a card payment removed from this sale: the law wants a receipt
         self.last_completed: StoredSale | None = None
+        # The online order just handed over: the sale that follows is most likely that customer's.
+        self.follows: CompletedHandover | None = None
 
     # -- the basket --------------------------------------------------------------------------
 
@@ -86,6 +90,13 @@ class Counter:
             self.sale = self.till.new_sale(self.cashier)
             self.card_taken_back = False
         return self.sale
+
+    def keep(self) -> None:
+        """Keep the basket beside the store, so a crash or a restart does not lose it."""
+        try:
+            self.till.keep_basket(self.sale)
+        except OSError:  # a full disk must not stop the sale; the journal is what counts
+            log.exception("keeping the basket in progress failed")
 
     def ring(self, code: str, quantity: int = 1) -> Rung:
         """A scan or a typed code: add what it names, or say why not."""
@@ -131,17 +142,24 @@ class Counter:
         sale.remove_tender(len(sale.tenders) - 1)
 
     def complete(self) -> StoredSale:
-        """Seal the paid sale; from here it survives a crash and will reach OFN."""
-        stored = self.till.complete(self.basket())
+        """Seal the paid sale; from here it survives a crash and will reach OFN. It carries the
+        cashier who completes it (and who started it, if that was another: a switch mid-basket)."""
+        sale = self.basket()
+        sale.hand_to(self.cashier)
+        stored = self.till.complete(sale)
         self.last_completed = stored
         self.sale = None
+        self.follows = None
         return stored
 
     def cancel(self, reason: str = "cancelled at the counter") -> None:
         """Abandon the basket; one with items leaves a trace in the journal."""
         if self.sale is not None:
+            self.sale.hand_to(self.cashier)
             self.till.cancel(self.sale, reason)
         self.sale = None
+        self.keep()
+        self.follows = None
 
     # -- helpers -------------------------------------------------------------------------------
 

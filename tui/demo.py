@@ -1,7 +1,8 @@
 """``ofn-checkout demo``: the whole box on one machine, in one terminal.
 
 It starts the local OFN (the sandbox, a real HTTP server with the demo hub), writes a config for
-lane 1 of that hub, sets up a training store and opens a shift, fetches the catalogue and the
+lane 1 of that hub, sets up a training store with two people (cashier Chloé, PIN 1111; manager
+Manon, PIN 9999, shown on the PIN screen) and opens a shift, fetches the catalogue and the
 pickup orders once, starts the sync daemon, and simulates the devices: a Toledo scale on a pty, an
 ESC/POS printer on a TCP port whose receipts are written as text to ``DIR/receipts.txt``, and the
 keyboard as the scanner (a fast burst of keys ended by Enter is a scan). Then it runs the counter
@@ -14,6 +15,7 @@ the benchmarks.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -40,8 +42,13 @@ from drivers.assembly import Devices, build_devices
 from drivers.printer_twin import PrinterTwin, TcpPrinter
 from drivers.scale_twin import ScaleTwin
 
+log = logging.getLogger(__name__)
+
 DEMO_CASHIER = "Chloé"
 DEMO_FLOAT = Decimal("150.00")
+#: The demo's people (name, role, PIN), and what its PIN screen says of them; a real till shows no PIN.
+DEMO_PEOPLE = ((DEMO_CASHIER, "cashier", "1111"), ("Manon", "manager", "9999"))
+DEMO_PIN_NOTE = "demo: cashier 1111, manager 9999"
 START_TIMEOUT = 30.0
 
 
@@ -97,6 +104,7 @@ class DemoBox:
         return self
 
     def stop(self) -> None:
+        started = time.monotonic()
         for process in reversed(self._processes):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -107,6 +115,7 @@ class DemoBox:
                 process.kill()
                 process.wait()
         self._processes.clear()
+        log.info("demo processes stopped in %.2f s", time.monotonic() - started)
         self._stack.close()
 
     def __enter__(self) -> DemoBox:
@@ -150,23 +159,8 @@ class DemoBox:
 
     def _start_sandbox(self) -> None:
         out = self.logs / "sandbox.out"
-        with open(out, "wb") as sink:
-            process = subprocess.Popen(
-                self._command(
-                    "sandbox",
-                    "--data",
-                    str(self.data / "ofn"),
-                    "--latency-ms",
-                    str(self.latency_ms),
-                    "--variants",
-                    str(self.variants),
-                ),
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, "OFN_CHECKOUT_LOG_DIR": str(self.logs)},
-                start_new_session=True,
-            )
-        self._processes.append(process)
+        options = ["--data", str(self.data / "ofn"), "--latency-ms", str(self.latency_ms)]
+        process = self._spawn(self._command("sandbox", *options, "--variants", str(self.variants)), out)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             first = out.read_text(encoding="utf-8", errors="replace").partition("\n")
@@ -260,6 +254,9 @@ kick = "printer"
         try:
             if till.current_shift() is None:
                 till.open_shift(DEMO_CASHIER, DEMO_FLOAT)
+            if not till.has_people():
+                for name, role, pin in sorted(DEMO_PEOPLE, key=lambda person: person[1] != "manager"):
+                    till.add_person(name, role, pin, "the demo")
         finally:
             till.close()
 
@@ -281,15 +278,7 @@ kick = "printer"
             raise DemoError(f"The first sync with the sandbox failed: see {self.logs / 'sync-once.out'}")
 
     def _start_daemon(self) -> None:
-        with open(self.logs / "sync.out", "wb") as sink:
-            process = subprocess.Popen(
-                self._command("sync"),
-                env=self.environment(),
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self._processes.append(process)
+        self._spawn(self._command("sync"), self.logs / "sync.out")
 
 
 def _die_with_parent() -> None:
@@ -370,10 +359,22 @@ def _run_demo(folder: Path) -> int:
         till = Till.open(config)
         try:
             with box.devices() as devices:
-                app = make_app(till, config, devices, log_path=log_path, extra_bindings=DEMO_BINDINGS, **RUN_OPTIONS)
+                app = make_app(
+                    till,
+                    config,
+                    devices,
+                    log_path=log_path,
+                    extra_bindings=DEMO_BINDINGS,
+                    pin_note=DEMO_PIN_NOTE,
+                    **RUN_OPTIONS,
+                )
                 install_demo_actions(app, box)
                 app.run()
+                stopping = time.monotonic()
+                log.info("the app has stopped; stopping the devices")
         finally:
             till.close()
+        log.info("devices stopped in %.2f s; stopping the sandbox and the sync daemon", time.monotonic() - stopping)
+    log.info("the demo stopped %.2f s after the app", time.monotonic() - stopping)
     click.echo(f"Demo stopped. Receipts: {box.receipts}", err=True)
     return app.return_code or 0

@@ -2,8 +2,9 @@
 
 Each entry is a small flow of prompts and lists over the counter (discounts and price changes
 take a reason from the hub's list; a cancelled basket leaves its trace in the journal; a reprint is
-a numbered duplicate). Manager-only actions join here with the manager's PIN (see the manager
-screens).
+a numbered duplicate). A price change, a discount above the hub's limit and cancelling a basket
+once a payment was taken need a manager (:meth:`tui.app.CheckoutApp.approve`), and the sale
+records who allowed them.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-
-from appliance.core.money import parse_amount
+from appliance.core.money import parse_amount, to_cents
 from appliance.core.sale import Discount, DiscountKind, Line, SaleError
 from appliance.reports.receipt_document import receipt_document
+from appliance.store.sales import StoredSale
 
+from .manager import open_attention, open_manager_menu
 from .screens.choose import Choice, ChooseScreen
-from .screens.info import InfoScreen
 from .screens.prompt import PromptScreen
 
 if TYPE_CHECKING:
@@ -40,16 +40,25 @@ def open_menu(app: CheckoutApp) -> None:
             "Finish or cancel this sale first",
         ),
         ("Reprint a receipt", reprint, True, ""),
-        ("Discount on the selected line", line_discount, selling, not_selling),
-        ("Discount on the whole sale", sale_discount, selling, not_selling),
-        ("Change the price of the selected line", price_change, selling, not_selling),
+        ("Invoice for a sale (just paid, or earlier)", invoice_past_sale, not selling, "Finish the sale first"),
+        ("Discounts and prices", prices_menu, selling, not_selling),
         ("Cancel this sale", cancel_sale, selling, not_selling),
-        ("Sync with OFN: what waits, what needs attention", sync_page, True, ""),
-        ("Printer: what waits", printer_page, True, ""),
+        ("Switch cashier", lambda a: a.switch_cashier(), True, ""),
+        ("Manager: shift and cash, reports, attention, diagnostics", open_manager_menu, True, ""),
+        ("What waits: OFN, the printer", open_attention, True, ""),
         ("Help: the keys", lambda a: a.show_help(a.screen), True, ""),
     ]
     choices = [Choice(label, action, enabled, why) for label, action, enabled, why in entries]
     app.push(ChooseScreen("Menu", choices), lambda action: action(app) if action else None)
+
+
+def prices_menu(app: CheckoutApp) -> None:
+    entries = [
+        Choice("Discount on the selected line", line_discount),
+        Choice("Discount on the whole sale", sale_discount),
+        Choice("Change the price of the selected line", price_change),
+    ]
+    app.push(ChooseScreen("Discounts and prices", entries), lambda action: action(app) if action else None)
 
 
 def _selected_line(app: CheckoutApp) -> Line:
@@ -68,7 +77,11 @@ def _with_reason(app: CheckoutApp, title: str, then: Callable[[str], None]) -> N
     app.push(ChooseScreen(title, choices), lambda reason: then(reason) if reason else None)
 
 
-def _discount(app: CheckoutApp, title: str, apply: Callable[[Discount], None]) -> None:
+def _discount(
+    app: CheckoutApp, title: str, apply: Callable[[Discount], None], base: Callable[[], int], line_no: int | None
+) -> None:
+    """A discount: its kind, value and reason; above the hub's limit (``roles.discount_limit_percent``
+    of what it applies to, ``base`` cents) a manager allows it, and the sale records who."""
     kinds = [Choice("Percentage (type 10 for 10 %)", DiscountKind.PERCENT), Choice("Amount off", DiscountKind.AMOUNT)]
 
     def value_for(kind: DiscountKind | None) -> None:
@@ -79,30 +92,53 @@ def _discount(app: CheckoutApp, title: str, apply: Callable[[Discount], None]) -
 
     def reason_for(kind: DiscountKind, value: Decimal | None) -> None:
         if value is not None:
-            _with_reason(app, f"Why the discount of {value}?", lambda reason: done(Discount(kind, value, reason)))
+            _with_reason(app, f"Why the discount of {value}?", lambda reason: checked(Discount(kind, value, reason)))
 
-    def done(discount: Discount) -> None:
+    def checked(discount: Discount) -> None:
+        shown = f"{discount.value}{' %' if discount.kind is DiscountKind.PERCENT else ''}"
+        if app.roles.discount_needs_manager(_percent_off(discount, base())):
+            app.approve(f"a discount of {shown} ({title.lower()})", lambda by: done(discount, shown, by))
+        else:
+            done(discount, shown, "")
+
+    def done(discount: Discount, shown: str, by: str) -> None:
         screen = app.sale_screen
         if screen.attempted(lambda: apply(discount)):
+            if by:
+                app.counter.basket().approve("discount", by, line_no)
             screen.show_sale()
-            screen.say(f"Discount {discount.value}{' %' if discount.kind is DiscountKind.PERCENT else ''} given", "ok")
+            screen.say(f"Discount {shown} given" + (f", allowed by {by}" if by else ""), "ok")
 
     app.push(ChooseScreen(title, kinds), value_for)
+
+
+def _percent_off(discount: Discount, base_cents: int) -> Decimal:
+    """How much of what it applies to a discount takes off, in percent (an amount as a share of it)."""
+    if discount.kind is DiscountKind.PERCENT:
+        return discount.value
+    return Decimal(discount.hundredths * 100) / base_cents if base_cents > 0 else Decimal(100)
 
 
 def line_discount(app: CheckoutApp) -> None:
     line = app.sale_screen.attempt(lambda: _selected_line(app))
     if line is not None:
         sale = app.counter.basket()
-        _discount(app, f"Discount on {line.item.name}", lambda d: sale.discount_line(line.line_no, d))
+        _discount(
+            app,
+            f"Discount on {line.item.name}",
+            lambda d: sale.discount_line(line.line_no, d),
+            line.gross_cents,
+            line.line_no,
+        )
 
 
 def sale_discount(app: CheckoutApp) -> None:
     sale = app.counter.basket()
-    _discount(app, "Discount on the whole sale", sale.discount_sale)
+    _discount(app, "Discount on the whole sale", sale.discount_sale, lambda: sale.totals().subtotal, None)
 
 
 def price_change(app: CheckoutApp) -> None:
+    """A new price for the selected line: always a manager's decision (the sale records who)."""
     line = app.sale_screen.attempt(lambda: _selected_line(app))
     if line is None:
         return
@@ -111,13 +147,21 @@ def price_change(app: CheckoutApp) -> None:
 
     def reason_for(price: Decimal | None) -> None:
         if price is not None:
-            _with_reason(app, f"Why {price} {per}?", lambda reason: done(price, reason))
+            _with_reason(app, f"Why {price} {per}?", lambda reason: ask(price, reason))
 
-    def done(price: Decimal, reason: str) -> None:
+    def ask(price: Decimal, reason: str) -> None:
+        new = app.fmt.money(to_cents(price))
+        what = f"the price of {line.item.name}, {app.fmt.money(line.unit_cents)} to {new} {per} ({reason})"
+        app.approve(what, lambda by: done(price, reason, by))
+
+    def done(price: Decimal, reason: str, by: str) -> None:
         screen = app.sale_screen
-        if screen.attempted(lambda: app.counter.basket().override_price(line.line_no, price, reason)):
+        sale = app.counter.basket()
+        if screen.attempted(lambda: sale.override_price(line.line_no, price, reason)):
+            if by:
+                sale.approve("price", by, line.line_no)
             screen.show_sale()
-            screen.say(f"Price of {line.item.name} changed to {price}", "ok")
+            screen.say(f"Price of {line.item.name} changed to {price}" + (f", allowed by {by}" if by else ""), "ok")
 
     app.push(PromptScreen(question, parse_amount), reason_for)
 
@@ -126,76 +170,81 @@ def cancel_sale(app: CheckoutApp) -> None:
     choices = [Choice("Yes: cancel the whole sale", True), Choice("No: keep it", False)]
 
     def confirmed(yes: bool | None) -> None:
-        if yes:
-            screen = app.sale_screen
-            if screen.attempted(app.counter.cancel):
-                app.notes.clear()
-                screen.show_sale()
-                screen.say("Sale cancelled (kept in the journal as a cancelled basket)", "warn")
+        sale = app.counter.sale
+        if yes and sale is not None and sale.payment_started:  # money was taken: a manager decides
+            app.approve("cancel this sale (a payment was taken)", cancel)
+        elif yes:
+            cancel("")
+
+    def cancel(by: str) -> None:
+        screen = app.sale_screen
+        if by and app.counter.sale is not None:
+            app.counter.sale.approve("cancel", by)
+        if screen.attempted(app.counter.cancel):
+            app.notes.clear()
+            screen.show_sale()
+            screen.say("Sale cancelled (kept in the journal as a cancelled basket)", "warn")
 
     app.push(ChooseScreen("Cancel this sale?", choices), confirmed)
 
 
 def reprint(app: CheckoutApp) -> None:
+    """A numbered duplicate of any receipt of this lane, by its scanned code or its number.
+
+    The duplicate is sealed in the journal before it goes to the print queue: a copy never leaves
+    the printer unrecorded. Out of paper or offline, it waits in the queue and prints once the
+    printer is back, as every receipt does.
+    """
+    queue = app.devices.printer
+    if queue is None:
+        app.say("This till has no printer: reprint at a till with one (ofn-checkout receipt show N shows it)", "error")
+        return
     last = app.counter.last_completed
-    hint = f"nothing typed: sale {last.number}" if last else "the number on the receipt"
+    hint = f"nothing typed: sale {last.number}" if last else "the number after No on the receipt"
 
-    def number_of(text: str) -> int:
-        if not text.isdigit() or not 0 < int(text) < 10**9:
-            raise SaleError("Type the sale number printed on the receipt")
-        return int(text)
-
-    def chosen(number: int | None) -> None:
-        if number is None:
+    def chosen(stored: StoredSale | None) -> None:
+        if stored is None:
             return
-        queue = app.devices.printer
         screen = app.sale_screen
-        if queue is None:
-            screen.say("This till has no printer", "error")
-            return
+        number = stored.number
         receipt = screen.attempt(lambda: app.till.reprint(number, app.counter.cashier, app.config.receipt, app.fmt))
-        if receipt is not None:
-            columns = app.config.devices.get("printer", {}).get("columns", 42)
-            queue.submit(receipt_document(receipt, app.fmt, columns), f"Duplicate {number}")
-            screen.say(f"Reprinting sale {number} (marked as duplicate {receipt.duplicate})", "ok")
+        if receipt is None:
+            return
+        columns = app.config.devices.get("printer", {}).get("columns", 42)
+        queue.submit(receipt_document(receipt, app.fmt, columns), f"Duplicate {receipt.duplicate} of sale {number}")
+        printer = queue.snapshot().printer
+        if printer in ("ready", "unknown"):
+            screen.say(f"Reprinting sale {number}, marked DUPLICATE {receipt.duplicate}", "ok")
+        else:
+            screen.say(
+                f"Printer {printer}: duplicate {receipt.duplicate} of sale {number} waits and prints once it is fixed",
+                "warn",
+            )
 
     app.push(
         PromptScreen(
-            "Reprint which sale? Type its number, then Enter", number_of, hint=hint, empty=last.number if last else None
+            "Reprint: scan the barcode on the receipt, or type the sale number, then Enter",
+            app.till.sale_by_code,
+            hint=hint,
+            empty=last,
+            letters=True,
         ),
         chosen,
     )
 
 
-def sync_page(app: CheckoutApp) -> None:
-    report = app.till.sync_report()
-    body = Text(report.status.summary(lambda utc: app.fmt.moment(utc)) + "\n")
-    for row in report.parked:
-        where = f"order {row['order_number']}" + (f", variant {row['variant_id']}" if row["variant_id"] else "")
-        body.append(f"\n{where}: ", style="bold")
-        body.append(str(row["attention"]))
-    if not report.parked:
-        body.append("\nNothing is parked: no action is needed.")
+def invoice_past_sale(app: CheckoutApp) -> None:
+    from .invoicing import invoice_sale
 
-    def retry() -> str:
-        count = app.till.retry_parked()
-        return f"{count} change(s) put back in the queue: the sync daemon tries them at its next pass"
-
-    app.push(InfoScreen("Sync with OFN", body, on_enter=("Retry parked", retry) if report.parked else None))
-
-
-def printer_page(app: CheckoutApp) -> None:
-    queue = app.devices.printer
-    if queue is None:
-        app.say("This till has no printer", "warn")
-        return
-    snapshot = queue.snapshot()
-    body = Text(f"Printer: {snapshot.printer}\n{snapshot.message}\n")
-    for job in snapshot.jobs:
-        body.append(f"\n{job.label}: {job.state.value}" + (f" ({job.problem})" if job.problem else ""))
-
-    def retry() -> str:
-        queue.retry_now()
-        return "Trying the printer again now"
-
-    app.push(InfoScreen("Printer", body, on_enter=("Retry now", retry)))
+    last = app.counter.last_completed
+    hint = f"nothing typed: sale {last.number}" if last else "the number on the receipt"
+    app.push(
+        PromptScreen(
+            "Invoice for which sale? Scan the barcode on the receipt, or type its number, then Enter",
+            app.till.sale_by_code,
+            hint=hint,
+            empty=last,
+            letters=True,
+        ),
+        lambda stored: invoice_sale(app, stored.number) if stored is not None else None,
+    )

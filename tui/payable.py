@@ -17,6 +17,7 @@ from appliance.store.sales import StoredSale
 from appliance.till import Till
 
 from .counter import Counter
+from .handing import follow_on
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Paid:
     stored: StoredSale | None = None
     handover: CompletedHandover | None = None
     card_taken_back: bool = False
+    verb: str = "paid"  # "refunded" after a return
+    change_caption: str = "CHANGE"  # what the big amount is: change, or the cash handed back
+    then: str = ""  # what the sale screen says once the customer is done, if anything
 
 
 class Payable(Protocol):
@@ -130,4 +134,5 @@ class HandoverPayment:
             cash_taken=any(payment.cash for payment in done.payments),
             handover=done,
             card_taken_back=self.card_taken_back,
+            then=follow_on(done),
         )

@@ -41,7 +41,8 @@ def make_app(
 @click.command()
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="the config file")
 @click.option("--cashier", default="", help="who rings up sales (until people and PINs are set up)")
-def run(config_path: Path | None, cashier: str) -> int:
+@click.option("--kiosk", is_flag=True, help="the box's console: the keyboard cannot leave the till")
+def run(config_path: Path | None, cashier: str, kiosk: bool) -> int:
     """The counter screen: sell, weigh, pay, hand over online orders, return."""
     from appliance.cli.logs import setup_logging
 
@@ -51,7 +52,7 @@ def run(config_path: Path | None, cashier: str) -> int:
     till = Till.open(config)
     try:
         with build_devices(config.devices) as devices:
-            app = make_app(till, config, devices, cashier=cashier, log_path=log_path, **RUN_OPTIONS)
+            app = make_app(till, config, devices, cashier=cashier, log_path=log_path, kiosk=kiosk, **RUN_OPTIONS)
             app.run()
     finally:
         till.close()

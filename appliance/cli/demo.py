@@ -9,6 +9,7 @@ import random
 from importlib import resources
 
 from appliance.core.barcodes import gtin_check_digit
+from appliance.core.customer import Customer, customer
 from appliance.core.sale import PricedBy
 from appliance.store.catalogue import Variant
 
@@ -195,6 +196,16 @@ def demo_variants(count: int = 320, seed: int = 7) -> list[Variant]:
         )
         next_id += 1
     return variants
+
+
+def demo_customers() -> list[Customer]:
+    """Customers who ask the demo hub for invoices, when the box has none of its own yet."""
+    return [
+        customer("Épicerie Le Panier Vert", ["3 place du Marché", "79000 Niort"], vat_number="FR40303265045"),
+        customer("Restaurant L'Assiette Locale", ["18 rue Ricard", "79000 Niort"], vat_number="FR03552081317"),
+        customer("Chloé Durand", ["20 avenue de Paris", "86000 Poitiers"], email="chloe.durand@example.org"),
+        customer("Association Les Jardins du Lambon", ["Lieu-dit Le Lambon", "79410 Échiré"]),
+    ]
 
 
 def demo_config_text() -> str:

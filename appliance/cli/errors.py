@@ -5,13 +5,16 @@ counter screen says it on its message line. Anything else is a fault: logged, ne
 from __future__ import annotations
 
 from appliance.config import ConfigError
+from appliance.core.invoice import InvoiceError
 from appliance.core.money import MoneyError
+from appliance.core.pins import PinError
 from appliance.core.sale import SaleError
 from appliance.core.text import TextError
 from appliance.ofn.errors import OfnError
 from appliance.store.catalogue import CatalogueError
 from appliance.store.database import StoreError
 from appliance.store.keys import ApiKeyError, JournalKeyError
+from appliance.store.people import PeopleError
 from appliance.store.shifts import ShiftError
 from appliance.store.sync_lock import SyncBusy
 
@@ -27,4 +30,7 @@ PERSON_ERRORS: tuple[type[Exception], ...] = (
     SyncBusy,
     OfnError,  # what OFN or the road to it did, in words (errors.py imports no HTTP stack)
     TextError,
+    InvoiceError,
+    PeopleError,  # a change to the people refused, a PIN refused or locked out
+    PinError,
 )

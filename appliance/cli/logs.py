@@ -22,6 +22,11 @@ DEFAULT_DIR = Path("/var/log/ofn-checkout")
 _installed: logging.FileHandler | None = None
 
 
+def log_directories() -> list[Path]:
+    """Where logs may be, in the order they are tried (the support bundle reads them all)."""
+    return _candidates()
+
+
 def _candidates() -> list[Path]:
     configured = os.environ.get("OFN_CHECKOUT_LOG_DIR")
     fallback = Path(tempfile.gettempdir()) / f"ofn-checkout-{os.getuid()}"

@@ -21,7 +21,9 @@ import click
 
 from appliance import config as config_module
 from appliance.cli.config import config_group
+from appliance.cli.customers import customers_group
 from appliance.cli.errors import PERSON_ERRORS
+from appliance.cli.invoice import invoice_group
 from appliance.cli.journal import journal_group
 from appliance.cli.logs import setup_logging
 from appliance.cli.options import (
@@ -30,6 +32,7 @@ from appliance.cli.options import (
     EXIT_PROBLEMS,
     database_problem,
 )
+from appliance.cli.people import people_group
 from appliance.cli.receipt import receipt_group
 from appliance.cli.report import report_group
 from appliance.cli.shift import shift_group
@@ -38,7 +41,6 @@ from appliance.cli.store import store_group
 from appliance.config import ConfigError
 
 log = logging.getLogger(__name__)
-
 
 
 #: Files the CLI creates (the store and its -wal and -shm, keys, the witness, logs, exports) are the
@@ -158,7 +160,18 @@ def cli(ctx: click.Context) -> None:
     ctx.meta[DEVICE_SECTIONS] = device_sections
 
 
-for command in (config_group, store_group, journal_group, report_group, receipt_group, shift_group, simulate):
+for command in (
+    config_group,
+    store_group,
+    journal_group,
+    report_group,
+    receipt_group,
+    invoice_group,
+    customers_group,
+    shift_group,
+    people_group,
+    simulate,
+):
     cli.add_command(command)
 
 

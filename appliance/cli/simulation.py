@@ -28,12 +28,13 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from appliance.cli.demo import demo_variants
+from appliance.cli.demo import demo_customers, demo_variants
 from appliance.cli.options import load_config, store_options
 from appliance.config import Config
 from appliance.core.clock import SteppingClock, parse_utc
 from appliance.core.money import from_cents, to_cents
-from appliance.core.sale import Discount, DiscountKind, PricedBy, Sale, SaleError
+from appliance.core.sale import Discount, DiscountKind, Kind, PricedBy, Sale, SaleError
+from appliance.reports.invoice import Invoice
 from appliance.store.catalogue import Variant, all_variants, upsert_variants
 from appliance.store.database import StoreError, write_transaction
 from appliance.store.journal import tip
@@ -52,6 +53,7 @@ class Plan:
     shift_size: int = 250
     close_at_end: bool = True
     until: datetime | None = None
+    invoices: float = 0.0  # the share of sales the customer asks an invoice for
 
 
 def resume_clock(till: Till | None, start: datetime) -> SteppingClock:
@@ -75,11 +77,24 @@ def ensure_catalogue(till: Till) -> list[Variant]:
     return variants
 
 
-def run(till: Till, clock: SteppingClock, plan: Plan, report: Callable[[StoredSale], None]) -> int:
-    """Complete ``plan.sales`` sales (returns count as sales); returns how many were completed."""
+def run(
+    till: Till,
+    clock: SteppingClock,
+    plan: Plan,
+    report: Callable[[StoredSale], None],
+    documents: Callable[[Invoice], None] = lambda invoice: None,
+) -> int:
+    """Complete ``plan.sales`` sales (returns count as sales); returns how many were completed.
+
+    With ``plan.invoices``, that share of sales is invoiced right after it (a return of one then
+    gets its credit note); ``documents`` hears of each invoice and credit note. Their draws come
+    from a random generator of their own: the sales are the same with or without invoices.
+    """
     variants = ensure_catalogue(till)
     done_before = till.connection.execute("SELECT COUNT(*) FROM journal WHERE kind IN ('sale', 'return')").fetchone()[0]
     rng = random.Random(f"{plan.seed}:{done_before}")
+    invoicing = random.Random(f"{plan.seed}:invoices:{done_before}")
+    customers = till.customers("", 50) or demo_customers()
     trader = _Trader(till, clock, rng, variants)
     completed = 0
     in_shift = _sales_in_current_shift(till)
@@ -96,6 +111,12 @@ def run(till: Till, clock: SteppingClock, plan: Plan, report: Callable[[StoredSa
         if stored is None:
             continue
         report(stored)
+        if stored.sale.kind is Kind.RETURN:
+            credit_note = till.credit_note_for(stored.number)
+            if credit_note is not None:
+                documents(credit_note)
+        elif plan.invoices and invoicing.random() < plan.invoices:
+            documents(till.invoice(stored.number, invoicing.choice(customers), trader.cashier))
         completed += 1
         in_shift += 1
     if plan.close_at_end and till.current_shift() is not None:
@@ -268,6 +289,13 @@ def _cash_tendered(due: int, rng: random.Random) -> int:
 )
 @click.option("--leave-open", is_flag=True, help="Leave the last shift open")
 @click.option(
+    "--invoices",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of sales invoiced (returns of those get credit notes), one line each",
+)
+@click.option(
     "--until-now",
     is_flag=True,
     help="End the simulated day at the real time (it starts early enough, today): reports come after its sales",
@@ -281,6 +309,7 @@ def simulate(
     pace: float,
     shift_size: int,
     leave_open: bool,
+    invoices: float,
     until_now: bool,
 ) -> int:
     """Fill a training store with realistic random sales through the real till, one line per sale.
@@ -303,8 +332,8 @@ def simulate(
     till = _training_till(config, db_path or config.store_path, resume_clock(None, begin))
     try:
         till.clock = clock = resume_clock(till, begin)
-        plan = Plan(sales, seed, pace, shift_size, not leave_open, now if until_now else None)
-        run(till, clock, plan, _print_sale)
+        plan = Plan(sales, seed, pace, shift_size, not leave_open, now if until_now else None, invoices)
+        run(till, clock, plan, _print_sale, _print_document)
     finally:
         till.close()
     return 0
@@ -328,3 +357,7 @@ def _training_till(config: Config, path: Path, clock: SteppingClock) -> Till:
 
 def _print_sale(stored: Any) -> None:
     print(f"{stored.sale.kind.value} {stored.number} {from_cents(stored.sale.total)}", flush=True)
+
+
+def _print_document(invoice: Invoice) -> None:
+    print(f"{invoice.kind} {invoice.label} {invoice.sale_number}", flush=True)

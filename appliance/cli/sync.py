@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from appliance.cli.notify import Notifier
 from appliance.cli.options import EXIT_PROBLEMS, echo_json, open_till, store_options
 from appliance.config import Config
 from appliance.core.clock import SystemClock, parse_utc
@@ -23,10 +24,12 @@ from appliance.core.money import from_cents
 from appliance.ofn.audit import Audit, audit
 from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon, cycle_in_force
+from appliance.reports.attention import task_for
 from appliance.store.database import write_transaction
 from appliance.store.keys import load_api_key
+from appliance.store.sync_attention import parked_items
 from appliance.store.sync_lock import POLL_S, sync_pass
-from appliance.store.sync_state import parked, read_status, recent_events, record_audit, retry_parked
+from appliance.store.sync_state import named, parked, read_status, recent_events, record_audit, retry_parked
 
 WAIT_OPTION = click.option(
     "--wait",
@@ -48,8 +51,9 @@ def sync(ctx: click.Context, config_path: Path | None, db_path: Path | None, onc
         ctx.obj = (config_path, db_path)
         return 0
     config, till = open_till(config_path, db_path)
+    notifier = Notifier.from_environment() if not once else Notifier(None)
     with OfnClient(config.ofn_base_url, load_api_key(config.api_key_file)) as client:
-        daemon = Daemon(config, till.db, client, SystemClock())
+        daemon = Daemon(config, till.db, client, SystemClock(), heartbeat=notifier.heartbeat)
         if once:
             result, _ = daemon.run_once(lock_wait_s=wait)
             status = read_status(till.connection, SystemClock().now())
@@ -73,7 +77,9 @@ def sync(ctx: click.Context, config_path: Path | None, db_path: Path | None, onc
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGHUP, on_hangup)
+        notifier.ready(f"syncing lane {config.lane_id} with {config.ofn_base_url}")
         daemon.run_forever(stop)
+        notifier.stopping()
     return 0
 
 
@@ -98,10 +104,12 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     current = read_status(till.connection, SystemClock().now())
     waiting = parked(till.connection)
     events = recent_events(till.connection)
+    customers = named(till.connection).execute("SELECT customers_at, customers_problem FROM sync_status").fetchone()
     if as_json:
         record = current.as_record()
         record["parked"] = waiting
         record["events"] = events
+        record["customers"] = dict(customers)
         echo_json(record)
         return 0
     age = f", oldest {current.oldest_pending_s} s" if current.oldest_pending_s is not None else ""
@@ -112,8 +120,15 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
         f"state {current.state}; last success: {success}; pending {current.pending}{age};"
         f" needs attention {current.attention}"
     )
-    for row in waiting:
-        click.echo(f"  attention: {_where(row)}: {row['attention']}")
+    for item in parked_items(till.connection):
+        task = task_for(item)
+        click.echo(f"  attention: {_where({'order_number': item.order, 'variant_id': item.variant_id})}: {item.reason}")
+        then = " Then `ofn-checkout sync retry`." if task.retry_helps else ""
+        click.echo(f"    what to do: {task.todo}{then}")
+    if customers["customers_problem"]:
+        click.echo(f"  the hub's customers (for invoices) could not be read: {customers['customers_problem']}")
+    elif customers["customers_at"]:
+        click.echo(f"  the hub's customers (for invoices) read at {shown(customers['customers_at'])}")
     for row in events:
         click.echo(f"  {row['at']} {row['kind']}: {_where(row)}: {row['detail']}")
     return 0

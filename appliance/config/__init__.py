@@ -87,6 +87,9 @@ class Config:
     barcodes: dict[str, Any] = field(default_factory=dict)
     counter: dict[str, Any] = field(default_factory=dict)
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cash: dict[str, Any] = field(default_factory=dict)
+    roles: dict[str, Any] = field(default_factory=dict)
+    backup: dict[str, Any] = field(default_factory=lambda: {"dir": None, "keep": 7})
 
     def key_file_for(self, db_path: Path) -> Path:
         """The journal key of a database: ``journal.key_file`` for the configured store, else
@@ -99,6 +102,11 @@ class Config:
         if self.journal_key_file is not None and db_path.resolve() == self.store_path.resolve():
             return self.journal_key_file
         return default_key_file(db_path)
+
+    @property
+    def backup_dir(self) -> Path:
+        """``backup.dir``, else ``backups`` beside the store: on the data partition with it."""
+        return self.backup["dir"] or self.store_path.parent / "backups"
 
 
 def default_key_file(db_path: Path) -> Path:
@@ -150,6 +158,9 @@ def parse(text: str, path: Path | None = None) -> Config:
         barcodes=sections["barcodes"],
         counter=sections["counter"],
         keys=sections["keys"],
+        cash=sections["cash"],
+        roles=sections["roles"],
+        backup=sections["backup"],
         lane_id=lane["id"],
         lane_name=lane["name"],
         channel=lane["channel"],

@@ -47,6 +47,54 @@ ACTIONS: tuple[Action, ...] = (
     Action("no_receipt", ("enter",), "No receipt", "finish without a receipt (the default)"),
     Action("print_receipt", ("plus", "f4"), "Receipt", "print a receipt"),
     Action("invoice", ("asterisk", "f2"), "Invoice", "make an invoice out to the customer"),
+    # taking goods back: the lines of the receipt
+    Action(
+        "return_one",
+        ("enter",),
+        "Give back",
+        "one more of the selected line (a weighed line: all its weight left); typed first: that many pieces or grams",
+    ),
+    Action("return_off", ("minus", "f3"), "Take off", "take the selected line out of the return"),
+    Action("to_refund", ("plus", "f4"), "Refund", "go to the refund"),
+    # taking goods back: the refund
+    Action("refund_as_paid", ("enter",), "As paid", "refund the way the sale was paid (the method shown)"),
+    Action("refund_cash", ("asterisk", "f2"), "Cash", "refund in cash: the typed amount, or all that is left"),
+    Action("refund_other", ("slash", "f5"), "Other", "refund by another method (card, cheque, voucher…)"),
+    Action("remove_refund", ("minus", "f3"), "Undo", "take back the last refund entered"),
+    # the pick-up list and an order being handed over
+    Action("open_order", ("enter",), "Open", "open the selected order to hand it over"),
+    Action(
+        "take_off",
+        ("minus", "f3"),
+        "Take off",
+        "take one of the selected line off the order (a quantity typed first: that many)",
+    ),
+    Action(
+        "hand_over", ("plus", "f4"), "Pay/Hand over", "take payment of what is due, or hand over when nothing is due"
+    ),
+    # the manager's screens: needs attention, diagnostics
+    Action("retry", ("enter",), "Retry", "send what sync parked again, once it is fixed in OFN; retry the printer"),
+    Action("test_scan", ("enter",), "Look up", "look the typed code up as a sale would (a scan does it by itself)"),
+    Action("test_page", ("plus", "f4"), "Test page", "print the printer's test page through the print queue"),
+    Action(
+        "kick_drawer",
+        ("asterisk", "f2"),
+        "Drawer",
+        "open the cash drawer: a manager allows it, the journal records a no-sale",
+    ),
+    Action("check_again", ("slash", "f5"), "Check again", "run every check again"),
+    # counting the drawer (opening the shift, the Z closure), and the shift's reports
+    Action(
+        "count_done",
+        ("enter",),
+        "Done",
+        "the count is done: open the shift with it, or see the difference before the Z closure",
+    ),
+    Action("count_clear", ("minus", "f3"), "Clear", "clear the selected count (or the typed total)"),
+    Action("close_shift", ("enter",), "Close (Z)", "close the shift with the cash counted and print the Z report"),
+    Action("print_report", ("plus", "f4"), "Print", "print the report on the receipt printer"),
+    Action("older", ("minus", "f3"), "Older", "the closure before the one shown"),
+    Action("newer", ("plus", "f4"), "Newer", "the closure after the one shown"),
 )
 
 BY_NAME = {action.name: action for action in ACTIONS}

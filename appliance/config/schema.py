@@ -20,6 +20,7 @@ from appliance.config.values import (
     _amount_or_zero,
     _bool,
     _currency,
+    _denominations,
     _device_path,
     _gpio_pin,
     _gpio_pin_or_none,
@@ -37,6 +38,7 @@ from appliance.config.values import (
     _path,
     _positive_int,
     _rate,
+    _reasons,
     _string,
     _tax_category,
     _timezone,
@@ -67,6 +69,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "interval_s": Field(_int_between(1, 3600), 5, "seconds between two drains of the outbox"),
         "catalogue_minutes": Field(_int_between(1, 1440), 15, "minutes between two catalogue refreshes"),
         "pickup_minutes": Field(_int_between(1, 1440), 2, "minutes between two reads of the pickup orders"),
+        "customers_minutes": Field(_int_between(5, 10080), 60, "minutes between two reads of the hub's customers"),
         "in_doubt_s": Field(
             _int_between(5, 3600), 240, "seconds a change whose answer was lost may still be applied by OFN"
         ),
@@ -87,11 +90,18 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "journal": {
         "key_file": Field(_optional_path, None, "HMAC key of the fiscal journal"),
     },
+    "backup": {
+        "dir": Field(_optional_path, None, "where `store backup` keeps its snapshots"),
+        "keep": Field(_int_between(1, 365), 7, "verified snapshots kept; older ones are dropped"),
+    },
     "receipt": {
         "legal_name": Field(_nonempty, doc="seller's legal name"),
         "address": Field(_lines, doc="seller's address, one string per line"),
         "vat_number": Field(_string, "", "intra-community VAT number"),
-        "company_id": Field(_string, "", "company registration (SIRET, Companies House…)"),
+        "company_id": Field(_string, "", "company registration (SIRET, Companies House…); required for invoices"),
+        "legal_form": Field(_string, "", 'legal form on invoices, e.g. "SCIC SARL" or "association loi 1901"'),
+        "capital": Field(_string, "", 'share capital on invoices, e.g. "10 000 €" or "variable"'),
+        "invoice_notes": Field(_lines, (), "lines printed at the foot of every invoice and credit note"),
         "footer": Field(_lines, (), "lines printed at the bottom"),
         "show_fees": Field(_bool, False, "print the hub's fees (OFN's enterprise fees) included in the total"),
         "print": Field(_one_of("on_request", "always"), "on_request", "print a receipt for every sale, or on request"),
@@ -101,7 +111,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "print_cancelled_card": Field(_bool, True, "print by itself when a card payment was taken back"),
     },
     "counter": {
-        "cashier": Field(_string, "", "who rings up sales until people and PINs are set up"),
+        "cashier": Field(_string, "", "who rings up sales on a till with no people set up (no PIN asked)"),
         "keyboard_scanner": Field(
             _bool, False, "the keyboard doubles as the scanner (demo): a fast burst ended by Enter is a scan"
         ),
@@ -109,6 +119,28 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "scan_min_chars": Field(_int_between(3, 20), 6, "keyboard scanner: shortest scan"),
         "scale_poll_ms": Field(_int_between(50, 2000), 200, "how often the scale is read"),
         "status_poll_ms": Field(_int_between(200, 10000), 1000, "how often the status bar reads the sync state"),
+        "attention_after_minutes": Field(
+            _int_between(1, 10080), 60, "the status light turns red once a sale has waited this long for OFN"
+        ),
+    },
+    "cash": {
+        "denominations": Field(_denominations, (), "coins and notes of the counting sheet; []: the currency's own"),
+        "in_reasons": Field(
+            _reasons,
+            ("change from the bank", "float top-up", "money found in the till"),
+            "why cash goes into the drawer outside a sale: the list the manager picks from",
+        ),
+        "out_reasons": Field(
+            _reasons,
+            ("bank deposit", "change for another till", "supplier paid in cash", "petty cash"),
+            "why cash leaves the drawer outside a sale: the list the manager picks from",
+        ),
+    },
+    "roles": {
+        "discount_limit_percent": Field(
+            _int_between(0, 100), 10, "a cashier's discount above this percentage needs a manager's PIN"
+        ),
+        "refund_limit": Field(_amount_or_zero, Decimal(20), "a refund above this amount needs a manager's PIN"),
     },
     "keys": {action.name: Field(key_list, action.keys, action.doc) for action in ACTIONS},
     "barcodes": {

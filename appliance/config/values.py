@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name, get_currency_precision
 
+from appliance.core import text
+from appliance.core.cash_count import read_denominations
 from appliance.core.money import MoneyError, parse_amount
 
 
@@ -255,3 +257,30 @@ def _amount_or_zero(value: object) -> Decimal:
         return parse_amount(value)
     except MoneyError as exc:
         raise ValueError(str(exc)) from None
+
+
+def _denominations(value: object) -> tuple[int, ...]:
+    """The coins and notes of the counting sheet, in cents; [] leaves the currency's own list."""
+    if not isinstance(value, list):
+        raise ValueError('must be a list of coins and notes, e.g. ["0.50", "1", "2", "5", "10"]')
+    return read_denominations(value)
+
+
+#: A numbered list on the keypad holds 10 entries, and the last one is "type another reason".
+MAX_REASONS = 9
+
+
+def _reasons(value: object) -> tuple[str, ...]:
+    """Reasons a person picks by their digit: plain text (they are sealed in the journal), 1 to 9."""
+    reasons = _lines(value)
+    if not 0 < len(reasons) <= MAX_REASONS:
+        raise ValueError(f"must list 1 to {MAX_REASONS} reasons (the keypad picks them by one digit)")
+    checked = []
+    for reason in reasons:
+        try:
+            checked.append(text.reason(reason, f"The reason {reason!r}"))
+        except text.TextError as exc:
+            raise ValueError(str(exc)) from None
+    if len(set(checked)) != len(checked):
+        raise ValueError("lists a reason twice")
+    return tuple(checked)

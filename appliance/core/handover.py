@@ -207,8 +207,7 @@ class Handover:
         self.tenders.append(Tender(method, amount))
 
     def complete(self, now: datetime) -> CompletedHandover:
-        if self.order.shipment_state == "shipped":
-            raise HandoverError(f"Order {self.order.number} was already handed over (OFN shows it shipped)")
+        refuse_shipped(self.order)
         due, tendered = self.due, self.tendered
         if tendered < due:
             raise HandoverError(f"{from_cents(due - tendered)} is still to be paid")
@@ -236,6 +235,12 @@ class Handover:
         change = Change(variant_id, name, (before.quantity if before else 0) + quantity, price)
         self.changes[variant_id] = change
         return change
+
+
+def refuse_shipped(order: PickupOrder) -> None:
+    """An order OFN shows shipped has left the hub (from this box or another): it goes out once."""
+    if order.shipment_state == "shipped":
+        raise HandoverError(f"Order {order.number} was already handed over (OFN shows it shipped)")
 
 
 def _check_quantity(quantity: int) -> None:

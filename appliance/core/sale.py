@@ -275,6 +275,23 @@ class CompletedLine:
 
 
 @dataclass(frozen=True)
+class Approval:
+    """A manager allowed what a cashier may not do alone (docs/people.md): sealed with the sale.
+
+    ``action`` is ``price`` (a price changed), ``discount`` (above the hub's limit), ``void`` (a line
+    voided once payment had started), ``cancel`` (a basket cancelled once payment had started) or
+    ``refund`` (above the hub's limit); ``line_no`` the line it was about, if one.
+    """
+
+    action: str
+    by: str
+    line_no: int | None = None
+
+    def as_record(self) -> dict[str, object]:
+        return {"action": self.action, "by": self.by, "line_no": self.line_no}
+
+
+@dataclass(frozen=True)
 class CompletedPayment:
     method: str
     cash: bool
@@ -302,9 +319,24 @@ class CompletedSale:
     payments: tuple[CompletedPayment, ...]
     tendered: int
     change: int
+    # Who rang the first items, when another cashier completed the sale (a switch mid-basket).
+    started_by: str = ""
+    approvals: tuple[Approval, ...] = ()
 
     def as_record(self) -> dict[str, object]:
-        """The sale as the journal seals it: plain JSON types, amounts in cents."""
+        """The sale as the journal seals it: plain JSON types, amounts in cents.
+
+        ``started_by`` and ``approvals`` are there only when set, so a sale without them seals as
+        it always did.
+        """
+        record = self._record()
+        if self.started_by:
+            record["started_by"] = self.started_by
+        if self.approvals:
+            record["approvals"] = [approval.as_record() for approval in self.approvals]
+        return record
+
+    def _record(self) -> dict[str, object]:
         return {
             "uuid": self.uuid,
             "kind": self.kind.value,
@@ -350,6 +382,28 @@ class Sale:
     lines: list[Line] = field(default_factory=list)
     discount: Discount | None = None
     tenders: list[Tender] = field(default_factory=list)
+    started_by: str = ""  # who started the basket, when another cashier took it over
+    approvals: list[Approval] = field(default_factory=list)
+
+    # -- who ---------------------------------------------------------------------------------------
+
+    def hand_to(self, cashier: str) -> None:
+        """Another cashier takes the basket over (a switch mid-basket): the sale is sealed with the
+        one who completes it, and names the one who started it."""
+        if cashier == self.cashier:
+            return
+        first = self.started_by or self.cashier
+        self.started_by = "" if first == cashier else first
+        self.cashier = cashier
+
+    def approve(self, action: str, by: str, line_no: int | None = None) -> None:
+        """Record that manager ``by`` allowed ``action`` (done just now) on this sale."""
+        self.approvals.append(Approval(action, by, line_no))
+
+    @property
+    def payment_started(self) -> bool:
+        """A payment was taken: voiding a line or cancelling the basket now needs a manager."""
+        return bool(self.tenders)
 
     # -- building the basket -------------------------------------------------------------------
 
@@ -507,6 +561,8 @@ class Sale:
             payments=applied_payments(self.tenders, totals.change),
             tendered=totals.tendered,
             change=totals.change,
+            started_by=self.started_by,
+            approvals=tuple(self.approvals),
         )
 
     # -- helpers -------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ from appliance.ofn.answers import (
     shop_variants,
     tax_categories_page,
 )
+from appliance.ofn.customers import PATH as CUSTOMERS
+from appliance.ofn.customers import Page, customers_page
 from appliance.ofn.errors import (
     KeyRejected,
     NotAllowed,
@@ -218,6 +220,22 @@ class OfnClient:
         """(order cycle, completed at) of the hub's newest completed orders, newest first."""
         params = {"q[distributor_id_eq]": hub_id, "q[state_eq]": "complete", "q[s]": "completed_at desc"}
         return self._http.read("/api/v0/orders", {**params, "per_page": count}, order_cycles_page)
+
+    # -- customers ------------------------------------------------------------------------------
+
+    def customer_pages(self, hub_id: int) -> Iterator[Page]:
+        """The hub's customers, a checked page at a time, until OFN says it has no more.
+
+        ``per_page`` is sent every time: OFN's default page size and the one its answer reports
+        are not the same. A page beyond the last is empty, which ends the list too.
+        """
+        for page in range(1, MAX_PAGES + 1):
+            params = {"enterprise_id": hub_id, "page": page, "per_page": PAGE}
+            found = self._http.read(CUSTOMERS, params, lambda body, path: customers_page(body, path, hub_id))
+            yield found
+            if page >= found.pages or not found.listed:
+                return
+        raise UnexpectedAnswer(CUSTOMERS, "page", MAX_PAGES + 1, f"at most {MAX_PAGES} pages of {PAGE} customers")
 
     def use_key(self, api_key: str) -> None:
         """A new key, read again from its file after a manager replaced it: no restart needed."""

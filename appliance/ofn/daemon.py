@@ -8,6 +8,12 @@ Every pass holds the store's sync lock (store/sync_lock.py), so a manager's ``sy
 ``sync retry`` never runs beside it. Every pass also asks OFN whether the cycle is still open (one
 small read, which also proves the key), so a closed cycle or a revoked key shows within one pass;
 a key replaced in its file is read again at once, without a restart.
+
+The loop proves it is alive through ``heartbeat``, a callback the ``sync`` command gives it (the
+systemd watchdog's ping, appliance/cli/notify.py): called at every turn of the wait between passes
+and between the steps of a pass, from the loop itself, so the pings stop when the loop is stuck.
+Each step is bounded (every request has a deadline, the sync lock a wait), which is what lets the
+unit's WatchdogSec tell a slow pass from a hung one.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from appliance.config import Config
-from appliance.core.clock import Clock, parse_utc
+from appliance.core.clock import Clock, parse_utc, utc_text
 from appliance.ofn.audit import audit
 from appliance.ofn.client import (
     KeyRejected,
@@ -35,10 +41,11 @@ from appliance.ofn.client import (
     OfnUnavailable,
     OrderCycleClosed,
 )
+from appliance.ofn.customers import refresh_customers
 from appliance.ofn.refresh import refresh_catalogue, refresh_pickups
 from appliance.ofn.sync import PassResult, SyncEngine
 from appliance.store.cycle_choice import Cycle, current_cycle
-from appliance.store.database import take_over_checkpoints
+from appliance.store.database import take_over_checkpoints, write_transaction
 from appliance.store.keys import ApiKeyError, load_api_key
 from appliance.store.sync_lock import sync_pass
 from appliance.store.sync_state import OPEN_ROWS, record_audit, set_status
@@ -62,6 +69,7 @@ class Daemon:
         *,
         monotonic: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        heartbeat: Callable[[], None] = lambda: None,
     ):
         self.config = config
         self.db = db
@@ -69,6 +77,7 @@ class Daemon:
         self.clock = clock
         self.monotonic = monotonic
         self.rng = rng or random.Random()
+        self.heartbeat = heartbeat
         self.engine = SyncEngine(db, client, clock, config.counter_order, in_doubt_s=config.sync.get("in_doubt_s", 240))
         self.failures = 0
         self.waited_for_lock = 0.0
@@ -101,6 +110,7 @@ class Daemon:
         return cycle_in_force(self.db.conn, self.config)
 
     def _pass(self, catalogue: bool | None) -> tuple[PassResult, float]:
+        self.heartbeat()
         self.reload_key_if_changed()
         config, result = self.config, PassResult()
         cycle = self.cycle()
@@ -112,17 +122,20 @@ class Daemon:
                 self.client.check_cycle(cycle.order_cycle_id, config.hub_id)
             except OrderCycleClosed as error:
                 closed = error
+            self.heartbeat()
             if closed is None and (
                 catalogue or (catalogue is None and self._due("catalogue_at", config.sync.get("catalogue_minutes", 15)))
             ):
                 count = refresh_catalogue(self.db, self.client, self.clock, cycle.order_cycle_id, config.hub_id)
                 log.info("catalogue refreshed: %d variants", count)
+                self.heartbeat()
             if not cycle.counter_order:
                 notes.append(
                     "no counter order is set (ofn.counter_order): sales wait in the box; see docs/ofn-setup.md"
                 )
             else:
                 result = self.engine.drain()
+                self.heartbeat()
                 if closed is None and self._due("pickup_at", config.sync.get("pickup_minutes", 2)):
                     refresh_pickups(
                         self.db,
@@ -132,6 +145,8 @@ class Daemon:
                         config.hub_id,
                         skip={cycle.counter_order, *cycle.other_counter_orders},
                     )
+            if self._due("customers_at", config.sync.get("customers_minutes", 60)):
+                self._refresh_customers()
         except KeyRejected as rejected:
             return self._key_rejected(str(rejected))
         except NotAllowed as refused:
@@ -177,6 +192,28 @@ class Daemon:
             state = "attention" if notes else "online"
         set_status(self.db, self.clock, state, "; ".join(notes), success=True)
         return result, float(config.sync.get("interval_s", 5))
+
+    def _refresh_customers(self) -> None:
+        """The hub's customers, for invoices at the counter; after the sales, never before them.
+
+        OFN out of reach is the pass's failure as for the catalogue (offline, tried again soon).
+        Any other refusal (a hub user who may not list customers, a customer OFN sends wrong) is
+        recorded for `sync status` and tried again after ``sync.customers_minutes``: invoices go on
+        with the list as it was and with customers typed at the counter.
+        """
+        try:
+            kept, left_out = refresh_customers(self.db, self.client.customer_pages(self.config.hub_id), self.clock)
+        except OfnError as error:
+            if error.transient or isinstance(error, KeyRejected):
+                raise
+            log.warning("the hub's customers could not be read from OFN: %s", error)
+            with write_transaction(self.db) as connection:
+                connection.execute(
+                    "UPDATE sync_status SET customers_at = ?, customers_problem = ?",
+                    (utc_text(self.clock.now()), str(error)),
+                )
+            return
+        log.info("customers refreshed: %d kept, %d left out (see the warnings above)", kept, left_out)
 
     def _key_rejected(self, why: str) -> tuple[PassResult, float]:
         set_status(
@@ -239,6 +276,7 @@ class Daemon:
         """Sleep until the next pass, but wake at once for a new key: a manager is waiting on it."""
         deadline = self.monotonic() + seconds
         while not stop.is_set():
+            self.heartbeat()
             left = deadline - self.monotonic()
             if left <= 0 or self.key_file_changed():
                 return

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from appliance.core.money import to_cents
+from appliance.core.receipt_code import receipt_code
 from appliance.core.sale import CompletedSale, Kind, PricedBy
 from appliance.reports.formatting import TRAINING_BANNER, Formatter
 from appliance.store.sales import StoredSale
@@ -49,11 +50,12 @@ class Receipt:
     original_number: int | None = None
     training: bool = False
     fees: int | None = None  # the hub's fees included in the total, when the hub shows them
+    lane_id: int = 0
 
     @property
     def barcode(self) -> str:
-        """What the receipt's barcode carries: enough for a return to find the sale."""
-        return f"S{self.number:08d}"
+        """What the receipt's barcode carries: the sale and its lane, for a return or a reprint."""
+        return receipt_code(self.lane_id, self.number)
 
 
 def build_receipt(
@@ -104,6 +106,7 @@ def build_receipt(
         original_number=original_number,
         training=training,
         fees=sum(line.fee_cents for line in sale.lines if not line.voided) if receipt_config.get("show_fees") else None,
+        lane_id=sale.lane_id,
     )
 
 

@@ -12,7 +12,11 @@ checks what the seal alone does not cover:
   the same (an emptied journal would otherwise look like a new store);
 - the small tables that index the journal (shifts, Z closures, cash movements, period closures)
   say what their journal entries say, and every such entry has its row. The till reads those
-  tables for speed; this is what makes reading them safe.
+  tables for speed; this is what makes reading them safe;
+- the invoice and credit note series: gap-less, each document for a real sale or return, every
+  return of an invoiced sale credited (invoice_audit.py);
+- the people who may log in: each row sealed under the key and the same as its latest journal
+  entry (people_audit.py).
 """
 
 from __future__ import annotations
@@ -25,9 +29,13 @@ from typing import Any
 
 from appliance.core.seal import Entry, Finding, Verdict, verify
 from appliance.store.database import StoreError, connect, explain
+from appliance.store.invoice_audit import KINDS as INVOICE_KINDS
+from appliance.store.invoice_audit import invoice_findings
 from appliance.store.journal import anchor, entries
 from appliance.store.keys import KeyFile, read_key_file
 from appliance.store.opening import absence_problem, set_up_unfinished
+from appliance.store.people import KINDS as PEOPLE_KINDS
+from appliance.store.people_audit import people_findings
 from appliance.store.schema_audit import applied_migrations, newer_schema, schema_problems
 from appliance.store.witness import Witness, witness_findings
 
@@ -123,6 +131,9 @@ def verify_store(connection: sqlite3.Connection, key_file: KeyFile, lane_id: int
         findings += witnessed
         if verdict.ok:
             findings += _side_table_findings(connection, indexed)
+            findings += invoice_findings(connection, (e for e in indexed.values() if e.kind in INVOICE_KINDS))
+            people = (e for e in indexed.values() if e.kind in PEOPLE_KINDS)
+            findings += people_findings(connection, key_file.key, people)
     except sqlite3.DatabaseError as exc:
         findings.append(Finding(None, None, f"the database file is damaged ({exc}): restore it from a backup"))
         verdict = Verdict(0, [])
@@ -167,7 +178,7 @@ def _setup_findings(
     return findings
 
 
-_INDEXED_KINDS = {kind for kinds, _, _ in _SIDE_TABLES.values() for kind in kinds}
+_INDEXED_KINDS = {kind for kinds, _, _ in _SIDE_TABLES.values() for kind in kinds} | {*INVOICE_KINDS, *PEOPLE_KINDS}
 
 
 def _keeping(stream: Iterator[Entry], indexed: dict[int, Entry]) -> Iterator[Entry]:

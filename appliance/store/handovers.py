@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from appliance.core.handover import CompletedHandover, HandoverError, PickupLine, PickupOrder
+from appliance.core.pickup_list import PickupEntry
 from appliance.core.seal import canonical
 from appliance.store import journal as journal_store
 from appliance.store.shifts import ShiftError
@@ -28,6 +30,31 @@ def pickup_orders(connection: sqlite3.Connection) -> list[PickupOrder]:
             " ORDER BY full_name COLLATE NOCASE, number"
         )
     ]
+
+
+def pickup_entries(connection: sqlite3.Connection) -> list[PickupEntry]:
+    """The pickup list with this box's own hand-overs: what the counter's pick-up screen shows.
+
+    One read of the journal's hand-overs of the listed orders (by its index on the order number),
+    not one per order: the list is redrawn as the cashier types.
+    """
+    handed: dict[str, tuple[str, str]] = {}
+    for number, completed_at, cashier in connection.execute(
+        "SELECT order_number, completed_at, cashier FROM handover"
+        " WHERE order_number IN (SELECT number FROM pickup_order) ORDER BY id"
+    ):
+        handed.setdefault(str(number), (str(completed_at), str(cashier)))
+    entries = []
+    for order in pickup_orders(connection):
+        at, by = handed.get(order.number, (None, ""))
+        entries.append(PickupEntry(order, at, by))
+    return entries
+
+
+def pickup_read_at(connection: sqlite3.Connection) -> str | None:
+    """When the sync daemon last read the pickup list from OFN (UTC text), None before the first read."""
+    row = connection.execute("SELECT pickup_at FROM sync_status").fetchone()
+    return str(row[0]) if row and row[0] else None
 
 
 def pickup_order(connection: sqlite3.Connection, number: str) -> PickupOrder:
@@ -53,10 +80,21 @@ def handed_over(connection: sqlite3.Connection, number: str) -> tuple[str, str] 
     return (row[0], row[1]) if row else None
 
 
-def refuse_second_handover(connection: sqlite3.Connection, number: str) -> None:
-    """An order goes out of the door once: whatever the customer takes later is a sale."""
+def _utc(text: str) -> str:
+    return text[:16].replace("T", " ") + " UTC"
+
+
+def refuse_second_handover(connection: sqlite3.Connection, number: str, local: Callable[[str], str] = _utc) -> None:
+    """An order goes out of the door once: whatever the customer takes later is a sale.
+
+    ``local`` shows the UTC time of the first hand-over as the person reads it (the caller knows
+    the hub's time zone).
+    """
     if before := handed_over(connection, number):
-        raise HandoverError(f"Order {number} was already handed over ({before[0]}, by {before[1]})")
+        raise HandoverError(
+            f"Order {number} was already handed over ({local(before[0])}, by {before[1]}):"
+            " what the customer takes now is rung up as a sale"
+        )
 
 
 def record_handover(

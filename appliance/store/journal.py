@@ -73,11 +73,17 @@ def append(
         (entry.seq, entry.lane_id, entry.kind, entry.ref, entry.created_at, entry.payload, entry.prev_hash, entry.hash),
     )
     anchor = make_anchor(key, entry)
-    connection.execute(
-        "INSERT INTO journal_anchor (lane_id, seq, hash, mac) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (lane_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
-        (anchor.lane_id, anchor.seq, anchor.hash, anchor.mac),
-    )
+    # An UPDATE, not an upsert: an upsert runs the anchor's insert trigger as well as its update
+    # trigger on every entry (both check the journal's last entry: 8,000 instructions a sale).
+    moved = connection.execute(
+        "UPDATE journal_anchor SET seq = ?, hash = ?, mac = ? WHERE lane_id = ?",
+        (anchor.seq, anchor.hash, anchor.mac, anchor.lane_id),
+    ).rowcount
+    if not moved:  # the store's first entry
+        connection.execute(
+            "INSERT INTO journal_anchor (lane_id, seq, hash, mac) VALUES (?, ?, ?, ?)",
+            (anchor.lane_id, anchor.seq, anchor.hash, anchor.mac),
+        )
     return entry
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from appliance.core.clock import parse_utc
 from appliance.core.returns import Returned, replay
 from appliance.core.sale import (
+    Approval,
     CompletedLine,
     CompletedPayment,
     CompletedSale,
@@ -25,7 +26,7 @@ from appliance.core.sale import (
     PricedBy,
     SaleError,
 )
-from appliance.core.seal import canonical
+from appliance.core.seal import Entry, canonical
 from appliance.core.tax import VatAmount
 from appliance.store import journal as journal_store
 from appliance.store.schema import SALE_KINDS
@@ -40,6 +41,8 @@ class StoredSale:
     number: int
     shift_id: int
     journal_seq: int
+    #: The journal entry :func:`record_sale` just sealed (None when read back, or recorded before).
+    entry: Entry | None = field(default=None, compare=False, repr=False)
 
 
 def record_sale(
@@ -65,7 +68,7 @@ def record_sale(
         raise ShiftError("No shift is open: open one before completing the sale")
     if sale.kind is Kind.RETURN:
         _check_still_returnable(connection, sale)
-    number = _last_number(connection) + 1
+    number = last_number(connection) + 1
     record = sale.as_record()
     record["number"] = number
     record["shift_id"] = shift_id
@@ -76,7 +79,7 @@ def record_sale(
         "INSERT INTO outbox (journal_seq, kind, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
         (entry.seq, sale.kind.value, canonical(_outbox_payload(sale.lines)), entry.created_at, entry.created_at),
     )
-    return StoredSale(sale, number, shift_id, entry.seq)
+    return StoredSale(sale, number, shift_id, entry.seq, entry)
 
 
 def _outbox_payload(lines: tuple[CompletedLine, ...]) -> dict[str, object]:
@@ -103,14 +106,22 @@ def _check_still_returnable(connection: sqlite3.Connection, sale: CompletedSale)
     replay(original.sale, returned_so_far(connection, original.sale.uuid), sale)
 
 
+def _returns_of(connection: sqlite3.Connection, original_uuid: str) -> list[dict[str, Any]]:
+    """The sealed records of every return made against a sale."""
+    return [
+        json.loads(payload)
+        for (payload,) in connection.execute(
+            "SELECT payload FROM journal WHERE kind = 'return' AND json_extract(payload, '$.original_uuid') = ?",
+            (original_uuid,),
+        )
+    ]
+
+
 def returned_so_far(connection: sqlite3.Connection, original_uuid: str) -> dict[int, Returned]:
     """How much of each line of a sale earlier returns gave back (positive figures)."""
     returned: dict[int, Returned] = {}
-    for (payload,) in connection.execute(
-        "SELECT payload FROM journal WHERE kind = 'return' AND json_extract(payload, '$.original_uuid') = ?",
-        (original_uuid,),
-    ):
-        for line in json.loads(payload)["lines"]:
+    for record in _returns_of(connection, original_uuid):
+        for line in record["lines"]:
             if line["voided"] or "returns" not in line:
                 continue
             line_no = line["returns"]["line_no"]
@@ -122,6 +133,16 @@ def returned_so_far(connection: sqlite3.Connection, original_uuid: str) -> dict[
                 before.vat - line["vat"],
             )
     return returned
+
+
+def refunded_so_far(connection: sqlite3.Connection, original_uuid: str) -> dict[str, int]:
+    """What earlier returns of a sale refunded, per payment method (positive cents): a refund that
+    goes back the way the sale was paid must not give a card more than was charged on it."""
+    refunded: dict[str, int] = {}
+    for record in _returns_of(connection, original_uuid):
+        for payment in record["payments"]:
+            refunded[payment["method"]] = refunded.get(payment["method"], 0) - payment["amount"]
+    return refunded
 
 
 def load_sale(
@@ -140,8 +161,9 @@ def load_sale(
     return StoredSale(sale_from_record(record), record["number"], record["shift_id"], row[0])
 
 
-def _last_number(connection: sqlite3.Connection) -> int:
-    """The number of the newest sale or return: found scanning back from the tail, no index needed."""
+def last_number(connection: sqlite3.Connection) -> int:
+    """The number of the newest sale or return (0 before the first): found scanning back from the
+    tail, no index needed."""
     row = connection.execute(
         f"SELECT json_extract(payload, '$.number') FROM journal WHERE kind IN {SALE_KINDS} ORDER BY seq DESC LIMIT 1"
     ).fetchone()
@@ -196,6 +218,8 @@ def sale_from_record(record: dict[str, Any]) -> CompletedSale:
         ),
         tendered=record["tendered"],
         change=record["change"],
+        started_by=record.get("started_by", ""),
+        approvals=tuple(Approval(a["action"], a["by"], a["line_no"]) for a in record.get("approvals", ())),
     )
 
 
@@ -224,3 +248,21 @@ def _line_from_record(line: dict[str, Any]) -> CompletedLine:
         returns=LineRef(returns["sale_uuid"], returns["line_no"]) if returns else None,
         fee_cents=line.get("fee_cents", 0),
     )
+
+
+#: How far back from the journal's tail a cancelled basket is looked for: a basket kept across a
+#: restart was started minutes ago, and a till seals nowhere near this many entries meanwhile.
+RECENT_ENTRIES = 5000
+
+
+def ended(connection: sqlite3.Connection, uuid: str) -> bool:
+    """Whether the sale ``uuid`` was sealed (completed, through the ref index) or cancelled (a
+    recent ``cancel`` entry holding it)."""
+    if connection.execute("SELECT 1 FROM journal WHERE ref = ? LIMIT 1", (uuid,)).fetchone():
+        return True
+    row = connection.execute(
+        "SELECT 1 FROM (SELECT kind, payload FROM journal ORDER BY seq DESC LIMIT ?)"
+        " WHERE kind = 'cancel' AND json_extract(payload, '$.uuid') = ? LIMIT 1",
+        (RECENT_ENTRIES, uuid),
+    ).fetchone()
+    return row is not None

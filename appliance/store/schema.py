@@ -458,3 +458,127 @@ def m007_sync_doubt_since_and_cycle(db: Database) -> None:
         );
         """,
     )
+
+
+#: The journal kinds of invoicing: an invoice (``ref``: the sale's UUID), a credit note (``ref``: the
+#: return's UUID) and a duplicate of either handed out again (``ref``: the document's own ``ref``).
+INVOICE_KINDS = "('invoice', 'credit_note', 'invoice_copy')"
+
+
+@migrations()
+def m008_invoices(db: Database) -> None:
+    """Invoices and credit notes in the journal, and the customers they are made out to.
+
+    Both are journal entries (docs/invoices.md): a number of their lane's gap-less series, the sale
+    or return they are for, a sealed copy of the customer and the seller. The views read them as
+    ``sale`` reads sales. Their numbers are found by two partial indexes that only an invoice or a
+    credit note writes: a sale's commit writes no page more. The triggers hold the series at the
+    database: an entry must take the next number of its series, for a sale (or a return of an
+    invoiced sale) that has none yet, so no bug and no second process can leave a gap or a double.
+
+    ``customer`` is the box's list to pick from: the hub's OFN customers, refreshed by the sync
+    daemon (``ofn_id`` set), and those typed at the counter (``ofn_id`` NULL, kept on the box only).
+    ``search`` holds name, e-mail and code folded (lower case, no accents), what a search matches.
+    """
+    _run(
+        db,
+        """
+        CREATE INDEX journal_invoice_number ON journal (json_extract(payload, '$.number'))
+            WHERE kind = 'invoice';
+        CREATE INDEX journal_credit_note_number ON journal (json_extract(payload, '$.number'))
+            WHERE kind = 'credit_note';
+
+        CREATE TRIGGER journal_invoice_series BEFORE INSERT ON journal
+        WHEN NEW.kind = 'invoice' AND (
+          json_extract(NEW.payload, '$.number') IS NOT
+            (SELECT coalesce(max(json_extract(payload, '$.number')), 0) + 1 FROM journal WHERE kind = 'invoice')
+          OR NOT EXISTS (SELECT 1 FROM journal WHERE ref = NEW.ref AND kind = 'sale')
+          OR EXISTS (SELECT 1 FROM journal WHERE ref = NEW.ref AND kind = 'invoice'))
+        BEGIN SELECT RAISE(ABORT, 'an invoice takes the next number of its series, for a sale without one'); END;
+        CREATE TRIGGER journal_credit_note_series BEFORE INSERT ON journal
+        WHEN NEW.kind = 'credit_note' AND (
+          json_extract(NEW.payload, '$.number') IS NOT
+            (SELECT coalesce(max(json_extract(payload, '$.number')), 0) + 1 FROM journal WHERE kind = 'credit_note')
+          OR NOT EXISTS (
+            SELECT 1 FROM journal AS r
+            JOIN journal AS i ON i.ref = json_extract(r.payload, '$.original_uuid') AND i.kind = 'invoice'
+            WHERE r.ref = NEW.ref AND r.kind = 'return'
+              AND json_extract(i.payload, '$.number') = json_extract(NEW.payload, '$.invoice_number'))
+          OR EXISTS (SELECT 1 FROM journal WHERE ref = NEW.ref AND kind = 'credit_note'))
+        BEGIN SELECT RAISE(ABORT, 'a credit note takes the next number, for a return of an invoiced sale'); END;
+
+        CREATE VIEW invoice AS
+        SELECT j.seq AS id, j.lane_id, j.kind, j.ref AS sale_uuid, j.created_at AS issued_at,
+               json_extract(j.payload, '$.number') AS number,
+               json_extract(j.payload, '$.label') AS label,
+               json_extract(j.payload, '$.sale_number') AS sale_number,
+               json_extract(j.payload, '$.invoice_number') AS invoice_number,
+               json_extract(j.payload, '$.customer.name') AS customer_name,
+               json_extract(j.payload, '$.customer.vat_number') AS customer_vat_number,
+               json_extract(j.payload, '$.cashier') AS cashier,
+               json_extract(j.payload, '$.total') AS total
+        FROM journal AS j WHERE j.kind IN ('invoice', 'credit_note');
+
+        CREATE VIEW invoice_copy AS
+        SELECT j.seq AS id, j.lane_id, j.ref, j.created_at,
+               json_extract(j.payload, '$.kind') AS kind,
+               json_extract(j.payload, '$.number') AS number,
+               json_extract(j.payload, '$.duplicate') AS duplicate,
+               json_extract(j.payload, '$.cashier') AS cashier
+        FROM journal AS j WHERE j.kind = 'invoice_copy';
+
+        CREATE TABLE customer (
+            id INTEGER PRIMARY KEY,
+            ofn_id INTEGER UNIQUE,
+            local_key TEXT UNIQUE,
+            code TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL,
+            address TEXT NOT NULL DEFAULT '[]',
+            vat_number TEXT NOT NULL DEFAULT '',
+            company_id TEXT NOT NULL DEFAULT '',
+            search TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            CHECK ((ofn_id IS NULL) != (local_key IS NULL))
+        );
+
+        ALTER TABLE sync_status ADD COLUMN customers_at TEXT;
+        ALTER TABLE sync_status ADD COLUMN customers_problem TEXT;
+        """,
+    )
+
+
+@migrations()
+def m009_people(db: Database) -> None:
+    """The people who use the till, with their role and a hash of their PIN, and the PIN lock-out.
+
+    ``person`` is the till's list (docs/people.md): one row a name, the role, whether the person may
+    still log in, the PIN as scrypt keeps it (never the PIN), and the journal entry that made the
+    row what it is (``person_added``, ``person_disabled``, ``person_pin``: who could sell is part of
+    the fiscal record, the PIN and its hash never are). ``mac`` seals the row under the journal key,
+    so a row edited without the key (a cashier made manager, a PIN hash swapped) is refused at login
+    and named by ``journal verify``, which also checks each row against its latest entry.
+
+    ``pin_lock`` counts the wrong PINs in a row and when the lock began, as a monotonic reading and
+    the boot it was read in (core/lockout.py): one row, so that restarting the app keeps a lock.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE person (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('cashier', 'manager')),
+            active INTEGER NOT NULL CHECK (active IN (0, 1)),
+            pin TEXT NOT NULL,
+            journal_seq INTEGER NOT NULL REFERENCES journal (seq),
+            mac TEXT NOT NULL
+        );
+
+        CREATE TABLE pin_lock (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+            locked_at REAL,
+            boot TEXT
+        );
+        """,
+    )

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from appliance.core.clock import utc_text
+from appliance.core.money import from_cents
 from appliance.store import journal as journal_store
 from appliance.store.closures import perpetual_total
 from appliance.store.totals import SalesTotals, sales_totals
@@ -156,7 +157,7 @@ def move_cash(
     if kind == "out":
         in_drawer = shift_report(connection, shift, "X", at).expected_cash
         if amount > in_drawer:
-            raise ShiftError(f"Only {in_drawer / 100:.2f} should be in the drawer; count it before taking more out")
+            raise ShiftError(f"Only {from_cents(in_drawer)} should be in the drawer; count it before taking more out")
     entry = journal_store.append(
         connection,
         key,

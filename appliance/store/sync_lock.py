@@ -13,6 +13,7 @@ the pid of the last holder, so a refusal can say who is running.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 POLL_S = 0.05
+
+log = logging.getLogger(__name__)
 
 
 class SyncBusy(Exception):
@@ -56,12 +59,16 @@ def sync_pass(
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         started = monotonic()
+        told = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 waited = monotonic() - started
+                if not told:  # once per wait: the log shows who held the pass, and a test can see the wait begin
+                    log.info("another sync pass is running (pid %s): waiting up to %.0f s", _holder(fd), wait_s)
+                    told = True
                 if waited >= wait_s:
                     raise SyncBusy(_holder(fd), waited) from None
                 sleep(min(POLL_S, wait_s - waited))

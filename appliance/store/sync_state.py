@@ -90,6 +90,15 @@ class Status:
     def as_record(self) -> dict[str, object]:
         return dict(self.__dict__)
 
+    def overdue(self, after_s: int) -> bool:
+        """A sale has waited for OFN ``after_s`` seconds or more: offline too long, or stuck."""
+        return self.oldest_pending_s is not None and self.oldest_pending_s >= after_s
+
+    def needs_person(self, after_s: int) -> bool:
+        """What turns the status light red: something parked, an unexplained audit difference, or a
+        sale that has waited longer than a hub accepts (``[counter] attention_after_minutes``)."""
+        return bool(self.attention or self.audit_unexplained) or self.overdue(after_s)
+
     def summary(self, local: Callable[[str], str] = lambda text: text[11:16] + " UTC") -> str:
         """One line a person reads: what happened, since when, what waits, what to do.
 
@@ -99,7 +108,7 @@ class Status:
         since = f" since {local(self.since)}" if self.since and self.state != "online" else ""
         parts = [f"{headline}{since}" + (f": {self.message}" if self.message else "")]
         if self.pending:
-            age = f", the oldest for {_duration(self.oldest_pending_s)}" if self.oldest_pending_s else ""
+            age = f", the oldest for {duration(self.oldest_pending_s)}" if self.oldest_pending_s else ""
             parts.append(f"{self.pending} sale(s) wait in the box{age}; the till sells as usual")
         if self.in_doubt:
             parts.append(f"{self.in_doubt} change(s) sent without an answer yet, settled by the next reads")
@@ -111,7 +120,8 @@ class Status:
         return "; ".join(parts)
 
 
-def _duration(seconds: int | None) -> str:
+def duration(seconds: int | None) -> str:
+    """A wait as a person reads it: 45 s, 12 min, 3 h 05 min."""
     if seconds is None or seconds < 120:
         return f"{seconds or 0} s"
     if seconds < 7200:
@@ -173,6 +183,14 @@ def read_status(conn: sqlite3.Connection, now: datetime) -> Status:
         in_doubt,
         row["audit_unexplained"],
     )
+
+
+def outbox_state(conn: sqlite3.Connection, journal_seq: int) -> str:
+    """Where sync is with one sale: ``done`` once a read of OFN showed its effect, ``pending`` while
+    it waits (or is in doubt), ``attention`` when it was parked for a person; ``none`` for an entry
+    that sends nothing to OFN."""
+    row = conn.execute("SELECT status FROM outbox WHERE journal_seq = ?", (journal_seq,)).fetchone()
+    return str(row[0]) if row else "none"
 
 
 def stock_levels(conn: sqlite3.Connection) -> dict[int, int | None]:

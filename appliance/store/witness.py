@@ -19,7 +19,7 @@ Crash ordering, which is what makes it safe to check:
 
 How it is written, so that a crash never leaves it torn and a sale pays next to nothing: the file
 holds two slots of one disk sector each (512 bytes), and an entry is written into the slot of its
-number's parity, in place (through a memory map, see WitnessWriter.record), under an exclusive
+number's parity, in place (through a memory map, see witness_writer.py), under an exclusive
 ``flock`` (readers take a shared one), with no fsync. A kill in the middle of the copy, or a power
 cut on a device that does not write a sector whole, can spoil that one slot; the other still names
 the entry before (the witness lags by one). A power cut can also lose the write (it lags). Readers
@@ -29,7 +29,7 @@ more than the sale's whole commit: renaming over a file makes ext4 start writing
 once. The set-up writes the file whole, durably (files.py).
 
 A till stays open for days, so besides readers (verify, every opening) the till itself checks the
-witness before each COMMIT (WitnessWriter.check).
+witness before each COMMIT (witness_writer.py).
 
 The rule for a witness that is absent or unreadable (both slots torn): it is not trusted and it is
 not an error. A store made before the witness existed has none until its next write. Verification
@@ -43,20 +43,17 @@ from __future__ import annotations
 
 import fcntl
 import hmac
-import logging
-import mmap
 import os
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from appliance.core.seal import ChainEnd, Finding, witness_mac
 from appliance.store.files import replace_file
-from appliance.store.journal import Tip
 from appliance.store.keys import KeyFile
-
-log = logging.getLogger(__name__)
 
 FORMAT = "ofn-checkout-head/1"
 #: The store id written for a key made before store identities existed (its MAC binds "").
@@ -79,8 +76,7 @@ class State(StrEnum):
     OK = "ok"
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):  # a tuple: made on every sale's write, where a frozen dataclass costs 1 µs more
     state: State
     seq: int = 0
     hash: str = ""
@@ -136,25 +132,14 @@ class Witness:
         return self.newest(data)
 
     def newest(self, data: bytes) -> Reading:
-        """The newest slot of ``data`` that carries this key's seal; else what the slots are.
+        """The newest slot of ``data`` that carries this key's seal; else what the slots are."""
+        return newest_of((self.slot_reading(data[:SLOT]), self.slot_reading(data[SLOT : 2 * SLOT])))
 
-        Slots are tried newest first, so a sale's check computes one HMAC, not two.
-        """
-        parsed = sorted(
-            (fields for i in (0, SLOT) if (fields := _fields(data[i : i + SLOT])) is not None),
-            key=lambda fields: int(fields[3]),
-            reverse=True,
-        )
-        readings = []
-        for fields in parsed:
-            reading = self._checked(fields)
-            if reading.state is State.OK:
-                return reading
-            readings.append(reading)
-        for state in (State.FOREIGN, State.FORGED):
-            if any(r.state is state for r in readings):
-                return next(r for r in readings if r.state is state)
-        return Reading(State.TORN)
+    def slot_reading(self, slot: bytes) -> Reading | None:
+        """What one slot says (None: torn). Depends on the slot's bytes alone, for this witness: the
+        till's writer remembers it per slot (witness_writer.py)."""
+        fields = _fields(slot)
+        return None if fields is None else self._checked(fields)
 
     def _checked(self, fields: list[str]) -> Reading:
         store_id, lane_id, seq, entry_hash, mac = fields[1], int(fields[2]), int(fields[3]), fields[4], fields[5]
@@ -163,6 +148,16 @@ class Witness:
         if not hmac.compare_digest(witness_mac(self.key, self.store_id or "", lane_id, seq, entry_hash), mac):
             return Reading(State.FORGED, seq, entry_hash)
         return Reading(State.OK, seq, entry_hash)
+
+
+def newest_of(readings: Iterable[Reading | None]) -> Reading:
+    """The newest slot that carries this key's seal; if none does, a foreign slot, a forged one, or TORN."""
+    parsed = sorted((r for r in readings if r is not None), key=lambda reading: reading.seq, reverse=True)
+    for state in (State.OK, State.FOREIGN, State.FORGED):
+        for reading in parsed:
+            if reading.state is state:
+                return reading
+    return Reading(State.TORN)
 
 
 def _fields(slot: bytes) -> list[str] | None:
@@ -174,123 +169,6 @@ def _fields(slot: bytes) -> list[str] | None:
     if len(fields) != 6 or fields[0] != FORMAT or not fields[2].isdigit() or not fields[3].isdigit():
         return None
     return fields
-
-
-class WitnessWriter:
-    """The till's side of the witness: the file kept open, one slot written in place per commit.
-
-    A till stays open for days, so the opening's checks are not enough: someone who cuts the
-    journal's tail while it runs would see it hand out the cut numbers again, and two sales later
-    the witness itself would name the new tail. So each write transaction, before its COMMIT,
-    checks the witness against the journal it is about to extend (:meth:`check`): inside the write
-    lock no other commit can come between, so a witness ahead of the new tip, or naming an entry
-    with another hash, means the journal was cut or replaced under the till. The transaction is
-    rolled back and the till refuses to go on, exactly as an opening would.
-    """
-
-    def __init__(self, witness: Witness):
-        self.witness = witness
-        self._descriptor: int | None = None
-        self._map: mmap.mmap | None = None
-
-    def check(self, connection: sqlite3.Connection, head: Tip) -> None:
-        """Raise CutUnderTill if the journal, ``head`` its tip in this transaction, is behind its witness.
-
-        Read through the map without the lock: the only writers meanwhile are other processes
-        renewing it for entries committed before this transaction (inside the write lock no other
-        commit comes between), and a slot caught half-written is torn, so it is skipped.
-        """
-        try:
-            view, _ = self._mapped(fresh=True)
-            reading = self.witness.newest(view[:])
-        except Exception:
-            return  # no witness to check against: the write will say why it cannot renew it
-        if reading.state is not State.OK:
-            return  # absent or torn: the rule of the module's docstring; forged: openings refuse it
-        if reading.seq > head.seq:
-            raise CutUnderTill(reading.seq, head.seq)
-        if not hmac.compare_digest(self._hash_of(connection, head, reading.seq), reading.hash):
-            raise CutUnderTill(reading.seq, head.seq)
-
-    @staticmethod
-    def _hash_of(connection: sqlite3.Connection, head: Tip, seq: int) -> str:
-        """The hash of entry ``seq``; on a sale's commit the witness names the tip or the entry
-        before it, which the tip already carries, so the sale path reads nothing more."""
-        if seq == head.seq:
-            return head.hash
-        if seq == head.seq - 1 and head.prev_hash is not None:
-            return head.prev_hash
-        row = connection.execute("SELECT hash FROM journal WHERE seq = ?", (seq,)).fetchone()
-        return "" if row is None else str(row[0])
-
-    def record(self, head: ChainEnd) -> None:
-        """Name ``head`` (just committed) as the newest entry. Never fails what is already on disk:
-        a witness that cannot be written lags, and the log says why.
-
-        The slot is written through a shared memory map of the file, not with ``write()``: a write
-        call stamps the file's modification time, so ext4 journals its inode with the next fsync,
-        the next sale's (measured: the sale's commit and even a bare fsync of another file slower
-        by tens of µs). A store into a mapped page that is already dirty changes nothing else; the
-        kernel writes the page out in its own time, which is all a witness without fsync asks.
-        """
-        try:
-            view, descriptor = self._mapped(fresh=self._map is None)
-            offset = (head.seq % 2) * SLOT
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-            try:
-                view[offset : offset + SLOT] = self.witness.slot(head)
-            finally:
-                fcntl.flock(descriptor, fcntl.LOCK_UN)
-        except Exception as exc:  # the sale is committed: nothing here may report it as failed
-            self.close()
-            log.warning(
-                "the head witness %s could not be written (%s): it lags until the next write", self.witness.path, exc
-            )
-
-    def close(self) -> None:
-        if self._map is not None:
-            self._map.close()
-            self._map = None
-        if self._descriptor is not None:
-            os.close(self._descriptor)
-            self._descriptor = None
-
-    def _mapped(self, *, fresh: bool) -> tuple[mmap.mmap, int]:
-        """The map of the witness file; ``fresh`` checks first that it is still the file at its path
-        and long enough (the check before each COMMIT does; the write right after it reuses that)."""
-        if not fresh and self._map is not None and self._descriptor is not None:
-            return self._map, self._descriptor
-        descriptor = self._open()
-        if self._map is None:
-            if os.fstat(descriptor).st_size < 2 * SLOT:  # new, or left short by a power cut
-                os.ftruncate(descriptor, 2 * SLOT)
-            self._map = mmap.mmap(descriptor, 2 * SLOT)
-        return self._map, descriptor
-
-    def _open(self) -> int:
-        """The open witness file, opened (and mapped) again if it was replaced, removed or cut short
-        meanwhile: a mapped page past the end of the file would kill the till (SIGBUS) when written.
-        Only someone who can write the key's directory can do that between this check and the write."""
-        if self._descriptor is not None:
-            try:
-                current = os.stat(self.witness.path).st_ino
-            except FileNotFoundError:
-                current = None
-            mine = os.fstat(self._descriptor)
-            if current == mine.st_ino and mine.st_size >= 2 * SLOT:
-                return self._descriptor
-            self.close()
-        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-        self._descriptor = os.open(self.witness.path, flags, 0o600)
-        return self._descriptor
-
-
-class CutUnderTill(Exception):
-    """The journal was cut or replaced while the till had it open (see WitnessWriter.check)."""
-
-    def __init__(self, witnessed: int, tip: int):
-        super().__init__(witnessed, tip)
-        self.witnessed, self.tip = witnessed, tip
 
 
 def witness_findings(

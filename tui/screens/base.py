@@ -14,15 +14,20 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from appliance.cli.errors import PERSON_ERRORS
 from appliance.core.money import MoneyError
+from appliance.core.sale import MAX_QUANTITY, SaleError
+from appliance.store.catalogue import Variant
 from drivers.scale.reading import Reading
 from drivers.weighing import WeighRefused
 
 from ..guard import Guarded, guard
+from ..widgets.footer import Footer
 from ..widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -35,7 +40,7 @@ T = TypeVar("T")
 #: What a cashier's action may raise that a person can act on: shown in one line, never a traceback.
 CASHIER_ERRORS: tuple[type[Exception], ...] = (*PERSON_ERRORS, MoneyError, WeighRefused)
 
-LEVEL_STYLES = {"info": "", "ok": "bold green", "warn": "bold yellow", "error": "bold white on red"}
+LEVEL_STYLES = {"info": "", "ok": "bold #55ff55", "warn": "bold #ffff55", "error": "bold #ffffff on #aa0000"}
 
 
 class Said(Static):
@@ -43,7 +48,7 @@ class Said(Static):
 
     def say(self, text: str, level: str = "info", hints: tuple[str, ...] = ()) -> None:
         line = Text(text, style=LEVEL_STYLES[level])
-        for hint in hints[:2]:
+        for hint in hints[:1]:
             line.append("\n" + hint)
         self.update(line)
 
@@ -104,3 +109,117 @@ class CounterScreen(Counted, Screen[Any]):
 
 class CounterModal(Counted, ModalScreen[T]):
     pass
+
+
+class RingingScreen(CounterScreen):
+    """A screen where goods are rung up (the sale, an order being handed over): a scan or Enter
+    adds the entry's code, ``*`` makes the entry the quantity of the next product, products that
+    share a code are picked from a list, an unknown code beeps and says what to do."""
+
+    EMPTY_ADD = "Scan a product, or type its barcode or PLU, then press Enter"
+
+    def rung(self, code: str, quantity: int) -> object:
+        """What the code does to this screen's goods (the counter's or the order's rules)."""
+        raise NotImplementedError
+
+    def picked(self, variant: Variant) -> object:
+        """What a product picked among several sharing a code does."""
+        raise NotImplementedError
+
+    def show_rung(self, rung: object) -> None:
+        """Show what was added; Choose and Unknown are handled here."""
+        raise NotImplementedError
+
+    def ring(self, code: str) -> None:
+        from ..widgets.entry import Entry
+
+        entry = self.query_one(Entry)
+        quantity = entry.multiplier or 1
+        entry.multiplier = None
+        rung = self.attempt(lambda: self.rung(code, quantity))
+        if rung is not None:
+            self.handle(rung)
+
+    def handle(self, rung: object) -> None:
+        from ..counter import Choose, Unknown
+        from .choose import Choice, ChooseScreen
+
+        if isinstance(rung, Choose):
+            fmt = self.checkout.fmt
+            choices = [Choice(f"{v.name}  {fmt.money(v.price)}", v) for v in rung.ambiguous.variants]
+            self.push(ChooseScreen(rung.ambiguous.message, choices), self._chosen)
+        elif isinstance(rung, Unknown):
+            self.checkout.beep()
+            self.say(rung.message, "error", rung.hints)
+        else:
+            self.show_rung(rung)
+
+    def _chosen(self, variant: Variant | None) -> None:
+        if variant is not None:
+            rung = self.attempt(lambda: self.picked(variant))
+            if rung is not None:
+                self.handle(rung)
+
+    def action_add(self) -> None:
+        from ..widgets.entry import Entry
+
+        code = self.query_one(Entry).take_code(self.checkout.now())
+        if code:
+            self.ring(code)
+        else:
+            self.say(self.EMPTY_ADD)
+
+    def action_quantity(self) -> None:
+        from ..widgets.entry import Entry
+
+        entry = self.query_one(Entry)
+        count = self.attempt(lambda: quantity_of(entry.take(), "and then *, then scan the product"))
+        if count is not None:
+            entry.multiplier = count
+            self.say(f"{count} × the next product: scan it or type its code")
+
+
+def quantity_of(text: str, then: str) -> int:
+    """A quantity typed on the keypad, 1 to MAX_QUANTITY; the error says what to type ``then``."""
+    if not text.isdigit() or not 0 < int(text) <= MAX_QUANTITY:
+        raise SaleError(f"Type a quantity (1 to {MAX_QUANTITY}) {then}")
+    return int(text)
+
+
+class TenderScreen(CounterScreen):
+    """A screen that takes money in or gives it back (payment, refund): a title, the tenders so far,
+    an optional proposal, what is left in big digits, and the keypad entry for an amount."""
+
+    CAPTION = "TO PAY"
+    HINT = ""
+
+    def compose(self) -> ComposeResult:
+        from ..widgets.entry import Entry
+        from ..widgets.panels import BigAmount
+
+        yield StatusBar(id="status")
+        with Vertical(id="pay"):
+            yield Static(id="pay-title")
+            yield Static(id="tenders")
+            yield Static(id="proposal")
+            yield BigAmount(self.CAPTION, id="due")
+        yield Said(id="said")
+        yield Entry(burst=self.checkout.burst, allow_letters=False, id="entry")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        from ..widgets.entry import Entry
+
+        self.query_one(Entry).hint = self.HINT
+        self.show()
+        self.refresh_status()
+
+    def on_screen_resume(self) -> None:
+        from ..widgets.entry import Entry
+
+        super().on_screen_resume()
+        self.query_one(Entry).focus()
+        self.show()
+
+    def show(self) -> None:
+        raise NotImplementedError

@@ -18,7 +18,8 @@ from .base import CounterModal
 STATUS_LEGEND = (
     ("OFN online", "sales reach OFN; a number after it is how many wait, and since when"),
     ("OFN offline", "the till sells as usual; waiting sales go up by themselves when OFN is back"),
-    ("needs attention", "sync parked something a manager must fix: menu, then Sync"),
+    ("after R123...", "an online order was just handed over: the sale in progress is that customer's"),
+    ("needs attention", "sync parked something a manager must fix: menu, then What waits"),
     ("Printer no paper", "load paper: the waiting receipts print by themselves"),
     ("Scale unplugged", "check the cable; it reconnects by itself"),
     ("Drawer OPEN", "the drawer has been open too long: close it"),

@@ -1,4 +1,4 @@
-"""A page of text to read (what sync parked, what the printer waits for), Backspace to go back.
+"""A page of text to read (the demo's last receipt…), Backspace to go back.
 
 An optional action on Enter (retry, reprint…) is given by the caller with its label.
 """
@@ -19,14 +19,15 @@ from .base import CounterModal, Said
 
 
 class InfoScreen(CounterModal[None]):
+    BINDINGS = [binding("back")]
+
     def __init__(self, title: str, body: RenderableType, *, on_enter: tuple[str, Callable[[], str]] | None = None):
         super().__init__()
         self.title_text = title
         self.body = body
         self.on_enter = on_enter
-        self._bindings.bind("backspace,escape", "back", "Back", id="back")
         if on_enter is not None:
-            self._bindings.bind("enter", "enter", on_enter[0], id="add")
+            self._bindings.bind("enter", "enter", on_enter[0])
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
@@ -43,6 +44,3 @@ class InfoScreen(CounterModal[None]):
             result = self.attempt(self.on_enter[1])
             if result:
                 self.say(result, "ok")
-
-
-__all__ = ["InfoScreen", "binding"]

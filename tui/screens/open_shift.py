@@ -1,50 +1,35 @@
-"""No shift is open: the till sells only once one is opened with the cash float in the drawer."""
+"""No shift is open: the till sells only once one is opened with the float counted in the drawer.
+
+The counting sheet (:mod:`.count`) gives the float: the total typed (``150`` then Enter, as before),
+or a count of each coin and note. ``/`` opens the manager's menu (the closures, the last Z,
+diagnostics, leaving the till), which needs no open shift.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Static
-
-from appliance.core.money import parse_amount
+from appliance.core.cash_count import CashCount
 
 from ..keymap import binding
-from ..widgets.entry import Entry
-from ..widgets.footer import Footer
-from ..widgets.status_bar import StatusBar
-from .base import CounterScreen, Said
+from .count import CountScreen, count_bindings
 
 
-class OpenShiftScreen(CounterScreen):
-    BINDINGS = [binding("add", label="Open"), binding("back", show=False)]
+class OpenShiftScreen(CountScreen):
+    HEADING = "No shift is open: count the float"
+    CAPTION = "FLOAT"
+    INTRO = (
+        "Count the cash float in the drawer: type the total, or press Down and type how many of each"
+        " coin and note; Enter opens the shift"
+    )
+    BINDINGS = count_bindings("Open", binding("menu", label="Manager"))
 
-    def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
-        with Vertical(id="dialog"):
-            yield Static(Text("No shift is open", style="bold"), id="dialog-title")
-            yield Static("Count the cash float in the drawer, type it and press Enter to open the shift.")
-            yield Entry(allow_letters=False, id="entry")
-            yield Said(id="said")
-        yield Footer(show_command_palette=False)
-
-    def on_mount(self) -> None:
-        entry = self.query_one(Entry)
-        entry.hint = "the float, e.g. 150"
-        entry.focus()
-        self.refresh_status()
-
-    def action_add(self) -> None:
-        text = self.query_one(Entry).take()
-        amount: Decimal | None = self.attempt(lambda: parse_amount(text or "x"))
-        if amount is None:
-            return
+    def done(self, sheet: CashCount) -> None:
         checkout = self.checkout
-        shift = self.attempt(lambda: checkout.till.open_shift(checkout.counter.cashier, amount))
+        shift = self.attempt(lambda: checkout.till.open_shift(checkout.counter.cashier, sheet.amount))
         if shift is not None:
             checkout.shift_opened()
+            checkout.say(f"Shift {shift.id} open with a float of {checkout.fmt.money(shift.opening_float)}", "ok")
 
-    def action_back(self) -> None:
-        self.query_one(Entry).backspace()
+    def action_menu(self) -> None:
+        from ..manager import open_manager_menu
+
+        open_manager_menu(self.checkout)

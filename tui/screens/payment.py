@@ -10,8 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import Static
 
 from appliance.core.money import from_cents, parse_amount
@@ -20,15 +18,13 @@ from appliance.core.sale import PaymentMethod, SaleError
 from ..keymap import bindings
 from ..payable import Paid, Payable, SalePayment
 from ..widgets.entry import Entry
-from ..widgets.footer import Footer
 from ..widgets.panels import BigAmount
-from ..widgets.status_bar import StatusBar
-from .base import CounterScreen, Said
+from .base import TenderScreen
 from .choose import Choice, ChooseScreen
 from .prompt import PromptScreen
 
 
-class PaymentScreen(CounterScreen):
+class PaymentScreen(TenderScreen):
     BINDINGS = bindings("pay_cash", "pay_card", "pay_other", "remove_tender", "back", hidden=("help",))
 
     def __init__(self, payable: Payable | None = None):
@@ -41,29 +37,14 @@ class PaymentScreen(CounterScreen):
             self._payable = SalePayment(self.checkout.counter)
         return self._payable
 
-    def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
-        with Vertical(id="pay"):
-            yield Static(id="pay-title")
-            yield Static(id="tenders")
-            yield BigAmount("TO PAY", id="due")
-        yield Said(id="said")
-        yield Entry(burst=self.checkout.burst, allow_letters=False, id="entry")
-        yield Footer(show_command_palette=False)
-
-    def on_mount(self) -> None:
-        self.query_one(Entry).hint = "cash given, then Enter (nothing typed: exact cash)"
-        self.show()
-        self.refresh_status()
-
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
-        self.query_one(Entry).focus()
-        self.show()
+    CAPTION = "TO PAY"
+    HINT = "cash given, then Enter (nothing typed: exact cash)"
 
     def show(self) -> None:
         fmt = self.checkout.fmt
         payable = self.payable
+        if isinstance(payable, SalePayment):
+            self.checkout.counter.keep()  # a tender taken is part of the basket kept across a restart
         self.query_one("#pay-title", Static).update(
             Text(f"{payable.title}: total {fmt.money(payable.total)}", style="bold")
         )

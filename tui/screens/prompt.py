@@ -42,7 +42,7 @@ class PromptScreen(CounterModal[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(self.question, style="bold"), id="dialog-title")
-            yield Entry(burst=self.checkout.burst, allow_letters=self.letters, id="entry")
+            yield Entry(burst=None if self.letters else self.checkout.burst, text_mode=self.letters, id="entry")
             yield Said(id="said")
         yield Footer(show_command_palette=False)
 
@@ -55,9 +55,7 @@ class PromptScreen(CounterModal[Any]):
         self._answer(code)
 
     def action_add(self) -> None:
-        entry = self.query_one(Entry)
-        scanned = entry.take_scan(self.checkout.now())
-        text = scanned if scanned is not None else entry.take()
+        text = self.query_one(Entry).take_code(self.checkout.now())
         if not text and self.empty is not None:
             self.dismiss(self.empty)
             return

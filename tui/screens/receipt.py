@@ -34,9 +34,9 @@ class ReceiptScreen(CounterScreen):
         paid = self.paid
         yield StatusBar(id="status")
         with Vertical(id="done"):
-            yield Static(Text(f"{paid.title}: {fmt.money(paid.total)} paid", style="bold"), id="done-title")
+            yield Static(Text(f"{paid.title}: {fmt.money(paid.total)} {paid.verb}", style="bold"), id="done-title")
             if paid.change:
-                yield BigAmount("CHANGE", id="change")
+                yield BigAmount(paid.change_caption, id="change")
             else:
                 yield Static(Text("No change to give", style="bold"), id="no-change")
             yield Static("Receipt?  Enter: no   + : print one   * : invoice", id="choice")
@@ -45,7 +45,7 @@ class ReceiptScreen(CounterScreen):
 
     def on_mount(self) -> None:
         if self.paid.change:
-            self.query_one(BigAmount).show(self.checkout.fmt.amount(self.paid.change), "CHANGE")
+            self.query_one(BigAmount).show(self.checkout.fmt.amount(self.paid.change), self.paid.change_caption)
         self.refresh_status()
         reason = self.checkout.auto_print_reason(self.paid)
         if reason:
@@ -54,7 +54,12 @@ class ReceiptScreen(CounterScreen):
                 self.say(f"Receipt printed by itself: {reason}", "ok")
 
     def _next(self) -> None:
-        self.app.pop_screen()
+        """Back to the sale screen: just below after a sale, under the order's screens after a hand-over."""
+        sale = self.checkout.sale_screen
+        while self.app.screen is not sale:
+            self.app.pop_screen()
+        if self.paid.then:
+            self.checkout.sale_screen.say(self.paid.then, "ok")
 
     def action_no_receipt(self) -> None:
         self._next()

@@ -11,22 +11,21 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
-from appliance.core.sale import MAX_QUANTITY, PricedBy
+from appliance.core.sale import PricedBy
 from appliance.store.catalogue import Variant
 
-from ..counter import Added, Choose, NeedsWeight, Rung, Unknown
+from ..counter import Added, NeedsWeight, Rung
 from ..keymap import bindings
 from ..widgets.basket import Basket
 from ..widgets.entry import Entry
 from ..widgets.footer import Footer
 from ..widgets.panels import BigAmount, LastItem, ScaleReadout
 from ..widgets.status_bar import StatusBar
-from .base import CounterScreen, Said
-from .choose import Choice, ChooseScreen
+from .base import RingingScreen, Said
 from .weigh import WeighScreen
 
 
-class SaleScreen(CounterScreen):
+class SaleScreen(RingingScreen):
     BINDINGS = bindings(
         "add", "quantity", "void", "pay", "menu", "back", hidden=("up", "down", "help", "pickup", "refund")
     )
@@ -49,16 +48,23 @@ class SaleScreen(CounterScreen):
         self.query_one(ScaleReadout).display = False
         self.show_sale()
         self.refresh_status()
+        counter = self.checkout.counter
+        if counter.restored and counter.sale is not None:
+            lines = sum(1 for line in counter.sale.lines if not line.voided)
+            self.say(f"The basket in progress when the till stopped is back ({lines} line(s)): carry on", "warn")
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         self.query_one(Entry).focus()
+        if self.checkout.counter.sale is None:
+            self.query_one(LastItem).clear_item()
         self.show_sale()
 
     # -- what the screen shows -------------------------------------------------------------------
 
     def show_sale(self) -> None:
         counter = self.checkout.counter
+        counter.keep()  # every change of the basket is shown here, so it is kept from here
         fmt = self.checkout.fmt
         if counter.sale is None:
             self.query_one(Basket).show(())
@@ -92,15 +98,13 @@ class SaleScreen(CounterScreen):
     def on_scan(self, code: str) -> None:
         self.ring(code)
 
-    def ring(self, code: str) -> None:
-        entry = self.query_one(Entry)
-        quantity = entry.multiplier or 1
-        entry.multiplier = None
-        rung = self.attempt(lambda: self.checkout.counter.ring(code, quantity))
-        if rung is not None:
-            self.handle(rung)
+    def rung(self, code: str, quantity: int) -> Rung:
+        return self.checkout.counter.ring(code, quantity)
 
-    def handle(self, rung: Rung) -> None:
+    def picked(self, variant: Variant) -> Rung:
+        return self.checkout.counter.ring_variant(variant)
+
+    def show_rung(self, rung: object) -> None:
         if isinstance(rung, Added):
             self.show_added(rung)
         elif isinstance(rung, NeedsWeight):
@@ -108,12 +112,6 @@ class SaleScreen(CounterScreen):
                 self.say(f"{rung.item.name} is sold by the kg, and this till has no scale", "error")
                 return
             self.push(WeighScreen(rung), self._weighed)
-        elif isinstance(rung, Choose):
-            choices = [Choice(f"{v.name}  {self.checkout.fmt.money(v.price)}", v) for v in rung.ambiguous.variants]
-            self.push(ChooseScreen(rung.ambiguous.message, choices), self._chosen)
-        elif isinstance(rung, Unknown):
-            self.checkout.beep()
-            self.say(rung.message, "error", rung.hints)
 
     def _weighed(self, added: Added | None) -> None:
         if added is None:
@@ -121,34 +119,7 @@ class SaleScreen(CounterScreen):
         else:
             self.show_added(added)
 
-    def _chosen(self, variant: Variant | None) -> None:
-        if variant is not None:
-            rung = self.attempt(lambda: self.checkout.counter.ring_variant(variant))
-            if rung is not None:
-                self.handle(rung)
-
     # -- actions -----------------------------------------------------------------------------------
-
-    def action_add(self) -> None:
-        entry = self.query_one(Entry)
-        scanned = entry.take_scan(self.checkout.now())
-        if scanned is not None:
-            self.ring(scanned)
-            return
-        code = entry.take()
-        if not code:
-            self.say("Scan a product, or type its barcode or PLU, then press Enter")
-            return
-        self.ring(code)
-
-    def action_quantity(self) -> None:
-        entry = self.query_one(Entry)
-        text = entry.take()
-        if not text.isdigit() or not 0 < int(text) <= MAX_QUANTITY:
-            self.say(f"Type a quantity (1 to {MAX_QUANTITY}) and then *, then scan the product", "error")
-            return
-        entry.multiplier = int(text)
-        self.say(f"{int(text)} × the next product: scan it or type its code")
 
     def action_void(self) -> None:
         counter = self.checkout.counter
@@ -158,11 +129,21 @@ class SaleScreen(CounterScreen):
             return
         selected = self.query_one(Basket).selected
         target = next((line for line in live if line.line_no == selected), live[-1])
-        line = self.attempt(lambda: counter.void(target.line_no))
+        if counter.sale is not None and counter.sale.payment_started:  # money was taken: a manager decides
+            what = f"void {target.item.name} (a payment was taken)"
+            self.checkout.approve(what, lambda by: self._void(target.line_no, by))
+        else:
+            self._void(target.line_no, "")
+
+    def _void(self, line_no: int, allowed_by: str) -> None:
+        counter = self.checkout.counter
+        line = self.attempt(lambda: counter.void(line_no))
         if line is not None:
+            if allowed_by:
+                counter.basket().approve("void", allowed_by, line_no)
             self.show_sale()
             self.query_one(LastItem).clear_item()
-            self.say(f"Voided {line.item.name}", "warn")
+            self.say(f"Voided {line.item.name}" + (f", allowed by {allowed_by}" if allowed_by else ""), "warn")
 
     def action_pay(self) -> None:
         counter = self.checkout.counter
@@ -186,6 +167,12 @@ class SaleScreen(CounterScreen):
         if entry.multiplier is not None:
             entry.multiplier = None
             self.say("Quantity cleared")
+            return
+        counter = self.checkout.counter
+        if counter.follows is not None and counter.sale is None:  # the customer bought nothing more
+            counter.follows = None
+            self.refresh_status()
+            self.say("Ready for the next customer")
             return
         self.say("")
 

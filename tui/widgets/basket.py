@@ -13,7 +13,7 @@ Rows are updated in place as the sale changes (a line is never removed, a void o
 
 from __future__ import annotations
 
-from rich.cells import cell_len
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -26,6 +26,8 @@ from appliance.core.sale import LineTotal, PricedBy
 from appliance.reports.formatting import Formatter
 
 VOID = "VOID "
+STRUCK = Style(strike=True, dim=True)  # a voided line's texts
+CELLS = tuple(Style.from_meta({"basket_column": column}) for column in range(3))
 
 Cells = tuple[bool, str, str, int]  # voided, name, quantity, amount in cents
 
@@ -35,8 +37,9 @@ class Basket(ScrollView, can_focus=False):
 
     COMPONENT_CLASSES = {"basket--header", "basket--cursor"}
 
-    QTY, AMOUNT = 9, 9
+    QTY, AMOUNT = 8, 9
     PADDING = 1  # blank cells either side of each column, as the DataTable had
+    MIN_ITEM = 10  # the item's name never narrower, however narrow the basket
 
     def __init__(self, fmt: Formatter, *, id: str | None = None):
         super().__init__(id=id)
@@ -121,32 +124,40 @@ class Basket(ScrollView, can_focus=False):
         return strip
 
     def _render_row(self, cells: tuple[object, ...], width: int, style: Style) -> Strip:
-        """One row as the DataTable drew it: a blank cell either side of each column, the name cut
-        with an ellipsis, quantity and amount to the right; a voided line struck through and dim."""
-        name_width = max(1, width - self.QTY - self.AMOUNT - 6 * self.PADDING)
+        """One row as the DataTable drew it, segment for segment (the screen's SVG snapshots are the
+        same): a blank cell either side of each column, the name cut with an ellipsis, quantity and
+        amount padded to the right; a voided line's texts struck through and dim.
+
+        The item's name takes the width the quantity and the amount leave, so a resize refits it
+        (the width is part of the row's cache key).
+        """
+        name_width = max(self.MIN_ITEM, width - self.QTY - self.AMOUNT - 6 * self.PADDING)
         if cells == ("header",):
-            name, qty, amount, text_style = "Item", "Qty", "Amount", Style()
+            name, qty, amount, struck = "Item", "Qty", "Amount", None
         else:
             voided, name, qty, cents = cells  # type: ignore[misc]
             name = (VOID if voided else "") + str(name)
             amount = self.fmt.amount(int(cents))  # type: ignore[call-overload]
-            text_style = Style(strike=True, dim=True) if voided else Style()
-        item = Text(str(name), no_wrap=True, overflow="ellipsis")
+            struck = STRUCK if voided else None
+        item = Text(str(name).partition("\n")[0].expandtabs(), no_wrap=True)  # a cell shows one line
+        item.rstrip_end(name_width)
         item.truncate(name_width, overflow="ellipsis")
-        line = Text(no_wrap=True)
-        for text, cell_width, right in (
-            (item.plain, name_width, False),
-            (qty, self.QTY, True),
-            (amount, self.AMOUNT, True),
+        pad = " " * self.PADDING
+        segments: list[Segment] = []
+        for column, (text, filler) in enumerate(
+            (
+                (item.plain, name_width - item.cell_len),  # as Rich cuts and pads a cell's Text
+                (set_cell_size(str(qty).rjust(self.QTY), self.QTY), 0),
+                (set_cell_size(str(amount).rjust(self.AMOUNT), self.AMOUNT), 0),
+            )
         ):
-            text = str(text)[-cell_width:] if right else str(text)
-            gap = " " * (cell_width - cell_len(text))
-            line.append(" " * self.PADDING + (gap if right else ""))
-            line.append(text, text_style)
-            line.append(("" if right else gap) + " " * self.PADDING)
-        segments = [
-            Segment(text, style + extra if extra else style) for text, extra, _ in line.render(self.app.console)
-        ]
+            # a cell's own meta, as the DataTable's: Textual merges runs of one style, not across cells
+            cell = style + CELLS[column]
+            if struck is None:
+                segments.append(Segment(pad + text + " " * filler + pad, cell))
+            else:
+                segments += [Segment(pad, cell), Segment(text, cell + struck), Segment(" " * filler + pad, cell)]
+        segments.append(Segment("", style))  # where the DataTable filled the rest of the row (nothing)
         return Strip(segments).adjust_cell_length(width, style)
 
     def _cells_of(self, total: LineTotal, note: str) -> Cells:

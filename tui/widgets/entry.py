@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -38,11 +39,31 @@ class Entry(Widget, can_focus=True):
     multiplier: reactive[int | None] = reactive(None)
     hint: reactive[str] = reactive("")
 
-    def __init__(self, *, burst: Burst | None = None, allow_letters: bool = True, id: str | None = None):
+    class Changed(Message):
+        """The typed text changed (a search follows it as the cashier types)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(
+        self,
+        *,
+        burst: Burst | None = None,
+        allow_letters: bool = True,
+        text_mode: bool = False,
+        secret: bool = False,
+        id: str | None = None,
+    ):
         super().__init__(id=id)
+        self.secret = secret  # a PIN: each character shows as *
         self.burst = burst  # None: the scanner is a device of its own, every key is typing
         self.allow_letters = allow_letters
+        self.text_mode = text_mode  # a name or an address on a full keyboard: every character is typed
         self._times: list[float] = []
+
+    def watch_text(self, text: str) -> None:
+        self.post_message(self.Changed(text))
 
     # -- what the screens read and change ------------------------------------------------------
 
@@ -80,6 +101,11 @@ class Entry(Widget, can_focus=True):
         self.text, self._times = self.text[:start], self._times[:start]
         return code
 
+    def take_code(self, now: float) -> str:
+        """What Enter adds: a scan the keyboard typed as a burst, else everything typed."""
+        scanned = self.take_scan(now)
+        return scanned if scanned is not None else self.take()
+
     def in_burst(self, now: float) -> bool:
         """A key arriving now belongs to a scan being typed by the keyboard-scanner."""
         return self.burst is not None and bool(self._times) and now - self._times[-1] <= self.burst.gap
@@ -90,12 +116,17 @@ class Entry(Widget, can_focus=True):
         char = event.character
         if not char or not char.isprintable() or len(self.text) >= MAX_LENGTH:
             return
-        typed = char.isdigit() or char in ".," or (self.allow_letters and char.isascii() and char.isalpha())
+        typed = (
+            self.text_mode
+            or char.isdigit()
+            or char in ".,"
+            or (self.allow_letters and char.isascii() and char.isalpha())
+        )
         if not typed and not self.in_burst(event.time):
             return  # an action key: the screen's bindings take it
         event.stop()
         event.prevent_default()
-        self.text += "." if char == "," else char
+        self.text += "." if char == "," and not self.text_mode else char
         self._times.append(event.time)
 
     # -- drawing -------------------------------------------------------------------------------
@@ -105,7 +136,7 @@ class Entry(Widget, can_focus=True):
         if self.multiplier is not None:
             line.append(f"{self.multiplier} × ", style="bold")
         line.append("> ", style="bold")
-        line.append(self.text, style="bold")
+        line.append("*" * len(self.text) if self.secret else self.text, style="bold")
         if not self.text and self.hint:
             line.append(self.hint, style="dim")
         return line

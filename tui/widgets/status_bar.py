@@ -16,7 +16,8 @@ from appliance.store.sync_state import Status
 from drivers.print_queue import QueueSnapshot
 from drivers.scale.reading import Reading, State
 
-STYLES = {"ok": "", "warn": "bold black on yellow", "bad": "bold white on red"}
+#: Console palette colours only (Rich's colour names would go through the theme's own shades).
+STYLES = {"ok": "", "warn": "bold #000000 on #aa5500", "bad": "bold #ffffff on #aa0000"}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,123 @@
+"""End to end in a real terminal: ``ofn-checkout demo`` inside tmux, a sale typed as a cashier types
+it, the screen read as a cashier reads it, and OFN (the sandbox) read through its own routes.
+
+Every tmux command names a server of this test's own (``-L``), so tests run in parallel; the test
+waits by polling ``capture-pane`` for the text it expects, never by sleeping.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import httpx
+
+from .conftest import env_without_config
+from .ofn_sandbox import BIN
+from .terminal import Terminal, demo_processes, tail, until
+
+FLOUR = "3760000010719"
+PASTA = "3760000010733"
+APPLES_PLU = "1"  # the demo numbers its loose goods 1, 2… from variant 1001, Apples Gala (1 kg units)
+APPLES_ID = 1001
+START_TIMEOUT = 120.0  # the demo starts a sandbox and syncs once before the first frame: slow on a busy machine
+
+
+def variant_of(ean: str) -> int:
+    """The demo's EANs carry their variant id: 376, the id on nine digits, a check digit."""
+    return int(ean[3:12])
+
+
+@contextmanager
+def demo_in_terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
+    """``ofn-checkout demo --data DIR`` in a terminal of its own; whatever happens, nothing is left."""
+    data = tmp_path / "demo"
+    term = Terminal(env_without_config(tmp_path))
+    try:
+        term.start(f"{shlex.quote(str(BIN))} demo --data {shlex.quote(str(data))}")
+        yield term, data
+    finally:
+        term.kill()
+        for pid in demo_processes(data):  # only after a failed test: this test's own processes
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+
+def log_in(term: Terminal) -> None:
+    """The demo opens on the PIN screen, with its people's PINs on it: Chloé, its cashier, logs in."""
+    term.wait_for("demo: cashier 1111, manager 9999", START_TIMEOUT)
+    term.type("1111")
+    term.wait_for("> ****")  # shown as stars, never the digits
+    term.keys("Enter")
+    term.wait_for("scan, or type a code")
+
+
+def test_a_cashier_rings_up_a_sale_in_the_demo_and_ofn_receives_it(tmp_path: Path) -> None:
+    with demo_in_terminal(tmp_path) as (term, data):
+        log_in(term)
+        assert "Till 1 · Chloé" in term.screen()
+        sandbox = json.loads((data / "sandbox.json").read_text(encoding="utf-8"))
+        counter_order = f"{sandbox['url']}/__sandbox/orders/{sandbox['lanes']['1']}"
+
+        def held() -> dict[int, int]:
+            lines = httpx.get(counter_order, timeout=10).raise_for_status().json()["lines"]
+            return {int(variant): quantity for variant, quantity in lines.items()}
+
+        before = held()
+        running = demo_processes(data).values()
+        assert any("appliance.cli sandbox" in command for command in running), running
+        assert any(command.endswith("appliance.cli sync") for command in running), running
+
+        term.keys(FLOUR, "Enter")  # the keyboard doubles as the scanner: a burst ended by Enter
+        term.wait_for("Added Flour T65")
+        term.keys(FLOUR, "Enter")
+        term.wait_for(lambda text: re.search(r"Flour T65.*\s2\s+\d+,\d\d", text) is not None)
+        term.keys(PASTA, "Enter")
+        term.wait_for("Added Pasta")
+        term.keys("F8")  # the demo's scale key: grams on the simulated pan
+        term.wait_for("Demo scale")
+        term.type("2600")
+        term.keys("Enter")
+        term.wait_for(lambda text: "Demo scale" not in text)
+        term.type(APPLES_PLU)
+        term.keys("Enter")
+        term.wait_for("2,600 kg")
+        term.type("+")
+        term.wait_for("TO PAY")
+        term.keys("Enter")  # exact cash
+        term.wait_for("No change to give")
+        term.keys("Enter")  # no receipt
+        term.wait_for(lambda text: "scan, or type a code" in text and "TOTAL  (" not in text)
+
+        # 2.6 kg of a 1 kg unit: the counter order holds round(2600 / 1000) = 3 (docs/sync.md, "Weighed goods")
+        sold = {variant_of(FLOUR): 2, variant_of(PASTA): 1, APPLES_ID: 3}
+        expected = {variant: before.get(variant, 0) + sold.get(variant, 0) for variant in {*before, *sold}}
+        until(lambda: held() == expected, "the counter order to hold the sale", 60)
+        term.wait_for(lambda text: "OFN online" in text and "waiting" not in text)  # nothing left to post
+        assert held() == expected  # exactly once: nothing more came after the box said it was done
+
+        term.keys("C-q")
+        until(
+            lambda: term.dead()[0],
+            "the demo to end and tmux to note how",
+            explain=lambda: term.screen() + tail(data / "logs" / "counter.log"),
+        )
+        assert term.dead() == (True, "0"), term.screen() + tail(data / "logs" / "counter.log")
+        assert "Demo stopped" in term.screen()
+        assert demo_processes(data) == {}  # no sandbox, sync daemon or app of the demo outlives it
+
+
+def test_closing_the_demo_s_terminal_stops_everything_it_started(tmp_path: Path) -> None:
+    with demo_in_terminal(tmp_path) as (term, data):
+        log_in(term)
+        running = demo_processes(data).values()
+        assert any("appliance.cli sandbox" in command for command in running), running
+        assert any(command.endswith("appliance.cli sync") for command in running), running
+        term.kill()  # the terminal goes away under the app, as when an SSH session drops
+        until(lambda: demo_processes(data) == {}, "every process of the demo to end")

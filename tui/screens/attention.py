@@ -1,0 +1,208 @@
+"""Needs attention: what sync parked or found, by order and variant, each with what to do in OFN.
+
+A manager reads why each change could not be posted and what to correct on which page of OFN's
+admin, fixes it there, and presses Enter: the parked changes go back in the sync's queue (the
+till takes the sync's pass lock for it, in a worker, so the screen never waits on a pass), and
+the screen follows each one until a read of OFN shows it arrived, or it is parked again. The
+printer's waiting jobs are retried by the same key. The oldest sale still waiting for OFN is
+shown with the wait that turns the status light red.
+
+Everything comes from the store (``Till.attention``); the list is read again whenever the sync
+state the bridge polls changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from appliance.reports.attention import AttentionList, Task, headline
+from appliance.store.sync_attention import Key, LineState
+from appliance.store.sync_state import Status, duration
+
+from ..keymap import bindings
+from ..widgets.footer import Footer
+from ..widgets.status_bar import StatusBar
+from .base import CASHIER_ERRORS, CounterScreen, Said
+
+#: How long a retry waits for a sync pass in progress to end before saying so.
+RETRY_WAIT_S = 30.0
+
+
+@dataclass
+class Retried(Message):
+    """The worker's answer: how many changes went back in the queue, or why none did."""
+
+    where: dict[Key, str]  # each change put back, and where it is, as the list named it
+    count: int
+    error: str = ""
+
+
+class AttentionScreen(CounterScreen):
+    BINDINGS = bindings("retry", "back", hidden=("up", "down", "help"))
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: AttentionList | None = None
+        self.retried: dict[Key, str] = {}  # what the last retry put back (and where), followed into OFN
+        self.retried_at = ""
+        self._seen: Status | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield Static(id="attention-head")
+        with VerticalScroll(id="attention-body"):
+            yield Static(id="attention-list")
+        yield Said(id="said")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.refresh_status()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.reload()
+
+    def refresh_status(self) -> None:
+        """The bridge saw the sync state change: read the list again (a pass parked or sent)."""
+        super().refresh_status()
+        if self.checkout.sync is not self._seen and self.report is not None:
+            self.reload()
+
+    # -- what the screen shows -------------------------------------------------------------------
+
+    def reload(self) -> None:
+        checkout = self.checkout
+        self._seen = checkout.sync
+        self.report = report = checkout.till.attention(checkout.attention_after_s)
+        self.paint("#attention-head", self._head(report))
+        body: list[RenderableType] = []
+        self._waiting(body, report.waiting)
+        if self.retried:
+            self._retried(body, checkout.till.retried(list(self.retried)))
+        if report.found:
+            body.append(Text("\nFound in OFN lately (nothing waits on them)", style="bold #00aaaa"))
+            for task in report.found:
+                self._show_task(body, task, "found")
+        self._printer(body)
+        self.paint("#attention-list", Group(*body))
+
+    def _head(self, report: AttentionList) -> Text:
+        fmt = self.checkout.fmt
+        head = Text("Needs attention\n", style="bold")
+        head.append(headline(report.status, fmt.moment) + "\n")
+        age = report.status.oldest_pending_s
+        limit = duration(report.attention_after_s)
+        if age is None:
+            head.append(f"No sale waits for OFN. The light turns red when one waits {limit}.")
+        else:
+            style = "bold #ffffff on #aa0000" if report.overdue else ""
+            head.append(f"Oldest sale waiting for OFN: {duration(age)}", style=style)
+            head.append(f" (the light turns red at {limit})")
+        return head
+
+    def _waiting(self, body: list[RenderableType], waiting: list[Task]) -> None:
+        if not waiting:
+            body.append(Text("Nothing is parked: sync needs nothing from you.", style="bold #55ff55"))
+            return
+        body.append(Text(f"Waiting for you ({len(waiting)}): fix each in OFN, then Enter", style="bold #ffff55"))
+        for task in waiting:
+            self._show_task(body, task, "parked")
+
+    def _show_task(self, body: list[RenderableType], task: Task, what: str) -> None:
+        when = f" · {what} {self.checkout.fmt.moment(task.at)}" if task.at else ""
+        body.append(Text(f"{task.where}{when}", style="bold"))
+        body.append(indented(task.said))
+        then = " Then Enter here to retry." if task.retry_helps and what == "parked" else ""
+        body.append(indented(f"To do: {task.todo}{then}", "#00aaaa"))
+
+    def _retried(self, body: list[RenderableType], states: list[LineState]) -> None:
+        body.append(Text(f"\nRetried at {self.retried_at}", style="bold"))
+        for state in states:
+            where = self.retried[state.key]
+            if state.state == "in OFN":
+                held = f": the order holds {state.held}" if state.held is not None else ""
+                body.append(indented(f"{where}: in OFN now{held}", "bold #55ff55"))
+            elif state.state == "parked":
+                body.append(indented(f"{where}: parked again (see above)", "bold #ffff55"))
+            else:
+                body.append(indented(f"{where}: back in the queue, waiting for the sync's next pass"))
+
+    def _printer(self, body: list[RenderableType]) -> None:
+        queue = self.checkout.devices.printer
+        if queue is None:
+            return
+        snapshot = queue.snapshot()
+        if not snapshot.waiting and not snapshot.needs_attention:
+            return
+        body.append(Text("\nPrinter", style="bold"))
+        body.append(indented(f"{snapshot.printer}: {snapshot.message}"))
+
+    def paint(self, selector: str, renderable: RenderableType) -> None:
+        """Draw into one of the screen's panels; a message that arrives while the screen is being
+        taken down (a scan, a verdict) finds no panel and changes nothing."""
+        for panel in self.query(selector).results(Static):
+            panel.update(renderable)
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def action_retry(self) -> None:
+        parked = self.report.waiting if self.report is not None else []
+        queue = self.checkout.devices.printer
+        if queue is not None:
+            queue.retry_now()
+        if not parked:
+            self.say("Nothing is parked: nothing to send again" + ("; the printer is tried again" if queue else ""))
+            return
+        where = {(task.order, task.variant_id): task.where for task in parked}
+        self.say("Putting the parked changes back in the sync's queue...")
+        self.run_worker(lambda: self._retry(where), thread=True, group="retry", exclusive=True, exit_on_error=False)
+
+    def _retry(self, where: dict[Key, str]) -> None:
+        """In a worker thread: waits for a sync pass in progress, never on the screen's loop."""
+        try:
+            count = self.checkout.till.retry_parked(wait_s=RETRY_WAIT_S)
+        except CASHIER_ERRORS as error:
+            self.post_message(Retried(where, 0, str(error)))
+            return
+        self.post_message(Retried(where, count))
+
+    def on_retried(self, message: Retried) -> None:
+        if message.error:
+            self.say(message.error, "error")
+            return
+        checkout = self.checkout
+        self.retried = message.where
+        self.retried_at = checkout.fmt.moment_of(checkout.till.now)
+        interval = checkout.config.sync.get("interval_s", 5)
+        self.say(
+            f"{message.count} parked change(s) back in the sync's queue: the sync sends them within"
+            f" {interval} s when OFN answers; this screen shows when they arrive",
+            "ok",
+        )
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_up(self) -> None:
+        self.query_one("#attention-body", VerticalScroll).scroll_up(animate=False)
+
+    def action_down(self) -> None:
+        self.query_one("#attention-body", VerticalScroll).scroll_down(animate=False)
+
+    def action_help(self) -> None:
+        self.checkout.show_help(self)
+
+
+def indented(text: str, style: str = "") -> Padding:
+    """A paragraph under its heading: wrapped lines keep the indent."""
+    return Padding(Text(text, style=style), (0, 0, 0, 2))
