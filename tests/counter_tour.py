@@ -329,6 +329,31 @@ async def diagnostics(pilot: Pilot[Any]) -> None:
     await scan(pilot, "4006381333931")
 
 
+async def manager_menu(pilot: Pilot[Any]) -> None:
+    """``/`` then 8: the manager's entries."""
+    await until(pilot, lambda: pilot.app.sync is not None)
+    await type_keys(pilot, "/8")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ChooseScreen) and "Manager" in pilot.app.screen.title_text)
+
+
+async def people_menu(pilot: Pilot[Any]) -> None:
+    await manager_menu(pilot)
+    await type_keys(pilot, "5")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ChooseScreen) and "People" in pilot.app.screen.title_text)
+
+
+async def cash_out(pilot: Pilot[Any]) -> None:
+    """Cash out of the drawer: the amount typed, then the reasons offered."""
+    from tui.screens.prompt import PromptScreen
+
+    await shift_menu(pilot)
+    await type_keys(pilot, "3")
+    await until(pilot, lambda: isinstance(pilot.app.screen, PromptScreen))
+    await type_keys(pilot, "20")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ChooseScreen) and "go out" in pilot.app.screen.title_text)
+
+
 #: name → (steps, what the scale twin shows, whether the till has an open shift)
 TOUR: dict[str, tuple[Step, int | None, bool]] = {
     "sale": (basket, None, True),
@@ -351,4 +376,7 @@ TOUR: dict[str, tuple[Step, int | None, bool]] = {
     "manager_pin": (manager_pin, None, True),
     "attention": (attention, None, True),
     "diagnostics": (diagnostics, None, True),
+    "manager_menu": (manager_menu, None, True),
+    "people_menu": (people_menu, None, True),
+    "cash_out": (cash_out, None, True),
 }

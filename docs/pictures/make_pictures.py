@@ -79,6 +79,8 @@ PICTURES = {
 TOUR_PICTURES = {
     "attention-screen": ("attention", "needs attention"),
     "diagnostics-screen": ("diagnostics", "diagnostics"),
+    "manager-menu": ("manager_menu", "the manager's menu"),
+    "pin-screen": ("pin", "the PIN screen"),
 }
 
 

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from ..keymap import bindings
+from ..keymap import binding, bindings
 from ..widgets.footer import Footer
 from .base import CounterModal, Said
 
@@ -31,7 +31,7 @@ class Choice:
 
 
 class ChooseScreen(CounterModal[Any]):
-    BINDINGS = bindings("add", "back", hidden=("up", "down"))
+    BINDINGS = [binding("add", label="Pick"), *bindings("back", hidden=("up", "down"))]
 
     def __init__(self, title: str, choices: list[Choice], *, footnote: str = ""):
         super().__init__()

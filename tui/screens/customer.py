@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from appliance.core.customer import Customer, customer
 
-from ..keymap import bindings
+from ..keymap import binding, bindings
 from ..widgets.entry import Entry
 from ..widgets.footer import Footer
 from .base import CounterModal, Said
@@ -23,7 +23,7 @@ SHOWN = 8
 
 
 class CustomerScreen(CounterModal[Customer | None]):
-    BINDINGS = bindings("add", "back", hidden=("up", "down"))
+    BINDINGS = [binding("add", label="Pick"), *bindings("back", hidden=("up", "down"))]
 
     def __init__(self, title: str):
         super().__init__()
@@ -85,7 +85,7 @@ class CustomerScreen(CounterModal[Customer | None]):
 class NewCustomer(CounterModal[Customer | None]):
     """A customer typed at the counter, one field after another; kept on this box for the next time."""
 
-    BINDINGS = bindings("add", "back")
+    BINDINGS = [binding("add", label="Next"), *bindings("back")]
     FIELDS = (
         ("Name (a person or a company)", True),
         ("Address, first line", True),

@@ -14,14 +14,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from ..keymap import bindings
+from ..keymap import binding, bindings
 from ..widgets.entry import Entry
 from ..widgets.footer import Footer
 from .base import CASHIER_ERRORS, CounterModal, Said
 
 
 class PromptScreen(CounterModal[Any]):
-    BINDINGS = bindings("add", "back")
+    BINDINGS = [binding("add", label="OK"), *bindings("back")]
 
     def __init__(
         self,
