@@ -40,9 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from counter_box import BARE_READY, SALE_READY, VENV_BIN, Product, load, start_bare, terminal_env, wait_ready  # noqa: E402
 from counter_driver import BareKeys, Cashier, scanner_port  # noqa: E402
 from figures import quantiles  # noqa: E402  (bench/, the script's own folder)
-from terminal import PtyProgram  # noqa: E402
+from terminal import KEY_BYTES, PtyProgram  # noqa: E402
 
-from tui.demo import DemoBox  # noqa: E402
+from tui.demo import DEMO_PEOPLE, DemoBox  # noqa: E402
 
 KINDS = ("bare", "keyboard", "serial", "digit")
 #: idle: no refresh asked; reading: asked, the daemon's pass before its first write (the sandbox
@@ -157,6 +157,7 @@ def main() -> None:
             argv = [str(VENV_BIN / "ofn-checkout"), "run", "--config", str(box.config_path)]
             app, bare = PtyProgram(argv, env, cwd=box.data), start_bare(Path(tmp), args.term)
             try:
+                log_in(app)
                 wait_ready(app, *SALE_READY)
                 wait_ready(bare, BARE_READY)
                 app.drain(2.0)
@@ -167,6 +168,13 @@ def main() -> None:
                 app.close()
                 bare.close()
     report(samples, refreshes, args)
+
+
+def log_in(app: PtyProgram) -> None:
+    """The demo's store has people, so the app opens on the PIN screen: the demo's cashier logs in."""
+    (pin,) = [pin for _, role, pin in DEMO_PEOPLE if role == "cashier"]
+    wait_ready(app, "type your PIN")
+    app.write(pin.encode() + KEY_BYTES["enter"])
 
 
 def measure(
