@@ -18,7 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from importlib import metadata
@@ -28,20 +28,27 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from appliance.config import Config
+from appliance.config import Config, ConfigError
+from appliance.config.channels import ChannelRules, default_rules
+from appliance.config.channels.returns import read_receipt_key
+from appliance.config.channels.source import RulesSource
 from appliance.core import text
 from appliance.core.clock import Clock, SystemClock, parse_utc, utc_text
 from appliance.core.customer import Customer
+from appliance.core.discount_rules import AutoDiscounts, DiscountPolicy
 from appliance.core.document import Document
 from appliance.core.handover import CompletedHandover, Handover, PickupOrder, refuse_shipped
 from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_from_config, seller_if_set
 from appliance.core.lockout import Tick
 from appliance.core.money import from_cents, to_cents
 from appliance.core.pickup_list import PickupEntry
-from appliance.core.receipt_code import read_sale_ref
+from appliance.core.receipt_code import SaleRef, read_sale_ref
+from appliance.core.receipt_token import as_sale, is_hub_code, sign, summarize
+from appliance.core.receipt_token import read as read_hub_code
 from appliance.core.return_draft import ReturnDraft
+from appliance.core.return_rules import ReturnRules
 from appliance.core.returns import Returned, add_return_line, returnable, start_return
-from appliance.core.sale import Item, Kind, Line, PaymentMethod, Sale, SaleError
+from appliance.core.sale import CompletedSale, Item, Kind, Line, PaymentMethod, Sale, SaleError
 from appliance.core.sale_draft import DraftError, draft_record, sale_from_draft
 from appliance.core.seal import Verdict
 from appliance.core.tax import VatRate
@@ -57,7 +64,7 @@ from appliance.store import customers as customer_list
 from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
 from appliance.store.basket_file import basket_path
-from appliance.store.catalogue import CatalogueError, as_item, get_variant
+from appliance.store.catalogue import CatalogueError, Variant, as_item, get_variant, shelf_item
 from appliance.store.database import StoreError, connect, write_transaction
 from appliance.store.handovers import (
     pickup_entries,
@@ -127,6 +134,8 @@ class Till:
         warnings: tuple[str, ...] = (),
         receipt: dict[str, Any] | None = None,
         fmt: Formatter | None = None,
+        rules: ChannelRules | None = None,
+        rules_source: RulesSource | None = None,
     ):
         self.db = db
         self.key = key
@@ -145,6 +154,16 @@ class Till:
         self.fmt = fmt or Formatter("EUR", "fr_FR", zone)
         self._periods_checked_on: date | None = None
         self.path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
+        # The channel's rules in force (docs/channels.md), taken up again when a sale starts.
+        self.rules = rules or default_rules(lane.channel, [method.code for method in payments])
+        self._rules_source = rules_source
+        self._earlier_rules: dict[str, ChannelRules] = {}
+        #: Why a changed channel file was not taken up (the status bar says it), or None.
+        self.rules_problem: str | None = None
+        # The hub's receipt key (channels.toml's [hub] receipt_key_file), read with the rules.
+        self.receipt_key: bytes | None = None
+        self.no_hub_code = "no channels file sets [hub] receipt_key_file"  # why receipts carry no hub code
+        self._read_receipt_key()
 
     @classmethod
     def create(
@@ -166,6 +185,8 @@ class Till:
         ``write=False`` opens it read-only: nothing is migrated or written, and writing raises.
         """
         path = db_path or config.store_path
+        source = RulesSource(config)
+        rules = source.read()  # a broken channel file stops the till before anything is opened
         opened = open_lane_store(path, config.key_file_for(path), config.lane_id, write=write)
         return cls(
             opened.db,
@@ -181,6 +202,8 @@ class Till:
             warnings=tuple(opened.warnings),
             receipt=config.receipt,
             fmt=Formatter(config.currency, config.language, ZoneInfo(config.timezone)),
+            rules=rules,
+            rules_source=source,
         )
 
     def close(self) -> None:
@@ -263,6 +286,7 @@ class Till:
         if ended(self.connection, sale.uuid) or sale.lane_id != self.lane.id:
             basket_file.drop(path)  # completed or cancelled before the stop: nothing is in progress
             return None
+        sale.rules_digest = self.rules.digest  # it goes on under the rules the till started with
         return sale
 
     def set_plus(self, plus: dict[int, int]) -> None:
@@ -338,24 +362,152 @@ class Till:
         variant = get_variant(self.connection, variant_id)
         if variant is None:
             raise CatalogueError(f"Variant {variant_id} is not in the catalogue: refresh it from OFN")
+        return self.sellable(variant)
+
+    def sellable(self, variant: Variant) -> Item:
+        """The variant as a sale line needs it, if this lane's channel may sell it (SaleError: why not)."""
+        self.rules.assortment.check(variant.id, variant.name, variant.category_id, variant.tags, self.rules.label)
         return as_item(variant, self.vat)
+
+    def shelf_item(self, code: str) -> Item | None:
+        """The channel's shelf-only item scanned or typed as ``code``, if there is one."""
+        shelf = self.rules.assortment.shelf_item(code)
+        return shelf_item(shelf, self.vat) if shelf is not None else None
 
     def new_sale(self, cashier: str) -> Sale:
         cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
-        return Sale(lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now())
+        self.reload_rules()  # a sale starts: the moment a changed channel file takes effect
+        # The channel's automatic discounts, fixed for the sale's life: a change never reaches a basket.
+        auto = AutoDiscounts(self.rules.discounts, self.rules.discount_policy, self.zone)
+        return Sale(
+            lane_id=self.lane.id,
+            channel=self.lane.channel,
+            cashier=cashier,
+            started_at=self.clock.now(),
+            rules_digest=self.rules.digest,
+            auto_discounts=auto,
+        )
 
-    def complete(self, sale: Sale) -> StoredSale:
+    def reload_rules(self) -> bool:
+        """Take up the channel file if it changed since it was read; True if the rules changed.
+
+        Called when a sale starts, never in the middle of a basket. A changed file that cannot be
+        used leaves the rules in force as they are: ``rules_problem`` says why (the status bar shows
+        it) and the log has every problem; the next sale looks again.
+        """
+        source = self._rules_source
+        if source is None or not source.changed():
+            return False
+        try:
+            rules = source.read()
+        except ConfigError as exc:
+            self.rules_problem = (
+                f"The channel file changed but cannot be used ({len(exc.problems)} problem(s)): the till keeps"
+                " the rules it had; run `ofn-checkout config check`"
+            )
+            log.warning("channel file not taken up, the rules in force stay: %s", exc)
+            return False
+        self.rules_problem = None
+        if rules == self.rules:
+            return False
+        self._earlier_rules[self.rules.digest] = self.rules
+        log.info("channel rules changed: %s now (were %s)", rules.digest[:12], self.rules.digest[:12])
+        self.rules = rules
+        self._read_receipt_key()
+        return True
+
+    def rules_of(self, sale: Sale) -> ChannelRules:
+        """The rules a sale started under: a basket ends under the rules it began with."""
+        if sale.rules_digest and sale.rules_digest != self.rules.digest:
+            return self._earlier_rules.get(sale.rules_digest, self.rules)
+        return self.rules
+
+    @property
+    def discount_policy(self) -> DiscountPolicy:
+        """How the channel's discounts combine, and the manual limits per role (the roles read them)."""
+        return self.rules.discount_policy
+
+    def check_tender(self, sale: Sale, method: PaymentMethod, amount: Decimal, customer_id: int | None = None) -> None:
+        """Whether the channel's payment rules let ``method`` pay ``amount`` now (SaleError: why not)."""
+        if sale.kind is not Kind.SALE:
+            return
+        rules = self.rules_of(sale)
+        totals = sale.totals()
+        cash = sum(to_cents(tender.amount) for tender in sale.tenders if tender.method.is_cash)
+        rules.payment.check_tender(
+            method,
+            to_cents(amount),
+            due=totals.due,
+            cash_so_far=cash,
+            has_customer=customer_id is not None,
+            channel_label=rules.label,
+        )
+
+    def tender(self, sale: Sale, method: PaymentMethod, amount: Decimal, customer_id: int | None = None) -> None:
+        """Take a payment on the sale, under the channel's payment rules."""
+        self.check_tender(sale, method, amount, customer_id)
+        sale.tender(method, amount, customer_id)
+
+    def check_method(self, method: PaymentMethod) -> None:
+        """Whether the lane's channel takes ``method`` at all (a hand-over's payment)."""
+        self.rules.payment.check_method(method, self.rules.label)
+
+    def payment_methods(self, sale: Sale | None = None) -> tuple[PaymentMethod, ...]:
+        """The methods this lane's channel takes, in the channel's order (the payment screen's list)."""
+        rules = self.rules_of(sale) if sale is not None else self.rules
+        return rules.payment.allowed(self.payments)
+
+    def needs_customer(self, method: PaymentMethod, sale: Sale | None = None) -> bool:
+        rules = self.rules_of(sale) if sale is not None else self.rules
+        return rules.payment.needs_a_customer(method)
+
+    @property
+    def return_rules(self) -> ReturnRules:
+        """What the channel takes back, how late, with what proof, and below what no PIN is asked."""
+        return self.rules.returns
+
+    def use_returns(self, rules: ReturnRules, receipt_key_file: Path | None) -> None:
+        """Put these return rules and this hub key in force, as a channel file saying so would."""
+        self.rules = replace(self.rules, returns=rules, receipt_key_file=receipt_key_file)
+        self._read_receipt_key()
+
+    def _read_receipt_key(self) -> None:
+        """The hub's receipt key of the rules in force.
+
+        A key that cannot be read leaves receipts without the hub code and cross-lane returns
+        refused with the reason; the sale goes on (the reason is logged, never the key).
+        """
+        self.receipt_key = None
+        if self.rules.receipt_key_file is None:
+            self.no_hub_code = "no channels file sets [hub] receipt_key_file"
+            return
+        try:
+            self.receipt_key = read_receipt_key(self.rules.receipt_key_file)
+        except ValueError as exc:
+            self.no_hub_code = str(exc)
+            log.warning("receipts carry no hub code: %s", exc)
+
+    def complete(self, sale: Sale, *, original: CompletedSale | None = None) -> StoredSale:
         """Complete and store a sale: once this returns, the sale survives a crash or power cut.
 
         A return of an invoiced sale gets its credit note in the same transaction (credit_note_for).
+        The channel's rules are checked once more first: no sale they refuse is sealed.
+        ``original``: for a return of another lane's sale, that sale as its receipt's hub code proved it.
         """
-        completed = sale.complete(self.clock.now())
+        completed = self.check_rules(sale)
+        credit = self._credit_methods()
         with self._writing() as write:
             connection = write.connection
             shift = current_shift(connection, self.lane.id)
             stored = record_sale(
-                connection, self.key, completed, shift.id if shift else None, journal_store.tip(connection)
+                connection,
+                self.key,
+                completed,
+                shift.id if shift else None,
+                journal_store.tip(connection),
+                credit,
+                original=original,
             )
             if completed.kind is Kind.RETURN:  # may seal a credit note after it: the witness reads the tip
                 invoices.issue_credit_note(
@@ -364,6 +516,36 @@ class Till:
             else:
                 write.head = stored.entry  # the witness is renewed from it, without reading the tip again
             return stored
+
+    def check_rules(self, sale: Sale) -> CompletedSale:
+        """The sale frozen, if the channel rules it started under let it be sealed (SaleError: why not)."""
+        rules = self.rules_of(sale)
+        if sale.kind is Kind.SALE:
+            self._check_assortment(sale, rules)
+        completed = sale.complete(self.clock.now())
+        if completed.kind is Kind.SALE:
+            rules.payment.check_payments(completed.payments, self.payments, rules.label)
+        elif any(p.method in self._credit_methods() and p.customer_id is None for p in completed.payments):
+            raise SaleError("A refund to customer credit needs the customer: refund another way")
+        return completed
+
+    def _credit_methods(self) -> frozenset[str]:
+        """The codes of the methods paid from the customer's credit in OFN (posted by the daemon)."""
+        return frozenset(method.code for method in self.payments if method.is_ofn_credit)
+
+    def _check_assortment(self, sale: Sale, rules: ChannelRules) -> None:
+        """Every live line against the channel's assortment, as the catalogue knows the variant now."""
+        if rules.assortment.sells_everything:
+            return
+        for line in sale.lines:
+            if line.voided or line.item.shelf:
+                continue
+            variant = get_variant(self.connection, line.item.variant_id)
+            category, tags = (variant.category_id, variant.tags) if variant is not None else (None, ())
+            if (reason := rules.assortment.refusal(line.item.variant_id, category, tags)) is not None:
+                raise SaleError(
+                    f"{line.item.name} (line {line.line_no}) is not sold at {rules.label} ({reason}): void the line"
+                )
 
     def cancel(self, sale: Sale, reason: str) -> None:
         """Abandon a sale before payment; a basket with items leaves a trace in the journal."""
@@ -406,22 +588,34 @@ class Till:
         return load_sale(self.connection, uuid=uuid, number=number)
 
     def sale_by_code(self, text: str) -> StoredSale:
-        """A sale of this lane by its receipt's code (scanned) or its number (typed).
+        """A sale of this lane by its receipt's code or square code (scanned) or its number (typed).
 
         A code names its lane: another till's receipt is refused rather than read as this till's
-        sale of the same number.
+        sale of the same number (a return takes another lane's sale by its square code instead:
+        :meth:`return_draft`).
         """
-        ref = read_sale_ref(text)
+        uuid = None
+        if is_hub_code(text) and self.receipt_key is not None:  # the receipt's square code
+            summary = read_hub_code(text, self.receipt_key)
+            ref, uuid = SaleRef(summary.number, summary.lane_id), summary.uuid
+        else:
+            ref = read_sale_ref(text)
         if ref.lane_id is not None and ref.lane_id != self.lane.id:
+            square = ", or scan the square code on the receipt" if self.receipt_key is not None else ""
             raise SaleError(
                 f"This receipt is from lane {ref.lane_id}, and this till is lane {self.lane.id} ({self.lane.name}):"
-                f" sale {ref.number} is kept at lane {ref.lane_id}; take it back or reprint it there"
+                f" sale {ref.number} is kept at lane {ref.lane_id}; take it back or reprint it there{square}"
             )
         stored = self.find_sale(number=ref.number)
         if stored is None:
             raise SaleError(
                 f"There is no sale number {ref.number} on this till ({self.lane.name}): check the number after No"
                 " on the receipt"
+            )
+        if uuid is not None and stored.sale.uuid != uuid:
+            raise SaleError(
+                f"This receipt's code names sale {ref.number} of this lane, but not the sale this till holds under"
+                " that number (was the store replaced?): tell the manager"
             )
         return stored
 
@@ -460,6 +654,7 @@ class Till:
         self, stored: StoredSale, receipt_config: dict[str, object], fmt: Formatter, *, duplicate: int = 0
     ) -> Receipt:
         original = self.find_sale(uuid=stored.sale.original_uuid) if stored.sale.original_uuid else None
+        number, lane = (original.number, None) if original else _other_lanes_sale(stored.sale)
         labels = {method.code: method.label for method in self.payments}
         return build_receipt(
             stored,
@@ -468,9 +663,18 @@ class Till:
             fmt,
             labels,
             duplicate=duplicate,
-            original_number=original.number if original else None,
+            original_number=number,
+            original_lane=lane,
             training=self.training,
+            hub_code=self.hub_code(stored),
         )
+
+    def hub_code(self, stored: StoredSale) -> str | None:
+        """The signed code a sale's receipt carries, for a return at any lane of the hub (docs/channels.md);
+        None for a return, without the hub's key, or for a sale too large to carry one."""
+        if self.receipt_key is None or stored.sale.kind is not Kind.SALE:
+            return None
+        return sign(summarize(stored.sale, stored.number), self.receipt_key)
 
     # -- hand-over of online orders ------------------------------------------------------------
 
@@ -540,19 +744,61 @@ class Till:
 
     # -- returns ---------------------------------------------------------------------------------
 
-    def return_draft(self, text: str, cashier: str) -> ReturnDraft:
-        """Start taking goods back against the sale a receipt's code or number names."""
-        original = self.sale_by_code(text)
-        if original.sale.kind is Kind.RETURN:
-            first = self.find_sale(uuid=original.sale.original_uuid) if original.sale.original_uuid else None
+    def return_draft(self, text: str, cashier: str, *, receipt_shown: bool | None = None) -> ReturnDraft:
+        """Start taking goods back against the sale a receipt's code or number names.
+
+        The channel's return rules decide first (docs/channels.md, "Returns"): whose sales, how old,
+        and whether the receipt is needed. A code is the receipt itself; for a typed number the
+        screen asks whether the customer shows it (``receipt_shown``; None: not asked). No basket is
+        in progress when a return starts, so a changed channel file is taken up here, as at a sale.
+        """
+        self.reload_rules()
+        original, number = self._original_of(text)
+        rules = self.return_rules
+        rules.check_channel(original.channel, self.lane.channel)
+        rules.check_age(original.completed_at, self.clock.now(), self.zone)
+        rules.check_receipt(bool(receipt_shown) if self.asks_for_receipt(text) else True)
+        already = returned_so_far(self.connection, original.uuid)
+        if not returnable(original, already):
+            of = f" of lane {original.lane_id}" if original.lane_id != self.lane.id else ""
+            raise SaleError(f"Everything sold on sale {number}{of} has been returned already")
+        sale = start_return(
+            original,
+            lane_id=self.lane.id,
+            channel=self.lane.channel,
+            cashier=_cashier(cashier),
+            started_at=self.clock.now(),
+        )
+        self._open_shift()
+        refunded = refunded_so_far(self.connection, original.uuid)
+        return ReturnDraft(original, number, already, refunded, sale, restock=rules.restock)
+
+    def asks_for_receipt(self, text: str) -> bool:
+        """Whether the cashier must say if the customer shows the receipt: a typed number, where
+        the channel's returns need it (a scanned code is the receipt)."""
+        return self.return_rules.receipt_required and text.strip().isdigit()
+
+    def _original_of(self, text: str) -> tuple[CompletedSale, int]:
+        """The sale a return gives back, and its number: this lane's by code or number, or another
+        lane's from its receipt's hub code (checked under the hub's key, offline)."""
+        if is_hub_code(text):
+            if self.receipt_key is None:
+                raise SaleError(
+                    f"This till cannot read the hub's receipt codes ({self.no_hub_code}):"
+                    " take the goods back at the lane that sold them"
+                )
+            summary = read_hub_code(text, self.receipt_key)
+            if summary.lane_id != self.lane.id:
+                names = dict(self.connection.execute("SELECT id, name FROM variant"))
+                labels = {rate.code: rate.label for rate in self.vat.values()}
+                cash = frozenset(method.code for method in self.payments if method.is_cash)
+                return as_sale(summary, names, labels, cash), summary.number
+        stored = self.sale_by_code(text)  # this lane's: by its code, its square code or its number
+        if stored.sale.kind is Kind.RETURN:
+            first = self.find_sale(uuid=stored.sale.original_uuid) if stored.sale.original_uuid else None
             of = f" (of sale {first.number})" if first else ""
-            raise SaleError(f"No {original.number} is a return{of}, not a sale: scan the receipt of the sale itself")
-        already = returned_so_far(self.connection, original.sale.uuid)
-        if not returnable(original.sale, already):
-            raise SaleError(f"Everything sold on sale {original.number} has been returned already")
-        sale = self.new_return(original, cashier)
-        refunded = refunded_so_far(self.connection, original.sale.uuid)
-        return ReturnDraft(original.sale, original.number, already, refunded, sale)
+            raise SaleError(f"No {stored.number} is a return{of}, not a sale: scan the receipt of the sale itself")
+        return stored.sale, stored.number
 
     def returnable(self, original: StoredSale) -> dict[int, Returned]:
         return returnable(original.sale, returned_so_far(self.connection, original.sale.uuid))
@@ -560,9 +806,12 @@ class Till:
     def new_return(self, original: StoredSale, cashier: str) -> Sale:
         cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
-        return start_return(
+        self.reload_rules()
+        sale = start_return(
             original.sale, lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now()
         )
+        sale.rules_digest = self.rules.digest
+        return sale
 
     def add_return_line(
         self, sale: Sale, original: StoredSale, line_no: int, *, quantity: int = 0, weight_g: int = 0
@@ -702,6 +951,19 @@ class Till:
                 self.close_periods()
             except Exception:
                 log.exception("closing the finished periods failed; will retry at the next write")
+
+
+def _other_lanes_sale(sale: CompletedSale) -> tuple[int | None, int | None]:
+    """The number and lane of another lane's sale a return gave back, as its lines name it."""
+    for line in sale.lines:
+        if line.returns is not None and line.returns.lane_id is not None:
+            return line.returns.number, line.returns.lane_id
+    return None, None
+
+
+def _cashier(name: str) -> str:
+    """The cashier's name, checked as everywhere (for the functions whose ``text`` is a scan)."""
+    return text.name(name, "The cashier's name")
 
 
 def _version() -> str:

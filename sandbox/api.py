@@ -151,7 +151,7 @@ def variant_json(v: sqlite3.Row, fees: Sequence[tuple[sqlite3.Row, Decimal]] = (
         "fees": {fee["fee_type"]: decimal_text(amount) for fee, amount in fees},
         "fees_name": {fee["fee_type"]: fee["name"] for fee, _ in fees},
         "price_with_fees": decimal_text(price + sum((amount for _, amount in fees), Decimal(0))),
-        "tag_list": [],
+        "tag_list": json.loads(v["tags"]),
         "thumb_url": "/noimage/mini.png",
         "unit_price_price": decimal_text(per_unit.quantize(Decimal("0.01"))),
         "unit_price_unit": "kg" if weighed else "item",
@@ -245,7 +245,7 @@ def _admin_variant(v: sqlite3.Row) -> dict[str, Any]:
         "variant_unit_scale": 1000.0 if v["variant_unit"] == "weight" else None,
         "variant_unit_name": None if v["variant_unit"] == "weight" else "item",
         "variant_unit_with_scale": "weight_1000" if v["variant_unit"] == "weight" else "items",
-        "category_id": 1,
+        "category_id": v["category_id"],
         "producer_id": v["supplier_id"],
     }
 
@@ -603,18 +603,32 @@ def customers_create(api: Api, request: Request, match: re.Match[str]) -> Respon
     return Response(201, {"data": body}, changed=True)
 
 
+_TRANSACTION_KEYS = {"customer_id", "amount", "description"}
+
+
 @route("POST", r"/api/v1/customer_account_transaction", "customer_account_transaction")
 def account_transaction(api: Api, request: Request, match: re.Match[str]) -> Response:
-    fields = request.body.get("customer_account_transaction", request.body)
+    """OFN's customer credit (``CustomerAccountTransactionController#create``): no idempotency key,
+    any amount (negative debits the credit), the running balance in the answer."""
     if anonymous(request):
         return Response(401, {"errors": [{"detail": NOT_AUTHORIZED["error"]}]})
-    customer = api.store.customer(_int(str(fields.get("customer_id", "")), 0))
+    fields = request.body.get("customer_account_transaction", request.body)
+    if not isinstance(fields, dict) or not fields:
+        detail = "A required parameter is missing or empty: customer_account_transaction"
+        return Response(422, {"errors": [{"detail": detail}]})
+    unknown = [key for key in fields if key not in _TRANSACTION_KEYS]
+    if unknown:
+        return Response(422, {"errors": [{"detail": f"Parameters not allowed in this request: {', '.join(unknown)}"}]})
+    customer = api.store.customer(_int(str(fields.get("customer_id", "")), 0))  # NotFound: 404
+    if customer["enterprise_id"] != HUB_ID:
+        return Response(401, {"errors": [{"detail": NOT_AUTHORIZED["error"]}]})
     try:
         amount = Decimal(str(fields["amount"]))
+        if not amount.is_finite():
+            raise InvalidOperation
     except (KeyError, InvalidOperation):
-        return Response(
-            422, {"errors": [{"detail": INVALID}], "meta": {"validation_errors": ["Amount can't be blank"]}}
-        )
+        blank = {"errors": [{"detail": INVALID}], "meta": {"validation_errors": ["Amount can't be blank"]}}
+        return Response(422, blank)
     row = api.store.credit(customer["id"], amount, str(fields.get("description") or ""))
     return Response(
         201,

@@ -40,12 +40,21 @@ class Faults:
     late_rate: float = 0.0  # writes whose answer is dropped at once and that are applied only later
     late_ms: int = 0  # how much later
     down_until: float = 0.0
+    # For a test that needs one exact request to fail: per route, a letter for each of its next
+    # writes, used up in order: k answered, d applied and its answer dropped, e a 502 from the proxy
+    # (not applied), l dropped now and applied ``late_ms`` later. Once used up, every write is answered.
+    scripts: dict[str, str] = field(default_factory=dict)
+
+    def next_step(self, name: str) -> str:
+        script = self.scripts.get(name, "")
+        self.scripts[name] = script[1:]
+        return script[:1] or "k"
 
     def error_rate(self, name: str) -> float:
         return self.error_rates.get(name, self.error_rates.get("*", 0.0))
 
     def update(self, changes: dict[str, Any]) -> None:
-        for key in ("latency_ms", "drop_rate", "error_rates", "late_rate", "late_ms"):
+        for key in ("latency_ms", "drop_rate", "error_rates", "late_rate", "late_ms", "scripts"):
             if key in changes:
                 setattr(self, key, changes[key])
         if "error_codes" in changes:
@@ -128,12 +137,21 @@ class Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         headers["x-base-url"] = self.server.url
         request = Request(method, parts.path, dict(parse_qsl(parts.query)), body, headers)
+        with self.server.rng_lock:
+            step = faults.next_step(name) if method != "GET" else "k"
+        if step == "e":
+            self._answer(Response(502, {"error": "Bad Gateway"}))
+            return
+        if step == "l":
+            self._apply_later(request, faults.late_ms / 1000)
+            self._drop()
+            return
         if method != "GET" and faults.late_ms and self.server.roll() < faults.late_rate:
             self._apply_later(request, faults.late_ms / 1000)
             self._drop()
             return
         response = self.server.api.handle(request)
-        if response.changed and self.server.roll() < faults.drop_rate:
+        if step == "d" or (response.changed and self.server.roll() < faults.drop_rate):
             self._drop()
             return
         self._answer(response)
@@ -162,7 +180,13 @@ class Handler(BaseHTTPRequestHandler):
     def _apply_later(self, request: Request, seconds: float) -> None:
         """A request still being served after the client gave up on it: it lands after the drop."""
         self.server.served["late_applied"] += 1
-        timer = threading.Timer(seconds, self.server.api.handle, args=(request,))
+        served = self.server.served
+
+        def land() -> None:
+            self.server.api.handle(request)
+            served["late_landed"] += 1  # what a test waits for (GET /__sandbox/stats)
+
+        timer = threading.Timer(seconds, land)
         timer.daemon = True
         timer.start()
 
@@ -205,6 +229,16 @@ class Handler(BaseHTTPRequestHandler):
             return Response(200, {"updated": len(levels)})
         if action == "customers" and method == "POST":
             return Response(200, {"added": _add_customers(store, body)})
+        if len(parts) == 3 and parts[0] == "customers" and parts[2] == "credit" and method == "GET":
+            rows = store.credit_transactions(int(parts[1]))
+            return Response(200, {"transactions": [dict(row) for row in rows]})
+        if len(parts) == 2 and parts[0] == "variants" and method == "PUT":
+            with store.transaction() as db:
+                db.execute(
+                    "UPDATE variant SET category_id = ?, tags = ? WHERE id = ?",
+                    (body.get("category_id"), json.dumps(body.get("tags", [])), int(parts[1])),
+                )
+            return Response(200, {"updated": int(parts[1])})
         if len(parts) == 2 and parts[0] == "orders" and method == "GET":
             return Response(200, _order_state(store, parts[1]))
         if len(parts) == 3 and parts[0] == "orders" and parts[2] == "payments" and method == "POST":

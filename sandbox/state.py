@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS variant (
     id INTEGER PRIMARY KEY, product_id INTEGER NOT NULL, product_name TEXT NOT NULL,
     sku TEXT NOT NULL, price TEXT NOT NULL, variant_unit TEXT NOT NULL, unit_value REAL NOT NULL,
     on_hand INTEGER NOT NULL, on_demand INTEGER NOT NULL, tax_category_id INTEGER,
-    supplier_id INTEGER NOT NULL, created_at TEXT NOT NULL
+    supplier_id INTEGER NOT NULL, created_at TEXT NOT NULL, category_id INTEGER, tags TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS order_cycle (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, opens_at TEXT NOT NULL, closes_at TEXT NOT NULL
@@ -438,6 +438,11 @@ class Store:
             "SELECT * FROM customer WHERE enterprise_id = ? ORDER BY id", (enterprise_id,)
         ).fetchall()
 
+    def credit_transactions(self, customer_id: int) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT * FROM account_transaction WHERE customer_id = ? ORDER BY id", (customer_id,)
+        ).fetchall()
+
     def customer(self, customer_id: int) -> sqlite3.Row:
         row = self.db.execute("SELECT * FROM customer WHERE id = ?", (customer_id,)).fetchone()
         if row is None:
@@ -494,9 +499,13 @@ class Store:
             ).fetchone()
 
     def credit(self, customer_id: int, amount: Decimal, description: str) -> sqlite3.Row:
+        """A transaction on the customer's credit; its balance is the last one's plus the amount, as
+        OFN computes it (under a lock on the customer)."""
         with self.transaction() as db:
-            customer = self.customer(customer_id)
-            balance = Decimal(customer["balance"]) + amount
+            last = db.execute(
+                "SELECT balance FROM account_transaction WHERE customer_id = ? ORDER BY id DESC LIMIT 1", (customer_id,)
+            ).fetchone()
+            balance = (Decimal(last["balance"]) if last else Decimal(0)) + amount
             db.execute("UPDATE customer SET balance = ? WHERE id = ?", (decimal_text(balance), customer_id))
             cursor = db.execute(
                 "INSERT INTO account_transaction (customer_id, amount, description, balance) VALUES (?, ?, ?, ?)",
@@ -534,7 +543,7 @@ def _seed(db: sqlite3.Connection, lanes: list[int], count: int, rng: random.Rand
     for variant in variants:
         weighed = variant.priced_by is PricedBy.WEIGHT
         db.execute(
-            "INSERT INTO variant VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO variant VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 variant.id,
                 variant.product_id,
@@ -548,6 +557,8 @@ def _seed(db: sqlite3.Connection, lanes: list[int], count: int, rng: random.Rand
                 variant.tax_category_id,
                 100 + variant.id % 8,
                 created,
+                variant.category_id,
+                json.dumps(list(variant.tags)),
             ),
         )
         for oc in (CLOSED_OC, OPEN_OC):

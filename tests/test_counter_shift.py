@@ -225,6 +225,8 @@ async def test_the_x_report_on_screen_and_on_paper_is_report_x(
     expected = cli_text(capsys, "report", "x", "--config", str(config_file))
     assert printed_report(kit, 1) == expected
     assert f"Cash payments (net){app.fmt.money(flour_cents(till)):>23}" in expected
+    by_channel = expected[expected.index("BY CHANNEL") + 1 :]  # on screen and on paper alike
+    assert by_channel[0] == "pickup point" and by_channel[1].startswith("  Sales (1)")
 
 
 async def test_the_z_closure_shows_the_difference_then_seals_prints_and_stops_the_selling(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from appliance.cli.main import main
 from appliance.cli.provision import ssh_sessions
 
 from .ofn_sandbox import running_sandbox
@@ -23,6 +24,7 @@ from .sshd import running_sshd
 
 pytestmark = pytest.mark.timeout(900)
 BOXES = ("box-1", "box-2")
+RECEIPT_KEY = "5f1e" * 16  # the hub's receipt key, in the vault beside each till's API key
 
 
 def test_the_fleet_playbook_sets_up_two_boxes_with_their_lanes_and_vault_keys_idempotently(
@@ -48,7 +50,7 @@ def test_the_fleet_playbook_sets_up_two_boxes_with_their_lanes_and_vault_keys_id
             }
             vault = fleet / "host_vars" / name / "vault.yml"
             vault.parent.mkdir(parents=True)
-            vault.write_text(f"vault_ofn_api_key: {sandbox.api_key}\n")
+            vault.write_text(f"vault_ofn_api_key: {sandbox.api_key}\nvault_hub_receipt_key: {RECEIPT_KEY}\n")
             encrypted = laptop.run(BIN / "ansible-vault", "encrypt", "--vault-password-file", password, vault)
             assert encrypted.rc == 0, encrypted.output
             assert sandbox.api_key not in vault.read_text()
@@ -67,7 +69,7 @@ def test_the_fleet_playbook_sets_up_two_boxes_with_their_lanes_and_vault_keys_id
             "ofn_checkout_serial": 2,
         }
 
-        def play() -> Run:
+        def play(*extra: str) -> Run:
             with ssh_sessions() as control:  # the SSH master ansible leaves is ended with the run
                 ssh = f"-o ControlMaster=auto -o ControlPersist=60s -o ControlPath={control}/%C"
                 env = {
@@ -78,7 +80,7 @@ def test_the_fleet_playbook_sets_up_two_boxes_with_their_lanes_and_vault_keys_id
                 }
                 return laptop.run(
                     BIN / "ansible-playbook", "-i", inventory, ROOT / "provisioning" / "fleet.yml",
-                    "--vault-password-file", password, "-e", json.dumps(hub), env=env,
+                    "--vault-password-file", password, "-e", json.dumps(hub), *extra, env=env,
                 )  # fmt: skip
 
         first = play()
@@ -94,6 +96,12 @@ def test_the_fleet_playbook_sets_up_two_boxes_with_their_lanes_and_vault_keys_id
             assert key.read_text().strip() == sandbox.api_key
             assert stat.S_IMODE(key.stat().st_mode) == 0o600
             assert (root / "var/lib/ofn-checkout/checkout.db").exists()
+            channels = root / "etc/ofn-checkout/channels.toml"
+            assert channels.read_text() == (fleet / "channels.toml").read_text()
+            assert config["lane"]["channels_file"] == str(channels)
+            receipt_key = root / "etc/ofn-checkout/hub-receipt.key"
+            assert receipt_key.read_text().strip() == RECEIPT_KEY
+            assert stat.S_IMODE(receipt_key.stat().st_mode) == 0o600
         assert first.output.count("OK    ofn") == 2, "each box's doctor speaks"
 
         second = play()
@@ -102,5 +110,17 @@ def test_the_fleet_playbook_sets_up_two_boxes_with_their_lanes_and_vault_keys_id
 
         allowed = {tmp_path / name / "etc/ofn-checkout/api.key" for name in BOXES}
         allowed |= {tmp_path / name / "var/lib/ofn-checkout/journal.key" for name in BOXES}
+        receipt_keys = {tmp_path / name / "etc/ofn-checkout/hub-receipt.key" for name in BOXES}
+        assert not leaks(RECEIPT_KEY, [laptop.work, *(tmp_path / name for name in BOXES)], laptop.outputs, receipt_keys)
+        # The hub's report: each box's export of a period fetched to the laptop, one file a lane.
+        exports = tmp_path / "exports"
+        period = {"export_from": "2026-01-01", "export_to": "2026-12-31", "export_dir": str(exports)}
+        fetched = play("--tags", "exports", "-e", json.dumps(period))
+        assert fetched.rc == 0, fetched.output
+        files = sorted(exports.iterdir())
+        assert [path.name for path in files] == ["lane-1.csv", "lane-2.csv"]
+        assert all(path.read_text().startswith("record,local_date,") for path in files)
+        assert main(["report", "hub", "--no-ofn", *map(str, files)]) == 0
+
         assert not leaks(sandbox.api_key, [laptop.work, *(tmp_path / name for name in BOXES)], laptop.outputs, allowed)
         assert not leaks("correct horse", [laptop.work], laptop.outputs, set())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import secrets
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -47,6 +48,16 @@ DEVICES = {
 }
 
 
+#: The hub's channel file the box gets (docs/channels.md): its lane's channel takes cash and card.
+CHANNELS = """version = 1
+[hub]
+name = "Provisioned hub"
+[channels."pickup point".payment]
+methods = ["cash", "card"]
+cash_limit = "1000.00"
+"""
+
+
 @dataclass
 class Box:
     """A prefix root behind the sshd, and the laptop's files to provision it with."""
@@ -58,12 +69,15 @@ class Box:
     config: Path
     key_file: Path
     devices: Path
+    channels: Path
+    receipt_key: Path
 
     def provision(
         self, wheel: Path, *extra: str, config: Path | None = None, key_file: Path | None = None, keep: bool = False
     ) -> Run:
         """A run of `provision`; ``keep``: without --config and --key-file (the box keeps its own)."""
         given = [] if keep else ["--config", config or self.config, "--key-file", key_file or self.key_file]
+        given += [] if keep else ["--channels", self.channels, "--receipt-key-file", self.receipt_key]
         return self.laptop.run(
             BIN / "ofn-checkout", "provision", f"{self.sshd.user}@127.0.0.1", "--port", str(self.sshd.port),
             "--identity", self.sshd.identity, "--known-hosts", self.sshd.known_hosts, *given,
@@ -92,14 +106,30 @@ def box(tmp_path: Path) -> Iterator[Box]:
     laptop_files.mkdir()
     with running_sandbox(tmp_path / "ofn-data") as sandbox, running_sshd(tmp_path / "sshd") as sshd:
         config = box_config(laptop_files, sandbox)
+        channels_file = f'channels_file = "{root / "etc/ofn-checkout/channels.toml"}"'
         config.write_text(
             config.read_text()
             .replace(str(laptop_files / "api.key"), str(root / "etc/ofn-checkout/api.key"))
             .replace(str(laptop_files / "box.db"), str(root / "var/lib/ofn-checkout/checkout.db"))
+            .replace('channel = "pickup point"', f'channel = "pickup point"\n{channels_file}')
         )
         devices = laptop_files / "devices.json"
         devices.write_text(json.dumps({"ofn_checkout_devices": DEVICES}))
-        yield Box(Laptop(tmp_path / "work"), sshd, sandbox, root, config, laptop_files / "api.key", devices)
+        channels = laptop_files / "channels.toml"
+        channels.write_text(CHANNELS)
+        receipt_key = laptop_files / "hub-receipt.key"
+        receipt_key.write_text(secrets.token_hex(32) + "\n")
+        yield Box(
+            Laptop(tmp_path / "work"),
+            sshd,
+            sandbox,
+            root,
+            config,
+            laptop_files / "api.key",
+            devices,
+            channels,
+            receipt_key,
+        )
 
 
 def test_a_box_set_up_over_ssh_then_unchanged_checked_upgraded_and_rolled_back(box: Box, releases: Releases) -> None:
@@ -129,6 +159,12 @@ def test_a_box_set_up_over_ssh_then_unchanged_checked_upgraded_and_rolled_back(b
     assert 'ATTRS{serial}=="A1", SYMLINK+="ofn-scanner", GROUP="input"' in rules
     assert 'ATTR{idProduct}=="0202", SYMLINK+="ofn-printer-usb", GROUP="lp"' in rules
     assert box.store.exists() and "journal" in box.tables()
+    channels = box.root / "etc/ofn-checkout/channels.toml"
+    assert channels.read_text() == CHANNELS and stat.S_IMODE(channels.stat().st_mode) == 0o640
+    receipt_key = box.root / "etc/ofn-checkout/hub-receipt.key"
+    assert receipt_key.read_text() == box.receipt_key.read_text()
+    assert stat.S_IMODE(receipt_key.stat().st_mode) == 0o600
+    assert pwd.getpwuid(receipt_key.stat().st_uid).pw_name == SERVICE_USER
     console = (box.root / "etc/default/console-setup").read_text()
     assert 'CODESET="Uni2"' in console and 'FONTFACE="TerminusBold"' in console  # the font test_counter_console reads
 
@@ -190,7 +226,8 @@ def test_a_box_set_up_over_ssh_then_unchanged_checked_upgraded_and_rolled_back(b
     journal_key = (box.root / "var/lib/ofn-checkout/journal.key").read_text().split()[0]
     key_files = {box.key_file, new_key, key, box.root / "var/lib/ofn-checkout/journal.key"}
     key_files |= set((box.root / "var/lib/ofn-checkout").rglob("journal.key"))  # the snapshots' copies
-    secrets = (box.sandbox.api_key, new_key.read_text(), journal_key)
+    key_files |= {box.receipt_key, box.root / "etc/ofn-checkout/hub-receipt.key"}
+    secrets = (box.sandbox.api_key, new_key.read_text(), journal_key, box.receipt_key.read_text().strip())
     for secret in secrets:
         found = leaks(secret, [box.laptop.work, box.root, box.sshd.log.parent], box.laptop.outputs, key_files)
         assert not found, f"a key appears in {found}"
@@ -213,3 +250,25 @@ def test_a_config_that_would_fail_on_a_box_is_refused_before_the_box_is_touched(
     assert "ofn.api_key_file = '/var/lib/ofn-checkout/demo-api.key': must be '/etc/ofn-checkout/api.key'" in err
     assert "store.path" in err and "backup.dir" in err
     assert "k" * 40 not in err
+
+
+def test_a_channel_file_that_would_fail_on_a_box_is_refused_before_the_box_is_touched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from appliance.cli.main import main
+
+    channels = tmp_path / "channels.toml"
+    channels.write_text(CHANNELS.replace('"card"]', '"card", "bitcoin"]').replace("version = 1", "version = 2"))
+    code = main(["provision", "127.0.0.1", "--port", "9", "--channels", str(channels)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert f"the channel file {channels} cannot be used" in err and "version = 2: this box reads version 1" in err
+    config = tmp_path / "till.toml"
+    text = (ROOT / "appliance/data/demo-config.toml").read_text()
+    text = text.replace("/var/lib/ofn-checkout/demo-api.key", "/etc/ofn-checkout/api.key")
+    text = text.replace("/var/lib/ofn-checkout/demo.db", "/var/lib/ofn-checkout/checkout.db")
+    config.write_text(text.replace('channel = "pickup point"', 'channel = "market stall"'))
+    channels.write_text(CHANNELS)
+    assert main(["provision", "127.0.0.1", "--port", "9", "--config", str(config), "--channels", str(channels)]) == 3
+    err = capsys.readouterr().err
+    assert "lane.channel = 'market stall': is not a channel of the channel file" in err

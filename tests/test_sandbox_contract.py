@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +163,42 @@ def test_customer_credit_is_prefixed_and_keeps_a_running_balance(sandbox: Sandbo
         DECIMAL.match(attributes["balance"])
         and float(attributes["balance"]) - float(first.json()["data"]["attributes"]["balance"]) == 10.25
     )
+
+
+def test_customer_credit_answers_as_ofns_controller_does(sandbox: Sandbox) -> None:
+    """OFN's spec (spec/requests/api/v1/customer_account_transaction_spec.rb): 404 for an unknown
+    customer, 422 for a missing amount (with the validation error), an unpermitted key or no body,
+    401 for a customer of an enterprise the key's user does not manage; a negative amount debits."""
+    headers = {"X-Api-Token": sandbox.api_key}
+    url = f"{sandbox.url}/api/v1/customer_account_transaction"
+    (foreign,) = sandbox.admin("POST", "customers", {"customers": [{"email": "x@elsewhere.org", "enterprise_id": 99}]})[
+        "added"
+    ]
+    (mine,) = sandbox.admin("POST", "customers", {"customers": [{"email": "debit@example.org"}]})["added"]
+
+    def post(fields: dict[str, object]) -> httpx.Response:
+        return httpx.post(url, headers=headers, json={"customer_account_transaction": fields}, timeout=10)
+
+    unknown = post({"customer_id": 999999, "amount": "1.00"})
+    assert unknown.status_code == 404
+    assert unknown.json() == {"errors": [{"detail": "The resource you were looking for could not be found."}]}
+    missing = post({"customer_id": mine})
+    assert missing.status_code == 422 and missing.json()["meta"] == {"validation_errors": ["Amount can't be blank"]}
+    extra = post({"customer_id": mine, "amount": "1", "id": 3})
+    assert (
+        extra.status_code == 422 and extra.json()["errors"][0]["detail"] == "Parameters not allowed in this request: id"
+    )
+    empty = httpx.post(url, headers=headers, json={}, timeout=10)
+    assert empty.json() == {
+        "errors": [{"detail": "A required parameter is missing or empty: customer_account_transaction"}]
+    }
+    assert post({"customer_id": foreign, "amount": "1.00"}).status_code == 401
+    debit = post({"customer_id": mine, "amount": "-4.50", "description": "sale"})
+    assert debit.status_code == 201
+    assert debit.json()["data"]["attributes"]["balance"] == debit.json()["data"]["attributes"]["amount"]
+    assert Decimal(debit.json()["data"]["attributes"]["balance"]) == Decimal("-4.5")
+    zero = post({"customer_id": mine, "amount": "0", "description": "read"})
+    assert zero.status_code == 201 and Decimal(zero.json()["data"]["attributes"]["balance"]) == Decimal("-4.5")
 
 
 def test_shipment_add_beyond_stock_is_a_422_with_ofns_words_and_changes_nothing(sandbox: Sandbox) -> None:

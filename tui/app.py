@@ -297,6 +297,8 @@ class CheckoutApp(App[int]):
         )
         if self.counter.follows is not None:  # the customer of the order just handed over buys more
             parts.insert(1, Part(f"after {self.counter.follows.order.number}"))
+        if self.till.rules_problem:  # a changed channel file that could not be used: the old rules stay
+            parts.insert(1, Part("Channel file broken: old rules kept", "bad"))
         return parts
 
     def refresh_status(self) -> None:
@@ -335,8 +337,9 @@ class CheckoutApp(App[int]):
 
     @property
     def other_methods(self) -> list[PaymentMethod]:
+        """The ``/`` list: the methods the lane's channel takes (channels.md), less cash and card."""
         card = self.card_method
-        return [method for method in self.till.payments if not method.is_cash and method != card]
+        return [method for method in self.till.payment_methods() if not method.is_cash and method != card]
 
     def after_payment(self, paid: Paid) -> None:
         """The sale or hand-over is sealed: open the drawer when cash was taken, forget the sale's

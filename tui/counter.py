@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from appliance.core.handover import CompletedHandover
 from appliance.core.sale import Item, Line, PricedBy, Sale, SaleError
-from appliance.store.catalogue import Variant, as_item
+from appliance.store.catalogue import Variant
 from appliance.store.sales import StoredSale
 from appliance.store.scan_lookup import Ambiguous, Match, NoMatch, ScanLookup
 from appliance.till import Till
@@ -99,7 +99,15 @@ class Counter:
             log.exception("keeping the basket in progress failed")
 
     def ring(self, code: str, quantity: int = 1) -> Rung:
-        """A scan or a typed code: add what it names, or say why not."""
+        """A scan or a typed code: add what it names, or say why not.
+
+        A variant the channel does not sell is refused here (SaleError, with the reason) before the
+        basket changes; a channel's shelf-only item is found by its code before the catalogue.
+        """
+        self._rules_for_a_new_basket()
+        shelf = self.till.shelf_item(code.strip())
+        if shelf is not None:
+            return Added(self.basket().add(shelf, quantity))
         result = self.lookup.read(code)
         if isinstance(result, NoMatch):
             return Unknown(result.scan.shown, result.message, result.hints)
@@ -109,7 +117,8 @@ class Counter:
 
     def ring_variant(self, variant: Variant, quantity: int = 1) -> Rung:
         """A product picked from a list (several shared a code)."""
-        item = as_item(variant, self.till.vat)
+        self._rules_for_a_new_basket()
+        item = self.till.sellable(variant)
         if item.priced_by is PricedBy.WEIGHT:
             _refuse_multiplier(item, quantity)
             return NeedsWeight(item, variant)
@@ -163,8 +172,14 @@ class Counter:
 
     # -- helpers -------------------------------------------------------------------------------
 
+    def _rules_for_a_new_basket(self) -> None:
+        """Before the first item of a basket, take up a changed channel file: the first item is
+        judged by the rules the sale will be sealed under (never a change in the middle of one)."""
+        if self.sale is None:
+            self.till.reload_rules()
+
     def _ring_match(self, match: Match, quantity: int) -> Rung:
-        item = as_item(match.variant, self.till.vat)
+        item = self.till.sellable(match.variant)
         if match.weight_g is not None:
             _refuse_multiplier(item, quantity)
             if item.priced_by is not PricedBy.WEIGHT:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from appliance.core.handover import Change, CompletedHandover, Handover, HandoverError, PickupOrder
 from appliance.core.sale import PricedBy
-from appliance.store.catalogue import Variant, as_item
+from appliance.store.catalogue import Variant
 from appliance.store.scan_lookup import Ambiguous, Match, NoMatch, ScanLookup
 from appliance.till import Till
 
@@ -73,7 +73,7 @@ class HandingOver:
 
     def put_on(self, variant: Variant, quantity: int = 1) -> Put:
         """A product picked from a list (several shared a code)."""
-        change = self.handover.add(as_item(variant, self.till.vat), quantity)
+        change = self.handover.add(self.till.sellable(variant), quantity)
         return Put(change, quantity)
 
     def take_off(self, variant_id: int, quantity: int = 1) -> Change:
@@ -92,7 +92,7 @@ class HandingOver:
         return rows
 
     def _put_match(self, match: Match, quantity: int) -> Put:
-        item = as_item(match.variant, self.till.vat)
+        item = self.till.sellable(match.variant)  # the channel's assortment applies to what is added
         if (match.weight_g is not None or match.price is not None) and item.priced_by is PricedBy.EACH:
             raise HandoverError(
                 f"This label of {item.name} carries its own weight or price: an OFN order holds whole units"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from appliance.core.customer import Customer
 from appliance.core.money import parse_amount, to_cents
 from appliance.core.sale import Discount, DiscountKind, Line, SaleError
 from appliance.reports.receipt_document import receipt_document
@@ -57,6 +58,7 @@ def prices_menu(app: CheckoutApp) -> None:
         Choice("Discount on the selected line", line_discount),
         Choice("Discount on the whole sale", sale_discount),
         Choice("Change the price of the selected line", price_change),
+        Choice("Customer of this sale (their discounts)", sale_customer),
     ]
     app.push(ChooseScreen("Discounts and prices", entries), lambda action: action(app) if action else None)
 
@@ -80,8 +82,9 @@ def _with_reason(app: CheckoutApp, title: str, then: Callable[[str], None]) -> N
 def _discount(
     app: CheckoutApp, title: str, apply: Callable[[Discount], None], base: Callable[[], int], line_no: int | None
 ) -> None:
-    """A discount: its kind, value and reason; above the hub's limit (``roles.discount_limit_percent``
-    of what it applies to, ``base`` cents) a manager allows it, and the sale records who."""
+    """A discount: its kind, value and reason; above the cashier's limit (the channel's
+    ``manual_percent_limit``, else ``roles.discount_limit_percent``, of what it applies to, ``base``
+    cents) a manager allows it, and the sale records who; above the manager's, nobody may."""
     kinds = [Choice("Percentage (type 10 for 10 %)", DiscountKind.PERCENT), Choice("Amount off", DiscountKind.AMOUNT)]
 
     def value_for(kind: DiscountKind | None) -> None:
@@ -96,7 +99,10 @@ def _discount(
 
     def checked(discount: Discount) -> None:
         shown = f"{discount.value}{' %' if discount.kind is DiscountKind.PERCENT else ''}"
-        if app.roles.discount_needs_manager(_percent_off(discount, base())):
+        percent_off = _percent_off(discount, base())
+        if refused := app.roles.discount_refused(percent_off):
+            app.sale_screen.say(f"Not done: a discount of {shown} is too much ({refused})", "error")
+        elif app.roles.discount_needs_manager(percent_off):
             app.approve(f"a discount of {shown} ({title.lower()})", lambda by: done(discount, shown, by))
         else:
             done(discount, shown, "")
@@ -135,6 +141,23 @@ def line_discount(app: CheckoutApp) -> None:
 def sale_discount(app: CheckoutApp) -> None:
     sale = app.counter.basket()
     _discount(app, "Discount on the whole sale", sale.discount_sale, lambda: sale.totals().subtotal, None)
+
+
+def sale_customer(app: CheckoutApp) -> None:
+    """The customer is known: the channel's rules for their OFN tags (members, say) apply to the
+    basket, as the lines show at once. Another customer picked replaces the first."""
+    from .screens.customer import CustomerScreen
+
+    def chosen(customer: Customer | None) -> None:
+        if customer is None:
+            return
+        screen = app.sale_screen
+        if screen.attempted(lambda: app.counter.basket().set_customer_tags(frozenset(customer.tags))):
+            screen.show_sale()
+            tags = f"tags {', '.join(customer.tags)}" if customer.tags else "no tags in OFN"
+            screen.say(f"Customer {customer.name} ({tags}): their discounts apply", "ok")
+
+    app.push(CustomerScreen("Customer of this sale: type part of a name"), chosen)
 
 
 def price_change(app: CheckoutApp) -> None:

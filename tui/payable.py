@@ -48,7 +48,11 @@ class Payable(Protocol):
     @property
     def tenders(self) -> list[Tender]: ...
 
-    def tender(self, method: PaymentMethod, amount: Decimal) -> None: ...
+    def tender(self, method: PaymentMethod, amount: Decimal, customer_id: int | None = None) -> None: ...
+
+    def needs_customer(self, method: PaymentMethod) -> bool: ...
+
+    def check_method(self, method: PaymentMethod) -> None: ...
 
     def remove_last(self) -> None: ...
 
@@ -74,8 +78,19 @@ class SalePayment:
     def tenders(self) -> list[Tender]:
         return self.counter.basket().tenders
 
-    def tender(self, method: PaymentMethod, amount: Decimal) -> None:
-        self.counter.basket().tender(method, amount)
+    def tender(self, method: PaymentMethod, amount: Decimal, customer_id: int | None = None) -> None:
+        """Under the channel's payment rules: a method it does not take, cash over its limit, a
+        method that needs a customer without one, are refused with the reason (SaleError)."""
+        self.counter.till.tender(self.counter.basket(), method, amount, customer_id)
+
+    def needs_customer(self, method: PaymentMethod) -> bool:
+        return self.counter.till.needs_customer(method, self.counter.basket())
+
+    def check_method(self, method: PaymentMethod) -> None:
+        """Refuse a method the channel does not take before the card terminal is even asked."""
+        till, sale = self.counter.till, self.counter.basket()
+        rules = till.rules_of(sale)
+        rules.payment.check_method(method, rules.label)
 
     def remove_last(self) -> None:
         self.counter.remove_tender()
@@ -115,8 +130,19 @@ class HandoverPayment:
     def tenders(self) -> list[Tender]:
         return self.handover.tenders
 
-    def tender(self, method: PaymentMethod, amount: Decimal) -> None:
+    def tender(self, method: PaymentMethod, amount: Decimal, customer_id: int | None = None) -> None:
+        """The channel's methods only; an online order is the customer's already, so no method that
+        needs one (customer credit) is taken for it here."""
+        self.till.check_method(method)
+        if customer_id is not None or method.is_ofn_credit:
+            raise HandoverError(f"{method.label} is not taken at a hand-over: the order is paid in OFN's own way")
         self.handover.tender(method, amount)
+
+    def needs_customer(self, method: PaymentMethod) -> bool:
+        return False
+
+    def check_method(self, method: PaymentMethod) -> None:
+        self.till.check_method(method)
 
     def remove_last(self) -> None:
         if not self.handover.tenders:

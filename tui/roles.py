@@ -123,8 +123,30 @@ class Roles:
 
     # -- the limits a cashier works within -------------------------------------------------------------
 
+    def discount_limit(self, role: str) -> Decimal | None:
+        """The largest discount by hand ``role`` gives alone, in percent: the channel's
+        ``discount_policy.manual_percent_limit`` where it names the role, else the box's
+        ``[roles] discount_limit_percent`` for a cashier, and no limit for a manager."""
+        channel = self.app.till.rules.discount_policy.manual_limit(role)
+        if channel is not None:
+            return channel
+        return Decimal(limit(self.app, "discount_limit_percent")) if role == "cashier" else None
+
     def discount_needs_manager(self, percent_off: Decimal) -> bool:
-        return percent_off > Decimal(limit(self.app, "discount_limit_percent"))
+        cashier = self.discount_limit("cashier")
+        return cashier is not None and percent_off > cashier
+
+    def discount_refused(self, percent_off: Decimal) -> str:
+        """Why nobody may give this discount by hand in this channel, or "" when a manager may."""
+        manager = self.discount_limit("manager")
+        if manager is not None and percent_off > manager:
+            return f"this channel allows discounts by hand up to {manager} %, even a manager's"
+        return ""
 
     def refund_needs_manager(self, cents: int) -> bool:
+        """The channel's ``no_pin_below`` when a channels file sets it (it wins over the box's
+        ``[roles] refund_limit``: the hub decides per channel, docs/channels.md), else that limit."""
+        by_channel = self.app.till.return_rules.needs_pin(cents)
+        if by_channel is not None:
+            return by_channel
         return Decimal(cents) / 100 > limit(self.app, "refund_limit")

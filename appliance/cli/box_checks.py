@@ -23,7 +23,8 @@ from pathlib import Path
 
 import httpx
 
-from appliance.config import Config
+from appliance.config import Config, ConfigError
+from appliance.config.channels import channel_rules
 from appliance.core.clock import parse_utc
 from appliance.ofn.audit import audit
 from appliance.ofn.client import OfnClient, OfnError, OrderCycleClosed
@@ -58,11 +59,23 @@ def box_checks(
     """
     now = now or datetime.now(UTC)
     yield config_verdict or ("ok", "config", str(config.path) if config.path else "demo settings")
+    if config.channels_file is not None and config_verdict is None:
+        yield channels(config)
     yield disk(db_path)
     yield from store_checks(config, db_path, now)
     yield backup_snapshots(config, now)
     yield version()
     yield from ofn_checks(config, db_path, transport)
+
+
+def channels(config: Config) -> Verdict:
+    """The hub's channel file, as the till will read it: a broken one stops the counter from starting."""
+    try:
+        rules = channel_rules(config)
+    except ConfigError as exc:
+        problems = "; ".join(str(problem) for problem in exc.problems)
+        return ("fail", "channels", f"{config.channels_file}: {problems} (`ofn-checkout config check` lists them)")
+    return ("ok", "channels", f"{config.channels_file}: channel {rules.label!r}, sha256 {rules.digest[:12]}")
 
 
 def disk(path: Path) -> Verdict:

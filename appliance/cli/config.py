@@ -12,6 +12,7 @@ from appliance.cli.options import (
     config_option,
 )
 from appliance.config import Config, ConfigError
+from appliance.config.channels import box_problems, load_channels
 from appliance.store.keys import permission_warning
 
 
@@ -22,9 +23,17 @@ def config_group() -> None:
 
 @config_group.command("check")
 @config_option
-def config_check(config_path: Path | None) -> int:
-    """Print every problem of the config (key, value, reason); exit 1 if there is one."""
+@click.option(
+    "--channels",
+    "channels_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Channel file to check [default: [lane] channels_file of the config]",
+)
+def config_check(config_path: Path | None, channels_path: Path | None) -> int:
+    """Print every problem of the config and of the channel file (key, value, reason); exit 1 if
+    there is one."""
     path = config_module.resolve_path(config_path)
+    config: Config | None = None
     try:
         config = config_module.load(path)
     except ConfigError as exc:
@@ -35,14 +44,34 @@ def config_check(config_path: Path | None) -> int:
         click.echo(f"{path}: {len(problems)} problem(s)")
         for problem in problems:
             click.echo(f"  {problem}")
-        return EXIT_PROBLEMS
-    for warning in _config_warnings(config):
-        click.echo(f"warning: {warning}")
-    click.echo(
-        f'{path}: OK (lane {config.lane_id} "{config.lane_name}", {len(config.vat)} VAT rates, '
-        f"{len(config.payments)} payment methods)"
-    )
-    return 0
+    elif config is not None:
+        for warning in _config_warnings(config):
+            click.echo(f"warning: {warning}")
+        click.echo(
+            f'{path}: OK (lane {config.lane_id} "{config.lane_name}", {len(config.vat)} VAT rates, '
+            f"{len(config.payments)} payment methods)"
+        )
+    channels_ok = _check_channels(channels_path or (config.channels_file if config else None), config)
+    return EXIT_PROBLEMS if problems or not channels_ok else 0
+
+
+def _check_channels(path: Path | None, config: Config | None) -> bool:
+    """Check the channel file, and against the config when that one could be read; print the verdict."""
+    if path is None:
+        return True
+    try:
+        hub = load_channels(path)
+        problems = box_problems(hub, config) if config is not None else []
+    except ConfigError as exc:
+        problems = exc.problems
+    if problems:
+        click.echo(f"{path}: {len(problems)} problem(s)")
+        for problem in problems:
+            click.echo(f"  {problem}")
+        return False
+    own = f', this lane\'s channel "{config.channel}"' if config is not None else ""
+    click.echo(f"{path}: OK (version {hub.version}, {len(hub.channels)} channel(s){own}, sha256 {hub.digest[:12]})")
+    return True
 
 
 def _file_problems(config: Config) -> list[str]:

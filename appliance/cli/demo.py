@@ -112,6 +112,10 @@ _PACKED = [
     ("Quiche slice", PREPARED),
     ("Lasagne portion", PREPARED),
 ]
+#: The demo's OFN categories (primary taxons) and tags, which a channel's assortment reads.
+LOOSE_CATEGORY, BAKERY_CATEGORY = 11, 12
+PACKED_CATEGORIES = {FOOD: 13, STANDARD: 14, PREPARED: 15}
+_ALCOHOL = ("Cider", "Beer", "Red wine", "White wine")
 _PRODUCERS = [
     "Ferme des Saules",
     "Le Pré Vert",
@@ -154,6 +158,8 @@ def demo_variants(count: int = 320, seed: int = 7) -> list[Variant]:
                 FOOD,
                 rng.randrange(20, 200),
                 False,
+                category_id=LOOSE_CATEGORY,
+                tags=("loose",),
             )
         )
         next_id += 1
@@ -170,6 +176,8 @@ def demo_variants(count: int = 320, seed: int = 7) -> list[Variant]:
                 FOOD,
                 None,
                 True,
+                category_id=BAKERY_CATEGORY,
+                tags=("bakery",),
             )
         )
         next_id += 1
@@ -192,6 +200,8 @@ def demo_variants(count: int = 320, seed: int = 7) -> list[Variant]:
                 category,
                 rng.randrange(5, 60),
                 False,
+                category_id=PACKED_CATEGORIES[category],
+                tags=("alcohol",) if name.startswith(_ALCOHOL) else (),
             )
         )
         next_id += 1

@@ -11,6 +11,7 @@ from appliance.core.pins import PinError
 from appliance.core.sale import SaleError
 from appliance.core.text import TextError
 from appliance.ofn.errors import OfnError
+from appliance.reports.channels import ReportError
 from appliance.store.catalogue import CatalogueError
 from appliance.store.database import StoreError
 from appliance.store.keys import ApiKeyError, JournalKeyError
@@ -33,4 +34,5 @@ PERSON_ERRORS: tuple[type[Exception], ...] = (
     InvoiceError,
     PeopleError,  # a change to the people refused, a PIN refused or locked out
     PinError,
+    ReportError,  # a report asked for wrongly (dates), or an export the hub report cannot trust
 )

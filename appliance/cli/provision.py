@@ -33,7 +33,8 @@ from appliance import config as config_module
 from appliance.cli.cloud_init import CloudInitError, FirstBoot, write_files
 from appliance.cli.options import EXIT_CANNOT, EXIT_PROBLEMS
 from appliance.cli.wheelhouse import PLATFORM_TAGS, Target, WheelhouseError, build_app_wheel, build_wheelhouse
-from appliance.config import Config
+from appliance.config import Config, ConfigError
+from appliance.config.channels import box_problems, load_channels
 
 SOURCE = Path(__file__).resolve().parents[2]
 PROVISIONING = SOURCE / "provisioning"
@@ -65,6 +66,17 @@ def provision() -> None:
     "--key-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="File holding the hub's OFN API key (required the first time)",
+)
+@click.option(
+    "--channels",
+    "channels_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The hub's channel file (docs/channels.md); else the box keeps its own",
+)
+@click.option(
+    "--receipt-key-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="File holding the key the hub's boxes share to sign their receipts' codes",
 )
 @click.option("--check", is_flag=True, help="Show what would change, change nothing")
 @click.option("--upgrade", is_flag=True, help="Allow a box running another version to be upgraded (or rolled back)")
@@ -139,10 +151,18 @@ def _role_variables(options: dict[str, Any]) -> dict[str, Any]:
         "ofn_checkout_user": options["service_user"],
         "ofn_checkout_root": str(root) if root else "",
     }
+    config = None
     if options["config_file"] is not None:
         config = config_module.load(options["config_file"])
         _check_box_paths(config, root)
         variables["ofn_checkout_config_file"] = str(options["config_file"].resolve())
+    if options["channels_file"] is not None:
+        _check_channels(options["channels_file"], config)
+        variables["ofn_checkout_channels_file"] = str(options["channels_file"].resolve())
+    if options["receipt_key_file"] is not None:
+        if not options["receipt_key_file"].read_bytes().strip():
+            raise ProvisionError(f"--receipt-key-file {options['receipt_key_file']} is empty: put the hub's key in it")
+        variables["ofn_checkout_receipt_key_file"] = str(options["receipt_key_file"].resolve())
     if options["key_file"] is not None:
         if not options["key_file"].read_text(encoding="utf-8", errors="replace").strip():
             raise ProvisionError(f"--key-file {options['key_file']} is empty: put the hub's OFN API key in it")
@@ -157,10 +177,13 @@ def _check_box_paths(config: Config, root: Path | None) -> None:
     base = root or Path("/")
     etc, data = (base / path.relative_to("/") for path in BOX_PATHS.values())
     problems = []
-    for key, path, wanted in (
+    places = [
         ("ofn.api_key_file", config.api_key_file, etc / "api.key"),
         ("store.path", config.store_path, data / "checkout.db"),
-    ):
+    ]
+    if config.channels_file is not None:
+        places.append(("lane.channels_file", config.channels_file, etc / "channels.toml"))
+    for key, path, wanted in places:
         if path != wanted:
             problems.append(f"{key} = {str(path)!r}: must be {str(wanted)!r} on a box (where the role puts it)")
     for key, optional in (("journal.key_file", config.journal_key_file), ("backup.dir", config.backup["dir"])):
@@ -168,6 +191,18 @@ def _check_box_paths(config: Config, root: Path | None) -> None:
             problems.append(f"{key} = {str(optional)!r}: must be under {data} (the only place the services may write)")
     if problems:
         raise ProvisionError("the config cannot be used on a box:\n  " + "\n  ".join(problems))
+
+
+def _check_channels(path: Path, config: Config | None) -> None:
+    """The channel file, and the box's config against it: a broken file never reaches a box (the
+    till would refuse to start on it)."""
+    try:
+        hub = load_channels(path)
+        problems = box_problems(hub, config) if config is not None else []
+    except ConfigError as exc:
+        problems = exc.problems
+    if problems:
+        raise ProvisionError(f"the channel file {path} cannot be used:\n  " + "\n  ".join(map(str, problems)))
 
 
 def _software(work: Path, options: dict[str, Any]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from appliance.cli.options import (
     open_till,
     store_options,
 )
+from appliance.cli.report_hub import report_channels, report_hub
 from appliance.config import Config
 from appliance.core.money import from_cents
 from appliance.reports.text import closure_text, shift_report_text
@@ -27,7 +28,7 @@ from appliance.till import Till
 
 @click.group("report")
 def report_group() -> None:
-    """X and Z reports, and the daily, monthly and yearly closures."""
+    """X and Z reports, the daily, monthly and yearly closures, channels compared, the hub's exports."""
 
 
 @report_group.command("x")
@@ -138,3 +139,7 @@ def report_close_periods(config_path: Path | None, db_path: Path | None) -> int:
     if not made:
         click.echo("nothing to close")
     return 0
+
+
+report_group.add_command(report_channels)
+report_group.add_command(report_hub)

@@ -7,7 +7,8 @@ again on the same store: it picks up the clock and the shift where the store lef
 
 Its sales are made up, so it writes only to a training store: one it sets up itself on a new path,
 or one set up with ``store init --training``; never to a lane's real store. Every report and
-receipt of a training store says so.
+receipt of a training store says so. ``--channel`` sells as another channel than the config's, as a
+box carried to the market for a day would: runs of one store can so fill several channels.
 
 One clock for the whole simulated day: the store's set-up, the shift and every sale run on the
 simulated clock, which never goes back before the store's last entry. With ``--until-now`` the
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +30,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from appliance.cli.demo import demo_customers, demo_variants
-from appliance.cli.options import load_config, store_options
+from appliance.cli.options import TEXT, load_config, store_options
 from appliance.config import Config
 from appliance.core.clock import SteppingClock, parse_utc
 from appliance.core.money import from_cents, to_cents
@@ -296,6 +297,11 @@ def _cash_tendered(due: int, rng: random.Random) -> int:
     help="Share of sales invoiced (returns of those get credit notes), one line each",
 )
 @click.option(
+    "--channel",
+    type=TEXT,
+    help="Sell as the channel NAME instead of the config's [lane] channel (a box moved to the market for a day)",
+)
+@click.option(
     "--until-now",
     is_flag=True,
     help="End the simulated day at the real time (it starts early enough, today): reports come after its sales",
@@ -310,6 +316,7 @@ def simulate(
     shift_size: int,
     leave_open: bool,
     invoices: float,
+    channel: str | None,
     until_now: bool,
 ) -> int:
     """Fill a training store with realistic random sales through the real till, one line per sale.
@@ -317,6 +324,8 @@ def simulate(
     A new path becomes a training store; an existing store must be one (`store init --training`).
     """
     config = load_config(config_path)
+    if channel is not None:
+        config = replace(config, channel=channel)
     zone = ZoneInfo(config.timezone)
     if start is not None and not 2000 <= start.year <= 2999:
         raise click.BadParameter("--start must be between 2000 and 2999")

@@ -23,6 +23,7 @@ from appliance.core.clock import SystemClock, parse_utc
 from appliance.core.money import from_cents
 from appliance.ofn.audit import Audit, audit
 from appliance.ofn.client import OfnClient
+from appliance.ofn.credit import mark_done
 from appliance.ofn.daemon import Daemon, cycle_in_force
 from appliance.reports.attention import task_for
 from appliance.store.database import write_transaction
@@ -120,6 +121,8 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
         f"state {current.state}; last success: {success}; pending {current.pending}{age};"
         f" needs attention {current.attention}"
     )
+    for row in parked_credits(till.connection):
+        click.echo(f"  attention: credit posting {row['id']} (customer {row['customer_id']}): {row['last_error']}")
     for item in parked_items(till.connection):
         task = task_for(item)
         click.echo(f"  attention: {_where({'order_number': item.order, 'variant_id': item.variant_id})}: {item.reason}")
@@ -132,6 +135,18 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     for row in events:
         click.echo(f"  {row['at']} {row['kind']}: {_where(row)}: {row['detail']}")
     return 0
+
+
+def parked_credits(connection: Any) -> list[Any]:
+    """Postings to customers' credit a person must look at (appliance/ofn/credit.py)."""
+    return (
+        named(connection)
+        .execute(
+            "SELECT o.id, c.customer_id, o.last_error FROM outbox AS o JOIN credit_posting AS c ON c.outbox_id = o.id"
+            " WHERE o.kind = 'credit' AND o.status = 'attention' ORDER BY o.id"
+        )
+        .fetchall()
+    )
 
 
 def _where(row: Mapping[str, Any]) -> str:
@@ -149,6 +164,19 @@ def retry(obj: tuple[Path | None, Path | None], wait: float) -> int:
     with sync_pass(till.db, wait_s=wait):  # never under a running pass's feet
         cleared = retry_parked(till.db)
     click.echo(f"{cleared} parked change(s) back in the queue")
+    return 0
+
+
+@sync.command("credit-done")
+@click.argument("posting", type=click.IntRange(1))
+@WAIT_OPTION
+@click.pass_obj
+def credit_done(obj: tuple[Path | None, Path | None], posting: int, wait: float) -> int:
+    """A parked posting to a customer's credit was found in OFN: mark it done, never send it again."""
+    _, till = open_till(*obj)
+    with sync_pass(till.db, wait_s=wait):
+        mark_done(till.db, posting)
+    click.echo(f"credit posting {posting} marked done: it is in OFN, nothing more is sent for it")
     return 0
 
 

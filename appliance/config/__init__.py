@@ -90,6 +90,7 @@ class Config:
     cash: dict[str, Any] = field(default_factory=dict)
     roles: dict[str, Any] = field(default_factory=dict)
     backup: dict[str, Any] = field(default_factory=lambda: {"dir": None, "keep": 7})
+    channels_file: Path | None = None
 
     def key_file_for(self, db_path: Path) -> Path:
         """The journal key of a database: ``journal.key_file`` for the configured store, else
@@ -164,6 +165,7 @@ def parse(text: str, path: Path | None = None) -> Config:
         lane_id=lane["id"],
         lane_name=lane["name"],
         channel=lane["channel"],
+        channels_file=lane["channels_file"],
         currency=locale["currency"],
         language=locale["language"],
         timezone=locale["timezone"],
@@ -304,7 +306,11 @@ def _read_payments(entries: Any, problems: list[Problem]) -> tuple[PaymentMethod
             problems.append(Problem(f"payment[{index}].code", values["code"], "appears twice"))
         if values["cash"] and values["card"]:
             problems.append(Problem(f"payment[{index}].card", True, "a method is cash or card, not both"))
-        methods.append(PaymentMethod(values["code"], values["label"], values["cash"], values["card"]))
+        if values["ofn_credit"] and (values["cash"] or values["card"]):
+            problems.append(Problem(f"payment[{index}].ofn_credit", True, "customer credit is neither cash nor card"))
+        methods.append(
+            PaymentMethod(values["code"], values["label"], values["cash"], values["card"], values["ofn_credit"])
+        )
     if not methods and not any(p.key.startswith("payment") for p in problems):
         problems.append(Problem("payment", _MISSING, "at least one [[payment]] method is required"))
     if sum(m.is_cash for m in methods) > 1:

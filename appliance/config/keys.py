@@ -55,6 +55,12 @@ ACTIONS: tuple[Action, ...] = (
         "one more of the selected line (a weighed line: all its weight left); typed first: that many pieces or grams",
     ),
     Action("return_off", ("minus", "f3"), "Take off", "take the selected line out of the return"),
+    Action(
+        "return_damaged",
+        ("asterisk", "f2"),
+        "Damaged",
+        "the selected line's goods are damaged: refunded, not back to stock (again: back to stock)",
+    ),
     Action("to_refund", ("plus", "f4"), "Refund", "go to the refund"),
     # taking goods back: the refund
     Action("refund_as_paid", ("enter",), "As paid", "refund the way the sale was paid (the method shown)"),

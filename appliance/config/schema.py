@@ -78,6 +78,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "id": Field(_positive_int, doc="number of this till; sale numbers are gap-less per lane"),
         "name": Field(_nonempty, doc="name on receipts and reports"),
         "channel": Field(_nonempty, doc='where the till sells, e.g. "pickup point"'),
+        "channels_file": Field(
+            _optional_path, None, "the hub's channel file (docs/channels.md); empty: every method, the whole catalogue"
+        ),
     },
     "locale": {
         "currency": Field(_currency, "EUR", "ISO 4217 code"),
@@ -205,5 +208,6 @@ TABLE_ARRAYS: dict[str, dict[str, Field]] = {
         "label": Field(_nonempty, doc="name on screen and receipt"),
         "cash": Field(_bool, False, "counted in the drawer, gives change"),
         "card": Field(_bool, False, "taken on the card terminal: the counter's card key (*) uses it"),
+        "ofn_credit": Field(_bool, False, "paid from the customer's credit in OFN (a customer is asked for)"),
     },
 }

@@ -47,6 +47,8 @@ class Customer:
     code: str = ""
     ofn_id: int | None = None
     id: int | None = None
+    # OFN's tags of the customer (not printed): a channel's discount rules for members, say.
+    tags: tuple[str, ...] = ()
 
     def as_record(self) -> dict[str, Any]:
         """What an invoice seals of its customer: what is printed, and where it came from."""
@@ -74,6 +76,7 @@ def customer(
     code: str = "",
     ofn_id: int | None = None,
     id: int | None = None,  # noqa: A002 - the row's id, as the dataclass names it
+    tags: tuple[str, ...] | list[str] = (),
 ) -> Customer:
     """A customer from what was typed or read, each field checked; raises TextError saying which."""
     lines = [line for line in address if line.strip()]
@@ -88,6 +91,7 @@ def customer(
         code=code.strip(),
         ofn_id=ofn_id,
         id=id,
+        tags=tuple(sorted({tag.strip() for tag in tags if tag.strip()})),
     )
 
 

@@ -11,6 +11,11 @@ The refund goes back the way the sale was paid: each method of the original sale
 was used, up to what it took less what earlier returns already gave back by it. A card is never
 refunded more than was charged on it; what no method has room for (none, unless earlier refunds
 went elsewhere) is proposed in cash.
+
+Each line goes back to stock or not (damaged): the channel's rule sets the default (``restock``),
+the cashier turns it round line by line. A damaged line is refunded the same, but stays out of the
+counter order in OFN. The original may be another lane's sale, read from its receipt's hub code
+(``lane_id`` then differs from this lane's, and each return line names it).
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ class ReturnDraft:
         already: dict[int, Returned],
         refunded: dict[str, int],
         sale: Sale,
+        *,
+        restock: bool = True,
     ):
         if sale.kind is not Kind.RETURN or sale.original_uuid != original.uuid:
             raise SaleError("This return is not for that sale")
@@ -48,7 +55,14 @@ class ReturnDraft:
         self.already = already
         self.refunded = refunded
         self.sale = sale
+        self.restock = restock  # the channel's default: goods back to stock
         self._wanted: dict[int, tuple[int, int]] = {}
+        self._turned: set[int] = set()  # lines the cashier set the other way than the default
+
+    @property
+    def foreign(self) -> bool:
+        """The sale was made at another lane (found by its receipt's hub code)."""
+        return self.original.lane_id != self.sale.lane_id
 
     # -- what the screen shows -------------------------------------------------------------------
 
@@ -83,6 +97,10 @@ class ReturnDraft:
     @property
     def empty(self) -> bool:
         return not self._wanted
+
+    def damaged(self, line_no: int) -> bool:
+        """Whether the line's goods stay off the shelf (they are refunded all the same)."""
+        return self.restock == (line_no in self._turned)
 
     # -- what the cashier does -------------------------------------------------------------------
 
@@ -119,6 +137,21 @@ class ReturnDraft:
         del wanted[line_no]
         self._rebuild(wanted)
         return sold
+
+    def turn_damaged(self, line_no: int) -> bool:
+        """The line's goods are damaged (or, again, back to stock); returns whether damaged now."""
+        sold = self._returnable_line(line_no)
+        if line_no not in self._wanted:
+            raise SaleError(f"{sold.name} is not in this return: give it back first (Enter), then mark it")
+        turned = self._turned ^ {line_no}
+        before = self._turned
+        self._turned = turned
+        try:
+            self._rebuild(self._wanted)
+        except SaleError:
+            self._turned = before
+            raise
+        return self.damaged(line_no)
 
     # -- the refund ------------------------------------------------------------------------------
 
@@ -174,5 +207,14 @@ class ReturnDraft:
         )
         for line_no, (quantity, weight_g) in sorted(wanted.items()):
             already = self.already.get(line_no, Returned())
-            add_return_line(sale, self.original, line_no, already, quantity=quantity, weight_g=weight_g)
+            add_return_line(
+                sale,
+                self.original,
+                line_no,
+                already,
+                quantity=quantity,
+                weight_g=weight_g,
+                damaged=self.damaged(line_no),
+                number=self.number if self.foreign else None,
+            )
         self.sale, self._wanted = sale, wanted

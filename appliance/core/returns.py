@@ -67,8 +67,14 @@ def add_return_line(
     *,
     quantity: int = 0,
     weight_g: int = 0,
+    damaged: bool = False,
+    number: int | None = None,
 ) -> Line:
-    """Give back ``quantity`` pieces or ``weight_g`` grams of line ``line_no`` of ``original``."""
+    """Give back ``quantity`` pieces or ``weight_g`` grams of line ``line_no`` of ``original``.
+
+    ``damaged``: the goods do not go back to stock. ``number``: the original is another lane's sale
+    of that number (read from its receipt's hub code); the line then names its lane and number.
+    """
     if sale.kind is not Kind.RETURN or sale.original_uuid != original.uuid:
         raise SaleError("This return is not for that sale")
     sold = _sold_line(original, line_no)
@@ -95,9 +101,10 @@ def add_return_line(
         item=_item_of(sold),
         quantity=-quantity,
         weight_g=-weight_g,
-        returns=LineRef(original.uuid, line_no),
+        returns=_ref(original, line_no, number),
         refund_cents=-refund,
         refund_vat_cents=-vat,
+        damaged=damaged,
     )
     sale.lines.append(line)
     return line
@@ -169,11 +176,19 @@ def replay(original: CompletedSale, returned: dict[int, Returned], completed: Co
                 returned.get(line.returns.line_no, Returned()),
                 quantity=-line.quantity,
                 weight_g=-line.weight_g,
+                number=line.returns.number,
             )
         except SaleError:
             raise SaleError(f"{line.name} was returned meanwhile: start this return again") from None
-        if (redone.refund_cents, redone.refund_vat_cents) != (line.amount, line.vat):
+        if (redone.refund_cents, redone.refund_vat_cents, redone.returns) != (line.amount, line.vat, line.returns):
             raise SaleError(f"{line.name} was returned meanwhile: start this return again")
+
+
+def _ref(original: CompletedSale, line_no: int, number: int | None) -> LineRef:
+    """This lane's sale is named by its UUID alone; another lane's by its lane and number too."""
+    if number is None:
+        return LineRef(original.uuid, line_no)
+    return LineRef(original.uuid, line_no, original.lane_id, number)
 
 
 def _item_of(line: CompletedLine) -> Item:
@@ -184,4 +199,5 @@ def _item_of(line: CompletedLine) -> Item:
         priced_by=line.priced_by,
         vat=VatRate(code=line.vat_code, rate=Decimal(line.vat_rate_bp) / 100, label=line.vat_label),
         sku=line.sku,
+        shelf=line.shelf,
     )

@@ -19,6 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from appliance.core.discount_rules import Applied, AutoDiscounts, LineContext, choose
 from appliance.core.ids import uuid7
 from appliance.core.money import allocate, from_cents, round_div, to_cents
 from appliance.core.tax import VatAmount, VatRate, breakdown, spread_vat
@@ -84,6 +85,11 @@ class Item:
     # ``fee_unit_grams`` for weighed goods (cents). Shown on a receipt where the hub wants it.
     fee_cents: int = 0
     fee_unit_grams: int | None = None
+    # A channel's shelf-only item (its code; ``variant_id`` 0): not in OFN, never sent there.
+    shelf: str = ""
+    # What a channel's discount rules match besides the variant: OFN's primary taxon and tag list.
+    category_id: int | None = None
+    tags: frozenset[str] = frozenset()
     cents: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -130,14 +136,25 @@ class PaymentMethod:
     label: str
     is_cash: bool = False
     is_card: bool = False  # taken on the card terminal; taking one back makes the law want a receipt
+    is_ofn_credit: bool = False  # paid from the customer's credit in OFN (needs an OFN customer)
 
 
 @dataclass(frozen=True)
 class LineRef:
-    """A line of an earlier sale, which a return line gives back."""
+    """A line of an earlier sale, which a return line gives back; ``lane_id`` and ``number`` name
+    the sale when another lane made it (read from its receipt's hub code), None for this lane's."""
 
     sale_uuid: str
     line_no: int
+    lane_id: int | None = None
+    number: int | None = None
+
+    def as_record(self) -> dict[str, object]:
+        record: dict[str, object] = {"sale_uuid": self.sale_uuid, "line_no": self.line_no}
+        if self.lane_id is not None:
+            record["lane_id"] = self.lane_id
+            record["number"] = self.number
+        return record
 
 
 @dataclass
@@ -153,6 +170,7 @@ class Line:
     returns: LineRef | None = None
     refund_cents: int = 0
     refund_vat_cents: int = 0
+    damaged: bool = False  # a return line whose goods do not go back on the shelf
 
     @property
     def unit_price(self) -> Decimal:
@@ -171,14 +189,16 @@ class Line:
         return round_div(self.unit_cents * self.weight_g, 1000)
 
     def figures(self) -> tuple[int, int]:
-        """Gross and line discount in cents; a voided line costs nothing."""
+        """Gross and the cashier's line discount in cents; a voided line costs nothing. The
+        channel's automatic discount depends on the sale (its moment, its customer): see
+        :meth:`Sale.automatic`."""
         if self.voided:
             return 0, 0
         gross = self.gross_cents()
         return gross, self.discount.cents_off(gross) if self.discount is not None else 0
 
     def amount_cents(self) -> int:
-        """What the line costs before the whole-sale discount."""
+        """What the line costs before the whole-sale discount and any automatic one."""
         gross, off = self.figures()
         return gross - off
 
@@ -187,6 +207,7 @@ class Line:
 class Tender:
     method: PaymentMethod
     amount: Decimal
+    customer_id: int | None = None  # the OFN customer a credit payment is taken from
 
 
 @dataclass(frozen=True)
@@ -197,6 +218,7 @@ class LineTotal:
     sale_discount: int
     amount: int
     vat: int
+    rule: Applied | None = None  # the channel's automatic discount in ``line_discount``, if one
 
 
 @dataclass(frozen=True)
@@ -233,7 +255,7 @@ class CompletedLine:
     unit_price: int
     list_price: int
     override_reason: str
-    discount: dict[str, str] | None
+    discount: dict[str, object] | None
     discount_cents: int
     sale_discount_cents: int
     amount: int
@@ -244,6 +266,8 @@ class CompletedLine:
     voided: bool
     returns: LineRef | None
     fee_cents: int = 0  # the hub's fees OFN charges on this line, included in its list price
+    shelf: str = ""  # a shelf-only item's code: the line never reaches OFN (docs/channels.md)
+    damaged: bool = False  # returned goods that do not go back to stock (nor into OFN's counter order)
 
     def as_record(self) -> dict[str, object]:
         record: dict[str, object] = {
@@ -268,9 +292,13 @@ class CompletedLine:
             "voided": self.voided,
         }
         if self.returns is not None:
-            record["returns"] = {"sale_uuid": self.returns.sale_uuid, "line_no": self.returns.line_no}
+            record["returns"] = self.returns.as_record()
         if self.fee_cents:  # absent when none, so a sale without fees seals as it always did
             record["fee_cents"] = self.fee_cents
+        if self.shelf:
+            record["shelf"] = self.shelf
+        if self.damaged:  # absent when back to stock, so a return seals as it always did
+            record["damaged"] = True
         return record
 
 
@@ -297,6 +325,15 @@ class CompletedPayment:
     cash: bool
     amount: int
     tendered: int
+    customer_id: int | None = None
+
+    def as_record(self) -> dict[str, object]:
+        """``customer_id`` only when set, so a payment without one seals as it always did."""
+        record: dict[str, object] = {"method": self.method, "cash": self.cash, "amount": self.amount}
+        record["tendered"] = self.tendered
+        if self.customer_id is not None:
+            record["customer_id"] = self.customer_id
+        return record
 
 
 @dataclass(frozen=True)
@@ -322,14 +359,18 @@ class CompletedSale:
     # Who rang the first items, when another cashier completed the sale (a switch mid-basket).
     started_by: str = ""
     approvals: tuple[Approval, ...] = ()
+    # The sha256 of the channel rules in force when the sale started (docs/channels.md).
+    rules_digest: str = ""
 
     def as_record(self) -> dict[str, object]:
         """The sale as the journal seals it: plain JSON types, amounts in cents.
 
-        ``started_by`` and ``approvals`` are there only when set, so a sale without them seals as
-        it always did.
+        ``started_by``, ``approvals`` and ``rules`` are there only when set, so a sale without them
+        seals as it always did.
         """
         record = self._record()
+        if self.rules_digest:
+            record["rules"] = {"digest": self.rules_digest}
         if self.started_by:
             record["started_by"] = self.started_by
         if self.approvals:
@@ -354,9 +395,7 @@ class CompletedSale:
                 {"code": v.code, "rate_bp": v.rate_bp, "label": v.label, "gross": v.gross, "vat": v.vat, "base": v.base}
                 for v in self.vat
             ],
-            "payments": [
-                {"method": p.method, "cash": p.cash, "amount": p.amount, "tendered": p.tendered} for p in self.payments
-            ],
+            "payments": [payment.as_record() for payment in self.payments],
             "tendered": self.tendered,
             "change": self.change,
         }
@@ -384,6 +423,11 @@ class Sale:
     tenders: list[Tender] = field(default_factory=list)
     started_by: str = ""  # who started the basket, when another cashier took it over
     approvals: list[Approval] = field(default_factory=list)
+    rules_digest: str = ""  # the channel rules it started under (the till sets it)
+    # The channel's automatic discounts, fixed for the sale's life, and the customer's OFN tags
+    # (rules for members, say): every line's automatic discount is derived from them in totals().
+    auto_discounts: AutoDiscounts = field(default_factory=AutoDiscounts)
+    customer_tags: frozenset[str] = frozenset()
 
     # -- who ---------------------------------------------------------------------------------------
 
@@ -399,6 +443,14 @@ class Sale:
     def approve(self, action: str, by: str, line_no: int | None = None) -> None:
         """Record that manager ``by`` allowed ``action`` (done just now) on this sale."""
         self.approvals.append(Approval(action, by, line_no))
+
+    def set_customer_tags(self, tags: frozenset[str]) -> None:
+        """The customer is known (or no longer): rules for their tags apply, or stop applying."""
+        self._require_sale()
+        if self.payment_started:
+            raise SaleError("A payment was taken: name the customer before taking payment")
+        with self._checked():
+            self.customer_tags = frozenset(tags)
 
     @property
     def payment_started(self) -> bool:
@@ -456,6 +508,8 @@ class Sale:
             line.price_override, line.override_reason = price, reason
 
     def discount_line(self, line_no: int, discount: Discount | None) -> None:
+        """A discount by hand replaces the automatic one on the line; None gives the line back to
+        the channel's rules."""
         self._require_sale()
         with self._checked():
             self._live_line(line_no).discount = discount
@@ -467,7 +521,7 @@ class Sale:
 
     # -- paying --------------------------------------------------------------------------------
 
-    def tender(self, method: PaymentMethod, amount: Decimal) -> None:
+    def tender(self, method: PaymentMethod, amount: Decimal, customer_id: int | None = None) -> None:
         """Take a payment. Only cash may exceed what is due (the excess is change)."""
         cents = to_cents(amount)
         totals = self.totals()
@@ -486,7 +540,7 @@ class Sale:
                     f"{method.label} cannot pay more than is due ({from_cents(totals.due)}); only cash gives change"
                 )
             check_change(cents, totals.due)
-        self.tenders.append(Tender(method, amount))
+        self.tenders.append(Tender(method, amount, customer_id))
 
     def remove_tender(self, index: int) -> None:
         try:
@@ -496,10 +550,29 @@ class Sale:
 
     # -- figures -------------------------------------------------------------------------------
 
+    def automatic(self, line: Line) -> Applied | None:
+        """The channel's rules that apply to the line, if any: never on a line discounted by hand,
+        a voided line or a return, and judged at the moment the sale started (local time)."""
+        auto = self.auto_discounts
+        if not auto.rules or self.kind is not Kind.SALE or line.voided or line.discount is not None:
+            return None
+        context = LineContext(
+            variant_id=line.item.variant_id,
+            unit_cents=line.unit_cents,
+            quantity=line.quantity,
+            weight_g=line.weight_g,
+            category=line.item.category_id,
+            tags=line.item.tags,
+            moment=auto.local(self.started_at),
+            customer_tags=self.customer_tags,
+        )
+        return choose(auto.rules, auto.policy, context)
+
     def totals(self) -> Totals:
         figures = [line.figures() for line in self.lines]
+        rules = [self.automatic(line) for line in self.lines]
         grosses = [gross for gross, _ in figures]
-        line_discounts = [off for _, off in figures]
+        line_discounts = [off + (rule.cents if rule else 0) for (_, off), rule in zip(figures, rules)]
         amounts = [gross - off for gross, off in zip(grosses, line_discounts)]
         subtotal = sum(amounts)
         sale_discount = self.discount.cents_off(subtotal) if self.discount else 0
@@ -516,9 +589,9 @@ class Sale:
         non_cash = sum(to_cents(t.amount) for t in self.tenders if not t.method.is_cash)
         change = tendered - total if self.kind is Kind.SALE and tendered > total else 0
         line_totals = tuple(
-            LineTotal(line=line, gross=gross, line_discount=off, sale_discount=share, amount=final, vat=vat_cents)
-            for line, gross, off, share, final, vat_cents in zip(
-                self.lines, grosses, line_discounts, shares, finals, line_vat
+            LineTotal(line, gross, off, share, final, vat_cents, rule)
+            for line, gross, off, share, final, vat_cents, rule in zip(
+                self.lines, grosses, line_discounts, shares, finals, line_vat, rules
             )
         )
         return Totals(
@@ -563,6 +636,7 @@ class Sale:
             change=totals.change,
             started_by=self.started_by,
             approvals=tuple(self.approvals),
+            rules_digest=self.rules_digest,
         )
 
     # -- helpers -------------------------------------------------------------------------------
@@ -595,12 +669,12 @@ class Sale:
 
         This is what keeps, say, an amount discount from outliving the lines it was taken on.
         """
-        saved = (copy.deepcopy(self.lines), self.discount, list(self.tenders))
+        saved = (copy.deepcopy(self.lines), self.discount, list(self.tenders), self.customer_tags)
         try:
             yield
             self.totals()
         except SaleError:
-            self.lines, self.discount, self.tenders = saved
+            self.lines, self.discount, self.tenders, self.customer_tags = saved
             raise
 
 
@@ -637,7 +711,7 @@ def _complete_line(total: LineTotal) -> CompletedLine:
         unit_price=line.unit_cents,
         list_price=line.item.cents,
         override_reason=line.override_reason,
-        discount=line.discount.as_record() if line.discount else None,
+        discount=_discount_record(total),
         discount_cents=total.line_discount,
         sale_discount_cents=total.sale_discount,
         amount=total.amount,
@@ -648,7 +722,16 @@ def _complete_line(total: LineTotal) -> CompletedLine:
         voided=line.voided,
         returns=line.returns,
         fee_cents=_line_fee(line),
+        shelf=line.item.shelf,
+        damaged=line.damaged,
     )
+
+
+def _discount_record(total: LineTotal) -> dict[str, object] | None:
+    """The cashier's discount as always, or the channel's rule that applied (``rule`` names it)."""
+    if total.line.discount is not None:
+        return dict(total.line.discount.as_record())
+    return total.rule.as_record() if total.rule is not None else None
 
 
 def _line_fee(line: Line) -> int:
@@ -666,15 +749,17 @@ def applied_payments(tenders: list[Tender], change: int) -> tuple[CompletedPayme
 
     The config allows one cash method, so there is one place for the change to come from.
     """
-    tendered: dict[PaymentMethod, int] = {}
+    tendered: dict[tuple[PaymentMethod, int | None], int] = {}
     for tender in tenders:
-        tendered[tender.method] = tendered.get(tender.method, 0) + to_cents(tender.amount)
+        key = (tender.method, tender.customer_id)
+        tendered[key] = tendered.get(key, 0) + to_cents(tender.amount)
     return tuple(
         CompletedPayment(
             method=method.code,
             cash=method.is_cash,
             amount=cents - change if method.is_cash else cents,
             tendered=cents,
+            customer_id=customer_id,
         )
-        for method, cents in tendered.items()
+        for (method, customer_id), cents in tendered.items()
     )

@@ -13,10 +13,13 @@ customer was already shown.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from appliance.core.clock import parse_utc, utc_text
+from appliance.core.discount_rules import AutoDiscounts, Combine, DiscountPolicy, DiscountRule
 from appliance.core.sale import Discount, DiscountKind, Item, Kind, Line, LineRef, PaymentMethod, PricedBy, Sale, Tender
 from appliance.core.tax import VatRate
 
@@ -39,8 +42,16 @@ def draft_record(sale: Sale) -> dict[str, Any]:
         "original_uuid": sale.original_uuid,
         "lines": [_line(line) for line in sale.lines],
         "discount": sale.discount.as_record() if sale.discount else None,
-        "tenders": [{"method": tender.method.code, "amount": str(tender.amount)} for tender in sale.tenders],
+        "tenders": [_tender(tender) for tender in sale.tenders],
+        **_auto_record(sale),
     }
+
+
+def _tender(tender: Tender) -> dict[str, Any]:
+    entry: dict[str, Any] = {"method": tender.method.code, "amount": str(tender.amount)}
+    if tender.customer_id is not None:
+        entry["customer_id"] = tender.customer_id
+    return entry
 
 
 def sale_from_draft(record: Mapping[str, Any], methods: Mapping[str, PaymentMethod]) -> Sale:
@@ -59,8 +70,10 @@ def sale_from_draft(record: Mapping[str, Any], methods: Mapping[str, PaymentMeth
         )
         sale.lines = [_read_line(entry) for entry in record["lines"]]
         sale.discount = _read_discount(record["discount"])
+        sale.auto_discounts = _read_auto(record.get("auto_discounts"))
+        sale.customer_tags = frozenset(str(tag) for tag in record.get("customer_tags", ()))
         sale.tenders = [
-            Tender(methods[entry["method"]], Decimal(entry["amount"]))
+            Tender(methods[entry["method"]], Decimal(entry["amount"]), entry.get("customer_id"))
             for entry in record["tenders"]
             if entry["method"] in methods
         ]
@@ -85,6 +98,9 @@ def _line(line: Line) -> dict[str, Any]:
             "sku": item.sku,
             "fee_cents": item.fee_cents,
             "fee_unit_grams": item.fee_unit_grams,
+            "shelf": item.shelf,
+            **({"category_id": item.category_id} if item.category_id is not None else {}),
+            **({"tags": sorted(item.tags)} if item.tags else {}),
         },
         "quantity": line.quantity,
         "weight_g": line.weight_g,
@@ -112,6 +128,9 @@ def _read_line(entry: Mapping[str, Any]) -> Line:
             sku=str(item["sku"]),
             fee_cents=int(item["fee_cents"]),
             fee_unit_grams=item["fee_unit_grams"],
+            shelf=str(item.get("shelf", "")),
+            category_id=item.get("category_id"),
+            tags=frozenset(str(tag) for tag in item.get("tags", ())),
         ),
         quantity=int(entry["quantity"]),
         weight_g=int(entry["weight_g"]),
@@ -129,3 +148,67 @@ def _read_discount(record: Mapping[str, str] | None) -> Discount | None:
     if record is None:
         return None
     return Discount(DiscountKind(record["kind"]), Decimal(record["value"]), record["reason"])
+
+
+def _auto_record(sale: Sale) -> dict[str, Any]:
+    """The channel's rules the sale was started with, kept with it: a basket restored after a crash
+    keeps the discounts the customer was shown, even if the channels file changed meanwhile.
+    Absent when the sale has none, so such a draft reads as it always did."""
+    auto = sale.auto_discounts
+    record: dict[str, Any] = {}
+    if auto.rules:
+        record["auto_discounts"] = {
+            "rules": [_rule(rule) for rule in auto.rules],
+            "combine": auto.policy.combine.value,
+            "manual_percent_limit": {role: str(limit) for role, limit in auto.policy.manual_percent_limit},
+            "zone": getattr(auto.zone, "key", None),
+        }
+    if sale.customer_tags:
+        record["customer_tags"] = sorted(sale.customer_tags)
+    return record
+
+
+def _rule(rule: DiscountRule) -> dict[str, Any]:
+    return {
+        "name": rule.name,
+        "percent": None if rule.percent is None else str(rule.percent),
+        "amount": None if rule.amount is None else str(rule.amount),
+        "categories": sorted(rule.categories),
+        "tags": sorted(rule.tags),
+        "variants": sorted(rule.variants),
+        "from": None if rule.date_from is None else rule.date_from.isoformat(),
+        "until": None if rule.date_until is None else rule.date_until.isoformat(),
+        "weekdays": sorted(rule.weekdays),
+        "hours": None if rule.hours is None else list(rule.hours),
+        "customer_tags": sorted(rule.customer_tags),
+        "stack": rule.stack,
+    }
+
+
+def _read_auto(record: Mapping[str, Any] | None) -> AutoDiscounts:
+    if record is None:
+        return AutoDiscounts()
+    limits = tuple((str(role), Decimal(limit)) for role, limit in record["manual_percent_limit"].items())
+    return AutoDiscounts(
+        rules=tuple(_read_rule(entry) for entry in record["rules"]),
+        policy=DiscountPolicy(Combine(record["combine"]), limits),
+        zone=None if record["zone"] is None else ZoneInfo(record["zone"]),
+    )
+
+
+def _read_rule(entry: Mapping[str, Any]) -> DiscountRule:
+    hours = entry["hours"]
+    return DiscountRule(
+        name=str(entry["name"]),
+        percent=None if entry["percent"] is None else Decimal(entry["percent"]),
+        amount=None if entry["amount"] is None else Decimal(entry["amount"]),
+        categories=frozenset(int(c) for c in entry["categories"]),
+        tags=frozenset(str(t) for t in entry["tags"]),
+        variants=frozenset(int(v) for v in entry["variants"]),
+        date_from=None if entry["from"] is None else date.fromisoformat(entry["from"]),
+        date_until=None if entry["until"] is None else date.fromisoformat(entry["until"]),
+        weekdays=frozenset(int(d) for d in entry["weekdays"]),
+        hours=None if hours is None else (int(hours[0]), int(hours[1])),
+        customer_tags=frozenset(str(t) for t in entry["customer_tags"]),
+        stack=bool(entry["stack"]),
+    )

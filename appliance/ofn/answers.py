@@ -184,9 +184,18 @@ def shop_variants(products: list[Any], path: str) -> list[dict[str, Any]]:
 
 
 def shop_variant(
-    data: Any, tax_categories: Mapping[int, int | None], path: str = SHOPFRONT, *, where: str = "variant"
+    data: Any,
+    tax_categories: Mapping[int, int | None],
+    path: str = SHOPFRONT,
+    *,
+    where: str = "variant",
+    categories: Mapping[int, int | None] | None = None,
 ) -> Variant:
-    """A shopfront variant as the till sells it: weighed goods are priced per kg, by their unit."""
+    """A shopfront variant as the till sells it: weighed goods are priced per kg, by their unit.
+
+    ``tax_categories`` and ``categories`` (the primary taxon) come from the product admin listing,
+    which the shopfront leaves out; the tags are the shopfront's own ``tag_list``.
+    """
     fields = Fields(data, path, where)
     variant_id = fields.id("id")
     fields = fields.named(f"variant {variant_id}")
@@ -219,17 +228,39 @@ def shop_variant(
         on_hand=on_hand,
         on_demand=on_demand,
         fee=price - plain,
+        category_id=(categories or {}).get(variant_id),
+        tags=tags_of(fields),
     )
 
 
-def tax_categories_page(value: Any, path: str) -> tuple[dict[int, int | None], int]:
-    """Variant id -> tax category from one page of ``bulk_products``, and the number of pages."""
+MAX_TAGS = 100
+MAX_TAG = 255  # the length of a tag's name in OFN's database
+
+
+def tags_of(fields: Fields) -> tuple[str, ...]:
+    """A variant's ``tag_list``: a list of names (absent or null: none)."""
+    value = fields.data.get("tag_list")
+    if value is None:
+        return ()
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_TAGS
+        or not all(isinstance(tag, str) and 0 < len(tag) <= MAX_TAG for tag in value)
+    ):
+        fields.fail("tag_list", value, f"a list of at most {MAX_TAGS} tags (text)")
+    return tuple(value)
+
+
+def tax_categories_page(value: Any, path: str) -> tuple[dict[int, tuple[int | None, int | None]], int]:
+    """Variant id -> (tax category, category) from one page of ``bulk_products``, and the number of
+    pages. The category is the variant's primary taxon (``category_id``)."""
     body = Fields(value, path, "")
-    found: dict[int, int | None] = {}
+    found: dict[int, tuple[int | None, int | None]] = {}
     for product in body.each("products"):
         for variant in product.each("variants"):
             variant_id = variant.id("id")
-            found[variant_id] = variant.named(f"variant {variant_id}").maybe_id("tax_category_id")
+            named = variant.named(f"variant {variant_id}")
+            found[variant_id] = (named.maybe_id("tax_category_id"), named.maybe_id("category_id"))
     return found, pages_in(body)
 
 

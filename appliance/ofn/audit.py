@@ -137,9 +137,13 @@ def audit(conn: sqlite3.Connection, client: OfnClient, counter_order: str) -> Au
 def journal_expectations(conn: sqlite3.Connection, counter_order: str) -> dict[str, dict[int, Expected]]:
     """Order -> variant -> what the sealed journal puts on it (the outbox only says which order)."""
     found: dict[str, dict[int, Expected]] = defaultdict(lambda: defaultdict(Expected))
+    # A returned line marked damaged stays off the shelf: its goods never leave the counter order.
     sales = conn.execute(
         "SELECT o.folded_into, o.status, l.variant_id, l.quantity, l.weight_g, l.amount"
         " FROM sale_line AS l JOIN outbox AS o ON o.journal_seq = l.sale_id WHERE NOT l.voided"
+        " AND NOT (l.sale_kind = 'return' AND EXISTS (SELECT 1 FROM journal AS j, json_each(j.payload, '$.lines') AS d"
+        " WHERE j.seq = l.sale_id AND json_extract(d.value, '$.line_no') = l.line_no"
+        " AND json_extract(d.value, '$.damaged') IS 1))"
     )
     handovers = conn.execute(
         "SELECT o.folded_into, o.status, json_extract(c.value, '$.variant_id'), json_extract(c.value, '$.quantity'),"

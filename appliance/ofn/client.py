@@ -29,6 +29,8 @@ from appliance.ofn.answers import (
     shop_variants,
     tax_categories_page,
 )
+from appliance.ofn.credit import PATH as CREDIT
+from appliance.ofn.credit import Posted, transaction_answer, transaction_body
 from appliance.ofn.customers import PATH as CUSTOMERS
 from appliance.ofn.customers import Page, customers_page
 from appliance.ofn.errors import (
@@ -142,14 +144,19 @@ class OfnClient:
 
     def tax_categories(self) -> dict[int, int | None]:
         """Variant id -> OFN tax category, from the producer-side listing (the shopfront omits it)."""
+        return self.variant_categories()[0]
+
+    def variant_categories(self) -> tuple[dict[int, int | None], dict[int, int | None]]:
+        """Variant id -> OFN tax category, and variant id -> category (primary taxon), from the
+        producer-side listing: the shopfront omits both."""
         path = "/api/v0/products/bulk_products"
-        found: dict[int, int | None] = {}
+        found: dict[int, tuple[int | None, int | None]] = {}
         for page in range(1, MAX_PAGES + 1):
             categories, pages = self._http.read(path, {"page": page, "per_page": PAGE}, tax_categories_page)
             found.update(categories)
             if page >= pages:
                 break
-        return found
+        return {vid: tax for vid, (tax, _) in found.items()}, {vid: cat for vid, (_, cat) in found.items()}
 
     # -- orders ---------------------------------------------------------------------------------
 
@@ -236,6 +243,13 @@ class OfnClient:
             if page >= found.pages or not found.listed:
                 return
         raise UnexpectedAnswer(CUSTOMERS, "page", MAX_PAGES + 1, f"at most {MAX_PAGES} pages of {PAGE} customers")
+
+    # -- customer credit --------------------------------------------------------------------------
+
+    def post_credit(self, customer_id: int, amount: int, description: str) -> Posted:
+        """One transaction on a customer's credit (cents; negative debits it), sent once: OFN has
+        no idempotency key, so only the credit poster decides whether to send one again."""
+        return self._http.write("POST", CREDIT, transaction_body(customer_id, amount, description), transaction_answer)
 
     def use_key(self, api_key: str) -> None:
         """A new key, read again from its file after a manager replaced it: no restart needed."""

@@ -84,6 +84,7 @@ def _customer(attributes: Fields, ofn_id: int) -> Customer:
         company_id=_tagged(tags, COMPANY_TAG),
         code=attributes.maybe_text("code") or "",
         ofn_id=ofn_id,
+        tags=tags,
     )
 
 

@@ -41,6 +41,7 @@ from appliance.ofn.client import (
     OfnUnavailable,
     OrderCycleClosed,
 )
+from appliance.ofn.credit import CreditPoster
 from appliance.ofn.customers import refresh_customers
 from appliance.ofn.refresh import refresh_catalogue, refresh_pickups
 from appliance.ofn.sync import PassResult, SyncEngine
@@ -79,6 +80,7 @@ class Daemon:
         self.rng = rng or random.Random()
         self.heartbeat = heartbeat
         self.engine = SyncEngine(db, client, clock, config.counter_order, in_doubt_s=config.sync.get("in_doubt_s", 240))
+        self.credit = CreditPoster(db, client.post_credit, clock, in_doubt_s=config.sync.get("in_doubt_s", 240))
         self.failures = 0
         self.waited_for_lock = 0.0
         self.reload = threading.Event()  # set by SIGHUP: read the key file again before the next pass
@@ -136,6 +138,10 @@ class Daemon:
             else:
                 result = self.engine.drain()
                 self.heartbeat()
+            credits = self.credit.drain()  # payments by customer credit: not tied to the counter order
+            result.parked += credits.parked
+            self.heartbeat()
+            if cycle.counter_order:
                 if closed is None and self._due("pickup_at", config.sync.get("pickup_minutes", 2)):
                     refresh_pickups(
                         self.db,
@@ -183,6 +189,9 @@ class Daemon:
             )
         attention = self.db.conn.execute(
             f"SELECT count(*) FROM outbox WHERE {OPEN_ROWS} AND status = 'attention'"
+        ).fetchone()[0]
+        attention += self.db.conn.execute(  # credit postings are never folded into an order
+            "SELECT count(*) FROM outbox WHERE kind = 'credit' AND status = 'attention'"
         ).fetchone()[0]
         if attention:
             notes.insert(0, f"{attention} sale(s) need attention: see `ofn-checkout sync status`")

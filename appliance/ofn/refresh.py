@@ -33,13 +33,13 @@ def refresh_catalogue(db: Database, client: OfnClient, clock: Clock, order_cycle
     for copying the catalogue into the database. Variants that left the shopfront (sold
     out in OFN) keep their row with no stock.
     """
-    taxes = client.tax_categories()
+    taxes, categories = client.variant_categories()
     seen: set[int] = set()
     started = clock.now()
     db.conn.execute("PRAGMA synchronous = NORMAL")
     try:
         for page in client.shop_pages(order_cycle_id, hub_id):
-            variants = [shop_variant(data, taxes) for data in page]
+            variants = [shop_variant(data, taxes, categories=categories) for data in page]
             for start in range(0, len(variants), CATALOGUE_CHUNK):
                 with write_transaction(db) as conn:
                     upsert_variants(conn, variants[start : start + CATALOGUE_CHUNK], started)

@@ -6,6 +6,11 @@ zero amounts so that nothing on a receipt is missing from the export. Money take
 for customers' online orders (hand-overs) comes as ``order_payment`` rows: it is in the drawer, but
 OFN sold those orders and invoices them, so it is no takings of the till.
 
+Columns are only ever appended, so an accountant's sheet keeps working. Those of channels (issue
+16) come last: what the channel's rules sealed on a line (``discount_rule``; a returned line's
+``returns_*``), and where the sync counted it in OFN (``ofn_order``, ``ofn_unit_g``: not sealed,
+the sync's own record), which ``report hub`` checks against OFN's counter orders.
+
 The file is opened in spreadsheets, which run a cell starting with ``=``, ``+``, ``-`` or ``@`` (and
 tab or carriage return, which some of them skip first) as a formula: a product or a cashier named
 ``=HYPERLINK(…)`` would run on the accountant's machine. So every text cell that starts with one of
@@ -16,8 +21,9 @@ and are written as they are (``-3.50`` stays a number).
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any, TextIO
@@ -31,6 +37,8 @@ COLUMNS = (
     "sale_kind", "original_sale_uuid", "cashier", "line_no", "variant_id", "sku", "description", "quantity",
     "weight_g", "unit_price", "discount", "amount", "vat_code", "vat_rate", "vat_base", "vat_amount",
     "voided", "payment_method", "payment_amount", "cash_tendered",
+    "discount_rule", "returns_sale_uuid", "returns_line_no", "returns_lane_id", "returns_number",
+    "ofn_order", "ofn_unit_g",
 )  # fmt: skip
 
 #: The sale's own columns, the same on its line rows and its payment rows.
@@ -47,16 +55,20 @@ def write_csv(connection: sqlite3.Connection, out: TextIO, first: date, last: da
     writer.writeheader()
     count = 0
     lines = connection.execute(
-        f"SELECT {_SALE}, l.line_no, l.variant_id, l.sku, l.name AS description, l.quantity, l.weight_g,"
+        f"SELECT {_SALE}, l.sale_id, l.line_no, l.variant_id, l.sku, l.name AS description, l.quantity, l.weight_g,"
         " l.unit_price, l.discount_cents + l.sale_discount_cents AS discount, l.amount, l.vat_code,"
-        " l.vat_rate_bp, l.vat, l.voided"
+        " l.vat_rate_bp, l.vat, l.voided, l.discount_rule, l.discount_rules, l.returns_sale_uuid,"
+        " l.returns_line_no, l.returns_lane_id, l.returns_number"
         " FROM sale_line AS l JOIN sale AS s ON s.id = l.sale_id"
         " WHERE l.completed_at >= ? AND l.completed_at < ? ORDER BY l.sale_id, l.line_no",
         (start, end),
     )
+    counted = _counted_into(connection)
     for row in _dicts(lines):
         vat = row.pop("vat")
+        row.update(counted(row.pop("sale_id"), row["variant_id"], row["weight_g"]))
         row.update(
+            discount_rule=_rule_names(row.pop("discount_rule"), row.pop("discount_rules")),
             unit_price=from_cents(row["unit_price"]),
             discount=from_cents(row["discount"]),
             vat_rate=_rate(row.pop("vat_rate_bp")),
@@ -85,6 +97,34 @@ def write_csv(connection: sqlite3.Connection, out: TextIO, first: date, last: da
     return count + _write_payments(writer, "order_payment", handovers, zone)
 
 
+def _rule_names(rule: str | None, rules: str | None) -> str:
+    """The discount rule sealed on a line, or the stacked rules' names joined by ``+``; empty for none."""
+    names = json.loads(rules) if rules else []
+    return " + ".join(str(name) for name in names) if names else rule or ""
+
+
+def _counted_into(connection: sqlite3.Connection) -> Callable[[int, int, int], dict[str, object]]:
+    """Where the sync engine counted a line: the OFN order, and for weighed goods the unit (grams).
+
+    Not sealed, but what ``report hub`` needs to check an export against OFN (docs/sync.md): the
+    order a sale was folded into (empty until the daemon has counted it) and the unit the order's
+    whole units of a weighed variant are counted in (its running total of grams, rounded once).
+    """
+    orders = dict(connection.execute("SELECT journal_seq, folded_into FROM outbox WHERE journal_seq IS NOT NULL"))
+    units = {
+        (number, variant): grams
+        for number, variant, grams in connection.execute("SELECT order_number, variant_id, unit_grams FROM sync_line")
+    }
+    catalogue = dict(connection.execute("SELECT id, unit_grams FROM variant"))
+
+    def counted(sale_id: int, variant_id: int, weight_g: int) -> dict[str, object]:
+        number = orders.get(sale_id) or ""
+        unit = units.get((number, variant_id)) or catalogue.get(variant_id) or 1000
+        return {"ofn_order": number, "ofn_unit_g": unit if weight_g else ""}
+
+    return counted
+
+
 def _write_payments(writer: csv.DictWriter[str], record: str, rows: sqlite3.Cursor, zone: ZoneInfo) -> int:
     count = 0
     for row in _dicts(rows):
@@ -109,6 +149,9 @@ def _sale_row(record: str, row: dict[str, Any], zone: ZoneInfo) -> dict[str, Any
         local_time=local.strftime("%H:%M:%S"),
         original_sale_uuid=row["original_sale_uuid"] or "",
     )
+    for column in ("returns_sale_uuid", "returns_line_no", "returns_lane_id", "returns_number"):
+        if row.get(column) is None:
+            row[column] = ""
     return {column: safe_cell(value) for column, value in row.items()}
 
 

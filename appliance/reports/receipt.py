@@ -27,6 +27,7 @@ class ReceiptLine:
     amount: int
     vat_code: str
     voided: bool
+    rule: str = ""  # the channel's discount rule that applied to the line (docs/channels.md)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class Receipt:
     training: bool = False
     fees: int | None = None  # the hub's fees included in the total, when the hub shows them
     lane_id: int = 0
+    original_lane: int | None = None  # a return of another lane's sale: that lane
+    hub_code: str | None = None  # the signed summary any lane of the hub reads for a return (a QR code)
 
     @property
     def barcode(self) -> str:
@@ -67,7 +70,9 @@ def build_receipt(
     *,
     duplicate: int = 0,
     original_number: int | None = None,
+    original_lane: int | None = None,
     training: bool = False,
+    hub_code: str | None = None,
 ) -> Receipt:
     sale = stored.sale
     header = [receipt_config["legal_name"], *receipt_config["address"]]
@@ -85,7 +90,8 @@ def build_receipt(
             detail += f"  (-{fmt.money(line.discount_cents + line.sale_discount_cents)})"
         if line.override_reason:
             detail += f"  price changed: {line.override_reason}"
-        lines.append(ReceiptLine(line.name, detail, line.amount, line.vat_code, line.voided))
+        rule = str(line.discount.get("rule", "")) if line.discount else ""
+        lines.append(ReceiptLine(line.name, detail, line.amount, line.vat_code, line.voided, rule))
     return Receipt(
         header=tuple(header),
         title="RETURN" if sale.kind is Kind.RETURN else "RECEIPT",
@@ -107,6 +113,8 @@ def build_receipt(
         training=training,
         fees=sum(line.fee_cents for line in sale.lines if not line.voided) if receipt_config.get("show_fees") else None,
         lane_id=sale.lane_id,
+        original_lane=original_lane,
+        hub_code=hub_code,
     )
 
 
@@ -121,12 +129,15 @@ def layout(receipt: Receipt, fmt: Formatter, columns: int = 42) -> list[str]:
     out.append(_pair(f"{receipt.lane_name}  No {receipt.number}", receipt.completed_at, columns))
     out.append(f"Cashier: {receipt.cashier}"[:columns])
     if receipt.original_number is not None:
-        out.append(f"Return of sale No {receipt.original_number}"[:columns])
+        lane = f" of lane {receipt.original_lane}" if receipt.original_lane is not None else ""
+        out.append(f"Return of sale No {receipt.original_number}{lane}"[:columns])
     out.append("-" * columns)
     for line in receipt.lines:
         shown = "VOID" if line.voided else f"{fmt.money(line.amount)} {line.vat_code}"
         out.append(_pair(line.text, shown, columns))
         out.append(("  " + line.detail)[:columns])
+        if line.rule:
+            out.append(f"  Discount: {line.rule}"[:columns])
     out.append("-" * columns)
     if receipt.discount:
         out.append(_pair("Discounts included", fmt.money(-receipt.discount), columns))

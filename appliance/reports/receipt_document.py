@@ -2,8 +2,8 @@
 
 The printed text is :func:`appliance.reports.receipt.layout` line for line, so what the printer shows is
 what the screen and the tests read; the document only adds what text cannot carry: emphasis on the
-title and the total, a scannable sale number for returns, an optional logo, the cut and, for a cash
-sale, the drawer kick.
+title and the total, a scannable sale number for returns, the hub's signed code (a QR code any lane
+of the hub reads, docs/channels.md), an optional logo, the cut and, for a cash sale, the drawer kick.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from appliance.reports.formatting import TRAINING_BANNER, Formatter
 from appliance.reports.receipt import Receipt, layout
 
 CodeKind = Literal["barcode", "qr", "none"]
+#: Dots per module of the hub code's QR: small enough for a sale of 30 lines on 58 mm paper (the
+#: printer driver makes it smaller still when the code would not fit the paper).
+HUB_CODE_SIZE = 4
 
 
 def receipt_document(
@@ -41,6 +44,8 @@ def receipt_document(
         blocks.append(Barcode(receipt.barcode))
     elif code == "qr":
         blocks.append(QrCode(receipt.barcode))
+    if receipt.hub_code:  # the square code any lane of the hub reads back for a return
+        blocks.append(QrCode(receipt.hub_code, size=HUB_CODE_SIZE))
     blocks.append(Cut(partial=True))
     return Document(tuple(blocks))
 

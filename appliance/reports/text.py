@@ -107,6 +107,26 @@ def _totals_lines(totals: dict[str, Any], fmt: Formatter, width: int) -> list[st
         lines.append("  paid at the counter, sold by OFN:")
         for method, amount in handovers["payments"].items():
             lines.append(_pair(f"  {method}", fmt.money(amount), width))
+    return lines + _channel_lines(totals.get("channels") or [], fmt, width)
+
+
+def _channel_lines(channels: list[dict[str, Any]], fmt: Formatter, width: int) -> list[str]:
+    """The same totals channel by channel (records sealed before channels were broken down have none)."""
+    if not channels:
+        return []
+    lines = ["BY CHANNEL"]
+    for channel in channels:
+        lines += [
+            channel["channel"][:width],
+            _pair(f"  Sales ({channel['sales_count']})", fmt.money(channel["sales_total"]), width),
+            _pair(f"  Returns ({channel['returns_count']})", fmt.money(channel["returns_total"]), width),
+            _pair("  Net total", fmt.money(channel["total"]), width),
+            _pair("  Discounts given", fmt.money(channel["discounts"]), width),
+        ]
+        for vat in channel["vat"]:
+            lines.append(_pair(f"  VAT {vat['code']} {fmt.rate(vat['rate_bp'])}", fmt.money(vat["vat"]), width))
+        for method, amount in channel["payments"].items():
+            lines.append(_pair(f"  {method}", fmt.money(amount), width))
     return lines
 
 

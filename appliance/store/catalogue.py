@@ -6,12 +6,14 @@ into an :class:`~appliance.core.sale.Item` with its price and VAT rate.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from appliance.core.assortment import ShelfItem
 from appliance.core.clock import utc_text
 from appliance.core.money import from_cents
 from appliance.core.sale import Item, PricedBy
@@ -37,9 +39,14 @@ class Variant:
     on_hand: int | None
     on_demand: bool
     fee: int = 0  # cents of the cycle's per-item fees included in the price, per OFN unit
+    category_id: int | None = None  # OFN's primary taxon: what a channel's assortment excludes
+    tags: tuple[str, ...] = ()  # OFN's tag_list
 
 
-_COLUMNS = "id, product_id, name, sku, price, priced_by, unit_grams, tax_category_id, on_hand, on_demand, fee"
+_COLUMNS = (
+    "id, product_id, name, sku, price, priced_by, unit_grams, tax_category_id, on_hand, on_demand, fee,"
+    " category_id, tags"
+)
 
 
 def upsert_variants(connection: sqlite3.Connection, variants: Iterable[Variant], at: datetime) -> int:
@@ -57,17 +64,19 @@ def upsert_variants(connection: sqlite3.Connection, variants: Iterable[Variant],
             v.on_hand,
             int(v.on_demand),
             v.fee,
+            v.category_id,
+            json.dumps(list(v.tags), ensure_ascii=False),
             utc_text(at),
         )
         for v in variants
     ]
     connection.executemany(
-        f"INSERT INTO variant ({_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        f"INSERT INTO variant ({_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (id) DO UPDATE SET product_id = excluded.product_id, name = excluded.name,"
         " sku = excluded.sku, price = excluded.price, priced_by = excluded.priced_by,"
         " unit_grams = excluded.unit_grams, tax_category_id = excluded.tax_category_id,"
         " on_hand = excluded.on_hand, on_demand = excluded.on_demand, fee = excluded.fee,"
-        " updated_at = excluded.updated_at",
+        " category_id = excluded.category_id, tags = excluded.tags, updated_at = excluded.updated_at",
         rows,
     )
     return len(rows)
@@ -100,10 +109,40 @@ def as_item(variant: Variant, vat_table: dict[int | str, VatRate]) -> Item:
         sku=variant.sku,
         fee_cents=variant.fee,
         fee_unit_grams=variant.unit_grams,
+        category_id=variant.category_id,  # what a channel's discount rules match (docs/channels.md)
+        tags=frozenset(variant.tags),
+    )
+
+
+def shelf_item(shelf: ShelfItem, vat_table: dict[int | str, VatRate]) -> Item:
+    """A channel's shelf-only item as a sale line needs it: variant 0, its code as its SKU."""
+    rate = vat_table.get(shelf.vat) or next((r for r in vat_table.values() if r.code == shelf.vat), None)
+    if rate is None:  # the channel file is checked against the config before the till runs
+        raise CatalogueError(f"{shelf.name}: its VAT {shelf.vat!r} is not in the config's VAT table")
+    return Item(
+        variant_id=0,
+        name=shelf.name,
+        price=shelf.price,
+        priced_by=PricedBy.EACH,
+        vat=rate,
+        sku=shelf.code,
+        shelf=shelf.code,
     )
 
 
 def _variant(row: Any) -> Variant:
     return Variant(
-        row[0], row[1], row[2], row[3], row[4], PricedBy(row[5]), row[6], row[7], row[8], bool(row[9]), row[10]
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        PricedBy(row[5]),
+        row[6],
+        row[7],
+        row[8],
+        bool(row[9]),
+        row[10],
+        row[11],
+        tuple(json.loads(row[12])),
     )

@@ -21,21 +21,22 @@ from appliance.core.clock import utc_text
 from appliance.core.customer import Customer, folded, search_key
 
 SEARCH_LIMIT_MAX = 200
-_COLUMNS = "id, ofn_id, code, email, name, address, vat_number, company_id"
+_COLUMNS = "id, ofn_id, code, email, name, address, vat_number, company_id, tags"
 
 
 def upsert_ofn_customers(connection: sqlite3.Connection, customers: Iterable[Customer], at: datetime) -> int:
     """Insert or refresh OFN customers (by ``ofn_id``); the caller holds a short write transaction."""
     rows = [
         (c.ofn_id, c.code, c.email, c.name, json.dumps(list(c.address)), c.vat_number, c.company_id, search_key(c))
+        + (json.dumps(list(c.tags), ensure_ascii=False),)
         for c in customers
     ]
     connection.executemany(
-        "INSERT INTO customer (ofn_id, code, email, name, address, vat_number, company_id, search, seen_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ofn_id) DO UPDATE SET code = excluded.code,"
+        "INSERT INTO customer (ofn_id, code, email, name, address, vat_number, company_id, search, tags, seen_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ofn_id) DO UPDATE SET code = excluded.code,"
         " email = excluded.email, name = excluded.name, address = excluded.address,"
         " vat_number = excluded.vat_number, company_id = excluded.company_id, search = excluded.search,"
-        " seen_at = excluded.seen_at",
+        " tags = excluded.tags, seen_at = excluded.seen_at",
         [(*row, utc_text(at)) for row in rows],
     )
     return len(rows)
@@ -125,7 +126,7 @@ def _escaped(word: str) -> str:
 
 
 def _customer(row: tuple[object, ...]) -> Customer:
-    row_id, ofn_id, code, email, name, address, vat_number, company_id = row
+    row_id, ofn_id, code, email, name, address, vat_number, company_id, tags = row
     return Customer(
         name=str(name),
         address=tuple(json.loads(str(address))),
@@ -135,4 +136,5 @@ def _customer(row: tuple[object, ...]) -> Customer:
         code=str(code),
         ofn_id=ofn_id if isinstance(ofn_id, int) else None,
         id=row_id if isinstance(row_id, int) else None,
+        tags=tuple(json.loads(str(tags))),
     )

@@ -51,12 +51,19 @@ def record_sale(
     sale: CompletedSale,
     shift_id: int | None,
     after: journal_store.Tip | None,
+    credit_methods: frozenset[str] = frozenset(),
+    *,
+    original: CompletedSale | None = None,
 ) -> StoredSale:
     """Seal a completed sale into the journal and queue it for OFN; the caller holds the transaction.
 
     ``shift_id`` is the open shift (None: none is open, which refuses a new sale but still lets a
     retry find the sale it already recorded). ``after`` is the journal's tip, read by the caller
     inside the same transaction. A sale already recorded is returned as it was sealed.
+    ``credit_methods`` are the codes of payment methods paid from the customer's credit in OFN:
+    each such payment queues a posting for the sync daemon, in the same transaction. ``original``
+    is another lane's sale a return gives back (as its receipt's hub code proved it): this store
+    does not hold it.
     """
     existing = connection.execute(
         f"SELECT seq, payload FROM journal WHERE ref = ? AND kind IN {SALE_KINDS}", (sale.uuid,)
@@ -67,7 +74,7 @@ def record_sale(
     if shift_id is None:
         raise ShiftError("No shift is open: open one before completing the sale")
     if sale.kind is Kind.RETURN:
-        _check_still_returnable(connection, sale)
+        _check_still_returnable(connection, sale, original)
     number = last_number(connection) + 1
     record = sale.as_record()
     record["number"] = number
@@ -79,14 +86,42 @@ def record_sale(
         "INSERT INTO outbox (journal_seq, kind, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
         (entry.seq, sale.kind.value, canonical(_outbox_payload(sale.lines)), entry.created_at, entry.created_at),
     )
+    for payment in sale.payments:
+        if payment.method in credit_methods and payment.customer_id is not None:
+            _queue_credit(connection, entry, sale, number, payment)
     return StoredSale(sale, number, shift_id, entry.seq, entry)
 
 
+def _queue_credit(
+    connection: sqlite3.Connection, entry: Entry, sale: CompletedSale, number: int, payment: CompletedPayment
+) -> None:
+    """A payment by customer credit, for the sync daemon to post to OFN (appliance/ofn/credit.py).
+
+    Paying with credit debits it: OFN gets minus the amount paid (a refund to credit, plus). The
+    description names the lane, the number and the UUID, so a person finds the posting in OFN.
+    """
+    what = "return" if sale.kind is Kind.RETURN else "sale"
+    description = f"OFN Checkout lane {sale.lane_id} {what} {number} ({sale.uuid})"
+    payload = {"customer_id": payment.customer_id, "amount": -payment.amount, "sale_uuid": sale.uuid}
+    cursor = connection.execute(
+        "INSERT INTO outbox (journal_seq, kind, payload, created_at, updated_at) VALUES (?, 'credit', ?, ?, ?)",
+        (entry.seq, canonical(payload), entry.created_at, entry.created_at),
+    )
+    connection.execute(
+        "INSERT INTO credit_posting (outbox_id, customer_id, amount, description) VALUES (?, ?, ?, ?)",
+        (cursor.lastrowid, payment.customer_id, -payment.amount, description),
+    )
+
+
 def _outbox_payload(lines: tuple[CompletedLine, ...]) -> dict[str, object]:
-    """What OFN must learn from this sale: the change per variant, in pieces or grams (signed)."""
+    """What OFN must learn from this sale: the change per variant, in pieces or grams (signed).
+
+    A returned line marked damaged is left out: the goods do not go back on the shelf, so the
+    counter order keeps them as sold (the refund is in the journal and the accounting export)."""
     deltas: dict[int, list[int]] = {}
     for line in lines:
-        if not line.voided:
+        # A shelf-only item is not in OFN (docs/channels.md); damaged goods stay out of the counter order.
+        if not line.voided and not line.shelf and not line.damaged:
             delta = deltas.setdefault(line.variant_id, [0, 0])
             delta[0] += line.quantity
             delta[1] += line.weight_g
@@ -98,12 +133,24 @@ def _outbox_payload(lines: tuple[CompletedLine, ...]) -> dict[str, object]:
     }
 
 
-def _check_still_returnable(connection: sqlite3.Connection, sale: CompletedSale) -> None:
-    """Re-check a return against what is committed now: another return may have landed meanwhile."""
-    original = load_sale(connection, uuid=sale.original_uuid) if sale.original_uuid else None
-    if original is None or original.sale.kind is not Kind.SALE:
+def _check_still_returnable(
+    connection: sqlite3.Connection, sale: CompletedSale, foreign: CompletedSale | None = None
+) -> None:
+    """Re-check a return against what is committed now: another return may have landed meanwhile.
+
+    The earlier returns counted are every return this store sealed against the sale, whichever
+    lane sold it: a second return of the same lines of another lane's sale is refused here too.
+    """
+    stored = load_sale(connection, uuid=sale.original_uuid) if sale.original_uuid else None
+    if stored is not None:
+        original = stored.sale
+    elif foreign is not None and foreign.uuid == sale.original_uuid and foreign.lane_id != sale.lane_id:
+        original = foreign
+    else:
         raise SaleError("The sale being returned is not in this till's records")
-    replay(original.sale, returned_so_far(connection, original.sale.uuid), sale)
+    if original.kind is not Kind.SALE:
+        raise SaleError("The sale being returned is not in this till's records")
+    replay(original, returned_so_far(connection, original.uuid), sale)
 
 
 def _returns_of(connection: sqlite3.Connection, original_uuid: str) -> list[dict[str, Any]]:
@@ -214,12 +261,14 @@ def sale_from_record(record: dict[str, Any]) -> CompletedSale:
         total=record["total"],
         vat=tuple(VatAmount(v["code"], v["rate_bp"], v["label"], v["gross"], v["vat"]) for v in record["vat"]),
         payments=tuple(
-            CompletedPayment(p["method"], p["cash"], p["amount"], p["tendered"]) for p in record["payments"]
+            CompletedPayment(p["method"], p["cash"], p["amount"], p["tendered"], p.get("customer_id"))
+            for p in record["payments"]
         ),
         tendered=record["tendered"],
         change=record["change"],
         started_by=record.get("started_by", ""),
         approvals=tuple(Approval(a["action"], a["by"], a["line_no"]) for a in record.get("approvals", ())),
+        rules_digest=record.get("rules", {}).get("digest", ""),
     )
 
 
@@ -245,9 +294,15 @@ def _line_from_record(line: dict[str, Any]) -> CompletedLine:
         vat_label=line["vat_label"],
         vat=line["vat"],
         voided=line["voided"],
-        returns=LineRef(returns["sale_uuid"], returns["line_no"]) if returns else None,
+        returns=_ref(returns) if returns else None,
         fee_cents=line.get("fee_cents", 0),
+        shelf=line.get("shelf", ""),
+        damaged=line.get("damaged", False),
     )
+
+
+def _ref(returns: dict[str, Any]) -> LineRef:
+    return LineRef(returns["sale_uuid"], returns["line_no"], returns.get("lane_id"), returns.get("number"))
 
 
 #: How far back from the journal's tail a cancelled basket is looked for: a basket kept across a

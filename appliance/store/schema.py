@@ -582,3 +582,114 @@ def m009_people(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations()
+def m010_variant_category_tags(db: Database) -> None:
+    """Each variant's OFN category and tags, which a channel's assortment (docs/channels.md) reads.
+
+    ``category_id`` is the variant's primary taxon (``category_id`` of OFN's product admin listing),
+    NULL when OFN did not say; ``tags`` its ``tag_list`` from the shopfront, a JSON array of text.
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE variant ADD COLUMN category_id INTEGER;
+        ALTER TABLE variant ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+        """,
+    )
+
+
+@migrations()
+def m011_credit_postings(db: Database) -> None:
+    """What the sync daemon knows of each posting to a customer's credit in OFN (docs/channels.md).
+
+    One row per outbox row of kind ``credit`` (a sale or return paid with customer credit): the
+    customer's OFN id, the amount as OFN gets it (cents, negative debits the credit), the
+    description that names the sale. ``before`` is the balance a zero-amount read showed just before
+    the posting went out; ``sent_at`` the moment a posting whose answer was lost was sent (in doubt
+    until ``sync.in_doubt_s`` after it); ``transaction_id`` and ``balance`` what OFN answered.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE credit_posting (
+            outbox_id INTEGER PRIMARY KEY REFERENCES outbox (id),
+            customer_id INTEGER NOT NULL,
+            amount INTEGER NOT NULL,
+            description TEXT NOT NULL,
+            before INTEGER,
+            sent_at TEXT,
+            transaction_id INTEGER,
+            balance INTEGER
+        );
+        """,
+    )
+
+
+@migrations()
+def m012_customer_tags(db: Database) -> None:
+    """The tags of the hub's OFN customers, which a channel's discount rules read (docs/channels.md,
+    "Discounts"): a JSON array of text, empty for a customer typed at the counter."""
+    _run(db, "ALTER TABLE customer ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'")
+
+
+@migrations()
+def m013_channel_report_columns(db: Database) -> None:
+    """What reports by channel and the hub's report read of a line and a payment, through the views.
+
+    ``sale_line`` and ``payment`` gain the sale's ``channel`` (reports group by it without a join);
+    ``sale_line`` gains what the channel rules seal on a line (docs/channels.md): the automatic
+    discount's rule (``discount_rule``; ``discount_rules``, a JSON list, for stacked rules) and, for a
+    return line, the original sale's UUID, lane and number (``returns_sale_uuid``,
+    ``returns_lane_id``, ``returns_number``; the lane and number only for another lane's sale).
+    Every column is read from the sealed payload, as before: the views are recreated, not copied.
+    """
+    _run(
+        db,
+        f"""
+        DROP VIEW sale_line;
+        DROP VIEW payment;
+
+        CREATE VIEW sale_line AS
+        SELECT j.seq AS sale_id, j.ref AS sale_uuid, j.kind AS sale_kind, j.lane_id,
+               j.created_at AS completed_at,
+               json_extract(j.payload, '$.number') AS sale_number,
+               json_extract(l.value, '$.line_no') AS line_no,
+               json_extract(l.value, '$.variant_id') AS variant_id,
+               json_extract(l.value, '$.name') AS name,
+               json_extract(l.value, '$.sku') AS sku,
+               json_extract(l.value, '$.priced_by') AS priced_by,
+               json_extract(l.value, '$.quantity') AS quantity,
+               json_extract(l.value, '$.weight_g') AS weight_g,
+               json_extract(l.value, '$.unit_price') AS unit_price,
+               json_extract(l.value, '$.discount_cents') AS discount_cents,
+               json_extract(l.value, '$.sale_discount_cents') AS sale_discount_cents,
+               json_extract(l.value, '$.amount') AS amount,
+               json_extract(l.value, '$.vat_code') AS vat_code,
+               json_extract(l.value, '$.vat_rate_bp') AS vat_rate_bp,
+               json_extract(l.value, '$.vat_label') AS vat_label,
+               json_extract(l.value, '$.vat') AS vat,
+               json_extract(l.value, '$.voided') AS voided,
+               json_extract(l.value, '$.returns.line_no') AS returns_line_no,
+               json_extract(j.payload, '$.channel') AS channel,
+               json_extract(l.value, '$.discount.rule') AS discount_rule,
+               json_extract(l.value, '$.discount.rules') AS discount_rules,
+               json_extract(l.value, '$.returns.sale_uuid') AS returns_sale_uuid,
+               json_extract(l.value, '$.returns.lane_id') AS returns_lane_id,
+               json_extract(l.value, '$.returns.number') AS returns_number
+        FROM journal AS j, json_each(j.payload, '$.lines') AS l WHERE j.kind IN {SALE_KINDS};
+
+        CREATE VIEW payment AS
+        SELECT j.seq AS sale_id, j.ref AS sale_uuid, j.kind AS sale_kind, j.lane_id,
+               j.created_at AS completed_at,
+               json_extract(j.payload, '$.number') AS sale_number,
+               p.key + 1 AS seq,
+               json_extract(p.value, '$.method') AS method,
+               json_extract(p.value, '$.cash') AS cash,
+               json_extract(p.value, '$.amount') AS amount,
+               json_extract(p.value, '$.tendered') AS tendered,
+               json_extract(j.payload, '$.channel') AS channel
+        FROM journal AS j, json_each(j.payload, '$.payments') AS p WHERE j.kind IN {SALE_KINDS};
+        """,
+    )

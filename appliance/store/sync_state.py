@@ -62,7 +62,15 @@ def retry_parked(db: Database) -> int:
         conn.execute(
             f"UPDATE outbox SET status = 'pending', last_error = NULL WHERE {OPEN_ROWS} AND status = 'attention'"
         )
-    return cleared + handovers
+        # A parked credit posting: the manager looked in OFN and did not find it, so it is sent again.
+        credits = conn.execute(
+            "UPDATE credit_posting SET sent_at = NULL WHERE outbox_id IN"
+            " (SELECT id FROM outbox WHERE kind = 'credit' AND status = 'attention')"
+        ).rowcount
+        conn.execute(
+            "UPDATE outbox SET status = 'pending', last_error = NULL WHERE kind = 'credit' AND status = 'attention'"
+        )
+    return cleared + handovers + credits
 
 
 HEADLINES = {

@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 
 from appliance.core.tax import VatAmount
+from appliance.store.channel_totals import ChannelTotals, channel_totals
 
 OPEN_END = 2**62
 
@@ -29,6 +30,7 @@ class SalesTotals:
     payments: dict[str, int] = field(default_factory=dict)
     cash_payments: int = 0  # the drawer's share: cash of sales, returns and hand-overs
     handovers: dict[str, object] = field(default_factory=lambda: {"count": 0, "payments": {}})
+    channels: tuple[ChannelTotals, ...] = ()  # the same figures channel by channel; they add up to these
 
     @property
     def total(self) -> int:
@@ -42,6 +44,7 @@ class SalesTotals:
             {"code": v.code, "rate_bp": v.rate_bp, "label": v.label, "base": v.base, "vat": v.vat, "gross": v.gross}
             for v in self.vat
         ]
+        record["channels"] = [channel.as_record() for channel in self.channels]
         return record
 
 
@@ -88,6 +91,7 @@ def sales_totals(connection: sqlite3.Connection, first_seq: int, last_seq: int |
         payments=payments,
         cash_payments=cash + handover_cash,
         handovers=handovers,
+        channels=channel_totals(connection, span),
     )
 
 

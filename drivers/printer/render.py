@@ -122,19 +122,27 @@ class Renderer:
     def _qr(self, out: Any, style: _Style, block: QrCode) -> None:
         if not block.data:
             return
+        size = self._qr_size(block)
         if self.native_qr:
             self._align(out, style, Align.CENTER)
-            out.qr(block.data, size=max(1, min(16, block.size)), native=True)
+            out.qr(block.data, size=size, native=True)
         elif self.raster:
             import qrcode
 
-            code = qrcode.QRCode(box_size=max(1, min(16, block.size)), border=1)
+            code = qrcode.QRCode(box_size=size, border=1)
             code.add_data(block.data)
             code.make(fit=True)
             self._image(out, style, code.make_image().get_image().convert("RGB"))
         else:
             log.warning("QR code left out: profile %s prints neither QR codes nor images", self.settings.profile)
         self._align(out, style, Align.LEFT)
+
+    def _qr_size(self, block: QrCode) -> int:
+        """The module size asked for, made smaller when the symbol would be wider than the paper
+        (a long code needs a large QR version; its quiet zone of 4 modules a side counted)."""
+        asked = max(1, min(16, block.size))
+        modules = 17 + 4 * _qr_version(block.data) + 8
+        return max(1, min(asked, self.dots // modules))
 
     def _logo(self, out: Any, style: _Style, block: Logo) -> None:
         from PIL import Image, UnidentifiedImageError
@@ -202,3 +210,20 @@ def _software_barcode(data: str) -> Any:
 
     code = barcode.get("code128", data, writer=ImageWriter())
     return code.render(writer_options={"write_text": False, "module_height": 8.0, "quiet_zone": 1.0, "dpi": 203})
+
+
+def _qr_version(data: str) -> int:
+    """The smallest QR version that holds ``data`` at error correction L (what python-escpos's ``qr``
+    asks the printer for), from the qrcode library's own capacity tables: building the symbol to
+    learn its size would cost tens of milliseconds for a long code, its masks tried eight times."""
+    from qrcode import constants, util
+
+    raw = data.encode("utf-8")
+    alphanumeric = all(byte in util.ALPHA_NUM for byte in raw)
+    mode = util.MODE_ALPHA_NUM if alphanumeric else util.MODE_8BIT_BYTE
+    bits = 11 * (len(raw) // 2) + 6 * (len(raw) % 2) if alphanumeric else 8 * len(raw)
+    limits = util.BIT_LIMIT_TABLE[constants.ERROR_CORRECT_L]
+    for version in range(1, 41):
+        if 4 + util.length_in_bits(mode, version) + bits <= limits[version]:
+            return version
+    return 40

@@ -12,6 +12,7 @@ from decimal import Decimal
 from rich.text import Text
 from textual.widgets import Static
 
+from appliance.core.customer import Customer
 from appliance.core.money import from_cents, parse_amount
 from appliance.core.sale import PaymentMethod, SaleError
 
@@ -21,6 +22,7 @@ from ..widgets.entry import Entry
 from ..widgets.panels import BigAmount
 from .base import TenderScreen
 from .choose import Choice, ChooseScreen
+from .customer import CustomerScreen
 from .prompt import PromptScreen
 
 
@@ -79,6 +81,8 @@ class PaymentScreen(TenderScreen):
         if method is None:
             self.say("No card method on this till: mark one [[payment]] with card = true", "error")
             return
+        if not self.attempted(lambda: self.payable.check_method(method)):
+            return
         amount = self._typed_or_due()
         if amount is None:
             return
@@ -131,7 +135,30 @@ class PaymentScreen(TenderScreen):
         return self.attempt(lambda: parse_amount(text) if text else from_cents(self.payable.due))
 
     def _tender(self, method: PaymentMethod, amount: Decimal) -> None:
-        if not self.attempted(lambda: self.payable.tender(method, amount)):
+        """Take the payment; a method that needs a customer asks for one first (the customer picker)."""
+        if self.payable.needs_customer(method):
+            self.push(
+                CustomerScreen(f"{method.label} {self.checkout.fmt.money(_cents(amount))}: which customer?"),
+                lambda customer: self._tender_for(method, amount, customer),
+            )
+            return
+        self._take(method, amount)
+
+    def _tender_for(self, method: PaymentMethod, amount: Decimal, customer: Customer | None) -> None:
+        if customer is None:
+            self.say(f"{method.label} needs a customer: nothing was taken", "warn")
+            return
+        if customer.ofn_id is None:
+            self.say(
+                f"{customer.name} is not one of the hub's customers in OFN: {method.label} needs one",
+                "error",
+                ("pick a customer from the list", "or take another method"),
+            )
+            return
+        self._take(method, amount, customer.ofn_id)
+
+    def _take(self, method: PaymentMethod, amount: Decimal, customer_id: int | None = None) -> None:
+        if not self.attempted(lambda: self.payable.tender(method, amount, customer_id)):
             return
         self.show()
         if self.payable.due == 0:

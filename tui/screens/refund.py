@@ -45,7 +45,7 @@ class RefundScreen(TenderScreen):
         draft = self.draft
         total = -draft.sale.totals().total
         self.query_one("#pay-title", Static).update(
-            Text(f"Return of sale {draft.number}: refund {fmt.money(total)}", style="bold")
+            Text(f"Return of sale {draft.number}{self._lane()}: refund {fmt.money(total)}", style="bold")
         )
         text = Text()
         for tender in draft.sale.tenders:
@@ -191,16 +191,20 @@ class RefundScreen(TenderScreen):
         if self.draft.to_refund == 0:
             self._finish()
 
+    def _lane(self) -> str:
+        return f" of lane {self.draft.original.lane_id}" if self.draft.foreign else ""
+
     def _finish(self) -> None:
         checkout = self.checkout
-        stored = self.attempt(lambda: checkout.till.complete(self.draft.sale))
+        original = self.draft.original if self.draft.foreign else None  # another lane's sale, from its code
+        stored = self.attempt(lambda: checkout.till.complete(self.draft.sale, original=original))
         if stored is None:
             return
         checkout.counter.last_completed = stored
         sale = stored.sale
         cash_back = -sum(payment.amount for payment in sale.payments if payment.cash)
         paid = Paid(
-            title=f"Return {stored.number} (of sale {self.draft.number})",
+            title=f"Return {stored.number} (of sale {self.draft.number}{self._lane()})",
             total=-sale.total,
             change=cash_back,
             cash_taken=cash_back > 0,

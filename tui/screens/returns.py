@@ -1,15 +1,19 @@
 """Taking goods back: the receipt's code or number first, then the lines of that sale.
 
-The cashier scans the barcode at the foot of the receipt (or types the number after "No"), sees the
+The cashier scans the barcode at the foot of the receipt, or its square code (the hub's code, which
+any lane of the hub reads: another lane's sale comes back here too), or types the number after "No";
+the channel's return rules decide first (docs/channels.md, "Returns"). The cashier then sees the
 sale's lines with what can still come back, and picks: the arrows select a line, Enter gives back
 one more of it (a weighed line: all of its weight that is left), a number typed first gives back
-that many pieces or grams, ``-`` takes the line out of the return, and a product scanned picks its
-line. ``+`` goes to the refund (:mod:`.refund`). The core refuses more than was sold, counting
+that many pieces or grams, ``-`` takes the line out of the return, a product scanned picks its
+line, and ``*`` marks the selected line damaged (refunded, not back to stock; again: back to stock).
+``+`` goes to the refund (:mod:`.refund`). The core refuses more than was sold, counting
 earlier returns; nothing is sealed until the refund is complete.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -44,17 +48,48 @@ def open_return(app: CheckoutApp) -> None:
         app.say("Finish or cancel this sale first, then take the goods back", "error")
         return
     cashier = app.counter.cashier
-    prompt = PromptScreen(
-        QUESTION,
-        lambda text: app.till.return_draft(text, cashier),
-        hint="the number after No on the receipt",
-        letters=True,
-    )
-    app.push(prompt, lambda draft: app.push(ReturnScreen(draft)) if draft is not None else None)
+
+    def read(text: str) -> ReturnDraft | _AskReceipt:
+        if app.till.asks_for_receipt(text):
+            return _AskReceipt(text.strip())
+        return app.till.return_draft(text, cashier)
+
+    def answered(found: ReturnDraft | _AskReceipt | None) -> None:
+        if isinstance(found, _AskReceipt):
+            _ask_receipt(app, found.text, cashier)
+        elif found is not None:
+            app.push(ReturnScreen(found))
+
+    prompt = PromptScreen(QUESTION, read, hint="the number after No on the receipt", letters=True)
+    app.push(prompt, answered)
+
+
+@dataclass(frozen=True)
+class _AskReceipt:
+    """A typed sale number, where the channel's returns need the receipt: the cashier says if it is shown."""
+
+    text: str
+
+
+def _ask_receipt(app: CheckoutApp, text: str, cashier: str) -> None:
+    """Ask whether the customer shows the receipt of the typed sale; the till refuses without it."""
+
+    def shown(yes: bool | None) -> None:
+        if yes is None:
+            return
+        draft = app.screen_attempt(lambda: app.till.return_draft(text, cashier, receipt_shown=yes))
+        if draft is not None:
+            app.push(ReturnScreen(draft))
+
+    choices = [Choice("Yes: the customer shows it", True), Choice("No receipt", False)]
+    question = f"Returns here need the receipt. Does the customer show the receipt of sale {text}?"
+    app.push(ChooseScreen(question, choices), shown)
 
 
 class ReturnScreen(CounterScreen):
-    BINDINGS = bindings("return_one", "return_off", "to_refund", "back", hidden=("up", "down", "help"))
+    BINDINGS = bindings(
+        "return_one", "return_off", "return_damaged", "to_refund", "back", hidden=("up", "down", "help")
+    )
 
     def __init__(self, draft: ReturnDraft):
         super().__init__()
@@ -96,7 +131,8 @@ class ReturnScreen(CounterScreen):
         sale = self.draft.original
         labels = {method.code: method.label for method in self.checkout.till.payments}
         paid = ", ".join(f"{labels.get(p.method, p.method)} {fmt.money(p.amount)}" for p in sale.payments)
-        text = Text(f"Return of sale {self.draft.number}\n", style="bold")
+        lane = f" of lane {sale.lane_id}" if self.draft.foreign else ""
+        text = Text(f"Return of sale {self.draft.number}{lane}\n", style="bold")
         text.append(f"{fmt.moment_of(sale.completed_at)}, {fmt.money(sale.total)}\n")
         text.append(f"paid: {paid}")
         return text
@@ -143,6 +179,21 @@ class ReturnScreen(CounterScreen):
         if sold is not None:
             self.show()
             self.say(f"{sold.name} taken out of the return", "warn")
+
+    def action_return_damaged(self) -> None:
+        """The selected line's goods are damaged (refunded, not back to stock), or back to stock again."""
+        selected = self.query_one(ReturnLines).selected
+        if selected is None:
+            return
+        damaged = self.attempt(lambda: self.draft.turn_damaged(selected))
+        if damaged is None:
+            return
+        self.show()
+        name = self.draft.line(selected).name
+        if damaged:
+            self.say(f"{name}: damaged, refunded but not back to stock (* again: back to stock)", "warn")
+        else:
+            self.say(f"{name}: back to stock", "ok")
 
     def action_to_refund(self) -> None:
         if self.draft.empty:

@@ -87,7 +87,10 @@ class SaleScreen(RingingScreen):
             detail = f"{fmt.weight(line.weight_g)} × {fmt.money(line.item.cents)}/kg"
         else:
             detail = f"{line.quantity} × {fmt.money(line.unit_cents)}"
-        self.query_one(LastItem).show(line.item.name, detail, fmt.money(line.amount_cents()), added.note)
+        total = next(t for t in self.checkout.counter.basket().totals().lines if t.line is line)
+        if total.rule is not None:
+            detail += f"  {', '.join(total.rule.names)} -{fmt.money(total.rule.cents)}"
+        self.query_one(LastItem).show(line.item.name, detail, fmt.money(total.amount + total.sale_discount), added.note)
         if added.note:
             self.say(f"{line.item.name}: {added.note}", "warn")
         else:

@@ -29,7 +29,7 @@ VOID = "VOID "
 STRUCK = Style(strike=True, dim=True)  # a voided line's texts
 CELLS = tuple(Style.from_meta({"basket_column": column}) for column in range(3))
 
-Cells = tuple[bool, str, str, int]  # voided, name, quantity, amount in cents
+Cells = tuple[bool, str, str, str, int]  # voided, name, what changed the price, quantity, amount in cents
 
 
 class Basket(ScrollView, can_focus=False):
@@ -37,7 +37,7 @@ class Basket(ScrollView, can_focus=False):
 
     COMPONENT_CLASSES = {"basket--header", "basket--cursor"}
 
-    QTY, AMOUNT = 8, 9
+    QTY, AMOUNT = 9, 9  # "12,345 kg" and "12 345,67" fit
     PADDING = 1  # blank cells either side of each column, as the DataTable had
     MIN_ITEM = 10  # the item's name never narrower, however narrow the basket
 
@@ -132,14 +132,18 @@ class Basket(ScrollView, can_focus=False):
         (the width is part of the row's cache key).
         """
         name_width = max(self.MIN_ITEM, width - self.QTY - self.AMOUNT - 6 * self.PADDING)
+        suffix = ""
         if cells == ("header",):
             name, qty, amount, struck = "Item", "Qty", "Amount", None
         else:
-            voided, name, qty, cents = cells  # type: ignore[misc]
+            voided, name, suffix, qty, cents = cells  # type: ignore[misc]
             name = (VOID if voided else "") + str(name)
             amount = self.fmt.amount(int(cents))  # type: ignore[call-overload]
             struck = STRUCK if voided else None
         item = Text(str(name).partition("\n")[0].expandtabs(), no_wrap=True)  # a cell shows one line
+        if suffix:  # what changed the price stays in sight: the name is cut first, to 4 cells at least
+            item.truncate(max(4, name_width - len(suffix)), overflow="ellipsis")
+        item.append(suffix)
         item.rstrip_end(name_width)
         item.truncate(name_width, overflow="ellipsis")
         pad = " " * self.PADDING
@@ -166,15 +170,16 @@ class Basket(ScrollView, can_focus=False):
             qty = self.fmt.weight(abs(line.weight_g))
         else:
             qty = str(abs(line.quantity))
-        name = line.item.name
-        if total.line_discount:
-            name += f" (-{self.fmt.amount(total.line_discount)})"
+        name = ("! " if note else "") + line.item.name
+        suffix = ""  # kept in sight when the name is cut: what changed the price
+        if total.rule is not None:  # the channel's rule that applied, by its name
+            suffix = f" (-{self.fmt.amount(total.line_discount)} {' + '.join(total.rule.names)})"
+        elif total.line_discount:
+            suffix = f" (-{self.fmt.amount(total.line_discount)})"
         if line.price_override is not None:
-            name += " (price changed)"
-        if note:
-            name = "! " + name
+            suffix += " (price changed)"
         amount = total.amount if not line.voided else total.gross or line.gross_cents()
-        return (line.voided, name, qty, int(amount))
+        return (line.voided, name, suffix, qty, int(amount))
 
     def _move_to(self, row: int) -> None:
         self.cursor_row = row

@@ -21,7 +21,9 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-MAX_LENGTH = 64  # longer than any barcode; a stuck key must not grow the line without end
+#: Longer than any code a scanner types, the hub's receipt code included (docs/channels.md: at most
+#: 1,000 signed bytes, 1,600 base32 characters); a stuck key must not grow the line without end.
+MAX_LENGTH = 2048
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The lines of the sale being returned: what was sold, what can still come back, what comes back now.
 
 One row per line of the original sale, in its order; a line voided on the sale stays, struck, so
-the table reads like the receipt in the customer's hand. Rows are redrawn in place after each
+the table reads like the receipt in the customer's hand. A line coming back damaged (not back to
+stock) says so before its name. Rows are redrawn in place after each
 change (a sale has a few dozen lines at most).
 """
 
@@ -46,7 +47,9 @@ class ReturnLines(DataTable[Text]):
 
     def show(self, draft: ReturnDraft) -> None:
         for line in draft.lines:
-            cells = self._cells(line, draft.left(line.line_no), draft.wanted(line.line_no))
+            back = draft.wanted(line.line_no)
+            damaged = bool(back.quantity or back.weight_g) and draft.damaged(line.line_no)
+            cells = self._cells(line, draft.left(line.line_no), back, damaged)
             key = str(line.line_no)
             if key in self.rows:
                 for (column, _), value in zip((("item", ""), *COLUMNS), cells):
@@ -69,7 +72,7 @@ class ReturnLines(DataTable[Text]):
         if self.row_count:
             self.move_cursor(row=max(0, min(self.row_count - 1, self.cursor_row + step)), scroll=True)
 
-    def _cells(self, line: CompletedLine, left: Returned, back: Returned) -> tuple[Text, ...]:
+    def _cells(self, line: CompletedLine, left: Returned, back: Returned, damaged: bool) -> tuple[Text, ...]:
         if line.voided:
             style = "strike dim"
             return (Text("VOID " + line.name, style=style, no_wrap=True, overflow="ellipsis"),) + tuple(
@@ -83,7 +86,8 @@ class ReturnLines(DataTable[Text]):
             refund,
         )
         style = "bold" if back.quantity or back.weight_g else ""
-        return (Text(line.name, style=style, no_wrap=True, overflow="ellipsis"),) + tuple(
+        name = f"DAMAGED {line.name}" if damaged else line.name
+        return (Text(name, style=style, no_wrap=True, overflow="ellipsis"),) + tuple(
             Text(value, justify="right", style=style) for value in figures
         )
 

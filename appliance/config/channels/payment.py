@@ -1,0 +1,36 @@
+"""``[channels.NAME.payment]``: which of the box's payment methods a channel takes, its cash limit
+per sale, and which methods need a customer on the sale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appliance.config import Field, Problem, _read_table
+from appliance.config.channels.checks import names, positive_amount, some_names
+from appliance.config.values import _MISSING
+from appliance.core.money import to_cents
+from appliance.core.payment_rules import PaymentRules
+
+FIELDS: dict[str, Field] = {
+    "methods": Field(some_names, (), "codes of [[payment]] entries of the box's config; absent: every one"),
+    "cash_limit": Field(positive_amount, None, 'cash per sale at most, e.g. "1000.00"; absent: no limit'),
+    "needs_customer": Field(names, (), "methods that need a customer on the sale"),
+}
+
+
+def parse_payment(prefix: str, table: dict[str, Any], problems: list[Problem]) -> PaymentRules:
+    """The channel's payment rules; an absent table takes every method of the box's config."""
+    values = _read_table(prefix, table, FIELDS, problems)
+    methods = values["methods"] if isinstance(values.get("methods"), tuple) else ()
+    needs = values["needs_customer"] if isinstance(values.get("needs_customer"), tuple) else ()
+    for name in needs:
+        if methods and name not in methods:
+            problems.append(
+                Problem(f"{prefix}.needs_customer", list(needs), f"names {name!r}, which is not in {prefix}.methods")
+            )
+    limit = values.get("cash_limit")
+    return PaymentRules(
+        methods=tuple(methods),
+        cash_limit=to_cents(limit) if limit not in (None, _MISSING) else None,
+        needs_customer=frozenset(needs),
+    )

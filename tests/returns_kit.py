@@ -1,0 +1,84 @@
+"""Another lane of the hub for the return tests: its own store and journal key, the hub's receipt
+key, a sale there, and the receipt its printer prints (ESC/POS bytes read back by the printer twin's
+parser, so the code a test scans is the one the QR code holds)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from appliance.cli.demo import demo_variants
+from appliance.config import Config
+from appliance.core.return_rules import ReturnRules
+from appliance.reports.formatting import Formatter
+from appliance.reports.receipt_document import receipt_document
+from appliance.store.catalogue import upsert_variants
+from appliance.store.database import write_transaction
+from appliance.store.sales import StoredSale
+from appliance.till import Till
+from drivers.printer.render import PrinterSettings, Renderer
+from drivers.printer_twin import Printout, read_bytes
+
+from .sales_kit import sold
+
+HUB_KEY = bytes(range(100, 132))
+
+
+def hub_key(tmp_path: Path, key: bytes = HUB_KEY) -> Path:
+    """The hub's receipt key, in the file every box of the hub holds (here: one per test)."""
+    path = tmp_path / "hub-receipt.key"
+    if not path.exists():
+        path.write_bytes(key)
+        path.chmod(0o600)
+    return path
+
+
+@dataclass
+class OtherLane:
+    till: Till
+    config: Config
+
+    def sell(self, *items: tuple[str, int], grams: int = 0, method: str = "cash") -> StoredSale:
+        return sold(self.till, *items, grams=grams, method=method)
+
+    def printed(self, stored: StoredSale, profile: str = "TM-T20II") -> Printout:
+        """The receipt of ``stored`` as this lane's printer prints it."""
+        fmt = Formatter(self.config.currency, self.config.language, self.till.zone)
+        document = receipt_document(self.till.receipt(stored, self.config.receipt, fmt), fmt, 42)
+        return read_bytes(Renderer(PrinterSettings(profile=profile)).render(document))
+
+    def hub_code(self, stored: StoredSale) -> str:
+        """The text the receipt's QR code holds: what a scanner types at another lane."""
+        [code] = self.printed(stored).of("qr")
+        return str(code)
+
+
+@contextmanager
+def other_lane(
+    config: Config,
+    tmp_path: Path,
+    clock: Any,
+    *,
+    channel: str | None = None,
+    key: Path | None = None,
+    lane_id: int = 2,
+) -> Iterator[OtherLane]:
+    """Lane ``lane_id`` of the same hub, selling in ``channel`` (None: the config's), with the hub's key
+    unless ``key`` says otherwise (a path to another hub's key)."""
+    directory = tmp_path / f"lane{lane_id}"
+    directory.mkdir()
+    lane = replace(config, lane_id=lane_id, lane_name=f"Till {lane_id}", channel=channel or config.channel)
+    lane = replace(lane, store_path=directory / "till.db")
+    till = Till.create(lane, clock=clock)
+    try:
+        with write_transaction(till.db) as connection:
+            upsert_variants(connection, demo_variants(), clock.now())
+        till.open_shift("Bruno", Decimal("50.00"))
+        till.use_returns(ReturnRules(), key or hub_key(tmp_path))
+        yield OtherLane(till, lane)
+    finally:
+        till.close()
