@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpiozero.exc import GPIOZeroError
-
 from .drawer import (
     DEFAULT_OPEN_WARNING_S,
     DEFAULT_RELAY_PIN,
@@ -43,7 +41,15 @@ from .scanner import DEFAULT_INTER_KEY_TIMEOUT, ScannerReader, SerialScanner, pa
 log = logging.getLogger(__name__)
 
 Section = Mapping[str, Any]
-GPIO_ERRORS = (GPIOZeroError, OSError)  # no GPIO on this machine, a pin taken by another program…
+
+
+def gpio_errors() -> tuple[type[BaseException], ...]:
+    """What building a GPIO part raises when its pins cannot be had (no GPIO on this machine, a pin
+    taken by another program…). A function, called only in ``except`` clauses, so that a box with no
+    GPIO part never imports gpiozero."""
+    from gpiozero.exc import GPIOZeroError
+
+    return (GPIOZeroError, OSError)
 
 
 @dataclass(frozen=True)
@@ -200,7 +206,7 @@ def build_drawer(
             active_high=section.get("gpio_active", "high") == "high",
             pin_factory=pin_factory,
         )
-    except GPIO_ERRORS as exc:
+    except gpio_errors() as exc:
         problems.append(DeviceProblem("drawer", _gpio_message(f"relay on GPIO {pin}", exc, "devices.drawer.gpio_pin")))
         return None
 
@@ -222,7 +228,7 @@ def build_drawer_switch(
             clock=clock,
             pin_factory=pin_factory,
         )
-    except GPIO_ERRORS as exc:
+    except gpio_errors() as exc:
         problems.append(DeviceProblem("drawer switch", _gpio_message(f"GPIO {pin}", exc, "devices.drawer.switch_pin")))
         return None
 
@@ -233,7 +239,7 @@ def build_lights(section: Section, problems: list[DeviceProblem], pin_factory: A
     pins = {part: section.get(part, default) for part, default in DEFAULT_PINS.items()}
     try:
         return StatusLights(**pins, pin_factory=pin_factory)
-    except GPIO_ERRORS as exc:
+    except gpio_errors() as exc:
         used = ", ".join(f"{part} {pin}" for part, pin in pins.items() if pin is not None)
         problems.append(DeviceProblem("lights", _gpio_message(f"GPIO {used}", exc, "devices.lights")))
         return None

@@ -7,6 +7,8 @@ a relay (:class:`GpioDrawer`). An optional switch on a GPIO input tells whether 
 open; :class:`DrawerMonitor` warns when it stays open too long (cash left in reach).
 
 gpiozero's pin factory is injected: MockFactory in tests and in the demo, lgpio on the Pi.
+gpiozero is imported by the GPIO parts alone, when one is built: a box whose drawer hangs off the
+printer never loads it (it cost the counter's start ~30-60 ms, docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
-
-from gpiozero import Button, DigitalOutputDevice
 
 from appliance.core.document import Document, DrawerKick
 
@@ -52,6 +52,8 @@ class GpioDrawer:
     """Pulse a relay on a GPIO pin; blocks for the pulse (at most half a second), so call from a worker."""
 
     def __init__(self, pin: int, pulse_ms: int = 50, *, active_high: bool = True, pin_factory: Any = None):
+        from gpiozero import DigitalOutputDevice
+
         self.pulse_ms = pulse_ms
         self.relay = DigitalOutputDevice(pin, active_high=active_high, initial_value=False, pin_factory=pin_factory)
         self._lock = threading.Lock()
@@ -103,6 +105,8 @@ class DrawerMonitor:
         clock: Callable[[], float] = time.monotonic,
         pin_factory: Any = None,
     ):
+        from gpiozero import Button
+
         self.warn_after = warn_after
         self.clock = clock
         self.closed_when_pressed = closed_when_pressed

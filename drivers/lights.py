@@ -7,7 +7,8 @@ Three LEDs (or a stack light) on GPIO outputs:
 - red, steady: needs attention (printer out of paper, a receipt may be incomplete, sync refused).
 
 The buzzer beeps twice for a barcode the catalogue does not know, so the cashier looks up before
-bagging the item. gpiozero's pin factory is injected: MockFactory in tests and the demo.
+bagging the item. gpiozero's pin factory is injected: MockFactory in tests and the demo. gpiozero
+is imported when the lights are built, so a box without them never loads it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from __future__ import annotations
 import threading
 from enum import Enum
 from typing import Any
-
-from gpiozero import LED, Buzzer
 
 DEFAULT_PINS = {"green": 17, "amber": 27, "red": 22, "buzzer": 24}
 
@@ -48,6 +47,8 @@ class StatusLights:
         blink_seconds: float = 0.5,
         pin_factory: Any = None,
     ):
+        from gpiozero import LED, Buzzer
+
         made: list[Any] = []
         try:  # a pin that cannot be had must not leave the others claimed
             self.green = _made(made, LED(green, pin_factory=pin_factory))

@@ -9,6 +9,7 @@ as one line; the app keeps running and the basket stays as it was.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -90,6 +91,20 @@ COUNTER_THEME = Theme(
 )
 
 
+def freeze_start_up() -> None:
+    """Collect once, then leave every object alive now out of Python's later collections.
+
+    What the counter built to start (modules, classes, the stylesheet, the first screens) lives as
+    long as the process, yet each full collection walked it again; with Textual's rendering making
+    cyclic garbage on every frame, full collections came every few dozen scans and held the screen
+    for 50-200 ms, in the middle of a sale (docs/benchmarks.md, bench/counter_scan.py). Frozen,
+    they are no longer walked. ``ofn-checkout run`` and the demo ask for it (``freeze_after``); the
+    tests do not, since it acts on the whole process.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 class CheckoutApp(App[int]):
     CSS_PATH = "checkout.tcss"
     TITLE = "OFN Checkout"
@@ -109,6 +124,7 @@ class CheckoutApp(App[int]):
         monotonic: Callable[[], float] = time.monotonic,
         pin_note: str = "",
         boot_id: str = "",
+        freeze_after: float | None = None,
     ):
         super().__init__()
         self.till = till
@@ -124,6 +140,7 @@ class CheckoutApp(App[int]):
             else None
         )
         self.monotonic = monotonic
+        self.freeze_after = freeze_after
         self.roles = Roles(self, boot_id or read_boot_id(), pin_note)  # who is logged in (docs/people.md)
         self.log_path = log_path
         self.kiosk = kiosk  # the box's console: nobody leaves the till's screen from the keyboard
@@ -166,6 +183,8 @@ class CheckoutApp(App[int]):
             self.push_screen(OpenShiftScreen())
         self.roles.start()  # once people are set up, the PIN screen comes first
         self.bridge.start()
+        if self.freeze_after is not None:
+            self.set_timer(self.freeze_after, freeze_start_up)
         for problem in self.devices.problems:
             self.notify(str(problem), severity="warning", timeout=15)
         self.call_after_refresh(self._started)

@@ -348,7 +348,7 @@ def demo(data: Path | None, scripted: bool) -> int:
 def _run_demo(folder: Path) -> int:
     from appliance.cli.logs import setup_logging
 
-    from .run import make_app
+    from .run import RUN_OPTIONS, make_app
 
     click.echo(f"Starting the demo in {folder} (sandbox, sync daemon, scale and printer twins)…", err=True)
     os.environ["OFN_CHECKOUT_LOG_DIR"] = str(folder / "logs")
@@ -360,7 +360,13 @@ def _run_demo(folder: Path) -> int:
         try:
             with box.devices() as devices:
                 app = make_app(
-                    till, config, devices, log_path=log_path, extra_bindings=DEMO_BINDINGS, pin_note=DEMO_PIN_NOTE
+                    till,
+                    config,
+                    devices,
+                    log_path=log_path,
+                    extra_bindings=DEMO_BINDINGS,
+                    pin_note=DEMO_PIN_NOTE,
+                    **RUN_OPTIONS,
                 )
                 install_demo_actions(app, box)
                 app.run()

@@ -48,8 +48,13 @@ def bindings(*names: str, hidden: tuple[str, ...] = ()) -> list[Binding]:
 
 
 def keymap(keys: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
-    """Textual's keymap (binding id → keys) from the config's ``[keys]``."""
-    return {name: ",".join(names) for name, names in keys.items()}
+    """Textual's keymap (binding id → keys): the actions of the config's ``[keys]`` moved off their defaults.
+
+    Textual applies its keymap to every binding map of the focused chain on every key press, and the
+    defaults are the bindings' own keys already: left out, a till on the default map pays nothing
+    per key (a keyboard-wedge scan is 14 key presses; docs/benchmarks.md, bench/counter_scan.py).
+    """
+    return {name: ",".join(names) for name, names in keys.items() if tuple(names) != BY_NAME[name].keys}
 
 
 def sign(key: str) -> str:

@@ -21,6 +21,10 @@ from .app import CheckoutApp
 
 log = logging.getLogger(__name__)
 
+#: What the till's own process asks of the app beyond the tests' defaults: freeze what start-up
+#: built, once the first frame is out and the devices answered (tui/app.freeze_start_up).
+RUN_OPTIONS: dict[str, object] = {"freeze_after": 2.0}
+
 
 def make_app(
     till: Till,
@@ -48,7 +52,7 @@ def run(config_path: Path | None, cashier: str, kiosk: bool) -> int:
     till = Till.open(config)
     try:
         with build_devices(config.devices) as devices:
-            app = make_app(till, config, devices, cashier=cashier, log_path=log_path, kiosk=kiosk)
+            app = make_app(till, config, devices, cashier=cashier, log_path=log_path, kiosk=kiosk, **RUN_OPTIONS)
             app.run()
     finally:
         till.close()

@@ -17,7 +17,7 @@ from typing import Any
 
 from .commands import ESC
 from .errors import PrinterConfigError
-from .escpos_lib import _escpos
+from .escpos_lib import capabilities
 from .fallbacks import fit, stand_in
 
 #: Code pages that hold the euro sign and French accents, best first. CP858 is PC850 with € (Epson
@@ -74,7 +74,7 @@ FALLBACK_CODE_PAGE = CodePage("CP437", 0, "cp437")
 
 
 def profile_data(profile: str) -> dict[str, Any]:
-    profiles = _escpos()["capabilities"].CAPABILITIES["profiles"]
+    profiles = capabilities()["profiles"]
     if profile not in profiles:
         raise PrinterConfigError(f"Unknown printer profile {profile!r}: use one of {', '.join(sorted(profiles))}")
     return profiles[profile]
@@ -83,7 +83,7 @@ def profile_data(profile: str) -> dict[str, Any]:
 def code_page_for(profile: str) -> CodePage:
     """The first page of :data:`PREFERRED_CODE_PAGES` the profile's printer has, with its number."""
     numbers = {name: int(number) for number, name in profile_data(profile)["codePages"].items()}
-    encodings = _escpos()["capabilities"].CAPABILITIES["encodings"]
+    encodings = capabilities()["encodings"]
     for name in PREFERRED_CODE_PAGES:
         if name in numbers:
             return CodePage(name, numbers[name], encodings[name]["python_encode"])
@@ -92,7 +92,7 @@ def code_page_for(profile: str) -> CodePage:
 
 def code_page_table(profile: str) -> dict[int, str]:
     """Every table number of the profile that Python can decode: what a twin needs to read bytes back."""
-    encodings = _escpos()["capabilities"].CAPABILITIES["encodings"]
+    encodings = capabilities()["encodings"]
     table = {}
     for number, name in profile_data(profile)["codePages"].items():
         python = encodings.get(name, {}).get("python_encode")

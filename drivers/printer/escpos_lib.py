@@ -2,7 +2,11 @@
 
 Its import is slow and has side effects (see :func:`_escpos`), so no module imports it at load
 time: importing ``drivers.printer`` (the print queue, the twins, a command's ``--help``) leaves it
-alone, and the profiles of ``code_pages`` and the ``render`` step ask :func:`_escpos` for it.
+alone, and only the ``render`` step asks :func:`_escpos` for it. The printer profiles that
+``code_pages`` reads when a printer is built come from :func:`capabilities`, which reads the
+library's printer database without importing the library: the counter builds its printer before
+its first frame, and importing python-escpos (which pulls in imaging, barcode and QR code
+libraries) there made every start of the till slower (docs/benchmarks.md, bench/counter_start.py).
 """
 
 from __future__ import annotations
@@ -15,12 +19,33 @@ import platform
 import tempfile
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 #: The package's logger, as before the split: log lines keep naming ``drivers.printer``, not one of its modules.
 log = logging.getLogger(__package__)
 
 
 _escpos_modules: dict[str, ModuleType] = {}
+_capabilities: dict[str, Any] = {}
+
+
+def capabilities() -> dict[str, Any]:
+    """python-escpos's printer database (``profiles``, ``encodings``), as its ``CAPABILITIES``.
+
+    Read from the pickle :func:`_prepare_capabilities_cache` writes (the one python-escpos itself
+    loads), so the library is not imported; when that cache cannot be written, from the library.
+    """
+    if not _capabilities:
+        cached = _prepare_capabilities_cache()
+        data = None
+        if cached is not None:
+            try:
+                with open(cached, "rb") as source:
+                    data = pickle.load(source)  # noqa: S301  (our own cache, in the service's directory)
+            except (OSError, EOFError, pickle.UnpicklingError):
+                log.warning("cannot read the python-escpos capabilities cache %s", cached, exc_info=True)
+        _capabilities.update(data if isinstance(data, dict) else _escpos()["capabilities"].CAPABILITIES)
+    return _capabilities
 
 
 def _escpos() -> dict[str, ModuleType]:
@@ -65,12 +90,14 @@ def capabilities_cache_dir() -> Path:
     return Path(base) / "ofn-checkout" / "escpos"
 
 
-def _prepare_capabilities_cache() -> None:
+def _prepare_capabilities_cache() -> Path | None:
+    """Write the pickle of python-escpos's capabilities.json when it is missing or older; its path,
+    or None when it could not be written."""
     import importlib.util
 
     spec = importlib.util.find_spec("escpos")
     if spec is None or not spec.submodule_search_locations:
-        return
+        return None
     source = Path(next(iter(spec.submodule_search_locations))) / "capabilities.json"
     directory = capabilities_cache_dir()
     try:
@@ -82,11 +109,13 @@ def _prepare_capabilities_cache() -> None:
     target = directory / f"{platform.python_version()}.capabilities.pickle"
     try:
         if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
-            return
-        capabilities = json.loads(source.read_text(encoding="utf-8"))
+            return target
+        data = json.loads(source.read_text(encoding="utf-8"))
         handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
         with os.fdopen(handle, "wb") as out:
-            pickle.dump(capabilities, out, protocol=2)
+            pickle.dump(data, out, protocol=2)
         os.replace(temporary, target)
     except OSError:
         log.warning("cannot write the python-escpos capabilities cache in %s", directory, exc_info=True)
+        return None
+    return target

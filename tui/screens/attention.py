@@ -21,13 +21,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.reports.attention import AttentionList, Task, headline
 from appliance.store.sync_attention import Key, LineState
 from appliance.store.sync_state import Status, duration
 
 from ..keymap import bindings
+from ..widgets.footer import Footer
 from ..widgets.status_bar import StatusBar
 from .base import CASHIER_ERRORS, CounterScreen, Said
 

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.cli.errors import PERSON_ERRORS
 from appliance.core.money import MoneyError
@@ -27,6 +27,7 @@ from drivers.scale.reading import Reading
 from drivers.weighing import WeighRefused
 
 from ..guard import Guarded, guard
+from ..widgets.footer import Footer
 from ..widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:

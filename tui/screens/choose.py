@@ -13,9 +13,10 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..keymap import binding, bindings
+from ..widgets.footer import Footer
 from .base import CounterModal, Said
 
 KEYS = "1234567890"

@@ -12,12 +12,13 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.core.cash_count import CashCount
 from appliance.store.shifts import ShiftReport
 
 from ..keymap import binding
+from ..widgets.footer import Footer
 from ..widgets.panels import BigAmount
 from .base import CounterModal, Said
 from .count import CountScreen, count_bindings

@@ -13,12 +13,13 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.core.cash_count import CashCount, denominations_for
 
 from ..keymap import binding
 from ..widgets.count_sheet import CountSheet
+from ..widgets.footer import Footer
 from ..widgets.panels import BigAmount
 from ..widgets.status_bar import StatusBar
 from .base import CounterScreen, Said

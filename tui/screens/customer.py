@@ -10,12 +10,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.core.customer import Customer, customer
 
 from ..keymap import binding, bindings
 from ..widgets.entry import Entry
+from ..widgets.footer import Footer
 from .base import CounterModal, Said
 
 SHOWN = 8

@@ -26,7 +26,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from appliance.store.scan_lookup import Ambiguous, Match
@@ -38,6 +38,7 @@ from drivers.scale.reading import Reading
 
 from ..keymap import bindings
 from ..widgets.entry import Entry
+from ..widgets.footer import Footer
 from ..widgets.status_bar import StatusBar
 from .base import CounterScreen, Said
 

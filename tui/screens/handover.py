@@ -13,7 +13,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.store.catalogue import Variant
 
@@ -21,6 +21,7 @@ from ..handing import HandingOver, Put
 from ..keymap import bindings
 from ..payable import HandoverPayment, Paid
 from ..widgets.entry import Entry
+from ..widgets.footer import Footer
 from ..widgets.orders import OrderLines
 from ..widgets.panels import BigAmount
 from ..widgets.status_bar import StatusBar

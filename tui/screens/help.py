@@ -7,11 +7,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.config.keys import BY_NAME
 
 from ..keymap import binding, keys_of
+from ..widgets.footer import Footer
 from .base import CounterModal
 
 STATUS_LEGEND = (

@@ -11,9 +11,10 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..keymap import binding
+from ..widgets.footer import Footer
 from .base import CounterModal, Said
 
 

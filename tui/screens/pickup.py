@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.core.pickup_list import PickupEntry, PickupState, search
 
 from ..handing import HandingOver
 from ..keymap import bindings
+from ..widgets.footer import Footer
 from ..widgets.orders import OrderList
 from ..widgets.search_entry import SearchEntry
 from ..widgets.status_bar import StatusBar

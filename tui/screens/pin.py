@@ -14,7 +14,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.core.lockout import shown
 from appliance.core.pins import PIN_MAX, PIN_MIN, PinError, check_pin
@@ -22,6 +22,7 @@ from appliance.store.people import PinLocked, PinRefused
 
 from ..keymap import binding
 from ..widgets.entry import Entry
+from ..widgets.footer import Footer
 from ..widgets.status_bar import StatusBar
 from .base import LEVEL_STYLES, Counted, CounterModal, CounterScreen, Said
 

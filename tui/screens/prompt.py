@@ -12,10 +12,11 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..keymap import binding, bindings
 from ..widgets.entry import Entry
+from ..widgets.footer import Footer
 from .base import CASHIER_ERRORS, CounterModal, Said
 
 

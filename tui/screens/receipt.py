@@ -11,10 +11,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..keymap import bindings
 from ..payable import Paid
+from ..widgets.footer import Footer
 from ..widgets.panels import BigAmount
 from ..widgets.status_bar import StatusBar
 from .base import CounterScreen, Said

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..keymap import binding
+from ..widgets.footer import Footer
 from .base import CounterModal, Said
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.core.return_draft import ReturnDraft
 from appliance.core.sale import Line, PricedBy
@@ -28,6 +28,7 @@ from appliance.store.scan_lookup import Match
 from ..keymap import bindings
 from ..payable import Paid
 from ..widgets.entry import Entry
+from ..widgets.footer import Footer
 from ..widgets.panels import BigAmount
 from ..widgets.return_lines import ReturnLines
 from ..widgets.status_bar import StatusBar

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
 from appliance.core.sale import PricedBy
 from appliance.store.catalogue import Variant
@@ -19,6 +18,7 @@ from ..counter import Added, NeedsWeight, Rung
 from ..keymap import bindings
 from ..widgets.basket import Basket
 from ..widgets.entry import Entry
+from ..widgets.footer import Footer
 from ..widgets.panels import BigAmount, LastItem, ScaleReadout
 from ..widgets.status_bar import StatusBar
 from .base import RingingScreen, Said

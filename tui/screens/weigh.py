@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from appliance.core.sale import SaleError
 from drivers.scale.reading import Reading
@@ -19,6 +19,7 @@ from drivers.weighing import WeighRefused, kilograms
 
 from ..counter import NeedsWeight
 from ..keymap import binding
+from ..widgets.footer import Footer
 from ..widgets.panels import ScaleReadout
 from .base import CounterModal, Said
 

@@ -1,87 +1,170 @@
 """The basket: one row per line, voided lines marked, the selected line highlighted.
 
-Rows are updated in place as the sale changes (a line is never removed, a void only marks it), so
-a basket of many lines costs one row's work per scan, not a redraw of the table.
+A line widget of its own rather than Textual's DataTable: the DataTable keys every cache of its
+rendered rows and cells on a counter that any change bumps and on the cursor's place, so each scan
+(a row added, the cursor moved to it) rendered every visible row and cell again through Rich: 4.2
+of the 8 ms of CPU a scan's frame cost (docs/benchmarks.md, bench/counter_scan.py). Here each row is
+rendered once per content, width and highlight, and kept: a scan renders the new row and the one
+the highlight left (1.1 ms a frame). It looks as the DataTable did: a header, a blank cell either
+side of each column, the name cut with an ellipsis, the highlighted line in the cursor colours.
+
+Rows are updated in place as the sale changes (a line is never removed, a void only marks it).
 """
 
 from __future__ import annotations
 
+from rich.cells import set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from appliance.core.sale import LineTotal, PricedBy
 from appliance.reports.formatting import Formatter
 
 VOID = "VOID "
+STRUCK = Style(strike=True, dim=True)  # a voided line's texts
+CELLS = tuple(Style.from_meta({"basket_column": column}) for column in range(3))
+
+Cells = tuple[bool, str, str, str, int]  # voided, name, what changed the price, quantity, amount in cents
 
 
-class Basket(DataTable[Text]):
-    """The lines of the sale in progress; the screen moves the cursor, the cashier never focuses it."""
+class Basket(ScrollView, can_focus=False):
+    """The lines of the sale in progress, under a header; the screen moves the highlight."""
 
-    can_focus = False
+    COMPONENT_CLASSES = {"basket--header", "basket--cursor"}
+
+    QTY, AMOUNT = 9, 9  # "12,345 kg" and "12 345,67" fit
+    PADDING = 1  # blank cells either side of each column, as the DataTable had
+    MIN_ITEM = 10  # the item's name never narrower, however narrow the basket
 
     def __init__(self, fmt: Formatter, *, id: str | None = None):
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False, show_cursor=True)
+        super().__init__(id=id)
         self.fmt = fmt
-        self._shown: dict[int, tuple[object, ...]] = {}
+        self._keys: list[int] = []  # line numbers, in the order shown
+        self._cells: dict[int, Cells] = {}
+        self.cursor_row = -1
+        self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._styles = (Style(), Style(), Style())  # base, highlighted row, header: set per render pass
 
-    QTY, AMOUNT = 8, 9
-
-    def on_mount(self) -> None:
-        self.add_column("Item", key="item", width=20)
-        self.add_column(Text("Qty".rjust(self.QTY)), key="qty", width=self.QTY)
-        self.add_column(Text("Amount".rjust(self.AMOUNT)), key="amount", width=self.AMOUNT)
-
-    def on_resize(self) -> None:
-        self.fit_columns()
-
-    def fit_columns(self) -> None:
-        """The item's name takes the width the quantity and the amount leave."""
-        padding = 2 * self.cell_padding * 3
-        width = max(10, self.content_size.width - self.QTY - self.AMOUNT - padding)
-        column = self.columns["item"]  # type: ignore[index]
-        if column.width != width:
-            column.width = width
-            column.auto_width = False
-            self._require_update_dimensions = True
-            self._clear_caches()
-            self.refresh()
+    # -- what the screens call ---------------------------------------------------------------------
 
     def show(self, lines: tuple[LineTotal, ...], notes: dict[int, str] | None = None) -> None:
         """Bring the rows in step with the sale's lines (in order); an empty tuple clears the table."""
         notes = notes or {}
-        if not lines and self._shown:
-            self.clear()
-            self._shown = {}
+        if not lines:
+            if self._keys:
+                self._keys, self._cells, self.cursor_row = [], {}, -1
+                self._resized()
             return
+        added = False
         for total in lines:
-            line = total.line
-            key = line.line_no
-            cells = self._cells(total, notes.get(key, ""))
-            if self._shown.get(key) == cells:
+            key = total.line.line_no
+            cells = self._cells_of(total, notes.get(key, ""))
+            if self._cells.get(key) == cells:
                 continue
-            if key in self._shown:
-                for column, value in zip(("item", "qty", "amount"), self._render(cells)):
-                    self.update_cell(str(key), column, value)
-            else:
-                self.add_row(*self._render(cells), key=str(key))
-            self._shown[key] = cells
+            if key not in self._cells:
+                self._keys.append(key)
+                added = True
+            self._cells[key] = cells
+            self.refresh()
+        if added:
+            self._resized()
 
     def select(self, line_no: int) -> None:
-        if line_no in self._shown:
-            self.move_cursor(row=self.get_row_index(str(line_no)), scroll=True)
+        if line_no in self._cells:
+            self._move_to(self._keys.index(line_no))
 
     @property
     def selected(self) -> int | None:
-        if not self._shown or self.cursor_row < 0:
+        if not self._keys or self.cursor_row < 0:
             return None
-        return int(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value or 0)
+        return self._keys[self.cursor_row]
+
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
 
     def move(self, step: int) -> None:
-        if self._shown:
-            self.move_cursor(row=max(0, min(self.row_count - 1, self.cursor_row + step)), scroll=True)
+        if self._keys:
+            self._move_to(max(0, min(len(self._keys) - 1, self.cursor_row + step)))
 
-    def _cells(self, total: LineTotal, note: str) -> tuple[object, ...]:
+    # -- drawing -------------------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        base = self.rich_style  # the styles of this pass, looked up once rather than once a line
+        header = self.get_component_rich_style("basket--header")
+        self._styles = (base, base + self.get_component_rich_style("basket--cursor"), header)
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        base, cursor, header = self._styles
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._strip(("header",), width, header)
+        row = int(self.scroll_offset.y) + y - 1
+        if row >= len(self._keys):
+            return Strip.blank(width, base)
+        return self._strip(self._cells[self._keys[row]], width, cursor if row == self.cursor_row else base)
+
+    def on_resize(self) -> None:
+        self._resized()
+
+    # -- helpers -------------------------------------------------------------------------------------
+
+    def _strip(self, cells: tuple[object, ...], width: int, style: Style) -> Strip:
+        key = (cells, width, style)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_row(cells, width, style)
+            self._strips[key] = strip
+        return strip
+
+    def _render_row(self, cells: tuple[object, ...], width: int, style: Style) -> Strip:
+        """One row as the DataTable drew it, segment for segment (the screen's SVG snapshots are the
+        same): a blank cell either side of each column, the name cut with an ellipsis, quantity and
+        amount padded to the right; a voided line's texts struck through and dim.
+
+        The item's name takes the width the quantity and the amount leave, so a resize refits it
+        (the width is part of the row's cache key).
+        """
+        name_width = max(self.MIN_ITEM, width - self.QTY - self.AMOUNT - 6 * self.PADDING)
+        suffix = ""
+        if cells == ("header",):
+            name, qty, amount, struck = "Item", "Qty", "Amount", None
+        else:
+            voided, name, suffix, qty, cents = cells  # type: ignore[misc]
+            name = (VOID if voided else "") + str(name)
+            amount = self.fmt.amount(int(cents))  # type: ignore[call-overload]
+            struck = STRUCK if voided else None
+        item = Text(str(name).partition("\n")[0].expandtabs(), no_wrap=True)  # a cell shows one line
+        if suffix:  # what changed the price stays in sight: the name is cut first, to 4 cells at least
+            item.truncate(max(4, name_width - len(suffix)), overflow="ellipsis")
+        item.append(suffix)
+        item.rstrip_end(name_width)
+        item.truncate(name_width, overflow="ellipsis")
+        pad = " " * self.PADDING
+        segments: list[Segment] = []
+        for column, (text, filler) in enumerate(
+            (
+                (item.plain, name_width - item.cell_len),  # as Rich cuts and pads a cell's Text
+                (set_cell_size(str(qty).rjust(self.QTY), self.QTY), 0),
+                (set_cell_size(str(amount).rjust(self.AMOUNT), self.AMOUNT), 0),
+            )
+        ):
+            # a cell's own meta, as the DataTable's: Textual merges runs of one style, not across cells
+            cell = style + CELLS[column]
+            if struck is None:
+                segments.append(Segment(pad + text + " " * filler + pad, cell))
+            else:
+                segments += [Segment(pad, cell), Segment(text, cell + struck), Segment(" " * filler + pad, cell)]
+        segments.append(Segment("", style))  # where the DataTable filled the rest of the row (nothing)
+        return Strip(segments).adjust_cell_length(width, style)
+
+    def _cells_of(self, total: LineTotal, note: str) -> Cells:
         line = total.line
         if line.item.priced_by is PricedBy.WEIGHT:
             qty = self.fmt.weight(abs(line.weight_g))
@@ -96,19 +179,18 @@ class Basket(DataTable[Text]):
         if line.price_override is not None:
             suffix += " (price changed)"
         amount = total.amount if not line.voided else total.gross or line.gross_cents()
-        width = self.columns["item"].width if "item" in self.columns else 0  # type: ignore[operator]
-        return (line.voided, name, suffix, qty, amount, width)
+        return (line.voided, name, suffix, qty, int(amount))
 
-    def _render(self, cells: tuple[object, ...]) -> tuple[Text, Text, Text]:
-        voided, name, suffix, qty, amount, width = cells
-        style = "strike dim" if voided else ""
-        item = Text((VOID if voided else "") + str(name), style=style, overflow="ellipsis", no_wrap=True)
-        room = int(width) - len(str(suffix))  # type: ignore[call-overload]
-        if suffix and room > 8:
-            item.truncate(room, overflow="ellipsis")
-        item.append(str(suffix), style=style)
-        return (
-            item,
-            Text(str(qty).rjust(self.QTY), style=style),
-            Text(self.fmt.amount(int(amount)).rjust(self.AMOUNT), style=style),  # type: ignore[call-overload]
-        )
+    def _move_to(self, row: int) -> None:
+        self.cursor_row = row
+        visible = max(1, self.scrollable_content_region.height - 1)  # the header takes a line
+        top = int(self.scroll_offset.y)
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + visible:
+            self.scroll_to(y=row - visible + 1, animate=False, immediate=True)
+        self.refresh()
+
+    def _resized(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._keys) + 1)
+        self.refresh()
