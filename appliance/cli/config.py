@@ -12,7 +12,7 @@ from appliance.cli.options import (
     config_option,
 )
 from appliance.config import Config, ConfigError
-from appliance.config.channels import box_problems, load_channels
+from appliance.config.channels import check_file
 from appliance.store.keys import permission_warning
 
 
@@ -59,12 +59,8 @@ def _check_channels(path: Path | None, config: Config | None) -> bool:
     """Check the channel file, and against the config when that one could be read; print the verdict."""
     if path is None:
         return True
-    try:
-        hub = load_channels(path)
-        problems = box_problems(hub, config) if config is not None else []
-    except ConfigError as exc:
-        problems = exc.problems
-    if problems:
+    hub, problems = check_file(path, config)
+    if problems or hub is None:
         click.echo(f"{path}: {len(problems)} problem(s)")
         for problem in problems:
             click.echo(f"  {problem}")

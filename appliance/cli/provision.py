@@ -33,8 +33,8 @@ from appliance import config as config_module
 from appliance.cli.cloud_init import CloudInitError, FirstBoot, write_files
 from appliance.cli.options import EXIT_CANNOT, EXIT_PROBLEMS
 from appliance.cli.wheelhouse import PLATFORM_TAGS, Target, WheelhouseError, build_app_wheel, build_wheelhouse
-from appliance.config import Config, ConfigError
-from appliance.config.channels import box_problems, load_channels
+from appliance.config import Config
+from appliance.config.channels import check_file
 
 SOURCE = Path(__file__).resolve().parents[2]
 PROVISIONING = SOURCE / "provisioning"
@@ -196,11 +196,7 @@ def _check_box_paths(config: Config, root: Path | None) -> None:
 def _check_channels(path: Path, config: Config | None) -> None:
     """The channel file, and the box's config against it: a broken file never reaches a box (the
     till would refuse to start on it)."""
-    try:
-        hub = load_channels(path)
-        problems = box_problems(hub, config) if config is not None else []
-    except ConfigError as exc:
-        problems = exc.problems
+    _, problems = check_file(path, config)
     if problems:
         raise ProvisionError(f"the channel file {path} cannot be used:\n  " + "\n  ".join(map(str, problems)))
 

@@ -41,6 +41,7 @@ __all__ = [
     "channel_rules",
     "default_channel",
     "default_rules",
+    "check_file",
     "load_channels",
 ]
 
@@ -231,6 +232,17 @@ def box_problems(hub: HubChannels, config: Config) -> list[Problem]:
             reason = "names no [[vat]] entry of the box's config (give its code or its tax_category_id)"
             problems.append(Problem(f"{prefix}.assortment.shelf[{index}].vat", item.vat, reason))
     return problems
+
+
+def check_file(path: Path, config: Config | None) -> tuple[HubChannels | None, list[Problem]]:
+    """The channel file (None if it cannot be read) and everything wrong with it, and with the box's
+    config against it when there is one: what `config check` prints and what provisioning refuses
+    to send to a box."""
+    try:
+        hub = load_channels(path)
+    except ConfigError as exc:
+        return None, list(exc.problems)
+    return hub, box_problems(hub, config) if config is not None else []
 
 
 def channel_rules(config: Config, path: Path | None = None) -> ChannelRules:
