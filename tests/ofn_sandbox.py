@@ -26,6 +26,8 @@ from appliance.ofn.daemon import Daemon
 from appliance.store.sync_state import read_status
 from appliance.till import Till
 
+from .processes import die_with_parent
+
 BIN = Path(sys.executable).parent / "ofn-checkout"
 
 
@@ -65,6 +67,7 @@ def running_sandbox(data: Path, *args: str, nice: int = 0) -> Iterator[Sandbox]:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ},
+        preexec_fn=die_with_parent,
     )
     try:
         assert process.stdout is not None

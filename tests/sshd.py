@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .processes import die_with_parent
+
 SSHD = Path("/usr/sbin/sshd")
 
 
@@ -58,7 +60,11 @@ def running_sshd(directory: Path) -> Iterator[Sshd]:
         log = directory / "sshd.log"
         handle = log.open("ab")
         process = subprocess.Popen(
-            [str(SSHD), "-D", "-e", "-f", str(config)], stdout=handle, stderr=handle, start_new_session=True
+            [str(SSHD), "-D", "-e", "-f", str(config)],
+            stdout=handle,
+            stderr=handle,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         handle.close()
         if _listening(port, process):
