@@ -275,3 +275,22 @@ async def test_products_sharing_a_code_are_picked_by_their_digit(till: Till, con
             await pilot.press("2")
             await until(pilot, lambda: isinstance(app.screen, SaleScreen))
             assert [line.item.variant_id for line in app.counter.lines] == [99_001]
+
+
+async def test_a_product_without_its_code_is_found_by_a_word_of_its_name(
+    till: Till, config: Config, tmp_path: Path
+) -> None:
+    """What the unknown-code hint tells a cashier to do: type a word of the name, pick by digit."""
+    from tui.screens.choose import ChooseScreen
+
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await type_keys(pilot, "pasta")
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ChooseScreen), what="the products named so")
+            assert 'Products named "pasta": pick one' in screen_text(app)
+            await pilot.press("1")
+            await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+            (line,) = app.counter.lines
+            assert line.item.sku == PASTA and line.quantity == 1

@@ -16,6 +16,7 @@ from appliance.core.sale import PricedBy
 from appliance.store.catalogue import CatalogueError, Variant, upsert_variants
 from appliance.store.database import open_store, write_transaction
 from appliance.store.scan_lookup import (
+    MAX_CHOICES,
     Ambiguous,
     Match,
     NoMatch,
@@ -246,3 +247,27 @@ def test_messages_never_print_control_characters(lookup: ScanLookup) -> None:
     result = lookup.read("]C110LOT42\x1d21SERIAL")
     assert isinstance(result, NoMatch)
     assert result.message.isprintable() and "LOT42 21SERIAL" in result.message
+
+
+def test_words_typed_find_the_products_whose_name_holds_them_to_pick_from(lookup: ScanLookup) -> None:
+    """What the unknown-code hint offers: a word of the name, case and accents aside, every word."""
+    comte = lookup.read("comte")
+    assert isinstance(comte, Ambiguous) and comte.via is Via.NAME
+    assert [v.id for v in comte.variants] == [4] and comte.message == 'Products named "comte": pick one'
+    jams = lookup.read("JAM")
+    assert isinstance(jams, Ambiguous) and [v.id for v in jams.variants] == [8, 9]
+    assert isinstance(lookup.read("jam b"), Ambiguous) and [v.id for v in lookup.read("jam  b").variants] == [9]
+    assert matched(lookup.read("PLU-7")).via is Via.SKU  # a code with letters is a code first
+    nothing = lookup.read("pear")
+    assert isinstance(nothing, NoMatch) and nothing.message == "Unknown barcode pear"
+    assert any("a word of its name" in hint for hint in nothing.hints)
+    assert isinstance(lookup.read("50%_"), NoMatch)  # LIKE's own signs match only themselves
+
+
+def test_a_name_matching_many_products_shows_the_first_and_says_to_narrow_it(db: Database) -> None:
+    with write_transaction(db) as connection:
+        upsert_variants(connection, [variant(100 + n, f"Cheese {n:02d}", f"C{n}") for n in range(12)], NOW)
+    result = ScanLookup(db.conn, FR).read("cheese")
+    assert isinstance(result, Ambiguous) and len(result.variants) == MAX_CHOICES
+    assert [v.name for v in result.variants] == [f"Cheese {n:02d}" for n in range(MAX_CHOICES)]
+    assert "type more of the name" in result.message

@@ -15,6 +15,7 @@ from typing import Any
 
 from appliance.core.assortment import ShelfItem
 from appliance.core.clock import utc_text
+from appliance.core.customer import folded
 from appliance.core.money import from_cents
 from appliance.core.sale import Item, PricedBy
 from appliance.core.tax import VatRate
@@ -66,17 +67,19 @@ def upsert_variants(connection: sqlite3.Connection, variants: Iterable[Variant],
             v.fee,
             v.category_id,
             json.dumps(list(v.tags), ensure_ascii=False),
+            folded(v.name),
             utc_text(at),
         )
         for v in variants
     ]
     connection.executemany(
-        f"INSERT INTO variant ({_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        f"INSERT INTO variant ({_COLUMNS}, search, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (id) DO UPDATE SET product_id = excluded.product_id, name = excluded.name,"
         " sku = excluded.sku, price = excluded.price, priced_by = excluded.priced_by,"
         " unit_grams = excluded.unit_grams, tax_category_id = excluded.tax_category_id,"
         " on_hand = excluded.on_hand, on_demand = excluded.on_demand, fee = excluded.fee,"
-        " category_id = excluded.category_id, tags = excluded.tags, updated_at = excluded.updated_at",
+        " category_id = excluded.category_id, tags = excluded.tags, search = excluded.search,"
+        " updated_at = excluded.updated_at",
         rows,
     )
     return len(rows)

@@ -106,11 +106,11 @@ def search(connection: sqlite3.Connection, text: str, limit: int = 20) -> list[C
         ).fetchall()
         return [_customer(row) for row in rows]
     where = " AND ".join("search LIKE ? ESCAPE '\\'" for _ in words)
-    patterns = [f"%{_escaped(word)}%" for word in words]
+    patterns = [f"%{like_escaped(word)}%" for word in words]
     rows = connection.execute(
         f"SELECT {_COLUMNS} FROM customer WHERE {where}"  # noqa: S608 - only placeholders are built
         " ORDER BY search NOT LIKE ? ESCAPE '\\', code != ?, name, id LIMIT ?",
-        (*patterns, f"{_escaped(words[0])}%", text.strip(), limit),
+        (*patterns, f"{like_escaped(words[0])}%", text.strip(), limit),
     ).fetchall()
     return [_customer(row) for row in rows]
 
@@ -121,7 +121,8 @@ def count(connection: sqlite3.Connection) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def _escaped(word: str) -> str:
+def like_escaped(word: str) -> str:
+    """``word`` for a LIKE pattern with ``ESCAPE '\\'``: its own % and _ match only themselves."""
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 

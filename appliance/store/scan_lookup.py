@@ -10,6 +10,8 @@ The order is the hub manager's intent, most deliberate first:
 3. **PLU** — a short number typed on the keypad, from the box's ``plu`` table. The OFN variant id
    is deliberately *not* a PLU: ids are dense, so a mistyped PLU would almost always land on some
    unrelated product instead of saying "unknown".
+4. **name** — words typed on a keyboard that are no code at all: the products whose name holds every
+   word (case and accents aside), always offered as a list to pick from, never sold unasked.
 
 A scale label (weight or price inside) is first tried as a plain code, because hubs also print
 fixed 2x codes for goods sold by the piece; then by its base code (value zeroed, what Odoo stores
@@ -33,7 +35,9 @@ from typing import Any
 
 from appliance.core.barcodes import DEFAULT_NOMENCLATURE, Nomenclature, Scan, ScanKind, interpret, nomenclature
 from appliance.core.clock import utc_text
+from appliance.core.customer import folded
 from appliance.store.catalogue import CatalogueError, Variant, get_variant
+from appliance.store.customers import like_escaped
 
 #: How many variants sharing one code are shown to the cashier to pick from.
 MAX_CHOICES = 8
@@ -43,6 +47,7 @@ class Via(StrEnum):
     ALIAS = "alias"
     SKU = "sku"
     PLU = "plu"
+    NAME = "name"
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,32 @@ def find(connection: sqlite3.Connection, scan: Scan) -> LookupResult:
                 tuple(variants[:MAX_CHOICES]),
                 f"{len(variants)} products share the code {scan.shown} in OFN: pick the right one",
             )
-    return _no_match(scan, stale)
+    named = _by_name(connection, scan) if scan.kind is ScanKind.UNKNOWN and not stale else None
+    return named or _no_match(scan, stale)
+
+
+def _by_name(connection: sqlite3.Connection, scan: Scan) -> Ambiguous | None:
+    """The products whose name holds every typed word (None: no letters, or no such product):
+    always a list to pick from, since a word names a family of products."""
+    if not any(char.isalpha() for char in scan.code):
+        return None
+    words = folded(scan.code).split()
+    where = " AND ".join("search LIKE ? ESCAPE '\\'" for _ in words)
+    patterns = [f"%{like_escaped(word)}%" for word in words]
+    ids = [
+        row[0]
+        for row in connection.execute(
+            f"SELECT id FROM variant WHERE {where}"  # noqa: S608 - only placeholders are built
+            " ORDER BY search NOT LIKE ? ESCAPE '\\', name, id LIMIT ?",
+            (*patterns, f"{like_escaped(words[0])}%", MAX_CHOICES + 1),
+        )
+    ]
+    variants = [v for v in (get_variant(connection, i) for i in ids[:MAX_CHOICES]) if v is not None]
+    text = " ".join(scan.code.split())
+    if not variants:
+        return None
+    more = f" (the first {MAX_CHOICES}: type more of the name to narrow it)" if len(ids) > MAX_CHOICES else ""
+    return Ambiguous(scan, Via.NAME, text, tuple(variants), f'Products named "{text}": pick one{more}')
 
 
 def _steps(scan: Scan) -> Iterable[_Step]:
@@ -188,17 +218,17 @@ def _no_match(scan: Scan, stale: list[str]) -> NoMatch:
         message = f"Unknown scale label {scan.shown} (item {scan.item_ref})"
         hints += [
             f"Ask the manager to give the product PLU {int(scan.item_ref or 0)} or to link this label to it",
-            "Meanwhile type the product's PLU or find it by name, and weigh it again",
+            "Meanwhile type the product's PLU or a word of its name, and weigh it again",
         ]
     elif scan.kind is ScanKind.PLU:
         message = f"No product has PLU {scan.key}"
-        hints += ["Check the number, or find the product by name"]
+        hints += ["Check the number, or type a word of the product's name"]
     else:
         message = f"Unknown barcode {scan.shown}"
         if scan.reason:
             message += f" ({scan.reason})"
         hints += [
-            "Type the product's PLU or find it by name",
+            "Type the product's PLU, or a word of its name, then Enter",
             "Ask the manager to link this barcode to the product, or to put it in the product's SKU in OFN",
         ]
     return NoMatch(scan, message, tuple(hints))
