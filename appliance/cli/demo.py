@@ -181,11 +181,10 @@ def demo_variants(count: int = 320, seed: int = 7) -> list[Variant]:
             )
         )
         next_id += 1
-    producer = 0
     while len(variants) < count:
-        name, category = _PACKED[(len(variants)) % len(_PACKED)]
-        maker = _PRODUCERS[producer % len(_PRODUCERS)]
-        producer += 1
+        name, category = _PACKED[len(variants) % len(_PACKED)]
+        # each round of the products moves every one to the next producer: no two variants share a name
+        maker = _PRODUCERS[(len(variants) + len(variants) // len(_PACKED)) % len(_PRODUCERS)]
         body = f"376{next_id:09d}"
         ean = body + str(gtin_check_digit(body))
         variants.append(
