@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from appliance.config import Field, Problem, _read_table
+from appliance.config import Field, Problem, _read_table, _table_array
 from appliance.config.values import _MISSING, _bool, _nonempty, _one_of
 from appliance.core.discount_rules import DAY_MINUTES, WEEKDAYS, Combine, DiscountPolicy, DiscountRule
 from appliance.core.money import MoneyError, parse_amount
@@ -129,12 +129,9 @@ POLICY_FIELDS: dict[str, Field] = {
 
 def parse_discounts(prefix: str, entries: Any, problems: list[Problem]) -> tuple[DiscountRule, ...]:
     """The channel's rules in file order; a rule with a problem is reported and left out."""
-    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
-        problems.append(Problem(prefix, entries, f"must be written as [[{prefix}]] tables"))
-        return ()
     rules: list[DiscountRule] = []
     seen: set[str] = set()
-    for index, entry in enumerate(entries):
+    for index, entry in enumerate(_table_array(prefix, entries, problems)):
         key = f"{prefix}[{index}]"
         rule = _rule(key, entry, problems)
         if rule is None:
@@ -176,11 +173,8 @@ def _rule(key: str, entry: dict[str, Any], problems: list[Problem]) -> DiscountR
     )
 
 
-def parse_discount_policy(prefix: str, table: Any, problems: list[Problem]) -> DiscountPolicy:
+def parse_discount_policy(prefix: str, table: dict[str, Any], problems: list[Problem]) -> DiscountPolicy:
     """How the channel's rules combine, and the manual limits per role (absent: the box's config)."""
-    if not isinstance(table, dict):
-        problems.append(Problem(prefix, table, f"must be a table ([{prefix}])"))
-        return DiscountPolicy()
     values = _read_table(prefix, table, POLICY_FIELDS, problems)
     combine = Combine(values["combine"]) if values.get("combine") in set(Combine) else Combine.BEST
     return DiscountPolicy(combine, _limits(f"{prefix}.manual_percent_limit", values["manual_percent_limit"], problems))
