@@ -15,9 +15,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from appliance.config import Field, Problem, _read_table, _table_array
+from appliance.config.channels.checks import ids, positive_amount
 from appliance.config.values import _MISSING, _bool, _nonempty, _one_of
 from appliance.core.discount_rules import DAY_MINUTES, WEEKDAYS, Combine, DiscountPolicy, DiscountRule
-from appliance.core.money import MoneyError, parse_amount
 
 #: The roles a manual limit may name: those of appliance/store/people.py (a test keeps them in step).
 ROLES = ("cashier", "manager")
@@ -47,21 +47,10 @@ def _limit_percent(value: object) -> Decimal:
 
 
 def _amount(value: object) -> Decimal:
+    """The channel file's positive amount; its example is the size of a discount, not of a cash limit."""
     if not isinstance(value, str):
         raise ValueError('must be an amount written as a string, e.g. "0.50"')
-    try:
-        amount = parse_amount(value)
-    except MoneyError as exc:
-        raise ValueError(str(exc)) from None
-    if amount <= 0:
-        raise ValueError("must be more than 0")
-    return amount
-
-
-def _ids(value: object) -> frozenset[int]:
-    if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, int) or v <= 0 for v in value):
-        raise ValueError("must be a list of OFN ids (whole numbers above 0), e.g. [5, 12]")
-    return frozenset(value)
+    return positive_amount(value)
 
 
 def _tags(value: object) -> frozenset[str]:
@@ -110,9 +99,9 @@ RULE_FIELDS: dict[str, Field] = {
     "name": Field(_nonempty, doc="unique in the channel; sealed on the line, printed on the receipt"),
     "percent": Field(_percent, None, 'percentage off the line, e.g. "10"'),
     "amount": Field(_amount, None, 'amount off each unit (each kg when weighed), e.g. "0.50"'),
-    "categories": Field(_ids, frozenset(), "OFN primary taxon ids the rule applies to"),
+    "categories": Field(ids, frozenset(), "OFN primary taxon ids the rule applies to"),
     "tags": Field(_tags, frozenset(), "variant tags the rule applies to"),
-    "variants": Field(_ids, frozenset(), "OFN variant ids the rule applies to"),
+    "variants": Field(ids, frozenset(), "OFN variant ids the rule applies to"),
     "from": Field(_date, None, "first day the rule applies (local date)"),
     "until": Field(_date, None, "last day the rule applies (local date)"),
     "weekdays": Field(_weekdays, frozenset(), "days the rule applies: mon tue wed thu fri sat sun"),
