@@ -41,6 +41,8 @@ PROVISIONING = SOURCE / "provisioning"
 BOX_PATHS = {"etc": Path("/etc/ofn-checkout"), "data": Path("/var/lib/ofn-checkout")}
 #: ansible-playbook's exit codes: a task failed on the host, the host could not be reached.
 ANSIBLE_HOST_FAILED, ANSIBLE_UNREACHABLE = 2, 4
+#: A file of the laptop's that must exist: the config, the key files, the channel file, the wheel.
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 class ProvisionError(click.ClickException):
@@ -59,30 +61,30 @@ def provision() -> None:
 @click.option(
     "--config",
     "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="The box's config file (required the first time; else the box keeps its own)",
 )
 @click.option(
     "--key-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="File holding the hub's OFN API key (required the first time)",
 )
 @click.option(
     "--channels",
     "channels_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="The hub's channel file (docs/channels.md); else the box keeps its own",
 )
 @click.option(
     "--receipt-key-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="File holding the key the hub's boxes share to sign their receipts' codes",
 )
 @click.option("--check", is_flag=True, help="Show what would change, change nothing")
 @click.option("--upgrade", is_flag=True, help="Allow a box running another version to be upgraded (or rolled back)")
 @click.option("--port", type=click.IntRange(1, 65535), default=22, show_default=True, help="SSH port")
 @click.option("--user", help="SSH user [default: the one in HOST (user@host), else ssh's own]")
-@click.option("--identity", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="SSH private key")
+@click.option("--identity", type=FILE, help="SSH private key")
 @click.option(
     "--known-hosts",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -90,7 +92,7 @@ def provision() -> None:
 )
 @click.option(
     "--wheel",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="The app's wheel [default: built from this checkout]",
 )
 @click.option(
@@ -320,13 +322,13 @@ def _verdict(rc: int, host: str, check: bool) -> int:
     "ssh_keys",
     multiple=True,
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="Public key(s) of the support laptop",
 )
 @click.option("--wifi-ssid", default="", help="Wi-Fi network [default: wired only]")
 @click.option(
     "--wifi-password-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="File holding the Wi-Fi password (never on the command line)",
 )
 @click.option("--wifi-country", default="FR", show_default=True, help="Country the Wi-Fi radio is allowed in")
