@@ -35,6 +35,7 @@ from appliance.cli.options import EXIT_CANNOT, EXIT_PROBLEMS
 from appliance.cli.wheelhouse import PLATFORM_TAGS, Target, WheelhouseError, build_app_wheel, build_wheelhouse
 from appliance.config import Config
 from appliance.config.channels import check_file
+from appliance.config.channels.returns import read_receipt_key
 
 SOURCE = Path(__file__).resolve().parents[2]
 PROVISIONING = SOURCE / "provisioning"
@@ -162,14 +163,24 @@ def _role_variables(options: dict[str, Any]) -> dict[str, Any]:
         _check_channels(options["channels_file"], config)
         variables["ofn_checkout_channels_file"] = str(options["channels_file"].resolve())
     if options["receipt_key_file"] is not None:
-        if not options["receipt_key_file"].read_bytes().strip():
-            raise ProvisionError(f"--receipt-key-file {options['receipt_key_file']} is empty: put the hub's key in it")
+        _check_receipt_key(options["receipt_key_file"])
         variables["ofn_checkout_receipt_key_file"] = str(options["receipt_key_file"].resolve())
     if options["key_file"] is not None:
         if not options["key_file"].read_text(encoding="utf-8", errors="replace").strip():
             raise ProvisionError(f"--key-file {options['key_file']} is empty: put the hub's OFN API key in it")
         variables["ofn_checkout_api_key_file"] = str(options["key_file"].resolve())
     return variables
+
+
+def _check_receipt_key(path: Path) -> None:
+    """The hub's receipt key, read as the till on the box reads it: a key the box would not use
+    (too short) would leave its receipts without the hub code, which only a log line would say."""
+    if not path.read_bytes().strip():
+        raise ProvisionError(f"--receipt-key-file {path} is empty: put the hub's key in it")
+    try:
+        read_receipt_key(path)
+    except ValueError as exc:
+        raise ProvisionError(f"--receipt-key-file: {exc}") from None
 
 
 def _check_box_paths(config: Config, root: Path | None) -> None:
