@@ -252,6 +252,26 @@ def test_a_config_that_would_fail_on_a_box_is_refused_before_the_box_is_touched(
     assert "k" * 40 not in err
 
 
+def test_a_receipt_key_the_box_would_not_use_is_refused_before_the_box_is_touched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from appliance.cli.main import main
+
+    key = tmp_path / "hub-receipt.key"
+    key.write_bytes(b"short-key\n")
+    wheel = tmp_path / "ofn_checkout-0-py3-none-any.whl"
+    wheel.touch()  # given, so that a key let through would go no further than an unreachable box
+    given = ["--port", "9", "--wheel", str(wheel), "--wheelhouse", str(tmp_path), "--receipt-key-file", str(key)]
+    code = main(["provision", "127.0.0.1", *given])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert f"--receipt-key-file: the hub's receipt key file {key} holds 10 bytes, fewer than 16" in err
+    assert "short-key" not in err
+    key.write_bytes(b" \n")
+    assert main(["provision", "127.0.0.1", *given]) == 3
+    assert f"--receipt-key-file {key} is empty" in capsys.readouterr().err
+
+
 def test_a_channel_file_that_would_fail_on_a_box_is_refused_before_the_box_is_touched(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from appliance.config import Problem
 from appliance.config.channels.returns import (
     check_channel_names,
-    check_receipt_key,
     parse_returns,
     read_receipt_key,
 )
@@ -129,14 +128,11 @@ def test_the_receipt_key_is_checked_and_never_shown(tmp_path: Path) -> None:
     short = tmp_path / "short.key"
     short.write_bytes(b"tiny")
     assert read_receipt_key(good) == secret
-    problems: list[Problem] = []
-    assert check_receipt_key("hub.receipt_key_file", str(good), problems) == good and problems == []
-    check_receipt_key("hub.receipt_key_file", str(short), problems)
-    check_receipt_key("hub.receipt_key_file", str(tmp_path / "absent.key"), problems)
-    check_receipt_key("hub.receipt_key_file", "relative.key", problems)
-    reasons = [problem.reason for problem in problems]
+    reasons = []
+    for path in (short, tmp_path / "absent.key"):
+        with pytest.raises(ValueError) as refused:
+            read_receipt_key(path)
+        reasons.append(str(refused.value))
     assert "holds 4 bytes, fewer than 16" in reasons[0]
     assert "does not exist" in reasons[1]
-    assert reasons[2] == "must be an absolute path in quotes"
-    assert all("tiny" not in str(problem) and "secret" not in str(problem) for problem in problems)
-    assert check_receipt_key("hub.receipt_key_file", None, problems) is None
+    assert all("tiny" not in reason and "secret" not in reason for reason in reasons)

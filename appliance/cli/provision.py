@@ -35,12 +35,15 @@ from appliance.cli.options import EXIT_CANNOT, EXIT_PROBLEMS
 from appliance.cli.wheelhouse import PLATFORM_TAGS, Target, WheelhouseError, build_app_wheel, build_wheelhouse
 from appliance.config import Config
 from appliance.config.channels import check_file
+from appliance.config.channels.returns import read_receipt_key
 
 SOURCE = Path(__file__).resolve().parents[2]
 PROVISIONING = SOURCE / "provisioning"
 BOX_PATHS = {"etc": Path("/etc/ofn-checkout"), "data": Path("/var/lib/ofn-checkout")}
 #: ansible-playbook's exit codes: a task failed on the host, the host could not be reached.
 ANSIBLE_HOST_FAILED, ANSIBLE_UNREACHABLE = 2, 4
+#: A file of the laptop's that must exist: the config, the key files, the channel file, the wheel.
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 class ProvisionError(click.ClickException):
@@ -59,30 +62,30 @@ def provision() -> None:
 @click.option(
     "--config",
     "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="The box's config file (required the first time; else the box keeps its own)",
 )
 @click.option(
     "--key-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="File holding the hub's OFN API key (required the first time)",
 )
 @click.option(
     "--channels",
     "channels_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="The hub's channel file (docs/channels.md); else the box keeps its own",
 )
 @click.option(
     "--receipt-key-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="File holding the key the hub's boxes share to sign their receipts' codes",
 )
 @click.option("--check", is_flag=True, help="Show what would change, change nothing")
 @click.option("--upgrade", is_flag=True, help="Allow a box running another version to be upgraded (or rolled back)")
 @click.option("--port", type=click.IntRange(1, 65535), default=22, show_default=True, help="SSH port")
 @click.option("--user", help="SSH user [default: the one in HOST (user@host), else ssh's own]")
-@click.option("--identity", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="SSH private key")
+@click.option("--identity", type=FILE, help="SSH private key")
 @click.option(
     "--known-hosts",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -90,7 +93,7 @@ def provision() -> None:
 )
 @click.option(
     "--wheel",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="The app's wheel [default: built from this checkout]",
 )
 @click.option(
@@ -160,14 +163,24 @@ def _role_variables(options: dict[str, Any]) -> dict[str, Any]:
         _check_channels(options["channels_file"], config)
         variables["ofn_checkout_channels_file"] = str(options["channels_file"].resolve())
     if options["receipt_key_file"] is not None:
-        if not options["receipt_key_file"].read_bytes().strip():
-            raise ProvisionError(f"--receipt-key-file {options['receipt_key_file']} is empty: put the hub's key in it")
+        _check_receipt_key(options["receipt_key_file"])
         variables["ofn_checkout_receipt_key_file"] = str(options["receipt_key_file"].resolve())
     if options["key_file"] is not None:
         if not options["key_file"].read_text(encoding="utf-8", errors="replace").strip():
             raise ProvisionError(f"--key-file {options['key_file']} is empty: put the hub's OFN API key in it")
         variables["ofn_checkout_api_key_file"] = str(options["key_file"].resolve())
     return variables
+
+
+def _check_receipt_key(path: Path) -> None:
+    """The hub's receipt key, read as the till on the box reads it: a key the box would not use
+    (too short) would leave its receipts without the hub code, which only a log line would say."""
+    if not path.read_bytes().strip():
+        raise ProvisionError(f"--receipt-key-file {path} is empty: put the hub's key in it")
+    try:
+        read_receipt_key(path)
+    except ValueError as exc:
+        raise ProvisionError(f"--receipt-key-file: {exc}") from None
 
 
 def _check_box_paths(config: Config, root: Path | None) -> None:
@@ -320,13 +333,13 @@ def _verdict(rc: int, host: str, check: bool) -> int:
     "ssh_keys",
     multiple=True,
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="Public key(s) of the support laptop",
 )
 @click.option("--wifi-ssid", default="", help="Wi-Fi network [default: wired only]")
 @click.option(
     "--wifi-password-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FILE,
     help="File holding the Wi-Fi password (never on the command line)",
 )
 @click.option("--wifi-country", default="FR", show_default=True, help="Country the Wi-Fi radio is allowed in")

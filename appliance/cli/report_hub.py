@@ -7,6 +7,7 @@ stack. ``--no-ofn`` leaves OFN out (totals and returns only).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,7 @@ def report_hub(exports: tuple[Path, ...], config_path: Path | None, no_ofn: bool
                 "returns_at_two_lanes": [_flag_record(flag) for flag in flags],
                 "not_yet_in_ofn": {str(lane): count for lane, count in sorted(waiting.items())},
                 "ofn_checked": not no_ofn,
-                "ofn_differences": [_difference_record(d) for d in differences],
+                "ofn_differences": [asdict(d) for d in differences],
             }
         )
     else:
@@ -125,28 +126,7 @@ def _against_ofn(read: list[LaneExport], config_path: Path | None) -> tuple[Diff
 
 
 def _flag_record(flag: ReturnFlag) -> dict[str, object]:
-    return {
-        "sale_uuid": flag.sale_uuid,
-        "line_no": flag.line_no,
-        "description": flag.description,
-        "lanes": list(flag.lanes),
-        "sold": flag.sold,
-        "returned": flag.returned,
-        "unit": flag.unit,
-        "over_returned": flag.over_returned,
-    }
-
-
-def _difference_record(difference: Difference) -> dict[str, object]:
-    return {
-        "lanes": list(difference.lanes),
-        "order": difference.order,
-        "variant_id": difference.variant_id,
-        "description": difference.description,
-        "export_says": difference.export_says,
-        "ofn_holds": difference.ofn_holds,
-        "reason": difference.reason,
-    }
+    return {**asdict(flag), "over_returned": flag.over_returned}
 
 
 def _hub_text(

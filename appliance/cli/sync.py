@@ -103,12 +103,11 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     """Online or not, what waits, and what needs a person."""
     config, till = open_till(*obj, sells=False)
     current = read_status(till.connection, SystemClock().now())
-    waiting = parked(till.connection)
     events = recent_events(till.connection)
     customers = named(till.connection).execute("SELECT customers_at, customers_problem FROM sync_status").fetchone()
     if as_json:
         record = current.as_record()
-        record["parked"] = waiting
+        record["parked"] = parked(till.connection)  # the text below reads them with their tasks instead
         record["events"] = events
         record["customers"] = dict(customers)
         echo_json(record)

@@ -77,16 +77,17 @@ class HubChannels:
 
 Parser = Callable[[str, dict[str, Any], list[Problem]], Any]
 
-#: Each section of a channel and the parser that reads it into the ChannelRules field of that name.
+#: Each table of a channel and the parser that reads it into the ChannelRules field of that name
+#: (the loader refuses a value that is not a table).
 SECTION_PARSERS: dict[str, Parser] = {
     "payment": parse_payment,
     "assortment": parse_assortment,
+    "discount_policy": parse_discount_policy,
     "returns": parse_returns,
 }
-#: Sections whose parser checks the value's type itself (``discounts`` is an array of tables).
-TYPED_BY_PARSER: dict[str, Parser] = {
+#: Each array of tables of a channel and its parser (which refuses a value that is not one).
+TABLE_ARRAY_PARSERS: dict[str, Parser] = {
     "discounts": parse_discounts,
-    "discount_policy": parse_discount_policy,
 }
 
 CHANNEL_FIELDS: dict[str, Field] = {"label": Field(_nonempty, "", "shown on reports and receipts")}
@@ -181,10 +182,10 @@ def _channel(name: str, prefix: str, body: dict[str, Any], digest: str, problems
     for key, value in body.items():
         if key in CHANNEL_FIELDS:
             continue
-        if key in TYPED_BY_PARSER:
-            sections[key] = TYPED_BY_PARSER[key](f"{prefix}.{key}", value, problems)
+        if key in TABLE_ARRAY_PARSERS:
+            sections[key] = TABLE_ARRAY_PARSERS[key](f"{prefix}.{key}", value, problems)
         elif key not in SECTION_PARSERS:
-            known = [*CHANNEL_FIELDS, *SECTION_PARSERS, *TYPED_BY_PARSER]
+            known = [*CHANNEL_FIELDS, *SECTION_PARSERS, *TABLE_ARRAY_PARSERS]
             problems.append(Problem(f"{prefix}.{key}", value, _unknown("key", key, known)))
         elif not isinstance(value, dict):
             problems.append(Problem(f"{prefix}.{key}", value, f"must be a table ([{prefix}.{key}])"))

@@ -14,10 +14,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from appliance.config import Field, Problem, _read_table
+from appliance.config import Field, Problem, _read_table, _table_array
+from appliance.config.channels.checks import ids, positive_amount
 from appliance.config.values import _MISSING, _bool, _nonempty, _one_of
 from appliance.core.discount_rules import DAY_MINUTES, WEEKDAYS, Combine, DiscountPolicy, DiscountRule
-from appliance.core.money import MoneyError, parse_amount
 
 #: The roles a manual limit may name: those of appliance/store/people.py (a test keeps them in step).
 ROLES = ("cashier", "manager")
@@ -47,21 +47,10 @@ def _limit_percent(value: object) -> Decimal:
 
 
 def _amount(value: object) -> Decimal:
+    """The channel file's positive amount; its example is the size of a discount, not of a cash limit."""
     if not isinstance(value, str):
         raise ValueError('must be an amount written as a string, e.g. "0.50"')
-    try:
-        amount = parse_amount(value)
-    except MoneyError as exc:
-        raise ValueError(str(exc)) from None
-    if amount <= 0:
-        raise ValueError("must be more than 0")
-    return amount
-
-
-def _ids(value: object) -> frozenset[int]:
-    if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, int) or v <= 0 for v in value):
-        raise ValueError("must be a list of OFN ids (whole numbers above 0), e.g. [5, 12]")
-    return frozenset(value)
+    return positive_amount(value)
 
 
 def _tags(value: object) -> frozenset[str]:
@@ -110,9 +99,9 @@ RULE_FIELDS: dict[str, Field] = {
     "name": Field(_nonempty, doc="unique in the channel; sealed on the line, printed on the receipt"),
     "percent": Field(_percent, None, 'percentage off the line, e.g. "10"'),
     "amount": Field(_amount, None, 'amount off each unit (each kg when weighed), e.g. "0.50"'),
-    "categories": Field(_ids, frozenset(), "OFN primary taxon ids the rule applies to"),
+    "categories": Field(ids, frozenset(), "OFN primary taxon ids the rule applies to"),
     "tags": Field(_tags, frozenset(), "variant tags the rule applies to"),
-    "variants": Field(_ids, frozenset(), "OFN variant ids the rule applies to"),
+    "variants": Field(ids, frozenset(), "OFN variant ids the rule applies to"),
     "from": Field(_date, None, "first day the rule applies (local date)"),
     "until": Field(_date, None, "last day the rule applies (local date)"),
     "weekdays": Field(_weekdays, frozenset(), "days the rule applies: mon tue wed thu fri sat sun"),
@@ -129,12 +118,9 @@ POLICY_FIELDS: dict[str, Field] = {
 
 def parse_discounts(prefix: str, entries: Any, problems: list[Problem]) -> tuple[DiscountRule, ...]:
     """The channel's rules in file order; a rule with a problem is reported and left out."""
-    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
-        problems.append(Problem(prefix, entries, f"must be written as [[{prefix}]] tables"))
-        return ()
     rules: list[DiscountRule] = []
     seen: set[str] = set()
-    for index, entry in enumerate(entries):
+    for index, entry in enumerate(_table_array(prefix, entries, problems)):
         key = f"{prefix}[{index}]"
         rule = _rule(key, entry, problems)
         if rule is None:
@@ -176,11 +162,8 @@ def _rule(key: str, entry: dict[str, Any], problems: list[Problem]) -> DiscountR
     )
 
 
-def parse_discount_policy(prefix: str, table: Any, problems: list[Problem]) -> DiscountPolicy:
+def parse_discount_policy(prefix: str, table: dict[str, Any], problems: list[Problem]) -> DiscountPolicy:
     """How the channel's rules combine, and the manual limits per role (absent: the box's config)."""
-    if not isinstance(table, dict):
-        problems.append(Problem(prefix, table, f"must be a table ([{prefix}])"))
-        return DiscountPolicy()
     values = _read_table(prefix, table, POLICY_FIELDS, problems)
     combine = Combine(values["combine"]) if values.get("combine") in set(Combine) else Combine.BEST
     return DiscountPolicy(combine, _limits(f"{prefix}.manual_percent_limit", values["manual_percent_limit"], problems))

@@ -7,7 +7,6 @@ from typing import Any
 
 from appliance.config import Field, Problem, _read_table
 from appliance.config.channels.checks import names, positive_amount, some_names
-from appliance.config.values import _MISSING
 from appliance.core.money import to_cents
 from appliance.core.payment_rules import PaymentRules
 
@@ -20,9 +19,8 @@ FIELDS: dict[str, Field] = {
 
 def parse_payment(prefix: str, table: dict[str, Any], problems: list[Problem]) -> PaymentRules:
     """The channel's payment rules; an absent table takes every method of the box's config."""
-    values = _read_table(prefix, table, FIELDS, problems)
-    methods = values["methods"] if isinstance(values.get("methods"), tuple) else ()
-    needs = values["needs_customer"] if isinstance(values.get("needs_customer"), tuple) else ()
+    values = _read_table(prefix, table, FIELDS, problems)  # a value that failed its check is left out
+    methods, needs = values.get("methods", ()), values.get("needs_customer", ())
     for name in needs:
         if methods and name not in methods:
             problems.append(
@@ -30,7 +28,7 @@ def parse_payment(prefix: str, table: dict[str, Any], problems: list[Problem]) -
             )
     limit = values.get("cash_limit")
     return PaymentRules(
-        methods=tuple(methods),
-        cash_limit=to_cents(limit) if limit not in (None, _MISSING) else None,
+        methods=methods,
+        cash_limit=to_cents(limit) if limit is not None else None,
         needs_customer=frozenset(needs),
     )

@@ -71,20 +71,6 @@ def read_receipt_key(path: Path) -> bytes:
     return key
 
 
-def check_receipt_key(key: str, path: object, problems: list[Problem]) -> Path | None:
-    """``[hub] receipt_key_file``: an absolute path to a readable key (absent: no hub codes)."""
-    if path is None:
-        return None
-    if not isinstance(path, str) or not path.strip() or not Path(path).is_absolute():
-        problems.append(Problem(key, path, "must be an absolute path in quotes"))
-        return None
-    try:
-        read_receipt_key(Path(path))
-    except ValueError as exc:
-        problems.append(Problem(key, path, str(exc)))
-    return Path(path)
-
-
 def _channels(prefix: str, table: dict[str, object], problems: list[Problem]) -> tuple[str, ...] | None:
     value = table.get("from_channels", _MISSING)
     if value is _MISSING:
