@@ -548,15 +548,18 @@ class Till:
         return frozenset(method.code for method in self.payments if method.is_ofn_credit)
 
     def _check_assortment(self, sale: Sale, rules: ChannelRules) -> None:
-        """Every live line against the channel's assortment, as the catalogue knows the variant now."""
+        """Every live line against the channel's assortment, on the category and tags its item carries.
+
+        The item took them from the catalogue at the scan, with its price, and the discount rules
+        read them there too: the seal judges the line the basket holds, reading no catalogue row.
+        """
         if rules.assortment.sells_everything:
             return
         for line in sale.lines:
-            if line.voided or line.item.shelf:
+            item = line.item
+            if line.voided or item.shelf:
                 continue
-            variant = get_variant(self.connection, line.item.variant_id)
-            category, tags = (variant.category_id, variant.tags) if variant is not None else (None, ())
-            if (reason := rules.assortment.refusal(line.item.variant_id, category, tags)) is not None:
+            if (reason := rules.assortment.refusal(item.variant_id, item.category_id, item.tags)) is not None:
                 raise SaleError(
                     f"{line.item.name} (line {line.line_no}) is not sold at {rules.label} ({reason}): void the line"
                 )
