@@ -64,7 +64,7 @@ from appliance.store import customers as customer_list
 from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
 from appliance.store.basket_file import basket_path
-from appliance.store.catalogue import CatalogueError, Variant, as_item, get_variant, shelf_item
+from appliance.store.catalogue import CatalogueError, Variant, as_item, get_variant, shelf_item, variant_names
 from appliance.store.database import StoreError, connect, write_transaction
 from appliance.store.handovers import (
     pickup_entries,
@@ -809,7 +809,7 @@ class Till:
                 )
             summary = read_hub_code(text, self.receipt_key)
             if summary.lane_id != self.lane.id:
-                names = dict(self.connection.execute("SELECT id, name FROM variant"))
+                names = variant_names(self.connection, (line.variant_id for line in summary.lines))
                 labels = {rate.code: rate.label for rate in self.vat.values()}
                 cash = frozenset(method.code for method in self.payments if method.is_cash)
                 return as_sale(summary, names, labels, cash), summary.number

@@ -38,6 +38,10 @@ from .test_counter_returns import price, refund_and_finish, sealed_returns, star
 HERE = "pickup point"  # the demo config's channel
 
 
+def name(till: Till, sku: str) -> str:
+    return str(till.connection.execute("SELECT name FROM variant WHERE sku = ?", (sku,)).fetchone()[0])
+
+
 def said(app: Any) -> str:
     """What the screen in front says: its message line and, in a dialog, its question."""
     from textual.widgets import Static
@@ -95,6 +99,7 @@ async def test_another_lanes_sale_comes_back_by_its_receipts_square_code_and_twi
         {"sale_uuid": original.sale.uuid, "line_no": 1, "lane_id": 2, "number": 1}
     ]
     assert [line["returns"]["line_no"] for line in second["lines"]] == [1, 2]
+    assert [line["name"] for line in second["lines"]] == [name(till, FLOUR), name(till, PASTA)]  # this till's
     assert first["total"] == -price(till, FLOUR) and second["total"] == -price(till, FLOUR) - price(till, PASTA)
     assert first["total"] + second["total"] == -original.sale.total  # to the cent, as sold at lane 2
     stored = till.find_sale(number=first["number"])
