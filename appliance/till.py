@@ -18,7 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from importlib import metadata
@@ -64,7 +64,7 @@ from appliance.store import customers as customer_list
 from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
 from appliance.store.basket_file import basket_path
-from appliance.store.catalogue import CatalogueError, Variant, as_item, get_variant, shelf_item
+from appliance.store.catalogue import CatalogueError, Variant, as_item, get_variant, shelf_item, variant_names
 from appliance.store.database import StoreError, connect, write_transaction
 from appliance.store.handovers import (
     pickup_entries,
@@ -155,8 +155,6 @@ class Till:
         self._periods_checked_on: date | None = None
         self._last_sale: StoredSale | None = None  # the sale this till recorded last (record_sale's ``last``)
         self.path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
-        # The channel's rules in force (docs/channels.md), taken up again when a sale starts.
-        self.rules = rules or default_rules(lane.channel, [method.code for method in payments])
         self._rules_source = rules_source
         self._earlier_rules: dict[str, ChannelRules] = {}
         #: Why a changed channel file was not taken up (the status bar says it), or None.
@@ -164,7 +162,7 @@ class Till:
         # The hub's receipt key (channels.toml's [hub] receipt_key_file), read with the rules.
         self.receipt_key: bytes | None = None
         self.no_hub_code = "no channels file sets [hub] receipt_key_file"  # why receipts carry no hub code
-        self._read_receipt_key()
+        self.rules = rules or default_rules(lane.channel, [method.code for method in payments])
 
     @classmethod
     def create(
@@ -426,8 +424,18 @@ class Till:
         self._earlier_rules[self.rules.digest] = self.rules
         log.info("channel rules changed: %s now (were %s)", rules.digest[:12], self.rules.digest[:12])
         self.rules = rules
-        self._read_receipt_key()
         return True
+
+    @property
+    def rules(self) -> ChannelRules:
+        """The channel's rules in force (docs/channels.md), taken up again when a sale starts."""
+        return self._rules
+
+    @rules.setter
+    def rules(self, rules: ChannelRules) -> None:
+        """Put ``rules`` in force with the hub's receipt key they name: the key never lags the rules."""
+        self._rules = rules
+        self._read_receipt_key()
 
     def rules_of(self, sale: Sale) -> ChannelRules:
         """The rules a sale started under: a basket ends under the rules it began with."""
@@ -478,11 +486,6 @@ class Till:
     def return_rules(self) -> ReturnRules:
         """What the channel takes back, how late, with what proof, and below what no PIN is asked."""
         return self.rules.returns
-
-    def use_returns(self, rules: ReturnRules, receipt_key_file: Path | None) -> None:
-        """Put these return rules and this hub key in force, as a channel file saying so would."""
-        self.rules = replace(self.rules, returns=rules, receipt_key_file=receipt_key_file)
-        self._read_receipt_key()
 
     def _read_receipt_key(self) -> None:
         """The hub's receipt key of the rules in force.
@@ -548,15 +551,18 @@ class Till:
         return frozenset(method.code for method in self.payments if method.is_ofn_credit)
 
     def _check_assortment(self, sale: Sale, rules: ChannelRules) -> None:
-        """Every live line against the channel's assortment, as the catalogue knows the variant now."""
+        """Every live line against the channel's assortment, on the category and tags its item carries.
+
+        The item took them from the catalogue at the scan, with its price, and the discount rules
+        read them there too: the seal judges the line the basket holds, reading no catalogue row.
+        """
         if rules.assortment.sells_everything:
             return
         for line in sale.lines:
-            if line.voided or line.item.shelf:
+            item = line.item
+            if line.voided or item.shelf:
                 continue
-            variant = get_variant(self.connection, line.item.variant_id)
-            category, tags = (variant.category_id, variant.tags) if variant is not None else (None, ())
-            if (reason := rules.assortment.refusal(line.item.variant_id, category, tags)) is not None:
+            if (reason := rules.assortment.refusal(item.variant_id, item.category_id, item.tags)) is not None:
                 raise SaleError(
                     f"{line.item.name} (line {line.line_no}) is not sold at {rules.label} ({reason}): void the line"
                 )
@@ -803,7 +809,7 @@ class Till:
                 )
             summary = read_hub_code(text, self.receipt_key)
             if summary.lane_id != self.lane.id:
-                names = dict(self.connection.execute("SELECT id, name FROM variant"))
+                names = variant_names(self.connection, (line.variant_id for line in summary.lines))
                 labels = {rate.code: rate.label for rate in self.vat.values()}
                 cash = frozenset(method.code for method in self.payments if method.is_cash)
                 return as_sale(summary, names, labels, cash), summary.number

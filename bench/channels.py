@@ -2,8 +2,8 @@
 
 - ``new_sale``: starting a sale looks at the channel file's stamp (one ``stat``), the moment a
   changed file would be taken up; without a file there is nothing to look at.
-- ``rules``: what sealing a 4-line sale adds: every line checked against the assortment (the
-  variant's category and tags read from the catalogue), the payments against the payment rules;
+- ``rules``: what sealing a 4-line sale adds: every line checked against the assortment (on the
+  category and tags its item carries), the payments against the payment rules;
 - ``complete``: ``Till.complete`` as a whole (the rules, the journal, the outbox, the fsync).
 - ``reload``: reading and checking a changed file of 20 channels (what the first sale after a
   change pays once).

@@ -37,6 +37,11 @@ def hub_key(tmp_path: Path, key: bytes = HUB_KEY) -> Path:
     return path
 
 
+def use_returns(till: Till, rules: ReturnRules, receipt_key_file: Path | None) -> None:
+    """Put these return rules and this hub key in force, as a channel file saying so would."""
+    till.rules = replace(till.rules, returns=rules, receipt_key_file=receipt_key_file)
+
+
 @dataclass
 class OtherLane:
     till: Till
@@ -78,7 +83,7 @@ def other_lane(
         with write_transaction(till.db) as connection:
             upsert_variants(connection, demo_variants(), clock.now())
         till.open_shift("Bruno", Decimal("50.00"))
-        till.use_returns(ReturnRules(), key or hub_key(tmp_path))
+        use_returns(till, ReturnRules(), key or hub_key(tmp_path))
         yield OtherLane(till, lane)
     finally:
         till.close()

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from appliance.core.money import from_cents
 from appliance.core.sale import SaleError
 
 
@@ -67,12 +66,6 @@ class ReturnRules:
         if self.no_pin_below is None:
             return None
         return cents >= self.no_pin_below
-
-    def pin_rule(self) -> str:
-        """The rule said in the docs and on the PIN screen's reason."""
-        if self.no_pin_below is None:
-            return "the till's refund limit"
-        return f"refunds of {from_cents(self.no_pin_below)} or more"
 
 
 #: What a box without a channels file does: returns as they always were.

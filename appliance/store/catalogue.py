@@ -90,6 +90,13 @@ def get_variant(connection: sqlite3.Connection, variant_id: int) -> Variant | No
     return _variant(row) if row else None
 
 
+def variant_names(connection: sqlite3.Connection, variant_ids: Iterable[int]) -> dict[int, str]:
+    """The names of these variants the catalogue holds: the rows asked for, never the whole catalogue."""
+    ids = sorted(set(variant_ids))
+    marks = ", ".join("?" * len(ids))
+    return dict(connection.execute(f"SELECT id, name FROM variant WHERE id IN ({marks})", ids).fetchall())
+
+
 def all_variants(connection: sqlite3.Connection) -> list[Variant]:
     return [_variant(row) for row in connection.execute(f"SELECT {_COLUMNS} FROM variant ORDER BY id")]
 

@@ -215,17 +215,6 @@ def find_document(connection: sqlite3.Connection, kind: str, number: int) -> Sea
     return _one(connection, f"{_COLUMNS} WHERE kind = '{kind}' AND json_extract(payload, '$.number') = ?", (number,))
 
 
-def credit_notes_of_invoice(connection: sqlite3.Connection, invoice: SealedDocument) -> list[SealedDocument]:
-    """The credit notes a sale's returns got, oldest first."""
-    rows = connection.execute(
-        "SELECT c.seq, c.kind, c.ref, c.created_at, c.payload FROM journal AS r"
-        " JOIN journal AS c ON c.ref = r.ref AND c.kind = 'credit_note'"
-        " WHERE r.kind = 'return' AND json_extract(r.payload, '$.original_uuid') = ? ORDER BY c.seq",
-        (invoice.ref,),
-    ).fetchall()
-    return [_sealed(row) for row in rows]
-
-
 def recent_documents(connection: sqlite3.Connection, limit: int) -> list[SealedDocument]:
     """The newest invoices and credit notes, newest first (two partial indexes, never the whole journal)."""
     rows = connection.execute(
