@@ -11,7 +11,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
-from appliance.core.sale import PricedBy
+from appliance.core.sale import PricedBy, Totals
 from appliance.store.catalogue import Variant
 
 from ..counter import Added, NeedsWeight, Rung
@@ -62,32 +62,36 @@ class SaleScreen(RingingScreen):
 
     # -- what the screen shows -------------------------------------------------------------------
 
-    def show_sale(self) -> None:
+    def show_sale(self) -> Totals | None:
+        """Show the basket as it is now (and keep it); its totals, for a caller that shows more of
+        them (None: no sale in progress)."""
         counter = self.checkout.counter
         counter.keep()  # every change of the basket is shown here, so it is kept from here
         fmt = self.checkout.fmt
         if counter.sale is None:
             self.query_one(Basket).show(())
             self.query_one(BigAmount).show(fmt.amount(0), "TOTAL")
-            return
+            return None
         totals = counter.sale.totals()
         self.query_one(Basket).show(totals.lines, self.checkout.notes)
         live = sum(1 for line in counter.sale.lines if not line.voided)
         self.query_one(BigAmount).show(fmt.amount(totals.total), f"TOTAL  ({live} line{'s' if live != 1 else ''})")
+        return totals
 
     def show_added(self, added: Added) -> None:
         fmt = self.checkout.fmt
         line = added.line
         if added.note:
             self.checkout.notes[line.line_no] = added.note
-        self.show_sale()
+        totals = self.show_sale()
+        assert totals is not None  # a line was just added: the sale is in progress
         basket = self.query_one(Basket)
         basket.select(line.line_no)
         if line.item.priced_by is PricedBy.WEIGHT:
             detail = f"{fmt.weight(line.weight_g)} × {fmt.money(line.item.cents)}/kg"
         else:
             detail = f"{line.quantity} × {fmt.money(line.unit_cents)}"
-        total = next(t for t in self.checkout.counter.basket().totals().lines if t.line is line)
+        total = next(t for t in totals.lines if t.line is line)
         if total.rule is not None:
             detail += f"  {', '.join(total.rule.names)} -{fmt.money(total.rule.cents)}"
         self.query_one(LastItem).show(line.item.name, detail, fmt.money(total.amount + total.sale_discount), added.note)
