@@ -204,10 +204,6 @@ class CheckoutApp(App[int]):
         self.notifier.stopping()
         self.bridge.stop()
 
-    def shift_opened(self) -> None:
-        self.pop_screen()
-        self.say("Shift open: ready to sell", "ok")
-
     async def action_quit(self) -> None:
         if self.kiosk:
             self.leave()  # a manager's decision: the manager's PIN, then the service starts it again
