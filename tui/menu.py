@@ -64,14 +64,10 @@ def prices_menu(app: CheckoutApp) -> None:
 
 
 def _selected_line(app: CheckoutApp) -> Line:
-    from .screens.sale import SaleScreen
-    from .widgets.basket import Basket
-
-    selected = app.sale_screen.query_one(Basket).selected if isinstance(app.sale_screen, SaleScreen) else None
-    live = [line for line in app.counter.lines if not line.voided]
-    if not live:
+    line: Line | None = app.sale_screen.selected_line()
+    if line is None:
         raise SaleError("There is no line to change")
-    return next((line for line in live if line.line_no == selected), live[-1])
+    return line
 
 
 def _with_reason(app: CheckoutApp, title: str, then: Callable[[str], None]) -> None:

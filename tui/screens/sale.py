@@ -11,7 +11,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
-from appliance.core.sale import PricedBy, Totals
+from appliance.core.sale import Line, PricedBy, Totals
 from appliance.store.catalogue import Variant
 
 from ..counter import Added, NeedsWeight, Rung
@@ -128,14 +128,18 @@ class SaleScreen(RingingScreen):
 
     # -- actions -----------------------------------------------------------------------------------
 
+    def selected_line(self) -> Line | None:
+        """The line the highlight is on, else the last line not voided (None: there is none)."""
+        live = [line for line in self.checkout.counter.lines if not line.voided]
+        selected = self.query_one(Basket).selected
+        return next((line for line in live if line.line_no == selected), live[-1] if live else None)
+
     def action_void(self) -> None:
         counter = self.checkout.counter
-        live = [line for line in counter.lines if not line.voided]
-        if not live:
+        target = self.selected_line()
+        if target is None:
             self.say("There is no line to void", "warn")
             return
-        selected = self.query_one(Basket).selected
-        target = next((line for line in live if line.line_no == selected), live[-1])
         if counter.sale is not None and counter.sale.payment_started:  # money was taken: a manager decides
             what = f"void {target.item.name} (a payment was taken)"
             self.checkout.approve(what, lambda by: self._void(target.line_no, by))
