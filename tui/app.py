@@ -362,7 +362,7 @@ class CheckoutApp(App[int]):
         if queue is None:
             screen.say("This till has no printer: the sale is kept, a receipt can be reprinted elsewhere", "warn")
             return False
-        columns = self.config.devices.get("printer", {}).get("columns", 42)
+        columns = self.print_columns
         if paid.handover is not None:
             done = paid.handover
             handover = self.till.handover_receipt(done, self.config.receipt, self.fmt)
@@ -380,6 +380,11 @@ class CheckoutApp(App[int]):
         else:
             screen.say(f"Printing {what}", "ok")
         return True
+
+    @property
+    def print_columns(self) -> int:
+        """Characters per line of the receipt printer (``[devices.printer] columns``)."""
+        return int(self.config.devices.get("printer", {}).get("columns", 42))
 
     # -- the other screens ---------------------------------------------------------------------
 

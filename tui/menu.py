@@ -229,8 +229,8 @@ def reprint(app: CheckoutApp) -> None:
         receipt = screen.attempt(lambda: app.till.reprint(number, app.counter.cashier, app.config.receipt, app.fmt))
         if receipt is None:
             return
-        columns = app.config.devices.get("printer", {}).get("columns", 42)
-        queue.submit(receipt_document(receipt, app.fmt, columns), f"Duplicate {receipt.duplicate} of sale {number}")
+        document = receipt_document(receipt, app.fmt, app.print_columns)
+        queue.submit(document, f"Duplicate {receipt.duplicate} of sale {number}")
         printer = queue.snapshot().printer
         if printer in ("ready", "unknown"):
             screen.say(f"Reprinting sale {number}, marked DUPLICATE {receipt.duplicate}", "ok")

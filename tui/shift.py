@@ -207,9 +207,8 @@ def _text(app: CheckoutApp, record: dict[str, Any], sealed: tuple[int, str] | No
 def print_report(
     app: CheckoutApp, record: dict[str, Any], label: str, what: str, sealed: tuple[int, str] | None = None
 ) -> tuple[str, str]:
-    columns = app.config.devices.get("printer", {}).get("columns", 42)
     document = shift_report_document(
-        record, app.fmt, app.till.lane.name, columns, training=app.till.training, sealed=sealed
+        record, app.fmt, app.till.lane.name, app.print_columns, training=app.till.training, sealed=sealed
     )
     return print_document(app, document, label, what)
 

@@ -276,11 +276,10 @@ class DiagnosticsScreen(CounterScreen):
             self.say("This till has no printer (devices.printer in the config)", "warn")
             return
         printer = queue.printer
-        columns = self.checkout.config.devices.get("printer", {}).get("columns", 42)
         code_page = (
             f"{printer.code_page.name} (ESC t {printer.code_page.number})" if isinstance(printer, Printer) else ""
         )
-        job = queue.submit(sample_page(columns, code_page), "Test page")
+        job = queue.submit(sample_page(self.checkout.print_columns, code_page), "Test page")
         state = queue.snapshot().printer
         if state in ("ready", "unknown"):
             self.say(f"Test page sent to the print queue (job {job})", "ok")
