@@ -130,6 +130,9 @@ class RingingScreen(CounterScreen):
         """Show what was added; Choose and Unknown are handled here."""
         raise NotImplementedError
 
+    def on_scan(self, code: str) -> None:
+        self.ring(code)
+
     def ring(self, code: str) -> None:
         from ..widgets.entry import Entry
 
@@ -177,6 +180,20 @@ class RingingScreen(CounterScreen):
         if count is not None:
             entry.multiplier = count
             self.say(f"{count} × the next product: scan it or type its code")
+
+    def back_in_entry(self) -> bool:
+        """Backspace on the entry: its last character, else the quantity waiting for the next
+        product; False when it held neither (the screen's own Backspace applies)."""
+        from ..widgets.entry import Entry
+
+        entry = self.query_one(Entry)
+        if entry.backspace():
+            return True
+        if entry.multiplier is not None:
+            entry.multiplier = None
+            self.say("Quantity cleared")
+            return True
+        return False
 
 
 def quantity_of(text: str, then: str) -> int:

@@ -102,9 +102,6 @@ class SaleScreen(RingingScreen):
 
     # -- ringing up --------------------------------------------------------------------------------
 
-    def on_scan(self, code: str) -> None:
-        self.ring(code)
-
     def rung(self, code: str, quantity: int) -> Rung:
         return self.checkout.counter.ring(code, quantity)
 
@@ -172,12 +169,7 @@ class SaleScreen(RingingScreen):
         self.checkout.open_menu()
 
     def action_back(self) -> None:
-        entry = self.query_one(Entry)
-        if entry.backspace():
-            return
-        if entry.multiplier is not None:
-            entry.multiplier = None
-            self.say("Quantity cleared")
+        if self.back_in_entry():
             return
         counter = self.checkout.counter
         if counter.follows is not None and counter.sale is None:  # the customer bought nothing more
