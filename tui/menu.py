@@ -30,7 +30,7 @@ REASONS = ("damaged", "short date", "loyalty", "staff", "goodwill", "wrong price
 
 
 def open_menu(app: CheckoutApp) -> None:
-    selling = app.counter.sale is not None and any(not line.voided for line in app.counter.lines)
+    selling = app.counter.selling
     not_selling = "Only while a sale is in progress"
     entries: list[tuple[str, Callable[[CheckoutApp], None], bool, str]] = [
         ("Pick-up orders: hand one over", lambda a: a.open_pickup(), True, ""),

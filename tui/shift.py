@@ -41,7 +41,7 @@ KINDS = {"day": "Day", "month": "Month", "year": "Year"}
 
 def shift_menu(app: CheckoutApp) -> None:
     shift = app.till.current_shift()
-    selling = app.counter.sale is not None and any(not line.voided for line in app.counter.lines)
+    selling = app.counter.selling
     closed = "No shift is open: open one first (1)"
     if shift is None:
         state = "No shift is open"

@@ -155,7 +155,7 @@ class SaleScreen(RingingScreen):
 
     def action_pay(self) -> None:
         counter = self.checkout.counter
-        if counter.sale is None or not any(not line.voided for line in counter.sale.lines):
+        if not counter.selling:
             self.say("The basket is empty: scan a product first", "warn")
             return
         if self.query_one(Entry).text:
