@@ -344,12 +344,19 @@ class CheckoutApp(App[int]):
             self.counter.follows = paid.handover
         else:
             self.notes.clear()
-        if paid.cash_taken and self.devices.drawer is not None:
-            try:
-                self.devices.drawer.open()
-            except Exception:
-                log.exception("opening the drawer failed")
-                self.say("The drawer did not open: open it with its key, and tell the manager", "error")
+        if paid.cash_taken:
+            self.open_drawer()
+
+    def open_drawer(self) -> None:
+        """Kick the cash drawer, if the till has one; one that fails is said, and the money is sealed."""
+        drawer = self.devices.drawer
+        if drawer is None:
+            return
+        try:
+            drawer.open()
+        except Exception:
+            log.exception("opening the drawer failed")
+            self.say("The drawer did not open: open it with its key, and tell the manager", "error")
 
     def auto_print_reason(self, paid: Paid) -> str:
         if paid.stored is None:

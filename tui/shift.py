@@ -132,13 +132,7 @@ def _move(app: CheckoutApp, kind: str, amount: Decimal, reason: str) -> None:
         f"Cash {kind}: {fmt.money(to_cents(amount))} ({reason}) recorded; the drawer should hold {fmt.money(expected)}",
         "ok",
     )
-    drawer = app.devices.drawer
-    if drawer is not None:
-        try:
-            drawer.open()
-        except Exception:
-            log.exception("opening the drawer failed")
-            app.say("The drawer did not open: open it with its key, and tell the manager", "error")
+    app.open_drawer()
 
 
 # -- reports -------------------------------------------------------------------------------------
