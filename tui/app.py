@@ -278,9 +278,6 @@ class CheckoutApp(App[int]):
 
     # -- what screens ask of the app -----------------------------------------------------------
 
-    def now(self) -> float:
-        return self.monotonic()
-
     def status_parts(self) -> list[Part]:
         parts = status_parts(
             self.till.lane.name,

@@ -166,7 +166,7 @@ class RingingScreen(CounterScreen):
     def action_add(self) -> None:
         from ..widgets.entry import Entry
 
-        code = self.query_one(Entry).take_code(self.checkout.now())
+        code = self.query_one(Entry).take_code(self.checkout.monotonic())
         if code:
             self.ring(code)
         else:

@@ -223,7 +223,7 @@ class DiagnosticsScreen(CounterScreen):
         self.test_code(code)
 
     def action_test_scan(self) -> None:
-        code = self.query_one(Entry).take_code(self.checkout.now())
+        code = self.query_one(Entry).take_code(self.checkout.monotonic())
         if code:
             self.test_code(code)
         else:

@@ -64,7 +64,7 @@ class PaymentScreen(TenderScreen):
 
     def action_pay_cash(self) -> None:
         entry = self.query_one(Entry)
-        scanned = entry.take_scan(self.checkout.now())
+        scanned = entry.take_scan(self.checkout.monotonic())
         if scanned is not None:
             self.on_scan(scanned)
             return

@@ -155,7 +155,7 @@ class ReturnScreen(CounterScreen):
 
     def action_return_one(self) -> None:
         entry = self.query_one(Entry)
-        scanned = entry.take_scan(self.checkout.now())
+        scanned = entry.take_scan(self.checkout.monotonic())
         if scanned is not None:
             self.on_scan(scanned)
             return
