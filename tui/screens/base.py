@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -105,6 +106,12 @@ class Counted(Guarded):
 class CounterScreen(Counted, Screen[Any]):
     def on_screen_resume(self) -> None:
         self.refresh_status()
+
+    def paint(self, selector: str, renderable: RenderableType) -> None:
+        """Draw into one of the screen's panels; a message that arrives while the screen is being
+        taken down (a scan, a verdict) finds no panel and changes nothing."""
+        for panel in self.query(selector).results(Static):
+            panel.update(renderable)
 
 
 class CounterModal(Counted, ModalScreen[T]):

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -319,12 +318,6 @@ class DiagnosticsScreen(CounterScreen):
     def action_check_again(self) -> None:
         self.check()
         self.say("Checking again")
-
-    def paint(self, selector: str, renderable: RenderableType) -> None:
-        """Draw into one of the screen's panels; a message that arrives while the screen is being
-        taken down (a scan, a verdict) finds no panel and changes nothing."""
-        for panel in self.query(selector).results(Static):
-            panel.update(renderable)
 
     # -- moving about ----------------------------------------------------------------------------
 
