@@ -204,10 +204,6 @@ class CheckoutApp(App[int]):
         self.notifier.stopping()
         self.bridge.stop()
 
-    def shift_opened(self) -> None:
-        self.pop_screen()
-        self.say("Shift open: ready to sell", "ok")
-
     async def action_quit(self) -> None:
         if self.kiosk:
             self.leave()  # a manager's decision: the manager's PIN, then the service starts it again
@@ -282,9 +278,6 @@ class CheckoutApp(App[int]):
 
     # -- what screens ask of the app -----------------------------------------------------------
 
-    def now(self) -> float:
-        return self.monotonic()
-
     def status_parts(self) -> list[Part]:
         parts = status_parts(
             self.till.lane.name,
@@ -348,12 +341,19 @@ class CheckoutApp(App[int]):
             self.counter.follows = paid.handover
         else:
             self.notes.clear()
-        if paid.cash_taken and self.devices.drawer is not None:
-            try:
-                self.devices.drawer.open()
-            except Exception:
-                log.exception("opening the drawer failed")
-                self.say("The drawer did not open: open it with its key, and tell the manager", "error")
+        if paid.cash_taken:
+            self.open_drawer()
+
+    def open_drawer(self) -> None:
+        """Kick the cash drawer, if the till has one; one that fails is said, and the money is sealed."""
+        drawer = self.devices.drawer
+        if drawer is None:
+            return
+        try:
+            drawer.open()
+        except Exception:
+            log.exception("opening the drawer failed")
+            self.say("The drawer did not open: open it with its key, and tell the manager", "error")
 
     def auto_print_reason(self, paid: Paid) -> str:
         if paid.stored is None:
@@ -366,7 +366,7 @@ class CheckoutApp(App[int]):
         if queue is None:
             screen.say("This till has no printer: the sale is kept, a receipt can be reprinted elsewhere", "warn")
             return False
-        columns = self.config.devices.get("printer", {}).get("columns", 42)
+        columns = self.print_columns
         if paid.handover is not None:
             done = paid.handover
             handover = self.till.handover_receipt(done, self.config.receipt, self.fmt)
@@ -384,6 +384,11 @@ class CheckoutApp(App[int]):
         else:
             screen.say(f"Printing {what}", "ok")
         return True
+
+    @property
+    def print_columns(self) -> int:
+        """Characters per line of the receipt printer (``[devices.printer] columns``)."""
+        return int(self.config.devices.get("printer", {}).get("columns", 42))
 
     # -- the other screens ---------------------------------------------------------------------
 

@@ -84,6 +84,11 @@ class Counter:
     def lines(self) -> list[Line]:
         return self.sale.lines if self.sale is not None else []
 
+    @property
+    def selling(self) -> bool:
+        """A sale with a line not voided is in progress: it can be paid; a return or a Z waits for it."""
+        return any(not line.voided for line in self.lines)
+
     def basket(self) -> Sale:
         """The sale in progress, started on the first item."""
         if self.sale is None:

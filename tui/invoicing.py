@@ -58,6 +58,5 @@ def print_invoice(app: CheckoutApp, invoice: Invoice) -> None:
             "warn",
         )
         return
-    columns = app.config.devices.get("printer", {}).get("columns", 42)
-    queue.submit(app.till.invoice_document(invoice, columns), invoice.label)
+    queue.submit(app.till.invoice_document(invoice, app.print_columns), invoice.label)
     app.say(f"Printing {invoice.label} for {invoice.customer.name}", "ok")

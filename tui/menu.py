@@ -30,7 +30,7 @@ REASONS = ("damaged", "short date", "loyalty", "staff", "goodwill", "wrong price
 
 
 def open_menu(app: CheckoutApp) -> None:
-    selling = app.counter.sale is not None and any(not line.voided for line in app.counter.lines)
+    selling = app.counter.selling
     not_selling = "Only while a sale is in progress"
     entries: list[tuple[str, Callable[[CheckoutApp], None], bool, str]] = [
         ("Pick-up orders: hand one over", lambda a: a.open_pickup(), True, ""),
@@ -64,14 +64,10 @@ def prices_menu(app: CheckoutApp) -> None:
 
 
 def _selected_line(app: CheckoutApp) -> Line:
-    from .screens.sale import SaleScreen
-    from .widgets.basket import Basket
-
-    selected = app.sale_screen.query_one(Basket).selected if isinstance(app.sale_screen, SaleScreen) else None
-    live = [line for line in app.counter.lines if not line.voided]
-    if not live:
+    line: Line | None = app.sale_screen.selected_line()
+    if line is None:
         raise SaleError("There is no line to change")
-    return next((line for line in live if line.line_no == selected), live[-1])
+    return line
 
 
 def _with_reason(app: CheckoutApp, title: str, then: Callable[[str], None]) -> None:
@@ -233,8 +229,8 @@ def reprint(app: CheckoutApp) -> None:
         receipt = screen.attempt(lambda: app.till.reprint(number, app.counter.cashier, app.config.receipt, app.fmt))
         if receipt is None:
             return
-        columns = app.config.devices.get("printer", {}).get("columns", 42)
-        queue.submit(receipt_document(receipt, app.fmt, columns), f"Duplicate {receipt.duplicate} of sale {number}")
+        document = receipt_document(receipt, app.fmt, app.print_columns)
+        queue.submit(document, f"Duplicate {receipt.duplicate} of sale {number}")
         printer = queue.snapshot().printer
         if printer in ("ready", "unknown"):
             screen.say(f"Reprinting sale {number}, marked DUPLICATE {receipt.duplicate}", "ok")

@@ -17,9 +17,8 @@ import logging
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from appliance.config.schema import SECTIONS
 from appliance.core.lockout import Tick
 from appliance.store.people import Person
 
@@ -37,11 +36,6 @@ def read_boot_id(path: Path = BOOT_ID) -> str:
         return path.read_text(encoding="ascii").strip() or "unknown"
     except OSError:
         return "unknown"
-
-
-def limit(app: CheckoutApp, key: str) -> Any:
-    """A ``[roles]`` value of the config, or its default."""
-    return app.config.roles.get(key, SECTIONS["roles"][key].default)
 
 
 class Roles:
@@ -130,7 +124,7 @@ class Roles:
         channel = self.app.till.rules.discount_policy.manual_limit(role)
         if channel is not None:
             return channel
-        return Decimal(limit(self.app, "discount_limit_percent")) if role == "cashier" else None
+        return Decimal(self.app.config.roles["discount_limit_percent"]) if role == "cashier" else None
 
     def discount_needs_manager(self, percent_off: Decimal) -> bool:
         cashier = self.discount_limit("cashier")
@@ -149,4 +143,4 @@ class Roles:
         by_channel = self.app.till.return_rules.needs_pin(cents)
         if by_channel is not None:
             return by_channel
-        return Decimal(cents) / 100 > limit(self.app, "refund_limit")
+        return Decimal(cents) / 100 > self.app.config.roles["refund_limit"]

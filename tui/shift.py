@@ -41,7 +41,7 @@ KINDS = {"day": "Day", "month": "Month", "year": "Year"}
 
 def shift_menu(app: CheckoutApp) -> None:
     shift = app.till.current_shift()
-    selling = app.counter.sale is not None and any(not line.voided for line in app.counter.lines)
+    selling = app.counter.selling
     closed = "No shift is open: open one first (1)"
     if shift is None:
         state = "No shift is open"
@@ -132,13 +132,7 @@ def _move(app: CheckoutApp, kind: str, amount: Decimal, reason: str) -> None:
         f"Cash {kind}: {fmt.money(to_cents(amount))} ({reason}) recorded; the drawer should hold {fmt.money(expected)}",
         "ok",
     )
-    drawer = app.devices.drawer
-    if drawer is not None:
-        try:
-            drawer.open()
-        except Exception:
-            log.exception("opening the drawer failed")
-            app.say("The drawer did not open: open it with its key, and tell the manager", "error")
+    app.open_drawer()
 
 
 # -- reports -------------------------------------------------------------------------------------
@@ -207,9 +201,8 @@ def _text(app: CheckoutApp, record: dict[str, Any], sealed: tuple[int, str] | No
 def print_report(
     app: CheckoutApp, record: dict[str, Any], label: str, what: str, sealed: tuple[int, str] | None = None
 ) -> tuple[str, str]:
-    columns = app.config.devices.get("printer", {}).get("columns", 42)
     document = shift_report_document(
-        record, app.fmt, app.till.lane.name, columns, training=app.till.training, sealed=sealed
+        record, app.fmt, app.till.lane.name, app.print_columns, training=app.till.training, sealed=sealed
     )
     return print_document(app, document, label, what)
 

@@ -146,12 +146,6 @@ class AttentionScreen(CounterScreen):
         body.append(Text("\nPrinter", style="bold"))
         body.append(indented(f"{snapshot.printer}: {snapshot.message}"))
 
-    def paint(self, selector: str, renderable: RenderableType) -> None:
-        """Draw into one of the screen's panels; a message that arrives while the screen is being
-        taken down (a scan, a verdict) finds no panel and changes nothing."""
-        for panel in self.query(selector).results(Static):
-            panel.update(renderable)
-
     # -- actions -----------------------------------------------------------------------------------
 
     def action_retry(self) -> None:

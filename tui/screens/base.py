@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -106,6 +107,12 @@ class CounterScreen(Counted, Screen[Any]):
     def on_screen_resume(self) -> None:
         self.refresh_status()
 
+    def paint(self, selector: str, renderable: RenderableType) -> None:
+        """Draw into one of the screen's panels; a message that arrives while the screen is being
+        taken down (a scan, a verdict) finds no panel and changes nothing."""
+        for panel in self.query(selector).results(Static):
+            panel.update(renderable)
+
 
 class CounterModal(Counted, ModalScreen[T]):
     pass
@@ -129,6 +136,9 @@ class RingingScreen(CounterScreen):
     def show_rung(self, rung: object) -> None:
         """Show what was added; Choose and Unknown are handled here."""
         raise NotImplementedError
+
+    def on_scan(self, code: str) -> None:
+        self.ring(code)
 
     def ring(self, code: str) -> None:
         from ..widgets.entry import Entry
@@ -163,7 +173,7 @@ class RingingScreen(CounterScreen):
     def action_add(self) -> None:
         from ..widgets.entry import Entry
 
-        code = self.query_one(Entry).take_code(self.checkout.now())
+        code = self.query_one(Entry).take_code(self.checkout.monotonic())
         if code:
             self.ring(code)
         else:
@@ -177,6 +187,20 @@ class RingingScreen(CounterScreen):
         if count is not None:
             entry.multiplier = count
             self.say(f"{count} × the next product: scan it or type its code")
+
+    def back_in_entry(self) -> bool:
+        """Backspace on the entry: its last character, else the quantity waiting for the next
+        product; False when it held neither (the screen's own Backspace applies)."""
+        from ..widgets.entry import Entry
+
+        entry = self.query_one(Entry)
+        if entry.backspace():
+            return True
+        if entry.multiplier is not None:
+            entry.multiplier = None
+            self.say("Quantity cleared")
+            return True
+        return False
 
 
 def quantity_of(text: str, then: str) -> int:

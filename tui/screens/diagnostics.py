@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -223,7 +222,7 @@ class DiagnosticsScreen(CounterScreen):
         self.test_code(code)
 
     def action_test_scan(self) -> None:
-        code = self.query_one(Entry).take_code(self.checkout.now())
+        code = self.query_one(Entry).take_code(self.checkout.monotonic())
         if code:
             self.test_code(code)
         else:
@@ -276,11 +275,10 @@ class DiagnosticsScreen(CounterScreen):
             self.say("This till has no printer (devices.printer in the config)", "warn")
             return
         printer = queue.printer
-        columns = self.checkout.config.devices.get("printer", {}).get("columns", 42)
         code_page = (
             f"{printer.code_page.name} (ESC t {printer.code_page.number})" if isinstance(printer, Printer) else ""
         )
-        job = queue.submit(sample_page(columns, code_page), "Test page")
+        job = queue.submit(sample_page(self.checkout.print_columns, code_page), "Test page")
         state = queue.snapshot().printer
         if state in ("ready", "unknown"):
             self.say(f"Test page sent to the print queue (job {job})", "ok")
@@ -320,12 +318,6 @@ class DiagnosticsScreen(CounterScreen):
     def action_check_again(self) -> None:
         self.check()
         self.say("Checking again")
-
-    def paint(self, selector: str, renderable: RenderableType) -> None:
-        """Draw into one of the screen's panels; a message that arrives while the screen is being
-        taken down (a scan, a verdict) finds no panel and changes nothing."""
-        for panel in self.query(selector).results(Static):
-            panel.update(renderable)
 
     # -- moving about ----------------------------------------------------------------------------
 

@@ -94,9 +94,6 @@ class HandoverScreen(RingingScreen):
 
     # -- putting on, taking off --------------------------------------------------------------------
 
-    def on_scan(self, code: str) -> None:
-        self.ring(code)
-
     def rung(self, code: str, quantity: int) -> object:
         return self.handing.ring(code, quantity)
 
@@ -146,12 +143,7 @@ class HandoverScreen(RingingScreen):
         self.app.switch_screen(ReceiptScreen(paid))
 
     def action_back(self) -> None:
-        entry = self.query_one(Entry)
-        if entry.backspace():
-            return
-        if entry.multiplier is not None:
-            entry.multiplier = None
-            self.say("Quantity cleared")
+        if self.back_in_entry():
             return
         if not self.handing.changed:
             self.app.pop_screen()

@@ -26,7 +26,7 @@ class OpenShiftScreen(CountScreen):
         checkout = self.checkout
         shift = self.attempt(lambda: checkout.till.open_shift(checkout.counter.cashier, sheet.amount))
         if shift is not None:
-            checkout.shift_opened()
+            checkout.pop_screen()  # to the sale screen
             checkout.say(f"Shift {shift.id} open with a float of {checkout.fmt.money(shift.opening_float)}", "ok")
 
     def action_menu(self) -> None:

@@ -13,8 +13,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from appliance.core.customer import Customer
-from appliance.core.money import from_cents, parse_amount
-from appliance.core.sale import PaymentMethod, SaleError
+from appliance.core.money import from_cents, parse_amount, to_cents
+from appliance.core.sale import PaymentMethod
 
 from ..keymap import bindings
 from ..payable import Paid, Payable, SalePayment
@@ -53,7 +53,8 @@ class PaymentScreen(TenderScreen):
         labels = {method.code: method.label for method in self.checkout.till.payments}
         text = Text()
         for tender in payable.tenders:
-            text.append(f"  {labels.get(tender.method.code, tender.method.code)}  {fmt.money(_cents(tender.amount))}\n")
+            label = labels.get(tender.method.code, tender.method.code)
+            text.append(f"  {label}  {fmt.money(to_cents(tender.amount))}\n")
         if payable.tenders:
             text.append(f"Left to pay: {fmt.money(payable.due)}", style="bold")
         self.query_one("#tenders", Static).update(text)
@@ -63,7 +64,7 @@ class PaymentScreen(TenderScreen):
 
     def action_pay_cash(self) -> None:
         entry = self.query_one(Entry)
-        scanned = entry.take_scan(self.checkout.now())
+        scanned = entry.take_scan(self.checkout.monotonic())
         if scanned is not None:
             self.on_scan(scanned)
             return
@@ -87,7 +88,7 @@ class PaymentScreen(TenderScreen):
         if amount is None:
             return
         fmt = self.checkout.fmt
-        question = f"Card: charge {fmt.money(_cents(amount))} on the terminal. Enter once it is approved"
+        question = f"Card: charge {fmt.money(to_cents(amount))} on the terminal. Enter once it is approved"
         self.push(
             PromptScreen(question, lambda text: amount, hint="Backspace if it is refused"),
             lambda approved: self._tender(method, approved) if approved is not None else self.say("Card cancelled"),
@@ -103,7 +104,7 @@ class PaymentScreen(TenderScreen):
             return
         choices = [Choice(method.label, method) for method in others]
         self.push(
-            ChooseScreen(f"Pay {self.checkout.fmt.money(_cents(amount))} with", choices),
+            ChooseScreen(f"Pay {self.checkout.fmt.money(to_cents(amount))} with", choices),
             lambda method: self._tender(method, amount) if method is not None else None,
         )
 
@@ -138,7 +139,7 @@ class PaymentScreen(TenderScreen):
         """Take the payment; a method that needs a customer asks for one first (the customer picker)."""
         if self.payable.needs_customer(method):
             self.push(
-                CustomerScreen(f"{method.label} {self.checkout.fmt.money(_cents(amount))}: which customer?"),
+                CustomerScreen(f"{method.label} {self.checkout.fmt.money(to_cents(amount))}: which customer?"),
                 lambda customer: self._tender_for(method, amount, customer),
             )
             return
@@ -172,10 +173,3 @@ class PaymentScreen(TenderScreen):
 
         self.checkout.after_payment(paid)
         self.app.switch_screen(ReceiptScreen(paid))
-
-
-def _cents(amount: Decimal) -> int:
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise SaleError(f"{amount} has more than two decimals")
-    return int(cents)

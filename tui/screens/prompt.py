@@ -55,7 +55,7 @@ class PromptScreen(CounterModal[Any]):
         self._answer(code)
 
     def action_add(self) -> None:
-        text = self.query_one(Entry).take_code(self.checkout.now())
+        text = self.query_one(Entry).take_code(self.checkout.monotonic())
         if not text and self.empty is not None:
             self.dismiss(self.empty)
             return

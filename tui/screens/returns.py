@@ -44,7 +44,7 @@ QUESTION = "Return: scan the barcode on the receipt, or type the sale number, th
 
 def open_return(app: CheckoutApp) -> None:
     """F7 on the sale screen, or the menu's entry 2: ask for the receipt, then show its lines."""
-    if any(not line.voided for line in app.counter.lines):
+    if app.counter.selling:
         app.say("Finish or cancel this sale first, then take the goods back", "error")
         return
     cashier = app.counter.cashier
@@ -155,7 +155,7 @@ class ReturnScreen(CounterScreen):
 
     def action_return_one(self) -> None:
         entry = self.query_one(Entry)
-        scanned = entry.take_scan(self.checkout.now())
+        scanned = entry.take_scan(self.checkout.monotonic())
         if scanned is not None:
             self.on_scan(scanned)
             return

@@ -11,7 +11,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
-from appliance.core.sale import PricedBy
+from appliance.core.sale import Line, PricedBy, Totals
 from appliance.store.catalogue import Variant
 
 from ..counter import Added, NeedsWeight, Rung
@@ -62,32 +62,36 @@ class SaleScreen(RingingScreen):
 
     # -- what the screen shows -------------------------------------------------------------------
 
-    def show_sale(self) -> None:
+    def show_sale(self) -> Totals | None:
+        """Show the basket as it is now (and keep it); its totals, for a caller that shows more of
+        them (None: no sale in progress)."""
         counter = self.checkout.counter
         counter.keep()  # every change of the basket is shown here, so it is kept from here
         fmt = self.checkout.fmt
         if counter.sale is None:
             self.query_one(Basket).show(())
             self.query_one(BigAmount).show(fmt.amount(0), "TOTAL")
-            return
+            return None
         totals = counter.sale.totals()
         self.query_one(Basket).show(totals.lines, self.checkout.notes)
         live = sum(1 for line in counter.sale.lines if not line.voided)
         self.query_one(BigAmount).show(fmt.amount(totals.total), f"TOTAL  ({live} line{'s' if live != 1 else ''})")
+        return totals
 
     def show_added(self, added: Added) -> None:
         fmt = self.checkout.fmt
         line = added.line
         if added.note:
             self.checkout.notes[line.line_no] = added.note
-        self.show_sale()
+        totals = self.show_sale()
+        assert totals is not None  # a line was just added: the sale is in progress
         basket = self.query_one(Basket)
         basket.select(line.line_no)
         if line.item.priced_by is PricedBy.WEIGHT:
             detail = f"{fmt.weight(line.weight_g)} × {fmt.money(line.item.cents)}/kg"
         else:
             detail = f"{line.quantity} × {fmt.money(line.unit_cents)}"
-        total = next(t for t in self.checkout.counter.basket().totals().lines if t.line is line)
+        total = next(t for t in totals.lines if t.line is line)
         if total.rule is not None:
             detail += f"  {', '.join(total.rule.names)} -{fmt.money(total.rule.cents)}"
         self.query_one(LastItem).show(line.item.name, detail, fmt.money(total.amount + total.sale_discount), added.note)
@@ -97,9 +101,6 @@ class SaleScreen(RingingScreen):
             self.say(f"Added {line.item.name}", "ok")
 
     # -- ringing up --------------------------------------------------------------------------------
-
-    def on_scan(self, code: str) -> None:
-        self.ring(code)
 
     def rung(self, code: str, quantity: int) -> Rung:
         return self.checkout.counter.ring(code, quantity)
@@ -124,14 +125,18 @@ class SaleScreen(RingingScreen):
 
     # -- actions -----------------------------------------------------------------------------------
 
+    def selected_line(self) -> Line | None:
+        """The line the highlight is on, else the last line not voided (None: there is none)."""
+        live = [line for line in self.checkout.counter.lines if not line.voided]
+        selected = self.query_one(Basket).selected
+        return next((line for line in live if line.line_no == selected), live[-1] if live else None)
+
     def action_void(self) -> None:
         counter = self.checkout.counter
-        live = [line for line in counter.lines if not line.voided]
-        if not live:
+        target = self.selected_line()
+        if target is None:
             self.say("There is no line to void", "warn")
             return
-        selected = self.query_one(Basket).selected
-        target = next((line for line in live if line.line_no == selected), live[-1])
         if counter.sale is not None and counter.sale.payment_started:  # money was taken: a manager decides
             what = f"void {target.item.name} (a payment was taken)"
             self.checkout.approve(what, lambda by: self._void(target.line_no, by))
@@ -150,7 +155,7 @@ class SaleScreen(RingingScreen):
 
     def action_pay(self) -> None:
         counter = self.checkout.counter
-        if counter.sale is None or not any(not line.voided for line in counter.sale.lines):
+        if not counter.selling:
             self.say("The basket is empty: scan a product first", "warn")
             return
         if self.query_one(Entry).text:
@@ -164,12 +169,7 @@ class SaleScreen(RingingScreen):
         self.checkout.open_menu()
 
     def action_back(self) -> None:
-        entry = self.query_one(Entry)
-        if entry.backspace():
-            return
-        if entry.multiplier is not None:
-            entry.multiplier = None
-            self.say("Quantity cleared")
+        if self.back_in_entry():
             return
         counter = self.checkout.counter
         if counter.follows is not None and counter.sale is None:  # the customer bought nothing more

@@ -84,10 +84,6 @@ class Basket(ScrollView, can_focus=False):
             return None
         return self._keys[self.cursor_row]
 
-    @property
-    def row_count(self) -> int:
-        return len(self._keys)
-
     def move(self, step: int) -> None:
         if self._keys:
             self._move_to(max(0, min(len(self._keys) - 1, self.cursor_row + step)))
