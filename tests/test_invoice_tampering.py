@@ -123,24 +123,26 @@ def findings(till: Till) -> list[str]:
     return [str(finding) for finding in verdict.findings]
 
 
-def test_a_gap_in_the_invoice_series_is_named(till: Till) -> None:
+@pytest.mark.parametrize(
+    ("number", "named"),
+    [
+        (5, "INV-1-000005 follows INV-1-000003: INV-1-000004 is missing from the series"),
+        (3, "INV-1-000003 is numbered twice, or out of order (the series had reached 3)"),
+    ],
+    ids=["a gap", "a number given twice"],
+)
+def test_a_break_in_the_invoice_series_is_named(till: Till, number: int, named: str) -> None:
+    """The series stands at 3: a new sale's invoice sealed as number 5, or as number 3 again."""
     invoiced(till)
     stored = paid_sale(till)
-    record = {**last_record(till, "invoice"), "number": 5, "sale_uuid": stored.sale.uuid, "sale_number": stored.number}
+    record = {
+        **last_record(till, "invoice"),
+        "number": number,
+        "sale_uuid": stored.sale.uuid,
+        "sale_number": stored.number,
+    }
     seq = sealed_anyway(till, "invoice", stored.sale.uuid, record)
-    assert findings(till) == [
-        f"lane 1, entry {seq}: INV-1-000005 follows INV-1-000003: INV-1-000004 is missing from the series"
-    ]
-
-
-def test_an_invoice_number_given_twice_is_named(till: Till) -> None:
-    invoiced(till)
-    stored = paid_sale(till)
-    record = {**last_record(till, "invoice"), "number": 3, "sale_uuid": stored.sale.uuid, "sale_number": stored.number}
-    seq = sealed_anyway(till, "invoice", stored.sale.uuid, record)
-    assert findings(till) == [
-        f"lane 1, entry {seq}: INV-1-000003 is numbered twice, or out of order (the series had reached 3)"
-    ]
+    assert findings(till) == [f"lane 1, entry {seq}: {named}"]
 
 
 def test_an_invoice_for_no_sale_or_a_second_invoice_is_named(till: Till) -> None:
