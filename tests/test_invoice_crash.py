@@ -55,8 +55,9 @@ def test_sigkill_while_invoicing_leaves_the_series_gap_less(config_file: Path, t
                "--shift-size", "40", "--invoices", "0.5"]  # fmt: skip
     printed: dict[str, set[str]] = {"invoice": set(), "credit_note": set()}
     for kill in range(KILLS):
-        delay = rng.uniform(0.5, 2.0) if kill % 4 else rng.uniform(0.1, 0.6)
-        for reported in run_and_kill(command, delay, env, reports=DOCUMENT):
+        invoicing = kill % 4 != 0  # one kill in four during start-up, the others once it has invoiced
+        delay = rng.uniform(0.0, 1.5) if invoicing else rng.uniform(0.1, 0.6)
+        for reported in run_and_kill(command, delay, env, reports=DOCUMENT, trading=invoicing):
             printed[reported[1]].add(reported[2])
         if db.exists():
             stored = assert_series_intact(db, config_file)
