@@ -89,6 +89,23 @@ async def type_keys(pilot: Pilot[Any], text: str) -> None:
         await pilot.press(KEYS.get(char, char))
 
 
+async def percent_off_the_line(pilot: Pilot[Any], percent: str, reason: str = "1") -> None:
+    """Menu, Discounts and prices, on the selected line, a percentage: ``percent``, then the reason's
+    digit (1: damaged, 3: loyalty)."""
+    from tui.screens.choose import ChooseScreen
+    from tui.screens.prompt import PromptScreen
+
+    app = pilot.app
+    await type_keys(pilot, "/51")
+    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Percentage" in screen_text(app))
+    await type_keys(pilot, "1")
+    await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+    await type_keys(pilot, percent)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Why" in screen_text(app))
+    await type_keys(pilot, reason)
+
+
 async def scan(pilot: Pilot[Any], code: str) -> None:
     """A scan from the scanner device (what the bridge posts for each code it reads)."""
     from tui.messages import ScanRead

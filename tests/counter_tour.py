@@ -97,14 +97,7 @@ async def returning(pilot: Pilot[Any]) -> None:
     from tui.screens.returns import ReturnScreen
 
     app = pilot.app
-    await until(pilot, lambda: app.sync is not None)
-    await scan(pilot, FLOUR)
-    await scan(pilot, PASTA)
-    await scan(pilot, PASTA)
-    await type_keys(pilot, "+")
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
-    await pilot.press("enter")
+    await paid_in_cash(pilot, FLOUR, PASTA, PASTA)
     await pilot.press("f7")
     await until(pilot, lambda: isinstance(app.screen, PromptScreen))
     await type_keys(pilot, "1")
@@ -143,18 +136,23 @@ async def shift_menu(pilot: Pilot[Any]) -> None:
         await until(pilot, lambda: isinstance(pilot.app.screen, ChooseScreen))
 
 
-async def cash_sale(pilot: Pilot[Any]) -> None:
-    from tui.screens.sale import SaleScreen
-
+async def paid_in_cash(pilot: Pilot[Any], *codes: str, keys: str = "+") -> None:
+    """A sale of ``codes`` paid in cash (``keys``: ``+`` and the amount handed over, if any), no receipt."""
     app = pilot.app
     await until(pilot, lambda: app.sync is not None)
-    await scan(pilot, FLOUR)
-    await scan(pilot, PASTA)
-    await type_keys(pilot, "+50")
+    for code in codes:
+        await scan(pilot, code)
+    await type_keys(pilot, keys)
     await pilot.press("enter")
     await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
     await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+
+
+async def cash_sale(pilot: Pilot[Any]) -> None:
+    from tui.screens.sale import SaleScreen
+
+    await paid_in_cash(pilot, FLOUR, PASTA, keys="+50")
+    await until(pilot, lambda: isinstance(pilot.app.screen, SaleScreen))
 
 
 async def x_report(pilot: Pilot[Any]) -> None:
@@ -286,13 +284,7 @@ async def attention(pilot: Pilot[Any]) -> None:
     from tui.screens.attention import AttentionScreen
 
     app = pilot.app
-    await until(pilot, lambda: app.sync is not None)
-    await scan(pilot, FLOUR)
-    await scan(pilot, PASTA)
-    await type_keys(pilot, "+")
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
-    await pilot.press("enter")
+    await paid_in_cash(pilot, FLOUR, PASTA)
     park_the_flour(app)
     await until(pilot, lambda: app.sync is not None and app.sync.attention == 1, what="the parked change")
     await type_keys(pilot, "/82")

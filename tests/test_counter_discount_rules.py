@@ -20,14 +20,12 @@ from appliance.store.customers import upsert_ofn_customers
 from appliance.store.database import write_transaction
 from appliance.store.sales import load_sale
 from appliance.till import Till
-from tui.screens.choose import ChooseScreen
-from tui.screens.prompt import PromptScreen
 from tui.screens.receipt import ReceiptScreen
 from tui.screens.sale import SaleScreen
 
 from .channels_kit import channel_till
-from .counter_kit import FLOUR, PASTA, app_for, counter_kit, scan, screen_text, type_keys, until
-from .people_kit import CHLOE, MANON, Monotonic, log_in, manager_pin, seed_people
+from .counter_kit import FLOUR, PASTA, app_for, counter_kit, percent_off_the_line, scan, screen_text, type_keys, until
+from .people_kit import CHLOE, MANON, manager_pin, staffed_counter
 
 # The till's clock starts on Monday 2 March 2026 at 08:00 UTC: 09:00 in Paris (the demo's zone).
 MONDAY_MORNING_FLOUR = "Monday flour"
@@ -141,22 +139,12 @@ async def test_a_discount_by_hand_replaces_the_rule_and_the_channel_caps_it(
         async with app.run_test(size=(100, 30)) as pilot:
             await scan(pilot, FLOUR)
             await until(pilot, lambda: "Flour week" in screen_text(app), what="the rule on the line")
-            await type_keys(pilot, "/5")  # Discounts and prices
-            await type_keys(pilot, "1")  # on the selected line
-            await type_keys(pilot, "1")  # a percentage
-            await type_keys(pilot, "40")
-            await pilot.press("enter")
-            await type_keys(pilot, "1")  # reason: damaged
+            await percent_off_the_line(pilot, "40")  # reason: damaged
             await until(pilot, lambda: "too much" in screen_text(app), what="the channel's cap")
             assert "up to 30 %" in screen_text(app)
             assert app.counter.basket().lines[0].discount is None  # the rule still applies
             assert app.counter.basket().totals().lines[0].line_discount == round(flour_price * 20 / 100)
-            await type_keys(pilot, "/5")
-            await type_keys(pilot, "1")
-            await type_keys(pilot, "1")
-            await type_keys(pilot, "25")
-            await pilot.press("enter")
-            await type_keys(pilot, "1")
+            await percent_off_the_line(pilot, "25")
             await until(pilot, lambda: "Discount 25.00 % given" in screen_text(app), what="the discount by hand")
             total = app.counter.basket().totals().lines[0]
             assert total.rule is None and total.line_discount == round(flour_price * 25 / 100)
@@ -164,38 +152,21 @@ async def test_a_discount_by_hand_replaces_the_rule_and_the_channel_caps_it(
             assert f"(-{app.fmt.amount(total.line_discount)})" in basket_row and "Flour week" not in basket_row
 
 
-async def manual_percent(pilot: Any, percent: str) -> None:
-    """Menu, Discounts and prices, on the selected line, a percentage, the value, reason "damaged"."""
-    app = pilot.app
-    await type_keys(pilot, "/51")
-    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Percentage" in screen_text(app))
-    await type_keys(pilot, "1")
-    await until(pilot, lambda: isinstance(app.screen, PromptScreen))
-    await type_keys(pilot, percent)
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Why" in screen_text(app))
-    await type_keys(pilot, "1")
-
-
 async def test_the_channels_cashier_limit_replaces_the_boxs(till: Till, config: Config, tmp_path: Path) -> None:
     """The box allows a cashier 10 % alone; this channel 5 %: 8 % asks for a manager's PIN."""
     assert config.roles.get("discount_limit_percent", 10) == 10
     with_rules(till, policy=DiscountPolicy(manual_percent_limit=(("cashier", Decimal("5")),)))
-    seed_people(till)
-    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
-        app = app_for(kit, monotonic=Monotonic())
-        async with app.run_test(size=(100, 30)) as pilot:
-            await log_in(pilot, CHLOE[1])
-            await scan(pilot, FLOUR)
-            await manual_percent(pilot, "4")  # within the channel's limit: no PIN
-            await until(pilot, lambda: "Discount 4.00 % given" in screen_text(app), what="the discount within limit")
-            assert app.counter.sale is not None and app.counter.sale.approvals == []
-            await manual_percent(pilot, "8")
-            await manager_pin(pilot, MANON[1])
-            await until(pilot, lambda: "allowed by Manon" in screen_text(app), what="the discount allowed")
-            sale = app.counter.basket()
-            assert sale.lines[0].discount is not None and sale.lines[0].discount.value == Decimal("8")
-            assert [(a.action, a.by) for a in sale.approvals] == [("discount", "Manon")]
+    async with staffed_counter(till, config, tmp_path, CHLOE[1], size=(100, 30)) as (app, pilot):
+        await scan(pilot, FLOUR)
+        await percent_off_the_line(pilot, "4")  # within the channel's limit: no PIN
+        await until(pilot, lambda: "Discount 4.00 % given" in screen_text(app), what="the discount within limit")
+        assert app.counter.sale is not None and app.counter.sale.approvals == []
+        await percent_off_the_line(pilot, "8")
+        await manager_pin(pilot, MANON[1])
+        await until(pilot, lambda: "allowed by Manon" in screen_text(app), what="the discount allowed")
+        sale = app.counter.basket()
+        assert sale.lines[0].discount is not None and sale.lines[0].discount.value == Decimal("8")
+        assert [(a.action, a.by) for a in sale.approvals] == [("discount", "Manon")]
 
 
 async def test_naming_the_customer_brings_the_rules_for_their_tags(till: Till, config: Config, tmp_path: Path) -> None:

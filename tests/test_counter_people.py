@@ -27,8 +27,8 @@ from tui.screens.refund import RefundScreen
 from tui.screens.returns import ReturnScreen
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import FLOUR, PASTA, Kit, app_for, counter_kit, scan, screen_text, type_keys, until
-from .people_kit import CHLOE, LEO, MANON, Monotonic, log_in, manager_pin, seed_people
+from .counter_kit import FLOUR, PASTA, app_for, counter_kit, percent_off_the_line, scan, screen_text, type_keys, until
+from .people_kit import CHLOE, LEO, MANON, Monotonic, log_in, manager_pin, seed_people, staffed_counter
 from .sales_kit import sold
 
 
@@ -123,23 +123,19 @@ async def test_five_wrong_pins_lock_the_pin_screen_for_a_minute_even_across_a_re
 
 
 async def test_wrong_manager_pins_count_towards_the_same_lock(till: Till, config: Config, tmp_path: Path) -> None:
-    seed_people(till)
-    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
-        app = app_for(kit, monotonic=Monotonic())
-        async with app.run_test(size=(80, 25)) as pilot:
-            await log_in(pilot, CHLOE[1])
-            app.authorize("test the lock", lambda: None)
-            await until(pilot, lambda: isinstance(app.screen, ManagerPinScreen))
-            await type_keys(pilot, CHLOE[1])  # a cashier's own PIN: refused, not counted
+    async with staffed_counter(till, config, tmp_path, CHLOE[1]) as (app, pilot):
+        app.authorize("test the lock", lambda: None)
+        await until(pilot, lambda: isinstance(app.screen, ManagerPinScreen))
+        await type_keys(pilot, CHLOE[1])  # a cashier's own PIN: refused, not counted
+        await pilot.press("enter")
+        await until(pilot, lambda: "not a manager's" in flat(app))
+        for _ in range(5):
+            await type_keys(pilot, "8765")
             await pilot.press("enter")
-            await until(pilot, lambda: "not a manager's" in flat(app))
-            for _ in range(5):
-                await type_keys(pilot, "8765")
-                await pilot.press("enter")
-            await until(pilot, lambda: "Try again in 1:00" in flat(app), what="the lock on the manager's dialog")
-            await type_keys(pilot, MANON[1])
-            await pilot.press("enter")
-            assert isinstance(app.screen, ManagerPinScreen)  # locked: even the manager's PIN waits
+        await until(pilot, lambda: "Try again in 1:00" in flat(app), what="the lock on the manager's dialog")
+        await type_keys(pilot, MANON[1])
+        await pilot.press("enter")
+        assert isinstance(app.screen, ManagerPinScreen)  # locked: even the manager's PIN waits
 
 
 # -- switching cashier ---------------------------------------------------------------------------------
@@ -148,21 +144,17 @@ async def test_wrong_manager_pins_count_towards_the_same_lock(till: Till, config
 async def test_switching_cashier_mid_basket_keeps_the_basket_and_seals_who_completed_it(
     till: Till, config: Config, tmp_path: Path
 ) -> None:
-    seed_people(till)
-    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
-        app = app_for(kit, monotonic=Monotonic())
-        async with app.run_test(size=(80, 25)) as pilot:
-            await log_in(pilot, CHLOE[1])
-            await scan(pilot, FLOUR)
-            await scan(pilot, PASTA)
-            await type_keys(pilot, "/7")
-            await until(pilot, lambda: isinstance(app.screen, PinScreen), what="the PIN screen")
-            assert "Chloé has left" in flat(app) and app.roles.person is None
-            await log_in(pilot, LEO[1])
-            assert [line.item.sku for line in app.counter.lines] == [FLOUR, PASTA]  # the basket as it was
-            assert "Till 1 · Léo" in screen_text(app) and "basket is as it was" in flat(app)
-            await scan(pilot, FLOUR)
-            await pay_exact(pilot)
+    async with staffed_counter(till, config, tmp_path, CHLOE[1]) as (app, pilot):
+        await scan(pilot, FLOUR)
+        await scan(pilot, PASTA)
+        await type_keys(pilot, "/7")
+        await until(pilot, lambda: isinstance(app.screen, PinScreen), what="the PIN screen")
+        assert "Chloé has left" in flat(app) and app.roles.person is None
+        await log_in(pilot, LEO[1])
+        assert [line.item.sku for line in app.counter.lines] == [FLOUR, PASTA]  # the basket as it was
+        assert "Till 1 · Léo" in screen_text(app) and "basket is as it was" in flat(app)
+        await scan(pilot, FLOUR)
+        await pay_exact(pilot)
     [sale] = entries(till, "sale")
     assert (sale["cashier"], sale["started_by"]) == ("Léo", "Chloé")
     assert [(line["sku"], line["quantity"]) for line in sale["lines"]] == [(FLOUR, 2), (PASTA, 1)]
@@ -170,10 +162,10 @@ async def test_switching_cashier_mid_basket_keeps_the_basket_and_seals_who_compl
 
 # -- what a cashier may not do alone -------------------------------------------------------------------
 
-Action = Callable[[Pilot[Any], Kit], Awaitable[None]]
+Action = Callable[[Pilot[Any]], Awaitable[None]]
 
 
-async def price_change(pilot: Pilot[Any], kit: Kit) -> None:
+async def price_change(pilot: Pilot[Any]) -> None:
     app = pilot.app
     await type_keys(pilot, "/53")
     await until(pilot, lambda: isinstance(app.screen, PromptScreen))
@@ -188,16 +180,8 @@ def price_changed(till: Till, app: CheckoutApp) -> Any:
     return None if line.price_override is None else (line.price_override, app.counter.sale.approvals)
 
 
-async def big_discount(pilot: Pilot[Any], kit: Kit) -> None:
-    app = pilot.app
-    await type_keys(pilot, "/51")
-    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Percentage" in flat(app))
-    await type_keys(pilot, "1")
-    await until(pilot, lambda: isinstance(app.screen, PromptScreen))
-    await type_keys(pilot, "20")  # above the default limit of 10 %
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Why" in flat(app))
-    await type_keys(pilot, "3")  # loyalty
+async def big_discount(pilot: Pilot[Any]) -> None:
+    await percent_off_the_line(pilot, "20", reason="3")  # above the default limit of 10 %, for loyalty
 
 
 def discounted(till: Till, app: CheckoutApp) -> Any:
@@ -205,14 +189,19 @@ def discounted(till: Till, app: CheckoutApp) -> Any:
     return None if line.discount is None else (line.discount.value, app.counter.sale.approvals)
 
 
-async def void_after_payment_started(pilot: Pilot[Any], kit: Kit) -> None:
+async def start_paying(pilot: Pilot[Any]) -> None:
+    """5.00 in cash, then back to the basket: payment has started (once: the action is tried twice)."""
     app = pilot.app
     if not app.counter.sale.tenders:
         await type_keys(pilot, "+5")
-        await pilot.press("enter")  # 5.00 in cash: payment has started
+        await pilot.press("enter")
         await until(pilot, lambda: "Left to pay" in flat(app))
-        await pilot.press("backspace")  # back to the basket
+        await pilot.press("backspace")
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+
+
+async def void_after_payment_started(pilot: Pilot[Any]) -> None:
+    await start_paying(pilot)
     await type_keys(pilot, "-")
 
 
@@ -221,14 +210,9 @@ def voided(till: Till, app: CheckoutApp) -> Any:
     return (line.voided, app.counter.sale.approvals) if line.voided else None
 
 
-async def cancel_after_payment_started(pilot: Pilot[Any], kit: Kit) -> None:
+async def cancel_after_payment_started(pilot: Pilot[Any]) -> None:
     app = pilot.app
-    if not app.counter.sale.tenders:
-        await type_keys(pilot, "+5")
-        await pilot.press("enter")
-        await until(pilot, lambda: "Left to pay" in flat(app))
-        await pilot.press("backspace")
-        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+    await start_paying(pilot)
     await type_keys(pilot, "/6")
     await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Cancel this sale?" in flat(app))
     await type_keys(pilot, "1")
@@ -239,7 +223,7 @@ def cancelled(till: Till, app: CheckoutApp) -> Any:
     return (found[0]["cashier"], found[0]["approvals"]) if found else None
 
 
-async def drawer_without_sale(pilot: Pilot[Any], kit: Kit) -> None:
+async def drawer_without_sale(pilot: Pilot[Any]) -> None:
     await type_keys(pilot, "/84")
 
 
@@ -248,7 +232,7 @@ def drawer_opened(till: Till, app: CheckoutApp) -> Any:
     return (found[0]["cashier"], found[0]["allowed_by"]) if found else None
 
 
-async def leave(pilot: Pilot[Any], kit: Kit) -> None:
+async def leave(pilot: Pilot[Any]) -> None:
     await type_keys(pilot, "/86")
 
 
@@ -291,13 +275,13 @@ async def test_a_cashier_needs_a_managers_pin(name: str, till: Till, config: Con
             await log_in(pilot, CHLOE[1])
             await scan(pilot, FLOUR)
             await scan(pilot, PASTA)
-            await action(pilot, kit)
+            await action(pilot)
             await manager_pin(pilot, None)  # nobody gives the PIN
             await until(pilot, lambda: "needs a manager's PIN" in flat(app), what="the refusal said")
             assert effect(till, app) is None, "done without a manager's PIN"
             if name == "drawer without a sale":
                 assert kit.printer is not None and kit.printer.printout().of("drawer") == []
-            await action(pilot, kit)
+            await action(pilot)
             await manager_pin(pilot, MANON[1])
             await until(pilot, lambda: effect(till, app) is not None, what="the action done once allowed")
             assert plain(effect(till, app)) == expected
@@ -309,16 +293,12 @@ async def test_a_cashier_needs_a_managers_pin(name: str, till: Till, config: Con
 
 
 async def test_an_approved_override_is_sealed_with_the_sale(till: Till, config: Config, tmp_path: Path) -> None:
-    seed_people(till)
-    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
-        app = app_for(kit, monotonic=Monotonic())
-        async with app.run_test(size=(80, 25)) as pilot:
-            await log_in(pilot, CHLOE[1])
-            await scan(pilot, FLOUR)
-            await price_change(pilot, kit)
-            await manager_pin(pilot, MANON[1])
-            await until(pilot, lambda: "allowed by Manon" in flat(app))
-            await pay_exact(pilot)
+    async with staffed_counter(till, config, tmp_path, CHLOE[1]) as (app, pilot):
+        await scan(pilot, FLOUR)
+        await price_change(pilot)
+        await manager_pin(pilot, MANON[1])
+        await until(pilot, lambda: "allowed by Manon" in flat(app))
+        await pay_exact(pilot)
     [sale] = entries(till, "sale")
     assert sale["cashier"] == "Chloé" and sale["approvals"] == [{"action": "price", "by": "Manon", "line_no": 1}]
     assert sale["lines"][0]["unit_price"] == 500 and sale["lines"][0]["override_reason"] == "damaged"
@@ -327,49 +307,41 @@ async def test_an_approved_override_is_sealed_with_the_sale(till: Till, config: 
 
 async def test_a_refund_above_the_limit_needs_a_manager(till: Till, config: Config, tmp_path: Path) -> None:
     sold(till, (FLOUR, 3))  # 3 × 8.15: 24.45, above the default limit of 20
-    seed_people(till)
-    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
-        app = app_for(kit, monotonic=Monotonic())
-        async with app.run_test(size=(80, 25)) as pilot:
-            await log_in(pilot, CHLOE[1])
-            await pilot.press("f7")
-            await until(pilot, lambda: isinstance(app.screen, PromptScreen))
-            await type_keys(pilot, "1")
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ReturnScreen))
-            await pilot.press("enter", "enter")  # two back: 16.30, within the limit
-            await type_keys(pilot, "+")
-            await until(pilot, lambda: isinstance(app.screen, RefundScreen), what="a refund within the limit")
-            await pilot.press("backspace")
-            await until(pilot, lambda: isinstance(app.screen, ReturnScreen))
-            await pilot.press("enter")  # the third: 24.45
-            await type_keys(pilot, "+")
-            await manager_pin(pilot, None)
-            assert isinstance(app.screen, ReturnScreen) and "needs a manager's PIN" in flat(app)
-            await type_keys(pilot, "+")
-            await manager_pin(pilot, MANON[1])
-            await until(pilot, lambda: isinstance(app.screen, RefundScreen))
-            await pilot.press("enter")  # back as paid, in cash
-            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+    async with staffed_counter(till, config, tmp_path, CHLOE[1]) as (app, pilot):
+        await pilot.press("f7")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await type_keys(pilot, "1")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReturnScreen))
+        await pilot.press("enter", "enter")  # two back: 16.30, within the limit
+        await type_keys(pilot, "+")
+        await until(pilot, lambda: isinstance(app.screen, RefundScreen), what="a refund within the limit")
+        await pilot.press("backspace")
+        await until(pilot, lambda: isinstance(app.screen, ReturnScreen))
+        await pilot.press("enter")  # the third: 24.45
+        await type_keys(pilot, "+")
+        await manager_pin(pilot, None)
+        assert isinstance(app.screen, ReturnScreen) and "needs a manager's PIN" in flat(app)
+        await type_keys(pilot, "+")
+        await manager_pin(pilot, MANON[1])
+        await until(pilot, lambda: isinstance(app.screen, RefundScreen))
+        await pilot.press("enter")  # back as paid, in cash
+        await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
     [record] = entries(till, "return")
     assert record["total"] == -3 * 815 and record["cashier"] == "Chloé"
     assert record["approvals"] == [{"action": "refund", "by": "Manon", "line_no": None}]
 
 
 async def test_a_manager_logged_in_is_not_asked_and_is_named(till: Till, config: Config, tmp_path: Path) -> None:
-    seed_people(till)
-    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
-        app = app_for(kit, monotonic=Monotonic())
-        async with app.run_test(size=(80, 25)) as pilot:
-            await log_in(pilot, MANON[1])
-            await scan(pilot, FLOUR)
-            await price_change(pilot, kit)
-            await until(pilot, lambda: "allowed by Manon" in flat(app))
-            assert not any(isinstance(screen, ManagerPinScreen) for screen in app.screen_stack)
-            ran: list[int] = []
-            app.authorize("take 50 out of the drawer", lambda: ran.append(1))
-            assert ran == [1]
-            await pay_exact(pilot)
+    async with staffed_counter(till, config, tmp_path, MANON[1]) as (app, pilot):
+        await scan(pilot, FLOUR)
+        await price_change(pilot)
+        await until(pilot, lambda: "allowed by Manon" in flat(app))
+        assert not any(isinstance(screen, ManagerPinScreen) for screen in app.screen_stack)
+        ran: list[int] = []
+        app.authorize("take 50 out of the drawer", lambda: ran.append(1))
+        assert ran == [1]
+        await pay_exact(pilot)
     [sale] = entries(till, "sale")
     assert sale["cashier"] == "Manon" and sale["approvals"] == [{"action": "price", "by": "Manon", "line_no": 1}]
 
@@ -377,47 +349,39 @@ async def test_a_manager_logged_in_is_not_asked_and_is_named(till: Till, config:
 async def test_the_hook_for_cash_in_and_out_and_the_z_closure(till: Till, config: Config, tmp_path: Path) -> None:
     """What the shift screens call: ``authorize`` runs the action only once a manager allowed it,
     ``approve`` gives the action the manager's name to record."""
-    seed_people(till)
-    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
-        app = app_for(kit, monotonic=Monotonic())
-        async with app.run_test(size=(80, 25)) as pilot:
-            await log_in(pilot, CHLOE[1])
-            ran: list[str] = []
-            app.authorize("take 50.00 out of the drawer", lambda: ran.append("cash out"))
-            await until(pilot, lambda: "Manager's PIN for: take 50.00 out of the drawer" in flat(app))
-            await manager_pin(pilot, None)
-            assert ran == [] and "Not done: take 50.00 out of the drawer needs a manager's PIN" in flat(app)
-            app.approve("close the shift (Z)", lambda by: ran.append(f"Z allowed by {by}"))
-            await manager_pin(pilot, MANON[1])
-            assert ran == ["Z allowed by Manon"]
+    async with staffed_counter(till, config, tmp_path, CHLOE[1]) as (app, pilot):
+        ran: list[str] = []
+        app.authorize("take 50.00 out of the drawer", lambda: ran.append("cash out"))
+        await until(pilot, lambda: "Manager's PIN for: take 50.00 out of the drawer" in flat(app))
+        await manager_pin(pilot, None)
+        assert ran == [] and "Not done: take 50.00 out of the drawer needs a manager's PIN" in flat(app)
+        app.approve("close the shift (Z)", lambda by: ran.append(f"Z allowed by {by}"))
+        await manager_pin(pilot, MANON[1])
+        assert ran == ["Z allowed by Manon"]
 
 
 async def test_small_discounts_need_no_manager(till: Till, config: Config, tmp_path: Path) -> None:
-    seed_people(till)
-    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
-        app = app_for(kit, monotonic=Monotonic())
-        async with app.run_test(size=(80, 25)) as pilot:
-            await log_in(pilot, CHLOE[1])
-            await scan(pilot, FLOUR)
-            await type_keys(pilot, "/52")  # the whole sale
-            await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Amount off" in flat(app))
-            await type_keys(pilot, "2")
-            await until(pilot, lambda: isinstance(app.screen, PromptScreen))
-            await type_keys(pilot, "0.80")  # 0.80 of 8.15: 9.8 %, within 10 %
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Why" in flat(app))
-            await type_keys(pilot, "3")
-            await until(pilot, lambda: "Discount 0.80 given" in flat(app))
-            assert app.counter.sale.approvals == []
-            await type_keys(pilot, "/52")  # 0.90: 11 %, above
-            await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Amount off" in flat(app))
-            await type_keys(pilot, "2")
-            await until(pilot, lambda: isinstance(app.screen, PromptScreen))
-            await type_keys(pilot, "0.90")
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Why" in flat(app))
-            await type_keys(pilot, "3")
-            await until(pilot, lambda: isinstance(app.screen, ManagerPinScreen), what="a manager for 11 %")
+    async with staffed_counter(till, config, tmp_path, CHLOE[1]) as (app, pilot):
+        await scan(pilot, FLOUR)
+        await type_keys(pilot, "/52")  # the whole sale
+        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Amount off" in flat(app))
+        await type_keys(pilot, "2")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await type_keys(pilot, "0.80")  # 0.80 of 8.15: 9.8 %, within 10 %
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Why" in flat(app))
+        await type_keys(pilot, "3")
+        await until(pilot, lambda: "Discount 0.80 given" in flat(app))
+        assert app.counter.sale.approvals == []
+        await type_keys(pilot, "/52")  # 0.90: 11 %, above
+        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Amount off" in flat(app))
+        await type_keys(pilot, "2")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await type_keys(pilot, "0.90")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Why" in flat(app))
+        await type_keys(pilot, "3")
+        await until(pilot, lambda: isinstance(app.screen, ManagerPinScreen), what="a manager for 11 %")
 
 
 # -- people on screen ----------------------------------------------------------------------------------
@@ -445,19 +409,16 @@ async def add_on_screen(pilot: Pilot[Any], name: str, role_key: str, pin: str, a
 
 
 async def test_a_manager_adds_a_cashier_on_screen_who_then_logs_in(till: Till, config: Config, tmp_path: Path) -> None:
-    seed_people(till)
-    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
-        app = app_for(kit, monotonic=Monotonic())
-        async with app.run_test(size=(80, 25)) as pilot:
-            await log_in(pilot, MANON[1])  # a manager: "People and PINs" asks nothing more
-            await add_on_screen(pilot, "Lea", "1", "3456", "3465")
-            assert "The two PINs differ: nothing was changed" in flat(app)
-            assert "Lea" not in [person.name for person in till.people()]
-            await add_on_screen(pilot, "Lea", "1", "3456", "3456")
-            assert "Lea added as cashier" in flat(app)
-            await type_keys(pilot, "/7")
-            await log_in(pilot, "3456")
-            assert "Till 1 · Lea" in screen_text(app)
+    # a manager logged in: "People and PINs" asks nothing more
+    async with staffed_counter(till, config, tmp_path, MANON[1]) as (app, pilot):
+        await add_on_screen(pilot, "Lea", "1", "3456", "3465")
+        assert "The two PINs differ: nothing was changed" in flat(app)
+        assert "Lea" not in [person.name for person in till.people()]
+        await add_on_screen(pilot, "Lea", "1", "3456", "3456")
+        assert "Lea added as cashier" in flat(app)
+        await type_keys(pilot, "/7")
+        await log_in(pilot, "3456")
+        assert "Till 1 · Lea" in screen_text(app)
     added = entries(till, "person_added")[-1]
     assert added == {"name": "Lea", "role": "cashier", "active": True, "by": "Manon"}
 
@@ -492,24 +453,20 @@ async def test_the_limits_come_from_the_config(till: Till, config: Config, tmp_p
         config_module.parse(demo_config_text() + "\n[roles]\ndiscount_limit_percent = 120\n")
     parsed = config_module.parse(demo_config_text() + '\n[roles]\ndiscount_limit_percent = 50\nrefund_limit = "0"\n')
     sold(till, (PASTA, 1))
-    seed_people(till)
-    with counter_kit(till, replace(config, roles=parsed.roles), tmp_path, scale=False, printer=False) as kit:
-        app = app_for(kit, monotonic=Monotonic())
-        async with app.run_test(size=(80, 25)) as pilot:
-            await log_in(pilot, CHLOE[1])
-            await scan(pilot, FLOUR)
-            await big_discount(pilot, kit)  # 20 %
-            await until(pilot, lambda: "Discount 20.00 % given" in flat(app))
-            assert app.counter.sale.approvals == []
-            await type_keys(pilot, "/6")
-            await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Cancel this sale?" in flat(app))
-            await type_keys(pilot, "1")  # no payment yet: the cashier's to cancel
-            await until(pilot, lambda: app.counter.sale is None)
-            await pilot.press("f7")
-            await until(pilot, lambda: isinstance(app.screen, PromptScreen))
-            await type_keys(pilot, "1")
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ReturnScreen))
-            await pilot.press("enter")  # one pasta back: 9.75, and every refund asks
-            await type_keys(pilot, "+")
-            await until(pilot, lambda: isinstance(app.screen, ManagerPinScreen), what="a manager for any refund")
+    async with staffed_counter(till, replace(config, roles=parsed.roles), tmp_path, CHLOE[1]) as (app, pilot):
+        await scan(pilot, FLOUR)
+        await big_discount(pilot)  # 20 %
+        await until(pilot, lambda: "Discount 20.00 % given" in flat(app))
+        assert app.counter.sale.approvals == []
+        await type_keys(pilot, "/6")
+        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Cancel this sale?" in flat(app))
+        await type_keys(pilot, "1")  # no payment yet: the cashier's to cancel
+        await until(pilot, lambda: app.counter.sale is None)
+        await pilot.press("f7")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await type_keys(pilot, "1")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReturnScreen))
+        await pilot.press("enter")  # one pasta back: 9.75, and every refund asks
+        await type_keys(pilot, "+")
+        await until(pilot, lambda: isinstance(app.screen, ManagerPinScreen), what="a manager for any refund")

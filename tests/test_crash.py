@@ -25,10 +25,13 @@ KILLS = 24
 LINE = re.compile(r"^(sale|return) (\d+) -?\d+\.\d\d$")
 
 
-def run_and_kill(command: list[str], delay: float, env: dict[str, str], *, trading: bool = False) -> list[int]:
-    """Start ``simulate``, SIGKILL it after ``delay`` seconds; the sale numbers it printed.
+def run_and_kill(
+    command: list[str], delay: float, env: dict[str, str], *, reports: re.Pattern[str] = LINE, trading: bool = False
+) -> list[re.Match[str]]:
+    """Start ``simulate``, SIGKILL it after ``delay`` seconds; the lines it printed that match ``reports``
+    (what it reported as done).
 
-    ``trading``: the delay starts once the run has reported a sale, so the kill lands in the middle
+    ``trading``: the delay starts once the run has reported something, so the kill lands in the middle
     of trading however slow the machine is, not in a start-up that a loaded machine drags out.
     """
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
@@ -36,16 +39,16 @@ def run_and_kill(command: list[str], delay: float, env: dict[str, str], *, tradi
     reader = threading.Thread(target=lambda: printed.extend(process.stdout), daemon=True)  # type: ignore[arg-type]
     reader.start()
     deadline = time.monotonic() + 120
-    while trading and not any(LINE.match(line.rstrip("\n")) for line in list(printed)):
-        assert process.poll() is None, "simulate ended before it reported a sale"
-        assert time.monotonic() < deadline, "simulate reported no sale in 120 s"
+    while trading and not any(reports.match(line.rstrip("\n")) for line in list(printed)):
+        assert process.poll() is None, "simulate ended before it reported anything"
+        assert time.monotonic() < deadline, "simulate reported nothing in 120 s"
         time.sleep(0.01)  # poll interval for its output, not a wait for an outcome
     time.sleep(delay)
     process.send_signal(signal.SIGKILL)
     process.wait()
     reader.join(timeout=10)
     process.stdout.close()  # type: ignore[union-attr]
-    return [int(m.group(2)) for line in printed if (m := LINE.match(line.rstrip("\n")))]
+    return [m for line in printed if (m := reports.match(line.rstrip("\n")))]
 
 
 def assert_consistent(config: Config, printed: set[int]) -> None:
@@ -119,6 +122,6 @@ def test_sigkill_at_random_moments_loses_nothing(config_file: Path, config: Conf
     for kill in range(KILLS):
         trading = kill % 4 != 0  # one kill in four during start-up, the others in the middle of trading
         delay = rng.uniform(0.0, 1.3) if trading else rng.uniform(0.0, 0.5)
-        printed.update(run_and_kill(command, delay, env, trading=trading))
+        printed.update(int(m[2]) for m in run_and_kill(command, delay, env, trading=trading))
         assert_consistent(config, printed)
     print(f"{KILLS} kills, {len(printed)} sales reported and all found")

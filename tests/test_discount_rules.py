@@ -129,6 +129,8 @@ def test_first_match_takes_the_first_matching_rule_in_file_order(
     if not matching:
         assert chosen is None
         return
+    if matching[0].cents_off(line) > 0:
+        assert chosen is not None, "the first matching rule takes something off: it applies"
     if chosen is not None:
         assert chosen.rules[0] == matching[0]
         if not matching[0].stack:

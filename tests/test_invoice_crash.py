@@ -6,12 +6,9 @@ from __future__ import annotations
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import textwrap
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -21,23 +18,10 @@ from appliance.cli.main import main
 from appliance.till import Till
 
 from .conftest import env_without_config
+from .test_crash import run_and_kill
 
 KILLS = 12
 DOCUMENT = re.compile(r"^(invoice|credit_note) ((?:INV|CN)-1-\d{6}) (\d+)$")
-
-
-def run_and_kill(command: list[str], delay: float, env: dict[str, str]) -> list[tuple[str, str, int]]:
-    """Start ``simulate``, SIGKILL it after ``delay`` seconds; the invoices and credit notes it reported."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-    printed: list[str] = []
-    reader = threading.Thread(target=lambda: printed.extend(process.stdout), daemon=True)  # type: ignore[arg-type]
-    reader.start()
-    time.sleep(delay)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    reader.join(timeout=10)
-    process.stdout.close()  # type: ignore[union-attr]
-    return [(m[1], m[2], int(m[3])) for line in printed if (m := DOCUMENT.match(line.rstrip("\n")))]
 
 
 def assert_series_intact(db: Path, config_file: Path) -> dict[str, set[str]]:
@@ -71,9 +55,10 @@ def test_sigkill_while_invoicing_leaves_the_series_gap_less(config_file: Path, t
                "--shift-size", "40", "--invoices", "0.5"]  # fmt: skip
     printed: dict[str, set[str]] = {"invoice": set(), "credit_note": set()}
     for kill in range(KILLS):
-        delay = rng.uniform(0.5, 2.0) if kill % 4 else rng.uniform(0.1, 0.6)
-        for kind, label, _ in run_and_kill(command, delay, env):
-            printed[kind].add(label)
+        invoicing = kill % 4 != 0  # one kill in four during start-up, the others once it has invoiced
+        delay = rng.uniform(0.0, 1.5) if invoicing else rng.uniform(0.1, 0.6)
+        for reported in run_and_kill(command, delay, env, reports=DOCUMENT, trading=invoicing):
+            printed[reported[1]].add(reported[2])
         if db.exists():
             stored = assert_series_intact(db, config_file)
             for kind in printed:

@@ -123,24 +123,26 @@ def findings(till: Till) -> list[str]:
     return [str(finding) for finding in verdict.findings]
 
 
-def test_a_gap_in_the_invoice_series_is_named(till: Till) -> None:
+@pytest.mark.parametrize(
+    ("number", "named"),
+    [
+        (5, "INV-1-000005 follows INV-1-000003: INV-1-000004 is missing from the series"),
+        (3, "INV-1-000003 is numbered twice, or out of order (the series had reached 3)"),
+    ],
+    ids=["a gap", "a number given twice"],
+)
+def test_a_break_in_the_invoice_series_is_named(till: Till, number: int, named: str) -> None:
+    """The series stands at 3: a new sale's invoice sealed as number 5, or as number 3 again."""
     invoiced(till)
     stored = paid_sale(till)
-    record = {**last_record(till, "invoice"), "number": 5, "sale_uuid": stored.sale.uuid, "sale_number": stored.number}
+    record = {
+        **last_record(till, "invoice"),
+        "number": number,
+        "sale_uuid": stored.sale.uuid,
+        "sale_number": stored.number,
+    }
     seq = sealed_anyway(till, "invoice", stored.sale.uuid, record)
-    assert findings(till) == [
-        f"lane 1, entry {seq}: INV-1-000005 follows INV-1-000003: INV-1-000004 is missing from the series"
-    ]
-
-
-def test_an_invoice_number_given_twice_is_named(till: Till) -> None:
-    invoiced(till)
-    stored = paid_sale(till)
-    record = {**last_record(till, "invoice"), "number": 3, "sale_uuid": stored.sale.uuid, "sale_number": stored.number}
-    seq = sealed_anyway(till, "invoice", stored.sale.uuid, record)
-    assert findings(till) == [
-        f"lane 1, entry {seq}: INV-1-000003 is numbered twice, or out of order (the series had reached 3)"
-    ]
+    assert findings(till) == [f"lane 1, entry {seq}: {named}"]
 
 
 def test_an_invoice_for_no_sale_or_a_second_invoice_is_named(till: Till) -> None:
@@ -152,14 +154,11 @@ def test_an_invoice_for_no_sale_or_a_second_invoice_is_named(till: Till) -> None
     second = sealed_anyway(
         till, "invoice", first, {**last_record(till, "invoice"), "number": 5, "sale_uuid": first, "sale_number": 1}
     )
-    found = findings(till)
-    assert (
-        f"lane 1, entry {no_sale}: INV-1-000004 is for 0190aaaa-0000-7000-8000-000000000000, which is no sale"
-        in found[0]
-    )
-    assert (
-        f"lane 1, entry {second}: INV-1-000005 is a second invoice for sale No 1 (invoice 1 was the first)" == found[1]
-    )
+    assert findings(till) == [
+        f"lane 1, entry {no_sale}: INV-1-000004 is for 0190aaaa-0000-7000-8000-000000000000,"
+        " which is no sale of this journal before it",
+        f"lane 1, entry {second}: INV-1-000005 is a second invoice for sale No 1 (invoice 1 was the first)",
+    ]
 
 
 def test_a_return_of_an_invoiced_sale_without_its_credit_note_is_named(till: Till) -> None:
