@@ -36,7 +36,7 @@ from tui.screens.pickup import PickupScreen
 from tui.screens.receipt import ReceiptScreen
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import APPLES_PLU, Kit, app_for, counter_kit, scan, screen_text, type_keys, until
+from .counter_kit import APPLES_PLU, Kit, app_for, counter_kit, pay_exact_cash, scan, screen_text, type_keys, until
 from .ofn_sandbox import Sandbox, SyncedBox, expected_counter_lines, running_sandbox, synced_box
 
 
@@ -156,9 +156,7 @@ async def test_a_hand_over_with_changes_paid_in_cash_then_a_sale_in_one_flow_rea
         await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="the sale right after")
         assert [line.item.variant_id for line in app.counter.lines] == [bought]
         assert f"after {pickup.number}" in screen_text(app)
-        await type_keys(pilot, "+")
-        await pilot.press("enter")  # exact cash
-        await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+        await pay_exact_cash(pilot)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
         assert f"after {pickup.number}" not in screen_text(app), "the next customer's sale is nobody's follow-on"
