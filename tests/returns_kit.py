@@ -23,6 +23,7 @@ from appliance.till import Till
 from drivers.printer.render import PrinterSettings, Renderer
 from drivers.printer_twin import Printout, read_bytes
 
+from .counter_kit import FLOUR
 from .sales_kit import sold
 
 HUB_KEY = bytes(range(100, 132))
@@ -82,3 +83,10 @@ def other_lane(
         yield OtherLane(till, lane)
     finally:
         till.close()
+
+
+def another_lanes_code(config: Config, tmp_path: Path, clock: Any) -> str:
+    """The barcode on a receipt of lane 2 (its own store), as its printer prints it."""
+    with other_lane(config, tmp_path, clock) as lane2:
+        [code] = lane2.printed(lane2.sell((FLOUR, 1))).of("barcode")
+    return str(code)

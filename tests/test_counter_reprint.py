@@ -18,7 +18,8 @@ from tui.screens.prompt import PromptScreen
 from tui.screens.sale import SaleScreen
 
 from .counter_kit import FLOUR, app_for, counter_kit, pay_exact_cash, scan, screen_text, type_keys, until
-from .sales_kit import another_lanes_code, sold
+from .returns_kit import another_lanes_code
+from .sales_kit import sold
 
 
 def reprints(till: Till) -> list[dict[str, Any]]:

@@ -22,7 +22,8 @@ from tui.screens.returns import ReturnScreen
 from tui.screens.sale import SaleScreen
 
 from .counter_kit import FLOUR, PASTA, Kit, app_for, counter_kit, price, scan, screen_text, type_keys, until
-from .sales_kit import another_lanes_code, sold
+from .returns_kit import another_lanes_code
+from .sales_kit import sold
 
 
 def sealed_returns(till: Till) -> list[dict[str, Any]]:
