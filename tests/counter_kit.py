@@ -135,6 +135,11 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float
         await pilot.pause(0.02)
 
 
+def said(app: CheckoutApp) -> str:
+    """The screen's text with line breaks undone: a long message wraps on the message line."""
+    return " ".join(screen_text(app).split())
+
+
 def screen_text(app: CheckoutApp) -> str:
     """Everything the screen shows now, as text (what a cashier reads)."""
     strips = app.screen._compositor.render_strips()

@@ -17,7 +17,7 @@ from tui.screens.choose import ChooseScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import FLOUR, app_for, counter_kit, pay_exact_cash, scan, screen_text, type_keys, until
+from .counter_kit import FLOUR, app_for, counter_kit, pay_exact_cash, said, scan, type_keys, until
 from .returns_kit import another_lanes_code
 from .sales_kit import sold
 
@@ -26,10 +26,6 @@ def reprints(till: Till) -> list[dict[str, Any]]:
     """The reprints the journal sealed, oldest first."""
     rows = till.connection.execute("SELECT payload FROM journal WHERE kind = 'reprint' ORDER BY seq")
     return [json.loads(payload) for (payload,) in rows]
-
-
-def said(app: Any) -> str:
-    return " ".join(screen_text(app).split())
 
 
 async def open_reprint(pilot: Pilot[Any]) -> None:

@@ -27,6 +27,7 @@ from .counter_kit import (
     last_sale,
     pay_exact_cash,
     price,
+    said,
     scan,
     screen_text,
     type_keys,
@@ -185,8 +186,8 @@ async def test_print_on_request_and_out_of_paper(till: Till, config: Config, tmp
 
             def told_it_waits() -> bool:
                 """The till's line or the print queue's own: the sale is saved, the receipt waits."""
-                said = " ".join(screen_text(app).split()).lower()
-                return "saved" in said and "once it is fixed" in said
+                text = said(app).lower()
+                return "saved" in text and "once it is fixed" in text
 
             await until(pilot, told_it_waits, what="the paper message")
             await scan(pilot, PASTA)  # the next customer is served meanwhile
