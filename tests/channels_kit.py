@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 
 from appliance.cli.demo import demo_variants
 from appliance.config import Config
 from appliance.core.clock import Clock
-from appliance.store.catalogue import upsert_variants
-from appliance.store.database import write_transaction
 from appliance.till import Till
+
+from .store_kit import demo_till
 
 #: The demo hub's pick-up point: no card, cash up to 20.00 a sale, a cheque needs a customer; no
 #: alcohol, nothing prepared (category 15), not the flour T80; paper bags from the shelf.
@@ -64,14 +63,8 @@ def channel_till(config: Config, clock: Clock, tmp_path: Path, text: str | None 
     path.write_text(pickup_rules() if text is None else text, encoding="utf-8")
     (tmp_path / "channel-till").mkdir(exist_ok=True)  # a store and its key of its own
     config = replace(config, channels_file=path, store_path=tmp_path / "channel-till" / "till.db")
-    till = Till.create(config, clock=clock)
-    try:
-        with write_transaction(till.db) as connection:
-            upsert_variants(connection, demo_variants(), clock.now())
-        till.open_shift("Alice", Decimal("100.00"))
+    with demo_till(config, clock) as till:
         yield till
-    finally:
-        till.close()
 
 
 def code_of(till: Till, name_start: str) -> str:

@@ -10,22 +10,20 @@ import os
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from appliance import config as config_module
-from appliance.cli.demo import demo_config_text, demo_variants
+from appliance.cli.demo import demo_config_text
 from appliance.config import Config
 from appliance.core.clock import SteppingClock
-from appliance.store.catalogue import upsert_variants
-from appliance.store.database import write_transaction
 from appliance.till import Till
 
 from .ofn_sandbox import Box, running_sandbox, synced_box
 from .provisioning_kit import Releases, build_releases
+from .store_kit import demo_till
 
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 settings.load_profile("ci")
@@ -66,12 +64,8 @@ def clock() -> SteppingClock:
 @pytest.fixture
 def till(config: Config, clock: SteppingClock) -> Iterator[Till]:
     """A new store's till with the demo catalogue and an open shift (float 100.00)."""
-    till = Till.create(config, clock=clock)
-    with write_transaction(till.db) as connection:
-        upsert_variants(connection, demo_variants(), clock.now())
-    till.open_shift("Alice", Decimal("100.00"))
-    yield till
-    till.close()
+    with demo_till(config, clock) as till:
+        yield till
 
 
 def env_without_config(tmp_path: Path) -> dict[str, str]:

@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 
 from appliance.config import Config
 from appliance.store.database import write_transaction
+from appliance.store.sales import StoredSale, load_sale
 from appliance.store.scan_lookup import set_plu
 from appliance.till import Till
 from drivers.assembly import Devices, build_devices
@@ -23,6 +24,7 @@ from drivers.printer_twin import PrinterTwin, TcpPrinter
 from drivers.scale_twin import ScaleTwin
 from tui.app import CheckoutApp
 from tui.run import make_app
+from tui.screens.receipt import ReceiptScreen
 
 #: Demo catalogue codes (appliance/cli/demo.py): packaged goods by EAN, loose goods by PLU.
 FLOUR = "3760000010719"  # Flour T65 1 kg, 8.25
@@ -31,6 +33,25 @@ PASTA = "3760000010733"  # 9.85
 APPLES_PLU = "1"  # Apples Gala, 9.80/kg
 APPLES_ID = 1001
 KEYS = {"+": "plus", "-": "minus", "*": "asterisk", "/": "slash", ".": "full_stop"}
+
+
+def variant_of(ean: str) -> int:
+    """The demo's EANs carry their variant id: 376, the id on nine digits, a check digit."""
+    return int(ean[3:12])
+
+
+def price(till: Till, sku: str) -> int:
+    """A variant's price in cents, as the store holds it now."""
+    return int(till.connection.execute("SELECT price FROM variant WHERE sku = ?", (sku,)).fetchone()[0])
+
+
+def last_sale(till: Till) -> StoredSale:
+    """The sale sealed last on this till."""
+    number = till.connection.execute("SELECT max(number) FROM sale").fetchone()[0]
+    assert number is not None, "no sale was sealed"
+    stored = load_sale(till.connection, number=number)
+    assert stored is not None
+    return stored
 
 
 @dataclass
@@ -114,6 +135,13 @@ async def scan(pilot: Pilot[Any], code: str) -> None:
     await pilot.pause()
 
 
+async def pay_exact_cash(pilot: Pilot[Any]) -> None:
+    """The basket paid as a cashier does it: + then Enter (exact cash), until the receipt choice."""
+    await type_keys(pilot, "+")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ReceiptScreen), what="the receipt choice")
+
+
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
     """Let the app run until ``condition`` holds; fail with ``what`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
@@ -122,6 +150,11 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float
             shown = screen_text(pilot.app) if hasattr(pilot.app, "screen") else ""
             raise AssertionError(f"timed out waiting for {what or condition}; the screen shows:\n{shown}")
         await pilot.pause(0.02)
+
+
+def said(app: CheckoutApp) -> str:
+    """The screen's text with line breaks undone: a long message wraps on the message line."""
+    return " ".join(screen_text(app).split())
 
 
 def screen_text(app: CheckoutApp) -> str:

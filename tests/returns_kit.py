@@ -7,23 +7,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from appliance.cli.demo import demo_variants
 from appliance.config import Config
 from appliance.core.return_rules import ReturnRules
 from appliance.reports.formatting import Formatter
 from appliance.reports.receipt_document import receipt_document
-from appliance.store.catalogue import upsert_variants
-from appliance.store.database import write_transaction
 from appliance.store.sales import StoredSale
 from appliance.till import Till
 from drivers.printer.render import PrinterSettings, Renderer
 from drivers.printer_twin import Printout, read_bytes
 
+from .counter_kit import FLOUR
 from .sales_kit import sold
+from .store_kit import demo_till
 
 HUB_KEY = bytes(range(100, 132))
 
@@ -78,12 +76,13 @@ def other_lane(
     directory.mkdir()
     lane = replace(config, lane_id=lane_id, lane_name=f"Till {lane_id}", channel=channel or config.channel)
     lane = replace(lane, store_path=directory / "till.db")
-    till = Till.create(lane, clock=clock)
-    try:
-        with write_transaction(till.db) as connection:
-            upsert_variants(connection, demo_variants(), clock.now())
-        till.open_shift("Bruno", Decimal("50.00"))
+    with demo_till(lane, clock, cashier="Bruno", cash_float="50.00") as till:
         use_returns(till, ReturnRules(), key or hub_key(tmp_path))
         yield OtherLane(till, lane)
-    finally:
-        till.close()
+
+
+def another_lanes_code(config: Config, tmp_path: Path, clock: Any) -> str:
+    """The barcode on a receipt of lane 2 (its own store), as its printer prints it."""
+    with other_lane(config, tmp_path, clock) as lane2:
+        [code] = lane2.printed(lane2.sell((FLOUR, 1))).of("barcode")
+    return str(code)

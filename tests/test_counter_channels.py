@@ -15,7 +15,6 @@ from appliance.core.customer import Customer
 from appliance.core.sale import SaleError
 from appliance.store.customers import upsert_ofn_customers
 from appliance.store.database import write_transaction
-from appliance.store.sales import load_sale
 from appliance.till import Till
 from tui.screens.choose import ChooseScreen
 from tui.screens.customer import CustomerScreen
@@ -24,15 +23,12 @@ from tui.screens.prompt import PromptScreen
 from tui.screens.receipt import ReceiptScreen
 
 from .channels_kit import PAPER_BAG, channel_till, code_of, pickup_rules
-from .counter_kit import FLOUR, app_for, counter_kit, scan, screen_text, type_keys, until
+from .counter_kit import FLOUR, app_for, counter_kit, last_sale, scan, screen_text, type_keys, until
 from .sales_kit import sold
 
 
 def last_payments(till: Till) -> list[tuple[str, int, int | None]]:
-    number = till.connection.execute("SELECT max(number) FROM sale").fetchone()[0]
-    stored = load_sale(till.connection, number=number)
-    assert stored is not None, "no sale was sealed"
-    return [(p.method, p.amount, p.customer_id) for p in stored.sale.payments]
+    return [(p.method, p.amount, p.customer_id) for p in last_sale(till).sale.payments]
 
 
 async def test_a_method_the_channel_does_not_take_is_refused(
@@ -103,10 +99,7 @@ async def test_an_excluded_variant_is_refused_at_the_scan_and_a_shelf_item_sells
             await until(pilot, lambda: isinstance(app.screen, PaymentScreen), what="the payment screen")
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the sale sealed")
-        number = till.connection.execute("SELECT max(number) FROM sale").fetchone()[0]
-        stored = load_sale(till.connection, number=number)
-        assert stored is not None
-        assert [(line.sku, line.shelf) for line in stored.sale.lines] == [(FLOUR, ""), (PAPER_BAG, PAPER_BAG)]
+        assert [(line.sku, line.shelf) for line in last_sale(till).sale.lines] == [(FLOUR, ""), (PAPER_BAG, PAPER_BAG)]
 
 
 async def test_a_method_that_needs_a_customer_asks_for_one(

@@ -18,13 +18,23 @@ from appliance.core.customer import customer
 from appliance.core.discount_rules import DiscountPolicy, DiscountRule
 from appliance.store.customers import upsert_ofn_customers
 from appliance.store.database import write_transaction
-from appliance.store.sales import load_sale
 from appliance.till import Till
 from tui.screens.receipt import ReceiptScreen
 from tui.screens.sale import SaleScreen
 
 from .channels_kit import channel_till
-from .counter_kit import FLOUR, PASTA, app_for, counter_kit, percent_off_the_line, scan, screen_text, type_keys, until
+from .counter_kit import (
+    FLOUR,
+    PASTA,
+    app_for,
+    counter_kit,
+    last_sale,
+    percent_off_the_line,
+    scan,
+    screen_text,
+    type_keys,
+    until,
+)
 from .people_kit import CHLOE, MANON, manager_pin, staffed_counter
 
 # The till's clock starts on Monday 2 March 2026 at 08:00 UTC: 09:00 in Paris (the demo's zone).
@@ -58,11 +68,6 @@ hours = "09:00-10:00"
 def variant_of(till: Till, sku: str) -> tuple[int, int]:
     row = till.connection.execute("SELECT id, price FROM variant WHERE sku = ?", (sku,)).fetchone()
     return int(row[0]), int(row[1])
-
-
-def last_sale(till: Till) -> Any:
-    number = till.connection.execute("SELECT max(number) FROM sale").fetchone()[0]
-    return load_sale(till.connection, number=number)
 
 
 def with_rules(till: Till, *rules: DiscountRule, policy: DiscountPolicy | None = None) -> None:

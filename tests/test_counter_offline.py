@@ -15,16 +15,8 @@ from tui.demo import DemoBox
 from tui.run import make_app
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import scan, screen_text, type_keys, until
+from .counter_kit import FLOUR, PASTA, scan, screen_text, type_keys, until, variant_of
 from .people_kit import log_in
-
-FLOUR = "3760000010719"
-PASTA = "3760000010733"
-
-
-def variant_of(ean: str) -> int:
-    """The demo's EANs carry their variant id: 376, the id on nine digits, a check digit."""
-    return int(ean[3:12])
 
 
 class Ofn:

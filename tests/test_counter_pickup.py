@@ -18,7 +18,6 @@ import pytest
 
 from appliance import config as config_module
 from appliance.core.barcodes import gtin_check_digit
-from appliance.core.clock import SystemClock
 from appliance.core.handover import PickupOrder
 from appliance.core.money import from_cents
 from appliance.core.sale import PricedBy
@@ -26,7 +25,6 @@ from appliance.reports.handover_receipt import TITLE
 from appliance.store.database import write_transaction
 from appliance.store.sales import load_sale
 from appliance.store.scan_lookup import set_plu
-from appliance.store.sync_state import read_status
 from appliance.till import Till
 from tui.app import CheckoutApp
 from tui.screens.choose import ChooseScreen
@@ -36,17 +34,20 @@ from tui.screens.pickup import PickupScreen
 from tui.screens.receipt import ReceiptScreen
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import APPLES_PLU, Kit, app_for, counter_kit, scan, screen_text, type_keys, until
-from .ofn_sandbox import Sandbox, SyncedBox, expected_counter_lines, running_sandbox, synced_box
+from .counter_kit import APPLES_PLU, Kit, app_for, counter_kit, pay_exact_cash, scan, screen_text, type_keys, until
+from .ofn_sandbox import Box, Sandbox, expected_counter_lines
 
 
 @dataclass
 class Hub:
     """The sandbox OFN, a box synced with it (catalogue and pickup list read), and the counter's devices."""
 
-    sandbox: Sandbox
-    box: SyncedBox
+    box: Box
     kit: Kit
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self.box.sandbox
 
     @property
     def till(self) -> Till:
@@ -82,14 +83,6 @@ class Hub:
         with write_transaction(self.till.db) as connection:
             set_plu(connection, plu, variant_id, self.till.clock.now())
 
-    def drain(self, passes: int = 20) -> None:
-        """Sync passes until nothing waits (what the daemon does every few seconds)."""
-        for _ in range(passes):
-            self.box.daemon.run_once(catalogue=False)
-            if read_status(self.till.connection, SystemClock().now()).pending == 0:
-                return
-        raise AssertionError(f"still pending: {read_status(self.till.connection, SystemClock().now())}")
-
     def ofn(self, number: str) -> dict[str, Any]:
         return self.sandbox.admin("GET", f"orders/{number}")  # type: ignore[no-any-return]
 
@@ -100,12 +93,11 @@ class Hub:
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[Hub]:
-    with running_sandbox(tmp_path / "ofn") as sandbox, synced_box(tmp_path, sandbox, seed=5) as box:
-        box.till.open_shift("Alice", Decimal("50"))
-        config = config_module.load(box.config_path)
-        with counter_kit(box.till, config, tmp_path) as kit:
-            yield Hub(sandbox, box, kit)
+def hub(box: Box, tmp_path: Path) -> Iterator[Hub]:
+    box.till.open_shift("Alice", Decimal("50"))
+    config = config_module.load(box.config_path)
+    with counter_kit(box.till, config, tmp_path) as kit:
+        yield Hub(box, kit)
 
 
 async def open_order(pilot: Any, app: CheckoutApp, typed: str) -> None:
@@ -156,9 +148,7 @@ async def test_a_hand_over_with_changes_paid_in_cash_then_a_sale_in_one_flow_rea
         await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="the sale right after")
         assert [line.item.variant_id for line in app.counter.lines] == [bought]
         assert f"after {pickup.number}" in screen_text(app)
-        await type_keys(pilot, "+")
-        await pilot.press("enter")  # exact cash
-        await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+        await pay_exact_cash(pilot)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
         assert f"after {pickup.number}" not in screen_text(app), "the next customer's sale is nobody's follow-on"
@@ -169,7 +159,7 @@ async def test_a_hand_over_with_changes_paid_in_cash_then_a_sale_in_one_flow_rea
     assert {(c["variant_id"], c["quantity"]) for c in sealed["changes"]} == {(taken_off.variant_id, -1), (extra, 1)}
     sale = load_sale(hub.till.connection, number=1).sale
     assert [(line.variant_id, line.quantity) for line in sale.lines] == [(bought, 1)]
-    hub.drain()
+    hub.box.drain_until_settled()
     ofn = hub.ofn(pickup.number)
     expected = {str(line.variant_id): line.quantity for line in pickup.lines}
     expected[str(taken_off.variant_id)] -= 1
@@ -268,7 +258,7 @@ async def test_a_paid_order_goes_straight_to_handed_over_and_its_receipt_prints(
     assert f"Sold by OFN order {pickup.number}" in text and "TRAINING" in paper[0]
     (sealed,) = hub.handovers()
     assert (sealed["order"], sealed["due"], sealed["payments"], sealed["changes"]) == (pickup.number, 0, [], [])
-    hub.drain()
+    hub.box.drain_until_settled()
     ofn = hub.ofn(pickup.number)
     assert ofn["shipment_state"] == "shipped"
     assert ofn["lines"] == {str(line.variant_id): line.quantity for line in pickup.lines}

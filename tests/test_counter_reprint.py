@@ -15,21 +15,17 @@ from appliance.config import Config
 from appliance.till import Till
 from tui.screens.choose import ChooseScreen
 from tui.screens.prompt import PromptScreen
-from tui.screens.receipt import ReceiptScreen
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import FLOUR, app_for, counter_kit, scan, screen_text, type_keys, until
-from .sales_kit import another_lanes_code, sold
+from .counter_kit import FLOUR, app_for, counter_kit, pay_exact_cash, said, scan, type_keys, until
+from .returns_kit import another_lanes_code
+from .sales_kit import sold
 
 
 def reprints(till: Till) -> list[dict[str, Any]]:
     """The reprints the journal sealed, oldest first."""
     rows = till.connection.execute("SELECT payload FROM journal WHERE kind = 'reprint' ORDER BY seq")
     return [json.loads(payload) for (payload,) in rows]
-
-
-def said(app: Any) -> str:
-    return " ".join(screen_text(app).split())
 
 
 async def open_reprint(pilot: Pilot[Any]) -> None:
@@ -51,9 +47,7 @@ async def test_reprint_by_the_scanned_code_and_by_the_number_prints_numbered_dup
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
             await scan(pilot, FLOUR)
-            await type_keys(pilot, "+")
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+            await pay_exact_cash(pilot)
             await type_keys(pilot, "+")  # the receipt, printed
             await until(pilot, lambda: len(printer.printout().pieces()) == 1, what="the receipt")
             code = printer.printout().of("barcode")[0]
@@ -113,9 +107,7 @@ async def test_a_reprint_while_out_of_paper_waits_and_prints_once_paper_is_back(
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
             await scan(pilot, FLOUR)
-            await type_keys(pilot, "+")
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+            await pay_exact_cash(pilot)
             await type_keys(pilot, "+")  # asked for, but the paper is out
             await until(pilot, lambda: isinstance(app.screen, SaleScreen))
             queue = kit.devices.printer

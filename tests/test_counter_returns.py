@@ -21,8 +21,9 @@ from tui.screens.refund import RefundScreen
 from tui.screens.returns import ReturnScreen
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import FLOUR, PASTA, Kit, app_for, counter_kit, scan, screen_text, type_keys, until
-from .sales_kit import another_lanes_code, sold
+from .counter_kit import FLOUR, PASTA, Kit, app_for, counter_kit, price, said, scan, screen_text, type_keys, until
+from .returns_kit import another_lanes_code
+from .sales_kit import sold
 
 
 def sealed_returns(till: Till) -> list[dict[str, Any]]:
@@ -54,15 +55,6 @@ async def refund_and_finish(pilot: Pilot[Any], *keys: str) -> None:
     await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
     await pilot.press("enter")
     await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="the sale screen")
-
-
-def said(app: Any) -> str:
-    """The screen's text with line breaks undone: a long message wraps on the message line."""
-    return " ".join(screen_text(app).split())
-
-
-def price(till: Till, sku: str) -> int:
-    return int(till.connection.execute("SELECT price FROM variant WHERE sku = ?", (sku,)).fetchone()[0])
 
 
 async def test_part_of_a_card_sale_comes_back_by_its_printed_code_and_is_refunded_on_the_card(

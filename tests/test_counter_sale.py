@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from appliance.config import Config
-from appliance.store.sales import load_sale
 from appliance.till import Till
 from drivers.scale_twin import Step
 from tui.screens.payment import PaymentScreen
@@ -25,21 +24,15 @@ from .counter_kit import (
     PASTA,
     app_for,
     counter_kit,
+    last_sale,
+    pay_exact_cash,
+    price,
+    said,
     scan,
     screen_text,
     type_keys,
     until,
 )
-
-
-def price(till: Till, sku: str) -> int:
-    return int(till.connection.execute("SELECT price FROM variant WHERE sku = ?", (sku,)).fetchone()[0])
-
-
-def last_sale(till: Till) -> object:
-    number = till.connection.execute("SELECT max(number) FROM sale").fetchone()[0]
-    assert number is not None, "no sale was sealed"
-    return load_sale(till.connection, number=number)
 
 
 async def test_scans_multiplier_exact_cash_no_receipt(till: Till, config: Config, tmp_path: Path) -> None:
@@ -79,9 +72,7 @@ async def test_void_marks_the_selected_line_and_keeps_it_on_record(till: Till, c
             await type_keys(pilot, "-")  # the selection stays on the voided line: the last live one goes
             text = screen_text(app)
             assert "VOID Pasta" in text and "VOID Flour T80" not in text
-            await type_keys(pilot, "+")
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+            await pay_exact_cash(pilot)
     sale = last_sale(till).sale
     assert [(line.sku, line.voided) for line in sale.lines] == [(FLOUR, True), (FLOUR_T80, False), (PASTA, True)]
     assert sale.total == price(till, FLOUR_T80)
@@ -190,15 +181,15 @@ async def test_print_on_request_and_out_of_paper(till: Till, config: Config, tmp
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
             await scan(pilot, FLOUR)
-            await type_keys(pilot, "+")
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+            await pay_exact_cash(pilot)
             await type_keys(pilot, "+")  # the customer asks for a receipt
-            await until(
-                pilot,
-                lambda: "sale saved" in screen_text(app) or "paper" in screen_text(app).lower(),
-                what="the paper message",
-            )
+
+            def told_it_waits() -> bool:
+                """The till's line or the print queue's own: the sale is saved, the receipt waits."""
+                text = said(app).lower()
+                return "saved" in text and "once it is fixed" in text
+
+            await until(pilot, told_it_waits, what="the paper message")
             await scan(pilot, PASTA)  # the next customer is served meanwhile
             assert [line.item.sku for line in app.counter.lines] == [PASTA]
             kit.printer.set_status(paper_out=False)

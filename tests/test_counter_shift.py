@@ -31,13 +31,9 @@ from tui.screens.receipt import ReceiptScreen
 from tui.screens.report import ReportScreen
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import FLOUR, Kit, app_for, counter_kit, scan, screen_text, type_keys, until
+from .counter_kit import FLOUR, Kit, app_for, counter_kit, said, scan, screen_text, type_keys, until
 
 CP858 = CodePage("CP858", 19, "cp858")  # the table the printer twin's default profile prints in
-
-
-def said(app: Any) -> str:
-    return " ".join(screen_text(app).split())
 
 
 def journal(till: Till, kind: str) -> list[dict[str, Any]]:

@@ -19,19 +19,11 @@ from pathlib import Path
 import httpx
 
 from .conftest import env_without_config
+from .counter_kit import APPLES_ID, APPLES_PLU, FLOUR, PASTA, variant_of
 from .ofn_sandbox import BIN
 from .terminal import Terminal, demo_processes, tail, until
 
-FLOUR = "3760000010719"
-PASTA = "3760000010733"
-APPLES_PLU = "1"  # the demo numbers its loose goods 1, 2… from variant 1001, Apples Gala (1 kg units)
-APPLES_ID = 1001
 START_TIMEOUT = 120.0  # the demo starts a sandbox and syncs once before the first frame: slow on a busy machine
-
-
-def variant_of(ean: str) -> int:
-    """The demo's EANs carry their variant id: 376, the id on nine digits, a check digit."""
-    return int(ean[3:12])
 
 
 @contextmanager

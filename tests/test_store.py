@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -16,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.cli.demo import demo_config_text, demo_variants
+from appliance.cli.demo import demo_config_text
 from appliance.config import Config, parse
 from appliance.core.clock import SteppingClock
 from appliance.core.money import from_cents
@@ -25,7 +24,6 @@ from appliance.core.sale import Sale
 from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon
 from appliance.reports.formatting import Formatter
-from appliance.store.catalogue import upsert_variants
 from appliance.store.database import (
     DAEMON_CHECKPOINT_PAGES,
     FALLBACK_CHECKPOINT_PAGES,
@@ -36,6 +34,8 @@ from appliance.store.database import (
 from appliance.store.schema import IMMUTABLE_TABLES, migrations
 from appliance.store.sync_state import read_status
 from appliance.till import Till
+
+from .store_kit import demo_till
 
 
 def basket(till: Till) -> Sale:
@@ -289,10 +289,7 @@ def test_every_sale_is_found_by_its_number_among_other_entries(
     (returns, cash movements, cancelled baskets, shifts, reprints), each number finds its sale."""
     config = replace(parse(demo_config_text()), store_path=tmp_path_factory.mktemp("numbers") / "till.db")
     clock = SteppingClock(datetime(2026, 3, 2, 8, tzinfo=UTC))
-    with closing(Till.create(config, clock=clock)) as till:
-        with write_transaction(till.db) as connection:
-            upsert_variants(connection, demo_variants(), clock.now())
-        till.open_shift("Alice", Decimal("100"))
+    with demo_till(config, clock) as till:
         uuids: list[str] = []
         for operation in operations:
             clock.advance(60)
