@@ -9,7 +9,6 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from appliance.cli.demo import demo_variants
 from appliance.config import Config
