@@ -54,7 +54,9 @@ async def test_scans_multiplier_exact_cash_no_receipt(till: Till, config: Config
             await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
             await pilot.press("enter")  # no receipt
             await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="the next sale")
-    stored = last_sale(till)
+            stored = last_sale(till)
+            done = f"Sale {stored.number}: {app.fmt.money(stored.sale.total)} paid. Next customer"
+            assert done in said(app) and "Added" not in said(app)  # the last line added is the sale's past
     sale = stored.sale
     assert [(line.sku, line.quantity) for line in sale.lines] == [(FLOUR, 2), (PASTA, 3)]
     assert sale.total == 2 * price(till, FLOUR) + 3 * price(till, PASTA)

@@ -52,9 +52,9 @@ from .messages import (
     SyncChanged,
     WeightChanged,
 )
-from .payable import Paid
+from .payable import Paid, PrintNote
 from .roles import Roles, read_boot_id
-from .screens.base import Counted, CounterScreen
+from .screens.base import Counted
 from .widgets.entry import Burst
 from .widgets.status_bar import Part, status_parts
 
@@ -360,12 +360,12 @@ class CheckoutApp(App[int]):
             return handover_printed_by_itself(self.config.receipt, card_taken_back=paid.card_taken_back)
         return printed_by_itself(paid.stored.sale, self.config.receipt, card_taken_back=paid.card_taken_back)
 
-    def print_paid(self, paid: Paid, screen: CounterScreen) -> bool:
-        """Send the receipt of a finished payment to the print queue; the sale never waits for paper."""
+    def print_paid(self, paid: Paid) -> PrintNote:
+        """Send the receipt of a finished payment to the print queue (the sale never waits for paper);
+        what to tell the cashier, for whichever screen is in front once the choice is made."""
         queue = self.devices.printer
         if queue is None:
-            screen.say("This till has no printer: the sale is kept, a receipt can be reprinted elsewhere", "warn")
-            return False
+            return PrintNote(False, "This till has no printer: the sale is kept, a receipt can be reprinted elsewhere")
         columns = self.print_columns
         if paid.handover is not None:
             done = paid.handover
@@ -377,13 +377,11 @@ class CheckoutApp(App[int]):
             queue.submit(receipt_document(receipt, self.fmt, columns), f"Receipt {paid.stored.number}")
             what, saved = f"the receipt of sale {paid.stored.number}", "sale saved"
         else:
-            return False
+            return PrintNote(False, "Nothing to print: this payment has no receipt")
         snapshot = queue.snapshot()
         if snapshot.printer not in ("ready", "unknown"):
-            screen.say(f"Printer {snapshot.printer}: {saved}, the receipt prints once it is fixed", "warn")
-        else:
-            screen.say(f"Printing {what}", "ok")
-        return True
+            return PrintNote(True, f"Printer {snapshot.printer}: {saved}, the receipt prints once it is fixed")
+        return PrintNote(True, f"Printing {what}", "ok")
 
     @property
     def print_columns(self) -> int:

@@ -36,6 +36,15 @@ class Paid:
     then: str = ""  # what the sale screen says once the customer is done, if anything
 
 
+@dataclass(frozen=True)
+class PrintNote:
+    """What became of a receipt asked for after payment, in the words the cashier reads."""
+
+    printed: bool  # sent to the print queue (it may still wait for paper)
+    text: str
+    level: str = "warn"
+
+
 class Payable(Protocol):
     title: str
 

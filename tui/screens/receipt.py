@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from ..keymap import bindings
-from ..payable import Paid
+from ..payable import Paid, PrintNote
 from ..widgets.footer import Footer
 from ..widgets.panels import BigAmount
 from ..widgets.status_bar import StatusBar
@@ -49,17 +49,26 @@ class ReceiptScreen(CounterScreen):
         self.refresh_status()
         reason = self.checkout.auto_print_reason(self.paid)
         if reason:
-            self.printed = self.checkout.print_paid(self.paid, self)
-            if self.printed:
+            note = self.checkout.print_paid(self.paid)
+            self.printed = note.printed
+            if note.level == "ok":
                 self.say(f"Receipt printed by itself: {reason}", "ok")
+            else:
+                self.say(note.text, note.level)
 
-    def _next(self) -> None:
-        """Back to the sale screen: just below after a sale, under the order's screens after a hand-over."""
+    def _next(self, note: PrintNote | None = None) -> None:
+        """Back to the sale screen: just below after a sale, under the order's screens after a hand-over.
+        The message line says the sale is done (and what became of its receipt), so the last sale's
+        "Added …" never reads as this one's."""
         sale = self.checkout.sale_screen
         while self.app.screen is not sale:
             self.app.pop_screen()
-        if self.paid.then:
-            self.checkout.sale_screen.say(self.paid.then, "ok")
+        paid = self.paid
+        done = paid.then or f"{paid.title}: {self.checkout.fmt.money(paid.total)} {paid.verb}. Next customer"
+        if note is None:
+            self.checkout.sale_screen.say(done, "ok")
+        else:
+            self.checkout.sale_screen.say(f"{note.text}. {done}", note.level)
 
     def action_no_receipt(self) -> None:
         self._next()
@@ -68,8 +77,11 @@ class ReceiptScreen(CounterScreen):
         if self.printed:
             self.say("The receipt is already printing: reprint from the menu if it is needed again", "warn")
             return
-        if self.checkout.print_paid(self.paid, self):
-            self._next()
+        note = self.checkout.print_paid(self.paid)
+        if note.printed:
+            self._next(note)
+        else:
+            self.say(note.text, note.level)  # the cashier may still give an invoice
 
     def action_invoice(self) -> None:
         self.checkout.open_invoice(self.paid)
