@@ -7,6 +7,7 @@ it (``ok``, ``warn``, ``bad``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -24,6 +25,7 @@ STYLES = {"ok": "", "warn": "bold #000000 on #aa5500", "bad": "bold #ffffff on #
 class Part:
     text: str
     level: str = "ok"  # ok | warn | bad
+    device: bool = False  # the printer, the scale or the drawer: said together when all is well
 
 
 def sync_part(status: Status | None) -> Part:
@@ -49,31 +51,31 @@ def printer_part(snapshot: QueueSnapshot | None, enabled: bool) -> Part | None:
     if snapshot is None or snapshot.printer in ("unknown", "ready"):
         waiting = f" ({snapshot.waiting})" if snapshot and snapshot.waiting else ""
         level = "bad" if snapshot is not None and snapshot.needs_attention else "ok"
-        return Part(f"Printer ok{waiting}" if level == "ok" else "Printer: see menu", level)
+        return Part(f"Printer ok{waiting}" if level == "ok" else "Printer: see menu", level, device=True)
     names = {"out of paper": "no paper", "printer offline": "offline"}
-    return Part(f"Printer {names.get(snapshot.printer, snapshot.printer)}", "bad")
+    return Part(f"Printer {names.get(snapshot.printer, snapshot.printer)}", "bad", device=True)
 
 
 def scale_part(reading: Reading | None, enabled: bool) -> Part | None:
     if not enabled:
         return None
     if reading is None:
-        return Part("Scale ?", "warn")
+        return Part("Scale ?", "warn", device=True)
     if reading.state is State.NO_ANSWER:
-        return Part("Scale unplugged" if not reading.connected else "Scale silent", "bad")
+        return Part("Scale unplugged" if not reading.connected else "Scale silent", "bad", device=True)
     if reading.state in (State.ERROR, State.GARBLED):
-        return Part("Scale error", "bad")
+        return Part("Scale error", "bad", device=True)
     if reading.state is State.OVER_CAPACITY:
-        return Part("Scale over", "warn")
-    return Part("Scale ok")
+        return Part("Scale over", "warn", device=True)
+    return Part("Scale ok", device=True)
 
 
 def drawer_part(drawer_open: bool | None, alert: str) -> Part | None:
     if drawer_open is None:
         return None
     if alert:
-        return Part("Drawer OPEN", "bad")
-    return Part("Drawer open", "warn") if drawer_open else Part("Drawer shut")
+        return Part("Drawer OPEN", "bad", device=True)
+    return Part("Drawer open", "warn", device=True) if drawer_open else Part("Drawer shut", device=True)
 
 
 def status_parts(
@@ -105,11 +107,64 @@ def _age(seconds: int | None) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
 
 
+def status_line(parts: list[Part], width: int) -> Text:
+    """The parts as one line of at most ``width`` cells (0: no limit). On an 80-column console a
+    long cashier name, a sale waiting offline and a drawer do not fit: the separators tighten
+    first, then the devices that are fine are said together after the rest ("Printer+Scale ok",
+    then "Devices ok"), then not at all, so a problem is never the part cut off; only what still
+    does not fit ends in "…"."""
+    tries = [
+        (parts, " | "),
+        (parts, "|"),
+        (_merged(parts, _says_ok), "|"),
+        (_merged(parts, _fine), "|"),
+        ([part for part in parts if not _fine(part)], "|"),
+    ]
+    for shown, separator in tries:
+        line = _joined(shown, separator)
+        if not width or line.cell_len <= width:
+            return line
+    line.truncate(width, overflow="ellipsis")
+    return line
+
+
+def _joined(parts: list[Part], separator: str) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for index, part in enumerate(parts):
+        if index:
+            text.append(separator)
+        text.append(f" {part.text} " if part.level != "ok" else part.text, style=STYLES[part.level])
+    return text
+
+
+def _says_ok(part: Part) -> bool:
+    return part.device and part.level == "ok" and part.text.endswith(" ok")
+
+
+def _fine(part: Part) -> bool:
+    return part.device and part.level == "ok"
+
+
+def _merged(parts: list[Part], fine: Callable[[Part], bool]) -> list[Part]:
+    """The devices that are ``fine`` said in one part, after everything else."""
+    together = [part for part in parts if fine(part)]
+    if len(together) < 2:
+        return parts
+    if fine is _says_ok:
+        text = "+".join(part.text.removesuffix(" ok") for part in together) + " ok"
+    else:
+        text = "Devices ok" if all(fine(part) for part in parts if part.device) else "others ok"
+    return [part for part in parts if not fine(part)] + [Part(text, device=True)]
+
+
 class StatusBar(Static):
+    """The bar keeps the parts it was last shown, to fit them again when the screen is resized."""
+
+    parts: list[Part] = []
+
     def show(self, parts: list[Part]) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for index, part in enumerate(parts):
-            if index:
-                text.append(" | ")
-            text.append(f" {part.text} " if part.level != "ok" else part.text, style=STYLES[part.level])
-        self.update(text)
+        self.parts = parts
+        self.update(status_line(parts, self.size.width))
+
+    def on_resize(self) -> None:
+        self.update(status_line(self.parts, self.size.width))
