@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from appliance.core.handover import PickupLine, PickupOrder
-from appliance.core.pickup_list import PickupEntry, PickupState, folded, search
+from appliance.core.pickup_list import PickupEntry, PickupState, search
+from appliance.core.text import folded
 
 NAMES = ["Léa Martin", "Zoé Dubois", "Jean-Pierre Lefèvre", "Hugo Petit", "Inès Richard", "Anaïs Roux"]
 

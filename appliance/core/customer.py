@@ -10,11 +10,10 @@ counter; both end up as a :class:`Customer`.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from appliance.core.text import TextError, clean_text
+from appliance.core.text import TextError, clean_text, folded
 
 #: A customer's or a company's name: longer than a cashier's ("Association pour le maintien d'une
 #: agriculture paysanne du Marais" is 64), still one line of an A4 invoice.
@@ -144,13 +143,6 @@ def _email(text: str) -> str:
     if not _EMAIL.fullmatch(email):
         raise TextError(f"{email!r} is not an e-mail address")
     return email
-
-
-def folded(text: str) -> str:
-    """Text as search compares it: lower case, without accents, spaces collapsed ("Chloé" = "chloe")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(bare.split())
 
 
 def search_key(customer: Customer) -> str:

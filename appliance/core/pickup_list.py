@@ -10,12 +10,12 @@ meant. Pure code: no I/O.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
 from appliance.core.handover import PickupOrder
+from appliance.core.text import folded
 
 
 class PickupState(Enum):
@@ -59,12 +59,6 @@ def search(entries: Iterable[PickupEntry], query: str) -> list[PickupEntry]:
     matching = [(entry, fields) for entry, fields in found if all(_found(word, fields) for word in words)]
     matching.sort(key=lambda pair: 0 if _starts(words[0], pair[1]) else 1)  # stable: name order otherwise
     return [entry for entry, _ in matching]
-
-
-def folded(text: str) -> str:
-    """Lower case without accents, so that a keyboard without "é" finds "Léa"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 @dataclass(frozen=True)

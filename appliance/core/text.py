@@ -4,7 +4,8 @@ So they must be text a receipt printer, a terminal and a spreadsheet show as it 
 characters (a line feed forges a line on a Z report, an escape sequence rewrites a terminal, a
 bidirectional override turns "ecivres" around), no invisible format characters, and a length a
 receipt line can hold. Refused rather than cleaned up, so nothing is kept that the person did not
-see.
+see. It also holds how typed words are compared with names (:func:`folded`), shared by every
+search at the counter: customers, pick-up orders, products.
 """
 
 from __future__ import annotations
@@ -48,3 +49,11 @@ def reason(value: str, what: str = "A reason") -> str:
 
 def _named(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
+
+
+def folded(text: str) -> str:
+    """Text as a search compares it: lower case, without accents, spaces collapsed, so that a keypad
+    or a keyboard without "é" finds "Chloé" by "chloe"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.split())

@@ -15,10 +15,10 @@ from typing import Any
 
 from appliance.core.assortment import ShelfItem
 from appliance.core.clock import utc_text
-from appliance.core.customer import folded
 from appliance.core.money import from_cents
 from appliance.core.sale import Item, PricedBy
 from appliance.core.tax import VatRate
+from appliance.core.text import folded
 
 
 class CatalogueError(LookupError):

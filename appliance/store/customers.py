@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from appliance.core.clock import utc_text
-from appliance.core.customer import Customer, folded, search_key
+from appliance.core.customer import Customer, search_key
+from appliance.core.text import folded
 
 SEARCH_LIMIT_MAX = 200
 _COLUMNS = "id, ofn_id, code, email, name, address, vat_number, company_id, tags"

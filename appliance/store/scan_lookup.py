@@ -35,7 +35,7 @@ from typing import Any
 
 from appliance.core.barcodes import DEFAULT_NOMENCLATURE, Nomenclature, Scan, ScanKind, interpret, nomenclature
 from appliance.core.clock import utc_text
-from appliance.core.customer import folded
+from appliance.core.text import folded
 from appliance.store.catalogue import CatalogueError, Variant, get_variant
 from appliance.store.customers import like_escaped
 

@@ -700,7 +700,7 @@ def m014_variant_search(db: Database) -> None:
     """Each variant's name folded (lower case, no accents), what a cashier's typed words are looked
     for in (store/scan_lookup.py): kept beside the name so a search reads plain text in SQLite
     instead of folding 50,000 names in Python on every search."""
-    from appliance.core.customer import folded
+    from appliance.core.text import folded
 
     _run(db, "ALTER TABLE variant ADD COLUMN search TEXT NOT NULL DEFAULT ''")
     rows = db.conn.execute("SELECT id, name FROM variant").fetchall()
