@@ -54,6 +54,7 @@ def test_a_cashier_rings_up_a_sale_in_the_demo_and_ofn_receives_it(tmp_path: Pat
     with demo_in_terminal(tmp_path, status_line=True) as (term, data):
         log_in(term)
         assert "Till 1 · Chloé" in term.screen()
+        assert "+ Pay" in term.screen() and "F9 Last receipt" in term.screen()  # the footer whole at 80 columns
         sandbox = json.loads((data / "sandbox.json").read_text(encoding="utf-8"))
         counter_order = f"{sandbox['url']}/__sandbox/orders/{sandbox['lanes']['1']}"
 
@@ -86,6 +87,7 @@ def test_a_cashier_rings_up_a_sale_in_the_demo_and_ofn_receives_it(tmp_path: Pat
         term.wait_for("No change to give")
         term.keys("Enter")  # no receipt
         term.wait_for(lambda text: "scan, or type a code" in text and "TOTAL  (" not in text)
+        assert re.search(r"Sale \d+: \d+,\d\d € paid\. Next customer", term.screen()), term.screen()
 
         # 2.6 kg of a 1 kg unit: the counter order holds round(2600 / 1000) = 3 (docs/sync.md, "Weighed goods")
         sold = {variant_of(FLOUR): 2, variant_of(PASTA): 1, APPLES_ID: 3}
