@@ -59,7 +59,7 @@ from appliance.reports.invoice import Invoice, present
 from appliance.reports.invoice_document import invoice_document
 from appliance.reports.invoice_pdf import invoice_pdf
 from appliance.reports.receipt import Receipt, build_receipt
-from appliance.store import basket_file, closures, invoices, people
+from appliance.store import basket_file, closures, credit_postings, invoices, people
 from appliance.store import customers as customer_list
 from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
@@ -264,6 +264,19 @@ class Till:
         try:
             with sync_pass(db, wait_s=wait_s):
                 return retry_parked(db)
+        finally:
+            db.close()
+
+    def answer_credit(self, posting: int, *, found: bool, wait_s: float = 30.0) -> None:
+        """A manager looked on the customer's credit page in OFN for a posting in doubt: ``found``,
+        it landed and is never sent again; not found, the next pass sends it again. Under the sync's
+        pass lock, on a connection of its own, as :meth:`retry_parked`."""
+        if not self.writable:
+            raise StoreError(f"{self.path} is open read-only: nothing can be answered from here")
+        db = connect(self.path, write=True)
+        try:
+            with sync_pass(db, wait_s=wait_s):
+                (credit_postings.found if found else credit_postings.send_again)(db, posting)
         finally:
             db.close()
 

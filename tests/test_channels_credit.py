@@ -171,12 +171,50 @@ def test_a_balance_moved_by_someone_else_is_left_to_a_person(
         box.daemon.run_once()
         assert [t["amount"] for t in box.transactions()] == ["-4.0", "5.0"]  # never posted twice
         outbox_id = box.till.connection.execute("SELECT max(id) FROM outbox WHERE kind = 'credit'").fetchone()[0]
+        capsys.readouterr()
         assert main(["sync", "--config", str(box.config_path), "status"]) == 0
-        assert f"attention: credit posting {outbox_id} (customer {box.customer})" in capsys.readouterr().out
+        shown = capsys.readouterr().out
+        assert f"attention: credit posting {outbox_id} · customer {box.customer}: " in shown
+        assert f"found: `ofn-checkout sync credit-done {outbox_id}`" in shown
+        assert main(["sync", "--config", str(box.config_path), "status", "--json"]) == 0
+        [parked] = json.loads(capsys.readouterr().out)["parked"]
+        assert parked["credit_posting"] == outbox_id and parked["in_doubt"] is True and uuid in parked["attention"]
+        # a blanket retry (after fixing a stock problem, say) never sends a posting that may have landed
+        assert main(["sync", "--config", str(box.config_path), "retry"]) == 0
+        assert "1 posting(s) to customers' credit may be in OFN already" in capsys.readouterr().out
+        box.daemon.run_once()
+        assert box.posting()[0] == "attention"
+        assert [t["amount"] for t in box.transactions()] == ["-4.0", "5.0"]
         assert main(["sync", "--config", str(box.config_path), "credit-done", str(outbox_id)]) == 0
         assert box.posting() == ("done", None)
         assert main(["sync", "--config", str(box.config_path), "credit-done", str(outbox_id)]) == 3
         assert f"There is no open credit posting {outbox_id}" in capsys.readouterr().err
+
+
+def test_a_posting_not_found_in_ofn_is_sent_again_on_the_managers_word(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with credit_box(tmp_path) as box:
+        box.pay_by_credit("4.00")
+        box.sandbox.faults(scripts={ROUTE: "ke"})  # a proxy's 502: the posting never reached OFN
+        box.daemon.run_once()
+        httpx.post(
+            f"{box.sandbox.url}/api/v1/{ROUTE}",
+            json={"customer_id": box.customer, "amount": "5.00", "description": "refund"},
+            headers={"X-Api-Token": box.sandbox.api_key},
+        ).raise_for_status()
+        box.after_the_window()
+        box.daemon.run_once()
+        assert box.posting()[0] == "attention"  # the credit moved: only a person can tell
+        [task] = box.till.attention(3600).waiting  # what the Needs attention screen lists
+        assert task.answer_needed and not task.retry_helps and "-4.00" in task.todo
+        outbox_id = task.credit.posting if task.credit else 0
+        assert main(["sync", "--config", str(box.config_path), "credit-resend", str(outbox_id)]) == 0
+        box.daemon.run_once()
+        assert box.posting() == ("done", None)
+        assert [t["amount"] for t in box.transactions()] == ["5.0", "-4.0"]  # sent once more, once
+        assert main(["sync", "--config", str(box.config_path), "credit-resend", str(outbox_id)]) == 3
+        assert f"There is no parked credit posting {outbox_id}" in capsys.readouterr().err
 
 
 def test_an_unknown_customer_is_parked_with_the_reason(tmp_path: Path) -> None:
@@ -185,6 +223,11 @@ def test_an_unknown_customer_is_parked_with_the_reason(tmp_path: Path) -> None:
         box.daemon.run_once()
         status, reason = box.posting()
         assert status == "attention" and reason is not None and "not be found" in reason
+        [task] = box.till.attention(3600).waiting
+        assert task.retry_helps and not task.answer_needed  # refused: never applied, a retry is safe
+        assert "customer 99999" in task.where and "belongs to the hub" in task.todo
+        assert main(["sync", "--config", str(box.config_path), "retry"]) == 0
+        assert box.posting() == ("pending", None)
 
 
 def test_credit_needs_a_customer(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from appliance.cli.main import main
 from appliance.config import Config
 from appliance.core.clock import SteppingClock
 from appliance.reports.attention import advice, said
+from appliance.store.database import write_transaction
 from appliance.store.sync_attention import Parked
 from appliance.store.sync_lock import SyncBusy, sync_pass
 from appliance.till import Till
@@ -176,3 +177,59 @@ def test_a_retry_never_runs_under_a_sync_pass_in_progress(till: Till) -> None:
         with pytest.raises(SyncBusy, match="a sync pass is already running"):
             till.retry_parked(wait_s=0.1)
     assert till.retry_parked(wait_s=0.1) == 0  # once the pass is over: nothing was parked here
+
+
+# -- a credit posting in doubt ----------------------------------------------------------------------
+
+
+def park_in_doubt(till: Till, description: str) -> int:
+    """What the daemon leaves when a posting's answer was lost and the credit moved meanwhile
+    (appliance/ofn/credit.py, tested against the sandbox in test_channels_credit.py)."""
+    now = "2026-03-02T09:00:00Z"
+    reason = f"OFN's answer to the credit posting was lost, and the customer's credit moved: look for \"{description}\""
+    with write_transaction(till.db) as connection:
+        posting = connection.execute(
+            "INSERT INTO outbox (kind, payload, status, last_error, created_at, updated_at)"
+            " VALUES ('credit', '{}', 'attention', ?, ?, ?)",
+            (reason, now, now),
+        ).lastrowid
+        connection.execute(
+            "INSERT INTO credit_posting (outbox_id, customer_id, amount, description, before, sent_at)"
+            " VALUES (?, 40, -400, ?, 0, ?)",
+            (posting, description, now),
+        )
+    assert posting is not None
+    return posting
+
+
+def posting_state(till: Till, posting: int) -> tuple[str, str | None]:
+    return till.connection.execute(
+        "SELECT o.status, c.sent_at FROM outbox o JOIN credit_posting c ON c.outbox_id = o.id WHERE o.id = ?",
+        (posting,),
+    ).fetchone()
+
+
+@pytest.mark.parametrize(("digit", "status"), [("1", "done"), ("2", "pending")])
+async def test_a_credit_posting_in_doubt_is_answered_from_the_screen_never_retried_blindly(
+    till: Till, config: Config, tmp_path: Path, digit: str, status: str
+) -> None:
+    posting = park_in_doubt(till, "API credit: OFN Checkout lane 1 sale 7")
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await open_attention(pilot)
+            await until(pilot, lambda: f"credit posting {posting} · customer 40" in flat(app), what="the posting")
+            assert "OFN Checkout lane 1 sale 7" in flat(app) and "Then * here to say which." in flat(app)
+            assert "* Credit in OFN?" in screen_text(app)  # the footer offers the answer
+            await pilot.press("enter")  # a blanket retry: the posting may have landed, so it stays parked
+            await until(pilot, lambda: "waits for your answer" in flat(app), what="the refusal to retry it")
+            assert posting_state(till, posting)[0] == "attention"
+            await type_keys(pilot, "*")
+            await until(pilot, lambda: "It is not there: send it again" in flat(app), what="the question")
+            assert "on customer 40's credit" in flat(app)
+            await pilot.press(digit)
+            await until(pilot, lambda: posting_state(till, posting)[0] == status, what="the answer kept")
+            await until(pilot, lambda: "Nothing is parked" in flat(app), what="the list read again")
+            assert posting_state(till, posting)[1] is None  # no longer in doubt: sent again, or never
+            assert "Credit in OFN?" not in screen_text(app)  # nothing more to answer: * is gone
+    assert app.unexpected == 0

@@ -23,9 +23,9 @@ from appliance.core.clock import SystemClock, parse_utc
 from appliance.core.money import from_cents
 from appliance.ofn.audit import Audit, audit
 from appliance.ofn.client import OfnClient
-from appliance.ofn.credit import mark_done
 from appliance.ofn.daemon import Daemon, cycle_in_force
 from appliance.reports.attention import task_for
+from appliance.store.credit_postings import in_doubt_count
 from appliance.store.database import write_transaction
 from appliance.store.keys import load_api_key
 from appliance.store.sync_attention import parked_items
@@ -120,13 +120,18 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
         f"state {current.state}; last success: {success}; pending {current.pending}{age};"
         f" needs attention {current.attention}"
     )
-    for row in parked_credits(till.connection):
-        click.echo(f"  attention: credit posting {row['id']} (customer {row['customer_id']}): {row['last_error']}")
     for item in parked_items(till.connection):
         task = task_for(item)
-        click.echo(f"  attention: {_where({'order_number': item.order, 'variant_id': item.variant_id})}: {item.reason}")
+        where = task.where if item.credit else _where({"order_number": item.order, "variant_id": item.variant_id})
+        click.echo(f"  attention: {where}: {item.reason}")
         then = " Then `ofn-checkout sync retry`." if task.retry_helps else ""
         click.echo(f"    what to do: {task.todo}{then}")
+        if task.answer_needed and task.credit is not None:
+            posting = task.credit.posting
+            click.echo(
+                f"    found: `ofn-checkout sync credit-done {posting}`;"
+                f" not there: `ofn-checkout sync credit-resend {posting}`"
+            )
     if customers["customers_problem"]:
         click.echo(f"  the hub's customers (for invoices) could not be read: {customers['customers_problem']}")
     elif customers["customers_at"]:
@@ -134,18 +139,6 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     for row in events:
         click.echo(f"  {row['at']} {row['kind']}: {_where(row)}: {row['detail']}")
     return 0
-
-
-def parked_credits(connection: Any) -> list[Any]:
-    """Postings to customers' credit a person must look at (appliance/ofn/credit.py)."""
-    return (
-        named(connection)
-        .execute(
-            "SELECT o.id, c.customer_id, o.last_error FROM outbox AS o JOIN credit_posting AS c ON c.outbox_id = o.id"
-            " WHERE o.kind = 'credit' AND o.status = 'attention' ORDER BY o.id"
-        )
-        .fetchall()
-    )
 
 
 def _where(row: Mapping[str, Any]) -> str:
@@ -163,6 +156,12 @@ def retry(obj: tuple[Path | None, Path | None], wait: float) -> int:
     with sync_pass(till.db, wait_s=wait):  # never under a running pass's feet
         cleared = retry_parked(till.db)
     click.echo(f"{cleared} parked change(s) back in the queue")
+    waiting = in_doubt_count(till.connection)
+    if waiting:
+        click.echo(
+            f"{waiting} posting(s) to customers' credit may be in OFN already and stay parked: see"
+            " `ofn-checkout sync status`, then `sync credit-done N` or `sync credit-resend N` for each"
+        )
     return 0
 
 
@@ -173,9 +172,20 @@ def retry(obj: tuple[Path | None, Path | None], wait: float) -> int:
 def credit_done(obj: tuple[Path | None, Path | None], posting: int, wait: float) -> int:
     """A parked posting to a customer's credit was found in OFN: mark it done, never send it again."""
     _, till = open_till(*obj, sells=False)
-    with sync_pass(till.db, wait_s=wait):
-        mark_done(till.db, posting)
+    till.answer_credit(posting, found=True, wait_s=wait)
     click.echo(f"credit posting {posting} marked done: it is in OFN, nothing more is sent for it")
+    return 0
+
+
+@sync.command("credit-resend")
+@click.argument("posting", type=click.IntRange(1))
+@WAIT_OPTION
+@click.pass_obj
+def credit_resend(obj: tuple[Path | None, Path | None], posting: int, wait: float) -> int:
+    """A parked posting to a customer's credit is not in OFN: send it again on the next pass."""
+    _, till = open_till(*obj, sells=False)
+    till.answer_credit(posting, found=False, wait_s=wait)
+    click.echo(f"credit posting {posting} back in the queue: the next pass reads the balance and sends it")
     return 0
 
 

@@ -80,6 +80,12 @@ ACTIONS: tuple[Action, ...] = (
     ),
     # the manager's screens: needs attention, diagnostics
     Action("retry", ("enter",), "Retry", "send what sync parked again, once it is fixed in OFN; retry the printer"),
+    Action(
+        "credit_answer",
+        ("asterisk", "f2"),
+        "Credit in OFN?",
+        "say whether a customer's credit posting in doubt is in OFN: found (never sent again) or not (sent again)",
+    ),
     Action("test_scan", ("enter",), "Look up", "look the typed code up as a sale would (a scan does it by itself)"),
     Action("test_page", ("plus", "f4"), "Test page", "print the printer's test page through the print queue"),
     Action(

@@ -16,7 +16,8 @@ blindly. For each posting, in the order the sales were sealed:
    the request is over). Then a balance read decides: ``before + amount``, it landed (done);
    ``before``, it did not (sent again from step 1); anything else, something else moved the
    credit meanwhile (an online checkout, another box, a manager) and only a person can tell: it is
-   parked with the description to look for in OFN's admin.
+   parked with the description to look for in OFN's admin, and a person answers for it
+   (``appliance/store/credit_postings.py``): a blanket retry never sends it again.
 
 A posting for a customer waits while an earlier one for the same customer is in doubt or parked,
 so the balances compared are never mixed up. docs/ofn-setup.md says what stays unsafe.
@@ -36,7 +37,7 @@ from sqlite_utils import Database
 from appliance.core.clock import Clock, parse_utc, utc_text
 from appliance.core.money import from_cents
 from appliance.ofn.answers import Fields
-from appliance.ofn.errors import NotAllowed, NotFound, OfnError, OfnUnavailable, Refused
+from appliance.ofn.errors import NotAllowed, NotFound, OfnUnavailable, Refused
 from appliance.store.database import write_transaction
 from appliance.store.sync_state import named
 
@@ -177,7 +178,7 @@ class CreditPoster:
             f"OFN's answer to the credit posting was lost, and the customer's credit moved otherwise"
             f" meanwhile (before {shown}, now {from_cents(now)}): look in OFN (the customer's credit) for"
             f' "{row["description"]}"; if it is there, `ofn-checkout sync credit-done {row["id"]}`, else'
-            " `ofn-checkout sync retry`",
+            f" `ofn-checkout sync credit-resend {row['id']}`",
         )
         return False
 
@@ -214,17 +215,4 @@ class CreditPoster:
         return utc_text(self.clock.now())
 
 
-def mark_done(db: Database, outbox_id: int) -> None:
-    """A manager found a parked posting in OFN: it landed, nothing more is sent for it."""
-    with write_transaction(db) as conn:
-        found = conn.execute(
-            "UPDATE outbox SET status = 'done', last_error = NULL"
-            " WHERE id = ? AND kind = 'credit' AND status != 'done'",
-            (outbox_id,),
-        ).rowcount
-        if not found:
-            raise OfnError(f"There is no open credit posting {outbox_id}", "see `ofn-checkout sync status`")
-        conn.execute("UPDATE credit_posting SET sent_at = NULL WHERE outbox_id = ?", (outbox_id,))
-
-
-__all__ = ["PATH", "CreditPoster", "CreditResult", "Posted", "mark_done", "transaction_answer", "transaction_body"]
+__all__ = ["PATH", "CreditPoster", "CreditResult", "Posted", "transaction_answer", "transaction_body"]

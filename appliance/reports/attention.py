@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from appliance.core.clock import utc_text
-from appliance.store.sync_attention import Finding, Parked, findings, parked_items
+from appliance.core.money import from_cents
+from appliance.store.credit_postings import ParkedPosting
+from appliance.store.sync_attention import CREDIT, Finding, Key, Parked, findings, parked_items
 from appliance.store.sync_state import Status, read_status
 
 #: People's edits and old orders left to pay are shown for this long after the sync found them.
@@ -40,10 +42,24 @@ class Task:
     said: str  # what happened, in the engine's words without its command-line advice
     todo: str  # what to do in OFN, in plain words
     retry_helps: bool  # once OFN is fixed, a retry sends it; False: it is settled in OFN by hand
+    credit: ParkedPosting | None = None  # a posting to a customer's credit (``order`` names the customer)
+
+    @property
+    def key(self) -> Key:
+        """What the sync's state of it is read by after a retry (``sync_attention.line_states``)."""
+        return (CREDIT, self.credit.posting) if self.credit else (self.order, self.variant_id)
+
+    @property
+    def answer_needed(self) -> bool:
+        """A credit posting that may have landed: a person says whether it is in OFN (no retry sends it)."""
+        return self.credit is not None and self.credit.in_doubt
 
     @property
     def where(self) -> str:
-        """Where it is, as a manager finds it in OFN: the order, and the product with its variant id."""
+        """Where it is, as a manager finds it in OFN: the order, and the product with its variant id;
+        or the customer whose credit a posting changes."""
+        if self.credit is not None:
+            return f"credit posting {self.credit.posting} · {self.order}"
         if self.variant_id is None:
             return f"order {self.order}"
         name = f"{self.product} (variant {self.variant_id})" if self.product else f"variant {self.variant_id}"
@@ -83,8 +99,26 @@ def said(reason: str) -> str:
 
 
 def task_for(item: Parked) -> Task:
-    todo, retry_helps = advice(item)
-    return Task(item.order, item.variant_id, item.product, item.since, said(item.reason), todo, retry_helps)
+    todo, retry_helps = credit_advice(item.credit) if item.credit else advice(item)
+    return Task(
+        item.order, item.variant_id, item.product, item.since, said(item.reason), todo, retry_helps, item.credit
+    )
+
+
+def credit_advice(posting: ParkedPosting) -> tuple[str, bool]:
+    """What to do in OFN for a parked posting to a customer's credit; whether a retry sends it."""
+    if posting.in_doubt:
+        return (
+            f"Look on the customer's credit page in OFN's admin (Customers, {posting.who}) for"
+            f' "{posting.description}" ({from_cents(posting.amount)}). Then say whether it is there:'
+            " found, it is never sent again; not there, it is sent again.",
+            False,
+        )
+    return (
+        f"OFN refused the posting for {posting.who}: in OFN's admin (Customers), check that the customer"
+        " exists and belongs to the hub.",
+        True,
+    )
 
 
 def found_task(item: Finding) -> Task:

@@ -200,3 +200,10 @@ class WriteTransaction:
 
     def after_commit(self) -> None:
         """Work once the COMMIT has returned: what is committed stays committed."""
+
+
+def named(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor whose rows are read by column name, without changing the shared connection."""
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    return cursor

@@ -12,15 +12,19 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from appliance.store.credit_postings import ParkedPosting, parked_postings
 from appliance.store.sync_state import OPEN_ROWS, named, settled, target_of
 
-#: An order and one of its variants; a hand-over's payment or shipping is the whole order (None).
+#: An order and one of its variants; a hand-over's payment or shipping is the whole order (None);
+#: a posting to a customer's credit is (CREDIT, its outbox id).
 Key = tuple[str, int | None]
+CREDIT = "credit posting"
 
 
 @dataclass(frozen=True)
 class Parked:
-    """One thing sync parked: a variant of an order, or (``variant_id`` None) a hand-over's order."""
+    """One thing sync parked: a variant of an order, or (``variant_id`` None) a hand-over's order,
+    or a posting to a customer's credit (``credit``; ``order`` then names the customer)."""
 
     order: str
     variant_id: int | None
@@ -28,10 +32,11 @@ class Parked:
     reason: str  # the engine's words
     since: str | None  # UTC text: when it was parked
     missing: int = 0  # pieces (OFN units) the box still has to put on the order; negative: take off
+    credit: ParkedPosting | None = None
 
     @property
     def key(self) -> Key:
-        return (self.order, self.variant_id)
+        return (CREDIT, self.credit.posting) if self.credit else (self.order, self.variant_id)
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,8 @@ class LineState:
 
 
 def parked_items(conn: sqlite3.Connection) -> list[Parked]:
-    """Everything parked now, by order then variant (a hand-over's order after its lines)."""
+    """Everything parked now, by order then variant (a hand-over's order after its lines), then the
+    postings to customers' credit."""
     lines = named(conn).execute(
         "SELECT l.*, v.name AS product,"
         " (SELECT max(e.at) FROM sync_event e WHERE e.order_number = l.order_number"
@@ -82,6 +88,7 @@ def parked_items(conn: sqlite3.Connection) -> list[Parked]:
         " GROUP BY order_number ORDER BY order_number"
     )
     items += [Parked(row["order_number"], None, "", row["reason"], row["since"]) for row in handovers.fetchall()]
+    items += [Parked(p.who, None, "", p.reason, p.since, credit=p) for p in parked_postings(conn)]
     return items
 
 
@@ -107,6 +114,9 @@ def line_states(conn: sqlite3.Connection, keys: Iterable[Key]) -> list[LineState
     """Where each of these changes is now: a manager's retry, followed until it reaches OFN."""
     states = []
     for order, variant_id in keys:
+        if order == CREDIT and variant_id is not None:
+            states.append(_credit_state(conn, variant_id))
+            continue
         if variant_id is None:
             states.append(_handover_state(conn, order))
             continue
@@ -136,3 +146,12 @@ def _handover_state(conn: sqlite3.Connection, order: str) -> LineState:
     if rows and all(status == "done" for status, _ in rows):
         return LineState((order, None), "in OFN")
     return LineState((order, None), "waiting")
+
+
+def _credit_state(conn: sqlite3.Connection, posting: int) -> LineState:
+    row = conn.execute("SELECT status, last_error FROM outbox WHERE id = ? AND kind = 'credit'", (posting,)).fetchone()
+    if row is not None and row[0] == "attention":
+        return LineState((CREDIT, posting), "parked", reason=row[1] or "")
+    if row is not None and row[0] == "done":
+        return LineState((CREDIT, posting), "in OFN")
+    return LineState((CREDIT, posting), "waiting")

@@ -20,20 +20,14 @@ from sqlite_utils import Database
 
 from appliance.core.clock import Clock, parse_utc, utc_text
 from appliance.core.money import round_div
-from appliance.store.database import write_transaction
+from appliance.store import credit_postings
+from appliance.store.database import named, write_transaction
 
 SALE_KINDS = ("sale", "return")
 FOLDED_KINDS = (*SALE_KINDS, "pickup")  # outbox rows that change an order's items
 #: The outbox rows the partial index ``outbox_open`` holds: folded into an order and not done. A
 #: query spells these terms out so that SQLite, which matches them as written, uses the index.
 OPEN_ROWS = "folded_into IS NOT NULL AND status != 'done'"
-
-
-def named(conn: sqlite3.Connection) -> sqlite3.Cursor:
-    """A cursor whose rows are read by column name, without changing the shared connection."""
-    cursor = conn.cursor()
-    cursor.row_factory = sqlite3.Row
-    return cursor
 
 
 def units_of(grams: int, unit_grams: int | None) -> int:
@@ -62,14 +56,7 @@ def retry_parked(db: Database) -> int:
         conn.execute(
             f"UPDATE outbox SET status = 'pending', last_error = NULL WHERE {OPEN_ROWS} AND status = 'attention'"
         )
-        # A parked credit posting: the manager looked in OFN and did not find it, so it is sent again.
-        credits = conn.execute(
-            "UPDATE credit_posting SET sent_at = NULL WHERE outbox_id IN"
-            " (SELECT id FROM outbox WHERE kind = 'credit' AND status = 'attention')"
-        ).rowcount
-        conn.execute(
-            "UPDATE outbox SET status = 'pending', last_error = NULL WHERE kind = 'credit' AND status = 'attention'"
-        )
+        credits = credit_postings.retry_refused(conn)  # the ones in doubt wait for a person's answer
     return cleared + handovers + credits
 
 
@@ -225,7 +212,9 @@ def stock_levels(conn: sqlite3.Connection) -> dict[int, int | None]:
 
 
 def parked(conn: sqlite3.Connection) -> list[dict[str, object]]:
-    """What sync parked for a person, by order and variant (a hand-over by order), with the reason."""
+    """What sync parked for a person, by order and variant (a hand-over by order), with the reason;
+    then the postings to customers' credit, by posting (``credit_posting``: the number that
+    ``sync credit-done`` and ``credit-resend`` take)."""
     lines = named(conn).execute(
         "SELECT order_number, variant_id, attention FROM sync_line WHERE attention IS NOT NULL ORDER BY variant_id"
     )
@@ -233,7 +222,18 @@ def parked(conn: sqlite3.Connection) -> list[dict[str, object]]:
         "SELECT json_extract(payload, '$.order') AS order_number, NULL AS variant_id, last_error AS attention"
         f" FROM outbox WHERE {OPEN_ROWS} AND status = 'attention' AND kind = 'pickup' ORDER BY id"
     )
-    return [dict(row) for row in [*lines.fetchall(), *handovers.fetchall()]]
+    credits = [
+        {
+            "order_number": None,
+            "variant_id": None,
+            "attention": posting.reason,
+            "credit_posting": posting.posting,
+            "customer_id": posting.customer_id,
+            "in_doubt": posting.in_doubt,
+        }
+        for posting in credit_postings.parked_postings(conn)
+    ]
+    return [*(dict(row) for row in [*lines.fetchall(), *handovers.fetchall()]), *credits]
 
 
 def recent_events(conn: sqlite3.Connection, limit: int = 10) -> list[dict[str, object]]:

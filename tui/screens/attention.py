@@ -24,13 +24,14 @@ from textual.message import Message
 from textual.widgets import Static
 
 from appliance.reports.attention import AttentionList, Task, headline
-from appliance.store.sync_attention import Key, LineState
+from appliance.store.sync_attention import CREDIT, Key, LineState
 from appliance.store.sync_state import Status, duration
 
 from ..keymap import bindings
 from ..widgets.footer import Footer
 from ..widgets.status_bar import StatusBar
 from .base import CASHIER_ERRORS, CounterScreen, Said
+from .choose import Choice, ChooseScreen
 
 #: How long a retry waits for a sync pass in progress to end before saying so.
 RETRY_WAIT_S = 30.0
@@ -45,8 +46,17 @@ class Retried(Message):
     error: str = ""
 
 
+@dataclass
+class Answered(Message):
+    """The worker's answer for a credit posting in doubt: said to the store, or why not."""
+
+    posting: int
+    found: bool
+    error: str = ""
+
+
 class AttentionScreen(CounterScreen):
-    BINDINGS = bindings("retry", "back", hidden=("up", "down", "help"))
+    BINDINGS = bindings("retry", "credit_answer", "back", hidden=("up", "down", "help"))
 
     def __init__(self) -> None:
         super().__init__()
@@ -94,6 +104,7 @@ class AttentionScreen(CounterScreen):
                 self._show_task(body, task, "found")
         self._printer(body)
         self.paint("#attention-list", Group(*body))
+        self.refresh_bindings()  # * comes and goes with the credit postings that wait for an answer
 
     def _head(self, report: AttentionList) -> Text:
         fmt = self.checkout.fmt
@@ -122,6 +133,8 @@ class AttentionScreen(CounterScreen):
         body.append(Text(f"{task.where}{when}", style="bold"))
         body.append(indented(task.said))
         then = " Then Enter here to retry." if task.retry_helps and what == "parked" else ""
+        if task.answer_needed and what == "parked":
+            then = " Then * here to say which."
         body.append(indented(f"To do: {task.todo}{then}", "#00aaaa"))
 
     def _retried(self, body: list[RenderableType], states: list[LineState]) -> None:
@@ -156,7 +169,10 @@ class AttentionScreen(CounterScreen):
         if not parked:
             self.say("Nothing is parked: nothing to send again" + ("; the printer is tried again" if queue else ""))
             return
-        where = {(task.order, task.variant_id): task.where for task in parked}
+        where = {task.key: task.where for task in parked if not task.answer_needed}  # those wait for *
+        if not where:
+            self.say("What is parked waits for your answer, not a retry: * for each credit posting", "warn")
+            return
         self.say("Putting the parked changes back in the sync's queue...")
         self.run_worker(lambda: self._retry(where), thread=True, group="retry", exclusive=True, exit_on_error=False)
 
@@ -182,6 +198,68 @@ class AttentionScreen(CounterScreen):
             f" {interval} s when OFN answers; this screen shows when they arrive",
             "ok",
         )
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``*`` is offered only while a credit posting waits for the manager's answer."""
+        if action == "credit_answer":
+            return any(task.answer_needed for task in (self.report.waiting if self.report else []))
+        return True
+
+    def action_credit_answer(self) -> None:
+        """A credit posting in doubt: which one (when several), then whether it is in OFN."""
+        asked = [task for task in (self.report.waiting if self.report else []) if task.answer_needed]
+        if not asked:
+            self.say("No posting to a customer's credit waits for an answer")
+            return
+        if len(asked) == 1:
+            self._ask_found(asked[0])
+            return
+        choices = [Choice(task.where, task) for task in asked]
+        self.push(ChooseScreen("Which credit posting did you look for in OFN?", choices), self._ask_found)
+
+    def _ask_found(self, task: Task | None) -> None:
+        if task is None or task.credit is None:
+            return
+        credit = task.credit
+        choices = [
+            Choice("It is there: it landed, never send it again", True),
+            Choice("It is not there: send it again", False),
+        ]
+        title = f'"{credit.description}" on {credit.who}\'s credit in OFN?'
+        self.push(ChooseScreen(title, choices), lambda found: self._answer(credit.posting, found))
+
+    def _answer(self, posting: int, found: bool | None) -> None:
+        if found is None:
+            return
+        self.say("Saying so to the sync...")
+        self.run_worker(
+            lambda: self._answer_in_worker(posting, found),
+            thread=True,
+            group="retry",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _answer_in_worker(self, posting: int, found: bool) -> None:
+        """In a worker thread: waits for a sync pass in progress, never on the screen's loop."""
+        try:
+            self.checkout.till.answer_credit(posting, found=found, wait_s=RETRY_WAIT_S)
+        except CASHIER_ERRORS as error:
+            self.post_message(Answered(posting, found, str(error)))
+            return
+        self.post_message(Answered(posting, found))
+
+    def on_answered(self, message: Answered) -> None:
+        if message.error:
+            self.say(message.error, "error")
+            return
+        if message.found:
+            self.say(f"Credit posting {message.posting} is in OFN: nothing more is sent for it", "ok")
+        else:
+            self.retried = {(CREDIT, message.posting): f"credit posting {message.posting}"}
+            self.retried_at = self.checkout.fmt.moment_of(self.checkout.till.now)
+            self.say(f"Credit posting {message.posting} back in the sync's queue: it is sent again", "ok")
         self.reload()
 
     def action_back(self) -> None:
