@@ -276,7 +276,7 @@ class Till:
         db = connect(self.path, write=True)
         try:
             with sync_pass(db, wait_s=wait_s):
-                (credit_postings.found if found else credit_postings.send_again)(db, posting)
+                credit_postings.answer(db, posting, found=found)
         finally:
             db.close()
 

@@ -171,8 +171,7 @@ def retry(obj: tuple[Path | None, Path | None], wait: float) -> int:
 @click.pass_obj
 def credit_done(obj: tuple[Path | None, Path | None], posting: int, wait: float) -> int:
     """A parked posting to a customer's credit was found in OFN: mark it done, never send it again."""
-    _, till = open_till(*obj, sells=False)
-    till.answer_credit(posting, found=True, wait_s=wait)
+    _answer_credit(obj, posting, wait, found=True)
     click.echo(f"credit posting {posting} marked done: it is in OFN, nothing more is sent for it")
     return 0
 
@@ -183,10 +182,14 @@ def credit_done(obj: tuple[Path | None, Path | None], posting: int, wait: float)
 @click.pass_obj
 def credit_resend(obj: tuple[Path | None, Path | None], posting: int, wait: float) -> int:
     """A parked posting to a customer's credit is not in OFN: send it again on the next pass."""
-    _, till = open_till(*obj, sells=False)
-    till.answer_credit(posting, found=False, wait_s=wait)
+    _answer_credit(obj, posting, wait, found=False)
     click.echo(f"credit posting {posting} back in the queue: the next pass reads the balance and sends it")
     return 0
+
+
+def _answer_credit(obj: tuple[Path | None, Path | None], posting: int, wait: float, *, found: bool) -> None:
+    _, till = open_till(*obj, sells=False)
+    till.answer_credit(posting, found=found, wait_s=wait)
 
 
 @sync.command("refresh")

@@ -9,7 +9,7 @@ answered differently:
 - its answer was **lost** and the customer's credit moved by another road meanwhile: it may have
   landed. Only a person looking at the customer's credit in OFN can tell, so a blanket retry
   leaves it alone (sending it again blindly could debit the customer twice). The manager answers
-  for this posting: found in OFN (``found``: never sent again), or not there (``send_again``).
+  for this posting (:func:`answer`): found in OFN (never sent again), or not there (sent again).
 
 A posting is *in doubt* while ``credit_posting.sent_at`` is set: the daemon marked it sent and
 never learned whether it landed (a refusal or a known failure clears it).
@@ -83,29 +83,19 @@ def in_doubt_count(conn: sqlite3.Connection) -> int:
     return int(conn.execute(f"SELECT count(*) {_PARKED} AND c.sent_at IS NOT NULL").fetchone()[0])
 
 
-def found(db: Database, posting: int) -> None:
-    """A manager found the posting on the customer's credit page in OFN: it landed, nothing more is
-    sent for it."""
+def answer(db: Database, posting: int, *, found: bool) -> None:
+    """A manager looked on the customer's credit page in OFN. ``found``: the posting landed, nothing
+    more is sent for it (any open posting may be answered so). Not found: the next pass sends it
+    again, a balance read first as for any posting (only a parked one: a pending one is on its way)."""
+    if found:
+        status, open_one, what = "done", "status != 'done'", "open"
+    else:
+        status, open_one, what = "pending", "status = 'attention'", "parked"
     with write_transaction(db) as conn:
         changed = conn.execute(
-            "UPDATE outbox SET status = 'done', last_error = NULL"
-            " WHERE id = ? AND kind = 'credit' AND status != 'done'",
-            (posting,),
+            f"UPDATE outbox SET status = ?, last_error = NULL WHERE id = ? AND kind = 'credit' AND {open_one}",
+            (status, posting),
         ).rowcount
         if not changed:
-            raise StoreError(f"There is no open credit posting {posting}: see `ofn-checkout sync status`")
-        conn.execute("UPDATE credit_posting SET sent_at = NULL WHERE outbox_id = ?", (posting,))
-
-
-def send_again(db: Database, posting: int) -> None:
-    """A manager looked on the customer's credit page in OFN and the posting is not there: the next
-    pass sends it again (a balance read first, as for any posting)."""
-    with write_transaction(db) as conn:
-        changed = conn.execute(
-            "UPDATE outbox SET status = 'pending', last_error = NULL"
-            " WHERE id = ? AND kind = 'credit' AND status = 'attention'",
-            (posting,),
-        ).rowcount
-        if not changed:
-            raise StoreError(f"There is no parked credit posting {posting}: see `ofn-checkout sync status`")
+            raise StoreError(f"There is no {what} credit posting {posting}: see `ofn-checkout sync status`")
         conn.execute("UPDATE credit_posting SET sent_at = NULL WHERE outbox_id = ?", (posting,))
