@@ -58,17 +58,17 @@ class ReceiptScreen(CounterScreen):
 
     def _next(self, note: PrintNote | None = None) -> None:
         """Back to the sale screen: just below after a sale, under the order's screens after a hand-over.
-        The message line says the sale is done (and what became of its receipt), so the last sale's
-        "Added …" never reads as this one's."""
+        The message line says the sale is done (and why its receipt waits, if it does), so the last
+        sale's "Added …" never reads as this one's."""
         sale = self.checkout.sale_screen
         while self.app.screen is not sale:
             self.app.pop_screen()
         paid = self.paid
         done = paid.then or f"{paid.title}: {self.checkout.fmt.money(paid.total)} {paid.verb}. Next customer"
-        if note is None:
-            self.checkout.sale_screen.say(done, "ok")
-        else:
+        if note is not None and note.level != "ok":  # a receipt that waits (no paper…) is said first
             self.checkout.sale_screen.say(f"{note.text}. {done}", note.level)
+        else:  # the receipt coming out of the printer says the rest
+            self.checkout.sale_screen.say(done, "ok")
 
     def action_no_receipt(self) -> None:
         self._next()
