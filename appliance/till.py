@@ -23,7 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
@@ -107,6 +107,7 @@ from appliance.store.sync_state import Status, SyncReport, outbox_state, read_st
 from appliance.store.witness import Witness
 from appliance.store.witness_writer import WitnessedWrite, WitnessWriter
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
@@ -252,31 +253,24 @@ class Till:
         return attention_list(self.connection, self.clock.now(), attention_after_s)
 
     def retry_parked(self, wait_s: float = 30.0) -> int:
-        """A manager fixed OFN: what sync parked goes back in the queue, for the next pass to send.
-
-        It takes the sync's pass lock, as ``sync retry`` does, so it never changes the engine's
-        state under a running pass (SyncBusy after ``wait_s``), and it writes on a connection of its
-        own: a screen calls it from a worker thread while the till goes on selling.
-        """
-        if not self.writable:
-            raise StoreError(f"{self.path} is open read-only: nothing can be retried from here")
-        db = connect(self.path, write=True)
-        try:
-            with sync_pass(db, wait_s=wait_s):
-                return retry_parked(db)
-        finally:
-            db.close()
+        """A manager fixed OFN: what sync parked goes back in the queue, for the next pass to send."""
+        return self._between_passes(retry_parked, "retried", wait_s)
 
     def answer_credit(self, posting: int, *, found: bool, wait_s: float = 30.0) -> None:
         """A manager looked on the customer's credit page in OFN for a posting in doubt: ``found``,
-        it landed and is never sent again; not found, the next pass sends it again. Under the sync's
-        pass lock, on a connection of its own, as :meth:`retry_parked`."""
+        it landed and is never sent again; not found, the next pass sends it again."""
+        self._between_passes(lambda db: credit_postings.answer(db, posting, found=found), "answered", wait_s)
+
+    def _between_passes(self, change: Callable[[Database], T], what: str, wait_s: float) -> T:
+        """Change the sync's state under its pass lock, as ``sync retry`` does, so never under a
+        running pass (SyncBusy after ``wait_s``), on a connection of its own: a screen calls it from
+        a worker thread while the till goes on selling."""
         if not self.writable:
-            raise StoreError(f"{self.path} is open read-only: nothing can be answered from here")
+            raise StoreError(f"{self.path} is open read-only: nothing can be {what} from here")
         db = connect(self.path, write=True)
         try:
             with sync_pass(db, wait_s=wait_s):
-                credit_postings.answer(db, posting, found=found)
+                return change(db)
         finally:
             db.close()
 
