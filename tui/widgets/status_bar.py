@@ -7,7 +7,7 @@ it (``ok``, ``warn``, ``bad``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -113,19 +113,24 @@ def status_line(parts: list[Part], width: int) -> Text:
     first, then the devices that are fine are said together after the rest ("Printer+Scale ok",
     then "Devices ok"), then not at all, so a problem is never the part cut off; only what still
     does not fit ends in "…"."""
-    tries = [
-        (parts, " | "),
-        (parts, "|"),
-        (_merged(parts, _says_ok), "|"),
-        (_merged(parts, _fine), "|"),
-        ([part for part in parts if not _fine(part)], "|"),
-    ]
-    for shown, separator in tries:
+    for shown, separator in _tighter(parts):
         line = _joined(shown, separator)
         if not width or line.cell_len <= width:
             return line
     line.truncate(width, overflow="ellipsis")
     return line
+
+
+def _tighter(parts: list[Part]) -> Iterator[tuple[list[Part], str]]:
+    """Ways of saying the parts, each shorter than the one before; made only when asked for."""
+    yield parts, " | "
+    yield parts, "|"
+    says_ok = [part for part in parts if _fine(part) and part.text.endswith(" ok")]
+    yield _together(parts, says_ok, "+".join(part.text.removesuffix(" ok") for part in says_ok) + " ok"), "|"
+    fine = [part for part in parts if _fine(part)]
+    everything = len(fine) == sum(part.device for part in parts)
+    yield _together(parts, fine, "Devices ok" if everything else "others ok"), "|"
+    yield [part for part in parts if not _fine(part)], "|"
 
 
 def _joined(parts: list[Part], separator: str) -> Text:
@@ -137,24 +142,15 @@ def _joined(parts: list[Part], separator: str) -> Text:
     return text
 
 
-def _says_ok(part: Part) -> bool:
-    return part.device and part.level == "ok" and part.text.endswith(" ok")
-
-
 def _fine(part: Part) -> bool:
     return part.device and part.level == "ok"
 
 
-def _merged(parts: list[Part], fine: Callable[[Part], bool]) -> list[Part]:
-    """The devices that are ``fine`` said in one part, after everything else."""
-    together = [part for part in parts if fine(part)]
+def _together(parts: list[Part], together: list[Part], text: str) -> list[Part]:
+    """``together`` said in one part, ``text``, after everything else (two or more of them)."""
     if len(together) < 2:
         return parts
-    if fine is _says_ok:
-        text = "+".join(part.text.removesuffix(" ok") for part in together) + " ok"
-    else:
-        text = "Devices ok" if all(fine(part) for part in parts if part.device) else "others ok"
-    return [part for part in parts if not fine(part)] + [Part(text, device=True)]
+    return [part for part in parts if part not in together] + [Part(text, device=True)]
 
 
 class StatusBar(Static):
