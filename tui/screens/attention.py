@@ -13,7 +13,9 @@ state the bridge polls changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -33,25 +35,18 @@ from ..widgets.status_bar import StatusBar
 from .base import CASHIER_ERRORS, CounterScreen, Said
 from .choose import Choice, ChooseScreen
 
+T = TypeVar("T")
+
 #: How long a retry waits for a sync pass in progress to end before saying so.
 RETRY_WAIT_S = 30.0
 
 
 @dataclass
-class Retried(Message):
-    """The worker's answer: how many changes went back in the queue, or why none did."""
+class ChangedUnderLock(Message):
+    """A change made in a worker under the sync's pass lock: its result for ``then``, or why it failed."""
 
-    where: dict[Key, str]  # each change put back, and where it is, as the list named it
-    count: int
-    error: str = ""
-
-
-@dataclass
-class Answered(Message):
-    """The worker's answer for a credit posting in doubt: said to the store, or why not."""
-
-    posting: int
-    found: bool
+    then: Callable[[Any], None]
+    result: Any = None
     error: str = ""
 
 
@@ -161,8 +156,12 @@ class AttentionScreen(CounterScreen):
 
     # -- actions -----------------------------------------------------------------------------------
 
+    @property
+    def waiting(self) -> list[Task]:
+        return self.report.waiting if self.report is not None else []
+
     def action_retry(self) -> None:
-        parked = self.report.waiting if self.report is not None else []
+        parked = self.waiting
         queue = self.checkout.devices.printer
         if queue is not None:
             queue.retry_now()
@@ -174,27 +173,16 @@ class AttentionScreen(CounterScreen):
             self.say("What is parked waits for your answer, not a retry: * for each credit posting", "warn")
             return
         self.say("Putting the parked changes back in the sync's queue...")
-        self.run_worker(lambda: self._retry(where), thread=True, group="retry", exclusive=True, exit_on_error=False)
+        till = self.checkout.till
+        self._in_worker(lambda: till.retry_parked(wait_s=RETRY_WAIT_S), lambda count: self._back_in_queue(where, count))
 
-    def _retry(self, where: dict[Key, str]) -> None:
-        """In a worker thread: waits for a sync pass in progress, never on the screen's loop."""
-        try:
-            count = self.checkout.till.retry_parked(wait_s=RETRY_WAIT_S)
-        except CASHIER_ERRORS as error:
-            self.post_message(Retried(where, 0, str(error)))
-            return
-        self.post_message(Retried(where, count))
-
-    def on_retried(self, message: Retried) -> None:
-        if message.error:
-            self.say(message.error, "error")
-            return
+    def _back_in_queue(self, where: dict[Key, str], count: int) -> None:
         checkout = self.checkout
-        self.retried = message.where
+        self.retried = where
         self.retried_at = checkout.fmt.moment_of(checkout.till.now)
         interval = checkout.config.sync.get("interval_s", 5)
         self.say(
-            f"{message.count} parked change(s) back in the sync's queue: the sync sends them within"
+            f"{count} parked change(s) back in the sync's queue: the sync sends them within"
             f" {interval} s when OFN answers; this screen shows when they arrive",
             "ok",
         )
@@ -203,12 +191,12 @@ class AttentionScreen(CounterScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``*`` is offered only while a credit posting waits for the manager's answer."""
         if action == "credit_answer":
-            return any(task.answer_needed for task in (self.report.waiting if self.report else []))
+            return any(task.answer_needed for task in self.waiting)
         return True
 
     def action_credit_answer(self) -> None:
         """A credit posting in doubt: which one (when several), then whether it is in OFN."""
-        asked = [task for task in (self.report.waiting if self.report else []) if task.answer_needed]
+        asked = [task for task in self.waiting if task.answer_needed]
         if not asked:
             self.say("No posting to a customer's credit waits for an answer")
             return
@@ -233,34 +221,40 @@ class AttentionScreen(CounterScreen):
         if found is None:
             return
         self.say("Saying so to the sync...")
-        self.run_worker(
-            lambda: self._answer_in_worker(posting, found),
-            thread=True,
-            group="retry",
-            exclusive=True,
-            exit_on_error=False,
+        till = self.checkout.till
+        self._in_worker(
+            lambda: till.answer_credit(posting, found=found, wait_s=RETRY_WAIT_S),
+            lambda _: self._answered(posting, found),
         )
 
-    def _answer_in_worker(self, posting: int, found: bool) -> None:
-        """In a worker thread: waits for a sync pass in progress, never on the screen's loop."""
-        try:
-            self.checkout.till.answer_credit(posting, found=found, wait_s=RETRY_WAIT_S)
-        except CASHIER_ERRORS as error:
-            self.post_message(Answered(posting, found, str(error)))
-            return
-        self.post_message(Answered(posting, found))
+    def _answered(self, posting: int, found: bool) -> None:
+        if found:
+            self.say(f"Credit posting {posting} is in OFN: nothing more is sent for it", "ok")
+        else:
+            self.retried = {(CREDIT, posting): f"credit posting {posting}"}
+            self.retried_at = self.checkout.fmt.moment_of(self.checkout.till.now)
+            self.say(f"Credit posting {posting} back in the sync's queue: it is sent again", "ok")
+        self.reload()
 
-    def on_answered(self, message: Answered) -> None:
+    def _in_worker(self, change: Callable[[], T], then: Callable[[T], None]) -> None:
+        """``change`` in a worker thread (it waits for a sync pass in progress, never on the screen's
+        loop), then ``then`` with its result on the screen; a refusal is said instead."""
+
+        def work() -> None:
+            try:
+                result = change()
+            except CASHIER_ERRORS as error:
+                self.post_message(ChangedUnderLock(then, error=str(error)))
+                return
+            self.post_message(ChangedUnderLock(then, result))
+
+        self.run_worker(work, thread=True, group="retry", exclusive=True, exit_on_error=False)
+
+    def on_changed_under_lock(self, message: ChangedUnderLock) -> None:
         if message.error:
             self.say(message.error, "error")
             return
-        if message.found:
-            self.say(f"Credit posting {message.posting} is in OFN: nothing more is sent for it", "ok")
-        else:
-            self.retried = {(CREDIT, message.posting): f"credit posting {message.posting}"}
-            self.retried_at = self.checkout.fmt.moment_of(self.checkout.till.now)
-            self.say(f"Credit posting {message.posting} back in the sync's queue: it is sent again", "ok")
-        self.reload()
+        message.then(message.result)
 
     def action_back(self) -> None:
         self.app.pop_screen()
