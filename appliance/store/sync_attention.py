@@ -34,10 +34,6 @@ class Parked:
     missing: int = 0  # pieces (OFN units) the box still has to put on the order; negative: take off
     credit: ParkedPosting | None = None
 
-    @property
-    def key(self) -> Key:
-        return (CREDIT, self.credit.posting) if self.credit else (self.order, self.variant_id)
-
 
 @dataclass(frozen=True)
 class Finding:
