@@ -24,6 +24,7 @@ from appliance.cli.main import main
 from appliance.core.sale import SaleError
 from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon
+from appliance.store.sync_state import read_status
 from appliance.till import Till
 
 from .ofn_sandbox import Sandbox, ShiftableClock, box_config, running_sandbox
@@ -240,3 +241,21 @@ def test_credit_needs_a_customer(tmp_path: Path) -> None:
         sale.tender(box.till.payment("cash"), Decimal("100.00"))
         with pytest.raises(SaleError, match="needs a customer"):
             box.till.complete(sale)
+
+
+def test_a_parked_posting_counts_in_the_status_even_behind_later_sales(tmp_path: Path) -> None:
+    """The status bar, the light and the Needs attention head read ``read_status``: a posting parked
+    while later sales were folded into the counter order must still count, as waiting then parked."""
+    with credit_box(tmp_path) as box:
+        box.pay_by_credit("1.00", customer=99999)  # OFN will refuse it: parked
+        till = box.till
+        sale = till.new_sale("Alice")
+        sale.add(till.item(till.connection.execute(ITEM_OVER_TEN).fetchone()[0]))
+        till.tender(sale, till.payment("cash"), Decimal(sale.totals().total) / 100)
+        till.complete(sale)  # a later sale, folded into the counter order by the pass
+        assert read_status(till.connection, box.clock.now()).pending == 3  # two sales and the posting wait
+        box.daemon.run_once()
+        assert box.posting()[0] == "attention"
+        status = read_status(till.connection, box.clock.now())
+        assert (status.pending, status.attention) == (0, 1)
+        assert status.needs_person(3600)  # the light turns red

@@ -45,6 +45,7 @@ from appliance.ofn.credit import CreditPoster
 from appliance.ofn.customers import refresh_customers
 from appliance.ofn.refresh import refresh_catalogue, refresh_pickups
 from appliance.ofn.sync import PassResult, SyncEngine
+from appliance.store import credit_postings
 from appliance.store.cycle_choice import Cycle, current_cycle
 from appliance.store.database import take_over_checkpoints, write_transaction
 from appliance.store.keys import ApiKeyError, load_api_key
@@ -191,7 +192,7 @@ class Daemon:
             f"SELECT count(*) FROM outbox WHERE {OPEN_ROWS} AND status = 'attention'"
         ).fetchone()[0]
         attention += self.db.conn.execute(  # credit postings are never folded into an order
-            "SELECT count(*) FROM outbox WHERE kind = 'credit' AND status = 'attention'"
+            f"SELECT count(*) FROM outbox WHERE {credit_postings.OPEN} AND status = 'attention'"
         ).fetchone()[0]
         if attention:
             notes.insert(0, f"{attention} sale(s) need attention: see `ofn-checkout sync status`")

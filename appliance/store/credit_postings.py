@@ -24,11 +24,14 @@ from sqlite_utils import Database
 
 from appliance.store.database import StoreError, named, write_transaction
 
+#: The outbox's open postings, as its partial index ``outbox_credit_open`` holds them (a query spells
+#: these terms out so that SQLite, which matches them as written, uses the index).
+OPEN = "kind = 'credit' AND status != 'done'"
 #: The parked postings: the outbox row, and its posting.
 _PARKED = (
     "FROM outbox AS o JOIN credit_posting AS c ON c.outbox_id = o.id"
     " LEFT JOIN customer AS cu ON cu.ofn_id = c.customer_id"
-    " WHERE o.kind = 'credit' AND o.status = 'attention'"
+    " WHERE o.kind = 'credit' AND o.status != 'done' AND o.status = 'attention'"
 )
 
 
@@ -74,7 +77,7 @@ def retry_refused(conn: sqlite3.Connection) -> int:
     """Send again, on the next pass, the parked postings OFN refused (never applied); in the
     caller's transaction. The ones in doubt stay parked for a person."""
     return conn.execute(
-        "UPDATE outbox SET status = 'pending', last_error = NULL WHERE kind = 'credit' AND status = 'attention'"
+        f"UPDATE outbox SET status = 'pending', last_error = NULL WHERE {OPEN} AND status = 'attention'"
         " AND id IN (SELECT outbox_id FROM credit_posting WHERE sent_at IS NULL)"
     ).rowcount
 

@@ -155,13 +155,16 @@ def folded_up_to(conn: sqlite3.Connection) -> int:
 
 def read_status(conn: sqlite3.Connection, now: datetime) -> Status:
     row = named(conn).execute("SELECT * FROM sync_status").fetchone()
+    folded = folded_up_to(conn)
     pending, attention, oldest = (
         named(conn)
         .execute(
             "SELECT sum(status = 'pending'), sum(status = 'attention'), min(created_at) FROM"
             " (SELECT status, created_at FROM outbox WHERE id > ?"
-            f" UNION ALL SELECT status, created_at FROM outbox WHERE {OPEN_ROWS})",
-            (folded_up_to(conn),),
+            f" UNION ALL SELECT status, created_at FROM outbox WHERE {OPEN_ROWS}"
+            # credit postings are never folded: the open ones the newest rows above left out
+            f" UNION ALL SELECT status, created_at FROM outbox WHERE {credit_postings.OPEN} AND id <= ?)",
+            (folded, folded),
         )
         .fetchone()
     )
