@@ -789,14 +789,7 @@ class Till:
         if not returnable(original, already):
             of = f" of lane {original.lane_id}" if original.lane_id != self.lane.id else ""
             raise SaleError(f"Everything sold on sale {number}{of} has been returned already")
-        sale = start_return(
-            original,
-            lane_id=self.lane.id,
-            channel=self.lane.channel,
-            cashier=_cashier(cashier),
-            started_at=self.clock.now(),
-        )
-        self._open_shift()
+        sale = self._start_return(original, cashier)
         refunded = refunded_so_far(self.connection, original.uuid)
         return ReturnDraft(original, number, already, refunded, sale, restock=rules.restock)
 
@@ -831,11 +824,15 @@ class Till:
         return returnable(original.sale, returned_so_far(self.connection, original.sale.uuid))
 
     def new_return(self, original: StoredSale, cashier: str) -> Sale:
+        self.reload_rules()
+        return self._start_return(original.sale, cashier)
+
+    def _start_return(self, original: CompletedSale, cashier: str) -> Sale:
+        """A return of ``original`` in the open shift, sealed with the rules in force (as a sale)."""
         cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
-        self.reload_rules()
         sale = start_return(
-            original.sale, lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now()
+            original, lane_id=self.lane.id, channel=self.lane.channel, cashier=cashier, started_at=self.clock.now()
         )
         sale.rules_digest = self.rules.digest
         return sale
@@ -986,11 +983,6 @@ def _other_lanes_sale(sale: CompletedSale) -> tuple[int | None, int | None]:
         if line.returns is not None and line.returns.lane_id is not None:
             return line.returns.number, line.returns.lane_id
     return None, None
-
-
-def _cashier(name: str) -> str:
-    """The cashier's name, checked as everywhere (for the functions whose ``text`` is a scan)."""
-    return text.name(name, "The cashier's name")
 
 
 def _version() -> str:

@@ -197,8 +197,8 @@ def test_every_sale_and_return_seals_the_digest_of_the_rules(
     assert default == {"digest": till.rules.digest} and len(till.rules.digest) == 64
     with channel_till(config, clock, tmp_path) as channel:
         sale = channel.new_sale("Alice")
-        sale.add(channel.item(variant_named("Flour T65")))
-        channel.tender(sale, CASH, Decimal("10.00"))
+        sale.add(channel.item(variant_named("Flour T65")), 2)
+        channel.tender(sale, CASH, Decimal("20.00"))
         stored = channel.complete(sale)
         digest = hashlib.sha256((tmp_path / "channels.toml").read_bytes()).hexdigest()
         assert sealed(channel, stored.sale.uuid)["rules"] == {"digest": digest} != default
@@ -207,6 +207,10 @@ def test_every_sale_and_return_seals_the_digest_of_the_rules(
         channel.add_return_line(back, stored, 1, quantity=1)
         back.tender(CASH, from_cents(back.totals().total))
         assert sealed(channel, channel.complete(back).sale.uuid)["rules"] == {"digest": digest}
+        draft = channel.return_draft(str(stored.number), "Alice", receipt_shown=True)  # the counter's way
+        draft.give_back(1, 1)
+        draft.sale.tender(CASH, -from_cents(draft.to_refund))
+        assert sealed(channel, channel.complete(draft.sale).sale.uuid)["rules"] == {"digest": digest}
 
 
 def test_a_changed_file_takes_effect_at_the_next_sale_never_mid_basket(

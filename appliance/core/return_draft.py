@@ -20,7 +20,7 @@ counter order in OFN. The original may be another lane's sale, read from its rec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from appliance.core.money import to_cents
 from appliance.core.returns import Returned, add_return_line
@@ -195,16 +195,7 @@ class ReturnDraft:
         """The return sale made again from ``wanted``; a refusal leaves the draft as it was."""
         if self.sale.tenders:
             raise SaleError("A refund is already entered: take it back first (-), then change the lines")
-        old = self.sale
-        sale = Sale(
-            lane_id=old.lane_id,
-            channel=old.channel,
-            cashier=old.cashier,
-            started_at=old.started_at,
-            kind=Kind.RETURN,
-            original_uuid=old.original_uuid,
-            uuid=old.uuid,
-        )
+        sale = replace(self.sale, lines=[])  # all else as the till started it: who, when, the rules' digest
         for line_no, (quantity, weight_g) in sorted(wanted.items()):
             already = self.already.get(line_no, Returned())
             add_return_line(
