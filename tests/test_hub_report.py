@@ -82,6 +82,21 @@ def test_the_export_appends_the_rule_and_the_returned_line_and_keeps_the_old_col
     assert (first["ofn_order"], first["ofn_unit_g"], weighed["ofn_unit_g"]) == ("", "", "1000")  # not synced yet
 
 
+def test_a_sale_paid_by_credit_exports_the_order_it_was_counted_into(till: Till) -> None:
+    """Such a sale queues two outbox rows (its lines, and the posting to the customer's credit,
+    store/sales.py): the export names the order the lines were folded into, never the posting's none."""
+    sold, _ = sale_with_a_rule_and_a_return(till)
+    seq = till.connection.execute("SELECT seq FROM journal WHERE ref = ?", (sold.sale.uuid,)).fetchone()[0]
+    with write_transaction(till.db) as connection:
+        connection.execute("UPDATE outbox SET folded_into = 'R42' WHERE journal_seq = ?", (seq,))
+        connection.execute(  # as _queue_credit writes it: the same entry, never folded
+            "INSERT INTO outbox (journal_seq, kind, payload, created_at, updated_at) VALUES (?, 'credit', '{}', ?, ?)",
+            (seq, "2026-03-02T09:00:00Z", "2026-03-02T09:00:00Z"),
+        )
+    first = next(r for r in rows_of(till) if r["record"] == "line")
+    assert first["ofn_order"] == "R42"
+
+
 def test_a_return_of_another_lanes_sale_exports_that_lane_and_number(till: Till) -> None:
     """The fields chan-returns seals on such a line (lane_id, number) reach the export through the view."""
     _, back = sale_with_a_rule_and_a_return(till)

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from appliance.core.clock import local_day_bounds, parse_utc
 from appliance.core.money import from_cents
+from appliance.store.sync_state import SALE_KINDS
 
 COLUMNS = (
     "record", "local_date", "local_time", "completed_at_utc", "lane_id", "channel", "sale_number", "sale_uuid",
@@ -110,7 +111,9 @@ def _counted_into(connection: sqlite3.Connection) -> Callable[[int, int, int], d
     order a sale was folded into (empty until the daemon has counted it) and the unit the order's
     whole units of a weighed variant are counted in (its running total of grams, rounded once).
     """
-    orders = dict(connection.execute("SELECT journal_seq, folded_into FROM outbox WHERE journal_seq IS NOT NULL"))
+    orders = dict(  # a sale's lines, not the posting to customer credit it may queue too (never folded)
+        connection.execute(f"SELECT journal_seq, folded_into FROM outbox WHERE kind IN {SALE_KINDS}")
+    )
     units = {
         (number, variant): grams
         for number, variant, grams in connection.execute("SELECT order_number, variant_id, unit_grams FROM sync_line")
