@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from appliance.core.assortment import Assortment
 from appliance.core.discount_rules import (
     Combine,
     DiscountPolicy,
@@ -243,6 +244,16 @@ def test_a_customer_tag_rule_needs_a_customer_with_the_tag() -> None:
         "reason": "automatic",
         "rule": "members",
     }
+
+
+def test_tags_match_in_any_case_as_the_assortment_and_ofn_customers_do() -> None:
+    """One channel file, one meaning of a tag: the assortment refuses "Veg" for a "veg" variant."""
+    veg = DiscountRule("veg", percent=Decimal("10"), tags=frozenset({"Veg"}))
+    assert veg.matches(veg_line(tags=frozenset({"veg"}))) and veg.matches(veg_line(tags=frozenset({"VEG"})))
+    assert Assortment(exclude_tags=frozenset({"Veg"})).refusal(7, 5, {"veg"}) is not None
+    members = DiscountRule("members", percent=Decimal("5"), customer_tags=frozenset({"Member"}))
+    assert members.matches(veg_line(customer_tags=frozenset({"member"})))
+    assert not members.matches(veg_line(customer_tags=frozenset({"members"})))
 
 
 @pytest.mark.parametrize(

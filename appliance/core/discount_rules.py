@@ -70,6 +70,9 @@ class DiscountRule:
         if value <= 0 or (self.percent is not None and value > 100):
             raise ValueError(f"discount {self.name!r}: {value} is out of range")
         object.__setattr__(self, "_hundredths", to_cents(value))
+        # tags compare in any case, as the assortment's and OFN's customer tags do ("Veg" = "veg")
+        object.__setattr__(self, "tags", frozenset(tag.casefold() for tag in self.tags))
+        object.__setattr__(self, "customer_tags", frozenset(tag.casefold() for tag in self.customer_tags))
 
     def matches(self, line: LineContext) -> bool:
         """Whether the rule is in force for this line: its product, its moment, its customer."""
@@ -98,7 +101,7 @@ class DiscountRule:
         return (
             line.variant_id in self.variants
             or (line.category is not None and line.category in self.categories)
-            or not self.tags.isdisjoint(line.tags)
+            or not self.tags.isdisjoint(tag.casefold() for tag in line.tags)
         )
 
     def _in_force(self, moment: datetime) -> bool:
@@ -116,7 +119,7 @@ class DiscountRule:
         return True
 
     def _for_customer(self, line: LineContext) -> bool:
-        return not self.customer_tags or not self.customer_tags.isdisjoint(line.customer_tags)
+        return not self.customer_tags or not self.customer_tags.isdisjoint(tag.casefold() for tag in line.customer_tags)
 
 
 @dataclass(frozen=True)
