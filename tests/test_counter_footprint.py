@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -242,3 +243,22 @@ async def test_a_scan_draws_the_new_row_and_the_one_the_highlight_left_not_the_w
             last = app.counter.lines[-1].item.name[:15]
             assert last in screen_text(app), "the newest line is in view"
     assert len(drawn) <= 3 * (len(codes) - 1), f"{len(drawn)} rows drawn for {len(codes) - 1} scans"  # 2 a scan
+
+
+async def test_a_footer_shows_the_keys_in_force_after_the_app_had_lost_the_focus() -> None:
+    """Textual skips building the keys while the app is not focused (a terminal in the background,
+    an SSH session's other window): the footer must not take the keys asked for as drawn."""
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        screen = Toggling()
+        await app.push_screen(screen)
+        await pilot.pause()
+        app.post_message(events.AppBlur())
+        await pilot.pause()
+        screen.with_two = False  # "Two" goes while the app is blurred
+        await pilot.pause()
+        app.post_message(events.AppFocus())
+        await pilot.pause()
+        await pilot.pause()
+        shown = [key.description for key in screen.query(FooterKey)]
+        assert [description for description in shown if description in ("One", "Two")] == ["One"]

@@ -26,17 +26,17 @@ class Footer(TextualFooter):
     _shown: tuple[tuple[object, ...], ...] | None = None
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        shown = self._keys_to_show(screen)
-        if shown == self._shown and self.children:
+        if self.children and self._keys_to_show(screen) == self._shown:
             self._bindings_ready = True
             return
-        self._shown = shown
         super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
         watchers = getattr(self, "__watchers", {}).get("compact")  # where Textual keeps them (reactive.py)
         if watchers:
             watchers[:] = [(node, callback) for node, callback in watchers if node.is_attached]
+        if self._bindings_ready:  # what is built now, not what was asked for: Textual skips a change
+            self._shown = self._keys_to_show(self.screen)  # while the app has lost the focus
         yield from super().compose()
 
     def _keys_to_show(self, screen: Screen[object]) -> tuple[tuple[object, ...], ...]:
