@@ -242,7 +242,8 @@ async def test_a_scan_draws_the_new_row_and_the_one_the_highlight_left_not_the_w
             assert f"TOTAL  ({len(codes)} lines)" in screen_text(app)
             last = app.counter.lines[-1].item.name[:15]
             assert last in screen_text(app), "the newest line is in view"
-    assert len(drawn) <= 3 * (len(codes) - 1), f"{len(drawn)} rows drawn for {len(codes) - 1} scans"  # 2 a scan
+    # 2 a scan (the new row, the one the highlight left), and 1 to spare: 57 for 29 scans when measured
+    assert len(drawn) <= 2 * (len(codes) - 1) + 1, f"{len(drawn)} rows drawn for {len(codes) - 1} scans"
 
 
 async def test_a_footer_shows_the_keys_in_force_after_the_app_had_lost_the_focus() -> None:
