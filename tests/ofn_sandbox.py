@@ -97,7 +97,8 @@ def running_sandbox(data: Path, *args: str, nice: int = 0) -> Iterator[Sandbox]:
 
 
 def box_config(directory: Path, sandbox: Sandbox, lane: int = 1, **sync: int) -> Path:
-    """The demo config pointed at the sandbox, with the key in its own 0600 file."""
+    """The demo config pointed at the sandbox, as lane ``lane`` (its number, name and counter order),
+    with the key in its own 0600 file."""
     key = directory / "api.key"
     key.write_text(sandbox.api_key)
     key.chmod(0o600)
@@ -112,7 +113,9 @@ def box_config(directory: Path, sandbox: Sandbox, lane: int = 1, **sync: int) ->
         )
         .replace("/var/lib/ofn-checkout/demo-api.key", str(key))
         .replace("/var/lib/ofn-checkout/demo.db", str(directory / "box.db"))
+        .replace('[lane]\nid = 1\nname = "Till 1"', f'[lane]\nid = {lane}\nname = "Till {lane}"')
     )
+    assert f'[lane]\nid = {lane}\nname = "Till {lane}"' in text, "the demo config's [lane] moved: lane not set"
     if sync:
         text += "\n[sync]\n" + "".join(f"{k} = {v}\n" for k, v in sync.items())
     path = directory / "config.toml"
