@@ -35,7 +35,7 @@ from appliance.config.channels.source import RulesSource
 from appliance.core import text
 from appliance.core.clock import Clock, SystemClock, parse_utc, utc_text
 from appliance.core.customer import Customer
-from appliance.core.discount_rules import AutoDiscounts, DiscountPolicy
+from appliance.core.discount_rules import AutoDiscounts
 from appliance.core.document import Document
 from appliance.core.handover import CompletedHandover, Handover, PickupOrder, refuse_shipped
 from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_from_config, seller_if_set
@@ -144,6 +144,8 @@ class Till:
         self.zone = zone
         self.vat = vat
         self.payments = payments
+        # the codes of the methods paid from the customer's credit in OFN (posted by the daemon)
+        self.credit_methods = frozenset(method.code for method in payments if method.is_ofn_credit)
         self.clock = clock or SystemClock()
         self.key_file = key_file or KeyFile(Path(), key, None)
         self.witness = Witness.for_key(key_file, lane.id) if key_file else None
@@ -450,11 +452,6 @@ class Till:
             return self._earlier_rules.get(sale.rules_digest, self.rules)
         return self.rules
 
-    @property
-    def discount_policy(self) -> DiscountPolicy:
-        """How the channel's discounts combine, and the manual limits per role (the roles read them)."""
-        return self.rules.discount_policy
-
     def check_tender(self, sale: Sale, method: PaymentMethod, amount: Decimal, customer_id: int | None = None) -> None:
         """Whether the channel's payment rules let ``method`` pay ``amount`` now (SaleError: why not)."""
         if sale.kind is not Kind.SALE:
@@ -518,7 +515,7 @@ class Till:
         ``original``: for a return of another lane's sale, that sale as its receipt's hub code proved it.
         """
         completed = self.check_rules(sale)
-        credit = self._credit_methods()
+        credit = self.credit_methods
         with self._writing() as write:
             connection = write.connection
             shift = current_shift(connection, self.lane.id)
@@ -549,13 +546,9 @@ class Till:
         completed = sale.complete(self.clock.now())
         if completed.kind is Kind.SALE:
             rules.payment.check_payments(completed.payments, self.payments, rules.label)
-        elif any(p.method in self._credit_methods() and p.customer_id is None for p in completed.payments):
+        elif any(p.method in self.credit_methods and p.customer_id is None for p in completed.payments):
             raise SaleError("A refund to customer credit needs the customer: refund another way")
         return completed
-
-    def _credit_methods(self) -> frozenset[str]:
-        """The codes of the methods paid from the customer's credit in OFN (posted by the daemon)."""
-        return frozenset(method.code for method in self.payments if method.is_ofn_credit)
 
     def _check_assortment(self, sale: Sale, rules: ChannelRules) -> None:
         """Every live line against the channel's assortment, on the category and tags its item carries.
