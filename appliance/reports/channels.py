@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from appliance.core.clock import local_day_bounds
 from appliance.core.money import round_div
+from appliance.reports.columns import pair
 from appliance.reports.formatting import Formatter
 
 #: How a discount given by hand (a line's or the whole sale's) is listed beside the rules.
@@ -133,16 +134,12 @@ def channels_text(figures: tuple[ChannelFigures, ...], fmt: Formatter, heading: 
         lines += [
             "-" * width,
             channel.channel[:width],
-            _pair("  Sales", fmt.money(channel.sales), width),
-            _pair("  Baskets", str(channel.baskets), width),
-            _pair("  Average basket", fmt.money(channel.average_basket), width),
-            _pair(f"  Returns ({channel.returns_count})", fmt.money(channel.returns), width),
-            _pair("  Net", fmt.money(channel.net), width),
-            _pair("  Discounts given", fmt.money(sum(channel.discounts.values())), width),
+            pair("  Sales", fmt.money(channel.sales), width),
+            pair("  Baskets", str(channel.baskets), width),
+            pair("  Average basket", fmt.money(channel.average_basket), width),
+            pair(f"  Returns ({channel.returns_count})", fmt.money(channel.returns), width),
+            pair("  Net", fmt.money(channel.net), width),
+            pair("  Discounts given", fmt.money(sum(channel.discounts.values())), width),
         ]
-        lines += [_pair(f"    {name}", fmt.money(cents), width) for name, cents in channel.discounts.items()]
+        lines += [pair(f"    {name}", fmt.money(cents), width) for name, cents in channel.discounts.items()]
     return "\n".join(lines)
-
-
-def _pair(label: str, value: str, width: int) -> str:
-    return f"{label}{' ' * max(width - len(label) - len(value), 1)}{value}"

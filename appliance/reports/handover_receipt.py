@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from appliance.core.handover import CompletedHandover
+from appliance.reports.columns import pair_cut
 from appliance.reports.formatting import TRAINING_BANNER, Formatter
 
 TITLE = "ONLINE ORDER HANDED OVER"
@@ -92,29 +93,29 @@ def layout(receipt: HandoverReceipt, fmt: Formatter, columns: int = 42) -> list[
     out = [*banner, *(text.center(columns).rstrip() for text in receipt.header)]
     out.append("")
     out.append(TITLE.center(columns).rstrip())
-    out.append(_pair(f"Order {receipt.order_number}", receipt.completed_at, columns))
+    out.append(pair_cut(f"Order {receipt.order_number}", receipt.completed_at, columns))
     out.append(f"Customer: {receipt.customer}"[:columns])
     out.append(f"{receipt.lane_name}, cashier: {receipt.cashier}"[:columns])
     out.append("-" * columns)
-    out.append(_pair("Order total in OFN", fmt.money(receipt.order_total), columns))
-    out.append(_pair("Paid online", fmt.money(receipt.paid_online), columns))
+    out.append(pair_cut("Order total in OFN", fmt.money(receipt.order_total), columns))
+    out.append(pair_cut("Paid online", fmt.money(receipt.paid_online), columns))
     if receipt.changes:
         out.append("Changed at the counter:"[:columns])
         for line in receipt.changes:
-            out.append(_pair(f"  {line.name}", fmt.money(line.amount), columns))
+            out.append(pair_cut(f"  {line.name}", fmt.money(line.amount), columns))
             verb = "put on" if line.quantity > 0 else "taken off"
             out.append(f"    {verb} {abs(line.quantity)} × {fmt.money(line.price)}"[:columns])
     else:
         out.append("Handed over as ordered"[:columns])
     out.append("-" * columns)
-    out.append(_pair(PAID_HERE, fmt.money(receipt.due), columns))
+    out.append(pair_cut(PAID_HERE, fmt.money(receipt.due), columns))
     for method, amount in receipt.payments:
-        out.append(_pair(f"  {method}", fmt.money(amount), columns))
+        out.append(pair_cut(f"  {method}", fmt.money(amount), columns))
     if receipt.change:
-        out.append(_pair("  Given", fmt.money(receipt.tendered), columns))
-        out.append(_pair("  Change", fmt.money(receipt.change), columns))
+        out.append(pair_cut("  Given", fmt.money(receipt.tendered), columns))
+        out.append(pair_cut("  Change", fmt.money(receipt.change), columns))
     if receipt.credit_owed:
-        out.append(_pair("Owed back by OFN", fmt.money(receipt.credit_owed), columns))
+        out.append(pair_cut("Owed back by OFN", fmt.money(receipt.credit_owed), columns))
         out.append("  refunded through your online payment"[:columns])
     out.append("")
     out.append(receipt.sold_by.center(columns).rstrip())
@@ -122,12 +123,6 @@ def layout(receipt: HandoverReceipt, fmt: Formatter, columns: int = 42) -> list[
     out.append("")
     out += [text.center(columns).rstrip() for text in receipt.footer]
     return out + banner
-
-
-def _pair(left: str, right: str, columns: int) -> str:
-    """A label on the left and an amount on the right, as on the sale receipt."""
-    room = columns - len(right) - 1
-    return f"{left[:room]:<{room}} {right}"
 
 
 def handover_printed_by_itself(receipt_config: dict[str, object], *, card_taken_back: bool) -> str:

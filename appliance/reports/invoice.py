@@ -27,6 +27,7 @@ from appliance.core.invoice import (
 )
 from appliance.core.sale import PricedBy
 from appliance.core.tax import VatAmount
+from appliance.reports.columns import pair_cut
 from appliance.reports.formatting import TRAINING_BANNER, Formatter
 from appliance.store.invoices import SealedDocument
 from appliance.store.sales import StoredSale, load_sale
@@ -144,12 +145,12 @@ def layout(invoice: Invoice, fmt: Formatter, columns: int = 42) -> list[str]:
     out.append("Customer:")
     out += [wrapped for text in customer_lines(invoice.customer) for wrapped in _wrap(text, columns)]
     out.append("-" * columns)
-    out.append(_pair("Item", f"excl. VAT ({fmt.currency})", columns))
+    out.append(pair_cut("Item", f"excl. VAT ({fmt.currency})", columns))
     for line in invoice.lines:
         out += _wrap(line.name, columns)
         out += _pair_or_wrap("  " + line_detail(line, fmt), fmt.amount(line.net_excl), columns)
         if line.discount_excl:
-            out.append(_pair("  discount", fmt.amount(-line.discount_excl), columns))
+            out.append(pair_cut("  discount", fmt.amount(-line.discount_excl), columns))
     out.append("-" * columns)
     out.append(_vat_row("VAT rate", "excl.", "VAT", "incl.", columns))
     for vat in invoice.vat:
@@ -259,15 +260,10 @@ def _wrap(text: str, columns: int) -> list[str]:
     return textwrap.wrap(text, columns, break_long_words=True, break_on_hyphens=False) or [""]
 
 
-def _pair(left: str, right: str, columns: int) -> str:
-    room = max(columns - len(right) - 1, 1)
-    return f"{left[:room]:<{room}} {right}"
-
-
 def _pair_or_wrap(left: str, right: str, columns: int) -> list[str]:
     """``left`` and ``right`` on one line when they fit; else ``left`` wrapped, ``right`` under it."""
     if len(left) + 1 + len(right) <= columns:
-        return [_pair(left, right, columns)]
+        return [pair_cut(left, right, columns)]
     return [*_wrap(left, columns), *(line.rjust(columns) for line in _wrap(right, columns))]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from appliance.core.money import to_cents
 from appliance.core.receipt_code import receipt_code
 from appliance.core.sale import CompletedSale, Kind, PricedBy
+from appliance.reports.columns import pair_cut
 from appliance.reports.formatting import TRAINING_BANNER, Formatter
 from appliance.store.sales import StoredSale
 
@@ -126,7 +127,7 @@ def layout(receipt: Receipt, fmt: Formatter, columns: int = 42) -> list[str]:
     out.append(receipt.title.center(columns).rstrip())
     if receipt.duplicate:
         out.append(f"DUPLICATE {receipt.duplicate}".center(columns).rstrip())
-    out.append(_pair(f"{receipt.lane_name}  No {receipt.number}", receipt.completed_at, columns))
+    out.append(pair_cut(f"{receipt.lane_name}  No {receipt.number}", receipt.completed_at, columns))
     out.append(f"Cashier: {receipt.cashier}"[:columns])
     if receipt.original_number is not None:
         lane = f" of lane {receipt.original_lane}" if receipt.original_lane is not None else ""
@@ -134,20 +135,20 @@ def layout(receipt: Receipt, fmt: Formatter, columns: int = 42) -> list[str]:
     out.append("-" * columns)
     for line in receipt.lines:
         shown = "VOID" if line.voided else f"{fmt.money(line.amount)} {line.vat_code}"
-        out.append(_pair(line.text, shown, columns))
+        out.append(pair_cut(line.text, shown, columns))
         out.append(("  " + line.detail)[:columns])
         if line.rule:
             out.append(f"  Discount: {line.rule}"[:columns])
     out.append("-" * columns)
     if receipt.discount:
-        out.append(_pair("Discounts included", fmt.money(-receipt.discount), columns))
-    out.append(_pair("TOTAL", fmt.money(receipt.total), columns))
+        out.append(pair_cut("Discounts included", fmt.money(-receipt.discount), columns))
+    out.append(pair_cut("TOTAL", fmt.money(receipt.total), columns))
     if receipt.fees:
-        out.append(_pair("  of which hub fees", fmt.money(receipt.fees), columns))
+        out.append(pair_cut("  of which hub fees", fmt.money(receipt.fees), columns))
     for method, amount in receipt.payments:
-        out.append(_pair(f"  {method}", fmt.money(amount), columns))
+        out.append(pair_cut(f"  {method}", fmt.money(amount), columns))
     if receipt.change:
-        out.append(_pair("  Change", fmt.money(receipt.change), columns))
+        out.append(pair_cut("  Change", fmt.money(receipt.change), columns))
     out.append("")
     out.append(_vat_header(columns))
     for code, rate_bp, base, vat, gross in receipt.vat:
@@ -158,11 +159,6 @@ def layout(receipt: Receipt, fmt: Formatter, columns: int = 42) -> list[str]:
     out += [text.center(columns).rstrip() for text in receipt.footer]
     out.append(receipt.barcode.center(columns).rstrip())
     return out + banner
-
-
-def _pair(left: str, right: str, columns: int) -> str:
-    room = columns - len(right) - 1
-    return f"{left[:room]:<{room}} {right}"
 
 
 def _vat_header(columns: int) -> str:

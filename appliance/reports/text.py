@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from appliance.reports.columns import pair
 from appliance.reports.formatting import TRAINING_BANNER, Formatter
 
 
@@ -26,34 +27,34 @@ def shift_report_text(
     lines = [
         *_banner(training, width),
         title.center(width),
-        _pair("Lane", f"{record['lane_id']} {lane_name}", width),
-        _pair("Shift", str(record["shift_id"]), width),
-        _pair("Opened", f"{fmt.moment(record['opened_at'])} {record['opened_by']}", width),
-        _pair("Printed", fmt.moment(record["printed_at"]), width),
+        pair("Lane", f"{record['lane_id']} {lane_name}", width),
+        pair("Shift", str(record["shift_id"]), width),
+        pair("Opened", f"{fmt.moment(record['opened_at'])} {record['opened_by']}", width),
+        pair("Printed", fmt.moment(record["printed_at"]), width),
     ]
     if record.get("closed_by"):
-        lines.append(_pair("Closed by", record["closed_by"], width))
+        lines.append(pair("Closed by", record["closed_by"], width))
     lines += ["-" * width, *_totals_lines(record["totals"], fmt, width)]
-    lines.append(_pair("Cancelled baskets", str(record["cancelled_sales"]), width))
+    lines.append(pair("Cancelled baskets", str(record["cancelled_sales"]), width))
     lines += [
         "-" * width,
         "CASH DRAWER",
-        _pair("Opening float", fmt.money(cash["opening_float"]), width),
-        _pair("Cash payments (net)", fmt.money(cash["payments"]), width),
-        _pair("Cash in", fmt.money(cash["cash_in"]), width),
-        _pair("Cash out", fmt.money(-cash["cash_out"]), width),
-        _pair("Expected in drawer", fmt.money(cash["expected"]), width),
+        pair("Opening float", fmt.money(cash["opening_float"]), width),
+        pair("Cash payments (net)", fmt.money(cash["payments"]), width),
+        pair("Cash in", fmt.money(cash["cash_in"]), width),
+        pair("Cash out", fmt.money(-cash["cash_out"]), width),
+        pair("Expected in drawer", fmt.money(cash["expected"]), width),
     ]
     if cash["counted"] is not None:
-        lines.append(_pair("Counted", fmt.money(cash["counted"]), width))
-        lines.append(_pair("Difference", fmt.money(cash["difference"]), width))
-    lines += ["-" * width, _pair("Perpetual grand total", fmt.money(record["perpetual_total"]), width)]
+        lines.append(pair("Counted", fmt.money(cash["counted"]), width))
+        lines.append(pair("Difference", fmt.money(cash["difference"]), width))
+    lines += ["-" * width, pair("Perpetual grand total", fmt.money(record["perpetual_total"]), width)]
     if sealed is not None:
         seq, chain = sealed
         half = len(chain) // 2
         lines += [
-            _pair("Journal entry", str(seq), width),
-            _pair("Chain", chain[:half], width),
+            pair("Journal entry", str(seq), width),
+            pair("Chain", chain[:half], width),
             chain[half:].rjust(width),
         ]
     return "\n".join(lines)
@@ -65,13 +66,13 @@ def closure_text(
     lines = [
         *_banner(training, width),
         f"{record['kind'].upper()} CLOSURE {record['period']}".center(width),
-        _pair("Lane", lane_name, width),
-        _pair("Journal entries", f"{record['first_seq']}–{record['last_seq']}", width),
+        pair("Lane", lane_name, width),
+        pair("Journal entries", f"{record['first_seq']}–{record['last_seq']}", width),
         "-" * width,
         *_totals_lines(record["totals"], fmt, width),
         "-" * width,
-        _pair("Period grand total", fmt.money(record["totals"]["total"]), width),
-        _pair("Perpetual grand total", fmt.money(record["perpetual_total"]), width),
+        pair("Period grand total", fmt.money(record["totals"]["total"]), width),
+        pair("Perpetual grand total", fmt.money(record["perpetual_total"]), width),
     ]
     return "\n".join(lines)
 
@@ -79,12 +80,12 @@ def closure_text(
 def _totals_lines(totals: dict[str, Any], fmt: Formatter, width: int) -> list[str]:
     numbers = "—" if totals["first_number"] is None else f"{totals['first_number']}–{totals['last_number']}"
     lines = [
-        _pair("Sale numbers", numbers, width),
-        _pair(f"Sales ({totals['sales_count']})", fmt.money(totals["sales_total"]), width),
-        _pair(f"Returns ({totals['returns_count']})", fmt.money(totals["returns_total"]), width),
-        _pair("Net total", fmt.money(totals["total"]), width),
-        _pair("Discounts given", fmt.money(totals["discounts"]), width),
-        _pair("Voided lines", str(totals["voided_lines"]), width),
+        pair("Sale numbers", numbers, width),
+        pair(f"Sales ({totals['sales_count']})", fmt.money(totals["sales_total"]), width),
+        pair(f"Returns ({totals['returns_count']})", fmt.money(totals["returns_total"]), width),
+        pair("Net total", fmt.money(totals["total"]), width),
+        pair("Discounts given", fmt.money(totals["discounts"]), width),
+        pair("Voided lines", str(totals["voided_lines"]), width),
         f"BY VAT RATE ({fmt.currency})",
         _vat_row("", "base", "VAT", "total", width),
     ]
@@ -100,13 +101,13 @@ def _totals_lines(totals: dict[str, Any], fmt: Formatter, width: int) -> list[st
         )
     lines.append("BY PAYMENT METHOD")
     for method, amount in totals["payments"].items():
-        lines.append(_pair(f"  {method}", fmt.money(amount), width))
+        lines.append(pair(f"  {method}", fmt.money(amount), width))
     handovers = totals.get("handovers") or {}  # records sealed before hand-overs existed have none
     if handovers.get("count"):
         lines.append(f"ONLINE ORDERS HANDED OVER ({handovers['count']})")
         lines.append("  paid at the counter, sold by OFN:")
         for method, amount in handovers["payments"].items():
-            lines.append(_pair(f"  {method}", fmt.money(amount), width))
+            lines.append(pair(f"  {method}", fmt.money(amount), width))
     return lines + _channel_lines(totals.get("channels") or [], fmt, width)
 
 
@@ -118,15 +119,15 @@ def _channel_lines(channels: list[dict[str, Any]], fmt: Formatter, width: int) -
     for channel in channels:
         lines += [
             channel["channel"][:width],
-            _pair(f"  Sales ({channel['sales_count']})", fmt.money(channel["sales_total"]), width),
-            _pair(f"  Returns ({channel['returns_count']})", fmt.money(channel["returns_total"]), width),
-            _pair("  Net total", fmt.money(channel["total"]), width),
-            _pair("  Discounts given", fmt.money(channel["discounts"]), width),
+            pair(f"  Sales ({channel['sales_count']})", fmt.money(channel["sales_total"]), width),
+            pair(f"  Returns ({channel['returns_count']})", fmt.money(channel["returns_total"]), width),
+            pair("  Net total", fmt.money(channel["total"]), width),
+            pair("  Discounts given", fmt.money(channel["discounts"]), width),
         ]
         for vat in channel["vat"]:
-            lines.append(_pair(f"  VAT {vat['code']} {fmt.rate(vat['rate_bp'])}", fmt.money(vat["vat"]), width))
+            lines.append(pair(f"  VAT {vat['code']} {fmt.rate(vat['rate_bp'])}", fmt.money(vat["vat"]), width))
         for method, amount in channel["payments"].items():
-            lines.append(_pair(f"  {method}", fmt.money(amount), width))
+            lines.append(pair(f"  {method}", fmt.money(amount), width))
     return lines
 
 
@@ -137,8 +138,3 @@ def _banner(training: bool, width: int) -> list[str]:
 def _vat_row(label: str, base: str, vat: str, gross: str, width: int) -> str:
     column = (width - 9) // 3
     return f"{label[:9]:<9}{base:>{column}}{vat:>{column}}{gross:>{width - 9 - 2 * column}}"
-
-
-def _pair(label: str, value: str, width: int) -> str:
-    space = max(width - len(label) - len(value), 1)
-    return f"{label}{' ' * space}{value}"
