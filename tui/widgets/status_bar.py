@@ -154,13 +154,19 @@ def _together(parts: list[Part], together: list[Part], text: str) -> list[Part]:
 
 
 class StatusBar(Static):
-    """The bar keeps the parts it was last shown, to fit them again when the screen is resized."""
+    """The bar keeps the parts it was last shown, to fit them again when the screen is resized.
+
+    It is shown again on every scale reading while goods sit on the pan, mostly with the same
+    parts: those change nothing. Its height is one row whatever it says, so an update never asks
+    for the screen's layout again."""
 
     parts: list[Part] = []
 
     def show(self, parts: list[Part]) -> None:
+        if parts == self.parts:
+            return
         self.parts = parts
-        self.update(status_line(parts, self.size.width))
+        self.update(status_line(parts, self.size.width), layout=False)
 
     def on_resize(self) -> None:
-        self.update(status_line(self.parts, self.size.width))
+        self.update(status_line(self.parts, self.size.width), layout=False)
