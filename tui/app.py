@@ -371,17 +371,17 @@ class CheckoutApp(App[int]):
             done = paid.handover
             handover = self.till.handover_receipt(done, self.config.receipt, self.fmt)
             queue.submit(handover_document(handover, self.fmt, columns), f"Hand-over {done.order.number}")
-            what, saved = f"the hand-over receipt of order {done.order.number}", "hand-over saved"
+            saved = "hand-over saved"
         elif paid.stored is not None:
             receipt = self.till.receipt(paid.stored, self.config.receipt, self.fmt)
             queue.submit(receipt_document(receipt, self.fmt, columns), f"Receipt {paid.stored.number}")
-            what, saved = f"the receipt of sale {paid.stored.number}", "sale saved"
+            saved = "sale saved"
         else:
             return PrintNote(False, "Nothing to print: this payment has no receipt")
         snapshot = queue.snapshot()
         if snapshot.printer not in ("ready", "unknown"):
             return PrintNote(True, f"Printer {snapshot.printer}: {saved}, the receipt prints once it is fixed")
-        return PrintNote(True, f"Printing {what}", "ok")
+        return PrintNote(True)
 
     @property
     def print_columns(self) -> int:

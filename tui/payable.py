@@ -41,8 +41,7 @@ class PrintNote:
     """What became of a receipt asked for after payment, in the words the cashier reads."""
 
     printed: bool  # sent to the print queue (it may still wait for paper)
-    text: str
-    level: str = "warn"
+    problem: str = ""  # why it waits, or why there is none, for the cashier; "": it is coming out now
 
 
 class Payable(Protocol):

@@ -51,10 +51,10 @@ class ReceiptScreen(CounterScreen):
         if reason:
             note = self.checkout.print_paid(self.paid)
             self.printed = note.printed
-            if note.level == "ok":
-                self.say(f"Receipt printed by itself: {reason}", "ok")
+            if note.problem:
+                self.say(note.problem, "warn")
             else:
-                self.say(note.text, note.level)
+                self.say(f"Receipt printed by itself: {reason}", "ok")
 
     def _next(self, note: PrintNote | None = None) -> None:
         """Back to the sale screen: just below after a sale, under the order's screens after a hand-over.
@@ -65,8 +65,8 @@ class ReceiptScreen(CounterScreen):
             self.app.pop_screen()
         paid = self.paid
         done = paid.then or f"{paid.title}: {self.checkout.fmt.money(paid.total)} {paid.verb}. Next customer"
-        if note is not None and note.level != "ok":  # a receipt that waits (no paper…) is said first
-            self.checkout.sale_screen.say(f"{note.text}. {done}", note.level)
+        if note is not None and note.problem:  # a receipt that waits (no paper…) is said first
+            self.checkout.sale_screen.say(f"{note.problem}. {done}", "warn")
         else:  # the receipt coming out of the printer says the rest
             self.checkout.sale_screen.say(done, "ok")
 
@@ -81,7 +81,7 @@ class ReceiptScreen(CounterScreen):
         if note.printed:
             self._next(note)
         else:
-            self.say(note.text, note.level)  # the cashier may still give an invoice
+            self.say(note.problem, "warn")  # the cashier may still give an invoice
 
     def action_invoice(self) -> None:
         self.checkout.open_invoice(self.paid)
