@@ -5,6 +5,7 @@ builds them. Helpers wait for a condition with a deadline; nothing sleeps to hop
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -153,8 +154,9 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float
 
 
 def said(app: CheckoutApp) -> str:
-    """The screen's text with line breaks undone: a long message wraps on the message line."""
-    return " ".join(screen_text(app).split())
+    """The screen's text with line breaks and box borders undone: a long message wraps on the message
+    line, or inside a dialog's border."""
+    return " ".join(re.sub("[\u2500-\u257f]", " ", screen_text(app)).split())
 
 
 def screen_text(app: CheckoutApp) -> str:

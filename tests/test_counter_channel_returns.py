@@ -42,7 +42,7 @@ def name(till: Till, sku: str) -> str:
     return str(till.connection.execute("SELECT name FROM variant WHERE sku = ?", (sku,)).fetchone()[0])
 
 
-def said(app: Any) -> str:
+def message(app: Any) -> str:
     """What the screen in front says: its message line and, in a dialog, its question."""
     from textual.widgets import Static
 
@@ -82,15 +82,15 @@ async def test_another_lanes_sale_comes_back_by_its_receipts_square_code_and_twi
             await start_return(pilot, kit, code=code)
             await type_keys(pilot, "2")
             await pilot.press("enter")
-            assert "Only 1 pieces of" in said(app) and "(2 sold, 1 already returned)" in said(app)
+            assert "Only 1 pieces of" in message(app) and "(2 sold, 1 already returned)" in message(app)
             await pilot.press("enter")  # the other flour
             await pilot.press("down", "enter")  # and the pasta
             await refund_and_finish(pilot, "enter")
             await prompt_for_return(pilot)
             await scan(pilot, code)
-            await until(pilot, lambda: "has been returned already" in said(app), what="the second return refused")
+            await until(pilot, lambda: "has been returned already" in message(app), what="the second return refused")
             assert isinstance(app.screen, PromptScreen)
-            assert "Everything sold on sale 1 of lane 2 has been returned already" in said(app)
+            assert "Everything sold on sale 1 of lane 2 has been returned already" in message(app)
         assert app.unexpected == 0
     first, second = sealed_returns(till)
     assert first["original_uuid"] == second["original_uuid"] == original.sale.uuid
@@ -128,9 +128,9 @@ async def test_a_forged_or_altered_code_is_refused_and_nothing_is_returned(
             await prompt_for_return(pilot)
             for bad in (altered, foreign):
                 await scan(pilot, bad)
-                await until(pilot, lambda: "does not check out" in said(app), what="the code refused")
+                await until(pilot, lambda: "does not check out" in message(app), what="the code refused")
                 assert isinstance(app.screen, PromptScreen)
-                assert "it was altered, or printed outside this hub" in said(app)
+                assert "it was altered, or printed outside this hub" in message(app)
         assert app.unexpected == 0
     assert sealed_returns(till) == []
 
@@ -146,9 +146,9 @@ async def test_a_till_without_the_hubs_key_says_why_it_cannot_take_another_lanes
         async with app.run_test(size=(80, 25)) as pilot:
             await prompt_for_return(pilot)
             await scan(pilot, code)
-            await until(pilot, lambda: "cannot read the hub's receipt codes" in said(app))
-            assert "not-copied-here.key does not exist" in said(app)
-            assert "take the goods back at the lane that sold them" in said(app)
+            await until(pilot, lambda: "cannot read the hub's receipt codes" in message(app))
+            assert "not-copied-here.key does not exist" in message(app)
+            assert "take the goods back at the lane that sold them" in message(app)
     assert sealed_returns(till) == []
 
 
@@ -163,8 +163,8 @@ async def test_a_sale_of_a_channel_this_one_does_not_take_back_is_refused_with_t
         async with app.run_test(size=(80, 25)) as pilot:
             await prompt_for_return(pilot)
             await scan(pilot, code)
-            await until(pilot, lambda: "takes back only sales of" in said(app), what="the channel's refusal")
-            assert f"This sale was made at 'market stall'; '{HERE}' takes back only sales of: {HERE}." in said(app)
+            await until(pilot, lambda: "takes back only sales of" in message(app), what="the channel's refusal")
+            assert f"This sale was made at 'market stall'; '{HERE}' takes back only sales of: {HERE}." in message(app)
     assert sealed_returns(till) == []
 
 
@@ -184,8 +184,8 @@ async def test_a_sale_older_than_the_channels_limit_is_refused_and_the_last_day_
             await prompt_for_return(pilot)
             await type_keys(pilot, "1")
             await pilot.press("enter")
-            await until(pilot, lambda: "days ago" in said(app), what="the age refusal")
-            assert "This sale is from 2026-03-02, 15 days ago: goods come back within 14 days here" in said(app)
+            await until(pilot, lambda: "days ago" in message(app), what="the age refusal")
+            assert "This sale is from 2026-03-02, 15 days ago: goods come back within 14 days here" in message(app)
             assert isinstance(app.screen, PromptScreen)
     assert len(sealed_returns(till)) == 1
 
@@ -202,11 +202,11 @@ async def test_a_typed_number_without_the_receipt_is_refused_where_the_receipt_i
             await type_keys(pilot, "1")
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, ChooseScreen), what="the receipt question")
-            assert "Does the customer show the receipt of sale 1?" in said(app)
+            assert "Does the customer show the receipt of sale 1?" in message(app)
             await pilot.press("2")  # no receipt
-            await until(pilot, lambda: "need the receipt" in said(app), what="the refusal")
+            await until(pilot, lambda: "need the receipt" in message(app), what="the refusal")
             assert not isinstance(app.screen, ReturnScreen)
-            assert "Nothing refunded without it" in said(app)
+            assert "Nothing refunded without it" in message(app)
             await start_return_shown(pilot)
             await pilot.press("enter")
             await refund_and_finish(pilot, "enter")
@@ -274,7 +274,7 @@ async def test_a_line_marked_damaged_is_sealed_so_and_the_other_goes_back_to_sto
             await pilot.press("enter")  # one flour, back to stock
             await pilot.press("down", "enter")  # the pasta
             await type_keys(pilot, "*")  # is damaged
-            assert "DAMAGED" in screen_text(app) and "refunded but not back to stock" in said(app)
+            assert "DAMAGED" in screen_text(app) and "refunded but not back to stock" in message(app)
             await refund_and_finish(pilot, "enter")
     [record] = sealed_returns(till)
     assert [line.get("damaged", False) for line in record["lines"]] == [False, True]
@@ -294,7 +294,7 @@ async def test_where_goods_stay_off_the_shelf_by_default_the_cashier_puts_one_ba
             await start_return(pilot, kit, number=1)
             await pilot.press("enter", "down", "enter")
             await type_keys(pilot, "*")  # the pasta is fine: back to stock
-            assert "back to stock" in said(app)
+            assert "back to stock" in message(app)
             await refund_and_finish(pilot, "enter")
     [record] = sealed_returns(till)
     assert [line.get("damaged", False) for line in record["lines"]] == [True, False]
