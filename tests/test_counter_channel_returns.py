@@ -24,12 +24,11 @@ from drivers.printer_twin import read_bytes
 from tui.screens.choose import ChooseScreen
 from tui.screens.pin import ManagerPinScreen
 from tui.screens.prompt import PromptScreen
-from tui.screens.receipt import ReceiptScreen
 from tui.screens.refund import RefundScreen
 from tui.screens.returns import ReturnScreen
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import FLOUR, PASTA, app_for, counter_kit, scan, screen_text, type_keys, until
+from .counter_kit import FLOUR, PASTA, app_for, counter_kit, pay_exact_cash, scan, screen_text, type_keys, until
 from .people_kit import CHLOE, MANON, Monotonic, log_in, manager_pin, seed_people
 from .returns_kit import HUB_KEY, hub_key, other_lane, use_returns
 from .sales_kit import sold
@@ -313,9 +312,7 @@ async def test_the_printed_receipt_carries_the_hub_code_as_a_qr_code_and_this_la
         async with app.run_test(size=(80, 25)) as pilot:
             await scan(pilot, FLOUR)
             await scan(pilot, PASTA)
-            await type_keys(pilot, "+")
-            await pilot.press("enter")  # exact cash
-            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+            await pay_exact_cash(pilot)
             await type_keys(pilot, "+")  # the customer wants the receipt
             await until(pilot, lambda: bool(kit.printer.printout().of("qr")), what="the printed QR code")
             [code] = kit.printer.printout().of("qr")

@@ -18,7 +18,6 @@ from appliance.core.discount_rules import DiscountPolicy, DiscountRule
 from appliance.store.customers import upsert_ofn_customers
 from appliance.store.database import write_transaction
 from appliance.till import Till
-from tui.screens.receipt import ReceiptScreen
 from tui.screens.sale import SaleScreen
 
 from .channels_kit import channel_till
@@ -28,6 +27,7 @@ from .counter_kit import (
     app_for,
     counter_kit,
     last_sale,
+    pay_exact_cash,
     percent_off_the_line,
     scan,
     screen_text,
@@ -96,9 +96,7 @@ async def test_a_rule_from_the_channel_file_applies_in_its_hours_on_the_line_and
             await until(pilot, lambda: MONDAY_MORNING_FLOUR in screen_text(app), what="the rule on the basket line")
             line_text = next(row for row in screen_text(app).splitlines() if MONDAY_MORNING_FLOUR in row)
             assert app.fmt.amount(off) in line_text
-            await type_keys(pilot, "+")
-            await pilot.press("enter")  # exact cash
-            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
+            await pay_exact_cash(pilot)
             await type_keys(pilot, "+")  # the customer asks for a receipt
             await until(pilot, lambda: len(kit.printer.printout().pieces()) == 1, what="the printed receipt")
             printed = "\n".join(kit.printer.printout().pieces()[0])
@@ -117,9 +115,7 @@ async def test_a_rule_from_the_channel_file_applies_in_its_hours_on_the_line_and
             await scan(pilot, FLOUR)
             await until(pilot, lambda: "Dry goods" in screen_text(app), what="the line")
             assert MONDAY_MORNING_FLOUR not in screen_text(app)
-            await type_keys(pilot, "+")
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
+            await pay_exact_cash(pilot)
             await type_keys(pilot, "+")
             await until(pilot, lambda: len(kit.printer.printout().pieces()) == 2, what="the second receipt")
             assert MONDAY_MORNING_FLOUR not in "\n".join(kit.printer.printout().pieces()[1])
@@ -193,9 +189,7 @@ async def test_naming_the_customer_brings_the_rules_for_their_tags(till: Till, c
             await pilot.press("enter")
             await until(pilot, lambda: "their discounts apply" in screen_text(app), what="the customer named")
             assert "Members" in screen_text(app)
-            await type_keys(pilot, "+")
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
+            await pay_exact_cash(pilot)
     (line,) = last_sale(till).sale.lines
     assert line.discount is not None and line.discount["rule"] == "Members"
     assert line.discount_cents == round(flour_price * 10 / 100)
