@@ -10,7 +10,6 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from appliance.cli.demo import demo_variants
 from appliance.config import Config
 from appliance.core.clock import SteppingClock
 from appliance.core.customer import customer
@@ -29,10 +28,12 @@ from .counter_kit import (
     last_sale,
     pay_exact_cash,
     percent_off_the_line,
+    price,
     scan,
     screen_text,
     type_keys,
     until,
+    variant_of,
 )
 from .people_kit import CHLOE, MANON, manager_pin, staffed_counter
 
@@ -64,11 +65,6 @@ hours = "09:00-10:00"
 """
 
 
-def variant_of(till: Till, sku: str) -> tuple[int, int]:
-    row = till.connection.execute("SELECT id, price FROM variant WHERE sku = ?", (sku,)).fetchone()
-    return int(row[0]), int(row[1])
-
-
 def with_rules(till: Till, *rules: DiscountRule, policy: DiscountPolicy | None = None) -> None:
     """The channel's rules as if its file said so (the file itself: the first test)."""
     till.rules = replace(till.rules, discounts=rules, discount_policy=policy or DiscountPolicy())
@@ -79,13 +75,13 @@ async def test_a_rule_from_the_channel_file_applies_in_its_hours_on_the_line_and
 ) -> None:
     """The best rule in force wins (20 % in the hour, 5 % for the category after it); the rule
     shows by name on the basket line and the printed receipt, and the journal seals it."""
-    flour_id = next(v.id for v in demo_variants() if v.sku == FLOUR)
+    flour_id = variant_of(FLOUR)
     with (
         channel_till(config, clock, tmp_path, CHANNELS.replace("FLOUR_ID", str(flour_id))) as till,
         counter_kit(till, config, tmp_path, scale=False) as kit,
     ):
-        _, flour_price = variant_of(till, FLOUR)
-        _, pasta_price = variant_of(till, PASTA)
+        flour_price = price(till, FLOUR)
+        pasta_price = price(till, PASTA)
         off, pasta_off = round(flour_price * 2 * 20 / 100), round(pasta_price * 5 / 100)
         assert kit.printer is not None
         app = app_for(kit)
@@ -127,7 +123,7 @@ async def test_a_rule_from_the_channel_file_applies_in_its_hours_on_the_line_and
 async def test_a_discount_by_hand_replaces_the_rule_and_the_channel_caps_it(
     till: Till, config: Config, tmp_path: Path
 ) -> None:
-    flour_id, flour_price = variant_of(till, FLOUR)
+    flour_id, flour_price = variant_of(FLOUR), price(till, FLOUR)
     limits = (("cashier", Decimal("5")), ("manager", Decimal("30")))
     with_rules(
         till,
@@ -177,7 +173,7 @@ async def test_naming_the_customer_brings_the_rules_for_their_tags(till: Till, c
             till.clock.now(),
         )
     with_rules(till, DiscountRule("Members", percent=Decimal("10"), customer_tags=frozenset({"member"})))
-    _, flour_price = variant_of(till, FLOUR)
+    flour_price = price(till, FLOUR)
     with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
         app = app_for(kit)
         async with app.run_test(size=(100, 30)) as pilot:
