@@ -46,6 +46,11 @@ def price(till: Till, sku: str) -> int:
     return int(till.connection.execute("SELECT price FROM variant WHERE sku = ?", (sku,)).fetchone()[0])
 
 
+def name(till: Till, sku: str) -> str:
+    """A variant's name, as the store holds it now."""
+    return str(till.connection.execute("SELECT name FROM variant WHERE sku = ?", (sku,)).fetchone()[0])
+
+
 def last_sale(till: Till) -> StoredSale:
     """The sale sealed last on this till."""
     number = till.connection.execute("SELECT max(number) FROM sale").fetchone()[0]
