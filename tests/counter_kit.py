@@ -5,6 +5,7 @@ builds them. Helpers wait for a condition with a deadline; nothing sleeps to hop
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -43,6 +44,11 @@ def variant_of(ean: str) -> int:
 def price(till: Till, sku: str) -> int:
     """A variant's price in cents, as the store holds it now."""
     return int(till.connection.execute("SELECT price FROM variant WHERE sku = ?", (sku,)).fetchone()[0])
+
+
+def name(till: Till, sku: str) -> str:
+    """A variant's name, as the store holds it now."""
+    return str(till.connection.execute("SELECT name FROM variant WHERE sku = ?", (sku,)).fetchone()[0])
 
 
 def last_sale(till: Till) -> StoredSale:
@@ -153,8 +159,9 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float
 
 
 def said(app: CheckoutApp) -> str:
-    """The screen's text with line breaks undone: a long message wraps on the message line."""
-    return " ".join(screen_text(app).split())
+    """The screen's text with line breaks and box borders undone: a long message wraps on the message
+    line, or inside a dialog's border."""
+    return " ".join(re.sub("[\u2500-\u257f]", " ", screen_text(app)).split())
 
 
 def screen_text(app: CheckoutApp) -> str:

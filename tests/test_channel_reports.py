@@ -23,19 +23,17 @@ from hypothesis import strategies as st
 from appliance import config as config_module
 from appliance.cli.demo import demo_config_text, demo_variants
 from appliance.cli.main import main
-from appliance.config import Config
 from appliance.core.clock import SteppingClock
 from appliance.core.money import from_cents
 from appliance.core.sale import Discount, DiscountKind, PricedBy, Sale
 from appliance.reports.formatting import Formatter
 from appliance.reports.text import shift_report_text
-from appliance.store.catalogue import upsert_variants
-from appliance.store.database import write_transaction
 from appliance.store.sales import StoredSale
 from appliance.store.totals import SalesTotals
 from appliance.till import Till
 
 from .conftest import MONDAY_MORNING
+from .store_kit import demo_till
 
 CHANNELS = ("shop counter", "market stall", "pickup point")
 VARIANTS = demo_variants()
@@ -55,14 +53,6 @@ class RuleDiscount(Discount):
         if self.stacked:
             record["rules"] = list(self.stacked)
         return record
-
-
-def new_till(config: Config, directory: Path) -> Till:
-    till = Till.create(replace(config, store_path=directory / "till.db"), clock=SteppingClock(MONDAY_MORNING))
-    with write_transaction(till.db) as connection:
-        upsert_variants(connection, VARIANTS, MONDAY_MORNING)
-    till.open_shift("Alice", Decimal("100.00"))
-    return till
 
 
 def pay(till: Till, sale: Sale, method: str) -> StoredSale:
@@ -146,9 +136,12 @@ def assert_channels_add_up(totals: SalesTotals, used: set[str]) -> None:
 @given(baskets=st.lists(BASKETS, min_size=1, max_size=8))
 def test_any_sales_channel_totals_add_up_to_the_whole_to_the_cent(baskets: list[dict[str, Any]]) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        config = replace(config_module.parse(demo_config_text()), api_key_file=Path(directory) / "api.key")
-        till = new_till(config, Path(directory))
-        try:
+        config = replace(
+            config_module.parse(demo_config_text()),
+            api_key_file=Path(directory) / "api.key",
+            store_path=Path(directory) / "till.db",
+        )
+        with demo_till(config, SteppingClock(MONDAY_MORNING)) as till:
             used = set()
             for basket in baskets:
                 stored = sell(till, basket["channel"], basket)
@@ -160,8 +153,6 @@ def test_any_sales_channel_totals_add_up_to_the_whole_to_the_cent(baskets: list[
             assert_channels_add_up(till.x_report().totals, used)
             z = till.close_shift(from_cents(till.x_report().expected_cash), "Alice")
             assert_channels_add_up(z.totals, used)
-        finally:
-            till.close()
 
 
 def a_day_in_two_channels(till: Till) -> None:

@@ -5,7 +5,6 @@ a sale waits longer than the hub accepts, on gpiozero's MockFactory with the til
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +18,7 @@ from appliance import config as config_module
 from appliance.cli.main import main
 from appliance.config import Config
 from appliance.core.clock import SteppingClock
-from appliance.reports.attention import advice, said
+from appliance.reports import attention
 from appliance.store.database import write_transaction
 from appliance.store.sync_attention import Parked
 from appliance.store.sync_lock import SyncBusy, sync_pass
@@ -27,16 +26,10 @@ from appliance.till import Till
 from drivers.lights import LightState
 from tui.screens.attention import AttentionScreen
 
-from .counter_kit import FLOUR, app_for, counter_kit, scan, screen_text, type_keys, until
+from .counter_kit import FLOUR, app_for, counter_kit, said, scan, screen_text, type_keys, until
 from .ofn_sandbox import Box, expected_counter_lines
 
 GPIO_LIGHTS = {"enabled": True, "green": 17, "amber": 27, "red": 22, "buzzer": 24}
-
-
-def flat(app: Any) -> str:
-    """The screen's words on one line, without the boxes' borders: a long line wraps where the screen
-    is narrow, and what is checked is the words."""
-    return " ".join(re.sub("[│─┌┐└┘]", " ", screen_text(app)).split())
 
 
 async def open_attention(pilot: Pilot[Any]) -> None:
@@ -68,22 +61,22 @@ async def test_a_change_ofn_refused_is_retried_from_the_screen_and_reaches_ofn(
             app = app_for(kit)
             async with app.run_test(size=(80, 25)) as pilot:
                 await open_attention(pilot)
-                await until(pilot, lambda: "out of stock" in flat(app), what="the parked change")
-                shown = flat(app)
+                await until(pilot, lambda: "out of stock" in said(app), what="the parked change")
+                shown = said(app)
                 assert f"order {order} · {name} (variant {variant})" in shown
                 assert "set its stock (on hand) to what is on the shelf now plus" in shown
                 assert "`sync retry`" not in shown and "POST /api" not in shown  # the CLI's words are not the screen's
 
                 box.sandbox.admin("POST", "stock", {"variant_id": variant, "on_hand": 500})  # the manager, in OFN
                 await pilot.press("enter")
-                await until(pilot, lambda: "back in the sync's queue" in flat(app), what="the retry")
-                await until(pilot, lambda: "waiting for the sync's next pass" in flat(app))
+                await until(pilot, lambda: "back in the sync's queue" in said(app), what="the retry")
+                await until(pilot, lambda: "waiting for the sync's next pass" in said(app))
                 assert box.sandbox.counter_lines().get(variant, 0) == 0, "the daemon sends it, not the screen"
 
                 box.drain_until_settled()  # the sync daemon's next pass
-                await until(pilot, lambda: f"{name} (variant {variant}): in OFN now" in flat(app), what="arrival")
-                assert f"the order holds {expected[variant]}" in flat(app)
-                assert "Nothing is parked" in flat(app)
+                await until(pilot, lambda: f"{name} (variant {variant}): in OFN now" in said(app), what="arrival")
+                assert f"the order holds {expected[variant]}" in said(app)
+                assert "Nothing is parked" in said(app)
     finally:
         till.close()
     assert box.sandbox.counter_lines() == expected
@@ -125,11 +118,11 @@ async def test_the_light_turns_red_when_a_sale_waits_longer_than_configured(
             await until(pilot, lambda: lights.state is LightState.ATTENTION, what="red after 30 minutes")
             assert lights.red.is_lit and not lights.green.is_lit and not lights.amber.is_lit
             assert app.sync is not None and app.sync.attention == 0, "nothing is parked: the wait alone"
-            assert "menu, then What waits" in flat(app)
+            assert "menu, then What waits" in said(app)
 
             await open_attention(pilot)
-            await until(pilot, lambda: "Oldest sale waiting for OFN: 30 min" in flat(app))
-            assert "the light turns red at 30 min" in flat(app)
+            await until(pilot, lambda: "Oldest sale waiting for OFN: 30 min" in said(app))
+            assert "the light turns red at 30 min" in said(app)
 
 
 # -- what to do in OFN, for each reason the engine parks with -----------------------------------------
@@ -166,9 +159,9 @@ async def test_the_light_turns_red_when_a_sale_waits_longer_than_configured(
 )
 def test_each_parked_reason_gets_its_task_in_ofn(reason: str, todo: str, retry_helps: bool) -> None:
     item = Parked("R1", 1042, "Flour T65 1 kg", reason, None, missing=3)
-    task, helps = advice(item)
+    task, helps = attention.advice(item)
     assert todo in task and helps is retry_helps
-    assert "sync retry" not in said(reason) and "/api/" not in said(reason)
+    assert "sync retry" not in attention.said(reason) and "/api/" not in attention.said(reason)
 
 
 def test_a_retry_never_runs_under_a_sync_pass_in_progress(till: Till) -> None:
@@ -218,18 +211,18 @@ async def test_a_credit_posting_in_doubt_is_answered_from_the_screen_never_retri
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
             await open_attention(pilot)
-            await until(pilot, lambda: f"credit posting {posting} · customer 40" in flat(app), what="the posting")
-            assert "OFN Checkout lane 1 sale 7" in flat(app) and "Then * here to say which." in flat(app)
+            await until(pilot, lambda: f"credit posting {posting} · customer 40" in said(app), what="the posting")
+            assert "OFN Checkout lane 1 sale 7" in said(app) and "Then * here to say which." in said(app)
             assert "* Credit in OFN?" in screen_text(app)  # the footer offers the answer
             await pilot.press("enter")  # a blanket retry: the posting may have landed, so it stays parked
-            await until(pilot, lambda: "waits for your answer" in flat(app), what="the refusal to retry it")
+            await until(pilot, lambda: "waits for your answer" in said(app), what="the refusal to retry it")
             assert posting_state(till, posting)[0] == "attention"
             await type_keys(pilot, "*")
-            await until(pilot, lambda: "It is not there: send it again" in flat(app), what="the question")
-            assert "on customer 40's credit" in flat(app)
+            await until(pilot, lambda: "It is not there: send it again" in said(app), what="the question")
+            assert "on customer 40's credit" in said(app)
             await pilot.press(digit)
             await until(pilot, lambda: posting_state(till, posting)[0] == status, what="the answer kept")
-            await until(pilot, lambda: "Nothing is parked" in flat(app), what="the list read again")
+            await until(pilot, lambda: "Nothing is parked" in said(app), what="the list read again")
             assert posting_state(till, posting)[1] is None  # no longer in doubt: sent again, or never
             assert "Credit in OFN?" not in screen_text(app)  # nothing more to answer: * is gone
     assert app.unexpected == 0

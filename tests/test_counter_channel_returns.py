@@ -24,25 +24,32 @@ from drivers.printer_twin import read_bytes
 from tui.screens.choose import ChooseScreen
 from tui.screens.pin import ManagerPinScreen
 from tui.screens.prompt import PromptScreen
-from tui.screens.receipt import ReceiptScreen
 from tui.screens.refund import RefundScreen
 from tui.screens.returns import ReturnScreen
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import FLOUR, PASTA, app_for, counter_kit, scan, screen_text, type_keys, until
+from .counter_kit import (
+    FLOUR,
+    PASTA,
+    app_for,
+    counter_kit,
+    name,
+    pay_exact_cash,
+    price,
+    scan,
+    screen_text,
+    type_keys,
+    until,
+)
 from .people_kit import CHLOE, MANON, Monotonic, log_in, manager_pin, seed_people
 from .returns_kit import HUB_KEY, hub_key, other_lane, use_returns
 from .sales_kit import sold
-from .test_counter_returns import price, refund_and_finish, sealed_returns, start_return
+from .test_counter_returns import refund_and_finish, sealed_returns, start_return
 
 HERE = "pickup point"  # the demo config's channel
 
 
-def name(till: Till, sku: str) -> str:
-    return str(till.connection.execute("SELECT name FROM variant WHERE sku = ?", (sku,)).fetchone()[0])
-
-
-def said(app: Any) -> str:
+def message(app: Any) -> str:
     """What the screen in front says: its message line and, in a dialog, its question."""
     from textual.widgets import Static
 
@@ -51,10 +58,6 @@ def said(app: Any) -> str:
     parts = [str(widget.content) for widget in app.screen.query(Said)]
     parts += [str(widget.content) for widget in app.screen.query("#dialog-title").results(Static)]
     return " ".join(" ".join(parts).split())
-
-
-def rules(**values: Any) -> ReturnRules:
-    return ReturnRules(**values)
 
 
 async def prompt_for_return(pilot: Any) -> None:
@@ -68,7 +71,7 @@ async def test_another_lanes_sale_comes_back_by_its_receipts_square_code_and_twi
     """Lane 2 sold two flour bags and a pasta; its receipt's QR code (as its printer printed it)
     brings the sale to lane 1, offline: one flour comes back, then the other; a third is refused, and
     once everything is back the code says so. Each return line names lane 2's sale."""
-    use_returns(till, rules(from_channels=(HERE,)), hub_key(tmp_path))
+    use_returns(till, ReturnRules(from_channels=(HERE,)), hub_key(tmp_path))
     with other_lane(config, tmp_path, clock) as lane2:
         original = lane2.sell((FLOUR, 2), (PASTA, 1))
         code = lane2.hub_code(original)
@@ -82,15 +85,15 @@ async def test_another_lanes_sale_comes_back_by_its_receipts_square_code_and_twi
             await start_return(pilot, kit, code=code)
             await type_keys(pilot, "2")
             await pilot.press("enter")
-            assert "Only 1 pieces of" in said(app) and "(2 sold, 1 already returned)" in said(app)
+            assert "Only 1 pieces of" in message(app) and "(2 sold, 1 already returned)" in message(app)
             await pilot.press("enter")  # the other flour
             await pilot.press("down", "enter")  # and the pasta
             await refund_and_finish(pilot, "enter")
             await prompt_for_return(pilot)
             await scan(pilot, code)
-            await until(pilot, lambda: "has been returned already" in said(app), what="the second return refused")
+            await until(pilot, lambda: "has been returned already" in message(app), what="the second return refused")
             assert isinstance(app.screen, PromptScreen)
-            assert "Everything sold on sale 1 of lane 2 has been returned already" in said(app)
+            assert "Everything sold on sale 1 of lane 2 has been returned already" in message(app)
         assert app.unexpected == 0
     first, second = sealed_returns(till)
     assert first["original_uuid"] == second["original_uuid"] == original.sale.uuid
@@ -112,7 +115,7 @@ async def test_another_lanes_sale_comes_back_by_its_receipts_square_code_and_twi
 async def test_a_forged_or_altered_code_is_refused_and_nothing_is_returned(
     till: Till, config: Config, clock: SteppingClock, tmp_path: Path
 ) -> None:
-    use_returns(till, rules(), hub_key(tmp_path))
+    use_returns(till, ReturnRules(), hub_key(tmp_path))
     other_hub = tmp_path / "elsewhere" / "hub.key"
     other_hub.parent.mkdir()
     other_hub.write_bytes(b"another hub's key, 32 bytes long")
@@ -128,9 +131,9 @@ async def test_a_forged_or_altered_code_is_refused_and_nothing_is_returned(
             await prompt_for_return(pilot)
             for bad in (altered, foreign):
                 await scan(pilot, bad)
-                await until(pilot, lambda: "does not check out" in said(app), what="the code refused")
+                await until(pilot, lambda: "does not check out" in message(app), what="the code refused")
                 assert isinstance(app.screen, PromptScreen)
-                assert "it was altered, or printed outside this hub" in said(app)
+                assert "it was altered, or printed outside this hub" in message(app)
         assert app.unexpected == 0
     assert sealed_returns(till) == []
 
@@ -140,22 +143,22 @@ async def test_a_till_without_the_hubs_key_says_why_it_cannot_take_another_lanes
 ) -> None:
     with other_lane(config, tmp_path, clock) as lane2:
         code = lane2.hub_code(lane2.sell((FLOUR, 1)))
-    use_returns(till, rules(), tmp_path / "not-copied-here.key")
+    use_returns(till, ReturnRules(), tmp_path / "not-copied-here.key")
     with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
             await prompt_for_return(pilot)
             await scan(pilot, code)
-            await until(pilot, lambda: "cannot read the hub's receipt codes" in said(app))
-            assert "not-copied-here.key does not exist" in said(app)
-            assert "take the goods back at the lane that sold them" in said(app)
+            await until(pilot, lambda: "cannot read the hub's receipt codes" in message(app))
+            assert "not-copied-here.key does not exist" in message(app)
+            assert "take the goods back at the lane that sold them" in message(app)
     assert sealed_returns(till) == []
 
 
 async def test_a_sale_of_a_channel_this_one_does_not_take_back_is_refused_with_the_reason(
     till: Till, config: Config, clock: SteppingClock, tmp_path: Path
 ) -> None:
-    use_returns(till, rules(from_channels=(HERE,)), hub_key(tmp_path))
+    use_returns(till, ReturnRules(from_channels=(HERE,)), hub_key(tmp_path))
     with other_lane(config, tmp_path, clock, channel="market stall") as stall:
         code = stall.hub_code(stall.sell((FLOUR, 1)))
     with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
@@ -163,8 +166,8 @@ async def test_a_sale_of_a_channel_this_one_does_not_take_back_is_refused_with_t
         async with app.run_test(size=(80, 25)) as pilot:
             await prompt_for_return(pilot)
             await scan(pilot, code)
-            await until(pilot, lambda: "takes back only sales of" in said(app), what="the channel's refusal")
-            assert f"This sale was made at 'market stall'; '{HERE}' takes back only sales of: {HERE}." in said(app)
+            await until(pilot, lambda: "takes back only sales of" in message(app), what="the channel's refusal")
+            assert f"This sale was made at 'market stall'; '{HERE}' takes back only sales of: {HERE}." in message(app)
     assert sealed_returns(till) == []
 
 
@@ -172,7 +175,7 @@ async def test_a_sale_older_than_the_channels_limit_is_refused_and_the_last_day_
     till: Till, config: Config, clock: SteppingClock, tmp_path: Path
 ) -> None:
     sold(till, (FLOUR, 2))  # Monday 2 March, 09:00 in Paris
-    use_returns(till, rules(max_days=14), None)
+    use_returns(till, ReturnRules(max_days=14), None)
     clock.advance(14 * 86400 + 14 * 3600)  # Monday 16 March, 23:00: the 14th day, still in time
     with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
         app = app_for(kit)
@@ -184,8 +187,8 @@ async def test_a_sale_older_than_the_channels_limit_is_refused_and_the_last_day_
             await prompt_for_return(pilot)
             await type_keys(pilot, "1")
             await pilot.press("enter")
-            await until(pilot, lambda: "days ago" in said(app), what="the age refusal")
-            assert "This sale is from 2026-03-02, 15 days ago: goods come back within 14 days here" in said(app)
+            await until(pilot, lambda: "days ago" in message(app), what="the age refusal")
+            assert "This sale is from 2026-03-02, 15 days ago: goods come back within 14 days here" in message(app)
             assert isinstance(app.screen, PromptScreen)
     assert len(sealed_returns(till)) == 1
 
@@ -194,7 +197,7 @@ async def test_a_typed_number_without_the_receipt_is_refused_where_the_receipt_i
     till: Till, config: Config, tmp_path: Path
 ) -> None:
     sold(till, (FLOUR, 2))
-    use_returns(till, rules(receipt_required=True), None)
+    use_returns(till, ReturnRules(receipt_required=True), None)
     with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
@@ -202,11 +205,11 @@ async def test_a_typed_number_without_the_receipt_is_refused_where_the_receipt_i
             await type_keys(pilot, "1")
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, ChooseScreen), what="the receipt question")
-            assert "Does the customer show the receipt of sale 1?" in said(app)
+            assert "Does the customer show the receipt of sale 1?" in message(app)
             await pilot.press("2")  # no receipt
-            await until(pilot, lambda: "need the receipt" in said(app), what="the refusal")
+            await until(pilot, lambda: "need the receipt" in message(app), what="the refusal")
             assert not isinstance(app.screen, ReturnScreen)
-            assert "Nothing refunded without it" in said(app)
+            assert "Nothing refunded without it" in message(app)
             await start_return_shown(pilot)
             await pilot.press("enter")
             await refund_and_finish(pilot, "enter")
@@ -235,7 +238,7 @@ async def test_a_refund_below_the_channels_no_pin_value_needs_no_pin_and_at_it_d
     sold(till, (FLOUR, 1))
     seed_people(till)
     flour = price(till, FLOUR)
-    use_returns(till, rules(no_pin_below=3 * flour + 1), None)
+    use_returns(till, ReturnRules(no_pin_below=3 * flour + 1), None)
     with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
         app = app_for(kit, monotonic=Monotonic())
         async with app.run_test(size=(80, 25)) as pilot:
@@ -248,7 +251,7 @@ async def test_a_refund_below_the_channels_no_pin_value_needs_no_pin_and_at_it_d
             await until(pilot, lambda: not isinstance(app.screen, RefundScreen))
             await pilot.press("enter")  # no receipt
             await until(pilot, lambda: isinstance(app.screen, SaleScreen))
-            use_returns(till, rules(no_pin_below=flour), None)  # now one bag is at the value
+            use_returns(till, ReturnRules(no_pin_below=flour), None)  # now one bag is at the value
             await start_return(pilot, kit, number=2)
             await pilot.press("enter")
             await type_keys(pilot, "+")
@@ -274,7 +277,7 @@ async def test_a_line_marked_damaged_is_sealed_so_and_the_other_goes_back_to_sto
             await pilot.press("enter")  # one flour, back to stock
             await pilot.press("down", "enter")  # the pasta
             await type_keys(pilot, "*")  # is damaged
-            assert "DAMAGED" in screen_text(app) and "refunded but not back to stock" in said(app)
+            assert "DAMAGED" in screen_text(app) and "refunded but not back to stock" in message(app)
             await refund_and_finish(pilot, "enter")
     [record] = sealed_returns(till)
     assert [line.get("damaged", False) for line in record["lines"]] == [False, True]
@@ -287,14 +290,14 @@ async def test_where_goods_stay_off_the_shelf_by_default_the_cashier_puts_one_ba
     till: Till, config: Config, tmp_path: Path
 ) -> None:
     sold(till, (FLOUR, 1), (PASTA, 1))
-    use_returns(till, rules(restock=False), None)
+    use_returns(till, ReturnRules(restock=False), None)
     with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
             await start_return(pilot, kit, number=1)
             await pilot.press("enter", "down", "enter")
             await type_keys(pilot, "*")  # the pasta is fine: back to stock
-            assert "back to stock" in said(app)
+            assert "back to stock" in message(app)
             await refund_and_finish(pilot, "enter")
     [record] = sealed_returns(till)
     assert [line.get("damaged", False) for line in record["lines"]] == [True, False]
@@ -306,16 +309,14 @@ async def test_the_printed_receipt_carries_the_hub_code_as_a_qr_code_and_this_la
     """A sale paid at the counter, its receipt printed on the printer twin (ESC/POS over TCP): the QR
     code's text checks out under the hub's key and names the sale; scanned back here, it is the same
     as finding the sale by its number."""
-    use_returns(till, rules(), hub_key(tmp_path))
+    use_returns(till, ReturnRules(), hub_key(tmp_path))
     with counter_kit(till, config, tmp_path, scale=False) as kit:
         assert kit.printer is not None
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
             await scan(pilot, FLOUR)
             await scan(pilot, PASTA)
-            await type_keys(pilot, "+")
-            await pilot.press("enter")  # exact cash
-            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+            await pay_exact_cash(pilot)
             await type_keys(pilot, "+")  # the customer wants the receipt
             await until(pilot, lambda: bool(kit.printer.printout().of("qr")), what="the printed QR code")
             [code] = kit.printer.printout().of("qr")
@@ -346,7 +347,7 @@ def test_without_the_hubs_key_a_receipt_has_no_qr_code(till: Till, config: Confi
         )
     )
     assert printed.of("qr") == [] and printed.of("barcode") == ["S00000001L1"]
-    use_returns(till, rules(), hub_key(tmp_path))
+    use_returns(till, ReturnRules(), hub_key(tmp_path))
     printed = read_bytes(
         Renderer(PrinterSettings(profile="TM-T20II")).render(
             receipt_document(till.receipt(stored, config.receipt, fmt), fmt, 42)
@@ -360,7 +361,7 @@ async def test_a_scanner_that_types_into_the_prompt_brings_another_lanes_sale_to
     till: Till, config: Config, clock: SteppingClock, tmp_path: Path
 ) -> None:
     """The keyboard-wedge path: the code arrives as keys in the prompt (a few hundred of them), then Enter."""
-    use_returns(till, rules(), hub_key(tmp_path))
+    use_returns(till, ReturnRules(), hub_key(tmp_path))
     with other_lane(config, tmp_path, clock) as lane2:
         code = lane2.hub_code(lane2.sell((FLOUR, 1)))
     assert len(code) > 64  # longer than any barcode the prompt took before
@@ -377,7 +378,7 @@ async def test_a_scanner_that_types_into_the_prompt_brings_another_lanes_sale_to
 def test_a_square_code_finds_this_lanes_sale_for_a_reprint_and_names_another_lanes(
     till: Till, config: Config, clock: SteppingClock, tmp_path: Path
 ) -> None:
-    use_returns(till, rules(), hub_key(tmp_path))
+    use_returns(till, ReturnRules(), hub_key(tmp_path))
     stored = sold(till, (FLOUR, 1))
     own = till.hub_code(stored)
     assert own is not None and till.sale_by_code(own).sale.uuid == stored.sale.uuid

@@ -6,7 +6,6 @@ the twin's paper, and the drawer kick a manager may refuse.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +17,10 @@ from appliance.till import Till
 from drivers.checks import device_checks
 from tui.screens.diagnostics import DiagnosticsScreen
 
-from .counter_kit import APPLES_PLU, FLOUR, app_for, counter_kit, scan, screen_text, type_keys, until
+from .counter_kit import APPLES_PLU, FLOUR, app_for, counter_kit, said, scan, type_keys, until
 from .people_kit import CHLOE, MANON, log_in, manager_pin, seed_people
 
 WAIT = 20.0  # the checks run in workers; the box's reach OFN, which these tests leave unreachable
-
-
-def flat(app: Any) -> str:
-    return " ".join(re.sub("[│─┌┐└┘]", " ", screen_text(app)).split())
 
 
 async def open_diagnostics(pilot: Pilot[Any]) -> DiagnosticsScreen:
@@ -45,11 +40,11 @@ async def scrolled_to(pilot: Pilot[Any], words: str) -> bool:
         await pilot.press("up")
         await pilot.pause()
     for _ in range(40):
-        if words in flat(pilot.app):
+        if words in said(pilot.app):
             return True
         await pilot.press("down")
         await pilot.pause()
-    return words in flat(pilot.app)
+    return words in said(pilot.app)
 
 
 def named(verdicts: list[tuple[str, str, str]], *names: str) -> list[tuple[str, str, str]]:
@@ -73,22 +68,22 @@ async def test_an_unplugged_scale_and_a_printer_out_of_paper_get_the_doctors_ver
             assert named(shown, "scale")[0][:2] == ("fail", "scale")
             assert await scrolled_to(pilot, "does not exist: plug the scale in, or fix devices.scale.port")
             assert named(shown, "printer")[0][0] == "fail" and "paper" in named(shown, "printer")[0][2]
-            assert "FAIL: api key, scale, printer" in flat(app)
+            assert "FAIL: api key, scale, printer" in said(app)
             box = [(level, name) for level, name, _ in run_checks(kit.config, till.path)][: len(screen.box)]
             assert [(check.verdict, check.device) for check in screen.box] == box, "the box's checks: the doctor's"
             assert {"journal", "sync", "version", "clock", "disk"} <= {name for _, name in box}
-            assert "Printer no paper" in flat(app), "the status bar learnt it from the check"
+            assert "Printer no paper" in said(app), "the status bar learnt it from the check"
             assert await scrolled_to(pilot, "ESC/POS print queue to tcp://127.0.0.1"), "the driver that claims it"
 
             kit.scale.replug()  # plugged back in, paper loaded: checked again, both pass
             kit.scale.show(734)
             kit.printer.set_status(paper_out=False)
-            await until(pilot, lambda: "stable 734 g" in flat(app), WAIT, "the scale's live reading, back")
+            await until(pilot, lambda: "stable 734 g" in said(app), WAIT, "the scale's live reading, back")
             first = screen.run
             await type_keys(pilot, "/")
             await until(pilot, lambda: screen.run > first and not screen.running, WAIT, "every check again")
             assert [v[0] for v in named(screen.verdicts, "scale", "printer")] == ["ok", "ok"]
-            assert "raw 02 30 30 2e 37 33 34" in flat(app)
+            assert "raw 02 30 30 2e 37 33 34" in said(app)
             assert await scrolled_to(pilot, "Toledo 8217 at 9600 baud 7E1 on"), "the driver that claims it"
 
 
@@ -103,7 +98,7 @@ async def test_the_scanner_test_says_what_a_sale_would_make_of_each_code_and_sel
             await scan(pilot, "4006381333931")
             await type_keys(pilot, APPLES_PLU)
             await pilot.press("enter")
-            text = flat(app)
+            text = said(app)
             assert f"{FLOUR} gtin: Flour T65 1 kg" in text and "4006381333931 gtin: nothing to sell" in text
             assert f"{APPLES_PLU} plu: Apples Gala" in text and "per kg (by plu)" in text  # the last one, said whole
             made = dict(screen.scans)
@@ -122,7 +117,7 @@ async def test_the_printer_test_page_comes_out_of_the_printer_through_the_queue(
             await open_diagnostics(pilot)
             await type_keys(pilot, "+")
             assert kit.printer.wait_for("cut", timeout=WAIT), "the test page was cut"
-            await until(pilot, lambda: "Test page sent to the print queue" in flat(app))
+            await until(pilot, lambda: "Test page sent to the print queue" in said(app))
         paper = "\n".join(kit.printer.lines)
         assert "PRINTER TEST" in paper and "TOTAL" in paper and "Code page" in paper
 
@@ -137,11 +132,11 @@ async def test_the_drawer_opens_only_once_a_manager_allows_it(till: Till, config
             await open_diagnostics(pilot)
             await type_keys(pilot, "*")
             await manager_pin(pilot, None)  # no manager came: nothing opens, nothing is recorded
-            assert "Not done: open the drawer needs a manager's PIN" in flat(app)
+            assert "Not done: open the drawer needs a manager's PIN" in said(app)
             await type_keys(pilot, "*")
             await manager_pin(pilot, MANON[1])
             assert kit.printer.wait_for("drawer", timeout=WAIT)
-            await until(pilot, lambda: "Drawer kicked, allowed by Manon" in flat(app))
+            await until(pilot, lambda: "Drawer kicked, allowed by Manon" in said(app))
             queue = kit.devices.printer
             assert queue is not None and queue.wait_for(lambda s: not s.waiting, WAIT)
         assert len(kit.printer.printout().of("drawer")) == 1, "the refused kick never reached the printer"

@@ -10,7 +10,6 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from appliance.cli.demo import demo_variants
 from appliance.config import Config
 from appliance.core.clock import SteppingClock
 from appliance.core.customer import customer
@@ -18,7 +17,6 @@ from appliance.core.discount_rules import DiscountPolicy, DiscountRule
 from appliance.store.customers import upsert_ofn_customers
 from appliance.store.database import write_transaction
 from appliance.till import Till
-from tui.screens.receipt import ReceiptScreen
 from tui.screens.sale import SaleScreen
 
 from .channels_kit import channel_till
@@ -28,11 +26,14 @@ from .counter_kit import (
     app_for,
     counter_kit,
     last_sale,
+    pay_exact_cash,
     percent_off_the_line,
+    price,
     scan,
     screen_text,
     type_keys,
     until,
+    variant_of,
 )
 from .people_kit import CHLOE, MANON, manager_pin, staffed_counter
 
@@ -64,11 +65,6 @@ hours = "09:00-10:00"
 """
 
 
-def variant_of(till: Till, sku: str) -> tuple[int, int]:
-    row = till.connection.execute("SELECT id, price FROM variant WHERE sku = ?", (sku,)).fetchone()
-    return int(row[0]), int(row[1])
-
-
 def with_rules(till: Till, *rules: DiscountRule, policy: DiscountPolicy | None = None) -> None:
     """The channel's rules as if its file said so (the file itself: the first test)."""
     till.rules = replace(till.rules, discounts=rules, discount_policy=policy or DiscountPolicy())
@@ -79,13 +75,13 @@ async def test_a_rule_from_the_channel_file_applies_in_its_hours_on_the_line_and
 ) -> None:
     """The best rule in force wins (20 % in the hour, 5 % for the category after it); the rule
     shows by name on the basket line and the printed receipt, and the journal seals it."""
-    flour_id = next(v.id for v in demo_variants() if v.sku == FLOUR)
+    flour_id = variant_of(FLOUR)
     with (
         channel_till(config, clock, tmp_path, CHANNELS.replace("FLOUR_ID", str(flour_id))) as till,
         counter_kit(till, config, tmp_path, scale=False) as kit,
     ):
-        _, flour_price = variant_of(till, FLOUR)
-        _, pasta_price = variant_of(till, PASTA)
+        flour_price = price(till, FLOUR)
+        pasta_price = price(till, PASTA)
         off, pasta_off = round(flour_price * 2 * 20 / 100), round(pasta_price * 5 / 100)
         assert kit.printer is not None
         app = app_for(kit)
@@ -96,9 +92,7 @@ async def test_a_rule_from_the_channel_file_applies_in_its_hours_on_the_line_and
             await until(pilot, lambda: MONDAY_MORNING_FLOUR in screen_text(app), what="the rule on the basket line")
             line_text = next(row for row in screen_text(app).splitlines() if MONDAY_MORNING_FLOUR in row)
             assert app.fmt.amount(off) in line_text
-            await type_keys(pilot, "+")
-            await pilot.press("enter")  # exact cash
-            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
+            await pay_exact_cash(pilot)
             await type_keys(pilot, "+")  # the customer asks for a receipt
             await until(pilot, lambda: len(kit.printer.printout().pieces()) == 1, what="the printed receipt")
             printed = "\n".join(kit.printer.printout().pieces()[0])
@@ -117,9 +111,7 @@ async def test_a_rule_from_the_channel_file_applies_in_its_hours_on_the_line_and
             await scan(pilot, FLOUR)
             await until(pilot, lambda: "Dry goods" in screen_text(app), what="the line")
             assert MONDAY_MORNING_FLOUR not in screen_text(app)
-            await type_keys(pilot, "+")
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
+            await pay_exact_cash(pilot)
             await type_keys(pilot, "+")
             await until(pilot, lambda: len(kit.printer.printout().pieces()) == 2, what="the second receipt")
             assert MONDAY_MORNING_FLOUR not in "\n".join(kit.printer.printout().pieces()[1])
@@ -131,7 +123,7 @@ async def test_a_rule_from_the_channel_file_applies_in_its_hours_on_the_line_and
 async def test_a_discount_by_hand_replaces_the_rule_and_the_channel_caps_it(
     till: Till, config: Config, tmp_path: Path
 ) -> None:
-    flour_id, flour_price = variant_of(till, FLOUR)
+    flour_id, flour_price = variant_of(FLOUR), price(till, FLOUR)
     limits = (("cashier", Decimal("5")), ("manager", Decimal("30")))
     with_rules(
         till,
@@ -181,7 +173,7 @@ async def test_naming_the_customer_brings_the_rules_for_their_tags(till: Till, c
             till.clock.now(),
         )
     with_rules(till, DiscountRule("Members", percent=Decimal("10"), customer_tags=frozenset({"member"})))
-    _, flour_price = variant_of(till, FLOUR)
+    flour_price = price(till, FLOUR)
     with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
         app = app_for(kit)
         async with app.run_test(size=(100, 30)) as pilot:
@@ -193,9 +185,7 @@ async def test_naming_the_customer_brings_the_rules_for_their_tags(till: Till, c
             await pilot.press("enter")
             await until(pilot, lambda: "their discounts apply" in screen_text(app), what="the customer named")
             assert "Members" in screen_text(app)
-            await type_keys(pilot, "+")
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
+            await pay_exact_cash(pilot)
     (line,) = last_sale(till).sale.lines
     assert line.discount is not None and line.discount["rule"] == "Members"
     assert line.discount_cents == round(flour_price * 10 / 100)

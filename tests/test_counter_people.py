@@ -27,7 +27,18 @@ from tui.screens.refund import RefundScreen
 from tui.screens.returns import ReturnScreen
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import FLOUR, PASTA, app_for, counter_kit, percent_off_the_line, scan, screen_text, type_keys, until
+from .counter_kit import (
+    FLOUR,
+    PASTA,
+    app_for,
+    counter_kit,
+    percent_off_the_line,
+    said,
+    scan,
+    screen_text,
+    type_keys,
+    until,
+)
 from .people_kit import CHLOE, LEO, MANON, Monotonic, log_in, manager_pin, seed_people, staffed_counter
 from .sales_kit import sold
 
@@ -35,10 +46,6 @@ from .sales_kit import sold
 def entries(till: Till, kind: str) -> list[dict[str, Any]]:
     rows = till.connection.execute("SELECT payload FROM journal WHERE kind = ? ORDER BY seq", (kind,))
     return [json.loads(payload) for (payload,) in rows]
-
-
-def flat(app: CheckoutApp) -> str:
-    return " ".join(screen_text(app).split())
 
 
 async def pay_exact(pilot: Pilot[Any]) -> None:
@@ -63,7 +70,7 @@ async def test_the_app_opens_on_the_pin_screen_and_the_sale_carries_who_logged_i
         async with app.run_test(size=(80, 25)) as pilot:
             await until(pilot, lambda: isinstance(app.screen, PinScreen), what="the PIN screen first")
             await scan(pilot, FLOUR)  # nobody is logged in: a scan adds nothing
-            assert app.counter.sale is None and "nothing was added" in flat(app)
+            assert app.counter.sale is None and "nothing was added" in said(app)
             await type_keys(pilot, CHLOE[1])
             assert "****" in screen_text(app) and CHLOE[1] not in screen_text(app)  # shown as *, never the digits
             await pilot.press("enter")
@@ -99,24 +106,24 @@ async def test_five_wrong_pins_lock_the_pin_screen_for_a_minute_even_across_a_re
             for tries_left in (4, 3, 2, 1):
                 await type_keys(pilot, "4321")
                 await pilot.press("enter")
-                await until(pilot, lambda n=tries_left: f"{n} more tr" in flat(app), what=f"{tries_left} tries left")
+                await until(pilot, lambda n=tries_left: f"{n} more tr" in said(app), what=f"{tries_left} tries left")
             await type_keys(pilot, "4321")
             await pilot.press("enter")
-            await until(pilot, lambda: "Try again in 1:00" in flat(app), what="the lock and the time left")
+            await until(pilot, lambda: "Try again in 1:00" in said(app), what="the lock and the time left")
             clock.advance(13)
-            await until(pilot, lambda: "Try again in 0:47" in flat(app), what="the time left going down")
+            await until(pilot, lambda: "Try again in 0:47" in said(app), what="the time left going down")
             await type_keys(pilot, CHLOE[1])  # the right PIN, but the screen is locked
             await pilot.press("enter")
             assert isinstance(app.screen, PinScreen) and app.roles.person is None
         clock.advance(10)
         restarted = app_for(kit, monotonic=clock, boot_id="boot-1")  # the app restarts: the lock holds
         async with restarted.run_test(size=(80, 25)) as pilot:
-            await until(pilot, lambda: "Try again in 0:37" in flat(restarted), what="the lock after the restart")
+            await until(pilot, lambda: "Try again in 0:37" in said(restarted), what="the lock after the restart")
             await type_keys(pilot, CHLOE[1])
             await pilot.press("enter")
             assert restarted.roles.person is None
             clock.advance(38)
-            await until(pilot, lambda: "takes a PIN again" in flat(restarted), what="the end of the lock")
+            await until(pilot, lambda: "takes a PIN again" in said(restarted), what="the end of the lock")
             await log_in(pilot, CHLOE[1])
             assert restarted.roles.person is not None and restarted.roles.person.name == "Chloé"
     assert app.unexpected == restarted.unexpected == 0
@@ -128,11 +135,11 @@ async def test_wrong_manager_pins_count_towards_the_same_lock(till: Till, config
         await until(pilot, lambda: isinstance(app.screen, ManagerPinScreen))
         await type_keys(pilot, CHLOE[1])  # a cashier's own PIN: refused, not counted
         await pilot.press("enter")
-        await until(pilot, lambda: "not a manager's" in flat(app))
+        await until(pilot, lambda: "not a manager's" in said(app))
         for _ in range(5):
             await type_keys(pilot, "8765")
             await pilot.press("enter")
-        await until(pilot, lambda: "Try again in 1:00" in flat(app), what="the lock on the manager's dialog")
+        await until(pilot, lambda: "Try again in 1:00" in said(app), what="the lock on the manager's dialog")
         await type_keys(pilot, MANON[1])
         await pilot.press("enter")
         assert isinstance(app.screen, ManagerPinScreen)  # locked: even the manager's PIN waits
@@ -149,10 +156,10 @@ async def test_switching_cashier_mid_basket_keeps_the_basket_and_seals_who_compl
         await scan(pilot, PASTA)
         await type_keys(pilot, "/7")
         await until(pilot, lambda: isinstance(app.screen, PinScreen), what="the PIN screen")
-        assert "Chloé has left" in flat(app) and app.roles.person is None
+        assert "Chloé has left" in said(app) and app.roles.person is None
         await log_in(pilot, LEO[1])
         assert [line.item.sku for line in app.counter.lines] == [FLOUR, PASTA]  # the basket as it was
-        assert "Till 1 · Léo" in screen_text(app) and "basket is as it was" in flat(app)
+        assert "Till 1 · Léo" in screen_text(app) and "basket is as it was" in said(app)
         await scan(pilot, FLOUR)
         await pay_exact(pilot)
     [sale] = entries(till, "sale")
@@ -195,7 +202,7 @@ async def start_paying(pilot: Pilot[Any]) -> None:
     if not app.counter.sale.tenders:
         await type_keys(pilot, "+5")
         await pilot.press("enter")
-        await until(pilot, lambda: "Left to pay" in flat(app))
+        await until(pilot, lambda: "Left to pay" in said(app))
         await pilot.press("backspace")
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
 
@@ -214,7 +221,7 @@ async def cancel_after_payment_started(pilot: Pilot[Any]) -> None:
     app = pilot.app
     await start_paying(pilot)
     await type_keys(pilot, "/6")
-    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Cancel this sale?" in flat(app))
+    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Cancel this sale?" in said(app))
     await type_keys(pilot, "1")
 
 
@@ -277,7 +284,7 @@ async def test_a_cashier_needs_a_managers_pin(name: str, till: Till, config: Con
             await scan(pilot, PASTA)
             await action(pilot)
             await manager_pin(pilot, None)  # nobody gives the PIN
-            await until(pilot, lambda: "needs a manager's PIN" in flat(app), what="the refusal said")
+            await until(pilot, lambda: "needs a manager's PIN" in said(app), what="the refusal said")
             assert effect(till, app) is None, "done without a manager's PIN"
             if name == "drawer without a sale":
                 assert kit.printer is not None and kit.printer.printout().of("drawer") == []
@@ -297,7 +304,7 @@ async def test_an_approved_override_is_sealed_with_the_sale(till: Till, config: 
         await scan(pilot, FLOUR)
         await price_change(pilot)
         await manager_pin(pilot, MANON[1])
-        await until(pilot, lambda: "allowed by Manon" in flat(app))
+        await until(pilot, lambda: "allowed by Manon" in said(app))
         await pay_exact(pilot)
     [sale] = entries(till, "sale")
     assert sale["cashier"] == "Chloé" and sale["approvals"] == [{"action": "price", "by": "Manon", "line_no": 1}]
@@ -321,7 +328,7 @@ async def test_a_refund_above_the_limit_needs_a_manager(till: Till, config: Conf
         await pilot.press("enter")  # the third: 24.45
         await type_keys(pilot, "+")
         await manager_pin(pilot, None)
-        assert isinstance(app.screen, ReturnScreen) and "needs a manager's PIN" in flat(app)
+        assert isinstance(app.screen, ReturnScreen) and "needs a manager's PIN" in said(app)
         await type_keys(pilot, "+")
         await manager_pin(pilot, MANON[1])
         await until(pilot, lambda: isinstance(app.screen, RefundScreen))
@@ -336,7 +343,7 @@ async def test_a_manager_logged_in_is_not_asked_and_is_named(till: Till, config:
     async with staffed_counter(till, config, tmp_path, MANON[1]) as (app, pilot):
         await scan(pilot, FLOUR)
         await price_change(pilot)
-        await until(pilot, lambda: "allowed by Manon" in flat(app))
+        await until(pilot, lambda: "allowed by Manon" in said(app))
         assert not any(isinstance(screen, ManagerPinScreen) for screen in app.screen_stack)
         ran: list[int] = []
         app.authorize("take 50 out of the drawer", lambda: ran.append(1))
@@ -352,9 +359,9 @@ async def test_the_hook_for_cash_in_and_out_and_the_z_closure(till: Till, config
     async with staffed_counter(till, config, tmp_path, CHLOE[1]) as (app, pilot):
         ran: list[str] = []
         app.authorize("take 50.00 out of the drawer", lambda: ran.append("cash out"))
-        await until(pilot, lambda: "Manager's PIN for: take 50.00 out of the drawer" in flat(app))
+        await until(pilot, lambda: "Manager's PIN for: take 50.00 out of the drawer" in said(app))
         await manager_pin(pilot, None)
-        assert ran == [] and "Not done: take 50.00 out of the drawer needs a manager's PIN" in flat(app)
+        assert ran == [] and "Not done: take 50.00 out of the drawer needs a manager's PIN" in said(app)
         app.approve("close the shift (Z)", lambda by: ran.append(f"Z allowed by {by}"))
         await manager_pin(pilot, MANON[1])
         assert ran == ["Z allowed by Manon"]
@@ -364,22 +371,22 @@ async def test_small_discounts_need_no_manager(till: Till, config: Config, tmp_p
     async with staffed_counter(till, config, tmp_path, CHLOE[1]) as (app, pilot):
         await scan(pilot, FLOUR)
         await type_keys(pilot, "/52")  # the whole sale
-        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Amount off" in flat(app))
+        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Amount off" in said(app))
         await type_keys(pilot, "2")
         await until(pilot, lambda: isinstance(app.screen, PromptScreen))
         await type_keys(pilot, "0.80")  # 0.80 of 8.15: 9.8 %, within 10 %
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Why" in flat(app))
+        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Why" in said(app))
         await type_keys(pilot, "3")
-        await until(pilot, lambda: "Discount 0.80 given" in flat(app))
+        await until(pilot, lambda: "Discount 0.80 given" in said(app))
         assert app.counter.sale.approvals == []
         await type_keys(pilot, "/52")  # 0.90: 11 %, above
-        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Amount off" in flat(app))
+        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Amount off" in said(app))
         await type_keys(pilot, "2")
         await until(pilot, lambda: isinstance(app.screen, PromptScreen))
         await type_keys(pilot, "0.90")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Why" in flat(app))
+        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Why" in said(app))
         await type_keys(pilot, "3")
         await until(pilot, lambda: isinstance(app.screen, ManagerPinScreen), what="a manager for 11 %")
 
@@ -393,12 +400,12 @@ async def add_on_screen(pilot: Pilot[Any], name: str, role_key: str, pin: str, a
 
     app = pilot.app
     await type_keys(pilot, "/85")
-    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "People and PINs" in flat(app))
+    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "People and PINs" in said(app))
     await type_keys(pilot, "1")
     await until(pilot, lambda: isinstance(app.screen, PromptScreen), what="the name")
     await type_keys(pilot, name)
     await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and f"{name} is a" in flat(app))
+    await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and f"{name} is a" in said(app))
     await type_keys(pilot, role_key)
     for typed in (pin, again):
         await until(pilot, lambda: isinstance(app.screen, NewPinScreen), what="a new PIN asked")
@@ -412,10 +419,10 @@ async def test_a_manager_adds_a_cashier_on_screen_who_then_logs_in(till: Till, c
     # a manager logged in: "People and PINs" asks nothing more
     async with staffed_counter(till, config, tmp_path, MANON[1]) as (app, pilot):
         await add_on_screen(pilot, "Lea", "1", "3456", "3465")
-        assert "The two PINs differ: nothing was changed" in flat(app)
+        assert "The two PINs differ: nothing was changed" in said(app)
         assert "Lea" not in [person.name for person in till.people()]
         await add_on_screen(pilot, "Lea", "1", "3456", "3456")
-        assert "Lea added as cashier" in flat(app)
+        assert "Lea added as cashier" in said(app)
         await type_keys(pilot, "/7")
         await log_in(pilot, "3456")
         assert "Till 1 · Lea" in screen_text(app)
@@ -431,7 +438,7 @@ async def test_on_a_till_with_nobody_the_first_manager_is_added_on_screen(
         async with app.run_test(size=(80, 25)) as pilot:
             await until(pilot, lambda: isinstance(app.screen, SaleScreen))
             await add_on_screen(pilot, "Ana", "1", "5678", "5678")  # a cashier first: refused
-            assert "The first person on a till is a manager" in flat(app) and not till.people()
+            assert "The first person on a till is a manager" in said(app) and not till.people()
             await add_on_screen(pilot, "Ana", "2", "5678", "5678")
             assert [(p.name, p.role) for p in till.people()] == [("Ana", "manager")]
             await type_keys(pilot, "/7")  # from now on the till asks for a PIN
@@ -456,10 +463,10 @@ async def test_the_limits_come_from_the_config(till: Till, config: Config, tmp_p
     async with staffed_counter(till, replace(config, roles=parsed.roles), tmp_path, CHLOE[1]) as (app, pilot):
         await scan(pilot, FLOUR)
         await big_discount(pilot)  # 20 %
-        await until(pilot, lambda: "Discount 20.00 % given" in flat(app))
+        await until(pilot, lambda: "Discount 20.00 % given" in said(app))
         assert app.counter.sale.approvals == []
         await type_keys(pilot, "/6")
-        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Cancel this sale?" in flat(app))
+        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "Cancel this sale?" in said(app))
         await type_keys(pilot, "1")  # no payment yet: the cashier's to cancel
         await until(pilot, lambda: app.counter.sale is None)
         await pilot.press("f7")

@@ -46,7 +46,7 @@ def test_a_basket_killed_mid_way_comes_back_and_is_sealed_once(till: Till, confi
         term.wait_for("TOTAL  (2 lines)")
         (pid,) = [pid for pid in demo_processes(config_file) if Path(f"/proc/{pid}/comm").read_text().strip() != "sh"]
         os.kill(pid, signal.SIGKILL)
-        until(lambda: term.dead()[0], "the app to die")
+        until(term.dead, "the app to die")
         assert sales(till) == []  # nothing was sealed: the basket was not paid
 
         term.respawn(run)
@@ -59,7 +59,7 @@ def test_a_basket_killed_mid_way_comes_back_and_is_sealed_once(till: Till, confi
         term.keys("Enter")
         term.wait_for(lambda text: "TOTAL  (" not in text and "scan, or type a code" in text)
         term.keys("C-q")
-        until(lambda: term.dead()[0], "the app to end")
+        until(term.dead, "the app to end")
     finally:
         term.kill()
     assert sales(till) == [1]

@@ -25,6 +25,7 @@ from .counter_kit import (
     app_for,
     counter_kit,
     last_sale,
+    name,
     pay_exact_cash,
     price,
     said,
@@ -33,10 +34,6 @@ from .counter_kit import (
     type_keys,
     until,
 )
-
-
-def name(till: Till, sku: str) -> str:
-    return str(till.connection.execute("SELECT name FROM variant WHERE sku = ?", (sku,)).fetchone()[0])
 
 
 async def test_scans_multiplier_exact_cash_no_receipt(till: Till, config: Config, tmp_path: Path) -> None:

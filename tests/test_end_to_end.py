@@ -98,7 +98,7 @@ def test_a_cashier_rings_up_a_sale_in_the_demo_and_ofn_receives_it(tmp_path: Pat
 
         term.keys("C-q")
         until(
-            lambda: term.dead()[0],
+            term.dead,
             "the demo to end",
             explain=lambda: term.screen() + tail(data / "logs" / "counter.log"),
         )
