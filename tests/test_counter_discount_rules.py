@@ -150,7 +150,7 @@ async def test_a_discount_by_hand_replaces_the_rule_and_the_channel_caps_it(
 
 async def test_the_channels_cashier_limit_replaces_the_boxs(till: Till, config: Config, tmp_path: Path) -> None:
     """The box allows a cashier 10 % alone; this channel 5 %: 8 % asks for a manager's PIN."""
-    assert config.roles.get("discount_limit_percent", 10) == 10
+    assert config.roles["discount_limit_percent"] == 10
     with_rules(till, policy=DiscountPolicy(manual_percent_limit=(("cashier", Decimal("5")),)))
     async with staffed_counter(till, config, tmp_path, CHLOE[1], size=(100, 30)) as (app, pilot):
         await scan(pilot, FLOUR)
