@@ -263,12 +263,13 @@ async def test_products_sharing_a_code_are_picked_by_their_digit(till: Till, con
     with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
+            await type_keys(pilot, "3*")  # three of the product the code names, whichever is picked
             await scan(pilot, FLOUR)
             await until(pilot, lambda: isinstance(app.screen, ChooseScreen), what="the list of products")
             assert "2 products share the code" in screen_text(app)
             await pilot.press("2")
             await until(pilot, lambda: isinstance(app.screen, SaleScreen))
-            assert [line.item.variant_id for line in app.counter.lines] == [99_001]
+            assert [(line.item.variant_id, line.quantity) for line in app.counter.lines] == [(99_001, 3)]
 
 
 async def test_a_product_without_its_code_is_found_by_a_word_of_its_name(
@@ -280,7 +281,7 @@ async def test_a_product_without_its_code_is_found_by_a_word_of_its_name(
     with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
-            await type_keys(pilot, "pasta")
+            await type_keys(pilot, "2*pasta")  # two of it, as for a scanned code
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, ChooseScreen), what="the products named so")
             assert 'Products named "pasta": pick one' in screen_text(app)
@@ -289,4 +290,4 @@ async def test_a_product_without_its_code_is_found_by_a_word_of_its_name(
             await pilot.press(digit)
             await until(pilot, lambda: isinstance(app.screen, SaleScreen))
             (line,) = app.counter.lines
-            assert line.item.sku == PASTA and line.quantity == 1
+            assert line.item.sku == PASTA and line.quantity == 2

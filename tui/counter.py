@@ -46,9 +46,11 @@ class NeedsWeight:
 
 @dataclass(frozen=True)
 class Choose:
-    """Several products share the code: the cashier picks one."""
+    """Several products share the code (or the typed words): the cashier picks one, and gets the
+    quantity asked for before the code (``3 *``) of it."""
 
     ambiguous: Ambiguous
+    quantity: int = 1
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ class Counter:
         if isinstance(result, NoMatch):
             return Unknown(result.scan.shown, result.message, result.hints)
         if isinstance(result, Ambiguous):
-            return Choose(result)
+            return Choose(result, quantity)
         return self._ring_match(result, quantity)
 
     def ring_variant(self, variant: Variant, quantity: int = 1) -> Rung:

@@ -68,7 +68,7 @@ class HandingOver:
         if isinstance(result, NoMatch):
             return Unknown(result.scan.shown, result.message, result.hints)
         if isinstance(result, Ambiguous):
-            return Choose(result)
+            return Choose(result, quantity)
         return self._put_match(result, quantity)
 
     def put_on(self, variant: Variant, quantity: int = 1) -> Put:

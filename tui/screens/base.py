@@ -129,8 +129,8 @@ class RingingScreen(CounterScreen):
         """What the code does to this screen's goods (the counter's or the order's rules)."""
         raise NotImplementedError
 
-    def picked(self, variant: Variant) -> object:
-        """What a product picked among several sharing a code does."""
+    def picked(self, variant: Variant, quantity: int) -> object:
+        """What a product picked among several sharing a code does, ``quantity`` of it."""
         raise NotImplementedError
 
     def show_rung(self, rung: object) -> None:
@@ -157,16 +157,17 @@ class RingingScreen(CounterScreen):
         if isinstance(rung, Choose):
             fmt = self.checkout.fmt
             choices = [Choice(f"{v.name}  {fmt.money(v.price)}", v) for v in rung.ambiguous.variants]
-            self.push(ChooseScreen(rung.ambiguous.message, choices), self._chosen)
+            quantity = rung.quantity
+            self.push(ChooseScreen(rung.ambiguous.message, choices), lambda variant: self._chosen(variant, quantity))
         elif isinstance(rung, Unknown):
             self.checkout.beep()
             self.say(rung.message, "error", rung.hints)
         else:
             self.show_rung(rung)
 
-    def _chosen(self, variant: Variant | None) -> None:
+    def _chosen(self, variant: Variant | None, quantity: int) -> None:
         if variant is not None:
-            rung = self.attempt(lambda: self.picked(variant))
+            rung = self.attempt(lambda: self.picked(variant, quantity))
             if rung is not None:
                 self.handle(rung)
 

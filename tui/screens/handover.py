@@ -97,8 +97,8 @@ class HandoverScreen(RingingScreen):
     def rung(self, code: str, quantity: int) -> object:
         return self.handing.ring(code, quantity)
 
-    def picked(self, variant: Variant) -> object:
-        return self.handing.put_on(variant)
+    def picked(self, variant: Variant, quantity: int) -> object:
+        return self.handing.put_on(variant, quantity)
 
     def show_rung(self, rung: object) -> None:
         if isinstance(rung, Put):

@@ -105,8 +105,8 @@ class SaleScreen(RingingScreen):
     def rung(self, code: str, quantity: int) -> Rung:
         return self.checkout.counter.ring(code, quantity)
 
-    def picked(self, variant: Variant) -> Rung:
-        return self.checkout.counter.ring_variant(variant)
+    def picked(self, variant: Variant, quantity: int) -> Rung:
+        return self.checkout.counter.ring_variant(variant, quantity)
 
     def show_rung(self, rung: object) -> None:
         if isinstance(rung, Added):
