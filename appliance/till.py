@@ -150,6 +150,7 @@ class Till:
         self.key_file = key_file or KeyFile(Path(), key, None)
         self.witness = Witness.for_key(key_file, lane.id) if key_file else None
         self._witness_writer = WitnessWriter(self.witness) if self.witness and writable else None
+        self._basket_keeper: basket_file.Keeper | None = None  # started with the first basket kept
         self.training = training
         self.writable = writable
         self.warnings = warnings
@@ -220,6 +221,8 @@ class Till:
         )
 
     def close(self) -> None:
+        if self._basket_keeper is not None:
+            self._basket_keeper.close()
         if self._witness_writer is not None:
             self._witness_writer.close()
         self.db.close()
@@ -283,15 +286,18 @@ class Till:
     # -- the basket in progress, kept across a restart (store/basket_file.py) --------------------
 
     def keep_basket(self, sale: Sale | None) -> None:
-        """Keep the basket in progress beside the store (None: there is none any more)."""
-        path = basket_path(self.path)
-        if sale is None or not sale.lines:
-            basket_file.drop(path)
-        else:
-            basket_file.keep(path, draft_record(sale))
+        """Keep the basket in progress beside the store (None: there is none any more).
+
+        Returns at once: the file is written on a thread of its own (basket_file.Keeper), from a
+        record of the basket as it is now."""
+        if self._basket_keeper is None:
+            self._basket_keeper = basket_file.Keeper(basket_path(self.path))
+        self._basket_keeper.keep(None if sale is None or not sale.lines else draft_record(sale))
 
     def kept_basket(self) -> Sale | None:
         """The basket in progress when the till last stopped, if it was neither sealed nor cancelled."""
+        if self._basket_keeper is not None:
+            self._basket_keeper.flush()
         path = basket_path(self.path)
         try:
             record = basket_file.kept(path)

@@ -12,7 +12,6 @@ counter, not when the last customer left.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,8 +23,6 @@ from appliance.store.scan_lookup import Ambiguous, Match, NoMatch, ScanLookup
 from appliance.till import Till
 from drivers.scale.reading import Reading
 from drivers.weighing import WeighGate, WeighRefused
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,11 +96,9 @@ class Counter:
         return self.sale
 
     def keep(self) -> None:
-        """Keep the basket beside the store, so a crash or a restart does not lose it."""
-        try:
-            self.till.keep_basket(self.sale)
-        except OSError:  # a full disk must not stop the sale; the journal is what counts
-            log.exception("keeping the basket in progress failed")
+        """Keep the basket beside the store, so a crash or a restart does not lose it (written on a
+        thread of its own: a full or busy disk never stops the sale; the journal is what counts)."""
+        self.till.keep_basket(self.sale)
 
     def ring(self, code: str, quantity: int = 1) -> Rung:
         """A scan or a typed code: add what it names, or say why not.

@@ -11,9 +11,13 @@ product for data that is not fiscal.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -22,11 +26,16 @@ def basket_path(store: Path) -> Path:
     return store.with_name(store.name + ".basket")
 
 
-def keep(path: Path, record: dict[str, Any]) -> None:
+def encoded(record: dict[str, Any]) -> bytes:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def keep(path: Path, data: bytes) -> None:
+    """Replace the kept basket by ``data`` (an :func:`encoded` record)."""
     temporary = path.with_name(path.name + ".new")
     descriptor = os.open(temporary, _FLAGS, 0o600)
     try:
-        os.write(descriptor, json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        os.write(descriptor, data)
     finally:
         os.close(descriptor)
     os.replace(temporary, path)
@@ -57,3 +66,74 @@ def set_aside(path: Path) -> Path:
     aside = path.with_name(path.name + ".unreadable")
     os.replace(path, aside)
     return aside
+
+
+class Keeper:
+    """Keeps the basket on a thread of its own: the newest version, written as soon as it can be.
+
+    A rename (and an unlink) waits for the file system's journal. While another process commits
+    (the sync daemon writing a catalogue refresh, a backup), that wait was 5 ms and up to 400 ms
+    on this machine's disk, on every scan (bench/counter_scan.py, docs/benchmarks.md), and an SD
+    card is slower. The counter's screen must not wait for that: the caller hands over the record,
+    encoded on its own thread (so it is the basket as it was, and this thread, which only makes
+    system calls, never holds Python's lock while the screen draws), and goes on; this thread
+    writes it, and when several came meanwhile, only the newest.
+
+    The file then trails the screen by the write's time (well under a millisecond, unless the disk
+    is busy): a crash in that moment loses the last change of an unpaid basket, which the cashier
+    sees on the screen that comes back. Sales are never kept here; the journal has them.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._changed = threading.Condition()
+        self._pending: tuple[bytes | None] | None = None  # (None,): drop the file
+        self._writing = False
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def keep(self, record: dict[str, Any] | None) -> None:
+        """Have ``record`` written (None: there is no basket any more); returns at once."""
+        with self._changed:
+            if self._closed:
+                raise RuntimeError("the basket keeper is closed")
+            self._pending = (None if record is None else encoded(record),)
+            self._changed.notify_all()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="basket keeper", daemon=True)
+                self._thread.start()
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until what was handed over is written; False if ``timeout`` passed first."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._pending is None and not self._writing, timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Write what is waiting, then stop the thread."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._pending is None and not self._writing, timeout)
+            self._closed = True
+            self._changed.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._pending is not None or self._closed)
+                if self._pending is None:
+                    return  # closed, nothing left to write
+                (data,), self._pending = self._pending, None
+                self._writing = True
+            try:
+                if data is None:
+                    drop(self.path)
+                else:
+                    keep(self.path, data)
+            except OSError:  # a full disk must not stop the sale; the journal is what counts
+                log.exception("keeping the basket in progress failed")
+            finally:
+                with self._changed:
+                    self._writing = False
+                    self._changed.notify_all()
