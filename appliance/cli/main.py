@@ -13,6 +13,7 @@ import logging
 import os
 import sqlite3
 import sys
+from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,7 @@ from typing import Any
 import click
 
 from appliance import config as config_module
-from appliance.cli.config import config_group
-from appliance.cli.customers import customers_group
 from appliance.cli.errors import PERSON_ERRORS
-from appliance.cli.invoice import invoice_group
-from appliance.cli.journal import journal_group
 from appliance.cli.logs import setup_logging
 from appliance.cli.options import (
     EXIT_CANNOT,
@@ -32,12 +29,6 @@ from appliance.cli.options import (
     EXIT_PROBLEMS,
     database_problem,
 )
-from appliance.cli.people import people_group
-from appliance.cli.receipt import receipt_group
-from appliance.cli.report import report_group
-from appliance.cli.shift import shift_group
-from appliance.cli.simulation import simulate
-from appliance.cli.store import store_group
 from appliance.config import ConfigError
 
 log = logging.getLogger(__name__)
@@ -97,6 +88,21 @@ def _print_error(exc: Exception) -> None:
 
 PLUGIN_GROUP = "ofn_checkout.commands"
 
+#: The command groups of this package, each imported only when named: ``run`` needs none of them,
+#: and importing them all cost the counter's start a tenth of a second (docs/benchmarks.md).
+COMMANDS = {
+    "config": "appliance.cli.config:config_group",
+    "store": "appliance.cli.store:store_group",
+    "journal": "appliance.cli.journal:journal_group",
+    "report": "appliance.cli.report:report_group",
+    "receipt": "appliance.cli.receipt:receipt_group",
+    "invoice": "appliance.cli.invoice:invoice_group",
+    "customers": "appliance.cli.customers:customers_group",
+    "shift": "appliance.cli.shift:shift_group",
+    "people": "appliance.cli.people:people_group",
+    "simulate": "appliance.cli.simulation:simulate",
+}
+
 
 class PluginGroup(click.Group):
     """The root command; commands of the other layers join it through entry points.
@@ -104,17 +110,21 @@ class PluginGroup(click.Group):
     The CLI lives in ``appliance``, which may not import ``drivers``, ``sandbox`` or ``tui``. Those
     packages declare their commands under the ``ofn_checkout.commands`` entry point group in
     pyproject.toml, and they are imported only when named, so ``ofn-checkout report z`` never loads
-    a device library or the HTTP stack.
+    a device library or the HTTP stack. This package's own groups (:data:`COMMANDS`) are imported
+    when named too.
     """
 
     def _plugins(self) -> dict[str, Any]:
         return {entry.name: entry for entry in entry_points(group=PLUGIN_GROUP)}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self._plugins()})
+        return sorted({*super().list_commands(ctx), *COMMANDS, *self._plugins()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            module, _, name = COMMANDS[cmd_name].partition(":")
+            command = getattr(import_module(module), name)
         if command is None and (entry := self._plugins().get(cmd_name)) is not None:
             try:
                 command = entry.load()
@@ -158,21 +168,6 @@ def device_sections(config_path: Path | None) -> dict[str, dict[str, Any]]:
 def cli(ctx: click.Context) -> None:
     """OFN Checkout: a checkout box for food hubs that sell on the Open Food Network."""
     ctx.meta[DEVICE_SECTIONS] = device_sections
-
-
-for command in (
-    config_group,
-    store_group,
-    journal_group,
-    report_group,
-    receipt_group,
-    invoice_group,
-    customers_group,
-    shift_group,
-    people_group,
-    simulate,
-):
-    cli.add_command(command)
 
 
 if __name__ == "__main__":  # pragma: no cover
