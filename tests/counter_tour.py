@@ -69,7 +69,7 @@ async def after_payment(pilot: Pilot[Any]) -> None:
 
 
 def _digits(app: Any) -> str:
-    from textual.widgets import Digits
+    from tui.widgets.panels import Amount as Digits
 
     found = app.screen.query(Digits)
     return str(found.first().value) if found else ""

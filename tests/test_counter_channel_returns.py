@@ -55,7 +55,7 @@ def message(app: Any) -> str:
 
     from tui.screens.base import Said
 
-    parts = [str(widget.content) for widget in app.screen.query(Said)]
+    parts = [widget.text.plain for widget in app.screen.query(Said)]
     parts += [str(widget.content) for widget in app.screen.query("#dialog-title").results(Static)]
     return " ".join(" ".join(parts).split())
 

@@ -121,7 +121,9 @@ def plain(name: str) -> str:
 
 
 def said(app: CheckoutApp) -> str:
-    return str(app.screen.query_one("#said").render())
+    from tui.screens.base import Said
+
+    return app.screen.query_one("#said", Said).text.plain
 
 
 async def test_a_hand_over_with_changes_paid_in_cash_then_a_sale_in_one_flow_reaches_ofn(hub: Hub) -> None:

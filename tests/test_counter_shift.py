@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Digits
 
 from appliance.cli.main import main
 from appliance.config import Config
@@ -30,6 +29,7 @@ from tui.screens.prompt import PromptScreen
 from tui.screens.receipt import ReceiptScreen
 from tui.screens.report import ReportScreen
 from tui.screens.sale import SaleScreen
+from tui.widgets.panels import Amount as Digits
 
 from .counter_kit import FLOUR, Kit, app_for, counter_kit, said, scan, screen_text, type_keys, until
 

@@ -17,7 +17,9 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from appliance.cli.errors import PERSON_ERRORS
@@ -30,6 +32,7 @@ from drivers.weighing import WeighRefused
 from ..guard import Guarded, guard
 from ..widgets.footer import Footer
 from ..widgets.status_bar import StatusBar
+from ..widgets.text_lines import TextLines
 
 if TYPE_CHECKING:
     from ..app import CheckoutApp
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+W = TypeVar("W", bound=Widget)
 
 #: What a cashier's action may raise that a person can act on: shown in one line, never a traceback.
 CASHIER_ERRORS: tuple[type[Exception], ...] = (*PERSON_ERRORS, MoneyError, WeighRefused)
@@ -44,8 +48,11 @@ CASHIER_ERRORS: tuple[type[Exception], ...] = (*PERSON_ERRORS, MoneyError, Weigh
 LEVEL_STYLES = {"info": "", "ok": "bold #55ff55", "warn": "bold #ffff55", "error": "bold #ffffff on #aa0000"}
 
 
-class Said(Static):
-    """The message line: the last thing the till said, until the next action."""
+class Said(TextLines):
+    """The message line: the last thing the till said, until the next action.
+
+    Its height is fixed (``checkout.tcss``), so a new message repaints its own lines that changed.
+    """
 
     def say(self, text: str, level: str = "info", hints: tuple[str, ...] = ()) -> None:
         line = Text(text, style=LEVEL_STYLES[level])
@@ -65,11 +72,22 @@ class Counted(Guarded):
     def checkout(self) -> CheckoutApp:
         return self.app  # type: ignore[attr-defined, no-any-return]
 
+    def part(self, kind: type[W]) -> W:
+        """The screen's widget of ``kind``, found once and kept: a scan asks for five of them, and
+        each query walks every widget of the screen (docs/benchmarks.md). NoMatches if it has none."""
+        parts: dict[type[Widget], Widget] = self.__dict__.setdefault("_parts", {})
+        found = parts.get(kind)
+        if found is None or not found.is_attached:
+            found = parts[kind] = self.query_one(kind)  # type: ignore[attr-defined]
+        return found  # type: ignore[return-value]
+
     def say(self, text: str, level: str = "info", hints: tuple[str, ...] = ()) -> None:
-        for said in self.query(Said):  # type: ignore[attr-defined]
+        try:
+            said = self.part(Said)
+        except NoMatches:
+            self.checkout.notify(text, severity="error" if level == "error" else "information")
+        else:
             said.say(text, level, hints)
-            return
-        self.checkout.notify(text, severity="error" if level == "error" else "information")
 
     def attempt(self, action: Callable[[], T]) -> T | None:
         """Run a cashier's action; a person error is said on screen and nothing changes."""
@@ -143,7 +161,7 @@ class RingingScreen(CounterScreen):
     def ring(self, code: str) -> None:
         from ..widgets.entry import Entry
 
-        entry = self.query_one(Entry)
+        entry = self.part(Entry)
         quantity = entry.multiplier or 1
         entry.multiplier = None
         rung = self.attempt(lambda: self.rung(code, quantity))
@@ -174,7 +192,7 @@ class RingingScreen(CounterScreen):
     def action_add(self) -> None:
         from ..widgets.entry import Entry
 
-        code = self.query_one(Entry).take_code(self.checkout.monotonic())
+        code = self.part(Entry).take_code(self.checkout.monotonic())
         if code:
             self.ring(code)
         else:
@@ -183,7 +201,7 @@ class RingingScreen(CounterScreen):
     def action_quantity(self) -> None:
         from ..widgets.entry import Entry
 
-        entry = self.query_one(Entry)
+        entry = self.part(Entry)
         count = self.attempt(lambda: quantity_of(entry.take(), "and then *, then scan the product"))
         if count is not None:
             entry.multiplier = count
@@ -194,7 +212,7 @@ class RingingScreen(CounterScreen):
         product; False when it held neither (the screen's own Backspace applies)."""
         from ..widgets.entry import Entry
 
-        entry = self.query_one(Entry)
+        entry = self.part(Entry)
         if entry.backspace():
             return True
         if entry.multiplier is not None:
@@ -235,7 +253,7 @@ class TenderScreen(CounterScreen):
     def on_mount(self) -> None:
         from ..widgets.entry import Entry
 
-        self.query_one(Entry).hint = self.HINT
+        self.part(Entry).hint = self.HINT
         self.show()
         self.refresh_status()
 
@@ -243,7 +261,7 @@ class TenderScreen(CounterScreen):
         from ..widgets.entry import Entry
 
         super().on_screen_resume()
-        self.query_one(Entry).focus()
+        self.part(Entry).focus()
         self.show()
 
     def show(self) -> None:

@@ -44,8 +44,8 @@ class SaleScreen(RingingScreen):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one(Entry).hint = "scan, or type a code and press Enter"
-        self.query_one(ScaleReadout).display = False
+        self.part(Entry).hint = "scan, or type a code and press Enter"
+        self.part(ScaleReadout).display = False
         self.show_sale()
         self.refresh_status()
         counter = self.checkout.counter
@@ -55,9 +55,9 @@ class SaleScreen(RingingScreen):
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
-        self.query_one(Entry).focus()
+        self.part(Entry).focus()
         if self.checkout.counter.sale is None:
-            self.query_one(LastItem).clear_item()
+            self.part(LastItem).clear_item()
         self.show_sale()
 
     # -- what the screen shows -------------------------------------------------------------------
@@ -69,13 +69,13 @@ class SaleScreen(RingingScreen):
         counter.keep()  # every change of the basket is shown here, so it is kept from here
         fmt = self.checkout.fmt
         if counter.sale is None:
-            self.query_one(Basket).show(())
-            self.query_one(BigAmount).show(fmt.amount(0), "TOTAL")
+            self.part(Basket).show(())
+            self.part(BigAmount).show(fmt.amount(0), "TOTAL")
             return None
         totals = counter.sale.totals()
-        self.query_one(Basket).show(totals.lines, self.checkout.notes)
+        self.part(Basket).show(totals.lines, self.checkout.notes)
         live = sum(1 for line in counter.sale.lines if not line.voided)
-        self.query_one(BigAmount).show(fmt.amount(totals.total), f"TOTAL  ({live} line{'s' if live != 1 else ''})")
+        self.part(BigAmount).show(fmt.amount(totals.total), f"TOTAL  ({live} line{'s' if live != 1 else ''})")
         return totals
 
     def show_added(self, added: Added) -> None:
@@ -85,7 +85,7 @@ class SaleScreen(RingingScreen):
             self.checkout.notes[line.line_no] = added.note
         totals = self.show_sale()
         assert totals is not None  # a line was just added: the sale is in progress
-        basket = self.query_one(Basket)
+        basket = self.part(Basket)
         basket.select(line.line_no)
         if line.item.priced_by is PricedBy.WEIGHT:
             detail = f"{fmt.weight(line.weight_g)} × {fmt.money(line.item.cents)}/kg"
@@ -94,7 +94,7 @@ class SaleScreen(RingingScreen):
         total = next(t for t in totals.lines if t.line is line)
         if total.rule is not None:
             detail += f"  {', '.join(total.rule.names)} -{fmt.money(total.rule.cents)}"
-        self.query_one(LastItem).show(line.item.name, detail, fmt.money(total.amount + total.sale_discount), added.note)
+        self.part(LastItem).show(line.item.name, detail, fmt.money(total.amount + total.sale_discount), added.note)
         if added.note:
             self.say(f"{line.item.name}: {added.note}", "warn")
         else:
@@ -128,7 +128,7 @@ class SaleScreen(RingingScreen):
     def selected_line(self) -> Line | None:
         """The line the highlight is on, else the last line not voided (None: there is none)."""
         live = [line for line in self.checkout.counter.lines if not line.voided]
-        selected = self.query_one(Basket).selected
+        selected = self.part(Basket).selected
         return next((line for line in live if line.line_no == selected), live[-1] if live else None)
 
     def action_void(self) -> None:
@@ -150,7 +150,7 @@ class SaleScreen(RingingScreen):
             if allowed_by:
                 counter.basket().approve("void", allowed_by, line_no)
             self.show_sale()
-            self.query_one(LastItem).clear_item()
+            self.part(LastItem).clear_item()
             self.say(f"Voided {line.item.name}" + (f", allowed by {allowed_by}" if allowed_by else ""), "warn")
 
     def action_pay(self) -> None:
@@ -158,7 +158,7 @@ class SaleScreen(RingingScreen):
         if not counter.selling:
             self.say("The basket is empty: scan a product first", "warn")
             return
-        if self.query_one(Entry).text:
+        if self.part(Entry).text:
             self.say("Press Enter to add what you typed, or Backspace to clear it, then pay", "warn")
             return
         from .payment import PaymentScreen
@@ -180,10 +180,10 @@ class SaleScreen(RingingScreen):
         self.say("")
 
     def action_up(self) -> None:
-        self.query_one(Basket).move(-1)
+        self.part(Basket).move(-1)
 
     def action_down(self) -> None:
-        self.query_one(Basket).move(1)
+        self.part(Basket).move(1)
 
     def action_help(self) -> None:
         self.checkout.show_help(self)

@@ -59,6 +59,7 @@ class Basket(ScrollView, can_focus=False):
             if self._keys:
                 self._keys, self._cells, self.cursor_row = [], {}, -1
                 self._resized()
+                self.refresh()
             return
         added = False
         for total in lines:
@@ -70,7 +71,7 @@ class Basket(ScrollView, can_focus=False):
                 self._keys.append(key)
                 added = True
             self._cells[key] = cells
-            self.refresh()
+            self._refresh_row(self._keys.index(key))
         if added:
             self._resized()
 
@@ -178,15 +179,42 @@ class Basket(ScrollView, can_focus=False):
         return (line.voided, name, suffix, qty, int(amount))
 
     def _move_to(self, row: int) -> None:
-        self.cursor_row = row
+        left, self.cursor_row = self.cursor_row, row
         visible = max(1, self.scrollable_content_region.height - 1)  # the header takes a line
         top = int(self.scroll_offset.y)
         if row < top:
             self.scroll_to(y=row, animate=False, immediate=True)
         elif row >= top + visible:
             self.scroll_to(y=row - visible + 1, animate=False, immediate=True)
-        self.refresh()
+        if int(self.scroll_offset.y) != top:
+            self.refresh()  # every row moved
+        else:
+            self._refresh_row(left)
+            self._refresh_row(row)
+
+    def _refresh_row(self, row: int) -> None:
+        """Repaint one row only: a scan changes a row or two, and each row repainted costs a frame as
+        much as the rest of the screen's new text (Textual styles every line it is asked for)."""
+        if row >= 0:
+            self.refresh_lines(row + 1)  # the header is line 0
 
     def _resized(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._keys) + 1)
-        self.refresh()
+        """Fit the scrollable height to the rows (and the header).
+
+        Setting ``virtual_size`` lays the whole screen out again, a third of a scan's frame; that is
+        needed only when the scrollbar comes or goes (the columns move). Otherwise the new height is
+        kept quietly and the scrollbar is told its new proportions.
+        """
+        size = Size(self.scrollable_content_region.width, len(self._keys) + 1)
+        if size == self.virtual_size:
+            return
+        if size.width != self.virtual_size.width or not self.is_mounted:
+            self.virtual_size = size
+            return
+        had_scrollbar = self.show_vertical_scrollbar
+        self.set_reactive(Basket.virtual_size, size)
+        self._refresh_scrollbars()
+        if self.show_vertical_scrollbar != had_scrollbar:
+            self.refresh(layout=True)
+        else:
+            self._scroll_update(size)  # the rows that changed repaint themselves

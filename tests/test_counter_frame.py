@@ -1,0 +1,132 @@
+"""What a scan costs the screen: no layout pass, and only the lines that changed drawn again.
+
+The figures are in docs/benchmarks.md (bench/counter_scan.py); these tests hold the mechanisms that
+give them, on the real app: a layout pass styles and places every widget of the screen, and each
+line drawn is styled again, so a scan that laid the screen out, or drew a panel whole, was two to
+three times slower to show its line.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appliance.config import Config
+from appliance.till import Till
+from tui.screens.base import Said
+from tui.widgets.basket import Basket
+from tui.widgets.panels import Amount, LastItem
+
+from .counter_kit import FLOUR, PASTA, app_for, counter_kit, price, scan, screen_text
+
+DRAWN = (Said, LastItem, Basket, Amount)
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, int]]:
+    """(widget class, line) for each line drawn, as Textual asks each widget for its lines."""
+    lines: Counter[tuple[str, int]] = Counter()
+    for kind in DRAWN:
+
+        def spy(self: Any, y: int, original: Any = kind.render_line, name: str = kind.__name__) -> Any:
+            lines[(name, y)] += 1
+            return original(self, y)
+
+        monkeypatch.setattr(kind, "render_line", spy)
+    return lines
+
+
+def layouts_of(app: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one for each layout pass of the screen in front."""
+    passes: list[int] = []
+    screen = app.screen
+    original = screen._refresh_layout
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        passes.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(screen, "_refresh_layout", counted)
+    return passes
+
+
+def lines_of(drawn: Counter[tuple[str, int]], kind: type) -> set[int]:
+    return {y for name, y in drawn if name == kind.__name__}
+
+
+def piece_codes(till: Till, count: int) -> list[str]:
+    """Barcodes (in the SKU, as OFN holds them) of products sold by the piece."""
+    rows = till.connection.execute(
+        "SELECT sku FROM variant WHERE priced_by = 'each' AND length(sku) = 13 ORDER BY id LIMIT ?", (count,)
+    ).fetchall()
+    assert len(rows) == count, "the demo catalogue has fewer products sold by the piece"
+    return [sku for (sku,) in rows]
+
+
+async def test_a_scan_lays_nothing_out_and_draws_only_the_lines_it_changed(
+    till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn: Counter[tuple[str, int]]
+) -> None:
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await scan(pilot, FLOUR)  # 8,15 €: the total is four characters wide
+            await pilot.pause()
+            passes = layouts_of(app, monkeypatch)
+            drawn.clear()
+            await scan(pilot, PASTA)  # 17,90 €: five
+            await pilot.pause()
+            total = app.fmt.amount(price(till, FLOUR) + price(till, PASTA))
+            assert "Added Pasta" in screen_text(app) and app.screen.query_one(Amount).value == total
+            assert passes == [], "a scan laid the whole screen out again"
+            # The row the highlight left and the new row; not the header, not the rest of the table.
+            assert lines_of(drawn, Basket) == {1, 2}
+            assert lines_of(drawn, Said) == {0}  # "Added Pasta…" over "Added Flour…"; the blank lines under it stay
+            # Both names take two lines, then the quantity and the amount; the note's line stays blank.
+            assert lines_of(drawn, LastItem) == {0, 1, 2, 3}
+            assert lines_of(drawn, Amount) == {0, 1, 2}
+
+
+async def test_a_basket_longer_than_the_screen_scrolls_with_the_last_line(
+    till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn: Counter[tuple[str, int]]
+) -> None:
+    codes = piece_codes(till, 22)
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            basket = app.screen.query_one(Basket)
+            visible = basket.scrollable_content_region.height - 1  # the header takes a line
+            for code in codes[:visible]:
+                await scan(pilot, code)
+            await pilot.pause()
+            assert basket.scroll_offset.y == 0
+            for code in codes[visible:]:
+                await scan(pilot, code)
+            await pilot.pause()
+            # The rows that fit, the newest last and highlighted: the view followed the new lines.
+            assert basket.cursor_row == len(codes) - 1 and basket.scroll_offset.y == len(codes) - visible
+            shown = screen_text(app)
+            assert app.counter.lines[-1].item.name[:12] in shown and app.counter.lines[0].item.name[:12] not in shown
+            passes = layouts_of(app, monkeypatch)
+            drawn.clear()
+            basket.move(-1)  # the highlight moves up a line still in view: two rows drawn, nothing laid out
+            await pilot.pause()
+            assert passes == [] and len(lines_of(drawn, Basket)) == 2
+
+
+@pytest.mark.parametrize(("environment", "expected"), [(None, 240), ("60", 60)])
+def test_the_counter_paints_up_to_240_frames_a_second_unless_told_otherwise(
+    environment: str | None, expected: int
+) -> None:
+    """A keyboard-wedge scan needs a second frame; at Textual's 60 it came 17-33 ms after the first."""
+    env = {key: value for key, value in os.environ.items() if key != "TEXTUAL_FPS"}
+    if environment is not None:
+        env["TEXTUAL_FPS"] = environment
+    probe = "import tui.app, textual.constants; print(textual.constants.MAX_FPS)"
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert int(done.stdout) == expected

@@ -1,0 +1,84 @@
+"""Text drawn a line at a time, for the few lines a scan changes (the message line, the last item).
+
+A Textual ``Static`` draws every line of its box again whenever its text changes, and each line
+drawn costs about a tenth of a millisecond of styling (borders, padding, the console's colour
+filter): the message line and the last-item panel were ten of the sixteen lines a scan's frame
+drew (docs/benchmarks.md, bench/counter_scan.py). This widget keeps its text wrapped to its width
+and each line drawn, and a new text repaints only the lines that differ: "Added Pasta" after
+"Added Flour" is one line, the blank lines under it none.
+
+Text is taken as given (a ``str`` is plain text, never markup): what the till says may hold
+brackets.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+def as_text(content: str | Text) -> Text:
+    return content if isinstance(content, Text) else Text(content)
+
+
+class TextLines(Widget):
+    """Wrapped text whose unchanged lines are not drawn again."""
+
+    DEFAULT_CSS = "TextLines { height: auto; }"  # as tall as its text, like a Static
+
+    def __init__(self, content: str | Text = "", *, id: str | None = None, classes: str | None = None):
+        super().__init__(id=id, classes=classes)
+        self._text = as_text(content)
+        self._laid: tuple[int, Style] | None = None  # the width and style the lines below are for
+        self._lines: list[Text] = []
+        self._strips: dict[int, Strip] = {}
+
+    @property
+    def text(self) -> Text:
+        return self._text
+
+    def update(self, content: str | Text) -> None:
+        """Show ``content``; repaint the lines that changed (all of them before the first frame)."""
+        text = as_text(content)
+        if text == self._text:
+            return
+        self._text = text
+        if self._laid is None or self._laid[0] != self.content_size.width:
+            self.refresh()  # not drawn yet at this width: everything is drawn anyway
+            return
+        width = self._laid[0]
+        before, self._lines = self._lines, self._wrap(width)
+        for y in range(max(len(before), len(self._lines))):
+            if y >= len(before) or y >= len(self._lines) or before[y] != self._lines[y]:
+                self._strips.pop(y, None)
+                self.refresh(Region(0, y, width, 1))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._wrap(width))
+
+    def render_line(self, y: int) -> Strip:
+        width, style = self.content_size.width, self.rich_style
+        if self._laid != (width, style):
+            self._laid, self._lines, self._strips = (width, style), self._wrap(width), {}
+        strip = self._strips.get(y)
+        if strip is None:
+            strip = self._strips[y] = self._draw(y, width, style)
+        return strip
+
+    def _wrap(self, width: int) -> list[Text]:
+        if width <= 0 or not self._text.plain:
+            return []
+        return list(self._text.wrap(self.app.console, width))
+
+    def _draw(self, y: int, width: int, style: Style) -> Strip:
+        if y >= len(self._lines):
+            return Strip.blank(width, style)
+        line, console = self._lines[y], self.app.console
+        if line.style and not line.spans:  # Rich applies a text's own style only through its spans
+            style = style + console.get_style(line.style, default=Style.null())
+        segments = Segment.apply_style(line.render(console), style)
+        return Strip(segments).adjust_cell_length(width, self.rich_style)
