@@ -4,6 +4,8 @@ the schema check (``journal verify``) holds on both."""
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
 from contextlib import closing
 from dataclasses import replace
@@ -69,6 +71,15 @@ def view_rows(store: Path) -> list[tuple[str, int, str, int]]:
         ).fetchall()
 
 
+def exported(capsys: pytest.CaptureFixture[str], config_file: Path) -> list[tuple[str, str, str]]:
+    code, out = run(
+        capsys, "journal", "export", "--config", str(config_file), "--from", "2026-03-02", "--to", "2026-03-02"
+    )
+    assert code == 0, out
+    rows = csv.DictReader(io.StringIO(out[: out.rindex("rows exported")]))
+    return [(r["sale_kind"], r["line_no"], r["not_in_ofn"]) for r in rows if r["record"] == "line"]
+
+
 def test_a_store_of_the_previous_level_is_verified_migrated_and_shows_what_keeps_a_line_from_ofn(
     config: Config, config_file: Path, clock: SteppingClock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -89,3 +100,4 @@ def test_a_store_of_the_previous_level_is_verified_migrated_and_shows_what_keeps
     code, out = run(capsys, "journal", "verify", *cfg)
     assert code == 0 and "journal OK" in out and "warning" not in out, out
     assert view_rows(config.store_path) == new
+    assert exported(capsys, config_file) == [("sale", "1", ""), ("sale", "2", "shelf"), ("return", "1", "damaged")]
