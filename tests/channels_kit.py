@@ -47,6 +47,21 @@ methods = ["cash"]
 
 PAPER_BAG = "2000000000015"
 
+#: The demo lane's channel with the paper bag on its shelf, and the defaults for all else (every
+#: payment method of the config, the whole catalogue).
+SHELF_ONLY = f"""\
+version = 1
+
+[hub]
+name = "Les Paniers du Marais"
+
+[[channels."pickup point".assortment.shelf]]
+code = "{PAPER_BAG}"
+name = "Paper bag"
+price = "0.10"
+vat = "C"
+"""
+
 
 def flour_t80_id() -> int:
     return next(v.id for v in demo_variants() if v.name.startswith("Flour T80"))

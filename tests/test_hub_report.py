@@ -28,6 +28,7 @@ from appliance.reports.hub import (
     _Expected,
     counter_expectations,
     hub_totals,
+    not_yet_counted,
     ofn_differences,
     read_export,
 )
@@ -70,7 +71,7 @@ def test_the_export_appends_the_rule_and_the_returned_line_and_keeps_the_old_col
     assert export.COLUMNS[: len(BEFORE)] == BEFORE
     assert export.COLUMNS[len(BEFORE) :] == (
         "discount_rule", "returns_sale_uuid", "returns_line_no", "returns_lane_id", "returns_number",
-        "ofn_order", "ofn_unit_g",
+        "ofn_order", "ofn_unit_g", "not_in_ofn",
     )  # fmt: skip
     sold, back = sale_with_a_rule_and_a_return(till)
     rows = [r for r in rows_of(till) if r["record"] == "line"]
@@ -80,6 +81,26 @@ def test_the_export_appends_the_rule_and_the_returned_line_and_keeps_the_old_col
     assert (returned["returns_lane_id"], returned["returns_number"]) == ("", "")
     assert first["returns_sale_uuid"] == first["returns_line_no"] == ""
     assert (first["ofn_order"], first["ofn_unit_g"], weighed["ofn_unit_g"]) == ("", "", "1000")  # not synced yet
+    assert first["not_in_ofn"] == weighed["not_in_ofn"] == returned["not_in_ofn"] == ""  # but on its way
+
+
+def test_a_voided_line_names_no_order_and_says_why(till: Till) -> None:
+    """The sync folds a whole sale into the counter order; a voided line of it was counted into none."""
+    sale = till.new_sale("Alice")
+    sale.add(till.item(EACH[0]), 2)
+    sale.add(till.item(EACH[1]), 1)
+    sale.void(2)
+    sold = pay(till, sale, "cash")
+    with write_transaction(till.db) as connection:
+        connection.execute("UPDATE outbox SET folded_into = 'R42' WHERE journal_seq = ?", (sold.journal_seq,))
+    kept, voided = (r for r in rows_of(till) if r["record"] == "line")
+    assert (kept["ofn_order"], kept["not_in_ofn"]) == ("R42", "")
+    assert (voided["voided"], voided["ofn_order"], voided["ofn_unit_g"], voided["not_in_ofn"]) == (
+        "1",
+        "",
+        "",
+        "voided",
+    )
 
 
 def test_a_sale_paid_by_credit_exports_the_order_it_was_counted_into(till: Till) -> None:
@@ -166,6 +187,9 @@ def test_hub_refuses_files_that_are_not_one_lane_export_of_ours(
         write(tmp_path / "again.csv", rows): "again.csv repeats lane 1 (already in",
         write(tmp_path / "mixed.csv", rows + moved_to_lane(rows, 2)): "mixed.csv holds lanes 1, 2",
         write(tmp_path / "bad.csv", [{**rows[0], "amount": "12.3x"}]): "bad.csv, line 2:",
+        write(tmp_path / "why.csv", [{**rows[0], "not_in_ofn": "lost"}]): (
+            "why.csv, line 2: not_in_ofn 'lost' is none of voided, shelf, damaged; export it again"
+        ),
     }
     (tmp_path / "empty.csv").write_text("")
     cases[tmp_path / "empty.csv"] = "empty.csv is empty"
@@ -225,11 +249,25 @@ def test_hub_totals_by_lane_and_channel_add_up(till: Till, tmp_path: Path, capsy
     assert sum(whole["payments"].values()) == whole["total"]
 
 
-def line(order: str, variant: int, quantity: int = 0, grams: int = 0, lane: int = 1) -> dict[str, Any]:
-    return {"lane_id": lane, "variant_id": variant, "quantity": quantity, "weight_g": grams, "ofn_order": order}
+def line(
+    order: str, variant: int, quantity: int = 0, grams: int = 0, lane: int = 1, not_in_ofn: str = ""
+) -> dict[str, Any]:
+    return {
+        "lane_id": lane,
+        "variant_id": variant,
+        "quantity": quantity,
+        "weight_g": grams,
+        "ofn_order": order,
+        "not_in_ofn": not_in_ofn,
+    }
 
 
 def expectations(*lines: dict[str, Any]) -> dict[str, dict[int, _Expected]]:
+    return counter_expectations(exports_of(*lines))
+
+
+def exports_of(*lines: dict[str, Any]) -> list[LaneExport]:
+    """Each lane's export of ``lines``, written as the box writes it and read back."""
     rows = []
     for number, values in enumerate(lines):
         rows.append(
@@ -257,7 +295,7 @@ def expectations(*lines: dict[str, Any]) -> dict[str, dict[int, _Expected]]:
         writer.writeheader()
         writer.writerows(row for row in rows if row["lane_id"] == lane)
         exports.append(read_export(f"lane{lane}.csv", io.StringIO(out.getvalue())))
-    return counter_expectations(exports)
+    return exports
 
 
 def test_counter_orders_are_expected_as_sync_counts_them() -> None:
@@ -283,6 +321,22 @@ def test_counter_orders_are_expected_as_sync_counts_them() -> None:
         ((1,), "R1", 40, 0, 5, "on the order in OFN, in none of the exports"),
         ((2,), "R2", 0, 0, None, "the order is not in OFN"),
     ]
+
+
+def test_lines_left_out_of_ofn_are_neither_on_an_order_nor_waiting_for_one() -> None:
+    """A shelf-only item and damaged goods given back: the box's export says so, OFN never sees them."""
+    exports = exports_of(
+        line("R1", 10, quantity=3),
+        line("R1", 10, quantity=-1, not_in_ofn="damaged"),  # stays sold in the counter order
+        line("R1", 20, grams=1500),
+        line("R1", 20, grams=-600, not_in_ofn="damaged"),  # 1500 g still: 2 units, not 1
+        line("", 0, quantity=2, not_in_ofn="shelf"),
+        line("", 30, quantity=1, lane=2),  # lane 2 had not synced this one
+        line("", 0, quantity=1, lane=2, not_in_ofn="shelf"),
+    )
+    expected = counter_expectations(exports)
+    assert {n: {v: e.units for v, e in lines.items()} for n, lines in expected.items()} == {"R1": {10: 3, 20: 2}}
+    assert not_yet_counted(exports) == {2: 1}
 
 
 def test_an_amount_is_read_exactly(tmp_path: Path, till: Till) -> None:

@@ -59,3 +59,50 @@ def test_the_module_size_asked_is_kept_only_while_the_symbol_fits_the_paper(
     assert size * modules <= dots or size == 1
     assert size == min(asked, max(1, dots // modules))
     assert read_bytes(sent).of("qr") == [text]
+
+
+def raster_rows(data: bytes) -> tuple[int, list[bytes]]:
+    """The bytes per row and the rows of the ``GS v 0`` bands of a rendering (one image)."""
+    at = data.index(b"\x1dv0\x00")
+    rows: list[bytes] = []
+    width = 0
+    while data.startswith(b"\x1dv0\x00", at):
+        width = int.from_bytes(data[at + 4 : at + 6], "little")
+        height = int.from_bytes(data[at + 6 : at + 8], "little")
+        at += 8
+        rows += [data[at + r * width : at + (r + 1) * width] for r in range(height)]
+        at += width * height
+    return width, rows
+
+
+def black(row: bytes, x: int) -> bool:
+    return bool(row[x // 8] & (0x80 >> (x % 8)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(20, 1800), st.sampled_from([("TM-T20II", 576), ("TM-T88V", 512)]), st.integers(1, 16))
+def test_a_raster_qr_code_is_the_symbol_at_level_l_it_was_sized_for(
+    length: int, printer: tuple[str, int], asked: int
+) -> None:
+    """A printer drawing the QR code as an image gets the level L symbol :func:`_qr_size` sized:
+    at level M a long code takes a larger version, which came out wider than sized (and scaled
+    down to the paper, its modules smeared)."""
+    profile, dots = printer
+    text = "RT1" + "A" * length
+    renderer = Renderer(PrinterSettings(profile=profile, qr_native=False))
+    block = QrCode(text, size=asked)
+    size = renderer._qr_size(block)
+    symbol = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=1)
+    symbol.add_data(text)
+    symbol.make(fit=True)
+    matrix = symbol.get_matrix()  # with its one-module border
+    assert len(matrix) == 17 + 4 * _qr_version(text) + 2
+    width, rows = raster_rows(renderer.render(Document((block,))))
+    side = len(matrix) * size
+    assert width * 8 == dots and len(rows) == side and side <= dots
+    left = (dots - side) // 2
+    printed = [
+        [black(rows[i * size + size // 2], left + j * size + size // 2) for j in range(len(matrix))]
+        for i in range(len(matrix))
+    ]
+    assert printed == matrix

@@ -25,8 +25,9 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from appliance.core.ofn_scope import left_out_of_ofn
 from appliance.ofn.client import NotFound, OfnClient, Order
-from appliance.store.sync_state import named, units_of
+from appliance.store.sync_state import SALE_KINDS, named, units_of
 
 NOT_OURS = "not the box's: on the order in OFN only"
 
@@ -137,14 +138,15 @@ def audit(conn: sqlite3.Connection, client: OfnClient, counter_order: str) -> Au
 def journal_expectations(conn: sqlite3.Connection, counter_order: str) -> dict[str, dict[int, Expected]]:
     """Order -> variant -> what the sealed journal puts on it (the outbox only says which order)."""
     found: dict[str, dict[int, Expected]] = defaultdict(lambda: defaultdict(Expected))
-    # A returned line marked damaged stays off the shelf: its goods never leave the counter order.
-    sales = conn.execute(
-        "SELECT o.folded_into, o.status, l.variant_id, l.quantity, l.weight_g, l.amount"
-        " FROM sale_line AS l JOIN outbox AS o ON o.journal_seq = l.sale_id WHERE NOT l.voided"
-        " AND NOT (l.sale_kind = 'return' AND EXISTS (SELECT 1 FROM journal AS j, json_each(j.payload, '$.lines') AS d"
-        " WHERE j.seq = l.sale_id AND json_extract(d.value, '$.line_no') = l.line_no"
-        " AND json_extract(d.value, '$.damaged') IS 1))"
+    # Only the lines that change what OFN holds, as the outbox counted them (core/ofn_scope.py): not a
+    # shelf-only item, nor damaged goods given back (they stay sold in the counter order). Each line
+    # through its sale's own outbox row: a sale paid by customer credit has a second, the posting.
+    lines = conn.execute(
+        "SELECT o.folded_into, o.status, l.variant_id, l.quantity, l.weight_g, l.amount, l.voided, l.shelf,"
+        " l.damaged FROM sale_line AS l JOIN outbox AS o ON o.journal_seq = l.sale_id"
+        f" WHERE o.kind IN {SALE_KINDS}"
     )
+    sales = [row[:6] for row in lines if left_out_of_ofn(voided=row[6], shelf=row[7], damaged=row[8]) is None]
     handovers = conn.execute(
         "SELECT o.folded_into, o.status, json_extract(c.value, '$.variant_id'), json_extract(c.value, '$.quantity'),"
         " 0, 0, json_extract(j.payload, '$.order')"

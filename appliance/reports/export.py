@@ -9,7 +9,10 @@ OFN sold those orders and invoices them, so it is no takings of the till.
 Columns are only ever appended, so an accountant's sheet keeps working. Those of channels (issue
 16) come last: what the channel's rules sealed on a line (``discount_rule``; a returned line's
 ``returns_*``), and where the sync counted it in OFN (``ofn_order``, ``ofn_unit_g``: not sealed,
-the sync's own record), which ``report hub`` checks against OFN's counter orders.
+the sync's own record), which ``report hub`` checks against OFN's counter orders. A line that never
+reaches OFN (voided, a shelf-only item, damaged goods given back: core/ofn_scope.py) has both
+empty and says why in ``not_in_ofn``, so that neither a reader nor ``report hub`` takes it for a
+line the sync has not counted yet, or counts it on the order.
 
 The file is opened in spreadsheets, which run a cell starting with ``=``, ``+``, ``-`` or ``@`` (and
 tab or carriage return, which some of them skip first) as a formula: a product or a cashier named
@@ -31,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from appliance.core.clock import local_day_bounds, parse_utc
 from appliance.core.money import from_cents
+from appliance.core.ofn_scope import LeftOut, left_out_of_ofn
 from appliance.store.sync_state import SALE_KINDS
 
 COLUMNS = (
@@ -39,7 +43,7 @@ COLUMNS = (
     "weight_g", "unit_price", "discount", "amount", "vat_code", "vat_rate", "vat_base", "vat_amount",
     "voided", "payment_method", "payment_amount", "cash_tendered",
     "discount_rule", "returns_sale_uuid", "returns_line_no", "returns_lane_id", "returns_number",
-    "ofn_order", "ofn_unit_g",
+    "ofn_order", "ofn_unit_g", "not_in_ofn",
 )  # fmt: skip
 
 #: The sale's own columns, the same on its line rows and its payment rows.
@@ -59,7 +63,7 @@ def write_csv(connection: sqlite3.Connection, out: TextIO, first: date, last: da
         f"SELECT {_SALE}, l.sale_id, l.line_no, l.variant_id, l.sku, l.name AS description, l.quantity, l.weight_g,"
         " l.unit_price, l.discount_cents + l.sale_discount_cents AS discount, l.amount, l.vat_code,"
         " l.vat_rate_bp, l.vat, l.voided, l.discount_rule, l.discount_rules, l.returns_sale_uuid,"
-        " l.returns_line_no, l.returns_lane_id, l.returns_number"
+        " l.returns_line_no, l.returns_lane_id, l.returns_number, l.shelf, l.damaged"
         " FROM sale_line AS l JOIN sale AS s ON s.id = l.sale_id"
         " WHERE l.completed_at >= ? AND l.completed_at < ? ORDER BY l.sale_id, l.line_no",
         (start, end),
@@ -67,7 +71,8 @@ def write_csv(connection: sqlite3.Connection, out: TextIO, first: date, last: da
     counted = _counted_into(connection)
     for row in _dicts(lines):
         vat = row.pop("vat")
-        row.update(counted(row.pop("sale_id"), row["variant_id"], row["weight_g"]))
+        left_out = left_out_of_ofn(voided=bool(row["voided"]), shelf=row.pop("shelf"), damaged=bool(row.pop("damaged")))
+        row.update(counted(row.pop("sale_id"), row["variant_id"], row["weight_g"], left_out))
         row.update(
             discount_rule=_rule_names(row.pop("discount_rule"), row.pop("discount_rules")),
             unit_price=from_cents(row["unit_price"]),
@@ -104,12 +109,14 @@ def _rule_names(rule: str | None, rules: str | None) -> str:
     return " + ".join(str(name) for name in names) if names else rule or ""
 
 
-def _counted_into(connection: sqlite3.Connection) -> Callable[[int, int, int], dict[str, object]]:
+def _counted_into(connection: sqlite3.Connection) -> Callable[[int, int, int, LeftOut | None], dict[str, object]]:
     """Where the sync engine counted a line: the OFN order, and for weighed goods the unit (grams).
 
     Not sealed, but what ``report hub`` needs to check an export against OFN (docs/sync.md): the
     order a sale was folded into (empty until the daemon has counted it) and the unit the order's
     whole units of a weighed variant are counted in (its running total of grams, rounded once).
+    The sync folds a whole sale into its order, but a line left out of OFN was counted into none:
+    its OFN columns stay empty and ``not_in_ofn`` says why.
     """
     orders = dict(  # a sale's lines, not the posting to customer credit it may queue too (never folded)
         connection.execute(f"SELECT journal_seq, folded_into FROM outbox WHERE kind IN {SALE_KINDS}")
@@ -120,10 +127,12 @@ def _counted_into(connection: sqlite3.Connection) -> Callable[[int, int, int], d
     }
     catalogue = dict(connection.execute("SELECT id, unit_grams FROM variant"))
 
-    def counted(sale_id: int, variant_id: int, weight_g: int) -> dict[str, object]:
+    def counted(sale_id: int, variant_id: int, weight_g: int, left_out: LeftOut | None) -> dict[str, object]:
+        if left_out is not None:
+            return {"ofn_order": "", "ofn_unit_g": "", "not_in_ofn": left_out.value}
         number = orders.get(sale_id) or ""
         unit = units.get((number, variant_id)) or catalogue.get(variant_id) or 1000
-        return {"ofn_order": number, "ofn_unit_g": unit if weight_g else ""}
+        return {"ofn_order": number, "ofn_unit_g": unit if weight_g else "", "not_in_ofn": ""}
 
     return counted
 

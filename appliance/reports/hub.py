@@ -15,6 +15,9 @@ Two more checks need several boxes at once, which is why they are here and not o
   engine counts (docs/sync.md: pieces as they are, weighed goods by their running total of grams
   rounded once to the variant's unit, returns taken off), against what OFN's order holds: the
   caller reads the orders (``appliance/cli/report_hub.py``) and :func:`ofn_differences` compares.
+  A line the box left out of OFN (``not_in_ofn``: voided, a shelf-only item, damaged goods given
+  back) is neither on an order nor waiting for one: the box decided it with core/ofn_scope.py when
+  it exported, and its export is all this report sees of it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TextIO
 
 from appliance.core.money import MoneyError, to_cents
+from appliance.core.ofn_scope import LeftOut
 from appliance.reports.channels import ReportError
 from appliance.reports.export import COLUMNS, FORMULA_STARTS
 from appliance.store.sync_state import units_of
@@ -85,6 +89,12 @@ class Line:
     returns_line_no: int | None
     ofn_order: str
     ofn_unit_g: int | None
+    not_in_ofn: LeftOut | None = None  # why the line changes nothing in OFN; None: it does
+
+    @property
+    def on_an_order(self) -> bool:
+        """Whether the line changes what an OFN order holds (counted there, or waiting to be)."""
+        return self.not_in_ofn is None and not self.voided
 
 
 @dataclass(frozen=True)
@@ -209,7 +219,17 @@ def _line(row: dict[str, str]) -> Line:
         returns_line_no=int(row["returns_line_no"]) if row["returns_line_no"] else None,
         ofn_order=row["ofn_order"],
         ofn_unit_g=int(row["ofn_unit_g"]) if row["ofn_unit_g"] else None,
+        not_in_ofn=_left_out(row["not_in_ofn"]),
     )
+
+
+def _left_out(text: str) -> LeftOut | None:
+    if not text:
+        return None
+    try:
+        return LeftOut(text)
+    except ValueError:
+        raise ValueError(f"not_in_ofn {text!r} is none of {', '.join(LeftOut)}") from None
 
 
 def unquoted(text: str) -> str:
@@ -325,11 +345,11 @@ class _Expected:
 
 
 def counter_expectations(exports: Iterable[LaneExport]) -> dict[str, dict[int, _Expected]]:
-    """Order -> variant -> what the exports' lines put on it (voided lines put nothing)."""
+    """Order -> variant -> what the exports' lines put on it (lines left out of OFN put nothing)."""
     found: dict[str, dict[int, _Expected]] = defaultdict(lambda: defaultdict(_Expected))
     for export in exports:
         for line in export.lines:
-            if line.voided or not line.ofn_order:
+            if not line.on_an_order or not line.ofn_order:
                 continue
             wanted = found[line.ofn_order][line.variant_id]
             wanted.lanes.add(line.lane_id)
@@ -347,7 +367,7 @@ def not_yet_counted(exports: Iterable[LaneExport]) -> dict[int, int]:
     waiting: dict[int, int] = defaultdict(int)
     for export in exports:
         for line in export.lines:
-            if not line.voided and not line.ofn_order:
+            if line.on_an_order and not line.ofn_order:
                 waiting[line.lane_id] += 1
     return dict(waiting)
 

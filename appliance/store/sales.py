@@ -16,6 +16,7 @@ from typing import Any
 
 from appliance.core.clock import parse_utc
 from appliance.core.frozen import frozen
+from appliance.core.ofn_scope import left_out_of_ofn
 from appliance.core.returns import Returned, replay
 from appliance.core.sale import (
     Approval,
@@ -119,12 +120,12 @@ def _queue_credit(
 def _outbox_payload(lines: tuple[CompletedLine, ...]) -> dict[str, object]:
     """What OFN must learn from this sale: the change per variant, in pieces or grams (signed).
 
-    A returned line marked damaged is left out: the goods do not go back on the shelf, so the
-    counter order keeps them as sold (the refund is in the journal and the accounting export)."""
+    Voided lines, shelf-only items and returned lines marked damaged are left out
+    (core/ofn_scope.py, which the export and the audits ask too); the refund of damaged goods is
+    in the journal and the accounting export."""
     deltas: dict[int, list[int]] = {}
     for line in lines:
-        # A shelf-only item is not in OFN (docs/channels.md); damaged goods stay out of the counter order.
-        if not line.voided and not line.shelf and not line.damaged:
+        if left_out_of_ofn(voided=line.voided, shelf=line.shelf, damaged=line.damaged) is None:
             delta = deltas.setdefault(line.variant_id, [0, 0])
             delta[0] += line.quantity
             delta[1] += line.weight_g

@@ -715,3 +715,49 @@ def m015_open_credit_postings(db: Database) -> None:
     later sales left the status light green. An index of the open ones, as small as they are few,
     lets that count and the daemon's read them without scanning the outbox."""
     _run(db, "CREATE INDEX outbox_credit_open ON outbox (id) WHERE kind = 'credit' AND status != 'done'")
+
+
+@migrations()
+def m016_sale_line_ofn_scope(db: Database) -> None:
+    """``sale_line`` gains what decides whether a line reaches OFN (core/ofn_scope.py): ``shelf``, a
+    channel's shelf-only item's code ('' for a variant of OFN's catalogue), and ``damaged``, 1 for a
+    returned line whose goods stay off the shelf (0 otherwise). Both are read from the sealed
+    payload, where a line carries them only when they say something; the export and ``sync audit``
+    read them here instead of searching each entry's lines again."""
+    _run(
+        db,
+        f"""
+        DROP VIEW sale_line;
+
+        CREATE VIEW sale_line AS
+        SELECT j.seq AS sale_id, j.ref AS sale_uuid, j.kind AS sale_kind, j.lane_id,
+               j.created_at AS completed_at,
+               json_extract(j.payload, '$.number') AS sale_number,
+               json_extract(l.value, '$.line_no') AS line_no,
+               json_extract(l.value, '$.variant_id') AS variant_id,
+               json_extract(l.value, '$.name') AS name,
+               json_extract(l.value, '$.sku') AS sku,
+               json_extract(l.value, '$.priced_by') AS priced_by,
+               json_extract(l.value, '$.quantity') AS quantity,
+               json_extract(l.value, '$.weight_g') AS weight_g,
+               json_extract(l.value, '$.unit_price') AS unit_price,
+               json_extract(l.value, '$.discount_cents') AS discount_cents,
+               json_extract(l.value, '$.sale_discount_cents') AS sale_discount_cents,
+               json_extract(l.value, '$.amount') AS amount,
+               json_extract(l.value, '$.vat_code') AS vat_code,
+               json_extract(l.value, '$.vat_rate_bp') AS vat_rate_bp,
+               json_extract(l.value, '$.vat_label') AS vat_label,
+               json_extract(l.value, '$.vat') AS vat,
+               json_extract(l.value, '$.voided') AS voided,
+               json_extract(l.value, '$.returns.line_no') AS returns_line_no,
+               json_extract(j.payload, '$.channel') AS channel,
+               json_extract(l.value, '$.discount.rule') AS discount_rule,
+               json_extract(l.value, '$.discount.rules') AS discount_rules,
+               json_extract(l.value, '$.returns.sale_uuid') AS returns_sale_uuid,
+               json_extract(l.value, '$.returns.lane_id') AS returns_lane_id,
+               json_extract(l.value, '$.returns.number') AS returns_number,
+               coalesce(json_extract(l.value, '$.shelf'), '') AS shelf,
+               coalesce(json_extract(l.value, '$.damaged'), 0) AS damaged
+        FROM journal AS j, json_each(j.payload, '$.lines') AS l WHERE j.kind IN {SALE_KINDS};
+        """,
+    )

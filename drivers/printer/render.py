@@ -129,7 +129,9 @@ class Renderer:
         elif self.raster:
             import qrcode
 
-            code = qrcode.QRCode(box_size=size, border=1)
+            # Level L, as the native command asks and as _qr_size sized it: the library's default (M)
+            # takes a larger version for a long code, wider than sized (then scaled down, smeared).
+            code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, box_size=size, border=1)
             code.add_data(block.data)
             code.make(fit=True)
             self._image(out, style, code.make_image().get_image().convert("RGB"))
