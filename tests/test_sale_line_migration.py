@@ -95,6 +95,9 @@ def test_a_store_of_the_previous_level_is_verified_migrated_and_shows_what_keeps
     as_the_previous_level_left_it(config.store_path)
     code, out = run(capsys, "journal", "verify", *cfg)
     assert code == 0 and "journal OK" in out, out
+    # A read-only export never migrates: it says how to bring the store up to date, not "damaged".
+    code, out = run(capsys, "journal", "export", *cfg, "--from", "2026-03-02", "--to", "2026-03-02")
+    assert code == 3 and "`ofn-checkout store migrate` brings it up to date" in out and "damaged" not in out, out
     code, out = run(capsys, "store", "migrate", *cfg)
     assert code == 0 and f"(new: {MIGRATION})" in out, out
     code, out = run(capsys, "journal", "verify", *cfg)

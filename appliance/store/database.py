@@ -126,6 +126,11 @@ def explain(exc: sqlite3.DatabaseError, *, opening: bool = False) -> str:
         return f"refused a change ({text}): it may have been tampered with; run `ofn-checkout journal verify`"
     if opening:
         return f"is not a usable checkout database ({text}): restore it from the backup; do not delete it"
+    if text.startswith(("no such column", "no such table")):  # read-only commands never migrate
+        return (
+            f"lacks what this version reads ({text}): if an older version made it, `ofn-checkout store migrate`"
+            " brings it up to date (a copy on read-only media: migrate a copy); otherwise restore it from the backup"
+        )
     return f"is damaged ({text}): restore it from the backup"
 
 
