@@ -69,9 +69,9 @@ async def after_payment(pilot: Pilot[Any]) -> None:
 
 
 def _digits(app: Any) -> str:
-    from tui.widgets.panels import Amount as Digits
+    from tui.widgets.panels import BigAmount
 
-    found = app.screen.query(Digits)
+    found = app.screen.query(BigAmount)
     return str(found.first().value) if found else ""
 
 

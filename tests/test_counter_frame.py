@@ -21,11 +21,11 @@ from appliance.config import Config
 from appliance.till import Till
 from tui.screens.base import Said
 from tui.widgets.basket import Basket
-from tui.widgets.panels import Amount, LastItem
+from tui.widgets.panels import BigAmount, LastItem
 
 from .counter_kit import FLOUR, PASTA, app_for, counter_kit, price, scan, screen_text
 
-DRAWN = (Said, LastItem, Basket, Amount)
+DRAWN = (Said, LastItem, Basket, BigAmount)
 
 
 @pytest.fixture
@@ -82,14 +82,14 @@ async def test_a_scan_lays_nothing_out_and_draws_only_the_lines_it_changed(
             await scan(pilot, PASTA)  # 17,90 €: five
             await pilot.pause()
             total = app.fmt.amount(price(till, FLOUR) + price(till, PASTA))
-            assert "Added Pasta" in screen_text(app) and app.screen.query_one(Amount).value == total
+            assert "Added Pasta" in screen_text(app) and app.screen.query_one(BigAmount).value == total
             assert passes == [], "a scan laid the whole screen out again"
             # The row the highlight left and the new row; not the header, not the rest of the table.
             assert lines_of(drawn, Basket) == {1, 2}
             assert lines_of(drawn, Said) == {0}  # "Added Pasta…" over "Added Flour…"; the blank lines under it stay
             # Both names take two lines, then the quantity and the amount; the note's line stays blank.
             assert lines_of(drawn, LastItem) == {0, 1, 2, 3}
-            assert lines_of(drawn, Amount) == {0, 1, 2}
+            assert lines_of(drawn, BigAmount) == {0, 1, 2, 3}  # "TOTAL  (2 lines)" and the three rows of digits
 
 
 async def test_a_basket_longer_than_the_screen_scrolls_with_the_last_line(

@@ -29,7 +29,7 @@ from tui.screens.prompt import PromptScreen
 from tui.screens.receipt import ReceiptScreen
 from tui.screens.report import ReportScreen
 from tui.screens.sale import SaleScreen
-from tui.widgets.panels import Amount as Digits
+from tui.widgets.panels import BigAmount
 
 from .counter_kit import FLOUR, Kit, app_for, counter_kit, said, scan, screen_text, type_keys, until
 
@@ -106,7 +106,7 @@ async def test_the_float_is_counted_coin_by_coin_and_sealed(closed: Till, config
             await type_keys(pilot, "2")  # …and typed again
             assert "FLOAT, from the counts" in screen_text(app)
             assert app.screen.count.total == float_cents  # type: ignore[attr-defined]
-            assert app.screen.query_one(Digits).value == app.fmt.amount(float_cents)  # the total follows
+            assert app.screen.query_one(BigAmount).value == app.fmt.amount(float_cents)  # the total follows
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="the sale screen")
             assert f"float of {app.fmt.money(float_cents)}" in said(app)

@@ -2,93 +2,112 @@
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.renderables.digits import Digits as DigitsRenderable
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-from .text_lines import TextLines
+from .text_lines import TextLines, drawn, wrapped
 
 
-class Amount(Widget):
-    """An amount in digits three rows high, at the right (readable from the customer's side).
+class BigAmount(Widget):
+    """A caption over an amount in digits three rows high (readable from the customer's side).
 
-    Textual's ``Digits`` draws through a Rich renderable on every frame and lays the whole screen
-    out again whenever the amount's width changes (9,85 to 19,70): a third of the work of a scan's
-    frame. Here the three rows are drawn once per amount, width and style, and a new amount
-    repaints this widget alone: its box never depends on the value (``checkout.tcss``: the full
-    width, three rows).
+    One widget, drawn a line at a time: a new amount repaints its three rows, a new caption its own
+    line, and neither lays the screen out again unless the caption takes another number of lines
+    (its box is the caption's lines and three rows, at the width the stylesheet gives). Textual's
+    ``Digits`` drew through a Rich renderable on every frame and laid the whole screen out whenever
+    the amount's width changed (9,85 to 19,70), and a widget more in a frame costs a scan its own
+    passes: together a third of a scan's frame (docs/benchmarks.md).
     """
 
-    def __init__(self, value: str = "0.00", *, classes: str | None = None):
-        super().__init__(classes=classes)
-        self._value = value
-        self._drawn: tuple[tuple[str, int, Style], list[Strip]] | None = None
+    COMPONENT_CLASSES = {"big-amount--caption", "big-amount--digits"}
+    DEFAULT_CSS = "BigAmount { width: 1fr; height: auto; }"
+
+    def __init__(self, caption: str, *, id: str | None = None, classes: str | None = None):
+        super().__init__(id=id, classes=classes)
+        self._caption = caption
+        self._value = "0.00"
+        self._laid: tuple[int, Style, Style, Style] | None = None  # width and styles the lines are for
+        self._lines: list[Text] = []  # the caption, wrapped
+        self._strips: dict[int, Strip] = {}
 
     @property
     def value(self) -> str:
         return self._value
 
-    def update(self, value: str) -> None:
-        if value != self._value:
-            self._value = value
-            self.refresh()
+    @property
+    def caption(self) -> str:
+        return self._caption
+
+    def show(self, amount: str, caption: str | None = None) -> None:
+        if caption is not None and caption != self._caption:
+            self._caption = caption
+            before, self._lines = self._lines, self._wrap(self.content_size.width)
+            if len(before) != len(self._lines):
+                self._strips.clear()
+                self.refresh(layout=True)  # the box grows or shrinks
+            for y in range(len(self._lines)):
+                if y >= len(before) or before[y] != self._lines[y]:
+                    self._repaint(y)
+        if amount != self._value:
+            self._value = amount
+            for row in range(3):
+                self._repaint(len(self._lines) + row)
+
+    def _repaint(self, y: int) -> None:
+        self._strips.pop(y, None)
+        self.refresh(Region(0, y, max(1, self.content_size.width), 1))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return 3
+        return len(self._wrap(width)) + 3
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        base = self.rich_style  # the styles of this pass, looked up once rather than once a line
+        caption = base + self.get_component_rich_style("big-amount--caption", partial=True)
+        digits = base + self.get_component_rich_style("big-amount--digits", partial=True)
+        laid = (self.content_size.width, base, caption, digits)
+        if self._laid != laid:
+            self._laid, self._lines, self._strips = laid, self._wrap(laid[0]), {}
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        width, style = self.content_size.width, self.rich_style
-        key = (self._value, width, style)
-        if self._drawn is None or self._drawn[0] != key:
-            self._drawn = key, self._draw(width, style)
-        rows = self._drawn[1]
-        return rows[y] if 0 <= y < len(rows) else Strip.blank(width, style)
+        strip = self._strips.get(y)
+        if strip is None:
+            if self._laid is None:  # not drawn through render_lines: no styles of this pass
+                return Strip.blank(self.content_size.width)
+            width, base, caption, digits = self._laid
+            if y < len(self._lines):
+                strip = drawn(self.app.console, self._lines[y], width, caption)
+            elif y < len(self._lines) + 3:
+                self._strips.update(self._digits(width, digits))
+                strip = self._strips[y]
+            else:
+                strip = Strip.blank(width, base)
+            self._strips[y] = strip
+        return strip
 
-    def _draw(self, width: int, style: Style) -> list[Strip]:
+    def _wrap(self, width: int) -> list[Text]:
+        return wrapped(self.app.console, Text(self._caption), width)
+
+    def _digits(self, width: int, style: Style) -> dict[int, Strip]:
+        """The amount's three rows, at the right (as text-align: right put Textual's Digits)."""
         console = self.app.console
         lines = console.render_lines(
             DigitsRenderable(self._value, style), console.options.update_width(width), pad=False
         )
-        rows = []
-        for line in lines:  # at the right, as text-align: right put Textual's Digits
-            strip = Strip(line)
+        rows = {}
+        for row in range(3):
+            strip = Strip(lines[row]) if row < len(lines) else Strip.blank(0)
             blank = width - strip.cell_length
             if blank > 0:
-                strip = Strip([Segment(" " * blank, style), *line], width)
-            rows.append(strip.crop(0, width))
+                strip = Strip([Segment(" " * blank, style), *strip], width)
+            rows[len(self._lines) + row] = strip.crop(0, width)
         return rows
-
-
-class BigAmount(Vertical):
-    """A caption over an amount in digits three rows high (readable from the customer's side)."""
-
-    def __init__(self, caption: str, *, id: str | None = None, classes: str | None = None):
-        super().__init__(id=id, classes=classes)
-        self.caption = caption
-
-    def compose(self) -> ComposeResult:
-        yield TextLines(self.caption, classes="caption")
-        yield Amount("0.00", classes="digits")
-
-    def show(self, amount: str, caption: str | None = None) -> None:
-        self.query_one(Amount).update(amount)
-        if caption is not None:
-            label = self.query_one(".caption", TextLines)
-            if caption != label.text.plain:
-                # Only a caption that wraps (or wrapped) can change the panel's height.
-                width = label.content_size.width
-                wraps = max(label.text.cell_len, cell_len(caption)) > width
-                label.update(caption)
-                if wraps:
-                    label.refresh(layout=True)
 
 
 class LastItem(TextLines):

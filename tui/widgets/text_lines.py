@@ -13,6 +13,7 @@ brackets.
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -70,15 +71,24 @@ class TextLines(Widget):
         return strip
 
     def _wrap(self, width: int) -> list[Text]:
-        if width <= 0 or not self._text.plain:
-            return []
-        return list(self._text.wrap(self.app.console, width))
+        return wrapped(self.app.console, self._text, width)
 
     def _draw(self, y: int, width: int, style: Style) -> Strip:
         if y >= len(self._lines):
             return Strip.blank(width, style)
-        line, console = self._lines[y], self.app.console
-        if line.style and not line.spans:  # Rich applies a text's own style only through its spans
-            style = style + console.get_style(line.style, default=Style.null())
-        segments = Segment.apply_style(line.render(console), style)
-        return Strip(segments).adjust_cell_length(width, self.rich_style)
+        return drawn(self.app.console, self._lines[y], width, style)
+
+
+def wrapped(console: Console, text: Text, width: int) -> list[Text]:
+    """``text`` cut into the lines it takes at ``width`` cells (none for no text)."""
+    if width <= 0 or not text.plain:
+        return []
+    return list(text.wrap(console, width))
+
+
+def drawn(console: Console, line: Text, width: int, style: Style) -> Strip:
+    """One line of text over ``style`` (the widget's), padded to ``width`` cells."""
+    over = style
+    if line.style and not line.spans:  # Rich applies a text's own style only through its spans
+        over = style + console.get_style(line.style, default=Style.null())
+    return Strip(Segment.apply_style(line.render(console), over)).adjust_cell_length(width, style)
