@@ -36,7 +36,7 @@ from .lights import DEFAULT_PINS, StatusLights
 from .print_queue import PrintQueue
 from .printer import Printer, PrinterError, PrinterSettings
 from .scale import SerialScale, open_scale, protocol_for
-from .scanner import DEFAULT_INTER_KEY_TIMEOUT, ScannerReader, SerialScanner, path_opener
+from .scanner import DEFAULT_INTER_KEY_TIMEOUT, ScannerReader, SerialScanner
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +147,8 @@ def build_scanner(
     }
     if port := section.get("serial_port"):
         return SerialScanner(port, baudrate=section.get("baudrate", 9600), **common)
+    from .scanner.sources import path_opener  # evdev: only a box with a keyboard-wedge scanner loads it
+
     opener = path_opener(section.get("path") or "", names=tuple(section.get("names", ())), root=root)
     return ScannerReader(opener, layout=section.get("layout", "us"), **common)
 

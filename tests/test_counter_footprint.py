@@ -45,8 +45,9 @@ from .counter_kit import FLOUR, app_for, counter_kit, scan, screen_text, until
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Libraries the first frame has no use for: the printer's (and the imaging, barcode and QR code
-#: libraries it pulls in), the GS1 parser, the HTTP stack, GPIO (the drawer here hangs off the printer).
-NOT_AT_START = ("escpos", "PIL", "qrcode", "barcode", "biip", "httpx", "httpcore", "gpiozero")
+#: libraries it pulls in), the GS1 parser, the HTTP stack, GPIO (the drawer here hangs off the printer),
+#: evdev (the scanner here is serial).
+NOT_AT_START = ("escpos", "PIL", "qrcode", "barcode", "biip", "httpx", "httpcore", "gpiozero", "evdev")
 
 FIRST_FRAME = f"""
 import asyncio, gc, json, sys

@@ -31,12 +31,17 @@ The event source is injectable (``Opener``): the real one wraps ``evdev.InputDev
 very same evdev code (``EventIO.read`` → the C ``_input.device_read_many``).
 
 The modules: ``scans`` (what the driver hands out and raises), ``assembler`` (key events to scans,
-pure), ``sources`` (event sources and the openers that find the scanner), ``reader`` (the
-reconnecting loop and :class:`ScannerReader`), ``serial_scanner`` (:class:`SerialScanner`).
-Everything public is importable from ``drivers.scanner`` itself, as it was when this was one module.
+pure), ``event_source`` (what the reader reads from), ``sources`` (event sources and the openers
+that find the scanner: the only one that needs evdev), ``reader`` (the reconnecting loop and
+:class:`ScannerReader`), ``serial_scanner`` (:class:`SerialScanner`). Everything public is
+importable from ``drivers.scanner`` itself, as it was when this was one module (the sources when
+first named).
 """
 
+from typing import TYPE_CHECKING
+
 from .assembler import PLAUSIBLE, SUGGESTION_ORDER, ScanAssembler
+from .event_source import EventSource, Opener
 from .reader import ScannerReader
 from .scans import (
     DEFAULT_INTER_KEY_TIMEOUT,
@@ -51,17 +56,38 @@ from .scans import (
     ScannerStatus,
 )
 from .serial_scanner import LineAssembler, SerialScanner
-from .sources import (
-    EvdevSource,
-    EventSource,
-    Opener,
-    RawEventSource,
-    evdev_opener,
-    find_scanner,
-    open_event_source,
-    path_opener,
-    stream_opener,
+
+if TYPE_CHECKING:
+    from .sources import (
+        EvdevSource,
+        RawEventSource,
+        evdev_opener,
+        find_scanner,
+        open_event_source,
+        path_opener,
+        stream_opener,
+    )
+
+#: The event sources need the evdev library: imported when one of them is first asked for, so a
+#: box whose scanner is serial (or that has none) never loads it (``__getattr__`` below).
+_SOURCES = (
+    "EvdevSource",
+    "RawEventSource",
+    "evdev_opener",
+    "find_scanner",
+    "open_event_source",
+    "path_opener",
+    "stream_opener",
 )
+
+
+def __getattr__(name: str) -> object:
+    if name in _SOURCES:
+        from . import sources
+
+        return getattr(sources, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_INTER_KEY_TIMEOUT",

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import string
 
-from evdev import ecodes
-
-from ..keymaps import GS, LAYOUT_NAMES, KeyDecoder, get_layout
+from ..keymaps import EV_KEY, EV_LED, EV_SYN, GS, LAYOUT_NAMES, LED_CAPSL, SYN_DROPPED, KeyDecoder, get_layout
 from .scans import DEFAULT_INTER_KEY_TIMEOUT, TERMINATORS, Dropped, Outcome, Scan, cut_scan_reason
 
 PLAUSIBLE = frozenset(string.ascii_letters + string.digits + "-. $/+%" + GS)  # Code 39's set, plus GS
@@ -79,14 +77,14 @@ class ScanAssembler:
         a reader that fell behind (a busy Pi) does not cut a scan typed in one go; without them,
         and for a scan left waiting, our own clock decides.
         """
-        if event_type == ecodes.EV_SYN and code == ecodes.SYN_DROPPED:
+        if event_type == EV_SYN and code == SYN_DROPPED:
             dropped = self.interrupt("input events were lost (the reader fell behind)")
             self._tail_reason = "the rest of a scan whose keys were lost (the reader fell behind)"
             return [dropped] if dropped else []
-        if event_type == ecodes.EV_LED and code == ecodes.LED_CAPSL:
+        if event_type == EV_LED and code == LED_CAPSL:
             self.set_caps_lock(bool(value))  # the host's Caps Lock, as the scanner is told it
             return []
-        if event_type != ecodes.EV_KEY:
+        if event_type != EV_KEY:
             return []
         outcomes: list[Outcome] = []
         if value == 1:

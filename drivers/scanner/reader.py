@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from .assembler import ScanAssembler
+from .event_source import EventSource, Opener
 from .scans import (
     DEFAULT_INTER_KEY_TIMEOUT,
     DeviceGone,
@@ -29,7 +30,6 @@ from .scans import (
     ScannerState,
     ScannerStatus,
 )
-from .sources import EventSource, Opener
 
 #: The package's logger, as before the split: log lines keep naming ``drivers.scanner``, not one of its modules.
 log = logging.getLogger(__package__)

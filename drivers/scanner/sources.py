@@ -13,31 +13,15 @@ import os
 import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import evdev
 from evdev import ecodes
 from evdev.eventio import EventIO
 
 from ..discovery import input_devices, scanner_candidates
+from .event_source import EventSource, Opener
 from .scans import DeviceGone, DeviceUnavailable, EndOfInput
-
-
-class EventSource(Protocol):
-    name: str
-
-    def fileno(self) -> int: ...
-
-    def read_events(self) -> Sequence[Any]:
-        """Pending events (objects with type, code, value); [] if none; DeviceGone if it stopped."""
-        ...
-
-    def caps_lock_on(self) -> bool | None: ...
-
-    def close(self) -> None: ...
-
-
-Opener = Callable[[], EventSource]
 
 
 class RawEventSource(EventIO):
