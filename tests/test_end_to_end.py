@@ -73,12 +73,13 @@ def test_a_cashier_rings_up_a_sale_in_the_demo_and_ofn_receives_it(tmp_path: Pat
         term.wait_for(lambda text: re.search(r"Flour T65.*\s2\s+\d+,\d\d", text) is not None)
         term.keys(PASTA, "Enter")
         term.wait_for("Added Pasta")
-        term.keys("F8")  # the demo's scale key: grams on the simulated pan
+        term.type(APPLES_PLU)  # sold by the kg: the weigh dialog waits for the scale
+        term.keys("Enter")
+        weigh = term.wait_for("Weigh: Apples")
+        assert "F8 Weigh" in weigh, weigh  # the demo's scale key is shown where it is needed
+        term.keys("F8")  # grams on the simulated pan
         term.wait_for("Demo scale")
         term.type("2600")
-        term.keys("Enter")
-        term.wait_for(lambda text: "Demo scale" not in text)
-        term.type(APPLES_PLU)
         term.keys("Enter")
         term.wait_for("2,600 kg")
         term.type("+")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
@@ -133,7 +134,19 @@ class CounterScreen(Counted, Screen[Any]):
 
 
 class CounterModal(Counted, ModalScreen[T]):
-    pass
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The dialog's keys, and the app's priority keys shown in footers, which act over a dialog
+        too: Textual lists none of the app's keys over a modal screen, so the demo's weigh dialog
+        hid F8, the one key that puts goods on its simulated scale."""
+        active = super().active_bindings
+        app = self.app
+        for key, binding in app._bindings:
+            if binding.priority and binding.show and key not in active:
+                state = app._check_action_state(binding.action, app)
+                if state is not False:
+                    active[key] = ActiveBinding(app, binding, bool(state), binding.tooltip)
+        return active
 
 
 class RingingScreen(CounterScreen):
