@@ -106,17 +106,21 @@ class Keeper:
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until what was handed over is written; False if ``timeout`` passed first."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._pending is None and not self._writing, timeout)
+            return self._changed.wait_for(self._written, timeout)
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what is waiting, then stop the thread."""
         with self._changed:
-            self._changed.wait_for(lambda: self._pending is None and not self._writing, timeout)
+            self._changed.wait_for(self._written, timeout)
             self._closed = True
             self._changed.notify_all()
             thread = self._thread
         if thread is not None:
             thread.join(timeout)
+
+    def _written(self) -> bool:
+        """Nothing waits to be written and nothing is being written (called under the lock)."""
+        return self._pending is None and not self._writing
 
     def _run(self) -> None:
         while True:

@@ -11,7 +11,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-from .text_lines import TextLines, drawn, wrapped
+from .text_lines import TextLines, changed_lines, drawn, wrapped
 
 
 class BigAmount(Widget):
@@ -51,9 +51,8 @@ class BigAmount(Widget):
             if len(before) != len(self._lines):
                 self._strips.clear()
                 self.refresh(layout=True)  # the box grows or shrinks
-            for y in range(len(self._lines)):
-                if y >= len(before) or before[y] != self._lines[y]:
-                    self._repaint(y)
+            for y in changed_lines(before, self._lines):
+                self._repaint(y)
         if amount != self._value:
             self._value = amount
             for row in range(3):

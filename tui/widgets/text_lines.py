@@ -53,10 +53,9 @@ class TextLines(Widget):
             return
         width = self._laid[0]
         before, self._lines = self._lines, self._wrap(width)
-        for y in range(max(len(before), len(self._lines))):
-            if y >= len(before) or y >= len(self._lines) or before[y] != self._lines[y]:
-                self._strips.pop(y, None)
-                self.refresh(Region(0, y, width, 1))
+        for y in changed_lines(before, self._lines):
+            self._strips.pop(y, None)
+            self.refresh(Region(0, y, width, 1))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._wrap(width))
@@ -77,6 +76,13 @@ class TextLines(Widget):
         if y >= len(self._lines):
             return Strip.blank(width, style)
         return drawn(self.app.console, self._lines[y], width, style)
+
+
+def changed_lines(before: list[Text], after: list[Text]) -> list[int]:
+    """The lines that differ between two wrappings of a text (a line one has and the other not too)."""
+    return [
+        y for y in range(max(len(before), len(after))) if y >= len(before) or y >= len(after) or before[y] != after[y]
+    ]
 
 
 def wrapped(console: Console, text: Text, width: int) -> list[Text]:
