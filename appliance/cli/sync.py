@@ -26,11 +26,11 @@ from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon, cycle_in_force
 from appliance.reports.attention import task_for
 from appliance.store.credit_postings import in_doubt_count
-from appliance.store.database import write_transaction
+from appliance.store.database import named, write_transaction
 from appliance.store.keys import load_api_key
 from appliance.store.sync_attention import parked_items
 from appliance.store.sync_lock import POLL_S, sync_pass
-from appliance.store.sync_state import named, parked, read_status, recent_events, record_audit, retry_parked
+from appliance.store.sync_state import parked, read_status, recent_events, record_audit, retry_parked
 
 WAIT_OPTION = click.option(
     "--wait",

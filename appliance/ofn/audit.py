@@ -27,7 +27,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from appliance.core.ofn_scope import left_out_of_ofn
 from appliance.ofn.client import NotFound, OfnClient, Order
-from appliance.store.sync_state import SALE_KINDS, named, units_of
+from appliance.store.database import named
+from appliance.store.sync_state import SALE_KINDS, units_of
 
 NOT_OURS = "not the box's: on the order in OFN only"
 

@@ -38,8 +38,7 @@ from appliance.core.clock import Clock, parse_utc, utc_text
 from appliance.core.money import from_cents
 from appliance.ofn.answers import Fields
 from appliance.ofn.errors import NotAllowed, NotFound, OfnUnavailable, Refused
-from appliance.store.database import write_transaction
-from appliance.store.sync_state import named
+from appliance.store.database import named, write_transaction
 
 log = logging.getLogger(__name__)
 

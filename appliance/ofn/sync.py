@@ -28,8 +28,8 @@ from appliance.core.handover import SETTLED
 from appliance.core.money import from_cents
 from appliance.ofn.client import NotFound, OfnClient, OfnError, OfnUnavailable, Order, Refused
 from appliance.ofn.refresh import store_pickup
-from appliance.store.database import write_transaction
-from appliance.store.sync_state import FOLDED_KINDS, OPEN_ROWS, folded_up_to, named, settled, target_of
+from appliance.store.database import named, write_transaction
+from appliance.store.sync_state import FOLDED_KINDS, OPEN_ROWS, folded_up_to, settled, target_of
 
 log = logging.getLogger(__name__)
 

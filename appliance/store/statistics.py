@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from appliance.store.database import StoreError, connect, explain
+from appliance.store.database import StoreError, connect, explain, named
 from appliance.store.schema_audit import applied_migrations
-from appliance.store.sync_state import named, read_status
+from appliance.store.sync_state import read_status
 
 
 def store_statistics(path: Path, now: datetime) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from appliance.store.credit_postings import ParkedPosting, parked_postings
-from appliance.store.sync_state import OPEN_ROWS, named, settled, target_of
+from appliance.store.database import named
+from appliance.store.sync_state import OPEN_ROWS, settled, target_of
 
 #: An order and one of its variants; a hand-over's payment or shipping is the whole order (None);
 #: a posting to a customer's credit is (CREDIT, its outbox id).
