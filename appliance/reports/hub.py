@@ -93,8 +93,9 @@ class Line:
 
     @property
     def on_an_order(self) -> bool:
-        """Whether the line changes what an OFN order holds (counted there, or waiting to be)."""
-        return self.not_in_ofn is None and not self.voided
+        """Whether the line changes what an OFN order holds (counted there, or waiting to be): the
+        export says why not in ``not_in_ofn``, a voided line included (core/ofn_scope.py)."""
+        return self.not_in_ofn is None
 
 
 @dataclass(frozen=True)
