@@ -101,7 +101,7 @@ class DiscountRule:
         return (
             line.variant_id in self.variants
             or (line.category is not None and line.category in self.categories)
-            or not self.tags.isdisjoint(tag.casefold() for tag in line.tags)
+            or not self.tags.isdisjoint(line.tags)
         )
 
     def _in_force(self, moment: datetime) -> bool:
@@ -119,7 +119,7 @@ class DiscountRule:
         return True
 
     def _for_customer(self, line: LineContext) -> bool:
-        return not self.customer_tags or not self.customer_tags.isdisjoint(tag.casefold() for tag in line.customer_tags)
+        return not self.customer_tags or not self.customer_tags.isdisjoint(line.customer_tags)
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,12 @@ class LineContext:
     tags: frozenset[str] = frozenset()
     moment: datetime = datetime(2000, 1, 1)
     customer_tags: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        # Tags compare in any case, as the rules' own (folded once each): folded here once a line,
+        # not again by every rule that looks at it.
+        object.__setattr__(self, "tags", frozenset(tag.casefold() for tag in self.tags))
+        object.__setattr__(self, "customer_tags", frozenset(tag.casefold() for tag in self.customer_tags))
 
     @property
     def gross_cents(self) -> int:
