@@ -56,3 +56,15 @@ async def test_the_text_keeps_its_style_and_a_string_is_never_markup() -> None:
         app.query_one(Spy).update("[bold]Unknown barcode[/bold] 123")
         await pilot.pause()
         assert shown(app)[0] == "[bold]Unknown"  # brackets from what the till says are text, not markup
+
+
+async def test_the_same_words_in_another_style_are_drawn_again() -> None:
+    """The message line says the same words as an error after saying them as information."""
+    app = Lines(Text("The drawer did not open"))
+    async with app.run_test(size=(30, 6)) as pilot:
+        app.drawn.clear()
+        app.query_one(Spy).update(Text("The drawer did not open", style="bold #ffffff on #aa0000"))
+        await pilot.pause()
+        assert app.drawn == [0, 1]  # wrapped on two lines at 20 cells, both drawn again
+        styles = {segment.style for segment in app.query_one(Spy).render_line(0) if segment.text.strip()}
+        assert styles and all(style.bgcolor is not None and style.bgcolor.triplet == (0xAA, 0, 0) for style in styles)

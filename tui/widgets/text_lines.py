@@ -45,7 +45,7 @@ class TextLines(Widget):
     def update(self, content: str | Text) -> None:
         """Show ``content``; repaint the lines that changed (all of them before the first frame)."""
         text = as_text(content)
-        if text == self._text:
+        if same(text, self._text):
             return
         self._text = text
         if self._laid is None or self._laid[0] != self.content_size.width:
@@ -81,8 +81,16 @@ class TextLines(Widget):
 def changed_lines(before: list[Text], after: list[Text]) -> list[int]:
     """The lines that differ between two wrappings of a text (a line one has and the other not too)."""
     return [
-        y for y in range(max(len(before), len(after))) if y >= len(before) or y >= len(after) or before[y] != after[y]
+        y
+        for y in range(max(len(before), len(after)))
+        if y >= len(before) or y >= len(after) or not same(before[y], after[y])
     ]
+
+
+def same(one: Text, other: Text) -> bool:
+    """Whether two texts look the same: Rich's ``==`` compares the words and the spans, not the
+    text's own style (the message line's level: the same words said as an error)."""
+    return one == other and one.style == other.style
 
 
 def wrapped(console: Console, text: Text, width: int) -> list[Text]:
