@@ -213,8 +213,6 @@ class Basket(ScrollView, can_focus=False):
             return
         had_scrollbar = self.show_vertical_scrollbar
         self.set_reactive(Basket.virtual_size, size)
-        self._refresh_scrollbars()
+        self._scroll_update(size)  # the scrollbar's proportions; the rows that changed repaint themselves
         if self.show_vertical_scrollbar != had_scrollbar:
             self.refresh(layout=True)
-        else:
-            self._scroll_update(size)  # the rows that changed repaint themselves

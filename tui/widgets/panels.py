@@ -50,9 +50,10 @@ class BigAmount(Widget):
             before, self._lines = self._lines, self._wrap(self.content_size.width)
             if len(before) != len(self._lines):
                 self._strips.clear()
-                self.refresh(layout=True)  # the box grows or shrinks
-            for y in changed_lines(before, self._lines):
-                self._repaint(y)
+                self.refresh(layout=True)  # the box grows or shrinks: drawn whole
+            else:
+                for y in changed_lines(before, self._lines):
+                    self._repaint(y)
         if amount != self._value:
             self._value = amount
             for row in range(3):
@@ -77,17 +78,15 @@ class BigAmount(Widget):
     def render_line(self, y: int) -> Strip:
         strip = self._strips.get(y)
         if strip is None:
-            if self._laid is None:  # not drawn through render_lines: no styles of this pass
-                return Strip.blank(self.content_size.width)
+            assert self._laid is not None  # Textual asks for lines through render_lines
             width, base, caption, digits = self._laid
             if y < len(self._lines):
-                strip = drawn(self.app.console, self._lines[y], width, caption)
+                strip = self._strips[y] = drawn(self.app.console, self._lines[y], width, caption)
             elif y < len(self._lines) + 3:
                 self._strips.update(self._digits(width, digits))
                 strip = self._strips[y]
             else:
-                strip = Strip.blank(width, base)
-            self._strips[y] = strip
+                strip = self._strips[y] = Strip.blank(width, base)
         return strip
 
     def _wrap(self, width: int) -> list[Text]:

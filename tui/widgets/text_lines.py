@@ -60,12 +60,17 @@ class TextLines(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._wrap(width))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        laid = (self.content_size.width, self.rich_style)  # looked up once a pass, not once a line
+        if self._laid != laid:
+            self._laid, self._lines, self._strips = laid, self._wrap(laid[0]), {}
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
-        width, style = self.content_size.width, self.rich_style
-        if self._laid != (width, style):
-            self._laid, self._lines, self._strips = (width, style), self._wrap(width), {}
         strip = self._strips.get(y)
         if strip is None:
+            assert self._laid is not None  # Textual asks for lines through render_lines
+            width, style = self._laid
             strip = self._strips[y] = self._draw(y, width, style)
         return strip
 
