@@ -43,16 +43,17 @@ KEY_SEMICOLON, KEY_APOSTROPHE, KEY_GRAVE, KEY_LEFTSHIFT, KEY_BACKSLASH = 39, 40,
 KEY_Z, KEY_X, KEY_C, KEY_V, KEY_B, KEY_N, KEY_M = range(44, 51)
 KEY_COMMA, KEY_DOT, KEY_SLASH, KEY_RIGHTSHIFT, KEY_KPASTERISK, KEY_LEFTALT, KEY_SPACE, KEY_CAPSLOCK = range(51, 59)
 KEY_NUMLOCK = 69
-
-# Event types and codes of the same header, for the events a scanner's stream carries besides keys.
-EV_SYN, EV_KEY, EV_LED = 0x00, 0x01, 0x11
-SYN_DROPPED = 3
-LED_CAPSL = 1
 KEY_KP7, KEY_KP8, KEY_KP9, KEY_KPMINUS, KEY_KP4, KEY_KP5, KEY_KP6, KEY_KPPLUS = range(71, 79)
 KEY_KP1, KEY_KP2, KEY_KP3, KEY_KP0, KEY_KPDOT = range(79, 84)
 KEY_102ND = 86
 KEY_KPENTER, KEY_RIGHTCTRL, KEY_KPSLASH = 96, 97, 98
 KEY_RIGHTALT = 100
+
+# Event types and codes of the same header: what a keyboard's event stream carries besides keys.
+EV_SYN, EV_KEY, EV_MSC, EV_LED = 0x00, 0x01, 0x04, 0x11
+SYN_REPORT, SYN_DROPPED = 0, 3
+MSC_SCAN = 4
+LED_CAPSL = 1
 
 KEYPAD = {
     KEY_KP0: "0",

@@ -28,6 +28,9 @@ import time
 from collections.abc import Callable, Iterable
 
 from .keymaps import (
+    EV_KEY,
+    EV_MSC,
+    EV_SYN,
     GS,
     KEY_102ND,
     KEY_APOSTROPHE,
@@ -60,14 +63,14 @@ from .keymaps import (
     KEY_TAB,
     KEYPAD_DIGITS,
     LAYOUT_NAMES,
+    MSC_SCAN,
+    SYN_DROPPED,
+    SYN_REPORT,
     US,
     Stroke,
     get_layout,
 )
 
-EV_SYN, EV_KEY, EV_MSC = 0, 1, 4
-SYN_REPORT, SYN_DROPPED = 0, 3
-MSC_SCAN = 4
 # struct input_event, native: on 64-bit Linux two 8-byte longs then u16 u16 s32 = 24 bytes; on a
 # 32-bit Raspberry Pi OS the kernel's own struct is 16 bytes, and "@" follows the platform too.
 EVENT = struct.Struct("@llHHi")
