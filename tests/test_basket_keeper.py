@@ -54,7 +54,8 @@ def test_no_basket_any_more_drops_the_file_in_turn(tmp_path: Path) -> None:
     path = tmp_path / "till.db.basket"
     keeper = Keeper(path)
     keeper.keep({"lines": 2})
-    keeper.keep(None)  # sealed or cancelled right after
+    assert keeper.flush(timeout=10) and basket_file.kept(path) == {"lines": 2}
+    keeper.keep(None)  # sealed or cancelled
     keeper.close()
     assert not path.exists()
     keeper = Keeper(path)
