@@ -164,6 +164,18 @@ def said(app: CheckoutApp) -> str:
     return " ".join(re.sub("[\u2500-\u257f]", " ", screen_text(app)).split())
 
 
+def message(app: CheckoutApp) -> str:
+    """What the screen in front says, apart from the rest of it: its message line and, in a dialog,
+    its question (line breaks undone)."""
+    from textual.widgets import Static
+
+    from tui.screens.base import Said
+
+    parts = [widget.text.plain for widget in app.screen.query(Said)]
+    parts += [str(widget.content) for widget in app.screen.query("#dialog-title").results(Static)]
+    return " ".join(" ".join(parts).split())
+
+
 def screen_text(app: CheckoutApp) -> str:
     """Everything the screen shows now, as text (what a cashier reads)."""
     strips = app.screen._compositor.render_strips()

@@ -33,6 +33,7 @@ from .counter_kit import (
     PASTA,
     app_for,
     counter_kit,
+    message,
     name,
     pay_exact_cash,
     price,
@@ -47,17 +48,6 @@ from .sales_kit import sold
 from .test_counter_returns import refund_and_finish, sealed_returns, start_return
 
 HERE = "pickup point"  # the demo config's channel
-
-
-def message(app: Any) -> str:
-    """What the screen in front says: its message line and, in a dialog, its question."""
-    from textual.widgets import Static
-
-    from tui.screens.base import Said
-
-    parts = [widget.text.plain for widget in app.screen.query(Said)]
-    parts += [str(widget.content) for widget in app.screen.query("#dialog-title").results(Static)]
-    return " ".join(" ".join(parts).split())
 
 
 async def prompt_for_return(pilot: Any) -> None:

@@ -19,7 +19,6 @@ from appliance.config import Config
 from appliance.till import Till
 from tui.app import CheckoutApp
 from tui.screens.choose import ChooseScreen
-from tui.screens.payment import PaymentScreen
 from tui.screens.pin import ManagerPinScreen, PinScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.receipt import ReceiptScreen
@@ -32,6 +31,7 @@ from .counter_kit import (
     PASTA,
     app_for,
     counter_kit,
+    pay_exact_cash,
     percent_off_the_line,
     said,
     scan,
@@ -49,11 +49,9 @@ def entries(till: Till, kind: str) -> list[dict[str, Any]]:
 
 
 async def pay_exact(pilot: Pilot[Any]) -> None:
+    """Exact cash, no receipt, until the next sale."""
     app = pilot.app
-    await type_keys(pilot, "+")
-    await until(pilot, lambda: isinstance(app.screen, PaymentScreen), what="payment")
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
+    await pay_exact_cash(pilot)
     await pilot.press("enter")
     await until(pilot, lambda: isinstance(app.screen, SaleScreen) and app.counter.sale is None, what="the next sale")
 

@@ -34,7 +34,18 @@ from tui.screens.pickup import PickupScreen
 from tui.screens.receipt import ReceiptScreen
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import APPLES_PLU, Kit, app_for, counter_kit, pay_exact_cash, scan, screen_text, type_keys, until
+from .counter_kit import (
+    APPLES_PLU,
+    Kit,
+    app_for,
+    counter_kit,
+    message,
+    pay_exact_cash,
+    scan,
+    screen_text,
+    type_keys,
+    until,
+)
 from .ofn_sandbox import Box, Sandbox, expected_counter_lines
 
 
@@ -118,12 +129,6 @@ def label(prefix: str, item: int, value: int) -> str:
 def plain(name: str) -> str:
     """A name as typed on a keyboard without accents: "Chloé Durand" is "chloe durand"."""
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-
-
-def said(app: CheckoutApp) -> str:
-    from tui.screens.base import Said
-
-    return app.screen.query_one("#said", Said).text.plain
 
 
 async def test_a_hand_over_with_changes_paid_in_cash_then_a_sale_in_one_flow_reaches_ofn(hub: Hub) -> None:
@@ -224,14 +229,14 @@ async def test_an_order_that_went_out_is_shown_so_and_refused_with_the_reason(hu
         assert "handed over, Zoé" in screen_text(app)
         await pilot.press("enter")
         assert isinstance(app.screen, PickupScreen)
-        assert f"Order {here.number} was already handed over" in said(app) and "by Zoé" in said(app)
+        assert f"Order {here.number} was already handed over" in message(app) and "by Zoé" in message(app)
         for _ in range(9):
             await pilot.press("backspace")
         await type_keys(pilot, elsewhere.number[1:])
         assert "picked up (OFN)" in screen_text(app)
         await pilot.press("enter")
         assert isinstance(app.screen, PickupScreen)
-        assert f"Order {elsewhere.number} was already handed over (OFN shows it shipped)" in said(app)
+        assert f"Order {elsewhere.number} was already handed over (OFN shows it shipped)" in message(app)
     assert len(hub.handovers()) == 1, "nothing more was sealed"
 
 
@@ -247,7 +252,7 @@ async def test_a_paid_order_goes_straight_to_handed_over_and_its_receipt_prints(
         assert "No change to give" in screen_text(app)
         await type_keys(pilot, "+")  # the customer asks for a receipt
         await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="the sale screen")
-        assert f"Order {pickup.number} handed over to {pickup.full_name}" in said(app)
+        assert f"Order {pickup.number} handed over to {pickup.full_name}" in message(app)
         printer = hub.kit.printer
         assert printer is not None
         await until(pilot, lambda: len(printer.printout().pieces()) == 1, what="the hand-over receipt")
@@ -276,12 +281,12 @@ async def test_weighed_goods_are_refused_and_quantities_put_on_and_taken_off(hub
         handing = app.screen.handing
         await type_keys(pilot, APPLES_PLU)
         await pilot.press("enter")  # apples, by the kg
-        assert "sold by weight and an OFN order holds whole units only: ring it up as a sale" in said(app)
+        assert "sold by weight and an OFN order holds whole units only: ring it up as a sale" in message(app)
         await scan(pilot, label("21", int(APPLES_PLU), 734))  # a shop scale's label: 0.734 kg of apples
-        assert "sold by weight and an OFN order holds whole units only: ring it up as a sale" in said(app)
+        assert "sold by weight and an OFN order holds whole units only: ring it up as a sale" in message(app)
         hub.give_plu(extra, 900)
         await scan(pilot, label("23", 900, 1234))  # a label with its own price (12.34) on a product sold by the piece
-        assert "carries its own weight or price" in said(app)
+        assert "carries its own weight or price" in message(app)
         assert handing.handover.changes == {}
         await type_keys(pilot, "3*")
         await scan(pilot, extra_code)
@@ -289,7 +294,7 @@ async def test_weighed_goods_are_refused_and_quantities_put_on_and_taken_off(hub
         await type_keys(pilot, "2-")  # the line put on stays selected: two of it come off
         assert handing.handover.held(extra) == 1
         await type_keys(pilot, "5-")
-        assert "holds 1 of that item, not 5" in said(app) and handing.handover.held(extra) == 1
+        assert "holds 1 of that item, not 5" in message(app) and handing.handover.held(extra) == 1
         await pilot.press("backspace")  # something changed: leaving asks first
         assert isinstance(app.screen, ChooseScreen)
         await type_keys(pilot, "2")  # no: stay
