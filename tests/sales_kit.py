@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from appliance.core.money import from_cents
+from appliance.core.sale import Sale
 from appliance.store.sales import StoredSale
 from appliance.till import Till
 
@@ -20,4 +21,12 @@ def sold(till: Till, *items: tuple[str, int], grams: int = 0, method: str = "cas
     if void:
         sale.void(void)
     sale.tender(till.payment(method), from_cents(sale.totals().total))
+    return till.complete(sale)
+
+
+def pay(till: Till, sale: Sale, method: str = "cash") -> StoredSale:
+    """``sale`` sealed, what is due tendered by ``method`` (a return's refund too: a negative due)."""
+    due = sale.totals().due
+    if due:
+        sale.tender(till.payment(method), from_cents(due))
     return till.complete(sale)

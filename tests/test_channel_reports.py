@@ -25,7 +25,7 @@ from appliance.cli.demo import demo_config_text, demo_variants
 from appliance.cli.main import main
 from appliance.core.clock import SteppingClock
 from appliance.core.money import from_cents
-from appliance.core.sale import Discount, DiscountKind, PricedBy, Sale
+from appliance.core.sale import Discount, DiscountKind, PricedBy
 from appliance.reports.formatting import Formatter
 from appliance.reports.text import shift_report_text
 from appliance.store.sales import StoredSale
@@ -33,6 +33,7 @@ from appliance.store.totals import SalesTotals
 from appliance.till import Till
 
 from .conftest import MONDAY_MORNING
+from .sales_kit import pay
 from .store_kit import demo_till
 
 CHANNELS = ("shop counter", "market stall", "pickup point")
@@ -53,13 +54,6 @@ class RuleDiscount(Discount):
         if self.stacked:
             record["rules"] = list(self.stacked)
         return record
-
-
-def pay(till: Till, sale: Sale, method: str) -> StoredSale:
-    due = sale.totals().due
-    if due:
-        sale.tender(till.payment(method), from_cents(due))
-    return till.complete(sale)
 
 
 def sell(till: Till, channel: str, basket: dict[str, Any]) -> StoredSale:

@@ -38,7 +38,8 @@ from appliance.store.sales import StoredSale
 from appliance.till import Till
 
 from .conftest import MONDAY_MORNING
-from .test_channel_reports import EACH, WEIGHED, RuleDiscount, pay
+from .sales_kit import pay
+from .test_channel_reports import EACH, WEIGHED, RuleDiscount
 
 #: The export's columns before channels (issue 16): they keep their names and order.
 BEFORE = (

@@ -15,13 +15,11 @@ from typing import Any
 import pytest
 
 from appliance.cli.main import main
-from appliance.core.money import from_cents
-from appliance.core.sale import Sale
-from appliance.store.sales import StoredSale
 from appliance.till import Till
 
 from .channels_kit import PAPER_BAG, SHELF_ONLY
 from .ofn_sandbox import Box, expected_counter_lines, running_sandbox, synced_box
+from .sales_kit import pay
 
 
 @pytest.fixture
@@ -40,12 +38,6 @@ def variants(till: Till, priced_by: str, count: int) -> list[int]:
         (priced_by, count),
     )
     return [row[0] for row in rows]
-
-
-def paid(till: Till, sale: Sale, cents: int) -> StoredSale:
-    """``sale`` completed in cash: ``cents`` paid, or refunded when negative."""
-    sale.tender(till.payment("cash"), from_cents(cents))
-    return till.complete(sale)
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -81,17 +73,17 @@ def test_a_shelf_item_and_a_damaged_return_are_no_difference_and_a_real_one_stil
     sale.add(till.item(second), 2)
     sale.add(bag, 2)
     sale.add_weighed(till.item(weighed), 1500)  # 1.5 kg: 2 units on the order, rounded half up
-    sold = paid(till, sale, sale.totals().total)
+    sold = pay(till, sale)
     only_bags = till.new_sale("Alice")
     only_bags.add(bag, 1)  # a sale OFN learns nothing from
-    paid(till, only_bags, only_bags.totals().total)
+    pay(till, only_bags)
     draft = till.return_draft(str(sold.number), "Alice")
     draft.give_back(1, 2)  # two of the first back on the shelf
     draft.give_back(2, 1)  # one of the second, damaged
     assert draft.turn_damaged(2) is True
     draft.give_back(4, 600)  # 600 g damaged: still 1500 g sold in OFN's eyes, not 900 g (1 unit)
     assert draft.turn_damaged(4) is True
-    back = paid(till, draft.sale, -draft.to_refund)
+    back = pay(till, draft.sale)
     assert [(line.line_no, line.damaged) for line in back.sale.lines] == [(1, False), (2, True), (3, True)]
     box.drain_until_settled()
     assert box.sandbox.counter_lines() == {first: 1, second: 2, weighed: 2} == expected_counter_lines(till.connection)

@@ -17,11 +17,11 @@ from sqlite_utils import Database
 from appliance.cli.main import main
 from appliance.config import Config
 from appliance.core.clock import SteppingClock
-from appliance.core.money import from_cents
 from appliance.store.schema import migrations
 from appliance.till import Till
 
 from .channels_kit import PAPER_BAG, SHELF_ONLY
+from .sales_kit import pay
 from .store_kit import demo_till
 
 MIGRATION = "m016_sale_line_ofn_scope"
@@ -43,13 +43,11 @@ def sell_a_bag_and_return_damaged_goods(till: Till) -> None:
     sale = till.new_sale("Alice")
     sale.add(till.item(variant), 2)
     sale.add(bag, 1)
-    sale.tender(till.payment("cash"), from_cents(sale.totals().total))
-    sold = till.complete(sale)
+    sold = pay(till, sale)
     draft = till.return_draft(str(sold.number), "Alice")
     draft.give_back(1, 1)
     assert draft.turn_damaged(1) is True
-    draft.sale.tender(till.payment("cash"), -from_cents(draft.to_refund))
-    till.complete(draft.sale)
+    pay(till, draft.sale)
 
 
 def as_the_previous_level_left_it(store: Path) -> None:
