@@ -19,6 +19,7 @@ from appliance.core.money import from_cents
 from appliance.core.sale import Item, PricedBy
 from appliance.core.tax import VatRate
 from appliance.core.text import folded
+from appliance.store.word_search import STARTS_FIRST, every_word, starting_with
 
 
 class CatalogueError(LookupError):
@@ -95,6 +96,18 @@ def variant_names(connection: sqlite3.Connection, variant_ids: Iterable[int]) ->
     ids = sorted(set(variant_ids))
     marks = ", ".join("?" * len(ids))
     return dict(connection.execute(f"SELECT id, name FROM variant WHERE id IN ({marks})", ids).fetchall())
+
+
+def search_variants(connection: sqlite3.Connection, words: list[str], limit: int) -> list[Variant]:
+    """The variants whose name holds every one of ``words`` (folded), those starting with the
+    first word first, then by name (word_search.py)."""
+    where, patterns = every_word(words)
+    rows = connection.execute(
+        f"SELECT {_COLUMNS} FROM variant WHERE {where}"  # noqa: S608 - only placeholders are built
+        f" ORDER BY {STARTS_FIRST}, name, id LIMIT ?",
+        (*patterns, starting_with(words[0]), limit),
+    )
+    return [_variant(row) for row in rows]
 
 
 def all_variants(connection: sqlite3.Connection) -> list[Variant]:

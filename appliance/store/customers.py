@@ -20,6 +20,7 @@ from datetime import datetime
 from appliance.core.clock import utc_text
 from appliance.core.customer import Customer, search_key
 from appliance.core.text import folded
+from appliance.store.word_search import STARTS_FIRST, every_word, starting_with
 
 SEARCH_LIMIT_MAX = 200
 _COLUMNS = "id, ofn_id, code, email, name, address, vat_number, company_id, tags"
@@ -106,12 +107,11 @@ def search(connection: sqlite3.Connection, text: str, limit: int = 20) -> list[C
             f"SELECT {_COLUMNS} FROM customer ORDER BY local_key IS NULL, seen_at DESC, name LIMIT ?", (limit,)
         ).fetchall()
         return [_customer(row) for row in rows]
-    where = " AND ".join("search LIKE ? ESCAPE '\\'" for _ in words)
-    patterns = [f"%{like_escaped(word)}%" for word in words]
+    where, patterns = every_word(words)
     rows = connection.execute(
         f"SELECT {_COLUMNS} FROM customer WHERE {where}"  # noqa: S608 - only placeholders are built
-        " ORDER BY search NOT LIKE ? ESCAPE '\\', code != ?, name, id LIMIT ?",
-        (*patterns, f"{like_escaped(words[0])}%", text.strip(), limit),
+        f" ORDER BY {STARTS_FIRST}, code != ?, name, id LIMIT ?",
+        (*patterns, starting_with(words[0]), text.strip(), limit),
     ).fetchall()
     return [_customer(row) for row in rows]
 
@@ -120,11 +120,6 @@ def count(connection: sqlite3.Connection) -> tuple[int, int]:
     """(OFN customers cached, customers typed here)."""
     row = connection.execute("SELECT count(ofn_id), count(local_key) FROM customer").fetchone()
     return int(row[0]), int(row[1])
-
-
-def like_escaped(word: str) -> str:
-    """``word`` for a LIKE pattern with ``ESCAPE '\\'``: its own % and _ match only themselves."""
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _customer(row: tuple[object, ...]) -> Customer:

@@ -36,8 +36,7 @@ from typing import Any
 from appliance.core.barcodes import DEFAULT_NOMENCLATURE, Nomenclature, Scan, ScanKind, interpret, nomenclature
 from appliance.core.clock import utc_text
 from appliance.core.text import folded
-from appliance.store.catalogue import CatalogueError, Variant, get_variant
-from appliance.store.customers import like_escaped
+from appliance.store.catalogue import CatalogueError, Variant, get_variant, search_variants
 
 #: How many variants sharing one code are shown to the cashier to pick from.
 MAX_CHOICES = 8
@@ -148,23 +147,12 @@ def _by_name(connection: sqlite3.Connection, scan: Scan) -> Ambiguous | None:
     always a list to pick from, since a word names a family of products."""
     if not any(char.isalpha() for char in scan.code):
         return None
-    words = folded(scan.code).split()
-    where = " AND ".join("search LIKE ? ESCAPE '\\'" for _ in words)
-    patterns = [f"%{like_escaped(word)}%" for word in words]
-    ids = [
-        row[0]
-        for row in connection.execute(
-            f"SELECT id FROM variant WHERE {where}"  # noqa: S608 - only placeholders are built
-            " ORDER BY search NOT LIKE ? ESCAPE '\\', name, id LIMIT ?",
-            (*patterns, f"{like_escaped(words[0])}%", MAX_CHOICES + 1),
-        )
-    ]
-    variants = [v for v in (get_variant(connection, i) for i in ids[:MAX_CHOICES]) if v is not None]
+    found = search_variants(connection, folded(scan.code).split(), MAX_CHOICES + 1)
     text = " ".join(scan.code.split())
-    if not variants:
+    if not found:
         return None
-    more = f" (the first {MAX_CHOICES}: type more of the name to narrow it)" if len(ids) > MAX_CHOICES else ""
-    return Ambiguous(scan, Via.NAME, text, tuple(variants), f'Products named "{text}": pick one{more}')
+    more = f" (the first {MAX_CHOICES}: type more of the name to narrow it)" if len(found) > MAX_CHOICES else ""
+    return Ambiguous(scan, Via.NAME, text, tuple(found[:MAX_CHOICES]), f'Products named "{text}": pick one{more}')
 
 
 def _steps(scan: Scan) -> Iterable[_Step]:
