@@ -63,8 +63,16 @@ class Terminal:
         ``status_line=True`` and reads it on the screen."""
         return self.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead}").strip() == "1"
 
-    def wait_for(self, what: str | Callable[[str], bool], timeout: float = TIMEOUT) -> str:
-        check = what if callable(what) else (lambda text: what in text)
+    def wait_for(self, what: str | tuple[str, ...] | Callable[[str], bool], timeout: float = TIMEOUT) -> str:
+        """The first screen that shows ``what``: a text, every text of a tuple, or what a check accepts.
+
+        A tuple waits for texts that come in different frames (a dialog, then its footer's keys):
+        asserting the second on the screen that showed the first was seen to fail."""
+        if callable(what):
+            check = what
+        else:
+            wanted = (what,) if isinstance(what, str) else what
+            check = lambda text: all(part in text for part in wanted)  # noqa: E731
         deadline = time.monotonic() + timeout
         while True:
             text = self.screen()

@@ -50,8 +50,7 @@ def test_a_basket_killed_mid_way_comes_back_and_is_sealed_once(till: Till, confi
         assert sales(till) == []  # nothing was sealed: the basket was not paid
 
         term.respawn(run)
-        screen = term.wait_for("is back (2 line(s))", 60)
-        assert "Flour T65" in screen and "Pasta fusilli" in screen
+        term.wait_for(("is back (2 line(s))", "Flour T65", "Pasta fusilli"), 60)
         term.keys("+")
         term.wait_for("TO PAY")
         term.keys("Enter")
