@@ -12,7 +12,11 @@ typed into the counter's entry until it shows, and Backspace until the entry is 
 Every ``--lines`` lines the sale is paid (exact cash, no receipt), and those keys are timed too.
 Samples are ``--gap`` seconds apart, about a quick cashier's pace.
 
-    .venv/bin/python bench/counter_scan.py [--variants 50000] [--rounds 400] [--quick]
+    .venv/bin/python bench/counter_scan.py [--variants 50000] [--rounds 400] [--against OTHER/ofn-checkout] [--quick]
+
+``--against`` runs another install beside this one (e.g. the commit before a change), on a box of
+its own built the same way, and puts its serial scan into every round: a change of a few tenths
+of a millisecond shows in the same run, where runs one after the other differ by more than that.
 
 Target: scan to line p50 and p99 within 2x the bare app's key to render.
 """
@@ -25,6 +29,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,6 +40,7 @@ from figures import quantiles  # noqa: E402  (bench/, the script's own folder)
 from terminal import PtyProgram  # noqa: E402
 
 BASELINE = "bare app: key -> text"
+OTHER = "the other install: scan (serial) -> line"
 ORDER = ("bare", "keyboard", "serial", "digit")
 
 
@@ -76,12 +82,14 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=0.1, help="seconds between two samples")
     parser.add_argument("--term", default="linux", help="TERM of both apps (linux: the box's console)")
     parser.add_argument("--exe", type=Path, help="another install's ofn-checkout (e.g. before a change)")
+    parser.add_argument("--against", type=Path, help="another install's ofn-checkout, timed in the same rounds")
     parser.add_argument("--quick", action="store_true", help="a short run: 5,000 variants, 20 rounds")
     args = parser.parse_args()
     if args.quick:
         args.variants, args.rounds = min(args.variants, 5000), min(args.rounds, 20)
     samples: dict[str, list[float]] = defaultdict(list)
-    with tempfile.TemporaryDirectory() as tmp, scanner_port() as (scanner, port):
+    order = ORDER + ("other",) if args.against else ORDER
+    with tempfile.TemporaryDirectory() as tmp, scanner_port() as (scanner, port), ExitStack() as others:
         started = time.perf_counter()
         with counter_box(Path(tmp), args.variants, scanner_port=port) as box:
             print(f"store with {args.variants} variants built in {time.perf_counter() - started:.1f} s")
@@ -89,6 +97,9 @@ def main() -> None:
                 box.exe = args.exe.absolute()
             products = iter(box.products)
             bare, app = start_bare(Path(tmp), args.term), box.start_app(args.term)
+            other = other_products = None
+            if args.against:
+                other, other_products = others.enter_context(other_counter(args, Path(tmp) / "other"))
             try:
                 wait_ready(bare, BARE_READY)
                 wait_ready(app, *SALE_READY)
@@ -98,7 +109,17 @@ def main() -> None:
                     cashier.scan(next(products), "serial")
                 cashier.checkout()
                 for round_no in range(args.rounds):
-                    for kind in ORDER[round_no % 4 :] + ORDER[: round_no % 4]:
+                    turn = round_no % len(order)
+                    for kind in order[turn:] + order[:turn]:
+                        if kind == "other":
+                            assert other is not None and other_products is not None
+                            took = other.scan(next(other_products), "serial")
+                            if took is not None:
+                                samples[OTHER].append(took)
+                            if other.lines >= args.lines:
+                                other.checkout()
+                            other.app.drain(args.gap)
+                            continue
                         if kind == "bare":
                             samples[BASELINE].append(bare_keys.key())
                         elif kind == "digit":
@@ -140,6 +161,30 @@ def main() -> None:
             f"scan ({via}) against the bare key (target <= 2x):"
             f" median {median / base_median:.2f}x, p99 {p99 / base_p99:.2f}x"
         )
+    if samples[OTHER]:
+        median, p99 = quantiles(samples["counter: scan (serial) -> line"])
+        other_median, other_p99 = quantiles(samples[OTHER])
+        print(f"serial scan, this install / the other: median {median / other_median:.3f}, p99 {p99 / other_p99:.3f}")
+
+
+@contextmanager
+def other_counter(args: argparse.Namespace, directory: Path) -> Iterator[tuple[Cashier, Iterator[Product]]]:
+    """``--against``: the other install's counter on a box of its own, ready for its first scan."""
+    directory.mkdir()
+    with scanner_port() as (scanner, port), counter_box(directory, args.variants, scanner_port=port) as box:
+        box.exe = args.against.absolute()
+        products = iter(box.products)
+        app = box.start_app(args.term)
+        try:
+            wait_ready(app, *SALE_READY)
+            app.drain(1.0)
+            cashier = Cashier(app, scanner)
+            for _ in range(10):
+                cashier.scan(next(products), "serial")
+            cashier.checkout()
+            yield cashier, products
+        finally:
+            app.close()
 
 
 if __name__ == "__main__":

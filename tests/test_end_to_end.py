@@ -86,9 +86,11 @@ def test_a_cashier_rings_up_a_sale_in_the_demo_and_ofn_receives_it(tmp_path: Pat
         term.wait_for("No change to give")
         term.keys("Enter")  # no receipt
         term.wait_for(
-            lambda text: "scan, or type a code" in text
-            and "TOTAL  (" not in text
-            and re.search(r"Sale \d+: \d+,\d\d € paid\. Next customer", text) is not None
+            lambda text: (
+                "scan, or type a code" in text
+                and "TOTAL  (" not in text
+                and re.search(r"Sale \d+: \d+,\d\d € paid\. Next customer", text) is not None
+            )
         )
 
         # 2.6 kg of a 1 kg unit: the counter order holds round(2600 / 1000) = 3 (docs/sync.md, "Weighed goods")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tui.widgets.text_lines import TextLines
+from tui.widgets.text_lines import TextLines, wrapped
 
 
 class Lines(App[None]):
@@ -68,3 +71,31 @@ async def test_the_same_words_in_another_style_are_drawn_again() -> None:
         assert app.drawn == [0, 1]  # wrapped on two lines at 20 cells, both drawn again
         styles = {segment.style for segment in app.query_one(Spy).render_line(0) if segment.text.strip()}
         assert styles and all(style.bgcolor is not None and style.bgcolor.triplet == (0xAA, 0, 0) for style in styles)
+
+
+WORDS = st.text(alphabet=st.sampled_from(list("ab ÿ漢\n\t-.€")), max_size=40)
+
+
+@st.composite
+def styled_texts(draw: st.DrawFn) -> Text:
+    """A text with a style of its own and spans over parts of it, as the screens make them."""
+    text = Text(draw(WORDS), style=draw(st.sampled_from(["", "bold", "red on white"])))
+    for _ in range(draw(st.integers(0, 3))):
+        start = draw(st.integers(0, len(text.plain)))
+        text.stylize(
+            draw(st.sampled_from(["bold", "italic", "green"])), start, draw(st.integers(start, len(text.plain)))
+        )
+    return text
+
+
+@given(text=styled_texts(), width=st.integers(-1, 30))
+@settings(max_examples=400, deadline=None)
+def test_the_lines_are_the_ones_rich_s_wrap_gives(text: Text, width: int) -> None:
+    """``wrapped`` takes a line that fits as it is; the lines must still be Rich's own, spans included."""
+    console = Console(width=80)
+    mine = wrapped(console, text, width)
+    rich = [] if width <= 0 or not text.plain else list(text.wrap(console, width))
+    assert [(line.plain, line.spans, line.style) for line in mine] == [
+        (line.plain, line.spans, line.style) for line in rich
+    ]
+    assert all(line is not text for line in mine)  # a copy: the widget's own text is never changed through a line
