@@ -761,3 +761,27 @@ def m016_sale_line_ofn_scope(db: Database) -> None:
         FROM journal AS j, json_each(j.payload, '$.lines') AS l WHERE j.kind IN {SALE_KINDS};
         """,
     )
+
+
+@migrations()
+def m017_stock_move_scope(db: Database) -> None:
+    """``stock_move`` leaves out a returned line whose goods stay off the shelf (``damaged``): its
+    refund is counted, but no goods came back, so the view had put them back in stock. It gains
+    ``shelf`` (sale_line's, m016), the code of a channel's shelf-only item, whose lines have no
+    variant of OFN's catalogue to name."""
+    _run(
+        db,
+        f"""
+        DROP VIEW stock_move;
+
+        CREATE VIEW stock_move AS
+        SELECT j.seq AS sale_id, j.created_at,
+               json_extract(l.value, '$.variant_id') AS variant_id,
+               -json_extract(l.value, '$.quantity') AS quantity,
+               -json_extract(l.value, '$.weight_g') AS weight_g,
+               coalesce(json_extract(l.value, '$.shelf'), '') AS shelf
+        FROM journal AS j, json_each(j.payload, '$.lines') AS l
+        WHERE j.kind IN {SALE_KINDS} AND json_extract(l.value, '$.voided') = 0
+          AND coalesce(json_extract(l.value, '$.damaged'), 0) = 0;
+        """,
+    )
