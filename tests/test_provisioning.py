@@ -267,9 +267,10 @@ def test_a_receipt_key_the_box_would_not_use_is_refused_before_the_box_is_touche
     assert code == 3
     assert f"--receipt-key-file: the hub's receipt key file {key} holds 10 bytes, fewer than 16" in err
     assert "short-key" not in err
-    key.write_bytes(b" \n")
-    assert main(["provision", "127.0.0.1", *given]) == 3
-    assert f"--receipt-key-file {key} is empty" in capsys.readouterr().err
+    for blank in (b" \n", b" " * 40 + b"\n"):  # blanks are no key, however many: the till refuses them too
+        key.write_bytes(blank)
+        assert main(["provision", "127.0.0.1", *given]) == 3
+        assert f"--receipt-key-file: the hub's receipt key file {key} is empty" in capsys.readouterr().err
 
 
 def test_a_channel_file_that_would_fail_on_a_box_is_refused_before_the_box_is_touched(

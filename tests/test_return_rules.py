@@ -127,12 +127,15 @@ def test_the_receipt_key_is_checked_and_never_shown(tmp_path: Path) -> None:
     good.write_bytes(secret)
     short = tmp_path / "short.key"
     short.write_bytes(b"tiny")
+    blank = tmp_path / "blank.key"
+    blank.write_bytes(b" \t" * 20 + b"\n")  # long enough, but no secret
     assert read_receipt_key(good) == secret
     reasons = []
-    for path in (short, tmp_path / "absent.key"):
+    for path in (short, tmp_path / "absent.key", blank):
         with pytest.raises(ValueError) as refused:
             read_receipt_key(path)
         reasons.append(str(refused.value))
     assert "holds 4 bytes, fewer than 16" in reasons[0]
     assert "does not exist" in reasons[1]
+    assert "is empty: put the hub's key in it" in reasons[2]
     assert all("tiny" not in reason and "secret" not in reason for reason in reasons)

@@ -63,6 +63,8 @@ def read_receipt_key(path: Path) -> bytes:
         raise ValueError(f"the hub's receipt key file {path} does not exist: copy the hub's key there") from None
     except OSError as exc:
         raise ValueError(f"the hub's receipt key file {path} cannot be read ({exc.strerror})") from None
+    if not key.strip():  # blanks alone, however many, are no secret: every box would sign with them
+        raise ValueError(f"the hub's receipt key file {path} is empty: put the hub's key in it")
     if len(key) < MIN_KEY_BYTES:
         raise ValueError(
             f"the hub's receipt key file {path} holds {len(key)} bytes, fewer than {MIN_KEY_BYTES}:"
