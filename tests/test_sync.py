@@ -78,6 +78,8 @@ def test_out_of_stock_in_ofn_parks_the_change_until_a_manager_fixes_stock(
     box.daemon.run_once(catalogue=False)
     status = read_status(box.till.connection, SystemClock().now())
     assert status.state == "attention" and status.attention >= 1
+    # The daemon's line counts what `sync status` counts: the screen and the CLI never disagree.
+    assert status.message.startswith(f"{status.attention} sale(s) need attention: "), status.message
     reason = box.till.connection.execute("SELECT attention FROM sync_line WHERE variant_id = ?", (variant,)).fetchone()[
         0
     ]

@@ -45,12 +45,11 @@ from appliance.ofn.credit import CreditPoster
 from appliance.ofn.customers import refresh_customers
 from appliance.ofn.refresh import refresh_catalogue, refresh_pickups
 from appliance.ofn.sync import PassResult, SyncEngine
-from appliance.store import credit_postings
 from appliance.store.cycle_choice import Cycle, current_cycle
 from appliance.store.database import take_over_checkpoints, write_transaction
 from appliance.store.keys import ApiKeyError, load_api_key
 from appliance.store.sync_lock import sync_pass
-from appliance.store.sync_state import OPEN_ROWS, record_audit, set_status
+from appliance.store.sync_state import read_status, record_audit, set_status
 
 log = logging.getLogger(__name__)
 
@@ -188,12 +187,7 @@ class Daemon:
                 f"the audit found {unexplained} difference(s) with OFN that nothing explains:"
                 " run `ofn-checkout sync audit`"
             )
-        attention = self.db.conn.execute(
-            f"SELECT count(*) FROM outbox WHERE {OPEN_ROWS} AND status = 'attention'"
-        ).fetchone()[0]
-        attention += self.db.conn.execute(  # credit postings are never folded into an order
-            f"SELECT count(*) FROM outbox WHERE {credit_postings.OPEN} AND status = 'attention'"
-        ).fetchone()[0]
+        attention = read_status(self.db.conn, self.clock.now()).attention  # the count `sync status` shows
         if attention:
             notes.insert(0, f"{attention} sale(s) need attention: see `ofn-checkout sync status`")
         if closed is not None:
