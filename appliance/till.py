@@ -103,7 +103,7 @@ from appliance.store.shifts import (
 )
 from appliance.store.sync_attention import Key, LineState, line_states
 from appliance.store.sync_lock import sync_pass
-from appliance.store.sync_state import Status, SyncReport, outbox_state, read_status, retry_parked, sync_report
+from appliance.store.sync_state import Status, outbox_state, read_status, retry_parked
 from appliance.store.witness import Witness
 from appliance.store.witness_writer import WitnessedWrite, WitnessWriter
 
@@ -249,9 +249,6 @@ class Till:
             return read_status(opened.db.conn, clock.now())
 
         return read
-
-    def sync_report(self) -> SyncReport:
-        return sync_report(self.connection, self.clock.now())
 
     def attention(self, attention_after_s: int) -> AttentionList:
         """What sync parked or found, each with what to do in OFN (the needs-attention screen)."""

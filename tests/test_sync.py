@@ -91,6 +91,9 @@ def test_out_of_stock_in_ofn_parks_the_change_until_a_manager_fixes_stock(
     assert main(["sync", "--config", str(box.config_path), "status", "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert record["parked"][0]["variant_id"] == variant and record["state"] == "attention"
+    # The same items as the text, with what the text says of them: the product and what is missing.
+    name = box.till.connection.execute("SELECT name FROM variant WHERE id = ?", (variant,)).fetchone()[0]
+    assert record["parked"][0]["product"] == name and record["parked"][0]["missing"] == expected[variant]
     box.sandbox.admin("POST", "stock", {"variant_id": variant, "on_hand": 500})
     assert main(["sync", "--config", str(box.config_path), "retry"]) == 0
     assert "1 parked change(s) back in the queue" in capsys.readouterr().out

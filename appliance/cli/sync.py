@@ -28,9 +28,9 @@ from appliance.reports.attention import task_for
 from appliance.store.credit_postings import in_doubt_count
 from appliance.store.database import named, write_transaction
 from appliance.store.keys import load_api_key
-from appliance.store.sync_attention import parked_items
+from appliance.store.sync_attention import parked_items, parked_record
 from appliance.store.sync_lock import POLL_S, sync_pass
-from appliance.store.sync_state import parked, read_status, recent_events, record_audit, retry_parked
+from appliance.store.sync_state import read_status, recent_events, record_audit, retry_parked
 
 WAIT_OPTION = click.option(
     "--wait",
@@ -107,7 +107,7 @@ def status(obj: tuple[Path | None, Path | None], as_json: bool) -> int:
     customers = named(till.connection).execute("SELECT customers_at, customers_problem FROM sync_status").fetchone()
     if as_json:
         record = current.as_record()
-        record["parked"] = parked(till.connection)  # the text below reads them with their tasks instead
+        record["parked"] = [parked_record(item) for item in parked_items(till.connection)]
         record["events"] = events
         record["customers"] = dict(customers)
         echo_json(record)

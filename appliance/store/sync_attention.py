@@ -89,6 +89,26 @@ def parked_items(conn: sqlite3.Connection) -> list[Parked]:
     return items
 
 
+def parked_record(item: Parked) -> dict[str, object]:
+    """One parked thing as ``sync status --json`` gives it: the same items, in the same order, as
+    the text (a posting to a customer's credit with the number ``sync credit-done`` takes)."""
+    record: dict[str, object] = {
+        "order_number": None if item.credit else item.order,
+        "variant_id": item.variant_id,
+        "product": item.product,
+        "attention": item.reason,
+        "since": item.since,
+        "missing": item.missing,
+    }
+    if item.credit is not None:
+        record |= {
+            "credit_posting": item.credit.posting,
+            "customer_id": item.credit.customer_id,
+            "in_doubt": item.credit.in_doubt,
+        }
+    return record
+
+
 def findings(conn: sqlite3.Connection, since: str, limit: int = 10) -> list[Finding]:
     """People's edits the sync kept, and old counter orders left to pay in OFN, newest first.
 

@@ -214,47 +214,9 @@ def stock_levels(conn: sqlite3.Connection) -> dict[int, int | None]:
     }
 
 
-def parked(conn: sqlite3.Connection) -> list[dict[str, object]]:
-    """What sync parked for a person, by order and variant (a hand-over by order), with the reason;
-    then the postings to customers' credit, by posting (``credit_posting``: the number that
-    ``sync credit-done`` and ``credit-resend`` take)."""
-    lines = named(conn).execute(
-        "SELECT order_number, variant_id, attention FROM sync_line WHERE attention IS NOT NULL ORDER BY variant_id"
-    )
-    handovers = named(conn).execute(
-        "SELECT json_extract(payload, '$.order') AS order_number, NULL AS variant_id, last_error AS attention"
-        f" FROM outbox WHERE {OPEN_ROWS} AND status = 'attention' AND kind = 'pickup' ORDER BY id"
-    )
-    credits = [
-        {
-            "order_number": None,
-            "variant_id": None,
-            "attention": posting.reason,
-            "credit_posting": posting.posting,
-            "customer_id": posting.customer_id,
-            "in_doubt": posting.in_doubt,
-        }
-        for posting in credit_postings.parked_postings(conn)
-    ]
-    return [*(dict(row) for row in [*lines.fetchall(), *handovers.fetchall()]), *credits]
-
-
 def recent_events(conn: sqlite3.Connection, limit: int = 10) -> list[dict[str, object]]:
     """The sync's last findings (rebases, parkings, settlements), newest first."""
     rows = named(conn).execute(
         "SELECT at, order_number, variant_id, kind, detail FROM sync_event ORDER BY id DESC LIMIT ?", (limit,)
     )
     return [dict(row) for row in rows.fetchall()]
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    """What a manager reads about the sync: the status, what is parked, the last findings."""
-
-    status: Status
-    parked: list[dict[str, object]]
-    events: list[dict[str, object]]
-
-
-def sync_report(conn: sqlite3.Connection, now: datetime) -> SyncReport:
-    return SyncReport(read_status(conn, now), parked(conn), recent_events(conn))
