@@ -169,7 +169,7 @@ class PrintQueue:
         *,
         clock: Clock | None = None,
         backoff: Callable[[int], float] = exponential_backoff,
-        on_change: Callable[[QueueSnapshot], None] | None = None,
+        on_change: Callable[[QueueSnapshot], object] | None = None,
         keep_finished: int = 20,
     ):
         self.printer = printer

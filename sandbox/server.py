@@ -74,6 +74,8 @@ class Sandbox(ThreadingHTTPServer):
     block_on_close = False
 
     def __init__(self, address: tuple[str, int], store: Store, faults: Faults, seed: int, *, legacy_add: bool):
+        # The socket's family follows the address (the class's default, IPv4, refused ``--host ::1``).
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, Handler)
         self.store = store
         self.api = Api(store, legacy_add=legacy_add)
@@ -85,7 +87,8 @@ class Sandbox(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        host = host.decode() if isinstance(host, bytes) else host
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def roll(self) -> float:
         with self.rng_lock:

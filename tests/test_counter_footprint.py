@@ -130,7 +130,7 @@ def test_the_counter_reaches_its_first_frame_without_the_printer_gs1_http_or_gpi
 def test_the_till_freezes_what_its_start_built_once_it_is_up(till: Till, config_file: Path, tmp_path: Path) -> None:
     """Python's full collections no longer walk the objects start-up built (the scans' p99)."""
     assert run_counter_as_run_does(config_file, tmp_path)["frozen"] == 0  # not before freeze_after
-    later = float(RUN_OPTIONS["freeze_after"]) + 1.0  # type: ignore[arg-type]
+    later = RUN_OPTIONS["freeze_after"] + 1.0
     assert run_counter_as_run_does(config_file, tmp_path, then_wait=later)["frozen"] > 10_000
 
 

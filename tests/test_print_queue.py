@@ -297,3 +297,16 @@ def test_finished_jobs_are_kept_for_the_screen_up_to_a_limit(twin: PrinterTwin, 
 
 def test_the_default_pause_grows_then_stays_short() -> None:
     assert [exponential_backoff(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0]
+
+
+def test_replay_s_receipt_copier_passes_the_printer_s_status_through(queue: PrintQueue, twin: PrinterTwin) -> None:
+    """``replay --receipts`` puts a copier before the printer; the diagnostics screen still asks the
+    printer how it is through the queue (the copier once had no ``status``: an internal error)."""
+    from tui.replay_receipts import copy_receipts
+
+    copier = copy_receipts(queue, 48)
+    assert copier is not None and queue.printer is copier
+    twin.set_status(paper_out=True)
+    status = queue.check_status()
+    assert status.known and status.paper_out
+    assert queue.snapshot().printer == "out of paper"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -275,3 +276,21 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
         key = first.api_key
     with running_sandbox(tmp_path) as second:
         assert second.api_key == key and second.stock()[1001] == 7 and second.lanes == first.lanes
+
+
+def ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_the_sandbox_serves_on_the_ipv6_loopback_it_offers(tmp_path: Path) -> None:
+    """``--host ::1`` is one of the two addresses the command offers; it once died binding an IPv4
+    socket to it, and the URL it printed had no brackets."""
+    with running_sandbox(tmp_path, "--host", "::1", "--port", "0") as running:
+        assert re.fullmatch(r"http://\[::1\]:\d+", running.url), running.url
+        assert get(running, "/api/v0/orders/" + running.lanes["1"]).status_code == 200

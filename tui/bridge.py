@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from appliance.store.sync_state import Status
 from drivers.assembly import Devices
@@ -39,7 +39,7 @@ class Bridge:
 
     def __init__(
         self,
-        app: App[object],
+        app: App[Any],
         devices: Devices | None,
         sync_status: Callable[[], Status] | None,
         *,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from appliance.config.keys import BY_NAME
 
@@ -43,8 +43,9 @@ def binding(name: str, *, show: bool = True, priority: bool = False, label: str 
     )
 
 
-def bindings(*names: str, hidden: tuple[str, ...] = ()) -> list[Binding]:
-    return [binding(name) for name in names] + [binding(name, show=False) for name in hidden]
+def bindings(*names: str, hidden: tuple[str, ...] = ()) -> list[BindingType]:
+    made: list[BindingType] = [binding(name) for name in names]
+    return made + [binding(name, show=False) for name in hidden]
 
 
 def keymap(keys: Mapping[str, tuple[str, ...]]) -> dict[str, str]:

@@ -168,8 +168,8 @@ class Replayer:
 
         if not await self._until(shown, self.expect_timeout + 2):
             reading = self.app.reading
-            shown = f"{reading.state.value}, {reading.grams} g" if reading is not None else "nothing yet"
-            raise Mismatch(f"the counter did not read {grams} g from the scale (it reads: {shown})")
+            reads = f"{reading.state.value}, {reading.grams} g" if reading is not None else "nothing yet"
+            raise Mismatch(f"the counter did not read {grams} g from the scale (it reads: {reads})")
         await self._pilot.pause()
 
     async def _wait_sync(self, seconds: float) -> None:

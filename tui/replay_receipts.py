@@ -34,6 +34,10 @@ class CopyingPrinter:
     def render(self, document: Document) -> bytes:
         return self.printer.render(document)
 
+    def status(self) -> PrinterStatus:
+        """The printer's own answer: the diagnostics screen asks it through the queue."""
+        return self.printer.status()
+
     def send(self, data: bytes, *, needs_paper: bool = True) -> PrinterStatus:
         status = self.printer.send(data, needs_paper=needs_paper)  # raises when nothing was printed
         paper = read_bytes(data)

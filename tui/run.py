@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import TypedDict
 
 import click
 
@@ -21,9 +22,14 @@ from .app import CheckoutApp
 
 log = logging.getLogger(__name__)
 
+
 #: What the till's own process asks of the app beyond the tests' defaults: freeze what start-up
 #: built, once the first frame is out and the devices answered (tui/app.freeze_start_up).
-RUN_OPTIONS: dict[str, object] = {"freeze_after": 2.0}
+class RunOptions(TypedDict):
+    freeze_after: float
+
+
+RUN_OPTIONS: RunOptions = {"freeze_after": 2.0}
 
 
 def make_app(

@@ -52,7 +52,7 @@ class Target:
         """The marker environment of the box, for the dependencies that depend on it."""
         from packaging.markers import default_environment  # the laptop's [provision] extra
 
-        env = default_environment()
+        env = {key: str(value) for key, value in default_environment().items()}
         env.update(
             sys_platform="linux",
             platform_system="Linux",

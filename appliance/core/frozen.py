@@ -32,7 +32,7 @@ def frozen(cls: type[T]) -> type[T]:
     init = _init(made)
     if _parameters(init) != _parameters(made.__init__):  # type: ignore[misc]
         raise TypeError(f"{made.__qualname__}: frozen() makes plain fields only; use dataclass(frozen=True)")
-    made.__init__ = init  # type: ignore[misc]
+    made.__init__ = init  # type: ignore[method-assign]
     return made
 
 

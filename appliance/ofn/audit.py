@@ -264,10 +264,10 @@ class _MoneyParts:
         lines_value = sum(line.price * line.quantity for line in ofn.lines) + self.line_fees
         discounts = _cents(self.discounts)
         rounding = _cents(self.discounts + self.rounding) - discounts
-        others = [_cents(v) for v in (self.people, self.waiting, self.before)]
+        people, waiting, before = (_cents(v) for v in (self.people, self.waiting, self.before))
         fees = ofn.total - lines_value
-        unexplained = ofn.total - self.took - discounts - rounding - sum(others) - fees
-        return Money(ofn.total, self.took, discounts, rounding, *others, fees, unexplained)
+        unexplained = ofn.total - self.took - discounts - rounding - people - waiting - before - fees
+        return Money(ofn.total, self.took, discounts, rounding, people, waiting, before, fees, unexplained)
 
 
 def _cents(value: Decimal) -> int:

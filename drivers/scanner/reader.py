@@ -50,8 +50,8 @@ class _ReconnectingReader:
         self,
         *,
         clock: Callable[[], float],
-        on_status: Callable[[ScannerStatus], None] | None,
-        on_dropped: Callable[[Dropped], None] | None,
+        on_status: Callable[[ScannerStatus], object] | None,
+        on_dropped: Callable[[Dropped], object] | None,
         retry_min: float,
         retry_max: float,
     ) -> None:
@@ -309,8 +309,8 @@ class ScannerReader(_ReconnectingReader):
         inter_key_timeout: float = DEFAULT_INTER_KEY_TIMEOUT,
         gs_substitute: str | None = None,
         clock: Callable[[], float] = time.monotonic,
-        on_status: Callable[[ScannerStatus], None] | None = None,
-        on_dropped: Callable[[Dropped], None] | None = None,
+        on_status: Callable[[ScannerStatus], object] | None = None,
+        on_dropped: Callable[[Dropped], object] | None = None,
         retry_min: float = 0.1,
         retry_max: float = 1.0,
     ) -> None:

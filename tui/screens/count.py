@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
@@ -34,7 +34,7 @@ GUIDE = (
 )
 
 
-def count_bindings(done: str, *more: Binding) -> list[Binding]:
+def count_bindings(done: str, *more: Binding) -> list[BindingType]:
     """The counting keys, Enter labelled with what it does on this screen (Open, Close…)."""
     return [
         binding("count_done", label=done),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
@@ -31,7 +32,7 @@ class HelpScreen(CounterModal[None]):
 
     def __init__(self, screen: Screen[object]):
         super().__init__()
-        self.names = [b.action for b in screen.BINDINGS if hasattr(b, "action") and b.action in BY_NAME]
+        self.names = [b.action for b in screen.BINDINGS if isinstance(b, Binding) and b.action in BY_NAME]
 
     def compose(self) -> ComposeResult:
         keys = self.checkout.config.keys

@@ -64,7 +64,7 @@ class PromptScreen(CounterModal[Any]):
     def _answer(self, text: str) -> None:
         try:
             value = self.parse(text)
-        except (*CASHIER_ERRORS, ValueError) as exc:
+        except CASHIER_ERRORS + (ValueError,) as exc:
             self.say(str(exc), "error")
             return
         self.dismiss(value)

@@ -13,6 +13,8 @@ Rows are updated in place as the sale changes (a line is never removed, a void o
 
 from __future__ import annotations
 
+from typing import cast
+
 from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -133,9 +135,9 @@ class Basket(ScrollView, can_focus=False):
         if cells == ("header",):
             name, qty, amount, struck = "Item", "Qty", "Amount", None
         else:
-            voided, name, suffix, qty, cents = cells  # type: ignore[misc]
-            name = (VOID if voided else "") + str(name)
-            amount = self.fmt.amount(int(cents))  # type: ignore[call-overload]
+            voided, label, suffix, qty, cents = cast(Cells, cells)
+            name = (VOID if voided else "") + label
+            amount = self.fmt.amount(cents)
             struck = STRUCK if voided else None
         item = Text(str(name).partition("\n")[0].expandtabs(), no_wrap=True)  # a cell shows one line
         if suffix:  # what changed the price stays in sight: the name is cut first, to 4 cells at least

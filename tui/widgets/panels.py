@@ -96,7 +96,8 @@ class BigAmount(Widget):
         """The amount's three rows, at the right (as text-align: right put Textual's Digits)."""
         # The renderable's own rows, without Rich's render pass (options, lines split and cropped):
         # a third of what drawing the total cost a scan's frame.
-        lines = [segment for segment in DigitsRenderable(self._value).render(style) if segment.text != "\n"]
+        rendered = DigitsRenderable(self._value).render(style)
+        lines = [segment for segment in rendered if isinstance(segment, Segment) and segment.text != "\n"]
         rows = {}
         for row in range(3):
             strip = Strip([lines[row]]) if row < len(lines) else Strip.blank(0)
