@@ -92,6 +92,44 @@ async def test_a_scan_lays_nothing_out_and_draws_only_the_lines_it_changed(
             assert lines_of(drawn, BigAmount) == {0, 1, 2, 3}  # "TOTAL  (2 lines)" and the three rows of digits
 
 
+async def test_a_scan_s_widgets_join_the_next_frame_without_a_round_of_messages(
+    till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn: Counter[tuple[str, int]]
+) -> None:
+    """tui/widgets/repaint.py: a keyboard scan's line waited a frame when the widgets told the screen
+    through their own message queues. Each widget that changed is in the frame's set as soon as it
+    asks for its repaint, and the screen is never told again by message."""
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await scan(pilot, FLOUR)
+            await pilot.pause()
+            screen = app.screen
+            told: list[str] = []
+            original = type(screen)._on_update
+
+            async def on_update(self: Any, message: Any) -> None:
+                told.append(type(message.widget).__name__)
+                await original(self, message)
+
+            monkeypatch.setattr(type(screen), "_on_update", on_update)
+            in_frame: list[set[str]] = []
+            timer_update = screen._on_timer_update
+
+            def frame() -> None:
+                in_frame.append({type(widget).__name__ for widget in screen._dirty_widgets})
+                timer_update()
+
+            monkeypatch.setattr(screen, "_on_timer_update", frame)
+            screen._update_timer._callback = frame  # the timer holds the bound method it was made with
+            drawn.clear()
+            await scan(pilot, PASTA)
+            await pilot.pause()
+            assert "Added Pasta" in screen_text(app)
+            assert {"Basket", "BigAmount", "LastItem", "Said"} <= set().union(*in_frame), in_frame
+            assert not {"Basket", "BigAmount", "LastItem", "Said"} & set(told), told
+            assert lines_of(drawn, Basket) == {1, 2}  # and what they changed is drawn
+
+
 async def test_a_basket_longer_than_the_screen_scrolls_with_the_last_line(
     till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn: Counter[tuple[str, int]]
 ) -> None:

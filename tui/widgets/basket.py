@@ -27,6 +27,8 @@ from textual.strip import Strip
 from appliance.core.sale import LineTotal, PricedBy
 from appliance.reports.formatting import Formatter
 
+from .repaint import ScreenRepaint
+
 VOID = "VOID "
 STRUCK = Style(strike=True, dim=True)  # a voided line's texts
 CELLS = tuple(Style.from_meta({"basket_column": column}) for column in range(3))
@@ -34,7 +36,7 @@ CELLS = tuple(Style.from_meta({"basket_column": column}) for column in range(3))
 Cells = tuple[bool, str, str, str, int]  # voided, name, what changed the price, quantity, amount in cents
 
 
-class Basket(ScrollView, can_focus=False):
+class Basket(ScrollView, ScreenRepaint, can_focus=False):  # ScrollView first (see ScreenRepaint)
     """The lines of the sale in progress, under a header; the screen moves the highlight."""
 
     COMPONENT_CLASSES = {"basket--header", "basket--cursor"}

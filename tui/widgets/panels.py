@@ -8,13 +8,13 @@ from rich.text import Text
 from textual.geometry import Region, Size
 from textual.renderables.digits import Digits as DigitsRenderable
 from textual.strip import Strip
-from textual.widget import Widget
 from textual.widgets import Static
 
+from .repaint import ScreenRepaint
 from .text_lines import TextLines, changed_lines, drawn, wrapped
 
 
-class BigAmount(Widget):
+class BigAmount(ScreenRepaint):
     """A caption over an amount in digits three rows high (readable from the customer's side).
 
     One widget, drawn a line at a time: a new amount repaints its three rows, a new caption its own

@@ -20,14 +20,15 @@ from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.strip import Strip
-from textual.widget import Widget
+
+from .repaint import ScreenRepaint
 
 
 def as_text(content: str | Text) -> Text:
     return content if isinstance(content, Text) else Text(content)
 
 
-class TextLines(Widget):
+class TextLines(ScreenRepaint):
     """Wrapped text whose unchanged lines are not drawn again."""
 
     DEFAULT_CSS = "TextLines { height: auto; }"  # as tall as its text, like a Static
