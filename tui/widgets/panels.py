@@ -5,16 +5,15 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.renderables.digits import Digits as DigitsRenderable
 from textual.strip import Strip
 from textual.widgets import Static
 
-from .repaint import ScreenRepaint
-from .text_lines import TextLines, changed_lines, drawn, wrapped
+from .text_lines import DrawnLines, TextLines, changed_lines, drawn, wrapped
 
 
-class BigAmount(ScreenRepaint):
+class BigAmount(DrawnLines):
     """A caption over an amount in digits three rows high (readable from the customer's side).
 
     One widget, drawn a line at a time: a new amount repaints its three rows, a new caption its own
@@ -32,9 +31,6 @@ class BigAmount(ScreenRepaint):
         super().__init__(id=id, classes=classes)
         self._caption = caption
         self._value = "0.00"
-        self._laid: tuple[int, Style, Style, Style] | None = None  # width and styles the lines are for
-        self._lines: list[Text] = []  # the caption, wrapped
-        self._strips: dict[int, Strip] = {}
 
     @property
     def value(self) -> str:
@@ -59,35 +55,24 @@ class BigAmount(ScreenRepaint):
             for row in range(3):
                 self._repaint(len(self._lines) + row)
 
-    def _repaint(self, y: int) -> None:
-        self._strips.pop(y, None)
-        self.refresh(Region(0, y, max(1, self.content_size.width), 1))
-
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._wrap(width)) + 3
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        base = self.rich_style  # the styles of this pass, looked up once rather than once a line
+    def _styles(self) -> tuple[Style, ...]:
+        base = self.rich_style
         caption = base + self.get_component_rich_style("big-amount--caption", partial=True)
         digits = base + self.get_component_rich_style("big-amount--digits", partial=True)
-        laid = (self.content_size.width, base, caption, digits)
-        if self._laid != laid:
-            self._laid, self._lines, self._strips = laid, self._wrap(laid[0]), {}
-        return super().render_lines(crop)
+        return base, caption, digits
 
-    def render_line(self, y: int) -> Strip:
-        strip = self._strips.get(y)
-        if strip is None:
-            assert self._laid is not None  # Textual asks for lines through render_lines
-            width, base, caption, digits = self._laid
-            if y < len(self._lines):
-                strip = self._strips[y] = drawn(self.app.console, self._lines[y], width, caption)
-            elif y < len(self._lines) + 3:
-                self._strips.update(self._digits(width, digits))
-                strip = self._strips[y]
-            else:
-                strip = self._strips[y] = Strip.blank(width, base)
-        return strip
+    def _draw(self, y: int, width: int, *styles: Style) -> Strip:
+        base, caption, digits = styles
+        if y < len(self._lines):
+            return drawn(self.app.console, self._lines[y], width, caption)
+        if y < len(self._lines) + 3:
+            rows = self._digits(width, digits)
+            self._strips.update(rows)  # the three rows are made together: keep the other two
+            return rows[y]
+        return Strip.blank(width, base)
 
     def _wrap(self, width: int) -> list[Text]:
         return wrapped(self.app.console, Text(self._caption), width)

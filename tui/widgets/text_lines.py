@@ -28,7 +28,49 @@ def as_text(content: str | Text) -> Text:
     return content if isinstance(content, Text) else Text(content)
 
 
-class TextLines(ScreenRepaint):
+class DrawnLines(ScreenRepaint):
+    """A widget drawn a line at a time, each line kept once drawn: a change repaints the lines it
+    names (:meth:`_repaint`), and a new width or style draws them all again.
+
+    A subclass says how its text wraps (:meth:`_wrap`), which styles a pass uses (:meth:`_styles`,
+    looked up once a pass rather than once a line) and how one line is drawn (:meth:`_draw`).
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None):
+        super().__init__(id=id, classes=classes)
+        self._laid: tuple[int, tuple[Style, ...]] | None = None  # the width and styles the lines below are for
+        self._lines: list[Text] = []  # the text, wrapped at that width
+        self._strips: dict[int, Strip] = {}
+
+    def _wrap(self, width: int) -> list[Text]:
+        raise NotImplementedError
+
+    def _styles(self) -> tuple[Style, ...]:
+        return (self.rich_style,)
+
+    def _draw(self, y: int, width: int, *styles: Style) -> Strip:
+        raise NotImplementedError
+
+    def _repaint(self, y: int) -> None:
+        self._strips.pop(y, None)
+        self.refresh(Region(0, y, max(1, self.content_size.width), 1))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        laid = (self.content_size.width, self._styles())
+        if self._laid != laid:
+            self._laid, self._lines, self._strips = laid, self._wrap(laid[0]), {}
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        strip = self._strips.get(y)
+        if strip is None:
+            assert self._laid is not None  # Textual asks for lines through render_lines
+            width, styles = self._laid
+            strip = self._strips[y] = self._draw(y, width, *styles)
+        return strip
+
+
+class TextLines(DrawnLines):
     """Wrapped text whose unchanged lines are not drawn again."""
 
     DEFAULT_CSS = "TextLines { height: auto; }"  # as tall as its text, like a Static
@@ -36,9 +78,6 @@ class TextLines(ScreenRepaint):
     def __init__(self, content: str | Text = "", *, id: str | None = None, classes: str | None = None):
         super().__init__(id=id, classes=classes)
         self._text = as_text(content)
-        self._laid: tuple[int, Style] | None = None  # the width and style the lines below are for
-        self._lines: list[Text] = []
-        self._strips: dict[int, Strip] = {}
 
     @property
     def text(self) -> Text:
@@ -53,33 +92,18 @@ class TextLines(ScreenRepaint):
         if self._laid is None or self._laid[0] != self.content_size.width:
             self.refresh()  # not drawn yet at this width: everything is drawn anyway
             return
-        width = self._laid[0]
-        before, self._lines = self._lines, self._wrap(width)
+        before, self._lines = self._lines, self._wrap(self._laid[0])
         for y in changed_lines(before, self._lines):
-            self._strips.pop(y, None)
-            self.refresh(Region(0, y, width, 1))
+            self._repaint(y)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._wrap(width))
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        laid = (self.content_size.width, self.rich_style)  # looked up once a pass, not once a line
-        if self._laid != laid:
-            self._laid, self._lines, self._strips = laid, self._wrap(laid[0]), {}
-        return super().render_lines(crop)
-
-    def render_line(self, y: int) -> Strip:
-        strip = self._strips.get(y)
-        if strip is None:
-            assert self._laid is not None  # Textual asks for lines through render_lines
-            width, style = self._laid
-            strip = self._strips[y] = self._draw(y, width, style)
-        return strip
-
     def _wrap(self, width: int) -> list[Text]:
         return wrapped(self.app.console, self._text, width)
 
-    def _draw(self, y: int, width: int, style: Style) -> Strip:
+    def _draw(self, y: int, width: int, *styles: Style) -> Strip:
+        (style,) = styles
         if y >= len(self._lines):
             return Strip.blank(width, style)
         return drawn(self.app.console, self._lines[y], width, style)
@@ -112,11 +136,11 @@ def wrapped(console: Console, text: Text, width: int) -> list[Text]:
         return []
     if "\t" in plain:  # Rich expands tabs to the next stop: leave it to the wrap
         return list(text.wrap(console, width))
-    lines = text.split("\n", allow_blank=True) if "\n" in plain else [text]
+    lines = text.split("\n", allow_blank=True) if "\n" in plain else [text.copy()]
     out: list[Text] = []
     for line in lines:
         if cell_len(line.plain) <= width:
-            out.append(line if line is not text else text.copy())
+            out.append(line)
         else:
             out.extend(line.wrap(console, width))
     return out
