@@ -102,12 +102,7 @@ def main() -> None:
                 other, other_products = others.enter_context(other_counter(args, Path(tmp) / "other"))
             try:
                 wait_ready(bare, BARE_READY)
-                wait_ready(app, *SALE_READY)
-                app.drain(1.0)
-                cashier, bare_keys = Cashier(app, scanner), BareKeys(bare)
-                for _ in range(10):  # warm-up: first lookups, first rows of the table
-                    cashier.scan(next(products), "serial")
-                cashier.checkout()
+                cashier, bare_keys = warmed_up(app, scanner, products), BareKeys(bare)
                 for round_no in range(args.rounds):
                     turn = round_no % len(order)
                     for kind in order[turn:] + order[:turn]:
@@ -176,15 +171,21 @@ def other_counter(args: argparse.Namespace, directory: Path) -> Iterator[tuple[C
         products = iter(box.products)
         app = box.start_app(args.term)
         try:
-            wait_ready(app, *SALE_READY)
-            app.drain(1.0)
-            cashier = Cashier(app, scanner)
-            for _ in range(10):
-                cashier.scan(next(products), "serial")
-            cashier.checkout()
-            yield cashier, products
+            yield warmed_up(app, scanner, products), products
         finally:
             app.close()
+
+
+def warmed_up(app: PtyProgram, scanner: int, products: Iterator[Product]) -> Cashier:
+    """A cashier at ``app`` once its sale screen is up and a first sale has warmed it (first
+    lookups, first rows of the table)."""
+    wait_ready(app, *SALE_READY)
+    app.drain(1.0)
+    cashier = Cashier(app, scanner)
+    for _ in range(10):
+        cashier.scan(next(products), "serial")
+    cashier.checkout()
+    return cashier
 
 
 if __name__ == "__main__":
