@@ -45,7 +45,7 @@ def test_a_basket_killed_mid_way_comes_back_and_is_sealed_once(till: Till, confi
             term.keys(code, "Enter")
             term.wait_for(lambda text, code=code: "Added" in text)
         # The third scan says "Added Pasta…" as the second did: wait for its quantity, not its words,
-        # or the kill can come before it is rung up (seen once in a loaded run).
+        # so that the kill comes after it is rung up.
         term.wait_for(
             lambda text: "TOTAL  (2 lines)" in text and re.search(r"Pasta fusilli.*\s2\s+\d+,\d\d", text) is not None
         )

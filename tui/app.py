@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -42,6 +43,7 @@ from drivers.scanner import ScannerStatus
 from .bridge import Bridge
 from .counter import Counter
 from .guard import guard, guarded
+from .key_order import KeysInOrder
 from .keymap import keymap, sign
 from .messages import (
     DrawerChanged,
@@ -152,6 +154,7 @@ class CheckoutApp(App[int]):
         self.drawer: tuple[bool | None, str] = (None, "")
         self.scanner: ScannerStatus | None = None
         self.unexpected = 0  # errors caught by the safety net (tests read it)
+        self.keys = KeysInOrder(self)
         self.bridge = Bridge(
             self,
             self.devices,
@@ -163,6 +166,16 @@ class CheckoutApp(App[int]):
             self._bindings.bind(extra.key, extra.action, extra.description, show=extra.show, priority=extra.priority)
         if self.devices.drawer_switch is not None:
             self.drawer = (self.devices.drawer_switch.is_open, "")
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys go through :class:`KeysInOrder` after the app's priority keys: each is typed or acted
+        on before the next one (tui/key_order.py)."""
+        if isinstance(event, events.Key) and not event.is_forwarded and self.is_running:
+            if not self.app_focus:
+                self.app_focus = True  # as Textual does on a key: the terminal has the focus back
+            if await self._check_bindings(event.key, priority=True) or await self.keys.take(event):
+                return
+        await super().on_event(event)
 
     def get_key_display(self, binding: Binding) -> str:
         """Keys as printed on the keypad, in characters every console font has (no ⏎ or ⌫)."""

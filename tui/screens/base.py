@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
 from textual.containers import Vertical
@@ -108,6 +109,17 @@ class Counted(Guarded):
             self.say(str(exc), "error")
             return False
         return True
+
+    def take_key(self, event: events.Key) -> bool:
+        """Whether the screen takes the key itself (a screen without an entry: a digit picks, or is
+        counted); False: the key's binding. The app calls it, in order with every other key
+        (tui/key_order.py)."""
+        return False
+
+    def on_key(self, event: events.Key) -> None:
+        if self.take_key(event):  # a key that came the Textual way, not through the app's order
+            event.stop()
+            event.prevent_default()
 
     def refresh_status(self) -> None:
         for bar in self.query(StatusBar):  # type: ignore[attr-defined]

@@ -66,14 +66,15 @@ class ChooseScreen(CounterModal[Any]):
             return
         self.dismiss(choice.value)
 
-    def on_key(self, event: events.Key) -> None:
-        if event.character and event.character in KEYS:
-            event.stop()
-            index = KEYS.index(event.character)
-            if index < len(self.choices):
-                self.pick(index)
-            else:
-                self.say(f"Pick a number from 1 to {len(self.choices)}", "error")
+    def take_key(self, event: events.Key) -> bool:
+        if not (event.character and event.character in KEYS):
+            return False
+        index = KEYS.index(event.character)
+        if index < len(self.choices):
+            self.pick(index)
+        else:
+            self.say(f"Pick a number from 1 to {len(self.choices)}", "error")
+        return True
 
     def action_add(self) -> None:
         if self.choices:

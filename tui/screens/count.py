@@ -100,16 +100,15 @@ class CountScreen(CounterScreen):
 
     # -- keys ----------------------------------------------------------------------------------
 
-    def on_key(self, event: events.Key) -> None:
+    def take_key(self, event: events.Key) -> bool:
         char = event.character
         if not char or not (char.isdigit() or char in ".,"):
-            return
-        event.stop()
-        event.prevent_default()
+            return False
         self._leaving = False
         if self.attempted(lambda: self.count.type_char(self.row, char)):
             self.say(self._row_hint())
         self.show()
+        return True
 
     def action_up(self) -> None:
         self._move(-1)

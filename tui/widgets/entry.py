@@ -115,9 +115,16 @@ class Entry(Widget, can_focus=True):
     # -- keys ----------------------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
+        """Keys reach the entry through the app (tui/key_order.py); this is Textual's own path."""
+        if self.type_key(event):
+            event.stop()
+            event.prevent_default()
+
+    def type_key(self, event: events.Key) -> bool:
+        """Whether the key is the entry's (typed, or dropped past MAX_LENGTH); False: an action key."""
         char = event.character
-        if not char or not char.isprintable() or len(self.text) >= MAX_LENGTH:
-            return
+        if not char or not char.isprintable():
+            return False
         typed = (
             self.text_mode
             or char.isdigit()
@@ -125,11 +132,11 @@ class Entry(Widget, can_focus=True):
             or (self.allow_letters and char.isascii() and char.isalpha())
         )
         if not typed and not self.in_burst(event.time):
-            return  # an action key: the screen's bindings take it
-        event.stop()
-        event.prevent_default()
-        self.text += "." if char == "," and not self.text_mode else char
-        self._times.append(event.time)
+            return False  # an action key: the screen's bindings take it
+        if len(self.text) < MAX_LENGTH:
+            self.text += "." if char == "," and not self.text_mode else char
+            self._times.append(event.time)
+        return True
 
     # -- drawing -------------------------------------------------------------------------------
 

@@ -16,15 +16,12 @@ MARKS = frozenset(" .@-_'")
 
 
 class SearchEntry(Entry):
-    def on_key(self, event: events.Key) -> None:
+    def type_key(self, event: events.Key) -> bool:
         char = event.character
         if not char or len(self.text) >= MAX_LENGTH or not (char.isalnum() or char in MARKS):
-            return  # an action key (or too long): the screen's bindings take it
+            return False  # an action key (or too long): the screen's bindings take it
         if char == " " and (not self.text or self.text.endswith(" ")):
-            event.stop()
-            event.prevent_default()
-            return  # a leading or doubled space finds nothing more
-        event.stop()
-        event.prevent_default()
+            return True  # a leading or doubled space finds nothing more
         self.text += char
         self._times.append(event.time)
+        return True
