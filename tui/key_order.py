@@ -75,8 +75,7 @@ class KeysInOrder:
         event = self.held[0]
         try:
             if not await self.act(event):
-                focused = app.screen.focused
-                (focused or app.screen)._forward_event(event)
+                app.focused._forward_event(event)  # type: ignore[union-attr]  # act said so: a widget of another kind has it
         finally:  # a key whose action failed (the safety net said so) must not stop the ones behind it
             del self.held[0]
             if self.held:

@@ -116,11 +116,6 @@ class Counted(Guarded):
         (tui/key_order.py)."""
         return False
 
-    def on_key(self, event: events.Key) -> None:
-        if self.take_key(event):  # a key that came the Textual way, not through the app's order
-            event.stop()
-            event.prevent_default()
-
     def refresh_status(self) -> None:
         for bar in self.query(StatusBar):  # type: ignore[attr-defined]
             bar.show(self.checkout.status_parts())

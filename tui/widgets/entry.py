@@ -114,14 +114,9 @@ class Entry(Widget, can_focus=True):
 
     # -- keys ----------------------------------------------------------------------------------
 
-    def on_key(self, event: events.Key) -> None:
-        """Keys reach the entry through the app (tui/key_order.py); this is Textual's own path."""
-        if self.type_key(event):
-            event.stop()
-            event.prevent_default()
-
     def type_key(self, event: events.Key) -> bool:
-        """Whether the key is the entry's (typed, or dropped past MAX_LENGTH); False: an action key."""
+        """Whether the key is the entry's (typed, or dropped past MAX_LENGTH); False: an action key.
+        The app hands the entry in focus every key, in order (tui/key_order.py)."""
         char = event.character
         if not char or not char.isprintable():
             return False
