@@ -65,7 +65,7 @@ from appliance.store import journal as journal_store
 from appliance.store.audit import verify_store
 from appliance.store.basket_file import basket_path
 from appliance.store.catalogue import CatalogueError, Variant, as_item, get_variant, shelf_item, variant_names
-from appliance.store.database import StoreError, connect, write_transaction
+from appliance.store.database import StoreError, StoreUnreadable, connect, explain, is_busy, write_transaction
 from appliance.store.handovers import (
     pickup_entries,
     pickup_order,
@@ -76,7 +76,7 @@ from appliance.store.handovers import (
 )
 from appliance.store.invoices import SealedDocument
 from appliance.store.keys import KeyFile
-from appliance.store.opening import create_lane_store, open_lane_store, refuse_changed_schema
+from appliance.store.opening import REFUSED, absence_problem, create_lane_store, open_lane_store, refuse_changed_schema
 from appliance.store.people import Person
 from appliance.store.sales import (
     StoredSale,
@@ -159,6 +159,10 @@ class Till:
         self._periods_checked_on: date | None = None
         self._last_sale: StoredSale | None = None  # the sale this till recorded last (record_sale's ``last``)
         self.path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
+        self._file_identity = file_identity(self.path)  # the file this till's connection opened
+        #: Why the store cannot be used any more (emptied, replaced or damaged under the till), as
+        #: the status reader last found it; every write is refused while it is set.
+        self.store_trouble: str | None = None
         self._rules_source = rules_source
         self._earlier_rules: dict[str, ChannelRules] = {}
         #: Why a changed channel file was not taken up (the status bar says it), or None.
@@ -239,14 +243,45 @@ class Till:
         """What the sync daemon last recorded, read from another thread (a screen's poller).
 
         The reader opens its own read-only connection on first use, in the thread that calls it,
-        so polling never shares the till's connection nor takes a write lock.
+        so polling never shares the till's connection nor takes a write lock. It is also how the
+        till learns that its store went bad under it: the file missing, emptied, replaced by
+        another (the till would go on writing into the one it opened, lost at the next restart) or
+        unreadable. That raises StoreUnreadable, saying what to do, and sets ``store_trouble``, so
+        every write is refused until a read succeeds again; another writer's lock raises as it
+        came. After any failure the next read opens the file afresh, so a store put back is read.
         """
         path, clock, opened = self.path, self.clock, threading.local()
+        key_path, lane_id, identity = self.key_file.path, self.lane.id, self._file_identity
+
+        def close() -> None:
+            if getattr(opened, "db", None) is not None:
+                opened.db.close()
+                opened.db = None
+
+        def unreadable(problem: str, cause: BaseException | None = None) -> StoreUnreadable:
+            close()
+            self.store_trouble = problem
+            error = StoreUnreadable(problem)
+            error.__cause__ = cause
+            return error
 
         def read() -> Status:
-            if getattr(opened, "db", None) is None:
-                opened.db = connect(path, write=False)
-            return read_status(opened.db.conn, clock.now())
+            gone = absence_problem(path, key_path, lane_id) or replaced(path, identity) or overwritten(path)
+            if gone is not None:
+                raise unreadable(gone)
+            try:
+                if getattr(opened, "db", None) is None:
+                    opened.db = connect(path, write=False)
+                status = read_status(opened.db.conn, clock.now())
+            except (sqlite3.DatabaseError, StoreError) as exc:
+                if is_busy(exc):
+                    close()
+                    raise
+                raise unreadable(
+                    str(exc) if isinstance(exc, StoreError) else f"{path} {explain(exc, opening=True)}", exc
+                ) from exc
+            self.store_trouble = None
+            return status
 
         return read
 
@@ -954,6 +989,8 @@ class Till:
         behind the journal, never run ahead of it (appliance/store/witness_writer.py)."""
         if not self.writable:
             raise StoreError("This store was opened read-only: nothing was written")
+        if self.store_trouble is not None:
+            raise StoreError(f"Nothing was saved: {self.path.name} went bad while the till ran; call support")
         return WitnessedWrite(self.db, self._witness_writer)
 
     @contextmanager
@@ -986,3 +1023,39 @@ def _version() -> str:
         return metadata.version("ofn-checkout")
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode of the store's file, to tell it from a file put in its place later."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def overwritten(path: Path) -> str | None:
+    """Why the file at ``path`` no longer starts as an SQLite database, or None. SQLite itself would
+    not say so while the pages it needs are in its cache and no other writer committed."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except OSError:
+        return None  # said by the read that follows
+    if header == SQLITE_HEADER:
+        return None
+    return f"{path} is no longer an SQLite database (its first bytes were overwritten): {REFUSED}"
+
+
+def replaced(path: Path, identity: tuple[int, int] | None) -> str | None:
+    """Why the file at ``path`` is no longer the one the till opened, or None."""
+    now = file_identity(path)
+    if identity is None or now is None or now == identity:
+        return None
+    return (
+        f"{path} was replaced by another file while the till had it open: restart the till, which opens"
+        " and checks the file now in place"
+    )

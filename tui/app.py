@@ -42,7 +42,7 @@ from drivers.scanner import ScannerStatus
 
 from .bridge import Bridge
 from .counter import Counter
-from .guard import guard, guarded
+from .guard import STORE_WENT_BAD, guard, guarded
 from .key_order import KeysInOrder
 from .keymap import keymap, sign
 from .messages import (
@@ -51,6 +51,7 @@ from .messages import (
     ScanDropped,
     ScannerChanged,
     ScanRead,
+    StoreTrouble,
     SyncChanged,
     WeightChanged,
 )
@@ -153,6 +154,7 @@ class CheckoutApp(App[int]):
         self.printer: QueueSnapshot | None = None
         self.drawer: tuple[bool | None, str] = (None, "")
         self.scanner: ScannerStatus | None = None
+        self.store_problem: str | None = None  # the store went bad under the till (StoreTrouble)
         self.unexpected = 0  # errors caught by the safety net (tests read it)
         self.keys = KeysInOrder(self)
         self.bridge = Bridge(
@@ -263,6 +265,17 @@ class CheckoutApp(App[int]):
         self.refresh_status()
 
     @guarded
+    def on_store_trouble(self, message: StoreTrouble) -> None:
+        """The store went bad under the till: said once, and in red in the bar for as long as it
+        lasts, since no sale can be saved until support puts the store back."""
+        before, self.store_problem = self.store_problem, message.problem
+        if message.problem is not None:
+            self.say(STORE_WENT_BAD, "error")  # the problem itself is in the log, for support
+        elif before is not None:
+            self.say("The till's store can be read again", "ok")
+        self.refresh_status()
+
+    @guarded
     def on_drawer_changed(self, message: DrawerChanged) -> None:
         self.drawer = (message.open, message.alert)
         if message.alert:
@@ -305,6 +318,8 @@ class CheckoutApp(App[int]):
             parts.insert(1, Part(f"after {self.counter.follows.order.number}"))
         if self.till.rules_problem:  # a changed channel file that could not be used: the old rules stay
             parts.insert(1, Part("Channel file broken: old rules kept", "bad"))
+        if self.store_problem is not None:
+            parts.insert(1, Part("STORE UNREADABLE", "bad"))
         return parts
 
     def refresh_status(self) -> None:

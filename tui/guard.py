@@ -16,7 +16,14 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from appliance.store.database import explain_if_sqlite
+
 log = logging.getLogger(__name__)
+
+#: What the cashier reads when the store went bad under the till (the log says exactly how).
+STORE_WENT_BAD = (
+    "Sales cannot be saved: the till's store was emptied, replaced or damaged. Call support; the basket is kept"
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,10 +33,25 @@ def report(app: Any, error: BaseException) -> None:
     log.error("unexpected error in the counter screen", exc_info=error)
     try:
         app.unexpected += 1
+        words = store_words(app, error)
+        if words is not None:
+            app.say(words, "error")
+            return
         where = f" ({app.log_path})" if getattr(app, "log_path", None) else ""
         app.say(f"Something went wrong: nothing was lost, the basket is kept; details in the log{where}", "error")
     except Exception:  # the report itself must never be what breaks the screen
         log.exception("could not show the error")
+
+
+def store_words(app: Any, error: BaseException) -> str | None:
+    """What the cashier is told when the store failed under an action (a full disk, a busy moment, a
+    file emptied or damaged behind the till's back), or None for an error of another kind."""
+    explained = explain_if_sqlite(error)
+    if explained is None:
+        return None
+    if getattr(app, "store_problem", None):
+        return STORE_WENT_BAD
+    return f"The till's store {explained}. The basket is kept"
 
 
 def guarded(method: F) -> F:

@@ -62,3 +62,11 @@ class SyncChanged(Message):
     """What the sync daemon last recorded in the store: online or not, what waits, what is parked."""
 
     status: Status
+
+
+@dataclass
+class StoreTrouble(Message):
+    """The till's store could not be read (emptied, replaced or damaged behind the till's back), or
+    ``None``: it can be read again. Said once, and kept in the status bar while it lasts."""
+
+    problem: str | None

@@ -33,11 +33,23 @@ DAEMON_CHECKPOINT_PAGES = 1000
 FALLBACK_CHECKPOINT_PAGES = 4000
 
 
+BUSY = "is busy (another program is writing to it): try again in a moment"
 READ_ONLY = "is read-only (its file, its directory or the disk): check owner and permissions; nothing was written"
 
 
 class StoreError(Exception):
     """The database cannot be opened or used; the message names the file and what to do."""
+
+
+class StoreUnreadable(StoreError):
+    """The store could not be read while a till had it open (emptied, replaced or damaged behind its
+    back), as opposed to a busy moment that the next try gets past."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether an SQLite error, or the StoreError made of one, is only another writer's lock."""
+    text = str(exc)
+    return BUSY in text or (isinstance(exc, sqlite3.DatabaseError) and ("locked" in text or "busy" in text))
 
 
 def open_store(path: Path, *, create: bool = True) -> Database:
@@ -114,8 +126,8 @@ def prepare_for_writing(db: Database) -> None:
 def explain(exc: sqlite3.DatabaseError, *, opening: bool = False) -> str:
     """What a person should understand of an SQLite error, to follow a file name (details go to the log)."""
     text = str(exc)
-    if "locked" in text or "busy" in text:
-        return "is busy (another program is writing to it): try again in a moment"
+    if is_busy(exc):
+        return BUSY
     if "full" in text or getattr(exc, "sqlite_errorname", "") == "SQLITE_IOERR_SHMSIZE":  # no room for its -shm
         return "cannot be written: the disk is full; nothing was recorded: free some space and try again"
     if "readonly" in text or "read-only" in text:
@@ -132,6 +144,12 @@ def explain(exc: sqlite3.DatabaseError, *, opening: bool = False) -> str:
             " brings it up to date (a copy on read-only media: migrate a copy); otherwise restore it from the backup"
         )
     return f"is damaged ({text}): restore it from the backup"
+
+
+def explain_if_sqlite(exc: BaseException) -> str | None:
+    """:func:`explain` for an SQLite error, None for any other: for callers that must not know SQLite
+    (the counter screen's safety net)."""
+    return explain(exc) if isinstance(exc, sqlite3.DatabaseError) else None
 
 
 def take_over_checkpoints(db: Database) -> None:

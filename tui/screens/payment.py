@@ -73,6 +73,9 @@ class PaymentScreen(TenderScreen):
             self.say("No cash method is configured on this till: use card or another method", "error")
             return
         text = entry.take()
+        if not text and self.payable.tenders and self.payable.due == 0:
+            self._finish()  # paid in full, but the sale could not be saved then (the store): try again
+            return
         amount = self.attempt(lambda: parse_amount(text) if text else from_cents(self.payable.due))
         if amount is not None:
             self._tender(method, amount)
@@ -167,7 +170,7 @@ class PaymentScreen(TenderScreen):
 
     def _finish(self) -> None:
         paid: Paid | None = self.attempt(self.payable.complete)
-        if paid is None:
+        if paid is None:  # said why; the payments stay: Enter tries again, "-" takes one back
             return
         from .receipt import ReceiptScreen
 
