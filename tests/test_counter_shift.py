@@ -171,14 +171,26 @@ async def test_cash_in_and_out_are_sealed_and_a_cash_out_beyond_the_drawer_is_re
             await cash_move(pilot, "3", "35.50", "type:window cleaner")
             assert "the drawer should hold 84,50 €" in said(app)
             sealed = entries(till)
-            await cash_move(pilot, "3", "84.51", "1")
-            assert "Only 84.50 should be in the drawer" in said(app)
-            assert entries(till) == sealed
+            await shift_menu(pilot, "3", PromptScreen)
+            await type_keys(pilot, "84.51")
+            await pilot.press("enter")  # refused at the amount: no reason asked, no manager called
+            assert "Only 84,50 € should be in the drawer: count it before taking more out" in said(app)
+            assert isinstance(app.screen, PromptScreen) and entries(till) == sealed
+            await type_keys(pilot, "4.50")
+            await pilot.press("enter")  # what the drawer holds goes on to the reason
+            await until(pilot, lambda: isinstance(app.screen, ChooseScreen), what="the reasons")
+            await type_keys(pilot, "1")
+            await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="back on the sale screen")
+            assert "the drawer should hold 80,00 €" in said(app)
         assert app.unexpected == 0
     moves = till.connection.execute("SELECT kind, amount, reason, cashier FROM cash_movement ORDER BY id").fetchall()
-    assert moves == [("in", 2000, "change from the bank", "Alice"), ("out", 3550, "window cleaner", "Alice")]
-    assert [entry["amount"] for entry in journal(till, "cash_in") + journal(till, "cash_out")] == [2000, 3550]
-    assert till.x_report().expected_cash == 8450
+    assert moves == [
+        ("in", 2000, "change from the bank", "Alice"),
+        ("out", 3550, "window cleaner", "Alice"),
+        ("out", 450, "bank deposit", "Alice"),
+    ]
+    assert [entry["amount"] for entry in journal(till, "cash_in") + journal(till, "cash_out")] == [2000, 3550, 450]
+    assert till.x_report().expected_cash == 8000
     assert till.verify().ok
 
 

@@ -84,8 +84,9 @@ def open_shift(app: CheckoutApp) -> None:
 def move_cash(app: CheckoutApp, kind: str) -> None:
     """The amount, then the reason (the hub's list, or typed), then the manager, then the journal."""
     verb = "put into" if kind == "in" else "taken out of"
+    check = _positive if kind == "in" else lambda typed: _in_the_drawer(app, _positive(typed))
     app.push(
-        PromptScreen(f"Cash {kind}: the amount {verb} the drawer, then Enter", _positive, hint="e.g. 20 or 20.50"),
+        PromptScreen(f"Cash {kind}: the amount {verb} the drawer, then Enter", check, hint="e.g. 20 or 20.50"),
         lambda amount: _why(app, kind, amount) if amount is not None else None,
     )
 
@@ -94,6 +95,15 @@ def _positive(typed: str) -> Decimal:
     amount = parse_amount(typed or "x")
     if amount <= 0:
         raise MoneyError("Type an amount above 0")
+    return amount
+
+
+def _in_the_drawer(app: CheckoutApp, amount: Decimal) -> Decimal:
+    """Refused at the amount, not after the reason and the manager's PIN: more than the drawer
+    should hold (the till refuses it again when it records the move)."""
+    expected = app.till.x_report().expected_cash
+    if to_cents(amount) > expected:
+        raise MoneyError(f"Only {app.fmt.money(expected)} should be in the drawer: count it before taking more out")
     return amount
 
 
