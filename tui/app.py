@@ -101,10 +101,12 @@ def freeze_start_up() -> None:
     cyclic garbage on every frame, full collections came every few dozen scans and held the screen
     for 50-200 ms, in the middle of a sale (docs/benchmarks.md, bench/counter_scan.py). Frozen,
     they are no longer walked. ``ofn-checkout run`` and the demo ask for it (``freeze_after``); the
-    tests do not, since it acts on the whole process.
+    tests do not, since it acts on the whole process. ``run`` starts with the collector paused
+    (tui/run.py): from here it collects again.
     """
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 class CheckoutApp(App[int]):
