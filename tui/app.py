@@ -131,6 +131,7 @@ class CheckoutApp(App[int]):
         freeze_after: float | None = None,
     ):
         super().__init__()
+        self._use_counter_theme()
         self.till = till
         self.config = config
         self.devices = devices or Devices()
@@ -185,9 +186,23 @@ class CheckoutApp(App[int]):
 
     # -- life ------------------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def _use_counter_theme(self) -> None:
+        """The counter's theme from the start, before the stylesheet is first read.
+
+        Set in ``on_mount`` (as Textual's guide does it), the theme's watcher parsed the whole
+        stylesheet a second time with the new colours: 7-10 ms of the first frame. Here nothing is
+        parsed yet, so the theme's variables are simply those the first parse uses, and the app gets
+        the classes the watcher gives it. (The watcher also picks the ANSI colours' mapping for a
+        dark or a light theme: Textual's default theme, dark as ours, already picked it.)
+        """
         self.register_theme(COUNTER_THEME)
-        self.theme = "counter"
+        self.set_reactive(App.theme, COUNTER_THEME.name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        self.set_class(True, f"-theme-{COUNTER_THEME.name}", update=False)
+        self.set_class(COUNTER_THEME.dark, "-dark-mode", update=False)
+        self.set_class(not COUNTER_THEME.dark, "-light-mode", update=False)
+
+    def on_mount(self) -> None:
         self.set_keymap(keymap(self.config.keys))
         from .screens.sale import SaleScreen
 
