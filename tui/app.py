@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from textual import events
@@ -27,10 +27,6 @@ from appliance.cli.notify import Notifier
 from appliance.config import Config
 from appliance.core.sale import PaymentMethod
 from appliance.reports.formatting import Formatter
-from appliance.reports.handover_receipt import handover_printed_by_itself
-from appliance.reports.handover_receipt_document import handover_document
-from appliance.reports.receipt import printed_by_itself
-from appliance.reports.receipt_document import receipt_document
 from appliance.store.scan_lookup import ScanLookup
 from appliance.store.sync_state import Status
 from appliance.till import Till
@@ -54,11 +50,13 @@ from .messages import (
     SyncChanged,
     WeightChanged,
 )
-from .payable import Paid, PrintNote
 from .roles import Roles, read_boot_id
 from .screens.base import Counted
 from .widgets.entry import Burst
 from .widgets.status_bar import Part, status_parts
+
+if TYPE_CHECKING:
+    from .payable import Paid, PrintNote  # the payment's modules (hand-overs too) load with the first payment
 
 log = logging.getLogger(__name__)
 
@@ -385,7 +383,13 @@ class CheckoutApp(App[int]):
             log.exception("opening the drawer failed")
             self.say("The drawer did not open: open it with its key, and tell the manager", "error")
 
+    # The receipts' modules are imported by the first payment, not before the first frame
+    # (docs/benchmarks.md, "bench/counter_start.py").
+
     def auto_print_reason(self, paid: Paid) -> str:
+        from appliance.reports.handover_receipt import handover_printed_by_itself
+        from appliance.reports.receipt import printed_by_itself
+
         if paid.stored is None:
             return handover_printed_by_itself(self.config.receipt, card_taken_back=paid.card_taken_back)
         return printed_by_itself(paid.stored.sale, self.config.receipt, card_taken_back=paid.card_taken_back)
@@ -393,6 +397,11 @@ class CheckoutApp(App[int]):
     def print_paid(self, paid: Paid) -> PrintNote:
         """Send the receipt of a finished payment to the print queue (the sale never waits for paper);
         what to tell the cashier, for whichever screen is in front once the choice is made."""
+        from appliance.reports.handover_receipt_document import handover_document
+        from appliance.reports.receipt_document import receipt_document
+
+        from .payable import PrintNote
+
         queue = self.devices.printer
         if queue is None:
             return PrintNote(False, "This till has no printer: the sale is kept, a receipt can be reprinted elsewhere")
