@@ -9,6 +9,11 @@ can use them directly too. After each commit it renews the head witness beside t
 :meth:`Till.create` sets up a new store (``store init``, and ``simulate`` for a training store);
 :meth:`Till.open` opens an existing one through the checks of :mod:`~appliance.store.opening`,
 read-only for the commands that only read.
+
+What the sale in progress and its sealing use is imported here; what only a later task uses
+(returns, hand-overs, invoices, receipts as documents, the attention list, verify) is imported by
+the method that does it: the counter's first frame waits for every module it imports, and a
+dataclass costs about half a millisecond to define (docs/benchmarks.md, "bench/counter_start.py").
 """
 
 from __future__ import annotations
@@ -21,63 +26,33 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from appliance.config import Config, ConfigError
 from appliance.config.channels import ChannelRules, default_rules
-from appliance.config.channels.returns import read_receipt_key
 from appliance.config.channels.source import RulesSource
 from appliance.core import text
 from appliance.core.clock import Clock, SystemClock, parse_utc, utc_text
-from appliance.core.customer import Customer
 from appliance.core.discount_rules import AutoDiscounts
-from appliance.core.document import Document
-from appliance.core.handover import CompletedHandover, Handover, PickupOrder, refuse_shipped
 from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_from_config, seller_if_set
-from appliance.core.lockout import Tick
 from appliance.core.money import from_cents, to_cents
-from appliance.core.pickup_list import PickupEntry
-from appliance.core.receipt_code import SaleRef, read_sale_ref
 from appliance.core.receipt_token import as_sale, is_hub_code, sign, summarize
 from appliance.core.receipt_token import read as read_hub_code
-from appliance.core.return_draft import ReturnDraft
-from appliance.core.return_rules import ReturnRules
-from appliance.core.returns import Returned, add_return_line, returnable, start_return
 from appliance.core.sale import CompletedSale, Item, Kind, Line, PaymentMethod, Sale, SaleError
 from appliance.core.sale_draft import DraftError, draft_record, sale_from_draft
-from appliance.core.seal import Verdict
 from appliance.core.tax import VatRate
-from appliance.reports.attention import AttentionList, attention_list
 from appliance.reports.formatting import Formatter
-from appliance.reports.handover_receipt import HandoverReceipt, build_handover_receipt
-from appliance.reports.invoice import Invoice, present
-from appliance.reports.invoice_document import invoice_document
-from appliance.reports.invoice_pdf import invoice_pdf
-from appliance.reports.receipt import Receipt, build_receipt
-from appliance.store import basket_file, closures, credit_postings, invoices, people
-from appliance.store import customers as customer_list
+from appliance.store import basket_file, closures, invoices, people
 from appliance.store import journal as journal_store
-from appliance.store.audit import verify_store
 from appliance.store.basket_file import basket_path
 from appliance.store.catalogue import CatalogueError, Variant, as_item, get_variant, shelf_item, variant_names
 from appliance.store.database import StoreError, StoreUnreadable, connect, explain, is_busy, write_transaction
-from appliance.store.handovers import (
-    pickup_entries,
-    pickup_order,
-    pickup_orders,
-    pickup_read_at,
-    record_handover,
-    refuse_second_handover,
-)
-from appliance.store.invoices import SealedDocument
 from appliance.store.keys import KeyFile
 from appliance.store.opening import REFUSED, absence_problem, create_lane_store, open_lane_store, refuse_changed_schema
-from appliance.store.people import Person
 from appliance.store.sales import (
     StoredSale,
     ended,
@@ -101,11 +76,27 @@ from appliance.store.shifts import (
     stored_z_report,
     z_entry,
 )
-from appliance.store.sync_attention import Key, LineState, line_states
-from appliance.store.sync_lock import sync_pass
 from appliance.store.sync_state import Status, outbox_state, read_status, retry_parked
 from appliance.store.witness import Witness
 from appliance.store.witness_writer import WitnessedWrite, WitnessWriter
+
+if TYPE_CHECKING:
+    from appliance.core.customer import Customer
+    from appliance.core.document import Document
+    from appliance.core.handover import CompletedHandover, Handover, PickupOrder
+    from appliance.core.lockout import Tick
+    from appliance.core.pickup_list import PickupEntry
+    from appliance.core.return_draft import ReturnDraft
+    from appliance.core.return_rules import ReturnRules
+    from appliance.core.returns import Returned
+    from appliance.core.seal import Verdict
+    from appliance.reports.attention import AttentionList
+    from appliance.reports.handover_receipt import HandoverReceipt
+    from appliance.reports.invoice import Invoice
+    from appliance.reports.receipt import Receipt
+    from appliance.store.invoices import SealedDocument
+    from appliance.store.people import Person
+    from appliance.store.sync_attention import Key, LineState
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -233,6 +224,8 @@ class Till:
 
     def verify(self) -> Verdict:
         """Check the journal's seal, as ``ofn-checkout journal verify`` does."""
+        from appliance.store.audit import verify_store
+
         return verify_store(self.connection, self.key_file, self.lane.id)
 
     @property
@@ -287,6 +280,8 @@ class Till:
 
     def attention(self, attention_after_s: int) -> AttentionList:
         """What sync parked or found, each with what to do in OFN (the needs-attention screen)."""
+        from appliance.reports.attention import attention_list
+
         return attention_list(self.connection, self.clock.now(), attention_after_s)
 
     def retry_parked(self, wait_s: float = 30.0) -> int:
@@ -296,12 +291,16 @@ class Till:
     def answer_credit(self, posting: int, *, found: bool, wait_s: float = 30.0) -> None:
         """A manager looked on the customer's credit page in OFN for a posting in doubt: ``found``,
         it landed and is never sent again; not found, the next pass sends it again."""
+        from appliance.store import credit_postings
+
         self._between_passes(lambda db: credit_postings.answer(db, posting, found=found), "answered", wait_s)
 
     def _between_passes(self, change: Callable[[Database], T], what: str, wait_s: float) -> T:
         """Change the sync's state under its pass lock, as ``sync retry`` does, so never under a
         running pass (SyncBusy after ``wait_s``), on a connection of its own: a screen calls it from
         a worker thread while the till goes on selling."""
+        from appliance.store.sync_lock import sync_pass
+
         if not self.writable:
             raise StoreError(f"{self.path} is open read-only: nothing can be {what} from here")
         db = connect(self.path, write=True)
@@ -313,6 +312,8 @@ class Till:
 
     def retried(self, keys: list[Key]) -> list[LineState]:
         """Where each retried change is now: waiting for a pass, in OFN, or parked again."""
+        from appliance.store.sync_attention import line_states
+
         return line_states(self.connection, keys)
 
     # -- the basket in progress, kept across a restart (store/basket_file.py) --------------------
@@ -535,6 +536,8 @@ class Till:
         A key that cannot be read leaves receipts without the hub code and cross-lane returns
         refused with the reason; the sale goes on (the reason is logged, never the key).
         """
+        from appliance.config.channels.returns import read_receipt_key
+
         self.receipt_key = None
         if self.rules.receipt_key_file is None:
             self.no_hub_code = "no channels file sets [hub] receipt_key_file"
@@ -652,6 +655,8 @@ class Till:
         sale of the same number (a return takes another lane's sale by its square code instead:
         :meth:`return_draft`).
         """
+        from appliance.core.receipt_code import SaleRef, read_sale_ref
+
         uuid = None
         if is_hub_code(text) and self.receipt_key is not None:  # the receipt's square code
             summary = read_hub_code(text, self.receipt_key)
@@ -711,6 +716,8 @@ class Till:
     def receipt(
         self, stored: StoredSale, receipt_config: dict[str, object], fmt: Formatter, *, duplicate: int = 0
     ) -> Receipt:
+        from appliance.reports.receipt import build_receipt
+
         original = self.find_sale(uuid=stored.sale.original_uuid) if stored.sale.original_uuid else None
         number, lane = (original.number, None) if original else _other_lanes_sale(stored.sale)
         labels = {method.code: method.label for method in self.payments}
@@ -737,14 +744,20 @@ class Till:
     # -- hand-over of online orders ------------------------------------------------------------
 
     def pickup_orders(self) -> list[PickupOrder]:
+        from appliance.store.handovers import pickup_orders
+
         return pickup_orders(self.connection)
 
     def pickup_entries(self) -> list[PickupEntry]:
         """The pickup list with what this box handed over: the counter's pick-up screen."""
+        from appliance.store.handovers import pickup_entries
+
         return pickup_entries(self.connection)
 
     def pickup_read_at(self) -> str | None:
         """When the pickup list was last read from OFN (UTC text): how fresh the list on screen is."""
+        from appliance.store.handovers import pickup_read_at
+
         return pickup_read_at(self.connection)
 
     def new_handover(self, number: str, cashier: str) -> Handover:
@@ -753,6 +766,9 @@ class Till:
         An order that already went out (from this box, or OFN shows it shipped) is refused here,
         before the cashier changes anything on it.
         """
+        from appliance.core.handover import Handover, refuse_shipped
+        from appliance.store.handovers import pickup_order, refuse_second_handover
+
         cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
         order = pickup_order(self.connection, number)
@@ -768,6 +784,8 @@ class Till:
 
     def complete_handover(self, handover: Handover) -> CompletedHandover:
         """Seal the hand-over; once this returns it survives a crash and will reach OFN."""
+        from appliance.store.handovers import record_handover
+
         completed = handover.complete(self.clock.now())
         with self._writing() as write:
             connection = write.connection
@@ -779,6 +797,8 @@ class Till:
         self, handover: CompletedHandover, receipt_config: dict[str, object], fmt: Formatter
     ) -> HandoverReceipt:
         """What the customer takes away on request: what changed and what was paid at the counter."""
+        from appliance.reports.handover_receipt import build_handover_receipt
+
         labels = {method.code: method.label for method in self.payments}
         return build_handover_receipt(handover, receipt_config, self.lane.name, fmt, labels, training=self.training)
 
@@ -810,6 +830,9 @@ class Till:
         screen asks whether the customer shows it (``receipt_shown``; None: not asked). No basket is
         in progress when a return starts, so a changed channel file is taken up here, as at a sale.
         """
+        from appliance.core.return_draft import ReturnDraft
+        from appliance.core.returns import returnable
+
         self.reload_rules()
         original, number = self._original_of(text)
         rules = self.return_rules
@@ -852,6 +875,8 @@ class Till:
         return stored.sale, stored.number
 
     def returnable(self, original: StoredSale) -> dict[int, Returned]:
+        from appliance.core.returns import returnable
+
         return returnable(original.sale, returned_so_far(self.connection, original.sale.uuid))
 
     def new_return(self, original: StoredSale, cashier: str) -> Sale:
@@ -860,6 +885,8 @@ class Till:
 
     def _start_return(self, original: CompletedSale, cashier: str) -> Sale:
         """A return of ``original`` in the open shift, sealed with the rules in force (as a sale)."""
+        from appliance.core.returns import start_return
+
         cashier = text.name(cashier, "The cashier's name")
         self._open_shift()
         sale = start_return(
@@ -871,6 +898,8 @@ class Till:
     def add_return_line(
         self, sale: Sale, original: StoredSale, line_no: int, *, quantity: int = 0, weight_g: int = 0
     ) -> Line:
+        from appliance.core.returns import Returned, add_return_line
+
         already = returned_so_far(self.connection, original.sale.uuid).get(line_no, Returned())
         return add_return_line(sale, original.sale, line_no, already, quantity=quantity, weight_g=weight_g)
 
@@ -878,6 +907,8 @@ class Till:
 
     def customers(self, search: str = "", limit: int = 20) -> list[Customer]:
         """The hub's OFN customers and those typed here whose name, e-mail or code hold every word."""
+        from appliance.store import customers as customer_list
+
         return customer_list.search(self.connection, search, limit)
 
     def invoice(self, sale_number: int, customer: Customer, cashier: str) -> Invoice:
@@ -914,12 +945,18 @@ class Till:
         return [self._presented(sealed) for sealed in invoices.recent_documents(self.connection, limit)]
 
     def invoice_document(self, invoice: Invoice, columns: int = 42) -> Document:
+        from appliance.reports.invoice_document import invoice_document
+
         return invoice_document(invoice, self.fmt, columns)
 
     def invoice_pdf(self, invoice: Invoice) -> bytes:
+        from appliance.reports.invoice_pdf import invoice_pdf
+
         return invoice_pdf(invoice, self.fmt)
 
     def _presented(self, sealed: SealedDocument, duplicate: int = 0) -> Invoice:
+        from appliance.reports.invoice import present
+
         labels = {method.code: method.label for method in self.payments}
         return present(self.connection, sealed, self.lane.name, labels, duplicate=duplicate, training=self.training)
 
@@ -1019,6 +1056,8 @@ def _other_lanes_sale(sale: CompletedSale) -> tuple[int | None, int | None]:
 
 
 def _version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version("ofn-checkout")
     except metadata.PackageNotFoundError:

@@ -191,3 +191,32 @@ def test_database_errors_are_explained(config_file: Path, tmp_path: Path, capsys
     assert "busy" in database_problem(sqlite3.OperationalError("database is locked"))
     assert "read-only" in database_problem(sqlite3.OperationalError("attempt to write a readonly database"))
     assert "damaged" in database_problem(sqlite3.DatabaseError("database disk image is malformed"))
+
+
+def test_a_command_runs_with_the_cyclic_collector_on_though_its_loading_had_it_paused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The collector is paused while a command is resolved and imported (what that builds lives as
+    long as the process), and collects again before the command runs: a long-running one (the sync
+    daemon) must not pile up cyclic garbage. And main() leaves it as it found it."""
+    import gc
+
+    from appliance.cli import main as main_module
+
+    seen: dict[str, bool] = {}
+
+    @click.command("collector-probe")
+    def probe() -> None:
+        seen["running"] = gc.isenabled()
+
+    resolve = main_module.PluginGroup.get_command
+
+    def get_command(self: main_module.PluginGroup, ctx: click.Context, name: str) -> click.Command | None:
+        seen["loading"] = gc.isenabled()
+        return probe if name == "collector-probe" else resolve(self, ctx, name)
+
+    monkeypatch.setattr(main_module.PluginGroup, "get_command", get_command)
+    assert gc.isenabled()
+    assert main(["collector-probe"]) == 0
+    assert seen == {"loading": False, "running": True}
+    assert gc.isenabled()

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from textual import events
@@ -27,10 +27,6 @@ from appliance.cli.notify import Notifier
 from appliance.config import Config
 from appliance.core.sale import PaymentMethod
 from appliance.reports.formatting import Formatter
-from appliance.reports.handover_receipt import handover_printed_by_itself
-from appliance.reports.handover_receipt_document import handover_document
-from appliance.reports.receipt import printed_by_itself
-from appliance.reports.receipt_document import receipt_document
 from appliance.store.scan_lookup import ScanLookup
 from appliance.store.sync_state import Status
 from appliance.till import Till
@@ -55,11 +51,13 @@ from .messages import (
     SyncChanged,
     WeightChanged,
 )
-from .payable import Paid, PrintNote
 from .roles import Roles, read_boot_id
 from .screens.base import Counted
 from .widgets.entry import Burst
 from .widgets.status_bar import Part, status_parts
+
+if TYPE_CHECKING:
+    from .payable import Paid, PrintNote  # the payment's modules (hand-overs too) load with the first payment
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +100,12 @@ def freeze_start_up() -> None:
     cyclic garbage on every frame, full collections came every few dozen scans and held the screen
     for 50-200 ms, in the middle of a sale (docs/benchmarks.md, bench/counter_scan.py). Frozen,
     they are no longer walked. ``ofn-checkout run`` and the demo ask for it (``freeze_after``); the
-    tests do not, since it acts on the whole process.
+    tests do not, since it acts on the whole process. ``run`` starts with the collector paused
+    (tui/run.py): from here it collects again.
     """
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 class CheckoutApp(App[int]):
@@ -130,6 +130,7 @@ class CheckoutApp(App[int]):
         freeze_after: float | None = None,
     ):
         super().__init__()
+        self._use_counter_theme()
         self.till = till
         self.config = config
         self.devices = devices or Devices()
@@ -185,9 +186,23 @@ class CheckoutApp(App[int]):
 
     # -- life ------------------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def _use_counter_theme(self) -> None:
+        """The counter's theme from the start, before the stylesheet is first read.
+
+        Set in ``on_mount`` (as Textual's guide does it), the theme's watcher parsed the whole
+        stylesheet a second time with the new colours: 7-10 ms of the first frame. Here nothing is
+        parsed yet, so the theme's variables are simply those the first parse uses, and the app gets
+        the classes the watcher gives it. (The watcher also picks the ANSI colours' mapping for a
+        dark or a light theme: Textual's default theme, dark as ours, already picked it.)
+        """
         self.register_theme(COUNTER_THEME)
-        self.theme = "counter"
+        self.set_reactive(App.theme, COUNTER_THEME.name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        self.set_class(True, f"-theme-{COUNTER_THEME.name}", update=False)
+        self.set_class(COUNTER_THEME.dark, "-dark-mode", update=False)
+        self.set_class(not COUNTER_THEME.dark, "-light-mode", update=False)
+
+    def on_mount(self) -> None:
         self.set_keymap(keymap(self.config.keys))
         from .screens.sale import SaleScreen
 
@@ -383,7 +398,13 @@ class CheckoutApp(App[int]):
             log.exception("opening the drawer failed")
             self.say("The drawer did not open: open it with its key, and tell the manager", "error")
 
+    # The receipts' modules are imported by the first payment, not before the first frame
+    # (docs/benchmarks.md, "bench/counter_start.py").
+
     def auto_print_reason(self, paid: Paid) -> str:
+        from appliance.reports.handover_receipt import handover_printed_by_itself
+        from appliance.reports.receipt import printed_by_itself
+
         if paid.stored is None:
             return handover_printed_by_itself(self.config.receipt, card_taken_back=paid.card_taken_back)
         return printed_by_itself(paid.stored.sale, self.config.receipt, card_taken_back=paid.card_taken_back)
@@ -391,6 +412,11 @@ class CheckoutApp(App[int]):
     def print_paid(self, paid: Paid) -> PrintNote:
         """Send the receipt of a finished payment to the print queue (the sale never waits for paper);
         what to tell the cashier, for whichever screen is in front once the choice is made."""
+        from appliance.reports.handover_receipt_document import handover_document
+        from appliance.reports.receipt_document import receipt_document
+
+        from .payable import PrintNote
+
         queue = self.devices.printer
         if queue is None:
             return PrintNote(False, "This till has no printer: the sale is kept, a receipt can be reprinted elsewhere")

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
-from appliance.core.handover import CompletedHandover
 from appliance.core.sale import Item, Line, PricedBy, Sale, SaleError
 from appliance.store.catalogue import Variant
 from appliance.store.sales import StoredSale
@@ -23,6 +23,9 @@ from appliance.store.scan_lookup import Ambiguous, Match, NoMatch, ScanLookup
 from appliance.till import Till
 from drivers.scale.reading import Reading
 from drivers.weighing import WeighGate, WeighRefused
+
+if TYPE_CHECKING:
+    from appliance.core.handover import CompletedHandover
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from pathlib import Path
@@ -52,14 +53,23 @@ def run(config_path: Path | None, cashier: str, kiosk: bool) -> int:
     """The counter screen: sell, weigh, pay, hand over online orders, return."""
     from appliance.cli.logs import setup_logging
 
+    # The start-up (the store, the devices, the screens) runs with Python's cyclic collector paused,
+    # as the loading of the command did (appliance/cli/main.py): what it builds lives as long as the
+    # till. The app collects once, freezes it and starts the collector again (freeze_start_up).
+    collecting = gc.isenabled()
+    gc.disable()
     log_path = setup_logging("counter")
-    config = config_module.load(config_module.resolve_path(config_path))
-    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(config.store_path.parent))
-    till = Till.open(config)
     try:
-        with build_devices(config.devices) as devices:
-            app = make_app(till, config, devices, cashier=cashier, log_path=log_path, kiosk=kiosk, **RUN_OPTIONS)
-            app.run()
+        config = config_module.load(config_module.resolve_path(config_path))
+        os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(config.store_path.parent))
+        till = Till.open(config)
+        try:
+            with build_devices(config.devices) as devices:
+                app = make_app(till, config, devices, cashier=cashier, log_path=log_path, kiosk=kiosk, **RUN_OPTIONS)
+                app.run()
+        finally:
+            till.close()
     finally:
-        till.close()
+        if collecting:
+            gc.enable()
     return app.return_code or 0

@@ -20,6 +20,9 @@ import click
 
 from appliance import config as config_module
 from appliance.cli.demo import demo_config_text
+from appliance.cli.exit_codes import EXIT_CANNOT as EXIT_CANNOT  # the commands take them from here
+from appliance.cli.exit_codes import EXIT_INTERNAL as EXIT_INTERNAL
+from appliance.cli.exit_codes import EXIT_PROBLEMS as EXIT_PROBLEMS
 from appliance.config import Config
 from appliance.core.clock import Clock
 from appliance.core.money import MoneyError, parse_amount
@@ -27,10 +30,6 @@ from appliance.core.text import NAME_MAX, REASON_MAX, TextError, clean_text
 from appliance.reports.formatting import Formatter
 from appliance.store.database import explain
 from appliance.till import Till
-
-EXIT_PROBLEMS = 1
-EXIT_CANNOT = 3
-EXIT_INTERNAL = 70
 
 
 def database_problem(exc: sqlite3.DatabaseError) -> str:

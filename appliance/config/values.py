@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import get_currency_name, get_currency_precision
+from babel.numbers import get_currency_precision, is_currency
 
 from appliance.core import text
 from appliance.core.cash_count import read_denominations
@@ -102,7 +102,9 @@ def _url(value: object) -> str:
 
 def _currency(value: object) -> str:
     code = _nonempty(value)
-    if len(code) != 3 or not code.isupper() or get_currency_name(code, locale="en") == code:
+    # Babel's list of every currency is global data, the precision's own: asking for the code's
+    # name in English read the English locale's data at each start, for nothing (5-10 ms).
+    if len(code) != 3 or not code.isupper() or not is_currency(code):
         raise ValueError("must be an ISO 4217 currency code such as EUR or GBP")
     if (digits := get_currency_precision(code)) != 2:
         raise ValueError(f"has {digits} decimals: only currencies with cents (2 decimals) are supported for now")

@@ -35,6 +35,13 @@ class Footer(TextualFooter):
         watchers = getattr(self, "__watchers", {}).get("compact")  # where Textual keeps them (reactive.py)
         if watchers:
             watchers[:] = [(node, callback) for node, callback in watchers if node.is_attached]
+        if not self._bindings_ready and not self.children and self.app.app_focus:
+            # Textual's footer is empty until the screen first says its bindings changed, then builds
+            # its keys after the next refresh: a screen's first frame came without its keys, and the
+            # keys a frame later (the counter's first usable frame, bench/counter_start.py). Built
+            # now from the bindings in force; when the screen says they changed, they are built
+            # again only if they differ (bindings_changed).
+            self.set_reactive(TextualFooter._bindings_ready, True)
         if self._bindings_ready:  # what is built now, not what was asked for: Textual skips a change
             self._shown = self._keys_to_show(self.screen)  # while the app has lost the focus
         yield from super().compose()
