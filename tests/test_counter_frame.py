@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual._compositor import Compositor
+from textual.widget import Widget
 
 from appliance.config import Config
 from appliance.till import Till
+from tui.compositor import SpanCompositor
 from tui.screens.base import Said
 from tui.widgets.basket import Basket
 from tui.widgets.panels import BigAmount, LastItem
@@ -155,6 +158,53 @@ async def test_a_basket_longer_than_the_screen_scrolls_with_the_last_line(
             basket.move(-1)  # the highlight moves up a line still in view: two rows drawn, nothing laid out
             await pilot.pause()
             assert passes == [] and len(lines_of(drawn, Basket)) == 2
+
+
+async def test_a_frame_writes_what_textual_s_own_would_and_draws_only_the_lines_it_writes(
+    till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tui/compositor.py: Textual's partial update asked every widget of the screen for all its lines
+    and kept the few its spans write. Ours asks the widgets the spans cross, and writes the same."""
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await scan(pilot, FLOUR)
+            await pilot.pause()
+            compositor = app.screen._compositor
+            assert isinstance(compositor, SpanCompositor)
+            ours = compositor.render_partial_update
+            written: list[tuple[str, str]] = []
+            asked: list[str] = []
+            render_lines = Widget.render_lines
+
+            def spy(self: Widget, crop: Any) -> Any:
+                asked.append(type(self).__name__)
+                return render_lines(self, crop)
+
+            def both() -> Any:
+                regions = set(compositor._dirty_regions)
+                monkeypatch.setattr(Widget, "render_lines", spy)
+                try:
+                    update = ours()
+                finally:
+                    monkeypatch.setattr(Widget, "render_lines", render_lines)
+                if update is not None:  # Textual's own, from the same regions: the lines come from caches now
+                    compositor._dirty_regions.update(regions)
+                    textual_s = Compositor.render_partial_update(compositor)
+                    assert textual_s is not None
+                    written.append((update.render_segments(app.console), textual_s.render_segments(app.console)))
+                return update
+
+            monkeypatch.setattr(compositor, "render_partial_update", both)
+            await scan(pilot, PASTA)
+            await pilot.pause()
+            basket = app.screen.query_one(Basket)
+            basket.move(-1)  # a row of the basket alone
+            await pilot.pause()
+            assert "Added Pasta" in screen_text(app)
+            assert len(written) >= 2 and all(ours_ == textual_s for ours_, textual_s in written), written
+            # The four widgets the scan changed; not the footer, the status bar, the entry, the containers.
+            assert set(asked) == {"Basket", "BigAmount", "LastItem", "Said"}, asked
 
 
 @pytest.mark.parametrize(("environment", "expected"), [(None, 240), ("60", 60)])
