@@ -19,7 +19,8 @@ from rich.text import Text
 from textual import events
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
+
+from .repaint import ScreenRepaint
 
 #: Longer than any code a scanner types, the hub's receipt code included (docs/channels.md: at most
 #: 1,000 signed bytes, 1,600 base32 characters); a stuck key must not grow the line without end.
@@ -34,15 +35,20 @@ class Burst:
     min_chars: int = 6
 
 
-class Entry(Widget, can_focus=True):
-    """The digits typed so far, the waiting quantity, and a hint of what Enter will do."""
+class Entry(ScreenRepaint, can_focus=True):
+    """The digits typed so far, the waiting quantity, and a hint of what Enter will do.
+
+    A key typed repaints the line in the screen's next frame at once (:class:`ScreenRepaint`): the
+    digits of a keyboard-wedge scan and the scan's line share one frame, not one each.
+    """
 
     text: reactive[str] = reactive("", layout=False)
     multiplier: reactive[int | None] = reactive(None)
     hint: reactive[str] = reactive("")
 
     class Changed(Message):
-        """The typed text changed (a search follows it as the cashier types)."""
+        """The typed text changed (a search follows it as the cashier types); posted only by an
+        entry made with ``announce=True``."""
 
         def __init__(self, text: str) -> None:
             super().__init__()
@@ -55,9 +61,14 @@ class Entry(Widget, can_focus=True):
         allow_letters: bool = True,
         text_mode: bool = False,
         secret: bool = False,
+        announce: bool = False,
         id: str | None = None,
     ):
         super().__init__(id=id)
+        # Post Changed on every change. Only a screen that searches as the cashier types wants it:
+        # each message goes through the entry's, the screen's and the app's queues, and a
+        # keyboard-wedge scan is fourteen changes, whose messages ran before the scan's frame.
+        self.announce = announce
         self.secret = secret  # a PIN: each character shows as *
         self.burst = burst  # None: the scanner is a device of its own, every key is typing
         self.allow_letters = allow_letters
@@ -65,7 +76,8 @@ class Entry(Widget, can_focus=True):
         self._times: list[float] = []
 
     def watch_text(self, text: str) -> None:
-        self.post_message(self.Changed(text))
+        if self.announce:
+            self.post_message(self.Changed(text))
 
     # -- what the screens read and change ------------------------------------------------------
 
