@@ -42,7 +42,7 @@ class Entry(ScreenRepaint, can_focus=True):
     digits of a keyboard-wedge scan and the scan's line share one frame, not one each.
     """
 
-    text: reactive[str] = reactive("", layout=False)
+    text: reactive[str] = reactive("", layout=False, repaint=False)  # repainted by watch_text
     multiplier: reactive[int | None] = reactive(None)
     hint: reactive[str] = reactive("")
 
@@ -76,6 +76,10 @@ class Entry(ScreenRepaint, can_focus=True):
         self._times: list[float] = []
 
     def watch_text(self, text: str) -> None:
+        # One repaint a frame however many keys came: the keys of a keyboard-wedge scan come
+        # together, and each refresh costs Textual's bookkeeping (the whole line is drawn anyway).
+        if not self.repaint_waiting():
+            self.refresh()
         if self.announce:
             self.post_message(self.Changed(text))
 
