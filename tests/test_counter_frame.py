@@ -24,9 +24,11 @@ from appliance.till import Till
 from tui.compositor import SpanCompositor
 from tui.screens.base import Said
 from tui.widgets.basket import Basket
+from tui.widgets.entry import Entry
 from tui.widgets.panels import BigAmount, LastItem
 
-from .counter_kit import FLOUR, PASTA, app_for, counter_kit, price, scan, screen_text
+from .counter_kit import FLOUR, PASTA, app_for, counter_kit, price, scan, screen_text, until
+from .test_counter_keys import queue_keys
 
 DRAWN = (Said, LastItem, Basket, BigAmount)
 
@@ -131,6 +133,42 @@ async def test_a_scan_s_widgets_join_the_next_frame_without_a_round_of_messages(
             assert {"Basket", "BigAmount", "LastItem", "Said"} <= set().union(*in_frame), in_frame
             assert not {"Basket", "BigAmount", "LastItem", "Said"} & set(told), told
             assert lines_of(drawn, Basket) == {1, 2}  # and what they changed is drawn
+
+
+async def test_keys_read_together_repaint_the_entry_once_a_frame(
+    till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A keyboard-wedge scan is fourteen keys read in one go: the entry asked for a repaint at each
+    (Textual's bookkeeping each time), where one a frame draws the same (tui/widgets/entry.py)."""
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await scan(pilot, FLOUR)
+            await pilot.pause()
+            screen = app.screen
+            entry = screen.query_one(Entry)
+            asked: list[int] = []
+            refresh = entry.refresh
+
+            def counted(*args: Any, **kwargs: Any) -> Any:
+                asked.append(1)
+                return refresh(*args, **kwargs)
+
+            monkeypatch.setattr(entry, "refresh", counted)
+            in_frame: list[set[str]] = []
+            timer_update = screen._on_timer_update
+
+            def frame() -> None:
+                in_frame.append({type(widget).__name__ for widget in screen._dirty_widgets})
+                timer_update()
+
+            monkeypatch.setattr(screen, "_on_timer_update", frame)
+            screen._update_timer._callback = frame  # the timer holds the bound method it was made with
+            queue_keys(app, PASTA + "\r")
+            await until(pilot, lambda: "Added Pasta" in screen_text(app), what="the line")
+            await pilot.pause()
+            assert entry.text == "" and len(app.counter.lines) == 2
+            assert 1 <= len(asked) <= sum("Entry" in widgets for widgets in in_frame) < len(PASTA), (asked, in_frame)
 
 
 async def test_a_basket_longer_than_the_screen_scrolls_with_the_last_line(
