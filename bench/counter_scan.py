@@ -15,8 +15,9 @@ Samples are ``--gap`` seconds apart, about a quick cashier's pace.
     .venv/bin/python bench/counter_scan.py [--variants 50000] [--rounds 400] [--against OTHER/ofn-checkout] [--quick]
 
 ``--against`` runs another install beside this one (e.g. the commit before a change), on a box of
-its own built the same way, and puts its serial scan into every round: a change of a few tenths
-of a millisecond shows in the same run, where runs one after the other differ by more than that.
+its own built the same way, and puts its scans (serial and keyboard) into every round: a change of
+a few tenths of a millisecond shows in the same run, where runs one after the other differ by more
+than that.
 
 Target: scan to line p50 and p99 within 2x the bare app's key to render.
 """
@@ -40,7 +41,7 @@ from figures import quantiles  # noqa: E402  (bench/, the script's own folder)
 from terminal import PtyProgram  # noqa: E402
 
 BASELINE = "bare app: key -> text"
-OTHER = "the other install: scan (serial) -> line"
+OTHER = {via: f"the other install: scan ({via}) -> line" for via in ("keyboard", "serial")}
 ORDER = ("bare", "keyboard", "serial", "digit")
 
 
@@ -82,7 +83,9 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=0.1, help="seconds between two samples")
     parser.add_argument("--term", default="linux", help="TERM of both apps (linux: the box's console)")
     parser.add_argument("--exe", type=Path, help="another install's ofn-checkout (e.g. before a change)")
-    parser.add_argument("--against", type=Path, help="another install's ofn-checkout, timed in the same rounds")
+    parser.add_argument(
+        "--against", type=Path, help="another install's ofn-checkout: its scans timed in the same rounds"
+    )
     parser.add_argument("--quick", action="store_true", help="a short run: 5,000 variants, 20 rounds")
     args = parser.parse_args()
     if args.quick:
@@ -108,12 +111,13 @@ def main() -> None:
                     for kind in order[turn:] + order[:turn]:
                         if kind == "other":
                             assert other is not None and other_products is not None
-                            took = other.scan(next(other_products), "serial")
-                            if took is not None:
-                                samples[OTHER].append(took)
-                            if other.lines >= args.lines:
-                                other.checkout()
-                            other.app.drain(args.gap)
+                            for via in ("serial", "keyboard")[:: 1 if round_no % 2 else -1]:
+                                took = other.scan(next(other_products), via)
+                                if took is not None:
+                                    samples[OTHER[via]].append(took)
+                                if other.lines >= args.lines:
+                                    other.checkout()
+                                other.app.drain(args.gap)
                             continue
                         if kind == "bare":
                             samples[BASELINE].append(bare_keys.key())
@@ -156,10 +160,13 @@ def main() -> None:
             f"scan ({via}) against the bare key (target <= 2x):"
             f" median {median / base_median:.2f}x, p99 {p99 / base_p99:.2f}x"
         )
-    if samples[OTHER]:
-        median, p99 = quantiles(samples["counter: scan (serial) -> line"])
-        other_median, other_p99 = quantiles(samples[OTHER])
-        print(f"serial scan, this install / the other: median {median / other_median:.3f}, p99 {p99 / other_p99:.3f}")
+    for via, label in OTHER.items():
+        if samples[label]:
+            median, p99 = quantiles(samples[f"counter: scan ({via}) -> line"])
+            other_median, other_p99 = quantiles(samples[label])
+            print(
+                f"{via} scan, this install / the other: median {median / other_median:.3f}, p99 {p99 / other_p99:.3f}"
+            )
 
 
 @contextmanager

@@ -79,3 +79,18 @@ def test_a_write_that_fails_is_logged_and_the_next_one_is_made(
     keeper.keep({"lines": 2})
     keeper.close()
     assert basket_file.kept(folder / "till.db.basket") == {"lines": 2}
+
+
+def test_a_change_waits_for_the_caller_s_moment_unless_someone_waits_for_it(tmp_path: Path) -> None:
+    """The counter draws its new line while the keeper waits; flush (a restart reading the basket
+    back) and close do not wait for that moment."""
+    path = tmp_path / "till.db.basket"
+    keeper = Keeper(path, settle=60)
+    keeper.keep({"lines": 1})
+    keeper.keep({"lines": 2})
+    assert not path.exists()  # settling
+    assert keeper.flush(timeout=10) and basket_file.kept(path) == {"lines": 2}
+    keeper.keep({"lines": 3})
+    assert basket_file.kept(path) == {"lines": 2}  # settling: not written yet
+    keeper.close()
+    assert basket_file.kept(path) == {"lines": 3}

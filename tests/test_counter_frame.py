@@ -16,14 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual._compositor import Compositor
+from textual.widget import Widget
 
 from appliance.config import Config
 from appliance.till import Till
+from tui.compositor import SpanCompositor
 from tui.screens.base import Said
 from tui.widgets.basket import Basket
+from tui.widgets.entry import Entry
 from tui.widgets.panels import BigAmount, LastItem
 
-from .counter_kit import FLOUR, PASTA, app_for, counter_kit, price, scan, screen_text
+from .counter_kit import FLOUR, PASTA, app_for, counter_kit, price, scan, screen_text, until
+from .test_counter_keys import queue_keys
 
 DRAWN = (Said, LastItem, Basket, BigAmount)
 
@@ -130,6 +135,42 @@ async def test_a_scan_s_widgets_join_the_next_frame_without_a_round_of_messages(
             assert lines_of(drawn, Basket) == {1, 2}  # and what they changed is drawn
 
 
+async def test_keys_read_together_repaint_the_entry_once_a_frame(
+    till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A keyboard-wedge scan is fourteen keys read in one go: the entry asked for a repaint at each
+    (Textual's bookkeeping each time), where one a frame draws the same (tui/widgets/entry.py)."""
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await scan(pilot, FLOUR)
+            await pilot.pause()
+            screen = app.screen
+            entry = screen.query_one(Entry)
+            asked: list[int] = []
+            refresh = entry.refresh
+
+            def counted(*args: Any, **kwargs: Any) -> Any:
+                asked.append(1)
+                return refresh(*args, **kwargs)
+
+            monkeypatch.setattr(entry, "refresh", counted)
+            in_frame: list[set[str]] = []
+            timer_update = screen._on_timer_update
+
+            def frame() -> None:
+                in_frame.append({type(widget).__name__ for widget in screen._dirty_widgets})
+                timer_update()
+
+            monkeypatch.setattr(screen, "_on_timer_update", frame)
+            screen._update_timer._callback = frame  # the timer holds the bound method it was made with
+            queue_keys(app, PASTA + "\r")
+            await until(pilot, lambda: "Added Pasta" in screen_text(app), what="the line")
+            await pilot.pause()
+            assert entry.text == "" and len(app.counter.lines) == 2
+            assert 1 <= len(asked) <= sum("Entry" in widgets for widgets in in_frame) < len(PASTA), (asked, in_frame)
+
+
 async def test_a_basket_longer_than_the_screen_scrolls_with_the_last_line(
     till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn: Counter[tuple[str, int]]
 ) -> None:
@@ -155,6 +196,53 @@ async def test_a_basket_longer_than_the_screen_scrolls_with_the_last_line(
             basket.move(-1)  # the highlight moves up a line still in view: two rows drawn, nothing laid out
             await pilot.pause()
             assert passes == [] and len(lines_of(drawn, Basket)) == 2
+
+
+async def test_a_frame_writes_what_textual_s_own_would_and_draws_only_the_lines_it_writes(
+    till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tui/compositor.py: Textual's partial update asked every widget of the screen for all its lines
+    and kept the few its spans write. Ours asks the widgets the spans cross, and writes the same."""
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await scan(pilot, FLOUR)
+            await pilot.pause()
+            compositor = app.screen._compositor
+            assert isinstance(compositor, SpanCompositor)
+            ours = compositor.render_partial_update
+            written: list[tuple[str, str]] = []
+            asked: list[str] = []
+            render_lines = Widget.render_lines
+
+            def spy(self: Widget, crop: Any) -> Any:
+                asked.append(type(self).__name__)
+                return render_lines(self, crop)
+
+            def both() -> Any:
+                regions = set(compositor._dirty_regions)
+                monkeypatch.setattr(Widget, "render_lines", spy)
+                try:
+                    update = ours()
+                finally:
+                    monkeypatch.setattr(Widget, "render_lines", render_lines)
+                if update is not None:  # Textual's own, from the same regions: the lines come from caches now
+                    compositor._dirty_regions.update(regions)
+                    textual_s = Compositor.render_partial_update(compositor)
+                    assert textual_s is not None
+                    written.append((update.render_segments(app.console), textual_s.render_segments(app.console)))
+                return update
+
+            monkeypatch.setattr(compositor, "render_partial_update", both)
+            await scan(pilot, PASTA)
+            await pilot.pause()
+            basket = app.screen.query_one(Basket)
+            basket.move(-1)  # a row of the basket alone
+            await pilot.pause()
+            assert "Added Pasta" in screen_text(app)
+            assert len(written) >= 2 and all(ours_ == textual_s for ours_, textual_s in written), written
+            # The four widgets the scan changed; not the footer, the status bar, the entry, the containers.
+            assert set(asked) == {"Basket", "BigAmount", "LastItem", "Said"}, asked
 
 
 @pytest.mark.parametrize(("environment", "expected"), [(None, 240), ("60", 60)])

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 
 from tui.widgets.text_lines import TextLines, wrapped
 
@@ -99,3 +100,40 @@ def test_the_lines_are_the_ones_rich_s_wrap_gives(text: Text, width: int) -> Non
         (line.plain, line.spans, line.style) for line in rich
     ]
     assert all(line is not text for line in mine)  # a copy: the widget's own text is never changed through a line
+
+
+def colour_of(app: App[None], y: int = 0) -> Any:
+    """The foreground colour the widget's line ``y`` is drawn in (its first segment with text)."""
+    widget = app.screen.query_one(TextLines)
+    strip = widget.render_lines(Region(0, y, widget.size.width, 1))[0]
+    return next(segment.style.color for segment in strip if segment.text.strip())
+
+
+class Styled(App[None]):
+    CSS = "TextLines { width: 20; height: 2; color: #00aa00; } TextLines.alert { color: #aa0000; }"
+
+    def compose(self) -> ComposeResult:
+        yield TextLines("stock low")
+
+
+async def test_the_styles_kept_between_frames_follow_a_class_an_inline_style_and_a_parent_s_style() -> None:
+    """tui/widgets/kept_styles.py: the styles are looked up once, and again whenever they may have changed."""
+    app = Styled()
+    async with app.run_test(size=(30, 4)) as pilot:
+        widget = app.screen.query_one(TextLines)
+        assert colour_of(app).triplet.hex == "#00aa00"
+        widget.update("stock very low")  # a repaint of one line keeps the styles
+        await pilot.pause()
+        assert colour_of(app).triplet.hex == "#00aa00"
+        widget.add_class("alert")
+        await pilot.pause()
+        assert colour_of(app).triplet.hex == "#aa0000"
+        widget.styles.color = "#0000aa"
+        await pilot.pause()
+        assert colour_of(app).triplet.hex == "#0000aa"
+        widget.styles.clear_rule("color")
+        widget.remove_class("alert")
+        app.screen.styles.background = "#aaaa00"  # the parent's background shows through
+        await pilot.pause()
+        strip = widget.render_lines(Region(0, 0, widget.size.width, 1))[0]
+        assert {segment.style.bgcolor.triplet.hex for segment in strip if segment.style.bgcolor} == {"#aaaa00"}

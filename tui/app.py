@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -179,6 +180,18 @@ class CheckoutApp(App[int]):
             if await self._check_bindings(event.key, priority=True) or await self.keys.take(event):
                 return
         await super().on_event(event)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's own driver, except on a Linux terminal: the same one handing keys over in
+        batches (tui/driver.py)."""
+        driver_class = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+
+        if driver_class is LinuxDriver:
+            from .driver import KeysAtOnce
+
+            return KeysAtOnce
+        return driver_class
 
     def get_key_display(self, binding: Binding) -> str:
         """Keys as printed on the keypad, in characters every console font has (no ⏎ or ⌫)."""

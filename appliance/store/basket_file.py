@@ -19,6 +19,9 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+#: How long the thread leaves the process to itself after a change before writing it (see Keeper).
+SETTLE = 0.005
+
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -79,17 +82,25 @@ class Keeper:
     system calls, never holds Python's lock while the screen draws), and goes on; this thread
     writes it, and when several came meanwhile, only the newest.
 
-    The file then trails the screen by the write's time (well under a millisecond, unless the disk
-    is busy): a crash in that moment loses the last change of an unpaid basket, which the cashier
-    sees on the screen that comes back. Sales are never kept here; the journal has them.
+    The thread writes a change ``settle`` seconds after it came (5 ms; changes that come meanwhile
+    are written as one, the newest), not at once: the counter draws its new line in that moment,
+    and a write beside it (about a millisecond of the system's time for the rename on ext4, and
+    Python's lock taken back and forth at each system call) made a scan's line show 0.5-0.7 ms
+    later (bench/counter_scan.py, docs/benchmarks.md). :meth:`flush` and :meth:`close` do not wait.
+
+    The file then trails the screen by that moment and the write's time (a few milliseconds, unless
+    the disk is busy): a crash in that moment loses the last change of an unpaid basket, which the
+    cashier sees on the screen that comes back. Sales are never kept here; the journal has them.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, settle: float = SETTLE):
         self.path = path
+        self.settle = settle
         self._changed = threading.Condition()
         self._pending: tuple[bytes | None] | None = None  # (None,): drop the file
         self._writing = False
         self._closed = False
+        self._hurry = False  # flush() or close() waits: no settling
         self._thread: threading.Thread | None = None
 
     def keep(self, record: dict[str, Any] | None) -> None:
@@ -106,11 +117,18 @@ class Keeper:
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until what was handed over is written; False if ``timeout`` passed first."""
         with self._changed:
-            return self._changed.wait_for(self._written, timeout)
+            self._hurry = True
+            self._changed.notify_all()
+            try:
+                return self._changed.wait_for(self._written, timeout)
+            finally:
+                self._hurry = False
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what is waiting, then stop the thread."""
         with self._changed:
+            self._hurry = True
+            self._changed.notify_all()
             self._changed.wait_for(self._written, timeout)
             self._closed = True
             self._changed.notify_all()
@@ -128,6 +146,8 @@ class Keeper:
                 self._changed.wait_for(lambda: self._pending is not None or self._closed)
                 if self._pending is None:
                     return  # closed, nothing left to write
+                if self.settle > 0:  # the caller's moment after the change: see the class's docstring
+                    self._changed.wait_for(lambda: self._hurry or self._closed, self.settle)
                 (data,), self._pending = self._pending, None
                 self._writing = True
             try:

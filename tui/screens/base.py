@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rich.console import RenderableType
 from rich.text import Text
 from textual import events
+from textual._compositor import Compositor
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
 from textual.containers import Vertical
@@ -31,6 +32,7 @@ from appliance.store.catalogue import Variant
 from drivers.scale.reading import Reading
 from drivers.weighing import WeighRefused
 
+from ..compositor import SpanCompositor
 from ..guard import Guarded, guard
 from ..widgets.footer import Footer
 from ..widgets.status_bar import StatusBar
@@ -65,6 +67,10 @@ class Said(TextLines):
 
 class Counted(Guarded):
     """The parts of a screen that know the app: status, message line, device events, errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._compositor: Compositor = SpanCompositor()  # a frame draws only the lines it writes (tui/compositor.py)
 
     def push(self, screen: Screen[Any], callback: Callable[[Any], object] | None = None) -> None:
         """Open ``screen`` over this one; its result goes to ``callback`` through the safety net."""

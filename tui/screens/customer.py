@@ -34,7 +34,7 @@ class CustomerScreen(CounterModal[Customer | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(self.title_text, style="bold"), id="dialog-title")
-            yield Entry(text_mode=True, id="entry")
+            yield Entry(text_mode=True, announce=True, id="entry")
             yield Static(id="choices")
             yield Said(id="said")
         yield Footer(show_command_palette=False)

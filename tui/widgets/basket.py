@@ -27,6 +27,7 @@ from textual.strip import Strip
 from appliance.core.sale import LineTotal, PricedBy
 from appliance.reports.formatting import Formatter
 
+from .kept_styles import KeptStyles
 from .repaint import ScreenRepaint
 
 VOID = "VOID "
@@ -36,7 +37,7 @@ CELLS = tuple(Style.from_meta({"basket_column": column}) for column in range(3))
 Cells = tuple[bool, str, str, str, int]  # voided, name, what changed the price, quantity, amount in cents
 
 
-class Basket(ScrollView, ScreenRepaint, can_focus=False):  # ScrollView first (see ScreenRepaint)
+class Basket(ScrollView, ScreenRepaint, KeptStyles, can_focus=False):  # ScrollView first (see ScreenRepaint)
     """The lines of the sale in progress, under a header; the screen moves the highlight."""
 
     COMPONENT_CLASSES = {"basket--header", "basket--cursor"}
@@ -52,7 +53,7 @@ class Basket(ScrollView, ScreenRepaint, can_focus=False):  # ScrollView first (s
         self._cells: dict[int, Cells] = {}
         self.cursor_row = -1
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
-        self._styles = (Style(), Style(), Style())  # base, highlighted row, header: set per render pass
+        self._styles: tuple[Style, ...] = (Style(), Style(), Style())  # base, highlighted row, header: per pass
 
     # -- what the screens call ---------------------------------------------------------------------
 
@@ -96,10 +97,13 @@ class Basket(ScrollView, ScreenRepaint, can_focus=False):  # ScrollView first (s
     # -- drawing -------------------------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        base = self.rich_style  # the styles of this pass, looked up once rather than once a line
-        header = self.get_component_rich_style("basket--header")
-        self._styles = (base, base + self.get_component_rich_style("basket--cursor"), header)
+        self._styles = self.kept_styles()  # the styles of this pass, looked up once rather than once a line
         return super().render_lines(crop)
+
+    def _look_up_styles(self) -> tuple[Style, ...]:
+        base = self.rich_style
+        header = self.get_component_rich_style("basket--header")
+        return (base, base + self.get_component_rich_style("basket--cursor"), header)
 
     def render_line(self, y: int) -> Strip:
         base, cursor, header = self._styles

@@ -15,11 +15,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
+from textual.strip import Strip
+
+from .kept_styles import KeptStyles
+from .repaint import ScreenRepaint
+from .text_lines import wrapped
 
 #: Longer than any code a scanner types, the hub's receipt code included (docs/channels.md: at most
 #: 1,000 signed bytes, 1,600 base32 characters); a stuck key must not grow the line without end.
@@ -34,15 +41,20 @@ class Burst:
     min_chars: int = 6
 
 
-class Entry(Widget, can_focus=True):
-    """The digits typed so far, the waiting quantity, and a hint of what Enter will do."""
+class Entry(ScreenRepaint, KeptStyles, can_focus=True):
+    """The digits typed so far, the waiting quantity, and a hint of what Enter will do.
 
-    text: reactive[str] = reactive("", layout=False)
+    A key typed repaints the line in the screen's next frame at once (:class:`ScreenRepaint`): the
+    digits of a keyboard-wedge scan and the scan's line share one frame, not one each.
+    """
+
+    text: reactive[str] = reactive("", layout=False, repaint=False)  # repainted by watch_text
     multiplier: reactive[int | None] = reactive(None)
     hint: reactive[str] = reactive("")
 
     class Changed(Message):
-        """The typed text changed (a search follows it as the cashier types)."""
+        """The typed text changed (a search follows it as the cashier types); posted only by an
+        entry made with ``announce=True``."""
 
         def __init__(self, text: str) -> None:
             super().__init__()
@@ -55,9 +67,14 @@ class Entry(Widget, can_focus=True):
         allow_letters: bool = True,
         text_mode: bool = False,
         secret: bool = False,
+        announce: bool = False,
         id: str | None = None,
     ):
         super().__init__(id=id)
+        # Post Changed on every change. Only a screen that searches as the cashier types wants it:
+        # each message goes through the entry's, the screen's and the app's queues, and a
+        # keyboard-wedge scan is fourteen changes, whose messages ran before the scan's frame.
+        self.announce = announce
         self.secret = secret  # a PIN: each character shows as *
         self.burst = burst  # None: the scanner is a device of its own, every key is typing
         self.allow_letters = allow_letters
@@ -65,7 +82,12 @@ class Entry(Widget, can_focus=True):
         self._times: list[float] = []
 
     def watch_text(self, text: str) -> None:
-        self.post_message(self.Changed(text))
+        # One repaint a frame however many keys came: the keys of a keyboard-wedge scan come
+        # together, and each refresh costs Textual's bookkeeping (the whole line is drawn anyway).
+        if not self.repaint_waiting():
+            self.refresh()
+        if self.announce:
+            self.post_message(self.Changed(text))
 
     # -- what the screens read and change ------------------------------------------------------
 
@@ -134,6 +156,26 @@ class Entry(Widget, can_focus=True):
         return True
 
     # -- drawing -------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """The line drawn from its Rich text, not through Textual's visual pipeline, which took a third
+        of a millisecond of each frame a key is typed in. The same segments as Textual's: each with
+        its offset in the line (Textual's text selection reads it), the rest of the line in the
+        background alone (the screens' snapshots hold it)."""
+        style, pad = self.kept_styles()
+        width = self.content_size.width
+        lines = wrapped(self.app.console, self.render(), width) if y == 0 else []
+        if not lines:
+            return Strip.blank(width, pad)
+        segments, x = [], 0
+        for text, segment_style, _ in Segment.apply_style(lines[0].render(self.app.console), style):
+            segments.append(Segment(text, (segment_style or style) + Style.from_meta({"offset": (x, y)})))
+            x += cell_len(text)
+        return Strip(segments).adjust_cell_length(width, pad)
+
+    def _look_up_styles(self) -> tuple[Style, ...]:
+        style = self.rich_style
+        return style, Style.from_color(bgcolor=style.bgcolor)
 
     def render(self) -> Text:
         line = Text()

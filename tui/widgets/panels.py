@@ -41,6 +41,7 @@ class BigAmount(DrawnLines):
         return self._caption
 
     def show(self, amount: str, caption: str | None = None) -> None:
+        changed: list[int] = []
         if caption is not None and caption != self._caption:
             self._caption = caption
             before, self._lines = self._lines, self._wrap(self.content_size.width)
@@ -48,17 +49,16 @@ class BigAmount(DrawnLines):
                 self._strips.clear()
                 self.refresh(layout=True)  # the box grows or shrinks: drawn whole
             else:
-                for y in changed_lines(before, self._lines):
-                    self._repaint(y)
+                changed += changed_lines(before, self._lines)
         if amount != self._value:
             self._value = amount
-            for row in range(3):
-                self._repaint(len(self._lines) + row)
+            changed += range(len(self._lines), len(self._lines) + 3)
+        self._repaint(*changed)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._wrap(width)) + 3
 
-    def _styles(self) -> tuple[Style, ...]:
+    def _look_up_styles(self) -> tuple[Style, ...]:
         base = self.rich_style
         caption = base + self.get_component_rich_style("big-amount--caption", partial=True)
         digits = base + self.get_component_rich_style("big-amount--digits", partial=True)

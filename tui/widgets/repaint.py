@@ -33,6 +33,8 @@ OTHER_WORK = ("_layout_required", "_scroll_required", "_refresh_styles_required"
 class ScreenRepaint(Widget):
     """Repaints join the screen's next frame at once (see the module's docstring)."""
 
+    _joined: Any = None  # the screen whose next frame this widget joined last
+
     def check_idle(self) -> None:
         screen = self._screen_for_repaint()
         if screen is None:
@@ -40,7 +42,15 @@ class ScreenRepaint(Widget):
             return
         self._repaint_required = False
         screen._dirty_widgets.add(self)
+        self._joined = screen
         screen._update_timer.resume()
+
+    def repaint_waiting(self) -> bool:
+        """Whether a repaint asked for is still waiting for the screen's next frame, nothing drawn
+        since (Textual's ``_dirty_regions`` are emptied when the widget is drawn): a change made now
+        is drawn in that frame without asking again."""
+        screen = self._joined
+        return screen is not None and bool(self._dirty_regions) and self in screen._dirty_widgets
 
     def _screen_for_repaint(self) -> Any:
         """The screen in front, if a repaint is all this widget waits for; else None."""

@@ -21,6 +21,8 @@ from rich.text import Text
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
+from ..compositor import runs
+from .kept_styles import KeptStyles
 from .repaint import ScreenRepaint
 
 
@@ -28,12 +30,13 @@ def as_text(content: str | Text) -> Text:
     return content if isinstance(content, Text) else Text(content)
 
 
-class DrawnLines(ScreenRepaint):
+class DrawnLines(ScreenRepaint, KeptStyles):
     """A widget drawn a line at a time, each line kept once drawn: a change repaints the lines it
     names (:meth:`_repaint`), and a new width or style draws them all again.
 
-    A subclass says how its text wraps (:meth:`_wrap`), which styles a pass uses (:meth:`_styles`,
-    looked up once a pass rather than once a line) and how one line is drawn (:meth:`_draw`).
+    A subclass says how its text wraps (:meth:`_wrap`), which styles it draws with
+    (:meth:`_look_up_styles`, kept until they may change: tui/widgets/kept_styles.py) and how one
+    line is drawn (:meth:`_draw`).
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None):
@@ -45,18 +48,20 @@ class DrawnLines(ScreenRepaint):
     def _wrap(self, width: int) -> list[Text]:
         raise NotImplementedError
 
-    def _styles(self) -> tuple[Style, ...]:
-        return (self.rich_style,)
-
     def _draw(self, y: int, width: int, *styles: Style) -> Strip:
         raise NotImplementedError
 
-    def _repaint(self, y: int) -> None:
-        self._strips.pop(y, None)
-        self.refresh(Region(0, y, max(1, self.content_size.width), 1))
+    def _repaint(self, *lines: int) -> None:
+        """Repaint ``lines`` (one refresh for them all: each costs Textual's bookkeeping)."""
+        if not lines:
+            return
+        for y in lines:
+            self._strips.pop(y, None)
+        width = max(1, self.content_size.width)
+        self.refresh(*(Region(0, top, width, height) for top, height in runs(sorted(set(lines)))))
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        laid = (self.content_size.width, self._styles())
+        laid = (self.content_size.width, self.kept_styles())
         if self._laid != laid:
             self._laid, self._lines, self._strips = laid, self._wrap(laid[0]), {}
         return super().render_lines(crop)
@@ -93,8 +98,7 @@ class TextLines(DrawnLines):
             self.refresh()  # not drawn yet at this width: everything is drawn anyway
             return
         before, self._lines = self._lines, self._wrap(self._laid[0])
-        for y in changed_lines(before, self._lines):
-            self._repaint(y)
+        self._repaint(*changed_lines(before, self._lines))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._wrap(width))
