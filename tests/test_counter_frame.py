@@ -97,6 +97,20 @@ async def test_a_scan_lays_nothing_out_and_draws_only_the_lines_it_changed(
             assert lines_of(drawn, BigAmount) == {0, 1, 2, 3}  # "TOTAL  (2 lines)" and the three rows of digits
 
 
+def record_frames(screen: Any, monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The names of the widgets each frame of ``screen`` draws, one set a frame, from now on."""
+    in_frame: list[set[str]] = []
+    timer_update = screen._on_timer_update
+
+    def frame() -> None:
+        in_frame.append({type(widget).__name__ for widget in screen._dirty_widgets})
+        timer_update()
+
+    monkeypatch.setattr(screen, "_on_timer_update", frame)
+    screen._update_timer._callback = frame  # the timer holds the bound method it was made with
+    return in_frame
+
+
 async def test_a_scan_s_widgets_join_the_next_frame_without_a_round_of_messages(
     till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn: Counter[tuple[str, int]]
 ) -> None:
@@ -117,15 +131,7 @@ async def test_a_scan_s_widgets_join_the_next_frame_without_a_round_of_messages(
                 await original(self, message)
 
             monkeypatch.setattr(type(screen), "_on_update", on_update)
-            in_frame: list[set[str]] = []
-            timer_update = screen._on_timer_update
-
-            def frame() -> None:
-                in_frame.append({type(widget).__name__ for widget in screen._dirty_widgets})
-                timer_update()
-
-            monkeypatch.setattr(screen, "_on_timer_update", frame)
-            screen._update_timer._callback = frame  # the timer holds the bound method it was made with
+            in_frame = record_frames(screen, monkeypatch)
             drawn.clear()
             await scan(pilot, PASTA)
             await pilot.pause()
@@ -155,15 +161,7 @@ async def test_keys_read_together_repaint_the_entry_once_a_frame(
                 return refresh(*args, **kwargs)
 
             monkeypatch.setattr(entry, "refresh", counted)
-            in_frame: list[set[str]] = []
-            timer_update = screen._on_timer_update
-
-            def frame() -> None:
-                in_frame.append({type(widget).__name__ for widget in screen._dirty_widgets})
-                timer_update()
-
-            monkeypatch.setattr(screen, "_on_timer_update", frame)
-            screen._update_timer._callback = frame  # the timer holds the bound method it was made with
+            in_frame = record_frames(screen, monkeypatch)
             queue_keys(app, PASTA + "\r")
             await until(pilot, lambda: "Added Pasta" in screen_text(app), what="the line")
             await pilot.pause()
