@@ -237,43 +237,49 @@ class Till:
 
         The reader opens its own read-only connection on first use, in the thread that calls it,
         so polling never shares the till's connection nor takes a write lock. It is also how the
-        till learns that its store went bad under it: the file missing, emptied, replaced by
-        another (the till would go on writing into the one it opened, lost at the next restart) or
-        unreadable. That raises StoreUnreadable, saying what to do, and sets ``store_trouble``, so
-        every write is refused until a read succeeds again; another writer's lock raises as it
-        came. After any failure the next read opens the file afresh, so a store put back is read.
+        till learns that its store went bad under it: the file missing, emptied, overwritten,
+        replaced by another (the till would go on writing into the one it opened, lost at the next
+        restart), or unreadable by SQLite twice in a row (once may be a passing lock or I/O error).
+        That raises StoreUnreadable, saying what to do, and sets ``store_trouble`` for good: every
+        write is refused until the till restarts, even if the file reads again. The till's own
+        connection still holds the old file's pages and its ``-wal``: writing through it into a
+        store put back from a backup would mix the two (a damaged file). A restart opens and
+        checks the file in place. Another writer's lock raises as it came.
         """
         path, clock, opened = self.path, self.clock, threading.local()
         key_path, lane_id, identity = self.key_file.path, self.lane.id, self._file_identity
+        doubt: list[str] = []  # what the last read could not do, if it failed at SQLite's level
 
         def close() -> None:
             if getattr(opened, "db", None) is not None:
                 opened.db.close()
                 opened.db = None
 
-        def unreadable(problem: str, cause: BaseException | None = None) -> StoreUnreadable:
-            close()
-            self.store_trouble = problem
-            error = StoreUnreadable(problem)
-            error.__cause__ = cause
-            return error
+        def unreadable(problem: str) -> StoreUnreadable:
+            if self.store_trouble is None:
+                self.store_trouble = problem
+            return StoreUnreadable(self.store_trouble)
 
         def read() -> Status:
-            gone = absence_problem(path, key_path, lane_id) or replaced(path, identity) or overwritten(path)
-            if gone is not None:
-                raise unreadable(gone)
+            if self.store_trouble is not None:
+                raise unreadable(self.store_trouble)
+            if identity is not None:  # a file (not an in-memory store): is it still the one opened?
+                gone = absence_problem(path, key_path, lane_id) or replaced(path, identity) or overwritten(path)
+                if gone is not None:
+                    close()
+                    raise unreadable(gone)
             try:
                 if getattr(opened, "db", None) is None:
                     opened.db = connect(path, write=False)
                 status = read_status(opened.db.conn, clock.now())
             except (sqlite3.DatabaseError, StoreError) as exc:
-                if is_busy(exc):
-                    close()
+                close()
+                problem = str(exc) if isinstance(exc, StoreError) else f"{path} {explain(exc, opening=True)}"
+                if is_busy(exc) or not doubt:
+                    doubt[:] = [] if is_busy(exc) else [problem]
                     raise
-                raise unreadable(
-                    str(exc) if isinstance(exc, StoreError) else f"{path} {explain(exc, opening=True)}", exc
-                ) from exc
-            self.store_trouble = None
+                raise unreadable(problem) from exc
+            doubt.clear()
             return status
 
         return read
@@ -303,6 +309,7 @@ class Till:
 
         if not self.writable:
             raise StoreError(f"{self.path} is open read-only: nothing can be {what} from here")
+        self._refuse_if_troubled()
         db = connect(self.path, write=True)
         try:
             with sync_pass(db, wait_s=wait_s):
@@ -349,6 +356,7 @@ class Till:
 
     def set_plus(self, plus: dict[int, int]) -> None:
         """Give variants the PLUs a cashier types for them (PLU → variant id), in one transaction."""
+        self._refuse_if_troubled()
         with write_transaction(self.db) as connection:
             for plu, variant_id in plus.items():
                 set_plu(connection, plu, variant_id, self.clock.now())
@@ -1026,9 +1034,14 @@ class Till:
         behind the journal, never run ahead of it (appliance/store/witness_writer.py)."""
         if not self.writable:
             raise StoreError("This store was opened read-only: nothing was written")
-        if self.store_trouble is not None:
-            raise StoreError(f"Nothing was saved: {self.path.name} went bad while the till ran; call support")
+        self._refuse_if_troubled()
         return WitnessedWrite(self.db, self._witness_writer)
+
+    def _refuse_if_troubled(self) -> None:
+        if self.store_trouble is not None:
+            raise StoreError(
+                f"Nothing was saved: {self.path.name} went bad while the till ran; call support, then restart the till"
+            )
 
     @contextmanager
     def _writing(self) -> Iterator[WitnessedWrite]:

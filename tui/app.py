@@ -294,13 +294,10 @@ class CheckoutApp(App[int]):
 
     @guarded
     def on_store_trouble(self, message: StoreTrouble) -> None:
-        """The store went bad under the till: said once, and in red in the bar for as long as it
-        lasts, since no sale can be saved until support puts the store back."""
-        before, self.store_problem = self.store_problem, message.problem
-        if message.problem is not None:
-            self.say(STORE_WENT_BAD, "error")  # the problem itself is in the log, for support
-        elif before is not None:
-            self.say("The till's store can be read again", "ok")
+        """The store went bad under the till: said once, and in red in the bar until the till
+        restarts, since no sale can be saved before (Till.sync_status_reader says why)."""
+        self.store_problem = message.problem
+        self.say(STORE_WENT_BAD, "error")  # the problem itself is in the log, for support
         self.refresh_status()
 
     @guarded

@@ -118,31 +118,28 @@ class Bridge:
             self._stop.wait(0.5)
 
     def _watch_sync(self) -> None:
-        """Polls the sync state, and so learns first when the store itself went bad: the trouble is
-        posted (and logged) when it starts, changes or ends, not once a poll."""
+        """Polls the sync state, and so learns first when the store itself went bad: that is posted
+        (and logged) once, since the till refuses to write until it restarts; a failure that passes
+        is logged when it first comes, not once a poll."""
         assert self.sync_status is not None
         last: Status | None = None
         trouble: str | None = None
         failure = ""
         while not self._stop.is_set():
-            status, problem = None, None
+            status = None
             try:
                 status = self.sync_status()
             except StoreUnreadable as exc:
-                problem = str(exc)
+                if trouble is None:
+                    trouble = str(exc)
+                    log.error("the store cannot be read: %s", trouble)
+                    self.app.post_message(StoreTrouble(trouble))
             except Exception as exc:  # a locked or busy store: try again at the next poll
                 if str(exc) != failure:
                     log.exception("reading the sync state failed (said again only if it changes)")
                 failure = str(exc)
             else:
                 failure = ""
-            if problem != trouble and (problem is not None or status is not None):
-                if problem is not None:
-                    log.error("the store cannot be read: %s", problem)
-                else:
-                    log.info("the store can be read again")
-                trouble = problem
-                self.app.post_message(StoreTrouble(problem))
             if status is not None and status != last:
                 last = status
                 self.app.post_message(SyncChanged(status))

@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 #: What the cashier reads when the store went bad under the till (the log says exactly how).
 STORE_WENT_BAD = (
-    "Sales cannot be saved: the till's store was emptied, replaced or damaged. Call support; the basket is kept"
+    "Sales cannot be saved: the till's store was emptied, replaced or damaged. Call support, then restart the"
+    " till; the basket is kept"
 )
 
 F = TypeVar("F", bound=Callable[..., Any])

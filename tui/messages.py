@@ -66,7 +66,7 @@ class SyncChanged(Message):
 
 @dataclass
 class StoreTrouble(Message):
-    """The till's store could not be read (emptied, replaced or damaged behind the till's back), or
-    ``None``: it can be read again. Said once, and kept in the status bar while it lasts."""
+    """The till's store went bad behind its back (emptied, replaced, overwritten, unreadable): the
+    till writes nothing more until it restarts. Said once, and kept in the status bar."""
 
-    problem: str | None
+    problem: str
