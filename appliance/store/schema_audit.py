@@ -34,7 +34,7 @@ Objects = dict[tuple[str, str], str | None]
 @cache
 def known_migrations() -> tuple[str, ...]:
     """This version's migrations, in the order they run."""
-    empty = Database(memory=True)
+    empty = Database(memory=True, execute_plugins=False)
     try:
         return tuple(migration.name for migration in migrations.pending(empty))
     finally:
@@ -91,7 +91,7 @@ def schema_problems(connection: sqlite3.Connection, applied: tuple[str, ...]) ->
 @cache
 def expected_objects(applied: tuple[str, ...]) -> Objects:
     """The schema this version's first ``len(applied)`` migrations make, built in memory."""
-    reference = Database(memory=True)
+    reference = Database(memory=True, execute_plugins=False)
     known = known_migrations()
     try:
         migrations.apply(reference, stop_before=known[len(applied)] if len(applied) < len(known) else None)
