@@ -11,7 +11,7 @@ can use them directly too. After each commit it renews the head witness beside t
 read-only for the commands that only read.
 
 What the sale in progress and its sealing use is imported here; what only a later task uses
-(returns, hand-overs, invoices, receipts as documents, the attention list, verify) is imported by
+(returns, hand-overs, invoices and credit notes, receipts as documents, the attention list, verify) is imported by
 the method that does it: the counter's first frame waits for every module it imports, and a
 dataclass costs about half a millisecond to define (docs/benchmarks.md, "bench/counter_start.py").
 """
@@ -38,7 +38,6 @@ from appliance.config.channels.source import RulesSource
 from appliance.core import text
 from appliance.core.clock import Clock, SystemClock, parse_utc, utc_text
 from appliance.core.discount_rules import AutoDiscounts
-from appliance.core.invoice import CREDIT_NOTE, INVOICE, parse_label, seller_from_config, seller_if_set
 from appliance.core.money import from_cents, to_cents
 from appliance.core.receipt_token import as_sale, is_hub_code, sign, summarize
 from appliance.core.receipt_token import read as read_hub_code
@@ -46,7 +45,7 @@ from appliance.core.sale import CompletedSale, Item, Kind, Line, PaymentMethod, 
 from appliance.core.sale_draft import DraftError, draft_record, sale_from_draft
 from appliance.core.tax import VatRate
 from appliance.reports.formatting import Formatter
-from appliance.store import basket_file, closures, invoices, people
+from appliance.store import basket_file, closures, people
 from appliance.store import journal as journal_store
 from appliance.store.basket_file import basket_path
 from appliance.store.catalogue import CatalogueError, Variant, as_item, get_variant, shelf_item, variant_names
@@ -579,6 +578,9 @@ class Till:
                 last=self._last_sale,
             )
             if completed.kind is Kind.RETURN:  # may seal a credit note after it: the witness reads the tip
+                from appliance.core.invoice import seller_if_set
+                from appliance.store import invoices
+
                 invoices.issue_credit_note(
                     connection, self.key, stored, seller_if_set(self.receipt_config), completed.completed_at
                 )
@@ -921,6 +923,9 @@ class Till:
 
     def invoice(self, sale_number: int, customer: Customer, cashier: str) -> Invoice:
         """Invoice a completed sale, now or later; asked again for the same customer: a numbered duplicate."""
+        from appliance.core.invoice import seller_from_config
+        from appliance.store import invoices
+
         cashier, seller = text.name(cashier, "The cashier's name"), seller_from_config(self.receipt_config)
         with self._writing() as write:
             connection = write.connection
@@ -929,19 +934,30 @@ class Till:
 
     def invoice_for(self, sale_number: int) -> Invoice | None:
         """The invoice of a sale, if it has one (a return of it then gets a credit note)."""
+        from appliance.core.invoice import INVOICE
+        from appliance.store import invoices
+
         return self._maybe(invoices.of_sale(self.connection, sale_number, INVOICE))
 
     def credit_note_for(self, return_number: int) -> Invoice | None:
         """The credit note a return of an invoiced sale got when it was completed."""
+        from appliance.core.invoice import CREDIT_NOTE
+        from appliance.store import invoices
+
         return self._maybe(invoices.of_sale(self.connection, return_number, CREDIT_NOTE))
 
     def find_invoice(self, number: str) -> Invoice | None:
         """An invoice or credit note by its printed number (``INV-1-000042``, ``CN-1-000003``) or ``42``."""
+        from appliance.core.invoice import INVOICE, parse_label
+        from appliance.store import invoices
+
         kind, value = parse_label(number, self.lane.id)
         return self._maybe(invoices.find_document(self.connection, kind or INVOICE, value))
 
     def duplicate_invoice(self, invoice: Invoice, cashier: str) -> Invoice:
         """The same invoice or credit note handed out again, marked and numbered as a duplicate."""
+        from appliance.store import invoices
+
         cashier = text.name(cashier, "The cashier's name")
         with self._writing() as write:
             connection = write.connection
@@ -950,7 +966,9 @@ class Till:
 
     def invoices(self, limit: int = 50) -> list[Invoice]:
         """The newest invoices and credit notes, newest first."""
-        return [self._presented(sealed) for sealed in invoices.recent_documents(self.connection, limit)]
+        from appliance.store import invoices as documents
+
+        return [self._presented(sealed) for sealed in documents.recent_documents(self.connection, limit)]
 
     def invoice_document(self, invoice: Invoice, columns: int = 42) -> Document:
         from appliance.reports.invoice_document import invoice_document

@@ -19,8 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from appliance.core.document import Document, DrawerKick
-
 from .print_queue import PrintQueue
 
 DEFAULT_RELAY_PIN = 23
@@ -42,6 +40,8 @@ class PrinterDrawer:
         self.last_job: int | None = None
 
     def open(self) -> None:
+        from appliance.core.document import Document, DrawerKick  # with the first kick: not at start
+
         self.last_job = self.queue.submit(Document((DrawerKick(),)), "Open drawer", first=True)
 
     def close(self) -> None:

@@ -27,9 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
-
-from appliance.core.document import Document
+from typing import TYPE_CHECKING, Protocol
 
 from .printer import (
     CoverOpen,
@@ -42,6 +40,9 @@ from .printer import (
     PrinterStatus,
     PrintInterrupted,
 )
+
+if TYPE_CHECKING:
+    from appliance.core.document import Document
 
 log = logging.getLogger(__name__)
 

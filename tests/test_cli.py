@@ -220,3 +220,41 @@ def test_a_command_runs_with_the_cyclic_collector_on_though_its_loading_had_it_p
     assert main(["collector-probe"]) == 0
     assert seen == {"loading": False, "running": True}
     assert gc.isenabled()
+
+
+#: What the console script's start must not read (a subprocess: the tests' own process has it).
+NO_METADATA_AT_START = """
+import sys
+
+from appliance.store.schema_audit import expected_objects, known_migrations
+from tui.command import main
+
+try:
+    main(["run", "--help"])
+except SystemExit:
+    pass
+expected_objects(known_migrations())
+sys.exit("importlib.metadata was imported" if "importlib.metadata" in sys.modules else 0)
+"""
+
+
+def test_run_and_the_schema_check_read_no_install_metadata() -> None:
+    """``ofn-checkout`` (tui/command.py) finds ``run`` without scanning the entry points, and the
+    expected schema is built without sqlite-utils' plugins: reading every installed distribution's
+    metadata cost the counter's start ~20 ms (docs/benchmarks.md)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", NO_METADATA_AT_START], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "The counter screen" in result.stdout
+
+
+def test_a_known_command_that_cannot_load_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """A command the console script names (tui/command.py) fails as an entry point's would: one
+    line that says to reinstall, the other commands unharmed."""
+    assert main(["run"], known={"run": "tui.no_such_module:run"}) == 70
+    assert "not installed correctly" in capsys.readouterr().err

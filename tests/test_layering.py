@@ -221,3 +221,14 @@ def test_the_tui_checker_catches_sql() -> None:
     source = "import sqlite3\nfrom appliance.ofn.client import OfnClient\n"
     names = imports_of(ROOT / "tui" / "app.py", source)
     assert {"sqlite3", "appliance.ofn.client"} <= names
+
+
+def test_the_commands_the_console_script_names_are_their_entry_points() -> None:
+    """tui/command.py names ``run`` for the root command so that it is found without reading the
+    install's metadata; it must be the very command the entry point declares."""
+    from importlib.metadata import entry_points
+
+    from tui.command import KNOWN
+
+    declared = {entry.name: entry.value for entry in entry_points(group="ofn_checkout.commands")}
+    assert {name: declared.get(name) for name in KNOWN} == KNOWN

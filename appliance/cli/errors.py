@@ -5,13 +5,13 @@ counter screen says it on its message line. Anything else is a fault: logged, ne
 from __future__ import annotations
 
 from appliance.config import ConfigError
-from appliance.core.invoice import InvoiceError
+from appliance.core.invoice_error import InvoiceError
 from appliance.core.money import MoneyError
 from appliance.core.pins import PinError
 from appliance.core.sale import SaleError
 from appliance.core.text import TextError
 from appliance.ofn.errors import OfnError
-from appliance.reports.channels import ReportError
+from appliance.reports.errors import ReportError
 from appliance.store.catalogue import CatalogueError
 from appliance.store.database import StoreError
 from appliance.store.keys import ApiKeyError, JournalKeyError

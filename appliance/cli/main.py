@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 import sys
+from collections.abc import Mapping
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import click
 
 from appliance.cli.exit_codes import EXIT_CANNOT, EXIT_INTERNAL, EXIT_PROBLEMS
 from appliance.cli.logs import setup_logging
+from appliance.store.sqlite_import import import_sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +37,28 @@ UMASK = 0o077
 #: loaded (PluginGroup.resolve_command says why).
 _collector_paused = False
 
+#: The commands of other layers :func:`main` was told of (its ``known``), for the run it is in.
+_known: dict[str, str] = {}
 
-def main(argv: list[str] | None = None) -> int:
-    global _collector_paused
+
+def main(argv: list[str] | None = None, *, known: Mapping[str, str] | None = None) -> int:
+    """Run the command line on ``argv`` (the process's arguments by default).
+
+    ``known`` names commands of the layers above this one, ``name -> "module:attribute"`` as their
+    entry points do, so that the command named is found without reading the install's metadata
+    (``tui/command.py``, the console script, passes the counter's ``run``); any other comes from
+    the entry points as before.
+    """
+    global _collector_paused, _known
     _collector_paused = gc.isenabled()
     gc.disable()
     previous_umask = os.umask(UMASK)
+    _known = dict(known or {})
+    import_sqlite_utils()  # before any command imports it: its costly pattern compiled on first use
     try:
         return _run(argv)
     finally:
+        _known = {}
         os.umask(previous_umask)
         _resume_collector()
 
@@ -131,7 +146,9 @@ class PluginGroup(click.Group):
     packages declare their commands under the ``ofn_checkout.commands`` entry point group in
     pyproject.toml, and they are imported only when named, so ``ofn-checkout report z`` never loads
     a device library or the HTTP stack. This package's own groups (:data:`COMMANDS`) are imported
-    when named too.
+    when named too. A command :func:`main` was told of (its ``known``: the console script names
+    ``run``) is imported without reading the entry points, which means reading every installed
+    distribution's metadata.
     """
 
     def _plugins(self) -> dict[str, Any]:
@@ -162,13 +179,22 @@ class PluginGroup(click.Group):
         if command is None and cmd_name in COMMANDS:
             module, _, name = COMMANDS[cmd_name].partition(":")
             command = getattr(import_module(module), name)
+        if command is None and cmd_name in _known:
+            command = _load(cmd_name, _known[cmd_name])
         if command is None and (entry := self._plugins().get(cmd_name)) is not None:
-            try:
-                command = entry.load()
-            except Exception:  # a broken install must not take the other commands down with it
-                log.exception("command %s (%s) could not be loaded", cmd_name, entry.value)
-                command = _unavailable(cmd_name)
+            command = _load(cmd_name, entry.value)
         return command
+
+
+def _load(name: str, value: str) -> click.Command:
+    """The command an entry point's ``module:attribute`` names, or one that says it is broken."""
+    module, _, attribute = value.partition(":")
+    try:
+        command: click.Command = getattr(import_module(module), attribute)
+    except Exception:  # a broken install must not take the other commands down with it
+        log.exception("command %s (%s) could not be loaded", name, value)
+        return _unavailable(name)
+    return command
 
 
 def _unavailable(name: str) -> click.Command:

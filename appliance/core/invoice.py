@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from appliance.core.invoice_error import InvoiceError
 from appliance.core.money import round_div
 from appliance.core.sale import CompletedSale, PricedBy
 
@@ -24,10 +25,6 @@ CREDIT_NOTE = "credit_note"
 PREFIXES = {INVOICE: "INV", CREDIT_NOTE: "CN"}
 TITLES = {INVOICE: "INVOICE", CREDIT_NOTE: "CREDIT NOTE"}
 _LABEL = re.compile(r"(INV|CN)-(\d+)-(\d{1,12})")
-
-
-class InvoiceError(ValueError):
-    """An invoice that cannot be made or found; the message says why and what to do."""
 
 
 def label(kind: str, lane_id: int, number: int) -> str:

@@ -19,14 +19,11 @@ from zoneinfo import ZoneInfo
 from appliance.core.clock import local_day_bounds
 from appliance.core.money import round_div
 from appliance.reports.columns import pair
+from appliance.reports.errors import ReportError
 from appliance.reports.formatting import Formatter
 
 #: How a discount given by hand (a line's or the whole sale's) is listed beside the rules.
 MANUAL = "manual"
-
-
-class ReportError(Exception):
-    """A report that cannot be made as asked; the message says what to give instead."""
 
 
 @dataclass(frozen=True)

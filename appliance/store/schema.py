@@ -8,6 +8,8 @@ is its rowid, so a range of entries is a range of rows.
 
 Migrations run at start, each in its own transaction, recorded by sqlite-utils in
 ``_sqlite_migrations``. A migration is never edited once it has landed: a change is a new one.
+A new one also means writing ``expected_schema.py`` again (``python -m appliance.store.schema_audit``):
+the check at each opening compares a store with it, and tests/test_schema_audit.py says so.
 """
 
 from __future__ import annotations

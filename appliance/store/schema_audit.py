@@ -5,10 +5,19 @@ Why: the seal covers the journal's rows, not the SQL that reads them. Reports re
 entries through views (``sale``, ``sale_line``, ``payment`` …), so a view re-created with a filter
 would make X and Z reports, the export and the cash expected leave sales out while the chain still
 verifies; a trigger added behind our back can change rows as they are written (mark outbox rows
-done); a dropped trigger lets rows be edited. So the expected schema is rebuilt: the migrations the
-store records in ``_sqlite_migrations`` are run into an in-memory database (once per process and
-level) and the two ``sqlite_master`` tables are compared object by object, SQL text with its
-whitespace collapsed. Opening a store refuses any difference; ``journal verify`` names each one.
+done); a dropped trigger lets rows be edited. So the expected schema is what the migrations the
+store records in ``_sqlite_migrations`` make, and the two ``sqlite_master`` tables are compared
+object by object, SQL text with its whitespace collapsed. Opening a store refuses any difference;
+``journal verify`` names each one.
+
+Where the expected schema comes from: for this version's whole sequence of migrations (every store
+once it is opened), ``expected_schema.py``, generated from the migrations and committed beside
+them, as Rails keeps ``schema.rb``; replaying the 17 migrations into an in-memory database cost
+13-15 ms of every start of the counter (docs/benchmarks.md). It is used only while the migrations
+it names are this version's; tests/test_schema_audit.py fails when it differs from what the
+migrations make and says how to write it again (``python -m appliance.store.schema_audit``).
+For any other level (a store an older version made, before it is migrated) the migrations are
+replayed in memory, once per process and level, as before.
 
 Two things are left out of the comparison: SQLite's statistics tables (``sqlite_stat1``…, made by
 ``ANALYZE``: they steer query plans, never results), and the text of the migration library's own
@@ -34,7 +43,7 @@ Objects = dict[tuple[str, str], str | None]
 @cache
 def known_migrations() -> tuple[str, ...]:
     """This version's migrations, in the order they run."""
-    empty = Database(memory=True)
+    empty = Database(memory=True, execute_plugins=False)
     try:
         return tuple(migration.name for migration in migrations.pending(empty))
     finally:
@@ -90,8 +99,18 @@ def schema_problems(connection: sqlite3.Connection, applied: tuple[str, ...]) ->
 
 @cache
 def expected_objects(applied: tuple[str, ...]) -> Objects:
+    """The schema this version's first ``len(applied)`` migrations make: the committed one for the
+    whole sequence, else built in memory."""
+    from appliance.store import expected_schema
+
+    if applied == known_migrations() == expected_schema.MIGRATIONS:
+        return dict(expected_schema.OBJECTS)
+    return replayed_objects(applied)
+
+
+def replayed_objects(applied: tuple[str, ...]) -> Objects:
     """The schema this version's first ``len(applied)`` migrations make, built in memory."""
-    reference = Database(memory=True)
+    reference = Database(memory=True, execute_plugins=False)
     known = known_migrations()
     try:
         migrations.apply(reference, stop_before=known[len(applied)] if len(applied) < len(known) else None)
@@ -116,3 +135,34 @@ def _names(kind: str, keys: set[tuple[str, str]]) -> str:
 def normalized_sql(sql: str) -> str:
     """SQL with its whitespace collapsed: what two definitions are compared by."""
     return " ".join(sql.replace(";", " ; ").split()).removesuffix(" ;")
+
+
+def expected_schema_source() -> str:
+    """The text of ``expected_schema.py``: this version's migrations and the schema they make."""
+    known = known_migrations()
+    objects = replayed_objects(known)
+    lines = [
+        '"""The schema this version\'s migrations make, for the check at each opening (schema_audit.py).',
+        "",
+        "Generated from appliance/store/schema.py by ``python -m appliance.store.schema_audit``; do not edit.",
+        "tests/test_schema_audit.py fails when it differs from what the migrations make.",
+        '"""',
+        "",
+        "MIGRATIONS = (",
+        *(f"    {name!r}," for name in known),
+        ")",
+        "",
+        "OBJECTS: dict[tuple[str, str], str | None] = {",
+        *(f"    {key!r}: {objects[key]!r}," for key in sorted(objects)),
+        "}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m appliance.store.schema_audit: write expected_schema.py again
+    from pathlib import Path
+
+    target = Path(__file__).with_name("expected_schema.py")
+    target.write_text(expected_schema_source(), encoding="utf-8")
+    print(f"wrote {target}")

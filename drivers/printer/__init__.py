@@ -16,6 +16,8 @@ the job. ``errors`` holds what all of them raise; ``commands`` the few command b
 Everything public is importable from ``drivers.printer`` itself, as it was when this was one module.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .address import URL_HELP, Address, parse_url
 from .code_pages import FALLBACK_CODE_PAGE, PREFERRED_CODE_PAGES, CodePage, code_page_for, code_page_table, profile_data
 from .commands import DLE_EOT, ESC, GS, KICK_OFF_UNITS, kick_bytes, print_mode
@@ -40,8 +42,21 @@ from .errors import (
     PrintInterrupted,
 )
 from .escpos_lib import capabilities_cache_dir
-from .render import PrinterSettings, Renderer
+from .settings import PrinterSettings
 from .status import DEFAULT_STATUS_TIMEOUT, UNKNOWN, PrinterStatus, is_status_byte, parse_status, query_status
+
+if TYPE_CHECKING:
+    from .render import Renderer
+
+
+def __getattr__(name: str) -> Any:
+    """``Renderer``, imported when first asked for: building a printer does not need it (driver.py)."""
+    if name == "Renderer":
+        from .render import Renderer
+
+        return Renderer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CONNECT_TIMEOUT",

@@ -18,20 +18,10 @@ from appliance.core.document import Align, Barcode, Cut, Document, DrawerKick, F
 from .code_pages import code_page_for, profile_data
 from .commands import ESC, GS, kick_bytes, print_mode
 from .escpos_lib import _escpos
+from .settings import PrinterSettings
 
 #: The package's logger, as before the split: log lines keep naming ``drivers.printer``, not one of its modules.
 log = logging.getLogger(__package__)
-
-
-@dataclass(frozen=True)
-class PrinterSettings:
-    """How this till's printer is set up (devices.printer and devices.drawer of the config)."""
-
-    profile: str = "default"
-    columns: int = 42
-    drawer_pin: str = "both"  # "2", "5" or "both"
-    pulse_ms: int = 50
-    qr_native: bool | None = None  # None: as the profile says
 
 
 @dataclass

@@ -7,13 +7,12 @@ exists for discovery tools and claims a port only on a well-formed reply. See do
 the bytes.
 """
 
-from .driver import PROTOCOL_OPTIONS, PROTOCOLS, Scale, SerialScale, open_scale, probe, protocol_for, protocol_named
+from .driver import PROTOCOLS, Scale, SerialScale, open_scale, probe, protocol_class, protocol_for, protocol_named
 from .link import Backoff
 from .reading import CommandResult, Reading, State, Unsupported
 
 __all__ = [
     "PROTOCOLS",
-    "PROTOCOL_OPTIONS",
     "Backoff",
     "CommandResult",
     "Reading",
@@ -23,6 +22,7 @@ __all__ = [
     "Unsupported",
     "open_scale",
     "probe",
+    "protocol_class",
     "protocol_for",
     "protocol_named",
 ]

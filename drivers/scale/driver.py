@@ -13,29 +13,26 @@ import termios
 import threading
 import time
 from collections.abc import Callable, Mapping
+from importlib import import_module
 from typing import Any, Protocol, TypeVar
 
 import serial
 
-from .cas import CasEcr
-from .cas_pd2 import CasPd2
 from .link import Backoff, PortProblem, SerialLink
-from .nci import NciScp01
 from .protocol import Command, ScaleProtocol, SerialSettings
 from .reading import CommandResult, Reading, no_answer
-from .toledo import Toledo8217
 from .wire import Wire
 
 log = logging.getLogger(__name__)
 
-PROTOCOLS: dict[str, type[ScaleProtocol]] = {
-    "toledo8217": Toledo8217,
-    "nci": NciScp01,
-    "cas": CasEcr,
-    "cas-pd2": CasPd2,
+#: The protocols by their config name, each the module and class that speaks it: a module is
+#: imported when its protocol is used, so the counter's start loads only the configured one.
+PROTOCOLS: dict[str, str] = {
+    "toledo8217": "toledo:Toledo8217",
+    "nci": "nci:NciScp01",
+    "cas": "cas:CasEcr",
+    "cas-pd2": "cas_pd2:CasPd2",
 }
-#: ``devices.scale`` keys that tune a protocol to a scale's variant; each protocol takes its own
-PROTOCOL_OPTIONS = frozenset(option for protocol in PROTOCOLS.values() for option in protocol.options)
 LINK_ERRORS = (OSError, termios.error)  # pyserial's SerialException is an OSError; tcflush raises termios.error
 T = TypeVar("T")
 
@@ -56,17 +53,24 @@ class Scale(Protocol):
 
 def protocol_named(name: str, **options: Any) -> ScaleProtocol:
     """The protocol ``name``, given those of ``options`` (``devices.scale`` keys) it takes."""
+    protocol = protocol_class(name)
+    return protocol(**{key: value for key, value in options.items() if key in protocol.options})
+
+
+def protocol_class(name: str) -> type[ScaleProtocol]:
+    """The class of the protocol ``name``, its module imported now (:data:`PROTOCOLS`)."""
     try:
-        protocol = PROTOCOLS[name]
+        module, _, attribute = PROTOCOLS[name].partition(":")
     except KeyError:
         raise ValueError(f"unknown scale protocol {name!r}: use one of {', '.join(PROTOCOLS)}") from None
-    return protocol(**{key: value for key, value in options.items() if key in protocol.options})
+    protocol: type[ScaleProtocol] = getattr(import_module(f"{__package__}.{module}"), attribute)
+    return protocol
 
 
 def protocol_for(section: Mapping[str, Any], name: str | None = None) -> ScaleProtocol:
     """The protocol a ``[devices.scale]`` section configures (``name`` instead of its own, if given)."""
-    options = {key: value for key, value in section.items() if key in PROTOCOL_OPTIONS}
-    return protocol_named(name or section.get("protocol", "toledo8217"), **options)
+    protocol = protocol_class(name or section.get("protocol", "toledo8217"))
+    return protocol(**{key: value for key, value in section.items() if key in protocol.options})
 
 
 class SerialScale:

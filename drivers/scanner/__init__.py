@@ -40,7 +40,6 @@ first named).
 
 from typing import TYPE_CHECKING
 
-from .assembler import PLAUSIBLE, SUGGESTION_ORDER, ScanAssembler
 from .event_source import EventSource, Opener
 from .reader import ScannerReader
 from .scans import (
@@ -58,6 +57,7 @@ from .scans import (
 from .serial_scanner import LineAssembler, SerialScanner
 
 if TYPE_CHECKING:
+    from .assembler import PLAUSIBLE, SUGGESTION_ORDER, ScanAssembler
     from .sources import (
         EvdevSource,
         RawEventSource,
@@ -81,11 +81,20 @@ _SOURCES = (
 )
 
 
+#: The keyboard-wedge decoding and its layouts: imported when first named too, so a box whose
+#: scanner is serial never defines the keyboard layouts (``drivers.keymaps``).
+_ASSEMBLER = ("PLAUSIBLE", "SUGGESTION_ORDER", "ScanAssembler")
+
+
 def __getattr__(name: str) -> object:
     if name in _SOURCES:
         from . import sources
 
         return getattr(sources, name)
+    if name in _ASSEMBLER:
+        from . import assembler
+
+        return getattr(assembler, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -17,7 +17,6 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
-from .assembler import ScanAssembler
 from .event_source import EventSource, Opener
 from .scans import (
     DEFAULT_INTER_KEY_TIMEOUT,
@@ -314,6 +313,8 @@ class ScannerReader(_ReconnectingReader):
         retry_min: float = 0.1,
         retry_max: float = 1.0,
     ) -> None:
+        from .assembler import ScanAssembler  # and the keyboard layouts: a serial scanner needs neither
+
         self._assembler = self._decoder = ScanAssembler(
             layout, terminator=terminator, inter_key_timeout=inter_key_timeout, gs_substitute=gs_substitute
         )

@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 import serial
 
-from ..keymaps import GS
 from .reader import _ReconnectingReader
 from .scans import (
     DEFAULT_INTER_KEY_TIMEOUT,
@@ -26,6 +25,9 @@ from .scans import (
     ScannerStatus,
     cut_scan_reason,
 )
+
+#: The GS1 group separator (drivers.keymaps.GS): named here so that a serial scanner loads no keyboard layout.
+GS = "\x1d"
 
 
 class LineAssembler:
