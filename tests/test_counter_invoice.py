@@ -16,7 +16,7 @@ from tui.screens.customer import CustomerScreen, NewCustomer
 from tui.screens.receipt import ReceiptScreen
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import FLOUR, app_for, counter_kit, scan, screen_text, type_keys, until
+from .counter_kit import FLOUR, app_for, counter_kit, said, scan, screen_text, type_keys, until
 
 
 def cache_customers(till: Till) -> None:
@@ -94,3 +94,62 @@ async def test_a_new_customer_typed_in_and_a_second_ask_gives_a_duplicate(
     assert invoice is not None and invoice.customer.address == ("12 rue Neuve", "79000 Niort")
     assert "DUPLICATE" in second and invoice.label in second
     assert [found.name for found in till.customers("Leroy")] == ["Paul Leroy"]  # kept for the next time
+
+
+async def test_a_return_of_an_invoiced_sale_hands_out_its_credit_note_and_a_return_is_never_invoiced(
+    till: Till, config: Config, tmp_path: Path
+) -> None:
+    """``*`` after a return: the credit note sealed with it, printed; the menu's invoice entry on the
+    return's number: a duplicate of it. A return of a sale never invoiced has none, and says so."""
+    from tui.screens.choose import ChooseScreen
+
+    from .test_counter_returns import start_return
+
+    config = config.__class__(**{**config.__dict__, "receipt": {**config.receipt, "company_id": "SIRET 123"}})
+    cache_customers(till)
+    with counter_kit(till, config, tmp_path, scale=False) as kit:
+        assert kit.printer is not None
+        printer = kit.printer
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await pay_exact(pilot, app)  # sale 1, invoiced
+            await type_keys(pilot, "*")
+            await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+            await pilot.press("enter")
+            await until(pilot, lambda: "Printing INV-1-000001 for" in screen_text(app), what="said on the sale screen")
+
+            await start_return(pilot, kit, number=1)
+            await pilot.press("enter")
+            await type_keys(pilot, "+")
+            await pilot.press("enter")  # back as paid
+            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+            assert "* : credit note" in screen_text(app)
+            await type_keys(pilot, "*")
+            await until(pilot, lambda: len(printer.printout().pieces()) == 2, what="the credit note on paper")
+            paper = "\n".join(printer.printout().pieces()[1])
+            assert "CREDIT NOTE" in paper and "CN-1-000001" in paper and "INV-1-000001" in paper
+            assert "DUPLICATE" not in paper
+            await until(pilot, lambda: isinstance(app.screen, SaleScreen) and "Printing CN-1-000001 for" in said(app))
+
+            await type_keys(pilot, "/")
+            await pilot.press("4")
+            await type_keys(pilot, "2")  # the return's number
+            await pilot.press("enter")
+            await until(pilot, lambda: "already has invoice CN-1-000001" in screen_text(app))
+            await pilot.press("1")
+            await until(pilot, lambda: len(printer.printout().pieces()) == 3, what="the duplicate on paper")
+            assert "DUPLICATE" in "\n".join(printer.printout().pieces()[2])
+
+            await pay_exact(pilot, app)  # sale 3, not invoiced
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+            await start_return(pilot, kit, number=3)
+            await pilot.press("enter")
+            await type_keys(pilot, "+")
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+            assert "* :" not in screen_text(app).split("Receipt?")[1].splitlines()[0]
+            await type_keys(pilot, "*")
+            await until(pilot, lambda: "A return is not invoiced" in screen_text(app))
+            assert isinstance(app.screen, ReceiptScreen) and not isinstance(app.screen, ChooseScreen)
+        assert app.unexpected == 0

@@ -26,7 +26,7 @@ from textual.theme import Theme
 
 from appliance.cli.notify import Notifier
 from appliance.config import Config
-from appliance.core.sale import PaymentMethod
+from appliance.core.sale import Kind, PaymentMethod
 from appliance.reports.formatting import Formatter
 from appliance.store.scan_lookup import ScanLookup
 from appliance.store.sync_state import Status
@@ -505,13 +505,16 @@ class CheckoutApp(App[int]):
         if paid.stored is None:
             self.say("An online order is invoiced by OFN, not by the till", "warn")
             return
-        from .invoicing import invoice_sale
+        from .invoicing import hand_out_credit_note, invoice_sale
         from .screens.receipt import ReceiptScreen
 
         def back_to_selling() -> None:
             if isinstance(self.screen, ReceiptScreen):
                 self.pop_screen()
 
+        if paid.stored.sale.kind is Kind.RETURN:
+            hand_out_credit_note(self, paid.stored.number, back_to_selling)
+            return
         invoice_sale(self, paid.stored.number, back_to_selling)
 
     def screen_attempt(self, action: Callable[[], Any]) -> Any:

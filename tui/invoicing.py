@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 
 def invoice_sale(app: CheckoutApp, number: int, then: Callable[[], None] = lambda: None) -> None:
-    """Make (or reprint) the invoice of sale ``number``, then call ``then``."""
-    existing = app.till.invoice_for(number)
+    """Make (or reprint) the invoice of sale ``number``, then call ``then``. The number of a return
+    of an invoiced sale gives a duplicate of its credit note instead: a return is never invoiced."""
+    existing = app.till.invoice_for(number) or app.till.credit_note_for(number)
     if existing is not None:
         choices = [Choice(f"Yes: print a duplicate of {existing.label}", True), Choice("No", False)]
 
@@ -30,8 +31,8 @@ def invoice_sale(app: CheckoutApp, number: int, then: Callable[[], None] = lambd
             if yes:
                 copy = app.screen_attempt(lambda: app.till.duplicate_invoice(existing, app.counter.cashier))
                 if copy is not None:
+                    then()  # first: what the printing says goes on the screen that comes back
                     print_invoice(app, copy)
-                    then()
 
         title = f"Sale {number} already has invoice {existing.label} ({existing.customer.name})"
         app.push(ChooseScreen(title, choices), duplicate)
@@ -43,10 +44,21 @@ def invoice_sale(app: CheckoutApp, number: int, then: Callable[[], None] = lambd
             return
         invoice = app.screen_attempt(lambda: app.till.invoice(number, customer, app.counter.cashier))
         if invoice is not None:
+            then()  # first: what the printing says goes on the screen that comes back
             print_invoice(app, invoice)
-            then()
 
     app.push(CustomerScreen(f"Invoice for sale {number}: who is it for?"), made_out_to)
+
+
+def hand_out_credit_note(app: CheckoutApp, return_number: int, then: Callable[[], None]) -> None:
+    """``*`` after a return: its credit note, sealed with it when the sale it gives back was
+    invoiced, printed now (the original: nothing is sealed); else why there is none."""
+    note = app.till.credit_note_for(return_number)
+    if note is None:
+        app.say("A return is not invoiced: it has a credit note only when the sale it gives back was invoiced", "warn")
+        return
+    then()
+    print_invoice(app, note)
 
 
 def print_invoice(app: CheckoutApp, invoice: Invoice) -> None:

@@ -13,6 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from appliance.core.sale import Kind
+
 from ..keymap import bindings
 from ..payable import Paid, PrintNote
 from ..widgets.footer import Footer
@@ -39,9 +41,17 @@ class ReceiptScreen(CounterScreen):
                 yield BigAmount(paid.change_caption, id="change")
             else:
                 yield Static(Text("No change to give", style="bold"), id="no-change")
-            yield Static("Receipt?  Enter: no   + : print one   * : invoice", id="choice")
+            yield Static(f"Receipt?  Enter: no   + : print one{self._star()}", id="choice")
         yield Said(id="said")
         yield Footer(show_command_palette=False)
+
+    def _star(self) -> str:
+        """What ``*`` gives: an invoice after a sale; after a return, its credit note if it has one
+        (a return is never invoiced)."""
+        stored = self.paid.stored
+        if stored is None or stored.sale.kind is not Kind.RETURN:
+            return "   * : invoice"
+        return "   * : credit note" if self.checkout.till.credit_note_for(stored.number) else ""
 
     def on_mount(self) -> None:
         if self.paid.change:
