@@ -17,7 +17,7 @@ from tui.screens.payment import PaymentScreen
 from tui.screens.receipt import ReceiptScreen
 from tui.screens.weigh import WeighScreen
 
-from .counter_kit import APPLES_PLU, FLOUR, FLOUR_T80, PASTA, scan, type_keys, until
+from .counter_kit import APPLES_PLU, FLOUR, FLOUR_T80, PASTA, scan, screen_text, type_keys, until, variant_of
 
 Step = Callable[[Pilot[Any]], Awaitable[None]]
 
@@ -346,6 +346,65 @@ async def cash_out(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: isinstance(pilot.app.screen, ChooseScreen) and "go out" in pilot.app.screen.title_text)
 
 
+def seed_pickup_orders(till: Any) -> None:
+    """Three customers' orders in the box's pick-up list, as the sync daemon keeps them from OFN:
+    one paid online, two to pay at the pick-up (one with an accented name)."""
+    from appliance.core.clock import utc_text
+    from appliance.ofn.answers import Order, OrderLine
+    from appliance.ofn.refresh import store_pickup
+    from appliance.store.database import write_transaction
+
+    flour, flour_t80, pasta = variant_of(FLOUR), variant_of(FLOUR_T80), variant_of(PASTA)
+    at = utc_text(till.clock.now())
+    orders = [
+        ("R100250482", "Camille Bernard", "camille.bernard@example.org", ((flour, 2, 815), (pasta, 1, 985)), True),
+        ("R530985811", "Chloé Durand", "chloe.durand@example.org", ((flour_t80, 1, 1085), (pasta, 3, 985)), False),
+        ("R933767140", "Hugo Petit", "hugo.petit@example.org", ((pasta, 2, 985),), False),
+    ]
+    for number, full_name, email, lines, paid in orders:
+        order_lines = tuple(OrderLine(v, q, p, till.item(v).name, None) for v, q, p in lines)
+        total = sum(q * p for _, q, p in lines)
+        order = Order(
+            number,
+            "complete",
+            "paid" if paid else "balance_due",
+            "ready",
+            12,
+            email,
+            full_name,
+            total,
+            at,
+            order_lines,
+            paid=total if paid else 0,
+        )
+        store_pickup(till.db, order, at)
+    with write_transaction(till.db) as connection:  # as the refresh that read them notes it
+        connection.execute("UPDATE sync_status SET pickup_at = ?", (at,))
+
+
+async def pickup_list(pilot: Pilot[Any]) -> None:
+    from tui.screens.pickup import PickupScreen
+
+    seed_pickup_orders(pilot.app.till)
+    await until(pilot, lambda: pilot.app.sync is not None)
+    await pilot.press("f6")
+    await until(pilot, lambda: isinstance(pilot.app.screen, PickupScreen) and "Hugo Petit" in screen_text(pilot.app))
+
+
+async def handing_over(pilot: Pilot[Any]) -> None:
+    """Chloé's order opened, one pasta taken off, a flour put on by its scan: what is due follows."""
+    from tui.screens.handover import HandoverScreen
+
+    await pickup_list(pilot)
+    await type_keys(pilot, "530985811")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, HandoverScreen))
+    await pilot.press("down")
+    await type_keys(pilot, "-")
+    await scan(pilot, FLOUR)
+    await until(pilot, lambda: "Put on" in screen_text(pilot.app))
+
+
 #: name → (steps, what the scale twin shows, whether the till has an open shift)
 TOUR: dict[str, tuple[Step, int | None, bool]] = {
     "sale": (basket, None, True),
@@ -371,4 +430,6 @@ TOUR: dict[str, tuple[Step, int | None, bool]] = {
     "manager_menu": (manager_menu, None, True),
     "people_menu": (people_menu, None, True),
     "cash_out": (cash_out, None, True),
+    "pickup": (pickup_list, None, True),
+    "handover": (handing_over, None, True),
 }

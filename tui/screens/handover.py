@@ -78,16 +78,16 @@ class HandoverScreen(RingingScreen):
             lines.select(select)
         order = self.handing.order
         changes = sum(change.amount for change in handover.changes.values())
-        money = Text()
-        money.append(f"Order total  {fmt.money(order.total):>12}\n")
-        money.append(f"Paid online  {fmt.money(order.paid):>12}\n")
+        money = Text()  # 23 columns at 80: a label of 13, an amount of 10 (up to 9 999,99 €)
+        money.append(f"Order total  {fmt.money(order.total):>10}\n")
+        money.append(f"Paid online  {fmt.money(order.paid):>10}\n")
         if changes:
-            money.append(f"Changes      {('+' if changes > 0 else '') + fmt.money(changes):>12}\n", style="bold")
+            money.append(f"Changes      {('+' if changes > 0 else '') + fmt.money(changes):>10}\n", style="bold")
         if self.payment.tenders:
-            money.append(f"Paid here    {fmt.money(handover.tendered):>12}\n")
+            money.append(f"Paid here    {fmt.money(handover.tendered):>10}\n")
         owed = -(order.balance + changes)
         if owed > 0:
-            money.append(f"OFN owes back {fmt.money(owed):>11}\n", style="bold")
+            money.append(f"OFN owes back{fmt.money(owed):>10}\n", style="bold")
         self.query_one("#order-money", Static).update(money)
         caption = "DUE" if handover.due else "NOTHING DUE"
         self.query_one(BigAmount).show(fmt.amount(self.payment.due), caption)
