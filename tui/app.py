@@ -37,7 +37,9 @@ from drivers.print_queue import QueueSnapshot
 from drivers.scale.reading import Reading
 from drivers.scanner import ScannerStatus
 
+from . import textual_fixes
 from .bridge import Bridge
+from .collector import BetweenCustomers
 from .counter import Counter
 from .guard import STORE_WENT_BAD, guard, guarded
 from .key_order import KeysInOrder
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
     from .payable import Paid, PrintNote  # the payment's modules (hand-overs too) load with the first payment
 
 log = logging.getLogger(__name__)
+textual_fixes.apply()  # before any widget is drawn (tui/textual_fixes.py)
 
 #: Colours the Linux console can show: its 8 background and 16 foreground colours, no shades.
 COUNTER_THEME = Theme(
@@ -146,6 +149,8 @@ class CheckoutApp(App[int]):
         )
         self.monotonic = monotonic
         self.freeze_after = freeze_after
+        # Full collections between customers, with the same process-wide policy as the freeze.
+        self.collector = BetweenCustomers(self, lambda: self.counter.selling, enabled=freeze_after is not None)
         self.roles = Roles(self, boot_id or read_boot_id(), pin_note)  # who is logged in (docs/people.md)
         self.log_path = log_path
         self.kiosk = kiosk  # the box's console: nobody leaves the till's screen from the keyboard

@@ -73,6 +73,7 @@ class ReceiptScreen(CounterScreen):
         sale = self.checkout.sale_screen
         while self.app.screen is not sale:
             self.app.pop_screen()
+        self.checkout.collector.sale_done()
         paid = self.paid
         done = paid.then or f"{paid.title}: {self.checkout.fmt.money(paid.total)} {paid.verb}. Next customer"
         if note is not None and note.problem:  # a receipt that waits (no paper…) is said first
