@@ -47,8 +47,22 @@ from figures import quantiles  # noqa: E402  (bench/, the script's own folder)
 from terminal import PtyProgram  # noqa: E402
 
 #: Modules the first frame has no use for: the printer library (and the imaging it pulls in), the
-#: GS1 parser (the first scan of a GS1 code loads it), the HTTP stack (the UI never talks to OFN).
-NOT_AT_START = ("escpos", "PIL", "qrcode", "barcode", "biip", "httpx", "httpcore", "evdev", "gpiozero")
+#: GS1 parser (the first scan of a GS1 code loads it), the HTTP stack (the UI never talks to OFN),
+#: the migration library (a store at this version's level opens without it).
+NOT_AT_START = (
+    "escpos",
+    "PIL",
+    "qrcode",
+    "barcode",
+    "biip",
+    "httpx",
+    "httpcore",
+    "evdev",
+    "gpiozero",
+    "sqlite_utils",
+    "dateutil",
+    "pluggy",
+)
 IMPORT_LINE = re.compile(rb"import time:\s+(\d+) \|\s+(\d+) \| ( *)([^\r\n]+)")
 
 

@@ -46,8 +46,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Libraries the first frame has no use for: the printer's (and the imaging, barcode and QR code
 #: libraries it pulls in), the GS1 parser, the HTTP stack, GPIO (the drawer here hangs off the printer),
-#: evdev (the scanner here is serial).
-NOT_AT_START = ("escpos", "PIL", "qrcode", "barcode", "biip", "httpx", "httpcore", "gpiozero", "evdev")
+#: evdev (the scanner here is serial), sqlite-utils (with its dateutil and pluggy: a store at this
+#: version's level is opened without the migration library).
+NOT_AT_START = (
+    "escpos",
+    "PIL",
+    "qrcode",
+    "barcode",
+    "biip",
+    "httpx",
+    "httpcore",
+    "gpiozero",
+    "evdev",
+    "sqlite_utils",
+    "dateutil",
+    "pluggy",
+)
 
 FIRST_FRAME = f"""
 import asyncio, gc, json, sys

@@ -23,7 +23,6 @@ import click
 
 from appliance.cli.exit_codes import EXIT_CANNOT, EXIT_INTERNAL, EXIT_PROBLEMS
 from appliance.cli.logs import setup_logging
-from appliance.store.sqlite_import import import_sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +53,6 @@ def main(argv: list[str] | None = None, *, known: Mapping[str, str] | None = Non
     gc.disable()
     previous_umask = os.umask(UMASK)
     _known = dict(known or {})
-    import_sqlite_utils()  # before any command imports it: its costly pattern compiled on first use
     try:
         return _run(argv)
     finally:
