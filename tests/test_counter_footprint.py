@@ -69,7 +69,6 @@ import asyncio, gc, json, sys
 import appliance.cli.main
 from appliance import config as config_module
 from appliance.till import Till
-from drivers.assembly import build_devices
 from tui.run import RUN_OPTIONS, make_app
 from tui.screens.sale import SaleScreen
 
@@ -78,19 +77,20 @@ async def first_frame(then_wait):
     config = config_module.load(config_module.resolve_path(None))
     till = Till.open(config)
     try:
-        with build_devices(config.devices) as devices:
-            app = make_app(till, config, devices, **RUN_OPTIONS)
-            async with app.run_test(size=(80, 25)) as pilot:
-                for _ in range(500):
-                    if isinstance(app.screen, SaleScreen) and app.screen.query("Footer"):
-                        break
-                    await pilot.pause(0.01)
-                else:
-                    sys.exit("the sale screen never showed")
-                await pilot.pause(0.3)  # the bridge's first reads of the printer, scale and sync state
-                loaded = sorted({{name.split(".")[0] for name in sys.modules}} & set({NOT_AT_START!r}))
-                await pilot.pause(then_wait)
-                return {{"loaded": loaded, "frozen": gc.get_freeze_count()}}
+        app = make_app(till, config, device_sections=config.devices, **RUN_OPTIONS)
+        async with app.run_test(size=(80, 25)) as pilot:
+            for _ in range(500):
+                if isinstance(app.screen, SaleScreen) and app.screen.query("Footer"):
+                    break
+                await pilot.pause(0.01)
+            else:
+                sys.exit("the sale screen never showed")
+            await pilot.pause(0.3)  # the devices built, the bridge's first reads of them and of the sync state
+            if app.devices.printer is None or app.devices.scale is None or app.devices.scanner is None:
+                sys.exit("the devices were not built after the first frame")
+            loaded = sorted({{name.split(".")[0] for name in sys.modules}} & set({NOT_AT_START!r}))
+            await pilot.pause(then_wait)
+            return {{"loaded": loaded, "frozen": gc.get_freeze_count()}}
     finally:
         till.close()
 

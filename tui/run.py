@@ -17,7 +17,7 @@ import click
 from appliance import config as config_module
 from appliance.config import Config
 from appliance.till import Till
-from drivers.assembly import Devices, build_devices
+from drivers.devices import Devices
 
 from .app import CheckoutApp
 
@@ -63,10 +63,17 @@ def run(config_path: Path | None, cashier: str, kiosk: bool) -> int:
         config = config_module.load(config_module.resolve_path(config_path))
         os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(config.store_path.parent))
         till = Till.open(config)
-        try:
-            with build_devices(config.devices) as devices:
-                app = make_app(till, config, devices, cashier=cashier, log_path=log_path, kiosk=kiosk, **RUN_OPTIONS)
-                app.run()
+        try:  # the app builds the devices once its first frame is out, and closes them (tui/app.py)
+            app = make_app(
+                till,
+                config,
+                cashier=cashier,
+                log_path=log_path,
+                kiosk=kiosk,
+                device_sections=config.devices,
+                **RUN_OPTIONS,
+            )
+            app.run()
         finally:
             till.close()
     finally:
