@@ -52,7 +52,8 @@ from terminal import PtyProgram  # noqa: E402
 
 #: Modules the first frame has no use for: the printer library (and the imaging it pulls in), the
 #: GS1 parser (the first scan of a GS1 code loads it), the HTTP stack (the UI never talks to OFN),
-#: the migration library (a store at this version's level opens without it).
+#: the migration library (a store at this version's level opens without it), click (the kiosk's
+#: command line is read without it).
 NOT_AT_START = (
     "escpos",
     "PIL",
@@ -66,6 +67,7 @@ NOT_AT_START = (
     "sqlite_utils",
     "dateutil",
     "pluggy",
+    "click",
 )
 IMPORT_LINE = re.compile(rb"import time:\s+(\d+) \|\s+(\d+) \| ( *)([^\r\n]+)")
 
