@@ -11,9 +11,11 @@ its first frame is printed too.
 
 ``--imports`` runs the app once more with ``PYTHONPROFILEIMPORTTIME=1`` and prints the heaviest
 imports up to the first frame (the ones over 15 ms, cumulative), and whether a module the first
-frame has no use for was imported (the printer's, the barcode parser's and the HTTP libraries).
+frame has no use for was imported (the printer's, the barcode parser's, the HTTP libraries, the
+migration library, click).
 
-    .venv/bin/python bench/counter_start.py [--runs 20] [--imports] [--against OTHER/.venv/bin/ofn-checkout] [--quick]
+    .venv/bin/python bench/counter_start.py [--runs 20] [--imports] [--first-scan] [--quick]
+        [--against OTHER/.venv/bin/ofn-checkout]
 
 ``--against`` starts another checkout's install too, interleaved with this one on the same store
 (e.g. the commit before a change), and prints the ratio of the two.
