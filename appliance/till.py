@@ -30,8 +30,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Database
-
 from appliance.config import Config, ConfigError
 from appliance.config.channels import ChannelRules, default_rules
 from appliance.config.channels.source import RulesSource
@@ -49,7 +47,7 @@ from appliance.store import basket_file, closures, people
 from appliance.store import journal as journal_store
 from appliance.store.basket_file import basket_path
 from appliance.store.catalogue import CatalogueError, Variant, as_item, get_variant, shelf_item, variant_names
-from appliance.store.database import StoreError, StoreUnreadable, connect, explain, is_busy, write_transaction
+from appliance.store.database import Database, StoreError, StoreUnreadable, connect, explain, is_busy, write_transaction
 from appliance.store.keys import KeyFile
 from appliance.store.opening import REFUSED, absence_problem, create_lane_store, open_lane_store, refuse_changed_schema
 from appliance.store.sales import (

@@ -11,12 +11,18 @@ its first frame is printed too.
 
 ``--imports`` runs the app once more with ``PYTHONPROFILEIMPORTTIME=1`` and prints the heaviest
 imports up to the first frame (the ones over 15 ms, cumulative), and whether a module the first
-frame has no use for was imported (the printer's, the barcode parser's and the HTTP libraries).
+frame has no use for was imported (the printer's, the barcode parser's, the HTTP libraries, the
+migration library, click).
 
-    .venv/bin/python bench/counter_start.py [--runs 20] [--imports] [--against OTHER/.venv/bin/ofn-checkout] [--quick]
+    .venv/bin/python bench/counter_start.py [--runs 20] [--imports] [--first-scan] [--quick]
+        [--against OTHER/.venv/bin/ofn-checkout]
 
 ``--against`` starts another checkout's install too, interleaved with this one on the same store
 (e.g. the commit before a change), and prints the ratio of the two.
+
+``--first-scan`` also scans a product (a keyboard-wedge burst: its digits and Enter) as soon as the
+first frame is out, and times it to its line on screen: what start-up work left for after the first
+frame costs the first scan (the bare app: a key to its answer).
 
 Target: the counter's exec to first frame within 2x the bare app's.
 """
@@ -42,18 +48,38 @@ from counter_box import (  # noqa: E402
     terminal_env,
     wait_ready,
 )
-from counter_driver import scanner_port  # noqa: E402
+from counter_driver import BareKeys, Cashier, scanner_port  # noqa: E402
 from figures import quantiles  # noqa: E402  (bench/, the script's own folder)
 from terminal import PtyProgram  # noqa: E402
 
 #: Modules the first frame has no use for: the printer library (and the imaging it pulls in), the
-#: GS1 parser (the first scan of a GS1 code loads it), the HTTP stack (the UI never talks to OFN).
-NOT_AT_START = ("escpos", "PIL", "qrcode", "barcode", "biip", "httpx", "httpcore", "evdev", "gpiozero")
+#: GS1 parser (the first scan of a GS1 code loads it), the HTTP stack (the UI never talks to OFN),
+#: the migration library (a store at this version's level opens without it), click (the kiosk's
+#: command line is read without it).
+NOT_AT_START = (
+    "escpos",
+    "PIL",
+    "qrcode",
+    "barcode",
+    "biip",
+    "httpx",
+    "httpcore",
+    "evdev",
+    "gpiozero",
+    "sqlite_utils",
+    "dateutil",
+    "pluggy",
+    "click",
+)
 IMPORT_LINE = re.compile(rb"import time:\s+(\d+) \|\s+(\d+) \| ( *)([^\r\n]+)")
 
 
-def start_once(kind: str, box: CounterBox, directory: Path, term: str, other: Path | None) -> tuple[float, float, int]:
-    """Seconds from fork to the first frame, the CPU seconds the program used by then, its RSS (KiB)."""
+def start_once(
+    kind: str, box: CounterBox, directory: Path, term: str, other: Path | None, scan: int | None = None
+) -> tuple[float, float, int, float | None]:
+    """Seconds from fork to the first frame, the CPU seconds the program used by then, its RSS (KiB);
+    with ``scan`` (a product's index), the seconds from that product's scan, sent as soon as the
+    first frame is out, to its line on screen (the bare app: a key to its answer)."""
     if kind == "bare":
         program = start_bare(directory, term)
     elif kind == "other":
@@ -65,9 +91,16 @@ def start_once(kind: str, box: CounterBox, directory: Path, term: str, other: Pa
         program = box.start_app(term)
     try:
         took = wait_ready(program, *(BARE_READY,) if kind == "bare" else SALE_READY)
-        return took, program.cpu_seconds(), program.rss_kib()
+        used, kib = program.cpu_seconds(), program.rss_kib()
+        if scan is None:
+            return took, used, kib, None
+        if kind == "bare":
+            return took, used, kib, BareKeys(program).key()
+        return took, used, kib, Cashier(program).scan(box.products[scan % len(box.products)])
     finally:
         program.close()
+        if scan is not None:  # the sale in progress the app kept for its next start: each starts empty
+            (box.directory / "till.db.basket").unlink(missing_ok=True)
 
 
 def imports(box: CounterBox, term: str) -> None:
@@ -99,12 +132,14 @@ def main() -> None:
     parser.add_argument("--imports", action="store_true", help="also list the heaviest imports")
     parser.add_argument("--against", type=Path, help="another install's ofn-checkout, timed alongside on the same box")
     parser.add_argument("--quick", action="store_true", help="a short run: 5,000 variants, 3 runs")
+    parser.add_argument("--first-scan", action="store_true", help="also time a scan sent right after the first frame")
     args = parser.parse_args()
     if args.quick:
         args.variants, args.runs = min(args.variants, 5000), min(args.runs, 3)
     times: dict[str, list[float]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)
     rss: dict[str, list[int]] = defaultdict(list)
+    scans: dict[str, list[float]] = defaultdict(list)
     labels = {"bare": "bare app: exec -> first frame", "counter": "counter: exec -> sale screen ready"}
     if args.against:
         labels["other"] = "the other install: exec -> sale screen"
@@ -115,10 +150,14 @@ def main() -> None:
             kinds = list(labels)
             for run in range(args.runs):
                 for kind in kinds[run % len(kinds) :] + kinds[: run % len(kinds)]:
-                    took, used, kib = start_once(kind, box, Path(tmp), args.term, args.against)
+                    took, used, kib, scan = start_once(
+                        kind, box, Path(tmp), args.term, args.against, run if args.first_scan else None
+                    )
                     times[kind].append(took)
                     cpu[kind].append(used)
                     rss[kind].append(kib)
+                    if scan is not None:
+                        scans[kind].append(scan)
             if args.imports:
                 imports(box, args.term)
     print(f"\n{args.runs} starts each, interleaved, TERM={args.term}, {load()}")
@@ -138,6 +177,12 @@ def main() -> None:
         f"counter against the bare app (target <= 2x): median {median / base_median:.2f}x"
         f" (CPU time {quantiles(cpu['counter'])[0] / base_cpu:.2f}x)"
     )
+    if scans:
+        print("a scan sent as soon as the first frame is out, to its line on screen (the bare app: a key):")
+        for kind, label in labels.items():
+            scan_median, scan_p99 = quantiles(scans[kind])
+            missed, name = args.runs - len(scans[kind]), label.split(":")[0]
+            print(f"  {name:36} median {scan_median * 1e3:5.1f} ms, p99 {scan_p99 * 1e3:5.1f} ms, refused {missed}")
     if args.against:
         print(
             f"this install / the other: median {median / quantiles(times['other'])[0]:.3f},"

@@ -20,10 +20,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .devices import DeviceProblem, Devices
 from .drawer import (
     DEFAULT_OPEN_WARNING_S,
     DEFAULT_RELAY_PIN,
@@ -50,54 +50,6 @@ def gpio_errors() -> tuple[type[BaseException], ...]:
     from gpiozero.exc import GPIOZeroError
 
     return (GPIOZeroError, OSError)
-
-
-@dataclass(frozen=True)
-class DeviceProblem:
-    """A device the config asks for that could not be set up; ``message`` says what to do."""
-
-    device: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.device}: {self.message}"
-
-
-@dataclass
-class Devices:
-    """The box's devices; each is None when the config does not use it (or it could not be set up).
-
-    ``start()`` starts the print queue's worker; ``close()`` stops it and releases every device
-    (use ``with build_devices(...) as devices:``). The UI sets its callbacks (``scanner.on_status``,
-    ``printer.on_change``…) before starting: the readers open their devices on first use.
-    """
-
-    scanner: ScannerReader | SerialScanner | None = None
-    scale: SerialScale | None = None
-    printer: PrintQueue | None = None
-    drawer: PrinterDrawer | GpioDrawer | None = None
-    drawer_switch: DrawerMonitor | None = None
-    lights: StatusLights | None = None
-    problems: tuple[DeviceProblem, ...] = field(default=())
-
-    def start(self) -> Devices:
-        if self.printer is not None:
-            self.printer.start()
-        return self
-
-    def close(self) -> None:
-        """Release everything; the print queue last, once the job it is sending is out."""
-        for device in (self.scanner, self.scale, self.drawer_switch, self.lights, self.drawer):
-            if device is not None:
-                device.close()
-        if self.printer is not None:
-            self.printer.stop()
-
-    def __enter__(self) -> Devices:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def build_devices(

@@ -253,6 +253,66 @@ def test_run_and_the_schema_check_read_no_install_metadata() -> None:
     assert "The counter screen" in result.stdout
 
 
+#: ``run``'s command lines, and whether the console script reads them itself (else click does).
+RUN_LINES = [
+    (["run"], True),
+    (["run", "--kiosk", "--config", "/etc/ofn-checkout/config.toml"], True),  # the kiosk's systemd unit
+    (["run", "--config=/tmp/till config.toml", "--cashier", "Bo Li"], True),
+    (["run", "--cashier=Alice", "--kiosk"], True),
+    (["run", "--help"], False),
+    (["run", "--kiosk", "--kiosk"], False),
+    (["run", "--cashier", "Bo", "--cashier", "Al"], False),
+    (["run", "--config"], False),
+    (["run", "--cashier", "-x"], False),
+    (["run", "--cashier="], False),
+    (["run", "--verbose"], False),
+    (["run", "extra"], False),
+    (["run", "--"], False),
+    (["--version", "run"], False),
+]
+
+
+@pytest.mark.parametrize(("line", "read_here"), RUN_LINES, ids=[" ".join(line) for line, _ in RUN_LINES])
+def test_the_console_script_reads_run_as_click_does_or_leaves_it_to_click(line: list[str], read_here: bool) -> None:
+    """tui/command.py reads the kiosk's command line without click: what it reads, click reads as
+    the same values; anything but the plain forms is left to click (its answers, its messages)."""
+    from tui.command import counter_options
+    from tui.run import run as run_command
+
+    options = counter_options(line)
+    if not read_here:
+        assert options is None
+        return
+    assert options == run_command.make_context("run", line[1:]).params
+
+
+CLICK_FREE_START = """
+import sys
+
+from tui.command import main
+
+code = main(["run", "--config", sys.argv[1]])
+loaded = sorted(name for name in ("click", "sqlite_utils") if name in sys.modules)
+sys.exit(f"loaded {loaded}" if loaded else code)
+"""
+
+
+def test_the_kiosk_command_line_starts_the_counter_without_click(tmp_path: Path) -> None:
+    """``run --config …`` goes as far as reading the config (missing here: exit 3, said in one line,
+    as the root command says it) with the counter's modules imported, and neither click nor the
+    migration library."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    missing = tmp_path / "missing.toml"
+    result = subprocess.run(
+        [sys.executable, "-c", CLICK_FREE_START, str(missing)], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "Error:" in result.stderr and str(missing) in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_known_command_that_cannot_load_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     """A command the console script names (tui/command.py) fails as an entry point's would: one
     line that says to reinstall, the other commands unharmed."""

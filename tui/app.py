@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -31,11 +31,9 @@ from appliance.reports.formatting import Formatter
 from appliance.store.scan_lookup import ScanLookup
 from appliance.store.sync_state import Status
 from appliance.till import Till
-from drivers.assembly import Devices
+from drivers.devices import Devices
 from drivers.lights import light_for
-from drivers.print_queue import QueueSnapshot
 from drivers.scale.reading import Reading
-from drivers.scanner import ScannerStatus
 
 from . import textual_fixes
 from .bridge import Bridge
@@ -60,6 +58,9 @@ from .widgets.entry import Burst
 from .widgets.status_bar import Part, status_parts
 
 if TYPE_CHECKING:
+    from drivers.print_queue import QueueSnapshot  # the devices' modules load after the first frame
+    from drivers.scanner import ScannerStatus
+
     from .payable import Paid, PrintNote  # the payment's modules (hand-overs too) load with the first payment
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,10 @@ class CheckoutApp(App[int]):
         pin_note: str = "",
         boot_id: str = "",
         freeze_after: float | None = None,
+        device_sections: Mapping[str, Mapping[str, Any]] | None = None,
     ):
+        """``devices``: built already (the tests, the demo); or ``device_sections`` (the config's
+        ``[devices.*]``, ``run``): built by the app once its first frame is out (:meth:`_build_devices`)."""
         super().__init__()
         self._use_counter_theme()
         self.till = till
@@ -163,7 +167,9 @@ class CheckoutApp(App[int]):
         self.scanner: ScannerStatus | None = None
         self.store_problem: str | None = None  # the store went bad under the till (StoreTrouble)
         self.unexpected = 0  # errors caught by the safety net (tests read it)
-        self.keys = KeysInOrder(self)
+        self.device_sections = device_sections  # until the devices are built from them
+        self.built_devices: Devices | None = None  # the devices this app built, and closes
+        self.keys = KeysInOrder(self, ready=lambda: self.device_sections is None)
         self.bridge = Bridge(
             self,
             self.devices,
@@ -243,14 +249,45 @@ class CheckoutApp(App[int]):
         The pings come from a timer of the app's own loop, so a loop that hangs (a handler that never
         returns, a deadlock) stops them and systemd restarts the till; the basket comes back.
         """
+        if self.device_sections is not None:
+            self._build_devices(self.device_sections)
         self.notifier.ready(f"selling at {self.till.lane.name}")
         if self.notifier.interval is not None:
             self.notifier.ping()
             self.set_interval(self.notifier.interval, self.notifier.ping, name="watchdog")
 
+    def _build_devices(self, sections: Mapping[str, Mapping[str, Any]]) -> None:
+        """The box's devices, built once the first frame is out, and their workers started.
+
+        The drivers' modules (the printer's, the scale's, the scanner's: ~15 ms) and the building are
+        the last of the start-up, out of the first frame's way (docs/benchmarks.md,
+        "bench/counter_start.py"); keys typed meanwhile wait for them (:class:`KeysInOrder`), and
+        the status bar names the configured devices from the start (:meth:`_has_device`). Building
+        claims no port (drivers/assembly.py), so it takes a few milliseconds.
+        """
+        from drivers.assembly import build_devices
+
+        devices = self.built_devices = build_devices(sections).start()
+        self.devices = devices
+        self.device_sections = None
+        if devices.drawer_switch is not None:
+            self.drawer = (devices.drawer_switch.is_open, "")
+        self.bridge.attach(devices)
+        for problem in devices.problems:
+            self.notify(str(problem), severity="warning", timeout=15)
+        self.refresh_status()
+
+    def _has_device(self, kind: str) -> bool:
+        """Whether the till has a device of this kind: built, or enabled in the config and about to be."""
+        if self.device_sections is not None:
+            return bool(self.device_sections.get(kind, {}).get("enabled"))
+        return getattr(self.devices, kind) is not None
+
     def on_unmount(self) -> None:
         self.notifier.stopping()
         self.bridge.stop()
+        if self.built_devices is not None:
+            self.built_devices.close()
 
     async def action_quit(self) -> None:
         if self.kiosk:
@@ -339,8 +376,8 @@ class CheckoutApp(App[int]):
             self.till.lane.name,
             self.counter.cashier,
             self.sync,
-            (self.printer, self.devices.printer is not None),
-            (self.reading, self.devices.scale is not None),
+            (self.printer, self._has_device("printer")),
+            (self.reading, self._has_device("scale")),
             self.drawer,
             self.till.training,
         )

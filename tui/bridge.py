@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from appliance.store.database import StoreUnreadable
 from appliance.store.sync_state import Status
-from drivers.assembly import Devices
+from drivers.devices import Devices
 from drivers.scale.reading import Reading
 
 from .messages import (
@@ -56,6 +56,18 @@ class Bridge:
         self._stop = threading.Event()
 
     def start(self) -> None:
+        """The workers of the devices it was given (none yet when the app builds them after its first
+        frame: :meth:`attach`), and the sync state's."""
+        self._start_devices()
+        if self.sync_status is not None:
+            self._worker(self._watch_sync, "sync")
+
+    def attach(self, devices: Devices) -> None:
+        """Devices built after :meth:`start` (``run``'s, once the first frame is out): their workers."""
+        self.devices = devices
+        self._start_devices()
+
+    def _start_devices(self) -> None:
         devices = self.devices
         if devices.printer is not None:
             devices.printer.on_change = lambda snapshot: self.app.post_message(PrinterChanged(snapshot))
@@ -68,8 +80,6 @@ class Bridge:
             self._worker(self._read_scale, "scale")
         if devices.drawer_switch is not None:
             self._worker(self._watch_drawer, "drawer")
-        if self.sync_status is not None:
-            self._worker(self._watch_sync, "sync")
 
     def stop(self) -> None:
         """Ask every worker to end; the scanner's blocking read is woken by closing the reader."""

@@ -15,7 +15,9 @@ as Textual's own binding lookup would. What a key opens or closes is done before
 read, the result of a dialog included (its callback runs in the app's task, between two keys). A
 screen that has just opened and has not given its entry the focus yet gives it at the first key (a
 cashier typing the cash tendered right after ``+``); keys that come before the screen in front has
-even been built wait for it, in order.
+even been built wait for it, in order, and so do keys that come before the app is done starting
+(``ready``: ``run`` builds the devices once the first frame is out, and a key waits for them, so
+that no receipt or drawer is ever asked of a till that has not built its printer yet).
 """
 
 from __future__ import annotations
@@ -43,18 +45,21 @@ HOLD_LIMIT = 2.0
 
 class KeysInOrder:
     """The app's keys, one at a time: typed into the entry, taken by the screen or run as a binding;
-    held, in order, while the screen in front is being built."""
+    held, in order, while the screen in front is being built or the app is not ``ready``."""
 
-    def __init__(self, app: App[Any], clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, app: App[Any], clock: Callable[[], float] = time.monotonic, ready: Callable[[], bool] = lambda: True
+    ):
         self.app = app
         self.clock = clock
+        self.ready = ready
         self.held: list[events.Key] = []
         self.waited_since = 0.0
 
     async def take(self, event: events.Key) -> bool:
         """Whether the key was dealt with here; False: Textual's own path (a widget that is not an
         entry has the focus: none does today)."""
-        if self.held or not self.app.screen.is_mounted:
+        if self.held or not self.app.screen.is_mounted or not self.ready():
             self.held.append(event)  # behind the keys held before it
             if len(self.held) == 1:
                 self.waited_since = self.clock()
@@ -68,7 +73,7 @@ class KeysInOrder:
         the app's next message). The key stays first in line while it is acted on, so a key that
         arrives meanwhile waits behind it."""
         app = self.app
-        built = app.screen.is_mounted
+        built = app.screen.is_mounted and self.ready()
         if not built and self.clock() - self.waited_since < HOLD_LIMIT:
             app.set_timer(HOLD_POLL, self.release)
             return

@@ -8,13 +8,16 @@ appliance or a driver already defines, so the screens read the same objects as t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from appliance.store.sync_state import Status
-from drivers.print_queue import QueueSnapshot
 from drivers.scale.reading import Reading
-from drivers.scanner import ScannerStatus
+
+if TYPE_CHECKING:  # the printer's and the scanner's modules load with the devices, after the first frame
+    from drivers.print_queue import QueueSnapshot
+    from drivers.scanner import ScannerStatus
 
 
 @dataclass

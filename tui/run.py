@@ -1,48 +1,20 @@
-"""``ofn-checkout run``: the counter on this box's store and devices.
+"""``ofn-checkout run``: the counter on this box's store and devices, as a click command.
 
-:func:`make_app` builds the app from a config, an open till and devices; the command, the demo,
-``replay`` and the tests all build it there, so they run the same app.
+The command's body and the app it starts are tui/start.py's (``make_app``, ``RUN_OPTIONS`` are
+named here too, for those who took them from here). The console script reads these options itself
+for the common forms, so that the kiosk starts without importing click (tui/command.py, a test
+holds the two readings to the same values).
 """
 
 from __future__ import annotations
 
-import gc
-import logging
-import os
 from pathlib import Path
-from typing import TypedDict
 
 import click
 
-from appliance import config as config_module
-from appliance.config import Config
-from appliance.till import Till
-from drivers.assembly import Devices, build_devices
+from .start import RUN_OPTIONS, RunOptions, make_app, start_counter
 
-from .app import CheckoutApp
-
-log = logging.getLogger(__name__)
-
-
-#: What the till's own process asks of the app beyond the tests' defaults: freeze what start-up
-#: built, once the first frame is out and the devices answered (tui/app.freeze_start_up).
-class RunOptions(TypedDict):
-    freeze_after: float
-
-
-RUN_OPTIONS: RunOptions = {"freeze_after": 2.0}
-
-
-def make_app(
-    till: Till,
-    config: Config,
-    devices: Devices | None = None,
-    *,
-    cashier: str = "",
-    log_path: Path | None = None,
-    **options: object,
-) -> CheckoutApp:
-    return CheckoutApp(till, config, devices, cashier=cashier, log_path=log_path, **options)  # type: ignore[arg-type]
+__all__ = ["RUN_OPTIONS", "RunOptions", "make_app", "run"]
 
 
 @click.command()
@@ -51,25 +23,4 @@ def make_app(
 @click.option("--kiosk", is_flag=True, help="the box's console: the keyboard cannot leave the till")
 def run(config_path: Path | None, cashier: str, kiosk: bool) -> int:
     """The counter screen: sell, weigh, pay, hand over online orders, return."""
-    from appliance.cli.logs import setup_logging
-
-    # The start-up (the store, the devices, the screens) runs with Python's cyclic collector paused,
-    # as the loading of the command did (appliance/cli/main.py): what it builds lives as long as the
-    # till. The app collects once, freezes it and starts the collector again (freeze_start_up).
-    collecting = gc.isenabled()
-    gc.disable()
-    log_path = setup_logging("counter")
-    try:
-        config = config_module.load(config_module.resolve_path(config_path))
-        os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(config.store_path.parent))
-        till = Till.open(config)
-        try:
-            with build_devices(config.devices) as devices:
-                app = make_app(till, config, devices, cashier=cashier, log_path=log_path, kiosk=kiosk, **RUN_OPTIONS)
-                app.run()
-        finally:
-            till.close()
-    finally:
-        if collecting:
-            gc.enable()
-    return app.return_code or 0
+    return start_counter(config_path, cashier, kiosk)

@@ -1,7 +1,7 @@
 """``ofn-checkout``: the command line support staff and managers use over SSH.
 
-This module is the root command and how a run ends: errors a person can act on print one line
-and exit 3; an unexpected failure prints where the traceback was logged and exits 70. The
+This module is the root command; how a run ends is outcome.py's: errors a person can act on print
+one line and exit 3; an unexpected failure prints where the traceback was logged and exits 70. The
 commands live one group a module beside it (options.py holds what they share); the commands of
 other layers join through entry points. Exit 1 means "checked, and something is wrong" (a bad
 config, a broken journal).
@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import sqlite3
 import sys
 from collections.abc import Mapping
 from importlib import import_module
@@ -23,14 +22,9 @@ import click
 
 from appliance.cli.exit_codes import EXIT_CANNOT, EXIT_INTERNAL, EXIT_PROBLEMS
 from appliance.cli.logs import setup_logging
-from appliance.store.sqlite_import import import_sqlite_utils
+from appliance.cli.outcome import UMASK, failed
 
 log = logging.getLogger(__name__)
-
-
-#: Files the CLI creates (the store and its -wal and -shm, keys, the witness, logs, exports) are the
-#: service user's alone; the systemd units set the same UMask for the services.
-UMASK = 0o077
 
 
 #: Whether :func:`main` paused Python's cyclic collector, to start it again once the command is
@@ -54,7 +48,6 @@ def main(argv: list[str] | None = None, *, known: Mapping[str, str] | None = Non
     gc.disable()
     previous_umask = os.umask(UMASK)
     _known = dict(known or {})
-    import_sqlite_utils()  # before any command imports it: its costly pattern compiled on first use
     try:
         return _run(argv)
     finally:
@@ -87,38 +80,7 @@ def _run(argv: list[str] | None) -> int:
         click.echo("Aborted.", err=True)
         return EXIT_PROBLEMS
     except Exception as exc:
-        return _failed(exc, argv, log_file)
-
-
-def _failed(exc: Exception, argv: list[str] | None, log_file: Path | None) -> int:
-    """Say how a command failed, and its exit code: a person error in one line, a database error in
-    words, anything else logged. What names those errors is imported here, when one happened: the
-    root command imports nothing of the till's before its command is loaded (``run``'s start)."""
-    from appliance.cli.errors import PERSON_ERRORS
-    from appliance.cli.options import database_problem
-
-    if isinstance(exc, PERSON_ERRORS):
-        _print_error(exc)
-        return EXIT_CANNOT
-    if isinstance(exc, sqlite3.DatabaseError):
-        log.error("database error", exc_info=exc)
-        click.echo(f"Error: {database_problem(exc)}", err=True)
-        return EXIT_CANNOT
-    log.error("ofn-checkout %s failed", " ".join(argv or sys.argv[1:]), exc_info=exc)
-    where = f"the details are logged in {log_file}" if log_file else "no log file could be written"
-    click.echo(f"Internal error: {where}", err=True)
-    return EXIT_INTERNAL
-
-
-def _print_error(exc: Exception) -> None:
-    from appliance.config import ConfigError
-
-    if isinstance(exc, ConfigError):
-        click.echo(f"Error: the config {exc.path or ''} cannot be used:", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-    else:
-        click.echo(f"Error: {exc}", err=True)
+        return failed(exc, argv, log_file)
 
 
 PLUGIN_GROUP = "ofn_checkout.commands"

@@ -8,7 +8,6 @@ its exit code: 0, or EXIT_PROBLEMS for "checked, and something is wrong" (a bad 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -23,19 +22,13 @@ from appliance.cli.demo import demo_config_text
 from appliance.cli.exit_codes import EXIT_CANNOT as EXIT_CANNOT  # the commands take them from here
 from appliance.cli.exit_codes import EXIT_INTERNAL as EXIT_INTERNAL
 from appliance.cli.exit_codes import EXIT_PROBLEMS as EXIT_PROBLEMS
+from appliance.cli.outcome import database_problem as database_problem  # the commands take it from here
 from appliance.config import Config
 from appliance.core.clock import Clock
 from appliance.core.money import MoneyError, parse_amount
 from appliance.core.text import NAME_MAX, REASON_MAX, TextError, clean_text
 from appliance.reports.formatting import Formatter
-from appliance.store.database import explain
 from appliance.till import Till
-
-
-def database_problem(exc: sqlite3.DatabaseError) -> str:
-    """What a person should understand of an SQLite error (the details go to the log)."""
-    return f"the database {explain(exc)}"
-
 
 config_option = click.option(
     "--config",

@@ -32,13 +32,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
 from appliance.core.clock import Clock, parse_utc, utc_text
 from appliance.core.money import from_cents
 from appliance.ofn.answers import Fields
 from appliance.ofn.errors import NotAllowed, NotFound, OfnUnavailable, Refused
-from appliance.store.database import named, write_transaction
+from appliance.store.database import Database, named, write_transaction
 
 log = logging.getLogger(__name__)
 

@@ -22,14 +22,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from appliance.core.clock import Clock, utc_text
 from appliance.core.customer import Customer, customer
 from appliance.core.text import TextError
 from appliance.ofn.answers import MAX_PAGES, Fields
 from appliance.store import customers as customer_list
-from appliance.store.database import write_transaction
+from appliance.store.database import Database, write_transaction
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from appliance.config import Config
 from appliance.core.clock import Clock, parse_utc, utc_text
 from appliance.ofn.audit import audit
@@ -46,7 +44,7 @@ from appliance.ofn.customers import refresh_customers
 from appliance.ofn.refresh import refresh_catalogue, refresh_pickups
 from appliance.ofn.sync import PassResult, SyncEngine
 from appliance.store.cycle_choice import Cycle, current_cycle
-from appliance.store.database import take_over_checkpoints, write_transaction
+from appliance.store.database import Database, take_over_checkpoints, write_transaction
 from appliance.store.keys import ApiKeyError, load_api_key
 from appliance.store.sync_lock import sync_pass
 from appliance.store.sync_state import read_status, record_audit, set_status

@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 import logging
 
-from sqlite_utils import Database
-
 from appliance.core.clock import Clock, utc_text
 from appliance.ofn.client import OfnClient, Order, cents, shop_variant
 from appliance.store.catalogue import upsert_variants
-from appliance.store.database import named, write_transaction
+from appliance.store.database import Database, named, write_transaction
 
 log = logging.getLogger(__name__)
 

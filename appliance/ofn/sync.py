@@ -21,14 +21,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from appliance.core.clock import Clock, parse_utc, utc_text
 from appliance.core.handover import SETTLED
 from appliance.core.money import from_cents
 from appliance.ofn.client import NotFound, OfnClient, OfnError, OfnUnavailable, Order, Refused
 from appliance.ofn.refresh import store_pickup
-from appliance.store.database import named, write_transaction
+from appliance.store.database import Database, named, write_transaction
 from appliance.store.sync_state import FOLDED_KINDS, OPEN_ROWS, folded_up_to, settled, target_of
 
 log = logging.getLogger(__name__)

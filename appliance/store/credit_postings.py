@@ -20,9 +20,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
-from appliance.store.database import StoreError, named, write_transaction
+from appliance.store.database import Database, StoreError, named, write_transaction
 
 #: The outbox's open postings, as its partial index ``outbox_credit_open`` holds them (a query spells
 #: these terms out so that SQLite, which matches them as written, uses the index).

@@ -13,10 +13,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from appliance.core.clock import utc_text
-from appliance.store.database import write_transaction
+from appliance.store.database import Database, write_transaction
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,6 @@ import os
 import sqlite3
 from pathlib import Path
 
-from sqlite_utils import Database
-
-from appliance.store.schema import migrations
-
 BUSY_TIMEOUT_MS = 5000
 
 #: WAL pages (4 KB each) past which the daemon's own commits checkpoint: SQLite's default.
@@ -44,6 +40,27 @@ class StoreError(Exception):
 class StoreUnreadable(StoreError):
     """The store could not be read while a till had it open (emptied, replaced or damaged behind its
     back), as opposed to a busy moment that the next try gets past."""
+
+
+class Database:
+    """An open store as the code holds it: its connection (``conn``), and :meth:`close`.
+
+    It stands where sqlite-utils' ``Database`` stood, of which the store only ever used those two
+    (the migrations, which use more, wrap the same connection in the library's own: schema.py), so
+    that opening a store does not import sqlite-utils, 25 ms of the counter's start
+    (docs/benchmarks.md, "bench/counter_start.py"). Like the library's, it turns SQLite's
+    ``recursive_triggers`` on: with it, the rows an ``INSERT OR REPLACE`` would delete go through
+    the delete triggers, and the immutable tables' triggers refuse it (tests/test_store.py).
+    """
+
+    __slots__ = ("conn",)
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        connection.execute("PRAGMA recursive_triggers = on")
+        self.conn = connection
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -103,7 +120,7 @@ def connect(path: Path, *, write: bool) -> Database:
         if write and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
             raise StoreError(f"{path} {READ_ONLY}") from None  # SQLite only says it cannot open its -wal
         raise StoreError(f"{path} {explain(exc, opening=True)}") from None
-    return Database(connection, execute_plugins=False)
+    return Database(connection)
 
 
 def _connected(uri: str) -> sqlite3.Connection:
@@ -175,7 +192,16 @@ def _set_pragmas(db: Database) -> None:
 
 
 def _migrate(db: Database) -> None:
-    """Apply pending migrations under the write lock, so two processes starting at once don't race."""
+    """Apply pending migrations under the write lock, so two processes starting at once don't race.
+
+    A store that records every migration of this version (each opening but the first after an
+    upgrade) has none pending: that is read without the lock and without sqlite-utils (applied
+    migrations are never taken back, so no other process can make one pending meanwhile)."""
+    from appliance.store.schema import migrations
+    from appliance.store.schema_audit import applied_migrations
+
+    if set(migrations.names) <= set(applied_migrations(db.conn)):
+        return
     with write_transaction(db):
         migrations.apply(db)
 

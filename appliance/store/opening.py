@@ -31,12 +31,19 @@ from datetime import datetime
 from pathlib import Path
 
 import orjson
-from sqlite_utils import Database
 
 from appliance.core.clock import utc_text
 from appliance.core.seal import check_anchor, seal
 from appliance.store import journal as journal_store
-from appliance.store.database import StoreError, connect, explain, open_store, prepare_for_writing, write_transaction
+from appliance.store.database import (
+    Database,
+    StoreError,
+    connect,
+    explain,
+    open_store,
+    prepare_for_writing,
+    write_transaction,
+)
 from appliance.store.keys import (
     JournalKeyError,
     KeyFile,

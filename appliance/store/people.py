@@ -21,15 +21,13 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from appliance.core import text
 from appliance.core.lockout import Tick
 from appliance.core.pins import check_pin, hash_pin, needs_rehash, verify_pin
 from appliance.core.seal import canonical
 from appliance.store import journal as journal_store
 from appliance.store import pin_lock
-from appliance.store.database import write_transaction
+from appliance.store.database import Database, write_transaction
 
 log = logging.getLogger(__name__)
 

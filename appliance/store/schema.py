@@ -10,13 +10,86 @@ Migrations run at start, each in its own transaction, recorded by sqlite-utils i
 ``_sqlite_migrations``. A migration is never edited once it has landed: a change is a new one.
 A new one also means writing ``expected_schema.py`` again (``python -m appliance.store.schema_audit``):
 the check at each opening compares a store with it, and tests/test_schema_audit.py says so.
+
+The migrations are registered in :class:`MigrationSet`, which knows their names without
+sqlite-utils and hands them to sqlite-utils' ``Migrations`` only when one is to run: a store at
+this version's level (every opening but the first after an upgrade) is opened without importing
+the library, 25 ms of the counter's start (docs/benchmarks.md, "bench/counter_start.py").
 """
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
-migrations = Migrations("ofn-checkout")
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from appliance.store.database import Database
+
+Migration = Callable[["Database"], None]
+
+
+class MigrationSet:
+    """This version's migrations in the order they run, by name; sqlite-utils' ``Migrations`` runs
+    them (and records them in ``_sqlite_migrations``), built on first use."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._functions: list[Migration] = []
+        self._library: sqlite_utils.Migrations | None = None
+
+    def __call__(self) -> Callable[[Migration], Migration]:
+        """``@migrations()`` registers the function below it, by its name, as the next migration."""
+
+        def register(function: Migration) -> Migration:
+            if self._library is not None:
+                raise RuntimeError("migrations are registered when schema.py is imported, before any runs")
+            if function.__name__ in self.names:
+                raise ValueError(f"migration {function.__name__} is already registered")
+            self._functions.append(function)
+            return function
+
+        return register
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(function.__name__ for function in self._functions)
+
+    def library(self) -> sqlite_utils.Migrations:
+        """sqlite-utils' ``Migrations`` holding these, imported and built the first time it is asked for."""
+        if self._library is None:
+            from appliance.store.sqlite_import import import_sqlite_utils
+
+            import_sqlite_utils()
+            from sqlite_utils import Migrations
+
+            library = Migrations(self.name)
+            for function in self._functions:
+                library(name=function.__name__)(_as_library_migration(function))
+            self._library = library
+        return self._library
+
+    def apply(self, db: Database | sqlite_utils.Database, *, stop_before: str | Iterable[str] | None = None) -> None:
+        """Apply the pending migrations (sqlite-utils' ``Migrations.apply``) on ``db``'s connection."""
+        self.library().apply(_library_database(db), stop_before=stop_before)
+
+
+def _as_library_migration(function: Migration) -> Any:
+    """A migration as sqlite-utils calls it: with its ``Database``, which has the same ``conn``."""
+    return function
+
+
+def _library_database(db: Database | sqlite_utils.Database) -> sqlite_utils.Database:
+    """sqlite-utils' ``Database`` on ``db``'s connection (the same one, not another)."""
+    from sqlite_utils import Database as LibraryDatabase
+
+    if isinstance(db, LibraryDatabase):
+        return db
+    return LibraryDatabase(db.conn, execute_plugins=False)
+
+
+migrations = MigrationSet("ofn-checkout")
 
 #: Tables whose rows are written once and never changed: the fiscal record and what follows from it.
 IMMUTABLE_TABLES = ("journal", "shift", "shift_close", "cash_movement", "closure", "store_info")

@@ -29,8 +29,7 @@ from __future__ import annotations
 import sqlite3
 from functools import cache
 
-from sqlite_utils import Database
-
+from appliance.store.database import Database
 from appliance.store.schema import migrations
 
 MIGRATIONS_TABLE = "_sqlite_migrations"
@@ -40,14 +39,9 @@ _PLURAL = {"table": "tables", "view": "views", "index": "indexes", "trigger": "t
 Objects = dict[tuple[str, str], str | None]
 
 
-@cache
 def known_migrations() -> tuple[str, ...]:
     """This version's migrations, in the order they run."""
-    empty = Database(memory=True, execute_plugins=False)
-    try:
-        return tuple(migration.name for migration in migrations.pending(empty))
-    finally:
-        empty.close()
+    return migrations.names
 
 
 def applied_migrations(connection: sqlite3.Connection) -> tuple[str, ...]:
@@ -110,7 +104,7 @@ def expected_objects(applied: tuple[str, ...]) -> Objects:
 
 def replayed_objects(applied: tuple[str, ...]) -> Objects:
     """The schema this version's first ``len(applied)`` migrations make, built in memory."""
-    reference = Database(memory=True, execute_plugins=False)
+    reference = Database(sqlite3.connect(":memory:"))
     known = known_migrations()
     try:
         migrations.apply(reference, stop_before=known[len(applied)] if len(applied) < len(known) else None)

@@ -8,6 +8,9 @@ never does. :func:`import_sqlite_utils` imports the library with that one patter
 case-insensitive pattern over the whole range) standing in as a :class:`LazyPattern`, compiled at
 its first use, with the same result. Every other pattern compiles as before; once the library is
 imported this does nothing.
+
+The product imports sqlite-utils in one place, through this: the migrations (schema.py), when one
+is to run or a schema is replayed. Opening a store at this version's level does not import it.
 """
 
 from __future__ import annotations

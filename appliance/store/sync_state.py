@@ -16,12 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from appliance.core.clock import Clock, parse_utc, utc_text
 from appliance.core.money import round_div
 from appliance.store import credit_postings
-from appliance.store.database import named, write_transaction
+from appliance.store.database import Database, named, write_transaction
 
 SALE_KINDS = ("sale", "return")
 FOLDED_KINDS = (*SALE_KINDS, "pickup")  # outbox rows that change an order's items

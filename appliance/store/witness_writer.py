@@ -34,9 +34,7 @@ import os
 import sqlite3
 from typing import NamedTuple, Protocol
 
-from sqlite_utils import Database
-
-from appliance.store.database import StoreError, WriteTransaction
+from appliance.store.database import Database, StoreError, WriteTransaction
 from appliance.store.journal import tip
 from appliance.store.witness import SLOT, Reading, State, Witness, newest_of
 

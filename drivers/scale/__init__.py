@@ -5,11 +5,31 @@ One module per protocol (pure frame finding and decoding), ``wire`` for one boun
 protocol a scale speaks is configured, with the keys that tune it to a scale's variant; ``probe``
 exists for discovery tools and claims a port only on a well-formed reply. See docs/scale.md for
 the bytes.
+
+What a reading is (``reading``) is imported with the package; the driver and the port's link when
+first asked for: the counter's screens know readings before its first frame, the scale itself is
+built after it (tui/app.py; docs/benchmarks.md, "bench/counter_start.py").
 """
 
-from .driver import PROTOCOLS, Scale, SerialScale, open_scale, probe, protocol_class, protocol_for, protocol_named
-from .link import Backoff
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .reading import CommandResult, Reading, State, Unsupported
+
+if TYPE_CHECKING:
+    from .driver import PROTOCOLS, Scale, SerialScale, open_scale, probe, protocol_class, protocol_for, protocol_named
+    from .link import Backoff
+
+#: The names imported from their module when first asked for.
+_DRIVER = ("PROTOCOLS", "Scale", "SerialScale", "open_scale", "probe", "protocol_class", "protocol_for")
+_LATER = {**dict.fromkeys((*_DRIVER, "protocol_named"), ".driver"), "Backoff": ".link"}
+
+
+def __getattr__(name: str) -> Any:
+    if (module := _LATER.get(name)) is not None:
+        return getattr(import_module(module, __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "PROTOCOLS",

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import Static
 
 from appliance.store.sync_state import Status
-from drivers.print_queue import QueueSnapshot
 from drivers.scale.reading import Reading, State
+
+if TYPE_CHECKING:  # the print queue loads with the devices, after the first frame (tui/app.py)
+    from drivers.print_queue import QueueSnapshot
 
 #: Console palette colours only (Rich's colour names would go through the theme's own shades).
 STYLES = {"ok": "", "warn": "bold #000000 on #aa5500", "bad": "bold #ffffff on #aa0000"}
