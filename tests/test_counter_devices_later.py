@@ -71,3 +71,24 @@ async def test_keys_typed_before_the_devices_are_built_wait_for_them_in_order(
             app._build_devices(later[0])
             await until(pilot, lambda: entry.text == "123", what="the held keys, in order")
             assert not app.keys.held and app.devices.printer is not None
+
+
+async def test_devices_that_cannot_be_built_leave_the_till_selling(
+    till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import drivers.assembly
+
+    def broken(sections: Any) -> Any:
+        raise OSError("no such device: /dev/ttyUSB7")
+
+    monkeypatch.setattr(drivers.assembly, "build_devices", broken)
+    with counter_kit(till, config, tmp_path) as kit:
+        app = make_app(till, kit.config, cashier="Alice", device_sections=kit.config.devices)
+        async with app.run_test(size=(80, 25), notifications=True) as pilot:
+            await until(pilot, lambda: app.device_sections is None, what="the devices' turn")
+            queue_keys(app, "7")
+            entry = app.screen.query_one(Entry)
+            await until(pilot, lambda: entry.text == "7", what="the keys, not held for devices that never come")
+            said = [notification.message for notification in app._notifications]
+            assert any("devices could not be set up (no such device: /dev/ttyUSB7)" in text for text in said), said
+            assert app.devices.printer is None and "Printer" not in " ".join(p.text for p in app.status_parts())

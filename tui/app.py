@@ -267,9 +267,16 @@ class CheckoutApp(App[int]):
         """
         from drivers.assembly import build_devices
 
-        devices = self.built_devices = build_devices(sections).start()
+        self.device_sections = None  # whatever happens, the keys held for the devices go on
+        try:
+            devices = self.built_devices = build_devices(sections).start()
+        except Exception as error:  # the till sells without its devices rather than not at all
+            log.exception("the devices could not be set up")
+            said = f"The devices could not be set up ({error}): selling without them; see the log"
+            self.notify(said, severity="error")
+            self.refresh_status()
+            return
         self.devices = devices
-        self.device_sections = None
         if devices.drawer_switch is not None:
             self.drawer = (devices.drawer_switch.is_open, "")
         self.bridge.attach(devices)
