@@ -21,7 +21,7 @@ from tui.collector import SETTLE, BetweenCustomers
 from tui.run import RUN_OPTIONS, make_app
 from tui.screens.sale import SaleScreen
 
-from .counter_kit import FLOUR, app_for, counter_kit, pay_exact_cash, scan, until
+from .counter_kit import FLOUR, app_for, counter_kit, pay_exact_cash, scan, screen_text, until
 
 
 class Sheet(Screen[None]):
@@ -128,4 +128,25 @@ async def test_the_counter_collects_after_a_sale(till: Till, config: Config, tmp
             await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="the next sale")
             await until(pilot, lambda: app.collector.collections == 1, what="a collection between customers")
             await scan(pilot, FLOUR)  # the next customer
+    assert app.unexpected == 0
+
+
+async def test_the_sale_screen_is_not_laid_out_again_after_a_sale(till: Till, config: Config, tmp_path: Path) -> None:
+    """The payment and receipt screens, once popped and removed, used to ask for a layout of the
+    whole sale screen each (tui/app.py, CheckoutApp.refresh): it fell on the next customer's scans."""
+    with counter_kit(till, config, tmp_path, scale=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await scan(pilot, FLOUR)
+            await pay_exact_cash(pilot)
+            sale_screen = app.sale_screen
+            layouts: list[object] = []
+            lay_out = sale_screen._refresh_layout
+            sale_screen._refresh_layout = lambda *args, **kwargs: (layouts.append(args), lay_out(*args, **kwargs))[1]  # type: ignore[method-assign]
+            await pilot.press("enter")  # no receipt: both screens go
+            await until(pilot, lambda: app.screen is sale_screen, what="the next sale")
+            await pilot.pause(0.3)  # the popped screens' widgets are removed by then
+            assert layouts == []
+            await scan(pilot, FLOUR)
+            await until(pilot, lambda: "Flour" in screen_text(app), what="the next customer's line")
     assert app.unexpected == 0

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from zoneinfo import ZoneInfo
 
 from textual import events
@@ -289,6 +289,16 @@ class CheckoutApp(App[int]):
         if self.device_sections is not None:
             return bool(self.device_sections.get(kind, {}).get("enabled"))
         return getattr(self.devices, kind) is not None
+
+    def refresh(self, *, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
+        """The app's own refresh, never a layout: what asks the app (not a screen) for one is Textual
+        removing a screen that was popped or switched away, once its widgets are gone, and the layout
+        goes to the screen in front, whose widgets did not change. That is two layouts of the whole
+        sale screen a sale, each with a repaint of every widget (~7 ms), falling on the next
+        customer's first scans (docs/benchmarks.md, bench/counter_scan.py). A screen that comes back
+        at another size lays itself out (Textual's ``ScreenResume``); a widget that changes asks its
+        screen. The only other caller, ``App.suspend``, is not used here."""
+        return super().refresh(repaint=repaint, layout=False, recompose=recompose)
 
     def on_unmount(self) -> None:
         self.notifier.stopping()
