@@ -124,6 +124,40 @@ def test_a_pass_that_fails_unexpectedly_still_says_so(box: Box, monkeypatch: pyt
     assert status.state == "attention" and "failed unexpectedly" in status.message and "log" in status.message
 
 
+def test_a_failure_that_comes_back_each_pass_logs_its_traceback_once(
+    box: Box, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    box.sell(2, seed=64)
+    answer = {"error": KeyError("line_items")}
+
+    def odd_answer(number: str) -> None:
+        raise answer["error"]
+
+    real_order = box.client.order
+    monkeypatch.setattr(box.client, "order", odd_answer)
+
+    def failures_logged() -> list[tuple[bool, str]]:
+        records = [r for r in caplog.records if "failed unexpectedly" in r.getMessage()]
+        caplog.clear()
+        return [(r.exc_info is not None, r.getMessage()) for r in records]
+
+    with caplog.at_level("INFO", logger="appliance.ofn.daemon"):
+        for _ in range(3):
+            box.daemon.run_once(catalogue=False)
+        logged = failures_logged()
+        assert [traceback for traceback, _ in logged] == [True, False, False], logged
+        assert "again: KeyError: 'line_items'" in logged[1][1]
+        answer["error"] = ValueError("a new shape")  # another failure: its own traceback
+        box.daemon.run_once(catalogue=False)
+        assert [traceback for traceback, _ in failures_logged()] == [True]
+        monkeypatch.setattr(box.client, "order", real_order)
+        box.daemon.run_once(catalogue=False)  # a pass that goes through ...
+        box.sell(1, seed=65)
+        monkeypatch.setattr(box.client, "order", odd_answer)
+        box.daemon.run_once(catalogue=False)  # ... so the same failure later is news again
+        assert [traceback for traceback, _ in failures_logged()] == [True]
+
+
 def test_cycle_list_finds_the_open_cycle_and_cycle_use_switches_the_counter_order(
     box: Box, capsys: pytest.CaptureFixture[str]
 ) -> None:

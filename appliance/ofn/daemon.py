@@ -81,6 +81,7 @@ class Daemon:
         self.credit = CreditPoster(db, client.post_credit, clock, in_doubt_s=config.sync.get("in_doubt_s", 240))
         self.failures = 0
         self.waited_for_lock = 0.0
+        self.last_unexpected: str | None = None  # the unforeseen failure of the last pass, as logged
         self.reload = threading.Event()  # set by SIGHUP: read the key file again before the next pass
         self._key_stamp = _stamp(config.api_key_file)
         take_over_checkpoints(db)  # the daemon's commits checkpoint the WAL, so no sale has to
@@ -95,9 +96,9 @@ class Daemon:
         with sync_pass(self.db, wait_s=lock_wait_s, monotonic=self.monotonic) as waited:
             self.waited_for_lock = waited
             try:
-                return self._pass(catalogue)
-            except Exception:  # an unforeseen failure still says so on the screen, and the loop goes on
-                log.exception("sync pass failed unexpectedly")
+                done = self._pass(catalogue)
+            except Exception as error:  # an unforeseen failure still says so on the screen, and the loop goes on
+                self._log_unexpected(error)
                 set_status(
                     self.db,
                     self.clock,
@@ -105,6 +106,21 @@ class Daemon:
                     "the last sync pass failed unexpectedly (the details are in the sync log); it tries again",
                 )
                 return PassResult(), self._backoff()
+            self.last_unexpected = None
+            return done
+
+    def _log_unexpected(self, error: Exception) -> None:
+        """The traceback the first time a failure comes, one line while the same one comes back.
+
+        A store that went bad, or a bug that a pass meets every time, fails each pass until a person
+        acts: a traceback at each of them (every minute or so, for days) would bury the log and wear
+        the SD card, and say nothing the first one did not."""
+        said = f"{type(error).__name__}: {error}"
+        if said == self.last_unexpected:
+            log.error("sync pass failed unexpectedly again: %s (its traceback is logged at its first time)", said)
+        else:
+            log.exception("sync pass failed unexpectedly")
+        self.last_unexpected = said
 
     def cycle(self) -> Cycle:
         return cycle_in_force(self.db.conn, self.config)
