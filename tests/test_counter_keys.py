@@ -139,3 +139,47 @@ async def test_held_keys_are_not_held_for_ever_nor_stopped_by_a_failing_key(monk
         await app.run_scheduled()
     await app.run_scheduled()
     assert acted == ["1", "2", "3"] and keys.held == []
+
+
+async def test_a_key_skips_the_priority_check_only_when_no_priority_binding_could_take_it(
+    till: Till, config: Config, tmp_path: Path
+) -> None:
+    """CheckoutApp._may_have_priority_binding stands before Textual's priority check of every key:
+    it may say yes where the chain has none, never no where the chain has one (the keymap and the
+    demo's priority keys included)."""
+    from textual.binding import Binding
+
+    from tui.demo import DEMO_BINDINGS
+    from tui.widgets.entry import Entry
+
+    def priority_in_chain(app: CheckoutApp, key: str) -> bool:
+        return any(
+            binding.priority
+            for _, bindings in app.screen._binding_chain
+            for binding in bindings.key_to_bindings.get(key, ())
+        )
+
+    keys = ["7", "0", "full_stop", "enter", "plus", "minus", "asterisk", "slash", "backspace", "escape"]
+    keys += ["f1", "f2", "f6", "f7", "f8", "f9", "ctrl+q", "ctrl+c", "up", "down", "tab"]
+    moved = Binding("f7", "notify('moved')", "Moved", priority=True, id="test.moved")
+    with counter_kit(till, config, tmp_path, scale=False) as kit:
+        app = app_for(kit, extra_bindings=DEMO_BINDINGS)
+        app._bindings.key_to_bindings.setdefault("f7", []).append(moved)  # with its id (extra_bindings drop it)
+        async with app.run_test(size=(80, 25)) as pilot:
+            for key in keys:
+                assert app._may_have_priority_binding(key) or not priority_in_chain(app, key), key
+            assert not app._may_have_priority_binding("7")  # a digit skips the chain: the point of it
+            assert app._may_have_priority_binding("f8")  # the demo's scale, a priority binding
+            entry = app.screen.query_one(Entry)
+            await pilot.press("7")
+            assert entry.text == "7"
+            await pilot.press("backspace")
+            assert not app._may_have_priority_binding("f6")  # no binding has it
+            app.set_keymap({**app._keymap, "test.moved": "f6"})  # the keymap moves a priority binding onto it
+            await pilot.pause()
+            assert priority_in_chain(app, "f6") and app._may_have_priority_binding("f6")
+            await pilot.press("f6")
+            await pilot.pause()
+            said = [notification.message for notification in app._notifications]
+            assert "moved" in said, "the priority binding the keymap moved onto f6 was skipped"
+    assert app.unexpected == 0

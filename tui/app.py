@@ -188,9 +188,29 @@ class CheckoutApp(App[int]):
         if isinstance(event, events.Key) and not event.is_forwarded and self.is_running:
             if not self.app_focus:
                 self.app_focus = True  # as Textual does on a key: the terminal has the focus back
-            if await self._check_bindings(event.key, priority=True) or await self.keys.take(event):
+            if await self._priority_binding_ran(event.key) or await self.keys.take(event):
                 return
         await super().on_event(event)
+
+    async def _priority_binding_ran(self, key: str) -> bool:
+        """Textual's check of the priority bindings (``App._check_bindings`` with ``priority``), not
+        run for a key that no binding in force could have with priority: that check builds the whole
+        binding chain for every key (a copy of each map from the focused widget up to the app, the
+        keymap applied), 12 µs in a loop, 14 times for a keyboard-wedge scan (docs/benchmarks.md)."""
+        if not self._may_have_priority_binding(key):
+            return False
+        return await self._check_bindings(key, priority=True)
+
+    def _may_have_priority_binding(self, key: str) -> bool:
+        """False only when no node of the chain ``Screen._binding_chain`` would build has a priority
+        binding on ``key`` and the keymap moves no binding onto it. The chain can only have fewer
+        (the keymap takes keys away, a widget consumes some), so True may still find none."""
+        if any(key in keys.split(",") for keys in self._keymap.values()):
+            return True
+        screen = self.screen
+        focused = screen.focused
+        nodes = [screen, self] if focused is None or focused.loading else focused.ancestors_with_self
+        return any(binding.priority for node in nodes for binding in node._bindings.key_to_bindings.get(key, ()))
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's own driver, except on a Linux terminal: the same one handing keys over in
