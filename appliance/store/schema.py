@@ -20,7 +20,7 @@ the library, 25 ms of the counter's start (docs/benchmarks.md, "bench/counter_st
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -66,18 +66,14 @@ class MigrationSet:
 
             library = Migrations(self.name)
             for function in self._functions:
-                library(name=function.__name__)(_as_library_migration(function))
+                # sqlite-utils calls it with its own Database on the same connection, which is all it uses
+                library(name=function.__name__)(function)  # type: ignore[type-var]
             self._library = library
         return self._library
 
     def apply(self, db: Database | sqlite_utils.Database, *, stop_before: str | Iterable[str] | None = None) -> None:
         """Apply the pending migrations (sqlite-utils' ``Migrations.apply``) on ``db``'s connection."""
         self.library().apply(_library_database(db), stop_before=stop_before)
-
-
-def _as_library_migration(function: Migration) -> Any:
-    """A migration as sqlite-utils calls it: with its ``Database``, which has the same ``conn``."""
-    return function
 
 
 def _library_database(db: Database | sqlite_utils.Database) -> sqlite_utils.Database:
