@@ -16,15 +16,20 @@ from tui.app import CheckoutApp
 from tui.run import make_app
 from tui.widgets.entry import Entry
 
-from .counter_kit import counter_kit, until
+from .counter_kit import Kit, counter_kit, until
 from .test_counter_keys import queue_keys
+
+
+def building_later(kit: Kit) -> CheckoutApp:
+    """The counter as ``run`` makes it: the config's device sections, built after the first frame."""
+    return make_app(kit.till, kit.config, cashier="Alice", device_sections=kit.config.devices)
 
 
 def test_the_first_frame_names_the_configured_devices_before_they_are_built(
     till: Till, config: Config, tmp_path: Path
 ) -> None:
     with counter_kit(till, config, tmp_path) as kit:
-        app = make_app(till, kit.config, cashier="Alice", device_sections=kit.config.devices)
+        app = building_later(kit)
         assert app.devices.printer is None and app.devices.scale is None  # nothing built yet
         texts = [part.text for part in app.status_parts()]
         assert "Printer ok" in texts and "Scale ?" in texts, texts
@@ -34,7 +39,7 @@ async def test_devices_are_built_after_the_first_frame_and_closed_at_the_end(
     till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with counter_kit(till, config, tmp_path) as kit:
-        app = make_app(till, kit.config, cashier="Alice", device_sections=kit.config.devices)
+        app = building_later(kit)
         closed: list[bool] = []
         build = CheckoutApp._build_devices
 
@@ -58,7 +63,7 @@ async def test_keys_typed_before_the_devices_are_built_wait_for_them_in_order(
     till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with counter_kit(till, config, tmp_path) as kit:
-        app = make_app(till, kit.config, cashier="Alice", device_sections=kit.config.devices)
+        app = building_later(kit)
         later: list[Any] = []
         monkeypatch.setattr(CheckoutApp, "_build_devices", lambda self, sections: later.append(sections))
         async with app.run_test(size=(80, 25)) as pilot:
@@ -83,7 +88,7 @@ async def test_devices_that_cannot_be_built_leave_the_till_selling(
 
     monkeypatch.setattr(drivers.assembly, "build_devices", broken)
     with counter_kit(till, config, tmp_path) as kit:
-        app = make_app(till, kit.config, cashier="Alice", device_sections=kit.config.devices)
+        app = building_later(kit)
         async with app.run_test(size=(80, 25), notifications=True) as pilot:
             await until(pilot, lambda: app.device_sections is None, what="the devices' turn")
             queue_keys(app, "7")
