@@ -1,19 +1,25 @@
 """The counter's terminal driver (tui/driver.py): what the input thread reads reaches the app in
-the order read, a burst of keys with one wake of the app's loop, not one task per key."""
+the order read, a burst of keys with one wake of the app's loop, not one task per key, and the
+whole of one read of the terminal in one batch."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
+import time
+import tty
 from typing import Any
 
 import pytest
 from textual import events
 from textual.drivers.linux_driver import LinuxDriver
+from textual.geometry import Size
 from textual.message import Message
 
 from tui.app import CheckoutApp
-from tui.driver import KeysAtOnce
+from tui.driver import KeysAtOnce, grouped
+from tui.messages import KeysRead
 
 
 class Posted:
@@ -55,13 +61,61 @@ async def test_a_burst_of_keys_reaches_the_app_in_order_with_one_wake_of_the_loo
         if app.messages:
             break
         await asyncio.sleep(0)
-    assert app.messages == scan and wakes == [len(scan)]
+    assert app.messages == [KeysRead(tuple(scan))] and wakes == [len(scan)]
     driver.send_message(events.Key("5", "5"))  # the next read: a batch of its own
     for _ in range(10):
-        if len(app.messages) > len(scan):
+        if len(app.messages) > 1:
             break
         await asyncio.sleep(0)
-    assert [message.key for message in app.messages[len(scan) :]] == ["5"] and wakes == [len(scan), 1]  # type: ignore[attr-defined]
+    assert [message.key for message in app.messages[1:]] == ["5"] and wakes == [len(scan), 1]  # type: ignore[attr-defined]
+
+
+def test_keys_that_follow_one_another_go_as_one_message_and_everything_else_as_it_is() -> None:
+    a, b, c, d = (events.Key(char, char) for char in "abcd")
+    resize = events.Resize(Size(80, 25), Size(80, 25))
+    assert list(grouped([a, b, resize, c])) == [KeysRead((a, b)), resize, c]
+    assert list(grouped([resize, a, b, c, d])) == [resize, KeysRead((a, b, c, d))]
+    assert list(grouped([a])) == [a] and list(grouped([])) == []
+
+
+async def test_one_read_of_the_terminal_reaches_the_app_whole_even_when_the_loop_is_free_meanwhile() -> None:
+    """The input thread on a real pty, the app's loop idle while it parses: waking the loop at the
+    first key let the loop take it alone (a frame with one digit, the rest a frame later)."""
+    app = Posted()
+    driver = KeysAtOnce(app)  # type: ignore[arg-type]
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    driver.fileno = slave
+    parsed: list[float] = []
+    process_message = driver.process_message
+
+    def slow(message: Message) -> None:  # each key takes a while to parse, the GIL let go meanwhile
+        process_message(message)
+        parsed.append(time.monotonic())
+        time.sleep(0.002)
+
+    driver.process_message = slow  # type: ignore[method-assign]
+    thread = threading.Thread(target=driver.run_input_thread)
+    thread.start()
+    try:
+        os.write(master, b"3017620002163\r")
+        deadline = time.monotonic() + 10
+        while not app.messages and time.monotonic() < deadline:
+            await asyncio.sleep(0.001)  # the loop runs freely while the thread parses
+        assert len(parsed) == 14, "the loop was handed the keys before the read was parsed"
+        (message,) = app.messages
+        assert isinstance(message, KeysRead)
+        assert "".join(key.character or "" for key in message.keys) == "3017620002163\r"
+        os.write(master, b"7")  # a key of its own, as a person types it
+        while len(app.messages) < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.001)
+        assert [getattr(m, "key", None) for m in app.messages[1:]] == ["7"]
+    finally:
+        driver.exit_event.set()
+        thread.join(5)
+        os.close(master)
+        os.close(slave)
+    assert not thread.is_alive()
 
 
 def test_the_counter_uses_it_where_textual_would_use_its_linux_driver(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,6 +21,7 @@ from appliance.store.sales import load_sale
 from appliance.till import Till
 from tui.app import CheckoutApp
 from tui.key_order import HOLD_LIMIT, KeysInOrder
+from tui.messages import KeysRead
 from tui.screens.receipt import ReceiptScreen
 
 from .conftest import env_without_config
@@ -87,6 +88,38 @@ async def test_keys_queued_at_once_go_through_the_dialogs_they_open(till: Till, 
         line.discount_cents == round(price(till, PASTA) / 10) and sale.total == price(till, PASTA) - line.discount_cents
     )
     assert [payment.tendered for payment in sale.payments] == [5000] and sale.change == 5000 - sale.total
+
+
+async def test_keys_read_together_are_taken_in_order_and_a_code_typed_in_one_change(
+    till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One KeysRead (tui/driver.py: one read of the terminal) holding three codes with their Enter,
+    then + and Enter typed ahead of the payment screen: each is acted on in order, and the digits of
+    each code reach the entry as one change of its text, not one a digit."""
+    from tui.widgets.entry import Entry
+
+    changes: list[str] = []
+    watch_text = Entry.watch_text
+
+    def counted(self: Entry, text: str) -> None:
+        changes.append(text)
+        watch_text(self, text)
+
+    monkeypatch.setattr(Entry, "watch_text", counted)
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            typed = f"{PASTA}\r{FLOUR}\r{PASTA}\r+\r"
+            app.post_message(KeysRead(tuple(events.Key(KEYS.get(char, char), char) for char in typed)))
+            await until(pilot, lambda: isinstance(app.screen, ReceiptScreen), what="the receipt choice")
+            await pilot.press("enter")  # no receipt
+            await until(pilot, lambda: len(sales(till)) == 1, what="the sale sealed")
+            assert app.unexpected == 0
+    sale = last_sale(till).sale
+    assert sorted((line.sku, line.quantity) for line in sale.lines) == sorted([(PASTA, 2), (FLOUR, 1)])
+    assert [payment.tendered for payment in sale.payments] == [sale.total]  # Enter on an empty entry: exact cash
+    codes = [text for text in changes if text]
+    assert codes == [PASTA, FLOUR, PASTA], codes
 
 
 class StubScreen:

@@ -44,6 +44,7 @@ from .key_order import KeysInOrder
 from .keymap import keymap, sign
 from .messages import (
     DrawerChanged,
+    KeysRead,
     PrinterChanged,
     ScanDropped,
     ScannerChanged,
@@ -191,6 +192,41 @@ class CheckoutApp(App[int]):
             if await self._priority_binding_ran(event.key) or await self.keys.take(event):
                 return
         await super().on_event(event)
+
+    @guarded
+    async def on_keys_read(self, message: KeysRead) -> None:
+        """Keys the terminal sent together (tui/driver.py), each taken as :meth:`on_event` takes a key,
+        except that a run of them the entry types (a keyboard-wedge scan's digits) is typed at once:
+        one change of the entry's text instead of one a key (docs/benchmarks.md)."""
+        keys, start = message.keys, 0
+        while start < len(keys):
+            typed = self._typed_at_once(keys[start:])
+            if typed:
+                start += typed
+                continue
+            await self.on_event(keys[start])
+            start += 1
+
+    def _typed_at_once(self, keys: tuple[events.Key, ...]) -> int:
+        """How many of ``keys``, from the first, the entry in focus typed in one go: only keys that
+        no priority binding could take (those go first on :meth:`on_event`'s path)."""
+        if not self.is_running:
+            return 0
+        free: dict[str, bool] = {}  # a scan repeats its digits: each key's chain is looked at once
+        run = 0
+        for event in keys:
+            if event.is_forwarded:
+                break
+            if event.key not in free:
+                free[event.key] = not self._may_have_priority_binding(event.key)
+            if not free[event.key]:
+                break
+            run += 1
+        if not run:
+            return 0
+        if not self.app_focus:
+            self.app_focus = True  # as on_event does for a key
+        return self.keys.typed_at_once(keys[:run])
 
     async def _priority_binding_ran(self, key: str) -> bool:
         """Textual's check of the priority bindings (``App._check_bindings`` with ``priority``), not

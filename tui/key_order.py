@@ -23,7 +23,7 @@ that no receipt or drawer is ever asked of a till that has not built its printer
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -87,6 +87,18 @@ class KeysInOrder:
                 if built:  # the next key's wait starts now; behind a screen never built, none waits again
                     self.waited_since = self.clock()
                 app.call_next(self.release)
+
+    def typed_at_once(self, keys: Sequence[events.Key]) -> int:
+        """How many of ``keys``, from the first, the entry in focus typed, in one change of its text
+        (Entry.type_keys); 0: the first key goes the usual way (:meth:`take`). Only when no key is
+        held and the screen in front is built, so the order is the one :meth:`take` would keep."""
+        app = self.app
+        if self.held or not app.screen.is_mounted or not self.ready():
+            return 0
+        focused = app.screen.focused
+        if focused is None:
+            focused = self.focus_entry()
+        return focused.type_keys(keys) if isinstance(focused, Entry) else 0
 
     async def act(self, event: events.Key) -> bool:
         app = self.app

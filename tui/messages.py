@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.message import Message
 
 from appliance.store.sync_state import Status
@@ -18,6 +19,13 @@ from drivers.scale.reading import Reading
 if TYPE_CHECKING:  # the printer's and the scanner's modules load with the devices, after the first frame
     from drivers.print_queue import QueueSnapshot
     from drivers.scanner import ScannerStatus
+
+
+@dataclass
+class KeysRead(Message):
+    """Keys the terminal sent together, in the order sent (tui/driver.py): one message, not one each."""
+
+    keys: tuple[events.Key, ...]
 
 
 @dataclass

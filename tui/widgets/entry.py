@@ -13,6 +13,7 @@ part of the code (a Code 128 may hold ``+`` or ``/``), not an action.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -139,9 +140,28 @@ class Entry(ScreenRepaint, KeptStyles, can_focus=True):
     def type_key(self, event: events.Key) -> bool:
         """Whether the key is the entry's (typed, or dropped past MAX_LENGTH); False: an action key.
         The app hands the entry in focus every key, in order (tui/key_order.py)."""
+        return self.type_keys((event,)) == 1
+
+    def type_keys(self, keys: Sequence[events.Key]) -> int:
+        """How many of ``keys``, from the first, are the entry's: those are typed, the rest left to
+        the screen. The text changes once, however many were typed: a keyboard-wedge scan's digits
+        come in one read of the terminal (tui/driver.py), and each change of the text costs Textual's
+        reactive machinery and a repaint's bookkeeping (docs/benchmarks.md)."""
+        text, count = self.text, 0
+        for event in keys:
+            typed = self._typed(text, event)
+            if typed is None:
+                break
+            text, count = typed, count + 1
+        if count:
+            self.text = text
+        return count
+
+    def _typed(self, text: str, event: events.Key) -> str | None:
+        """``text`` with the key typed (the same text when the line is full), or None: an action key."""
         char = event.character
         if not char or not char.isprintable():
-            return False
+            return None
         typed = (
             self.text_mode
             or char.isdigit()
@@ -149,11 +169,11 @@ class Entry(ScreenRepaint, KeptStyles, can_focus=True):
             or (self.allow_letters and char.isascii() and char.isalpha())
         )
         if not typed and not self.in_burst(event.time):
-            return False  # an action key: the screen's bindings take it
-        if len(self.text) < MAX_LENGTH:
-            self.text += "." if char == "," and not self.text_mode else char
-            self._times.append(event.time)
-        return True
+            return None  # an action key: the screen's bindings take it
+        if len(text) >= MAX_LENGTH:
+            return text
+        self._times.append(event.time)
+        return text + ("." if char == "," and not self.text_mode else char)
 
     # -- drawing -------------------------------------------------------------------------------
 

@@ -16,12 +16,11 @@ MARKS = frozenset(" .@-_'")
 
 
 class SearchEntry(Entry):
-    def type_key(self, event: events.Key) -> bool:
+    def _typed(self, text: str, event: events.Key) -> str | None:
         char = event.character
-        if not char or len(self.text) >= MAX_LENGTH or not (char.isalnum() or char in MARKS):
-            return False  # an action key (or too long): the screen's bindings take it
-        if char == " " and (not self.text or self.text.endswith(" ")):
-            return True  # a leading or doubled space finds nothing more
-        self.text += char
+        if not char or len(text) >= MAX_LENGTH or not (char.isalnum() or char in MARKS):
+            return None  # an action key (or too long): the screen's bindings take it
+        if char == " " and (not text or text.endswith(" ")):
+            return text  # a leading or doubled space finds nothing more
         self._times.append(event.time)
-        return True
+        return text + char
