@@ -122,6 +122,24 @@ async def test_keys_read_together_are_taken_in_order_and_a_code_typed_in_one_cha
     assert codes == [PASTA, FLOUR, PASTA], codes
 
 
+async def test_a_key_between_two_runs_of_digits_in_one_read_is_taken_between_them(
+    till: Till, config: Config, tmp_path: Path
+) -> None:
+    """A mistyped digit, Backspace, the right digit, Enter, all in one KeysRead: the runs of digits
+    are typed at once and Backspace takes the wrong one between them, so the right code is added."""
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            keys = [events.Key(char, char) for char in PASTA[:-1] + "9"]
+            keys += [events.Key("backspace", "\x7f"), events.Key(PASTA[-1], PASTA[-1]), events.Key("enter", "\r")]
+            app.post_message(KeysRead(tuple(keys)))
+            await until(pilot, lambda: len(getattr(app.counter.sale, "lines", ())) == 1, what="the line")
+            assert app.counter.sale is not None
+            (line,) = app.counter.sale.lines
+            assert line.item.sku == PASTA and line.quantity == 1
+            assert app.unexpected == 0
+
+
 class StubScreen:
     is_mounted = False
 
