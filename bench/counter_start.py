@@ -52,25 +52,8 @@ from counter_driver import BareKeys, Cashier, scanner_port  # noqa: E402
 from figures import quantiles  # noqa: E402  (bench/, the script's own folder)
 from terminal import PtyProgram  # noqa: E402
 
-#: Modules the first frame has no use for: the printer library (and the imaging it pulls in), the
-#: GS1 parser (the first scan of a GS1 code loads it), the HTTP stack (the UI never talks to OFN),
-#: the migration library (a store at this version's level opens without it), click (the kiosk's
-#: command line is read without it).
-NOT_AT_START = (
-    "escpos",
-    "PIL",
-    "qrcode",
-    "barcode",
-    "biip",
-    "httpx",
-    "httpcore",
-    "evdev",
-    "gpiozero",
-    "sqlite_utils",
-    "dateutil",
-    "pluggy",
-    "click",
-)
+from tui.start import NOT_AT_START  # noqa: E402  (what the first frame leaves for later)
+
 IMPORT_LINE = re.compile(rb"import time:\s+(\d+) \|\s+(\d+) \| ( *)([^\r\n]+)")
 
 

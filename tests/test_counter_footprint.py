@@ -33,37 +33,16 @@ from appliance.till import Till
 from drivers.printer_twin import PrinterTwin, TcpPrinter
 from drivers.scale_twin import ScaleTwin
 from tui.keymap import keymap
-from tui.run import RUN_OPTIONS
 from tui.screens.payment import PaymentScreen
 from tui.screens.receipt import ReceiptScreen
 from tui.screens.sale import SaleScreen
+from tui.start import NOT_AT_START, RUN_OPTIONS
 from tui.widgets.basket import Basket
 from tui.widgets.footer import Footer
 
 from .counter_kit import FLOUR, app_for, counter_kit, scan, screen_text, until
 
 ROOT = Path(__file__).resolve().parents[1]
-
-#: Libraries the first frame has no use for: the printer's (and the imaging, barcode and QR code
-#: libraries it pulls in), the GS1 parser, the HTTP stack, GPIO (the drawer here hangs off the printer),
-#: evdev (the scanner here is serial), sqlite-utils (with its dateutil and pluggy: a store at this
-#: version's level is opened without the migration library), click (the kiosk's command line is read
-#: without it: tui/command.py).
-NOT_AT_START = (
-    "escpos",
-    "PIL",
-    "qrcode",
-    "barcode",
-    "biip",
-    "httpx",
-    "httpcore",
-    "gpiozero",
-    "evdev",
-    "sqlite_utils",
-    "dateutil",
-    "pluggy",
-    "click",
-)
 
 FIRST_FRAME = f"""
 import asyncio, gc, json, sys

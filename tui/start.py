@@ -32,6 +32,29 @@ class RunOptions(TypedDict):
 
 RUN_OPTIONS: RunOptions = {"freeze_after": 2.0}
 
+#: Libraries the first frame has no use for, left until they are needed: the printer's (and the
+#: imaging, barcode and QR code libraries it pulls in) and the other drivers' (GPIO, evdev), built
+#: after the first frame (tui/app.py); the GS1 parser (the first scan of a GS1 code loads it); the
+#: HTTP stack (the UI never talks to OFN); sqlite-utils with its dateutil and pluggy (a store at this
+#: version's level opens without the migration library); click (the kiosk's command line is read
+#: without it: tui/command.py). tests/test_counter_footprint.py holds the start to it, and
+#: bench/counter_start.py --imports names any of them a start imported.
+NOT_AT_START = (
+    "escpos",
+    "PIL",
+    "qrcode",
+    "barcode",
+    "biip",
+    "httpx",
+    "httpcore",
+    "gpiozero",
+    "evdev",
+    "sqlite_utils",
+    "dateutil",
+    "pluggy",
+    "click",
+)
+
 
 def make_app(
     till: Till,
