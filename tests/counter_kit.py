@@ -24,8 +24,8 @@ from drivers.assembly import Devices, build_devices
 from drivers.printer_twin import PrinterTwin, TcpPrinter
 from drivers.scale_twin import ScaleTwin
 from tui.app import CheckoutApp
-from tui.run import make_app
 from tui.screens.receipt import ReceiptScreen
+from tui.start import make_app
 
 #: Demo catalogue codes (appliance/cli/demo.py): packaged goods by EAN, loose goods by PLU.
 FLOUR = "3760000010719"  # Flour T65 1 kg, 8.25

@@ -18,8 +18,8 @@ from appliance.config import Config
 from appliance.till import Till
 from tui import textual_fixes
 from tui.collector import SETTLE, BetweenCustomers
-from tui.run import RUN_OPTIONS, make_app
 from tui.screens.sale import SaleScreen
+from tui.start import RUN_OPTIONS, make_app
 
 from .counter_kit import FLOUR, app_for, counter_kit, pay_exact_cash, scan, screen_text, until
 

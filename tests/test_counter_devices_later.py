@@ -13,7 +13,7 @@ import pytest
 from appliance.config import Config
 from appliance.till import Till
 from tui.app import CheckoutApp
-from tui.run import make_app
+from tui.start import make_app
 from tui.widgets.entry import Entry
 
 from .counter_kit import Kit, counter_kit, until

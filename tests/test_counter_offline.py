@@ -12,8 +12,8 @@ import httpx
 
 from appliance.till import Till
 from tui.demo import DemoBox
-from tui.run import make_app
 from tui.screens.sale import SaleScreen
+from tui.start import make_app
 
 from .counter_kit import FLOUR, PASTA, scan, screen_text, type_keys, until, variant_of
 from .people_kit import log_in

@@ -1,6 +1,6 @@
 """The counter app: its screens, the device messages, the status bar's state, and the safety net.
 
-:class:`CheckoutApp` is built by :func:`tui.run.make_app` (used by ``ofn-checkout run``, the demo,
+:class:`CheckoutApp` is built by :func:`tui.start.make_app` (used by ``ofn-checkout run``, the demo,
 ``replay`` and the tests) from an open ``Till``, the config and the box's devices. It keeps the
 latest value of every device message, forwards scans and weights to the screen in front, and
 drives the status lights. An unexpected error in a screen is logged with its traceback and shown

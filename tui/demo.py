@@ -349,7 +349,7 @@ def demo(data: Path | None, scripted: bool) -> int:
 def _run_demo(folder: Path) -> int:
     from appliance.cli.logs import setup_logging
 
-    from .run import RUN_OPTIONS, make_app
+    from .start import RUN_OPTIONS, make_app
 
     click.echo(f"Starting the demo in {folder} (sandbox, sync daemon, scale and printer twins)…", err=True)
     os.environ["OFN_CHECKOUT_LOG_DIR"] = str(folder / "logs")

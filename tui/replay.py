@@ -329,7 +329,7 @@ def replay(
         columns = rig.config.devices.get("printer", {}).get("columns", 42)
         copier = copy_receipts(rig.devices.printer, columns)
         after = rig.till.last_sale_number()
-        from .run import make_app
+        from .start import make_app
 
         app = make_app(
             rig.till, rig.config, rig.devices, log_path=log_path, extra_bindings=rig.bindings, pin_note=rig.pin_note

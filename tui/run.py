@@ -1,9 +1,8 @@
 """``ofn-checkout run``: the counter on this box's store and devices, as a click command.
 
-The command's body and the app it starts are tui/start.py's (``make_app``, ``RUN_OPTIONS`` are
-named here too, for those who took them from here). The console script reads these options itself
-for the common forms, so that the kiosk starts without importing click (tui/command.py, a test
-holds the two readings to the same values).
+The command's body and the app it starts are tui/start.py's. The console script reads these options
+itself for the common forms, so that the kiosk starts without importing click (tui/command.py, a
+test holds the two readings to the same values).
 """
 
 from __future__ import annotations
@@ -12,9 +11,7 @@ from pathlib import Path
 
 import click
 
-from .start import RUN_OPTIONS, RunOptions, make_app, start_counter
-
-__all__ = ["RUN_OPTIONS", "RunOptions", "make_app", "run"]
+from .start import start_counter
 
 
 @click.command()

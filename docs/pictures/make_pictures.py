@@ -32,7 +32,7 @@ from appliance.store.catalogue import upsert_variants  # noqa: E402
 from appliance.store.database import write_transaction  # noqa: E402
 from appliance.till import Till  # noqa: E402
 from tui.messages import ScanRead  # noqa: E402
-from tui.run import make_app  # noqa: E402
+from tui.start import make_app  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 BASKET = ["3760000010719", "3760000010733", "3760000010733", "3760000010740", "3760000010788"]
