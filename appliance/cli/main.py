@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import sys
 from collections.abc import Mapping
 from importlib import import_module
@@ -21,8 +20,7 @@ from typing import Any
 import click
 
 from appliance.cli.exit_codes import EXIT_CANNOT, EXIT_INTERNAL, EXIT_PROBLEMS
-from appliance.cli.logs import setup_logging
-from appliance.cli.outcome import UMASK, failed
+from appliance.cli.outcome import run_command
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +44,11 @@ def main(argv: list[str] | None = None, *, known: Mapping[str, str] | None = Non
     global _collector_paused, _known
     _collector_paused = gc.isenabled()
     gc.disable()
-    previous_umask = os.umask(UMASK)
     _known = dict(known or {})
     try:
-        return _run(argv)
+        return run_command(lambda: _click(argv), argv)
     finally:
         _known = {}
-        os.umask(previous_umask)
         _resume_collector()
 
 
@@ -63,8 +59,9 @@ def _resume_collector() -> None:
         gc.enable()
 
 
-def _run(argv: list[str] | None) -> int:
-    log_file = setup_logging("cli")
+def _click(argv: list[str] | None) -> int:
+    """The command ``argv`` names, run by click; click's own errors said as click says them. What
+    else fails is :func:`~appliance.cli.outcome.run_command`'s to say."""
     try:
         result = cli.main(args=argv, prog_name="ofn-checkout", standalone_mode=False)
         return result if isinstance(result, int) else 0
@@ -79,8 +76,6 @@ def _run(argv: list[str] | None) -> int:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return EXIT_PROBLEMS
-    except Exception as exc:
-        return failed(exc, argv, log_file)
 
 
 PLUGIN_GROUP = "ofn_checkout.commands"

@@ -5,9 +5,9 @@ said in words, exit 3; anything else is logged with its traceback, and the line 
 (exit 70). Interrupted (Ctrl+C): "Aborted.", exit 1, as click says it. Files the command creates
 are the service user's alone (:data:`UMASK`).
 
-The root command (main.py) ends every command through :func:`failed`; the counter's console script
-(tui/command.py) runs ``run`` through :func:`run_command` without click, whose import is 6 ms of the
-counter's start (docs/benchmarks.md, "bench/counter_start.py"). Nothing here imports the till: what
+The root command (main.py) runs every command through :func:`run_command`, click inside it; the
+counter's console script (tui/command.py) runs ``run`` through it without click, whose import is
+6 ms of the counter's start (docs/benchmarks.md, "bench/counter_start.py"). Nothing here imports the till: what
 names the errors is imported once one happened.
 """
 
