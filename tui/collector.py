@@ -22,13 +22,28 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 log = logging.getLogger(__name__)
 
 #: Seconds from the sale screen's return to the collection: its frame is out first.
 SETTLE = 0.05
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic collector paused for the block, and started again after it if it was on: what
+    a start-up builds lives as long as the process, so walking it meanwhile is wasted
+    (``freeze_start_up`` in tui/app.py then leaves it out of every later collection)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class Timers(Protocol):

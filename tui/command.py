@@ -19,7 +19,6 @@ same values.
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,17 +70,14 @@ def _start_counter(options: dict[str, Any], argv: list[str] | None) -> int:
     """The counter, run as the root command runs a command, its modules imported with Python's cyclic
     collector paused (as appliance/cli/main.py loads a command: what they build lives as long as the
     process); an install that cannot import them fails as any command does (exit 70, logged)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        from appliance.cli.outcome import run_command
+    from appliance.cli.outcome import run_command
 
-        def start() -> int:
-            from .start import start_counter
+    from .collector import collector_paused
 
-            return start_counter(**options)
+    def start() -> int:
+        from .start import start_counter
 
+        return start_counter(**options)
+
+    with collector_paused():
         return run_command(start, argv)
-    finally:
-        if collecting:
-            gc.enable()

@@ -8,7 +8,6 @@ starts the counter without importing click (tui/command.py).
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from pathlib import Path
@@ -20,6 +19,7 @@ from appliance.till import Till
 from drivers.devices import Devices
 
 from .app import CheckoutApp
+from .collector import collector_paused
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,8 @@ def start_counter(config_path: Path | None, cashier: str, kiosk: bool) -> int:
     # The start-up (the store, the devices, the screens) runs with Python's cyclic collector paused,
     # as the loading of the command did (appliance/cli/main.py): what it builds lives as long as the
     # till. The app collects once, freezes it and starts the collector again (freeze_start_up).
-    collecting = gc.isenabled()
-    gc.disable()
-    log_path = setup_logging("counter")
-    try:
+    with collector_paused():
+        log_path = setup_logging("counter")
         config = config_module.load(config_module.resolve_path(config_path))
         os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(config.store_path.parent))
         till = Till.open(config)
@@ -95,7 +93,4 @@ def start_counter(config_path: Path | None, cashier: str, kiosk: bool) -> int:
             app.run()
         finally:
             till.close()
-    finally:
-        if collecting:
-            gc.enable()
     return app.return_code or 0
