@@ -180,8 +180,6 @@ class CheckoutApp(App[int]):
         )
         for extra in extra_bindings or ():
             self._bindings.bind(extra.key, extra.action, extra.description, show=extra.show, priority=extra.priority)
-        if self.devices.drawer_switch is not None:
-            self.drawer = (self.devices.drawer_switch.is_open, "")
 
     async def on_event(self, event: events.Event) -> None:
         """Keys go through :class:`KeysInOrder` after the app's priority keys: each is typed or acted
@@ -295,8 +293,7 @@ class CheckoutApp(App[int]):
         self.bridge.start()
         if self.freeze_after is not None:
             self.set_timer(self.freeze_after, freeze_start_up)
-        for problem in self.devices.problems:
-            self.notify(str(problem), severity="warning", timeout=15)
+        self._took_devices(self.devices)
         self.call_after_refresh(self._started)
 
     def _started(self) -> None:
@@ -332,13 +329,18 @@ class CheckoutApp(App[int]):
             self.notify(said, severity="error")
             self.refresh_status()
             return
+        self._took_devices(devices)
+        self.bridge.attach(devices)
+        self.refresh_status()
+
+    def _took_devices(self, devices: Devices) -> None:
+        """The devices the till sells with from now on (given at its start, or built after the first
+        frame): the drawer's switch as it stands, and what could not be set up, said once."""
         self.devices = devices
         if devices.drawer_switch is not None:
             self.drawer = (devices.drawer_switch.is_open, "")
-        self.bridge.attach(devices)
         for problem in devices.problems:
             self.notify(str(problem), severity="warning", timeout=15)
-        self.refresh_status()
 
     def _has_device(self, kind: str) -> bool:
         """Whether the till has a device of this kind: built, or enabled in the config and about to be."""
