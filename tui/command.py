@@ -62,7 +62,10 @@ def counter_options(args: Sequence[str]) -> dict[str, Any] | None:
             value = rest.pop(0)
         if not value or value.startswith("-"):
             return None
-        options["config_path" if name == "--config" else "cashier"] = Path(value) if name == "--config" else value
+        if name == "--config":
+            options["config_path"] = Path(value)
+        else:
+            options["cashier"] = value
     return options
 
 

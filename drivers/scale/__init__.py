@@ -21,8 +21,17 @@ if TYPE_CHECKING:
     from .link import Backoff
 
 #: The names imported from their module when first asked for.
-_DRIVER = ("PROTOCOLS", "Scale", "SerialScale", "open_scale", "probe", "protocol_class", "protocol_for")
-_LATER = {**dict.fromkeys((*_DRIVER, "protocol_named"), ".driver"), "Backoff": ".link"}
+_DRIVER = (
+    "PROTOCOLS",
+    "Scale",
+    "SerialScale",
+    "open_scale",
+    "probe",
+    "protocol_class",
+    "protocol_for",
+    "protocol_named",
+)
+_LATER = {**dict.fromkeys(_DRIVER, ".driver"), "Backoff": ".link"}
 
 
 def __getattr__(name: str) -> Any:
