@@ -12,13 +12,16 @@ import tty
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual import events
+from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
 from textual.message import Message
 
 from tui.app import CheckoutApp
-from tui.driver import KeysAtOnce, grouped
+from tui.driver import KeysAtOnce, at_rest, grouped, parsed
 from tui.messages import KeysRead
 
 
@@ -116,6 +119,57 @@ async def test_one_read_of_the_terminal_reaches_the_app_whole_even_when_the_loop
         os.close(master)
         os.close(slave)
     assert not thread.is_alive()
+
+
+#: What a terminal sends: plain keys, and sequences the parser must see whole (keys, a paste, focus).
+PIECES = [
+    *"0123456789.+-*/ az\r\t\x7f\x08\x00é€",
+    "\x1b",  # escape alone, or the start of alt+key
+    "\x1b[A",
+    "\x1b[15~",
+    "\x1bOP",
+    "\x1b[200~",  # a bracketed paste begins
+    "\x1b[201~",  # ... and ends
+    "\x1b[I",
+    "\x1b[<0;10;5M",
+]
+
+
+def _seen(messages: Any) -> list[tuple[str, Any, Any]]:
+    return [(type(m).__name__, getattr(m, "key", None), getattr(m, "character", getattr(m, "text", None))) for m in messages]
+
+
+@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=12).map("".join), max_size=8))
+def test_reads_turned_into_keys_without_the_parser_loop_are_what_the_parser_makes_of_them(reads: list[str]) -> None:
+    """Reads cut anywhere (a sequence or a paste over two reads), through ``parsed`` and through
+    Textual's own ``feed``: the same messages in the same order."""
+    ours, textual_s = XTermParser(), XTermParser()
+    for text in reads:
+        if text:
+            assert _seen(parsed(ours, text)) == _seen(textual_s.feed(text))
+
+
+def test_a_plain_read_between_sequences_skips_the_parser_loop_and_a_paste_never_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parser = XTermParser()
+    assert at_rest(parser), "this Textual's parser no longer shows its state: every read takes the slow path"
+    feed = parser.feed
+    fed: list[str] = []
+
+    def counted(text: str) -> Any:
+        fed.append(text)
+        return feed(text)
+
+    monkeypatch.setattr(parser, "feed", counted)
+    assert [key.character for key in parsed(parser, "3017620002163\r")] == [*"3017620002163\r"]  # type: ignore[attr-defined]
+    assert fed == []
+    assert list(parsed(parser, "\x1b[200~12")) == [] and not at_rest(parser)
+    assert list(parsed(parser, "34\r")) == []  # inside the paste: not keys
+    (paste,) = parsed(parser, "\x1b[201~")
+    assert isinstance(paste, events.Paste) and paste.text == "1234\r" and at_rest(parser)
+    assert list(parsed(parser, "\x1b")) == [] and not at_rest(parser)  # an escape, or a sequence's start
+    assert fed == ["\x1b[200~12", "34\r", "\x1b[201~", "\x1b"]
 
 
 def test_the_counter_uses_it_where_textual_would_use_its_linux_driver(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,7 +14,12 @@ same order; tests/test_counter_driver.py and tests/test_counter_keys.py hold the
   to a socket, which lets the GIL go): 2 scans in 30 reached the app as one digit, a frame, then
   the other thirteen keys, a frame later;
 - keys that follow one another reach the app as one :class:`~tui.messages.KeysRead`: the app takes
-  them one by one, in order, and the entry types a run of digits in one change of its text.
+  them one by one, in order, and the entry types a run of digits in one change of its text;
+- a read with no escape in it, while the parser is between sequences and outside a paste, is
+  turned into keys by the parser's own table (:func:`parsed`), without the parser's per-character
+  machinery: what a scan is, fourteen plain characters. That machinery (a generator step, a debug
+  line formatted and a timeout checked for each character) took five times the table's time, on
+  the input thread, between the read and the app's first look at the keys.
 
 The names used are Textual's, of the version pinned in provisioning/constraints.txt; the input
 loop is Textual's ``LinuxDriver.run_input_thread`` of that version but for the hand-over.
@@ -29,8 +34,9 @@ from codecs import getincrementaldecoder
 from collections.abc import Callable, Iterator
 
 from textual import events
-from textual._parser import ParseError
+from textual._parser import ParseError, Read1
 from textual._xterm_parser import XTermParser
+from textual.keys import Keys
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
@@ -109,12 +115,42 @@ class KeysAtOnce(LinuxDriver):
                     text = decode(os.read(self.fileno, 1024 * 4), final=final and index == len(ready) - 1)
                     if not text:
                         break  # stdin is a pipe that was closed
-                    for event in parser.feed(text):
+                    for event in parsed(parser, text):
                         self.process_message(event)
             for event in parser.tick():  # an escape key alone, once its wait is over
                 self.process_message(event)
         finally:
             self._read_done()
+
+
+def parsed(parser: XTermParser, text: str) -> Iterator[Message]:
+    """What ``parser`` makes of ``text``: the same messages, in the same order, as ``parser.feed``.
+
+    Text with no escape, read while the parser waits for the first character of whatever comes
+    next (not in the middle of a sequence, nor of a bracketed paste), is a key or more for each
+    character, as the parser's loop would make them with its table (``_sequence_to_key_events``)
+    and then drop the keys to ignore: here without the loop. Anything else, or a parser whose
+    state this Textual does not show as expected, goes through the parser.
+    """
+    if "\x1b" in text or not at_rest(parser):
+        yield from parser.feed(text)
+        return
+    keys_of = parser._sequence_to_key_events
+    for character in text:
+        for event in keys_of(character):
+            if event.key != Keys.Ignore:
+                yield event
+
+
+def at_rest(parser: XTermParser) -> bool:
+    """Whether ``parser`` waits for the next character with nothing begun: no sequence (a read
+    without a timeout), no key held back, no bracketed paste open (read from the parser's
+    suspended loop: a paste's text comes in reads with no escape, and must stay a paste)."""
+    awaiting = parser._awaiting
+    if type(awaiting) is not Read1 or awaiting.timeout is not None or parser._tokens or parser.is_eof:
+        return False
+    frame = parser._gen.gi_frame
+    return frame is not None and frame.f_locals.get("bracketed_paste") is False
 
 
 def grouped(batch: list[Message]) -> Iterator[Message]:
