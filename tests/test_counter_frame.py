@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual._compositor import Compositor
 from textual.widget import Widget
 
 from appliance.config import Config
 from appliance.till import Till
 from tui.compositor import SpanCompositor
+from tui.messages import KeysRead
 from tui.screens.base import Said
 from tui.widgets.basket import Basket
 from tui.widgets.entry import Entry
@@ -141,11 +143,12 @@ async def test_a_scan_s_widgets_join_the_next_frame_without_a_round_of_messages(
             assert lines_of(drawn, Basket) == {1, 2}  # and what they changed is drawn
 
 
-async def test_keys_read_together_repaint_the_entry_once_a_frame(
+async def test_keys_read_together_draw_the_entry_once_a_frame_or_not_at_all(
     till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A keyboard-wedge scan is fourteen keys read in one go: the entry asked for a repaint at each
-    (Textual's bookkeeping each time), where one a frame draws the same (tui/widgets/entry.py)."""
+    """A keyboard-wedge scan is fourteen keys read in one go (tui/driver.py): the entry is typed and
+    emptied again by the Enter before the frame, so the frame leaves its line alone; digits read in
+    one go draw it once (tui/widgets/entry.py)."""
     with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
@@ -153,20 +156,49 @@ async def test_keys_read_together_repaint_the_entry_once_a_frame(
             await pilot.pause()
             screen = app.screen
             entry = screen.query_one(Entry)
-            asked: list[int] = []
-            refresh = entry.refresh
-
-            def counted(*args: Any, **kwargs: Any) -> Any:
-                asked.append(1)
-                return refresh(*args, **kwargs)
-
-            monkeypatch.setattr(entry, "refresh", counted)
             in_frame = record_frames(screen, monkeypatch)
-            queue_keys(app, PASTA + "\r")
+            app.post_message(KeysRead(tuple(events.Key(char, char) for char in PASTA) + (events.Key("enter", "\r"),)))
             await until(pilot, lambda: "Added Pasta" in screen_text(app), what="the line")
             await pilot.pause()
             assert entry.text == "" and len(app.counter.lines) == 2
-            assert 1 <= len(asked) <= sum("Entry" in widgets for widgets in in_frame) < len(PASTA), (asked, in_frame)
+            assert {"Basket", "LastItem"} <= set().union(*in_frame), in_frame  # the frames were recorded
+            assert not any("Entry" in widgets for widgets in in_frame), in_frame
+            in_frame.clear()
+            app.post_message(KeysRead(tuple(events.Key(char, char) for char in "123")))
+            await until(pilot, lambda: entry.text == "123", what="the digits")
+            await pilot.pause()
+            assert sum("Entry" in widgets for widgets in in_frame) == 1, in_frame
+
+
+async def test_an_entry_typed_back_to_what_it_shows_is_still_drawn_when_something_else_changed(
+    till: Till, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entry's repaint is taken back only when its line is drawn from the same things: a new hint,
+    a quantity waiting or a new style meanwhile draws it."""
+    with counter_kit(till, config, tmp_path, scale=False, printer=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            entry = screen.query_one(Entry)
+            in_frame = record_frames(screen, monkeypatch)
+            entry.text = "9"
+            entry.text = ""  # typed and taken before the frame: nothing to draw
+            await pilot.pause()
+            assert not any("Entry" in widgets for widgets in in_frame), in_frame
+            changes = [
+                ("hint", lambda: setattr(entry, "hint", "a hint of its own")),
+                ("quantity", lambda: setattr(entry, "multiplier", 3)),
+                ("style", lambda: entry.styles.__setattr__("background", "red")),
+            ]
+            for what, change in changes:
+                in_frame.clear()
+                entry.text = "9"
+                change()
+                entry.text = ""
+                await pilot.pause()
+                assert any("Entry" in widgets for widgets in in_frame), (what, in_frame)
+            assert "3 × >" in screen_text(app)
 
 
 async def test_a_basket_longer_than_the_screen_scrolls_with_the_last_line(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Self
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -22,6 +23,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.message import Message
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.strip import Strip
 
@@ -81,14 +83,30 @@ class Entry(ScreenRepaint, KeptStyles, can_focus=True):
         self.allow_letters = allow_letters
         self.text_mode = text_mode  # a name or an address on a full keyboard: every character is typed
         self._times: list[float] = []
+        self._drawn: tuple[object, ...] | None = None  # what the line on screen was drawn from (_shows)
 
     def watch_text(self, text: str) -> None:
         # One repaint a frame however many keys came: the keys of a keyboard-wedge scan come
-        # together, and each refresh costs Textual's bookkeeping (the whole line is drawn anyway).
-        if not self.repaint_waiting():
-            self.refresh()
+        # together, and each refresh costs Textual's bookkeeping. None when the line comes back to
+        # what the screen shows: a keyboard-wedge scan's digits and the Enter that takes them come
+        # in one read, so the entry is empty again before the frame (docs/benchmarks.md).
+        if self._shows() == self._drawn:
+            self.withdraw_repaint()
+        elif not self.repaint_waiting():
+            size = self.content_size
+            super().refresh(Region(0, 0, size.width, size.height))  # the text's, not refresh()'s
         if self.announce:
             self.post_message(self.Changed(text))
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
+        """Asked by anything but the text (a quantity, a hint, a style, a size): the line is drawn
+        again whatever the text does meanwhile."""
+        self._drawn = None
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _shows(self) -> tuple[object, ...]:
+        """What the line is drawn from, besides its styles and size (those repaint through refresh)."""
+        return self.text, self.multiplier, self.hint, self.secret, self.content_size
 
     # -- what the screens read and change ------------------------------------------------------
 
@@ -184,6 +202,8 @@ class Entry(ScreenRepaint, KeptStyles, can_focus=True):
         background alone (the screens' snapshots hold it)."""
         style, pad = self.kept_styles()
         width = self.content_size.width
+        if y == 0:
+            self._drawn = self._shows()
         lines = wrapped(self.app.console, self.render(), width) if y == 0 else []
         if not lines:
             return Strip.blank(width, pad)
