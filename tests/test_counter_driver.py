@@ -136,7 +136,9 @@ PIECES = [
 
 
 def _seen(messages: Any) -> list[tuple[str, Any, Any]]:
-    return [(type(m).__name__, getattr(m, "key", None), getattr(m, "character", getattr(m, "text", None))) for m in messages]
+    return [
+        (type(m).__name__, getattr(m, "key", None), getattr(m, "character", getattr(m, "text", None))) for m in messages
+    ]
 
 
 @given(st.lists(st.lists(st.sampled_from(PIECES), max_size=12).map("".join), max_size=8))

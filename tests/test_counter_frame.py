@@ -30,7 +30,6 @@ from tui.widgets.entry import Entry
 from tui.widgets.panels import BigAmount, LastItem
 
 from .counter_kit import FLOUR, PASTA, app_for, counter_kit, price, scan, screen_text, until
-from .test_counter_keys import queue_keys
 
 DRAWN = (Said, LastItem, Basket, BigAmount)
 

@@ -36,8 +36,8 @@ from collections.abc import Callable, Iterator
 from textual import events
 from textual._parser import ParseError, Read1
 from textual._xterm_parser import XTermParser
-from textual.keys import Keys
 from textual.drivers.linux_driver import LinuxDriver
+from textual.keys import Keys
 from textual.message import Message
 
 from .messages import KeysRead
@@ -149,7 +149,7 @@ def at_rest(parser: XTermParser) -> bool:
     awaiting = parser._awaiting
     if type(awaiting) is not Read1 or awaiting.timeout is not None or parser._tokens or parser.is_eof:
         return False
-    frame = parser._gen.gi_frame
+    frame = getattr(parser._gen, "gi_frame", None)  # a generator's suspended frame
     return frame is not None and frame.f_locals.get("bracketed_paste") is False
 
 

@@ -22,8 +22,8 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.message import Message
 from textual.geometry import Region
+from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 
@@ -105,7 +105,7 @@ class Entry(ScreenRepaint, KeptStyles, can_focus=True):
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _shows(self) -> tuple[object, ...]:
-        """What the line is drawn from, besides its styles and size (those repaint through refresh)."""
+        """What the line is drawn from, besides its styles (a new style repaints through refresh)."""
         return self.text, self.multiplier, self.hint, self.secret, self.content_size
 
     # -- what the screens read and change ------------------------------------------------------
