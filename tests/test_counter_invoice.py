@@ -153,3 +153,54 @@ async def test_a_return_of_an_invoiced_sale_hands_out_its_credit_note_and_a_retu
             await until(pilot, lambda: "A return is not invoiced" in screen_text(app))
             assert isinstance(app.screen, ReceiptScreen) and not isinstance(app.screen, ChooseScreen)
         assert app.unexpected == 0
+
+
+async def test_a_customer_of_the_list_without_an_address_gets_it_typed_and_keeps_the_rest(
+    till: Till, config: Config, tmp_path: Path
+) -> None:
+    """An OFN customer who never gave an address (an e-mail only) is picked: the till asks for the
+    address there and then, and the invoice is made out to her with it, her e-mail and OFN id kept.
+    Backspace on the first question gives up: no invoice."""
+    config = config.__class__(**{**config.__dict__, "receipt": {**config.receipt, "company_id": "SIRET 123"}})
+    with write_transaction(till.db) as connection:
+        camille = customer("Camille Durand", email="camille@example.org", ofn_id=9)
+        upsert_ofn_customers(connection, [camille], till.clock.now())
+    with counter_kit(till, config, tmp_path, scale=False) as kit:
+        app = app_for(kit)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await pay_exact(pilot, app)
+            await type_keys(pilot, "*")
+            await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+            await pilot.press("enter")  # the first of the list: Camille
+            await until(pilot, lambda: isinstance(app.screen, NewCustomer), what="the address asked")
+            assert "Camille Durand has no address on file: Address, first line" in said(app)
+            await pilot.press("backspace")  # gives up
+            await until(pilot, lambda: "No invoice made" in said(app), what="no invoice")
+            assert isinstance(app.screen, ReceiptScreen) and till.invoice_for(app.counter.last_completed.number) is None
+
+            await type_keys(pilot, "*")
+            await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, NewCustomer))
+            for field in ("5 place du Marché", "", "79000 Niort", ""):
+                for char in field:
+                    await pilot.press(char if char != " " else "space")
+                await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="back to selling")
+            number = app.counter.last_completed.number
+    invoice = till.invoice_for(number)
+    assert invoice is not None
+    made_out = invoice.customer
+    assert (made_out.name, made_out.address) == ("Camille Durand", ("5 place du Marché", "79000 Niort"))
+    assert (made_out.email, made_out.ofn_id) == ("camille@example.org", 9)
+    kept = [found.address for found in till.customers("Camille")]
+    assert ("5 place du Marché", "79000 Niort") in kept, kept  # there for her next invoice
+
+
+def test_a_known_customer_is_asked_only_what_is_missing() -> None:
+    """Her name is not asked again; a VAT number on file is not asked either."""
+    with_vat = NewCustomer(known=customer("Épicerie Dupont SARL", vat_number="FR32123456789", ofn_id=7))
+    without = NewCustomer(known=customer("Camille Durand", ofn_id=9))
+    assert with_vat.answers == ["Épicerie Dupont SARL"] and not any("VAT" in q for q, _ in with_vat.fields)
+    assert without.answers == ["Camille Durand"] and any("VAT" in q for q, _ in without.fields)
+    assert len(NewCustomer().fields) == len(NewCustomer.FIELDS) and NewCustomer().answers == []

@@ -14,7 +14,7 @@ from appliance.core.customer import Customer
 from appliance.reports.invoice import Invoice
 
 from .screens.choose import Choice, ChooseScreen
-from .screens.customer import CustomerScreen
+from .screens.customer import CustomerScreen, NewCustomer
 
 if TYPE_CHECKING:
     from .app import CheckoutApp
@@ -41,6 +41,9 @@ def invoice_sale(app: CheckoutApp, number: int, then: Callable[[], None] = lambd
     def made_out_to(customer: Customer | None) -> None:
         if customer is None:
             app.say("No invoice made", "warn")
+            return
+        if not customer.address:  # an invoice names the customer's address: typed now, then the invoice
+            app.push(NewCustomer(known=customer), made_out_to)
             return
         invoice = app.screen_attempt(lambda: app.till.invoice(number, customer, app.counter.cashier))
         if invoice is not None:

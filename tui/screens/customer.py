@@ -94,9 +94,14 @@ class NewCustomer(CounterModal[Customer | None]):
         ("VAT number, for a business (Enter if there is none)", False),
     )
 
-    def __init__(self, name: str = ""):
+    def __init__(self, name: str = "", *, known: Customer | None = None):
+        """``known``: a customer of the list with no address on file (an OFN customer who never gave
+        one): the cashier types the address (and a VAT number, if none is known), the rest is kept."""
         super().__init__()
-        self.answers: list[str] = [name] if name else []
+        self.known = known
+        self.fields = self.FIELDS[:-1] if known is not None and known.vat_number else self.FIELDS
+        self.fixed = 1 if known is not None else 0  # answers given beforehand, not asked again
+        self.answers: list[str] = [known.name] if known is not None else [name] if name else []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -110,38 +115,56 @@ class NewCustomer(CounterModal[Customer | None]):
         self.ask()
 
     def ask(self) -> None:
-        question, _ = self.FIELDS[len(self.answers)]
+        question, _ = self.fields[len(self.answers)]
         done = "  ·  ".join(answer for answer in self.answers if answer)
-        title = Text(f"New customer: {question}, then Enter", style="bold")
+        who = "New customer" if self.known is None else f"{self.known.name} has no address on file"
+        title = Text(f"{who}: {question}, then Enter", style="bold")
         if done:
             title.append("\n" + done)
         self.query_one("#dialog-title", Static).update(title)
 
     def action_add(self) -> None:
         text = self.query_one(Entry).take().strip()
-        _, required = self.FIELDS[len(self.answers)]
+        _, required = self.fields[len(self.answers)]
         if required and not text:
             self.say("This one is needed: type it, then Enter", "error")
             return
         self.answers.append(text)
         self.say("")
-        if len(self.answers) < len(self.FIELDS):
+        if len(self.answers) < len(self.fields):
             self.ask()
             return
-        name, first, second, town, vat = self.answers
-        address = tuple(line for line in (first, second, town) if line)
-        made = self.attempt(lambda: customer(name, address, vat_number=vat))
+        made = self.attempt(self._made)
         if made is None:
-            self.answers = []
+            self.answers = self.answers[: self.fixed]
             self.ask()
             return
         self.dismiss(made)
+
+    def _made(self) -> Customer:
+        """The customer the answers make; a known one keeps what it had (e-mail, OFN id, VAT number)."""
+        name, first, second, town, *rest = self.answers
+        address = tuple(line for line in (first, second, town) if line)
+        known = self.known
+        if known is None:
+            return customer(name, address, vat_number=rest[0])
+        vat = rest[0] if rest else known.vat_number
+        return customer(
+            known.name,
+            address,
+            vat_number=vat,
+            email=known.email,
+            company_id=known.company_id,
+            code=known.code,
+            ofn_id=known.ofn_id,
+            tags=known.tags,
+        )
 
     def action_back(self) -> None:
         entry = self.query_one(Entry)
         if entry.backspace():
             return
-        if self.answers:
+        if len(self.answers) > self.fixed:
             self.answers.pop()
             self.ask()
             return
