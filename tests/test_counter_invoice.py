@@ -33,6 +33,10 @@ def cache_customers(till: Till) -> None:
         )
 
 
+def footer_line(app: object) -> str:
+    return screen_text(app).splitlines()[-1]  # type: ignore[arg-type]
+
+
 async def pay_exact(pilot, app) -> None:  # type: ignore[no-untyped-def]
     await scan(pilot, FLOUR)
     await type_keys(pilot, "+")
@@ -113,6 +117,7 @@ async def test_a_return_of_an_invoiced_sale_hands_out_its_credit_note_and_a_retu
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
             await pay_exact(pilot, app)  # sale 1, invoiced
+            await until(pilot, lambda: "Invoice" in footer_line(app), what="* offered in the footer")
             await type_keys(pilot, "*")
             await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
             await pilot.press("enter")
@@ -149,6 +154,8 @@ async def test_a_return_of_an_invoiced_sale_hands_out_its_credit_note_and_a_retu
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, ReceiptScreen))
             assert "* :" not in screen_text(app).split("Receipt?")[1].splitlines()[0]
+            await until(pilot, lambda: "No receipt" in footer_line(app), what="the footer's keys")
+            assert "Invoice" not in footer_line(app)  # nor in the footer
             await type_keys(pilot, "*")
             await until(pilot, lambda: "A return is not invoiced" in screen_text(app))
             assert isinstance(app.screen, ReceiptScreen) and not isinstance(app.screen, ChooseScreen)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 from textual.containers import Vertical
 from textual.widgets import Static
 
@@ -30,6 +31,7 @@ class ReceiptScreen(CounterScreen):
         super().__init__()
         self.paid = paid
         self.printed = False
+        self._star_text: str | None = None  # what * gives, once looked up (_star)
 
     def compose(self) -> ComposeResult:
         fmt = self.checkout.fmt
@@ -45,13 +47,25 @@ class ReceiptScreen(CounterScreen):
         yield Said(id="said")
         yield Footer(show_command_palette=False)
 
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The footer offers ``*`` only where the line above does: not after a return of a sale never
+        invoiced (the key still says why, when pressed)."""
+        active = super().active_bindings
+        if self._star():
+            return active
+        return {key: shown for key, shown in active.items() if shown.binding.action != "invoice"}
+
     def _star(self) -> str:
         """What ``*`` gives: an invoice after a sale; after a return, its credit note if it has one
         (a return is never invoiced)."""
-        stored = self.paid.stored
-        if stored is None or stored.sale.kind is not Kind.RETURN:
-            return "   * : invoice"
-        return "   * : credit note" if self.checkout.till.credit_note_for(stored.number) else ""
+        if self._star_text is None:
+            stored = self.paid.stored
+            if stored is None or stored.sale.kind is not Kind.RETURN:
+                self._star_text = "   * : invoice"
+            else:
+                self._star_text = "   * : credit note" if self.checkout.till.credit_note_for(stored.number) else ""
+        return self._star_text
 
     def on_mount(self) -> None:
         if self.paid.change:
