@@ -319,12 +319,20 @@ def install_demo_actions(app: Any, box: DemoBox) -> None:
         )
 
     def last_receipt() -> None:
-        text = box.receipts.read_text(encoding="utf-8") if box.receipts.exists() else ""
-        last = text.rstrip("-\n").rsplit("-" * 42, 1)[-1].strip("\n") or "Nothing printed yet"
-        app.push(InfoScreen(f"Last receipt (all of them: {box.receipts})", last))
+        app.push(InfoScreen(f"Last receipt (all of them: {box.receipts})", last_printed(box.printer)))
 
     app.action_demo_weigh = weigh
     app.action_demo_receipt = last_receipt
+
+
+def last_printed(printer: PrinterTwin | None) -> str:
+    """The last document the printer twin cut off its roll, whole, as the paper reads.
+
+    Taken from the twin, not from receipts.txt: a receipt's own rules are the same 42 dashes as the
+    line between two documents there, so the file's last part after a rule was only the receipt's
+    tail (the payment and the footer, without the goods)."""
+    pieces = printer.printout().pieces() if printer is not None else []
+    return "\n".join(pieces[-1]).rstrip() if pieces else "Nothing printed yet"
 
 
 @click.command()
