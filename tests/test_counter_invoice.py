@@ -33,6 +33,25 @@ def cache_customers(till: Till) -> None:
         )
 
 
+def with_company_id(config: Config) -> Config:
+    """The config with the seller's company id an invoice must print."""
+    return config.__class__(**{**config.__dict__, "receipt": {**config.receipt, "company_id": "SIRET 123"}})
+
+
+async def ask_invoice(pilot) -> None:  # type: ignore[no-untyped-def]
+    """``*`` on the receipt choice: the customer list."""
+    await type_keys(pilot, "*")
+    await until(pilot, lambda: isinstance(pilot.app.screen, CustomerScreen), what="the customer list")
+
+
+async def answer(pilot, *fields: str) -> None:  # type: ignore[no-untyped-def]
+    """Each field typed on a full keyboard, then Enter."""
+    for field in fields:
+        for char in field:
+            await pilot.press(char if char != " " else "space")
+        await pilot.press("enter")
+
+
 def footer_line(app: object) -> str:
     return screen_text(app).splitlines()[-1]  # type: ignore[arg-type]
 
@@ -45,14 +64,13 @@ async def pay_exact(pilot, app) -> None:  # type: ignore[no-untyped-def]
 
 
 async def test_invoice_after_payment_for_a_customer_found_by_name(till: Till, config: Config, tmp_path: Path) -> None:
-    config = config.__class__(**{**config.__dict__, "receipt": {**config.receipt, "company_id": "SIRET 123"}})
+    config = with_company_id(config)
     cache_customers(till)
     with counter_kit(till, config, tmp_path, scale=False) as kit:
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
             await pay_exact(pilot, app)
-            await type_keys(pilot, "*")
-            await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+            await ask_invoice(pilot)
             for char in "dupont":
                 await pilot.press(char)
             await until(pilot, lambda: "Épicerie Dupont" in screen_text(app) and "Jeanne" not in screen_text(app))
@@ -70,19 +88,15 @@ async def test_invoice_after_payment_for_a_customer_found_by_name(till: Till, co
 async def test_a_new_customer_typed_in_and_a_second_ask_gives_a_duplicate(
     till: Till, config: Config, tmp_path: Path
 ) -> None:
-    config = config.__class__(**{**config.__dict__, "receipt": {**config.receipt, "company_id": "SIRET 123"}})
+    config = with_company_id(config)
     with counter_kit(till, config, tmp_path, scale=False) as kit:
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
             await pay_exact(pilot, app)
-            await type_keys(pilot, "*")
-            await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+            await ask_invoice(pilot)
             await pilot.press("enter")  # the list is empty: "a new customer"
             await until(pilot, lambda: isinstance(app.screen, NewCustomer))
-            for field in ("Paul Leroy", "12 rue Neuve", "", "79000 Niort", ""):
-                for char in field:
-                    await pilot.press(char if char != " " else "space")
-                await pilot.press("enter")
+            await answer(pilot, "Paul Leroy", "12 rue Neuve", "", "79000 Niort", "")
             await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="back to selling")
             number = app.counter.last_completed.number
             # the customer comes back for it: the menu's invoice entry, the same sale, the duplicate
@@ -109,7 +123,7 @@ async def test_a_return_of_an_invoiced_sale_hands_out_its_credit_note_and_a_retu
 
     from .test_counter_returns import start_return
 
-    config = config.__class__(**{**config.__dict__, "receipt": {**config.receipt, "company_id": "SIRET 123"}})
+    config = with_company_id(config)
     cache_customers(till)
     with counter_kit(till, config, tmp_path, scale=False) as kit:
         assert kit.printer is not None
@@ -118,8 +132,7 @@ async def test_a_return_of_an_invoiced_sale_hands_out_its_credit_note_and_a_retu
         async with app.run_test(size=(80, 25)) as pilot:
             await pay_exact(pilot, app)  # sale 1, invoiced
             await until(pilot, lambda: "Invoice" in footer_line(app), what="* offered in the footer")
-            await type_keys(pilot, "*")
-            await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+            await ask_invoice(pilot)
             await pilot.press("enter")
             await until(pilot, lambda: "Printing INV-1-000001 for" in screen_text(app), what="said on the sale screen")
 
@@ -168,7 +181,7 @@ async def test_a_customer_of_the_list_without_an_address_gets_it_typed_and_keeps
     """An OFN customer who never gave an address (an e-mail only) is picked: the till asks for the
     address there and then, and the invoice is made out to her with it, her e-mail and OFN id kept.
     Backspace on the first question gives up: no invoice."""
-    config = config.__class__(**{**config.__dict__, "receipt": {**config.receipt, "company_id": "SIRET 123"}})
+    config = with_company_id(config)
     with write_transaction(till.db) as connection:
         camille = customer("Camille Durand", email="camille@example.org", ofn_id=9)
         upsert_ofn_customers(connection, [camille], till.clock.now())
@@ -176,8 +189,7 @@ async def test_a_customer_of_the_list_without_an_address_gets_it_typed_and_keeps
         app = app_for(kit)
         async with app.run_test(size=(80, 25)) as pilot:
             await pay_exact(pilot, app)
-            await type_keys(pilot, "*")
-            await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+            await ask_invoice(pilot)
             await pilot.press("enter")  # the first of the list: Camille
             await until(pilot, lambda: isinstance(app.screen, NewCustomer), what="the address asked")
             assert "Camille Durand has no address on file: Address, first line" in said(app)
@@ -185,14 +197,10 @@ async def test_a_customer_of_the_list_without_an_address_gets_it_typed_and_keeps
             await until(pilot, lambda: "No invoice made" in said(app), what="no invoice")
             assert isinstance(app.screen, ReceiptScreen) and till.invoice_for(app.counter.last_completed.number) is None
 
-            await type_keys(pilot, "*")
-            await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+            await ask_invoice(pilot)
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, NewCustomer))
-            for field in ("5 place du Marché", "", "79000 Niort", ""):
-                for char in field:
-                    await pilot.press(char if char != " " else "space")
-                await pilot.press("enter")
+            await answer(pilot, "5 place du Marché", "", "79000 Niort", "")
             await until(pilot, lambda: isinstance(app.screen, SaleScreen), what="back to selling")
             number = app.counter.last_completed.number
     invoice = till.invoice_for(number)
