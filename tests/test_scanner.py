@@ -682,8 +682,17 @@ def _raw_pty(opened: list[int]) -> tuple[int, str]:
 # -- the command ----------------------------------------------------------------------------------
 
 
+#: ``python -m appliance.cli`` with Ctrl-C (SIGINT) acting as in a terminal, even when this test
+#: run was started in the background by a shell without job control, which starts it (and so every
+#: child) with SIGINT ignored: Python then leaves it ignored, and the command could not be stopped.
+CTRL_C_ON = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+    " sys.argv[0] = 'appliance.cli'; runpy.run_module('appliance.cli', run_name='__main__', alter_sys=True)"
+)
+
+
 def listen(tmp_path: Path, *args: str, stdin: int | None = None) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "appliance.cli", "scanner", "listen", *args]
+    command = [sys.executable, "-c", CTRL_C_ON, "scanner", "listen", *args]
     return subprocess.Popen(
         command,
         cwd=ROOT,
