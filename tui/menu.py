@@ -91,10 +91,11 @@ def _discount(
 
     def reason_for(kind: DiscountKind, value: Decimal | None) -> None:
         if value is not None:
-            _with_reason(app, f"Why the discount of {value}?", lambda reason: checked(Discount(kind, value, reason)))
+            title = f"Why the discount of {_shown(app, kind, value)}?"
+            _with_reason(app, title, lambda reason: checked(Discount(kind, value, reason)))
 
     def checked(discount: Discount) -> None:
-        shown = f"{discount.value}{' %' if discount.kind is DiscountKind.PERCENT else ''}"
+        shown = _shown(app, discount.kind, discount.value)
         percent_off = _percent_off(discount, base())
         if refused := app.roles.discount_refused(percent_off):
             app.sale_screen.say(f"Not done: a discount of {shown} is too much ({refused})", "error")
@@ -112,6 +113,13 @@ def _discount(
             screen.say(f"Discount {shown} given" + (f", allowed by {by}" if by else ""), "ok")
 
     app.push(ChooseScreen(title, kinds), value_for)
+
+
+def _shown(app: CheckoutApp, kind: DiscountKind, value: Decimal) -> str:
+    """A discount as the cashier reads it, in the till's language: ``25 %``, ``0,80 €``."""
+    if kind is DiscountKind.PERCENT:
+        return app.fmt.rate(int(value * 100))
+    return app.fmt.money(to_cents(value))
 
 
 def _percent_off(discount: Discount, base_cents: int) -> Decimal:
