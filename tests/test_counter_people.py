@@ -428,6 +428,23 @@ async def test_a_manager_adds_a_cashier_on_screen_who_then_logs_in(till: Till, c
     assert added == {"name": "Lea", "role": "cashier", "active": True, "by": "Manon"}
 
 
+async def test_a_name_already_on_the_till_is_refused_before_its_role_and_pin_are_asked(
+    till: Till, config: Config, tmp_path: Path
+) -> None:
+    async with staffed_counter(till, config, tmp_path, MANON[1]) as (app, pilot):
+        before = entries(till, "person_added")
+        await type_keys(pilot, "/85")
+        await until(pilot, lambda: isinstance(app.screen, ChooseScreen) and "People and PINs" in said(app))
+        await type_keys(pilot, "1")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen), what="the name")
+        await type_keys(pilot, "MANON")  # whatever the case of the letters
+        await pilot.press("enter")
+        await until(pilot, lambda: "already a manager on this till" in said(app), what="the refusal")
+        assert isinstance(app.screen, PromptScreen)  # the name is asked again, not the role
+        assert "Manon is already a manager on this till: change their PIN instead" in said(app)
+    assert entries(till, "person_added") == before
+
+
 async def test_on_a_till_with_nobody_the_first_manager_is_added_on_screen(
     till: Till, config: Config, tmp_path: Path
 ) -> None:
