@@ -996,6 +996,13 @@ class Till:
         """Whether anyone can log in; until the first manager is added the till asks no PIN."""
         return people.has_people(self.connection)
 
+    def new_person_name(self, name: str, instead: str = "change their PIN instead") -> str:
+        """``name`` as a new person's name, checked before their role and PIN are asked: refused when
+        someone active has it already, whatever the case of its letters (``add_person`` refuses it too)."""
+        name = text.name(name, "The name")
+        people.refuse_active(people.find(self.connection, name), instead)
+        return name
+
     def add_person(self, name: str, role: str, pin: str, by: str) -> Person:
         """Add someone who may use the till (or bring back someone disabled) with their PIN."""
         people.refuse_taken_pin(self.connection, self.key, pin, name)

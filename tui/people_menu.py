@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from appliance.core import text
-from appliance.store.people import PeopleError, Person
+from appliance.store.people import Person
 
 from .screens.choose import Choice, ChooseScreen
 from .screens.info import InfoScreen
@@ -53,18 +52,7 @@ def add_person(app: CheckoutApp, by: str) -> None:
             _twice(app, name, lambda pin: _added(app, name, role, pin, by))
 
     question = "Name of the new person (letters: a full keyboard), then Enter"
-    app.push(PromptScreen(question, lambda typed: _new_name(app, typed), letters=True), named)
-
-
-def _new_name(app: CheckoutApp, typed: str) -> str:
-    """The name typed, refused at once when someone active has it already: their role and a PIN
-    typed twice would only be refused after (the till refuses it again when adding)."""
-    name = text.name(typed, "The name")
-    wanted = name.casefold()
-    for person in app.till.people():
-        if person.active and person.name.casefold() == wanted:
-            raise PeopleError(f"{person.name} is already a {person.role} on this till: change their PIN instead")
-    return name
+    app.push(PromptScreen(question, app.till.new_person_name, letters=True), named)
 
 
 def _added(app: CheckoutApp, name: str, role: str, pin: str, by: str) -> None:

@@ -53,9 +53,7 @@ def people_add(config_path: Path | None, db_path: Path | None, name: str, role: 
     """Add NAME with a PIN (asked on the terminal); someone disabled comes back with a new one."""
     _, till = open_till(config_path, db_path)
     try:
-        known = next((p for p in till.people() if p.name.casefold() == name.casefold()), None)
-        if known is not None and known.active:
-            raise PeopleError(f"{known.name} is already a {known.role} on this till: `people pin` changes the PIN")
+        till.new_person_name(name, instead="`people pin` changes the PIN")
         person = till.add_person(name, role, read_pin(name), _by())
     finally:
         till.close()

@@ -169,6 +169,13 @@ def lock_left(db: Database, now: Tick) -> float:
 # -- changes ---------------------------------------------------------------------------------------
 
 
+def refuse_active(existing: Person | None, instead: str = "change their PIN instead") -> None:
+    """Refuse adding someone under the name of ``existing`` (:func:`find`) while they are active:
+    ``instead`` says what to do (the screen and the command line each name their own way)."""
+    if existing is not None and existing.active:
+        raise PeopleError(f"{existing.name} is already a {existing.role} on this till: {instead}")
+
+
 def add_person(
     connection: sqlite3.Connection, key: bytes, lane_id: int, name: str, role: str, pin_hash: str, by: str, at: datetime
 ) -> Person:
@@ -178,8 +185,7 @@ def add_person(
     if role not in ROLES:
         raise PeopleError(f"A role is cashier or manager, not {role!r}")
     existing = find(connection, name)
-    if existing is not None and existing.active:
-        raise PeopleError(f"{existing.name} is already a {existing.role} on this till: change their PIN instead")
+    refuse_active(existing)
     if role != "manager" and not any(p.is_manager and p.active for p in everyone(connection)):
         raise PeopleError("The first person on a till is a manager: add a manager first, then the cashiers")
     kept = existing.name if existing is not None else name
