@@ -8,6 +8,8 @@ at once (no receipt), so a queue moves with no extra key. Where the law still wa
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
@@ -31,7 +33,6 @@ class ReceiptScreen(CounterScreen):
         super().__init__()
         self.paid = paid
         self.printed = False
-        self._star_text: str | None = None  # what * gives, once looked up (_star)
 
     def compose(self) -> ComposeResult:
         fmt = self.checkout.fmt
@@ -43,7 +44,7 @@ class ReceiptScreen(CounterScreen):
                 yield BigAmount(paid.change_caption, id="change")
             else:
                 yield Static(Text("No change to give", style="bold"), id="no-change")
-            yield Static(f"Receipt?  Enter: no   + : print one{self._star()}", id="choice")
+            yield Static(f"Receipt?  Enter: no   + : print one{self._star}", id="choice")
         yield Said(id="said")
         yield Footer(show_command_palette=False)
 
@@ -52,20 +53,18 @@ class ReceiptScreen(CounterScreen):
         """The footer offers ``*`` only where the line above does: not after a return of a sale never
         invoiced (the key still says why, when pressed)."""
         active = super().active_bindings
-        if self._star():
+        if self._star:
             return active
         return {key: shown for key, shown in active.items() if shown.binding.action != "invoice"}
 
+    @cached_property
     def _star(self) -> str:
         """What ``*`` gives: an invoice after a sale; after a return, its credit note if it has one
-        (a return is never invoiced)."""
-        if self._star_text is None:
-            stored = self.paid.stored
-            if stored is None or stored.sale.kind is not Kind.RETURN:
-                self._star_text = "   * : invoice"
-            else:
-                self._star_text = "   * : credit note" if self.checkout.till.credit_note_for(stored.number) else ""
-        return self._star_text
+        (a return is never invoiced). Looked up once: the footer asks on every change of keys."""
+        stored = self.paid.stored
+        if stored is None or stored.sale.kind is not Kind.RETURN:
+            return "   * : invoice"
+        return "   * : credit note" if self.checkout.till.credit_note_for(stored.number) else ""
 
     def on_mount(self) -> None:
         if self.paid.change:
