@@ -52,15 +52,13 @@ class ScreenRepaint(Widget):
         screen = self._joined
         return screen is not None and bool(self._dirty_regions) and self in screen._dirty_widgets
 
-    def withdraw_repaint(self) -> bool:
+    def withdraw_repaint(self) -> None:
         """Take back a repaint still waiting for the screen's next frame (:meth:`repaint_waiting`):
         what the screen shows turned out right after all. Whatever else the frame draws goes on."""
-        if not self.repaint_waiting():
-            return False
-        self._joined._dirty_widgets.discard(self)
-        self._dirty_regions.clear()
-        self._repaint_regions.clear()
-        return True
+        if self.repaint_waiting():
+            self._joined._dirty_widgets.discard(self)
+            self._dirty_regions.clear()
+            self._repaint_regions.clear()
 
     def _screen_for_repaint(self) -> Any:
         """The screen in front, if a repaint is all this widget waits for; else None."""
