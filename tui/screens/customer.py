@@ -7,6 +7,8 @@ keyboard the box's setup plugs in for the manager.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -100,7 +102,6 @@ class NewCustomer(CounterModal[Customer | None]):
         super().__init__()
         self.known = known
         self.fields = self.FIELDS[:-1] if known is not None and known.vat_number else self.FIELDS
-        self.fixed = 1 if known is not None else 0  # answers given beforehand, not asked again
         self.answers: list[str] = [known.name] if known is not None else [name] if name else []
 
     def compose(self) -> ComposeResult:
@@ -136,35 +137,31 @@ class NewCustomer(CounterModal[Customer | None]):
             return
         made = self.attempt(self._made)
         if made is None:
-            self.answers = self.answers[: self.fixed]
+            self.answers = self.answers[: self._given]
             self.ask()
             return
         self.dismiss(made)
 
+    @property
+    def _given(self) -> int:
+        """Answers given beforehand, never asked again: a known customer's name."""
+        return 0 if self.known is None else 1
+
     def _made(self) -> Customer:
-        """The customer the answers make; a known one keeps what it had (e-mail, OFN id, VAT number)."""
+        """The customer the answers make, each field checked; a known one keeps what it had (e-mail,
+        OFN id, code, tags, a VAT number on file), as a customer of its own (no row of the list yet)."""
         name, first, second, town, *rest = self.answers
         address = tuple(line for line in (first, second, town) if line)
-        known = self.known
-        if known is None:
-            return customer(name, address, vat_number=rest[0])
-        vat = rest[0] if rest else known.vat_number
-        return customer(
-            known.name,
-            address,
-            vat_number=vat,
-            email=known.email,
-            company_id=known.company_id,
-            code=known.code,
-            ofn_id=known.ofn_id,
-            tags=known.tags,
-        )
+        typed = customer(name, address, vat_number=rest[0] if rest else "")
+        if self.known is None:
+            return typed
+        return replace(self.known, address=typed.address, vat_number=typed.vat_number or self.known.vat_number, id=None)
 
     def action_back(self) -> None:
         entry = self.query_one(Entry)
         if entry.backspace():
             return
-        if len(self.answers) > self.fixed:
+        if len(self.answers) > self._given:
             self.answers.pop()
             self.ask()
             return
