@@ -66,6 +66,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 textual_fixes.apply()  # before any widget is drawn (tui/textual_fixes.py)
+textual_fixes.lazy_strip_caches()
 
 #: Colours the Linux console can show: its 8 background and 16 foreground colours, no shades.
 COUNTER_THEME = Theme(
