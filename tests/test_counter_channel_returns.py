@@ -75,7 +75,7 @@ async def test_another_lanes_sale_comes_back_by_its_receipts_square_code_and_twi
             await start_return(pilot, kit, code=code)
             await type_keys(pilot, "2")
             await pilot.press("enter")
-            assert "Only 1 pieces of" in message(app) and "(2 sold, 1 already returned)" in message(app)
+            assert "Only 1 piece of" in message(app) and "(2 sold, 1 already returned)" in message(app)
             await pilot.press("enter")  # the other flour
             await pilot.press("down", "enter")  # and the pasta
             await refund_and_finish(pilot, "enter")

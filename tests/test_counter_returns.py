@@ -127,10 +127,10 @@ async def test_a_second_return_never_gives_back_more_than_is_left(till: Till, co
             await type_keys(pilot, "2")
             await pilot.press("enter")  # two more flour bags: only one is left
             flour = "Flour T65 1 kg — Ferme des Saules"
-            assert f"Only 1 pieces of {flour} can still be returned (2 sold, 1 already returned)" in said(app)
+            assert f"Only 1 piece of {flour} can still be returned (2 sold, 1 already returned)" in said(app)
             await pilot.press("enter")  # the one that is left
             await pilot.press("enter")  # and one more: refused, this return holds all that is left
-            assert f"Only 1 pieces of {flour} can still be returned (2 sold, 1 already returned)" in said(app)
+            assert f"Only 1 piece of {flour} can still be returned (2 sold, 1 already returned)" in said(app)
             await pilot.press("down", "enter")  # the pasta
             await pilot.press("minus")  # taken back off: only the flour comes back
             assert "taken out of the return" in screen_text(app)

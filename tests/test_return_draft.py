@@ -124,10 +124,12 @@ def test_a_voided_line_and_more_than_is_left_are_refused_with_what_to_do() -> No
     current = draft(original, {1: Returned(1, 0, 200, 10)})
     with pytest.raises(SaleError, match="voided on sale 1: nothing was sold on that line"):
         current.one_more(2)
-    with pytest.raises(SaleError, match=r"Only 1 pieces of Variant 1 can still be returned \(2 sold, 1 already"):
+    with pytest.raises(SaleError, match=r"Only 1 piece of Variant 1 can still be returned \(2 sold, 1 already"):
         current.give_back(1, 2)
     current.one_more(1)
     assert current.left(1) == Returned() and current.left(2) == Returned()
+    with pytest.raises(SaleError, match=r"^Nothing more of Variant 1 can be returned \(2 sold, 2 already returned\)$"):
+        draft(original, {1: Returned(2, 0, 400, 20)}).one_more(1)
     with pytest.raises(SaleError, match="take it back first"):
         current.sale.tender(CASH, Decimal("-1.00"))
         current.take_off(1)
@@ -202,3 +204,11 @@ def test_what_is_no_receipt_code_is_refused_with_what_to_do(text: str) -> None:
 
 def test_an_older_receipts_code_without_its_lane_still_reads() -> None:
     assert read_sale_ref("S00000042") == SaleRef(42)
+
+
+def test_what_is_left_is_counted_in_pieces_or_grams() -> None:
+    sale = Sale(lane_id=1, channel="shop", cashier="Alice", started_at=NOW)
+    sale.add(item(1, "2.00"), 3)
+    sale.tender(CASH, Decimal("6.00"))
+    with pytest.raises(SaleError, match=r"^Only 3 pieces of Variant 1 can still be returned \(3 sold, 0 already"):
+        draft(sale.complete(NOW)).give_back(1, 4)

@@ -83,17 +83,12 @@ def add_return_line(
         if weight_g or quantity <= 0:
             raise SaleError(f"Give back a number of pieces of {sold.name}")
         before, amount, total = already.quantity + pending.quantity, quantity, sold.quantity
-        unit = "pieces"
     else:
         if quantity or weight_g <= 0:
             raise SaleError(f"Give back a weight of {sold.name}")
         before, amount, total = already.weight_g + pending.weight_g, weight_g, sold.weight_g
-        unit = "g"
     if before + amount > total:
-        raise SaleError(
-            f"Only {total - before} {unit} of {sold.name} can still be returned "
-            f"({total} sold, {before} already returned)"
-        )
+        raise SaleError(_only_left(sold.name, total, before, each=sold.priced_by is PricedBy.EACH))
     refund = round_div(sold.amount * (before + amount), total) - already.refunded - pending.refunded
     vat = round_div(sold.vat * (before + amount), total) - already.vat - pending.vat
     line = Line(
@@ -108,6 +103,15 @@ def add_return_line(
     )
     sale.lines.append(line)
     return line
+
+
+def _only_left(name: str, total: int, before: int, *, each: bool) -> str:
+    """What is left to give back of a line, as the cashier reads it: pieces counted, grams as "g"."""
+    left, counts = total - before, f"({total} sold, {before} already returned)"
+    if left <= 0:
+        return f"Nothing more of {name} can be returned {counts}"
+    unit = ("piece" if left == 1 else "pieces") if each else "g"
+    return f"Only {left} {unit} of {name} can still be returned {counts}"
 
 
 def returnable(original: CompletedSale, returned: dict[int, Returned]) -> dict[int, Returned]:
