@@ -3,12 +3,18 @@ the number's digits, and where each order stands."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from appliance.core.handover import PickupLine, PickupOrder
 from appliance.core.pickup_list import PickupEntry, PickupState, search
 from appliance.core.text import folded
+from appliance.ofn.answers import Order
+from appliance.ofn.refresh import store_pickup
+from appliance.store.database import open_store
+from appliance.store.handovers import pickup_orders
 
 NAMES = ["Léa Martin", "Zoé Dubois", "Jean-Pierre Lefèvre", "Hugo Petit", "Inès Richard", "Anaïs Roux"]
 
@@ -94,3 +100,14 @@ def test_digits_alone_are_the_order_number_not_the_digits_of_an_email() -> None:
     ]
     assert [e.order.number for e in search(entries, "42")] == ["R114200000"], "a keypad types order numbers"
     assert [e.order.number for e in search(entries, "lea42")] == ["R555555555"], "with letters, the e-mail too"
+
+
+def test_the_kept_list_reads_as_a_list_of_names_accents_and_case_aside(tmp_path: Path) -> None:
+    db = open_store(tmp_path / "till.db")
+    names = ["Lucas Leroy", "léa Leroy", "Léa Leroy", "Louis Leroy", "eric", "Inès Leroy", "Émile Zola"]
+    for n, name in enumerate(names):
+        kept = Order(f"R{n:09d}", "complete", "balance_due", "ready", 12, "a@example.org", name, 100, "", ())
+        store_pickup(db, kept, "2026-03-02T08:00:00.000000+00:00")
+    listed = [kept.full_name for kept in pickup_orders(db.conn)]
+    assert listed == ["Émile Zola", "eric", "Inès Leroy", "Léa Leroy", "léa Leroy", "Louis Leroy", "Lucas Leroy"]
+    db.close()

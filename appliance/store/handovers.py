@@ -17,19 +17,22 @@ from typing import Any
 from appliance.core.handover import CompletedHandover, HandoverError, PickupLine, PickupOrder
 from appliance.core.pickup_list import PickupEntry
 from appliance.core.seal import canonical
+from appliance.core.text import folded
 from appliance.store import journal as journal_store
 from appliance.store.shifts import ShiftError
 
 
 def pickup_orders(connection: sqlite3.Connection) -> list[PickupOrder]:
-    """The customers' orders of the cycle, by name, as the last pickup refresh saw them."""
-    return [
+    """The customers' orders of the cycle, as the last pickup refresh saw them, in the order of a
+    list of names: accents and case set aside ("Léa" before "Lucas", as a French reader looks for
+    her), then by order number."""
+    orders = [
         _pickup(row)
         for row in connection.execute(
             "SELECT number, full_name, email, payment_state, shipment_state, total, paid, lines FROM pickup_order"
-            " ORDER BY full_name COLLATE NOCASE, number"
         )
     ]
+    return sorted(orders, key=lambda order: (folded(order.full_name), order.full_name, order.number))
 
 
 def pickup_entries(connection: sqlite3.Connection) -> list[PickupEntry]:
