@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from appliance.cli.main import main
 from appliance.config import Config
-from appliance.core.seal import anchor_mac, canonical, canonical_utf8, seal
+from appliance.core.seal import Verdict, anchor_mac, canonical, canonical_utf8, seal
+from appliance.core.text import counted
 from appliance.store.audit import verify_store
 from appliance.store.keys import JournalKeyError, KeyFile, create_key, load_key
 from appliance.store.schema import IMMUTABLE_TABLES, immutability_triggers
@@ -305,3 +306,8 @@ def test_an_entry_sealed_by_earlier_versions_still_has_the_same_text_and_seal() 
     assert canonical_utf8(SEALED_RECORD) == payload.encode()
     assert seal(key, 1, 42, "sale", SEALED_UUID, "2026-03-02T09:30:00.000000Z", "ab" * 32, payload.encode()) == sealed
     assert anchor_mac(key, 1, 42, sealed) == "8696656b59431cb9acb7cf132f7f255a7fa3f8684e875c7076412c3a62b525a6"
+
+
+def test_the_count_of_entries_reads_as_a_person_says_it() -> None:
+    assert [Verdict(n, []).counted for n in (0, 1, 2)] == ["0 entries", "1 entry", "2 entries"]
+    assert counted(1, "day") == "1 day" and counted(3, "day") == "3 days"

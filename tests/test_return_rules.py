@@ -38,7 +38,9 @@ def test_the_age_limit_counts_the_hubs_calendar_days(max_days: int, days: int, m
     age = (now.astimezone(PARIS).date() - sold.astimezone(PARIS).date()).days
     rules = ReturnRules(max_days=max_days)
     if age > max_days:
-        with pytest.raises(SaleError, match=f"{age} days ago: goods come back within {max_days} days"):
+        ago = "1 day" if age == 1 else f"{age} days"
+        within = {0: "the same day only", 1: "within 1 day"}.get(max_days, f"within {max_days} days")
+        with pytest.raises(SaleError, match=f"{ago} ago: goods come back {within} here"):
             rules.check_age(sold, now, PARIS)
     else:
         rules.check_age(sold, now, PARIS)
@@ -50,6 +52,14 @@ def test_the_last_day_is_included_and_the_next_is_not() -> None:
     rules.check_age(sold, datetime(2026, 3, 15, 22, 59, tzinfo=UTC), PARIS)  # 15 March, 23:59
     with pytest.raises(SaleError, match="15 days ago"):
         rules.check_age(sold, datetime(2026, 3, 15, 23, 0, tzinfo=UTC), PARIS)  # 16 March, 00:00
+
+
+def test_a_limit_of_a_day_or_none_reads_as_a_person_says_it() -> None:
+    sold = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    with pytest.raises(SaleError, match=r"from 2026-03-01, 1 day ago: goods come back the same day only here\."):
+        ReturnRules(max_days=0).check_age(sold, sold + timedelta(days=1), PARIS)
+    with pytest.raises(SaleError, match=r"2 days ago: goods come back within 1 day here\."):
+        ReturnRules(max_days=1).check_age(sold, sold + timedelta(days=2), PARIS)
 
 
 def test_without_the_receipt_where_one_is_needed_is_refused() -> None:

@@ -167,10 +167,10 @@ def journal(store: LaneStore, lane_id: int) -> Verdict:
         return (
             "fail",
             "journal",
-            f"NOT OK after {verdict.entries} entries: {verdict.findings[0]}; keep the file as evidence and run"
+            f"NOT OK after {verdict.counted}: {verdict.findings[0]}; keep the file as evidence and run"
             " `ofn-checkout journal verify` (docs/fiscal-journal.md)",
         )
-    return ("ok", "journal", f"{verdict.entries} entries verified, the seal holds")
+    return ("ok", "journal", f"{verdict.counted} verified, the seal holds")
 
 
 def sync(status: Status, now: datetime) -> Verdict:

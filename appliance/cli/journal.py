@@ -41,9 +41,9 @@ def journal_verify(config_path: Path | None, db_path: Path | None) -> int:
     for warning in verdict.warnings:
         click.echo(f"warning: {warning}")
     if verdict.ok:
-        click.echo(f"journal OK: {verdict.entries} entries verified")
+        click.echo(f"journal OK: {verdict.counted} verified")
         return 0
-    click.echo(f"journal NOT OK after checking {verdict.entries} entries:")
+    click.echo(f"journal NOT OK after checking {verdict.counted}:")
     for finding in verdict.findings:
         click.echo(f"  {finding}")
     return EXIT_PROBLEMS

@@ -130,7 +130,7 @@ def _report(snapshot: backups.Snapshot) -> bool:
     for warning in verdict.warnings:
         click.echo(f"warning: {warning}")
     if verdict.ok:
-        click.echo(f"snapshot {snapshot.path}: journal OK, {verdict.entries} entries verified")
+        click.echo(f"snapshot {snapshot.path}: journal OK, {verdict.counted} verified")
         return True
     click.echo(f"snapshot {snapshot.path} does NOT verify:")
     for finding in verdict.findings:

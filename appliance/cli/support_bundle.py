@@ -150,7 +150,7 @@ def _journal_check(config: Config, db_path: Path) -> str:
     except (StoreError, JournalKeyError) as exc:
         return f"cannot verify: {exc}\n"
     lines = [f"warning: {warning}" for warning in verdict.warnings]
-    lines.append(f"journal {'OK' if verdict.ok else 'NOT OK'}: {verdict.entries} entries checked")
+    lines.append(f"journal {'OK' if verdict.ok else 'NOT OK'}: {verdict.counted} checked")
     lines += [f"  {finding}" for finding in verdict.findings]
     return "\n".join(lines) + "\n"
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from appliance.core.sale import SaleError
+from appliance.core.text import counted
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,9 @@ class ReturnRules:
         days = (now.astimezone(zone).date() - sold_at.astimezone(zone).date()).days
         if days > self.max_days:
             sold = sold_at.astimezone(zone).strftime("%Y-%m-%d")
+            within = f"within {counted(self.max_days, 'day')}" if self.max_days else "the same day only"
             raise SaleError(
-                f"This sale is from {sold}, {days} days ago: goods come back within {self.max_days} days here."
+                f"This sale is from {sold}, {counted(days, 'day')} ago: goods come back {within} here."
                 " Nothing refunded; a manager can settle it another way"
             )
 

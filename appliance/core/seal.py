@@ -25,6 +25,7 @@ from typing import Protocol
 import orjson
 
 from appliance.core.frozen import frozen
+from appliance.core.text import counted
 
 GENESIS = "0" * 64
 
@@ -154,6 +155,11 @@ class Verdict:
     @property
     def ok(self) -> bool:
         return not self.findings
+
+    @property
+    def counted(self) -> str:
+        """How many entries were checked, as the commands say it: "1 entry", "9 entries"."""
+        return counted(self.entries, "entry", "entries")
 
 
 def verify(key: bytes, lane_id: int, entries: Iterable[Entry], anchor: Anchor | None) -> Verdict:

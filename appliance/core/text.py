@@ -51,6 +51,11 @@ def _named(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
 
 
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``count`` and its noun in the right number, as a person writes it: "1 entry", "2 entries"."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
 def folded(text: str) -> str:
     """Text as a search compares it: lower case, without accents, spaces collapsed, so that a keypad
     or a keyboard without "é" finds "Chloé" by "chloe"."""
