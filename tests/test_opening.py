@@ -130,7 +130,7 @@ def test_a_store_of_the_previous_version_is_read_as_it_is_and_migrated_by_a_writ
     db = tmp_path / "till.db"
     legacy_store(db)
     code, out = run(capsys, "journal", "verify", "--config", str(config_file))
-    assert code == 0 and "journal OK: 1 entries" in out and "head witness" in out  # read-only: still level 5
+    assert code == 0 and "journal OK: 1 entry verified" in out and "head witness" in out  # read-only: still level 5
     assert len(content(db)) and "m006_store_identity" not in "".join(content(db))
     assert run(capsys, "shift", "open", "--config", str(config_file), "--float", "50", "--cashier", "Bo")[0] == 0
     assert "m006_store_identity" in "".join(content(db))
