@@ -50,6 +50,7 @@ from appliance.store.catalogue import CatalogueError, Variant, as_item, get_vari
 from appliance.store.database import Database, StoreError, StoreUnreadable, connect, explain, is_busy, write_transaction
 from appliance.store.keys import KeyFile
 from appliance.store.opening import REFUSED, absence_problem, create_lane_store, open_lane_store, refuse_changed_schema
+from appliance.store.people import CHANGE_THE_PIN
 from appliance.store.sales import (
     StoredSale,
     ended,
@@ -996,7 +997,7 @@ class Till:
         """Whether anyone can log in; until the first manager is added the till asks no PIN."""
         return people.has_people(self.connection)
 
-    def new_person_name(self, name: str, instead: str = "change their PIN instead") -> str:
+    def new_person_name(self, name: str, instead: str = CHANGE_THE_PIN) -> str:
         """``name`` as a new person's name, checked before their role and PIN are asked: refused when
         someone active has it already, whatever the case of its letters (``add_person`` refuses it too)."""
         name = text.name(name, "The name")

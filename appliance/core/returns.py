@@ -27,6 +27,7 @@ from appliance.core.sale import (
     SaleError,
 )
 from appliance.core.tax import VatRate
+from appliance.core.text import counted
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,7 @@ def _only_left(name: str, total: int, before: int, *, each: bool) -> str:
     left, counts = total - before, f"({total} sold, {before} already returned)"
     if left <= 0:
         return f"Nothing more of {name} can be returned {counts}"
-    unit = ("piece" if left == 1 else "pieces") if each else "g"
-    return f"Only {left} {unit} of {name} can still be returned {counts}"
+    return f"Only {counted(left, 'piece') if each else f'{left} g'} of {name} can still be returned {counts}"
 
 
 def returnable(original: CompletedSale, returned: dict[int, Returned]) -> dict[int, Returned]:

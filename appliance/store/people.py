@@ -169,7 +169,11 @@ def lock_left(db: Database, now: Tick) -> float:
 # -- changes ---------------------------------------------------------------------------------------
 
 
-def refuse_active(existing: Person | None, instead: str = "change their PIN instead") -> None:
+#: What to do instead of adding someone already on the till, as the screens say it.
+CHANGE_THE_PIN = "change their PIN instead"
+
+
+def refuse_active(existing: Person | None, instead: str = CHANGE_THE_PIN) -> None:
     """Refuse adding someone under the name of ``existing`` (:func:`find`) while they are active:
     ``instead`` says what to do (the screen and the command line each name their own way)."""
     if existing is not None and existing.active:

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
 from appliance.core.sale import Line, PricedBy, Totals
+from appliance.core.text import counted
 from appliance.store.catalogue import Variant
 
 from ..counter import Added, NeedsWeight, Rung
@@ -75,7 +76,7 @@ class SaleScreen(RingingScreen):
         totals = counter.sale.totals()
         self.part(Basket).show(totals.lines, self.checkout.notes)
         live = sum(1 for line in counter.sale.lines if not line.voided)
-        self.part(BigAmount).show(fmt.amount(totals.total), f"TOTAL  ({live} line{'s' if live != 1 else ''})")
+        self.part(BigAmount).show(fmt.amount(totals.total), f"TOTAL  ({counted(live, 'line')})")
         return totals
 
     def show_added(self, added: Added) -> None:
