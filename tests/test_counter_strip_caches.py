@@ -80,13 +80,19 @@ def test_a_name_that_is_not_a_cache_is_still_missing() -> None:
 
 def test_a_strip_that_sets_more_than_textual_8_2_8_is_left_alone() -> None:
     class Other:
-        __slots__ = ("_segments", "_crop_cache", "_extra")
+        """Textual 8.2.8's slots, and an ``__init__`` that sets one thing more than its own."""
 
-        def __init__(self, segments: list[Segment]) -> None:
-            self._segments = segments
-            self._crop_cache = FIFOCache(16)
+        __slots__ = (*Strip.__slots__, "_extra")
+
+        def __init__(self, segments: list[Segment], cell_length: int | None = None) -> None:
+            self._segments = list(segments)
+            self._cell_length = cell_length
+            for name, size in textual_fixes.STRIP_CACHES.items():
+                setattr(self, name, FIFOCache(size))
+            self._render_cache = self._link_ids = self._cell_count = None
             self._extra = 1
 
+    before = Other.__init__
     assert textual_fixes.lazy_strip_caches(Other) is False
-    assert "__getattr__" not in Other.__dict__
+    assert Other.__init__ is before and "__getattr__" not in vars(Other)
     assert textual_fixes.lazy_strip_caches() is False  # Textual's is changed already
