@@ -213,6 +213,13 @@ class Till:
             rules_source=source,
         )
 
+    def renew_witness_later(self, later: Callable[[Callable[[], None]], object]) -> None:
+        """Renew the head witness after each write once the call has returned, through ``later`` (the
+        counter's next idle moment; any thread may call it), not inside the call: what a sale's wait
+        holds of the witness is its check alone (appliance/store/witness_writer.py)."""
+        if self._witness_writer is not None:
+            self._witness_writer.renew_later(later)
+
     def close(self) -> None:
         if self._basket_keeper is not None:
             self._basket_keeper.close()

@@ -1,8 +1,9 @@
 """The till's side of the head witness: what the sale path saves opens no hole.
 
-A sale checks the witness before its COMMIT and writes it after (appliance/store/witness_writer.py),
-and to cost next to nothing it remembers what the witness's bytes say instead of checking their MAC
-again, builds the new slot before the COMMIT, and takes the new tip from the entry it sealed. Each
+A sale checks the witness before its COMMIT and writes it after, at the counter once the call has
+returned (appliance/store/witness_writer.py), and to cost next to nothing it remembers what the
+witness's bytes say instead of checking their MAC again, and takes the new tip from the entry it
+sealed. Each
 test is a way such a shortcut could let a cut journal through; in each, the attacker (write access
 to the database file, none to the key's directory) cuts the journal back to exactly the entry the
 running till wrote last, and puts back that entry's genuine anchor, so that the journal, its tip
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import replace
 from decimal import Decimal
@@ -91,9 +93,10 @@ def test_a_command_s_entry_cut_back_to_the_till_s_own_last_one_is_refused(till: 
 def test_a_command_s_entry_witnessed_between_the_till_s_commit_and_its_witness_write(
     till: Till, config: Config
 ) -> None:
-    """The till builds its slot, and what the witness will say, before its COMMIT; another writer
-    can commit and witness its own entry before the till writes its slot. What the till then knows
-    of the file is out of date, and its next check must not rely on it."""
+    """The till builds its slot, and what the witness will say, from what it last read of the file;
+    another writer can commit and witness its own entry before the till writes its slot (at the
+    counter, for as long as the renewal waits). What the till then knows of the file is out of
+    date, and its next check must not rely on it."""
     trade(till, 2)
     command = Till.open(config, clock=till.clock)
     writer = till._witness_writer
@@ -138,6 +141,7 @@ STEPS = st.lists(
         st.tuples(st.just("slot"), SLOT_CONTENTS, st.integers(0, 1)),
         st.tuples(st.just("truncate"), st.just(""), st.sampled_from([0, 700])),
         st.just(("remove", "", 0)),
+        st.just(("idle", "", 0)),  # the counter's idle moment: the renewals it was asked for run
     ),
     min_size=1,
     max_size=8,
@@ -162,13 +166,18 @@ def slot_bytes(witness: Witness, tip: Tip, content: str) -> bytes:
     return forged if content == "forged" else forged[:200] + witness.slot(tip)[200:]  # torn: half of each
 
 
-@given(steps=STEPS)
+@given(steps=STEPS, at_the_counter=st.booleans())
 def test_what_the_till_remembers_of_the_witness_is_what_its_file_says(
-    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[str, str, int]]
+    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[str, str, int]], at_the_counter: bool
 ) -> None:
+    """``at_the_counter``: the till renews the witness at its idle moments (Till.renew_witness_later),
+    as the counter has it, not inside each write."""
     config = replace(parse(demo_config_text()), store_path=tmp_path_factory.mktemp("store") / "till.db")
     till = Till.create(config)
     command = Till.open(config, clock=till.clock)
+    renewals: list[Callable[[], None]] = []
+    if at_the_counter:
+        till.renew_witness_later(renewals.append)
     till.open_shift("Alice", Decimal("100"))
     writer, witness, path = till._witness_writer, till.witness, witness_path(config.key_file_for(config.store_path))
     assert writer is not None and witness is not None
@@ -194,6 +203,9 @@ def test_what_the_till_remembers_of_the_witness_is_what_its_file_says(
             elif step == "truncate":
                 with open(path, "r+b") as file:
                     file.truncate(where)
+            elif step == "idle":
+                while renewals:
+                    renewals.pop()()
             else:
                 path.unlink(missing_ok=True)
             assert writer.reading() == witness.read()

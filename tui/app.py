@@ -142,6 +142,8 @@ class CheckoutApp(App[int]):
         super().__init__()
         self._use_counter_theme()
         self.till = till
+        # The head witness is renewed once the screen is idle again, not inside a sale's wait.
+        till.renew_witness_later(self.call_later)
         self.config = config
         self.devices = devices or Devices()
         self.fmt = Formatter(config.currency, config.language, ZoneInfo(config.timezone))

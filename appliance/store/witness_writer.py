@@ -20,8 +20,13 @@ What a sale pays for this is kept to what the rules need (docs/benchmarks.md):
   not be (a CLI command appends and witnesses entry 9, the journal is then cut back to entry 8, the
   till's own last: only the witness's bytes tell);
 - the new tip is the entry the transaction sealed when its body says so (WitnessedWrite.head), so
-  the journal's tip is not read again; the new slot, with its MAC, is made before the COMMIT, so
-  after it only the slot is copied into the map.
+  the journal's tip is not read again;
+- the counter renews the witness once the call that sold has returned, at its next idle moment
+  (:meth:`WitnessWriter.renew_later`): the cashier's wait for a sale holds no more than the check,
+  which must be inside the write lock. The witness then names the entry before for a few
+  milliseconds; a kill in that moment leaves it one entry behind, as a power cut already can, and
+  the next write transaction renews it before its check if nothing else did. The CLI and the sync
+  daemon renew it inside the call, as soon as the COMMIT returns.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ import logging
 import mmap
 import os
 import sqlite3
+import threading
+from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
 from appliance.store.database import Database, StoreError, WriteTransaction
@@ -69,7 +76,7 @@ class WitnessedWrite(WriteTransaction):
         super().__init__(db.conn)
         self.writer = writer
         self.head: Link | None = None
-        self.sealed: Sealed | None = None
+        self.committed: Link | None = None  # the entry to name in the witness once committed
 
     def __enter__(self) -> WitnessedWrite:  # type: ignore[override]  # the body gets this, not the connection
         super().__enter__()
@@ -79,21 +86,22 @@ class WitnessedWrite(WriteTransaction):
         writer = self.writer
         if writer is None:
             return
+        if writer.waiting is not None:  # the last write's renewal has not run yet: it goes first
+            writer.renew()
         head = self.head or tip(self.connection)
         if head is None:
             return
         writer.check(self.connection, head)
         if head.seq != writer.recorded_seq:
-            self.sealed = writer.seal(head)
+            self.committed = head
 
     def after_commit(self) -> None:
-        if self.sealed is not None:
-            self.writer.record(self.sealed)  # type: ignore[union-attr]  # sealed only with a writer
+        if self.committed is not None:
+            self.writer.name(self.committed)  # type: ignore[union-attr]  # set only with a writer
 
 
 class Sealed(NamedTuple):
-    """A slot ready to be written once the COMMIT returns, made before it (so that after it only the
-    copy into the map is left), with what the witness will say once it is written."""
+    """A slot ready to be written, with what the witness will say once it is written."""
 
     position: int  # the slot: 0 or 1
     slot: bytes
@@ -108,11 +116,60 @@ class WitnessWriter:
     def __init__(self, witness: Witness):
         self.witness = witness
         self.recorded_seq = 0  # the entry this process last wrote into the witness
+        #: Runs a renewal once the caller is idle (renew_later); None: renewed as soon as committed.
+        self.later: Callable[[Callable[[], None]], object] | None = None
+        self.waiting: Link | None = None  # committed, to be named by the next renewal
+        # A worker thread's write may check the witness while the screen's loop renews it: the
+        # remembered bytes and readings change together, under this lock.
+        self._lock = threading.Lock()
         self._descriptor: int | None = None
         self._map: mmap.mmap | None = None
         # Facts, not a state of the file: these bytes say this (Witness.newest, slot_reading).
         self._file, self._says = b"", Reading(State.TORN)
         self._slots: list[tuple[bytes, Reading | None]] = [(b"", None), (b"", None)]
+
+    def renew_later(self, later: Callable[[Callable[[], None]], object] | None) -> None:
+        """Have each renewal run by ``later`` (given :meth:`renew`), once the call that committed has
+        returned: the counter's idle moment. ``later`` may be called from any thread."""
+        self.later = later
+
+    def name(self, head: Link) -> None:
+        """``head`` is committed: name it in the witness now, or at the idle moment ``later`` gives."""
+        later = self.later
+        with self._lock:
+            if later is None:
+                self._name_now(head)
+                return
+            asked, self.waiting = self.waiting is not None, head
+        if not asked:
+            try:
+                later(self.renew)
+            except Exception:  # the sale is committed: nothing here may report it as failed
+                log.exception("the head witness's renewal could not be put off: renewed now")
+                self.renew()
+
+    def renew(self) -> None:
+        """Name the last committed entry in the witness, if it waits for it (once, whoever calls)."""
+        with self._lock:
+            head, self.waiting = self.waiting, None
+            if head is not None:
+                self._name_now(head)
+
+    def _name_now(self, head: Link) -> None:
+        """Write the slot naming ``head``, unless the witness names it or a later entry already.
+
+        Other writers (a command over SSH) may have committed and witnessed later entries since
+        ``head`` was committed, the more so while a renewal waits: the slot of ``head``'s parity may
+        then name a later entry, and writing over it would take the witness back. And a witness that
+        names ``head``'s number with another hash is evidence of a cut, to be kept, not overwritten.
+        """
+        try:
+            reading = self.reading()
+        except Exception:
+            reading = Reading(State.TORN)  # the write says why it cannot renew it
+        if reading.state is State.OK and reading.seq >= head.seq:
+            return
+        self.record(self.seal(head))
 
     def check(self, connection: sqlite3.Connection, head: Link) -> None:
         """Raise CutUnderTill if the journal, ``head`` its tip in this transaction, is behind its witness.
@@ -122,7 +179,8 @@ class WitnessWriter:
         commit comes between), and a slot caught half-written is torn, so it is skipped.
         """
         try:
-            reading = self.reading()
+            with self._lock:
+                reading = self.reading()
         except Exception:
             return  # no witness to check against: the write will say why it cannot renew it
         if reading.state is not State.OK:
@@ -189,7 +247,7 @@ class WitnessWriter:
         """
         index, slot = sealed.position, sealed.slot
         try:
-            view = self._mapped(fresh=self._map is None)
+            view = self._mapped(fresh=True)  # the check was a moment ago, or seconds
             descriptor = self._descriptor
             fcntl.flock(descriptor, fcntl.LOCK_EX)  # type: ignore[arg-type]  # set by _mapped
             try:
@@ -197,7 +255,7 @@ class WitnessWriter:
             finally:
                 fcntl.flock(descriptor, fcntl.LOCK_UN)  # type: ignore[arg-type]
         except Exception as exc:  # the sale is committed: nothing here may report it as failed
-            self.close()
+            self._release()
             log.warning(
                 "the head witness %s could not be written (%s): it lags until the next write", self.witness.path, exc
             )
@@ -210,6 +268,12 @@ class WitnessWriter:
             self._file, self._says = sealed.file, sealed.says
 
     def close(self) -> None:
+        """Renew what waits, then let the file go."""
+        if self.waiting is not None:
+            self.renew()
+        self._release()
+
+    def _release(self) -> None:
         if self._map is not None:
             self._map.close()
             self._map = None
@@ -219,7 +283,7 @@ class WitnessWriter:
 
     def _mapped(self, *, fresh: bool) -> mmap.mmap:
         """The map of the witness file; ``fresh`` checks first that it is still the file at its path
-        and long enough (the check before each COMMIT does; the write right after it reuses that).
+        and long enough (the check before each COMMIT does, and each renewal).
 
         The file is opened (and mapped) again if it was replaced, removed or cut short meanwhile: a
         mapped page past the end of the file would kill the till (SIGBUS) when read or written. Only
@@ -228,7 +292,7 @@ class WitnessWriter:
         if self._map is not None and self._descriptor is not None:
             if not fresh or self._still_in_place(self._descriptor):
                 return self._map
-            self.close()
+            self._release()
         flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
         self._descriptor = descriptor = os.open(self.witness.path, flags, 0o600)
         if os.fstat(descriptor).st_size < 2 * SLOT:  # new, or left short by a power cut
