@@ -25,8 +25,9 @@ own on the same disk, one sale of each in turn with the other paths. So both see
 weather and the same machine load, which runs made one after the other do not; and both wait for
 their turn as a till waits for a key press, so neither is favoured by running right after itself.
 
-The paths are interleaved one by one, each going first in turn, so that all see the same disk
-weather; the baskets of a round of 100 are filled before it, outside the timings.
+The paths are interleaved one by one, each going first in turn and every other time in the
+reverse order (so that no path always runs right after the same one), so that all see the same
+disk weather; the baskets of a round of 100 are filled before it, outside the timings.
 
 Checkpoints: on the box the sync daemon's connection checkpoints the WAL after its own commits,
 so no sale does. Here a stand-in for the daemon (its connection, its status write) takes its turn

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from appliance.config import Config
+from appliance.store.database import StoreError
 from appliance.store.sales import StoredSale
 from appliance.store.witness import State
 from appliance.till import Till
@@ -172,15 +173,19 @@ def test_a_kill_while_a_renewal_waits_never_fails_verify(
     assert len(printed) >= 24
 
 
-def test_a_renewal_that_cannot_be_put_off_is_done_in_the_call(till: Till, config: Config) -> None:
-    """The counter's loop gone (the app closing): the sale is committed and reported as done, and
-    the witness is renewed at once rather than not at all."""
+@pytest.mark.parametrize("refusal", ["returns False", "raises"])
+def test_a_renewal_that_cannot_be_put_off_is_done_in_the_call(till: Till, config: Config, refusal: str) -> None:
+    """The counter's loop gone (Textual's call_later returns False once the app is closing; anything
+    else may raise): the sale is committed and reported as done, and the witness is renewed at once
+    rather than left waiting for the next write."""
 
-    def gone(renew: Callable[[], None]) -> None:
-        raise RuntimeError("no event loop")
+    def gone(renew: Callable[[], None]) -> bool:
+        if refusal == "raises":
+            raise RuntimeError("no event loop")
+        return False
 
     till.renew_witness_later(gone)
-    trade(till, 1)
+    trade(till, 2)
     assert witnessed(till) == last_seq(config.store_path)
 
 
@@ -200,3 +205,29 @@ def test_a_renewal_never_takes_back_what_another_writer_witnessed_meanwhile(till
     assert witnessed(till) == newest  # still the command's last entry
     cut_back(config.store_path, first)
     assert_refused_and_nothing_written(till, config, first[1])
+
+
+def test_a_cut_of_the_till_s_sale_that_another_writer_witnessed_over_is_caught_by_the_renewal(
+    till: Till, config: Config
+) -> None:
+    """While the till's renewal waits, its sale is cut (with the anchor before it put back), and a
+    command over SSH, which finds witness and journal agreeing, appends and witnesses an entry of
+    the same number. The renewal finds the witness at its sale's number with another hash and the
+    journal without its sale: it writes its slot all the same (the evidence), and the till refuses
+    to write from then on."""
+    asked = renewed_later(till)
+    trade(till, 1)
+    run(asked)
+    before = anchor_row(till)
+    trade(till, 1)  # entry N committed; its renewal waits
+    cut_back(config.store_path, before)
+    command = Till.open(config, clock=till.clock)
+    cash_in(command)  # its own entry N, witnessed
+    command.close()
+    run(asked)
+    assert witnessed(till) == before[1] + 1
+    assert not till.verify().ok  # the witness names the till's entry N, which the journal does not hold
+    for _ in range(2):
+        with pytest.raises(StoreError, match="cut or replaced while the till was open"):
+            trade(till, 1)
+    assert last_seq(config.store_path) == before[1] + 1  # the command's entry; nothing after it

@@ -97,7 +97,7 @@ class WitnessedWrite(WriteTransaction):
 
     def after_commit(self) -> None:
         if self.committed is not None:
-            self.writer.name(self.committed)  # type: ignore[union-attr]  # set only with a writer
+            self.writer.name(self.committed, self.connection)  # type: ignore[union-attr]  # set only with a writer
 
 
 class Sealed(NamedTuple):
@@ -118,7 +118,10 @@ class WitnessWriter:
         self.recorded_seq = 0  # the entry this process last wrote into the witness
         #: Runs a renewal once the caller is idle (renew_later); None: renewed as soon as committed.
         self.later: Callable[[Callable[[], None]], object] | None = None
-        self.waiting: Link | None = None  # committed, to be named by the next renewal
+        self.waiting: Link | None = None  # committed, to be named by the next renewal ...
+        self._waiting_on: sqlite3.Connection | None = None  # ... of the journal read through this
+        #: A cut the renewal found (witnessed, tip): the next check refuses, as for one found there.
+        self.cut_found: tuple[int, int] | None = None
         # A worker thread's write may check the witness while the screen's loop renews it: the
         # remembered bytes and readings change together, under this lock.
         self._lock = threading.Lock()
@@ -133,51 +136,75 @@ class WitnessWriter:
         returned: the counter's idle moment. ``later`` may be called from any thread."""
         self.later = later
 
-    def name(self, head: Link) -> None:
-        """``head`` is committed: name it in the witness now, or at the idle moment ``later`` gives."""
+    def name(self, head: Link, connection: sqlite3.Connection) -> None:
+        """``head`` is committed (through ``connection``): name it in the witness now, or at the idle
+        moment ``later`` gives."""
         later = self.later
         with self._lock:
             if later is None:
-                self._name_now(head)
+                self._name_now(head, connection)
                 return
-            asked, self.waiting = self.waiting is not None, head
-        if not asked:
-            try:
-                later(self.renew)
-            except Exception:  # the sale is committed: nothing here may report it as failed
-                log.exception("the head witness's renewal could not be put off: renewed now")
-                self.renew()
+            asked = self.waiting is not None
+            if not asked or head.seq > self.waiting.seq:  # type: ignore[union-attr]  # asked: not None
+                self.waiting, self._waiting_on = head, connection
+        if asked:
+            return
+        try:
+            put_off = later(self.renew) is not False  # Textual's call_later: False once the app closes
+        except Exception:  # the sale is committed: nothing here may report it as failed
+            log.exception("the head witness's renewal could not be put off: renewed now")
+            put_off = False
+        if not put_off:
+            self.renew()
 
     def renew(self) -> None:
         """Name the last committed entry in the witness, if it waits for it (once, whoever calls)."""
         with self._lock:
-            head, self.waiting = self.waiting, None
-            if head is not None:
-                self._name_now(head)
+            head, connection = self.waiting, self._waiting_on
+            self.waiting = self._waiting_on = None
+            if head is not None and connection is not None:
+                self._name_now(head, connection)
 
-    def _name_now(self, head: Link) -> None:
-        """Write the slot naming ``head``, unless the witness names it or a later entry already.
+    def _name_now(self, head: Link, connection: sqlite3.Connection) -> None:
+        """Write the slot naming ``head``, unless the witness names it or a later entry already and
+        the journal still holds ``head``.
 
         Other writers (a command over SSH) may have committed and witnessed later entries since
         ``head`` was committed, the more so while a renewal waits: the slot of ``head``'s parity may
-        then name a later entry, and writing over it would take the witness back. And a witness that
-        names ``head``'s number with another hash is evidence of a cut, to be kept, not overwritten.
+        then name a later entry, and writing over it would take the witness back. But if the journal
+        no longer holds ``head`` as committed, it was cut (or replaced) since, and another writer
+        witnessed the new tail: the slot is written all the same, as evidence (the witness then
+        names ``head``, which the journal does not hold, so verify fails), and the next check
+        refuses the till's writes.
         """
         try:
             reading = self.reading()
         except Exception:
             reading = Reading(State.TORN)  # the write says why it cannot renew it
         if reading.state is State.OK and reading.seq >= head.seq:
-            return
+            if reading.seq == head.seq and hmac.compare_digest(reading.hash, head.hash):
+                return  # named already
+            if hmac.compare_digest(self._hash_in_journal(connection, head.seq), head.hash):
+                return  # another writer went further: nothing to add
+            log.error(
+                "the journal no longer holds entry %d as this till committed it, and the head witness names"
+                " entry %d: the journal was cut or replaced under the till",
+                head.seq,
+                reading.seq,
+            )
+            self.cut_found = (head.seq, reading.seq)
         self.record(self.seal(head))
 
     def check(self, connection: sqlite3.Connection, head: Link) -> None:
         """Raise CutUnderTill if the journal, ``head`` its tip in this transaction, is behind its witness.
 
-        Read through the map without the lock: the only writers meanwhile are other processes
-        renewing it for entries committed before this transaction (inside the write lock no other
-        commit comes between), and a slot caught half-written is torn, so it is skipped.
+        Read through the map without the file's lock: the only writers meanwhile are other
+        processes renewing it for entries committed before this transaction (inside the write lock
+        no other commit comes between), and a slot caught half-written is torn, so it is skipped.
+        (This process's own renewals take ``_lock``, as this reading does.)
         """
+        if self.cut_found is not None:
+            raise CutUnderTill(*self.cut_found)
         try:
             with self._lock:
                 reading = self.reading()
