@@ -474,8 +474,8 @@ class Till:
             rules = source.read()
         except ConfigError as exc:
             self.rules_problem = (
-                f"The channel file changed but cannot be used ({len(exc.problems)} problem(s)): the till keeps"
-                " the rules it had; run `ofn-checkout config check`"
+                f"The channel file changed but cannot be used ({text.counted(len(exc.problems), 'problem')}):"
+                " the till keeps the rules it had; run `ofn-checkout config check`"
             )
             log.warning("channel file not taken up, the rules in force stay: %s", exc)
             return False

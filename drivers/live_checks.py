@@ -113,7 +113,9 @@ def printer_check(devices: Devices, section: Section) -> DeviceCheck:
     else:
         driver = f"print queue to {type(printer).__name__}"
     waiting = queue.snapshot().waiting
-    return DeviceCheck(*verdict, driver=driver + (f"; {waiting} job(s) waiting" if waiting else ""))
+    return DeviceCheck(
+        *verdict, driver=driver + (f"; {waiting} {'job' if waiting == 1 else 'jobs'} waiting" if waiting else "")
+    )
 
 
 def drawer_check(devices: Devices, section: Section, printer: Section) -> DeviceCheck:

@@ -209,7 +209,7 @@ class PrintQueue:
         with self._lock:
             left = sum(1 for job in self._jobs if job.state not in FINISHED)
         if left:
-            log.warning("print queue stopped with %d job(s) not printed", left)
+            log.warning("print queue stopped with %d %s not printed", left, "job" if left == 1 else "jobs")
         return left
 
     def __enter__(self) -> PrintQueue:

@@ -276,7 +276,7 @@ def park_the_flour(app: Any) -> None:
                 "INSERT INTO sync_event (at, order_number, variant_id, kind, detail) VALUES (?, 'R0000001', ?, ?, ?)",
                 (at, variant, kind, detail),
             )
-    set_status(till.db, till.clock, "attention", "1 sale(s) need attention: see `ofn-checkout sync status`")
+    set_status(till.db, till.clock, "attention", "1 sale needs attention: see `ofn-checkout sync status`")
 
 
 async def attention(pilot: Pilot[Any]) -> None:
@@ -298,7 +298,7 @@ DIAGNOSED = [
     ("ok", "vat", "the 3 tax categories of the catalogue are in the VAT table"),
     ("ok", "clock", "2026-03-02 08:00 UTC"),
     ("ok", "journal", "2 entries verified, the seal holds"),
-    ("ok", "sync", "online, last pass 4 s ago; 0 sale(s) waiting"),
+    ("ok", "sync", "online, last pass 4 s ago; 0 sales waiting"),
     ("ok", "version", "ofn-checkout 0.1.0 (Python 3.11.2)"),
     ("fail", "ofn", "Cannot reach OFN: openfoodnetwork.org.uk refused the connection; sales wait in the box"),
 ]

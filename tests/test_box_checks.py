@@ -64,7 +64,7 @@ def test_config_check_refuses_empty_key_files_and_directories(
     (tmp_path / "api.key").write_text("\n")
     (tmp_path / "journal.key").mkdir()
     code, out = run(capsys, "config", "check", "--config", str(config_file))
-    assert code == 1 and "2 problem(s)" in out
+    assert code == 1 and "2 problems" in out
     assert f"ofn.api_key_file = '{tmp_path / 'api.key'}': the file is empty" in out
     assert f"journal.key_file = '{tmp_path / 'journal.key'}': is a directory, not a key file" in out
 

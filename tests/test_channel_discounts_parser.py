@@ -217,7 +217,7 @@ def test_config_check_names_a_bad_discount_with_its_key(tmp_path: Path, capsys: 
     channels.write_text(CHANNEL_FILE.replace('hours = "08:00-12:00"', 'hours = "12:00-08:00"'), encoding="utf-8")
     assert main(["config", "check", "--config", str(config_file), "--channels", str(channels)]) == 1
     out = capsys.readouterr().out
-    assert f"{channels}: 1 problem(s)" in out
+    assert f"{channels}: 1 problem" in out
     assert """channels."pickup point".discounts[0].hours = '12:00-08:00': must end after it starts""" in out
     channels.write_text(CHANNEL_FILE, encoding="utf-8")
     assert main(["config", "check", "--config", str(config_file), "--channels", str(channels)]) == 0

@@ -195,7 +195,7 @@ def test_a_balance_moved_by_someone_else_is_left_to_a_person(
         assert parked["credit_posting"] == outbox_id and parked["in_doubt"] is True and uuid in parked["attention"]
         # a blanket retry (after fixing a stock problem, say) never sends a posting that may have landed
         assert main(["sync", "--config", str(box.config_path), "retry"]) == 0
-        assert "1 posting(s) to customers' credit may be in OFN already" in capsys.readouterr().out
+        assert "1 posting to customers' credit may be in OFN already and stays parked" in capsys.readouterr().out
         box.daemon.run_once()
         assert box.posting()[0] == "attention"
         assert [t["amount"] for t in box.transactions()] == ["-4.0", "5.0"]

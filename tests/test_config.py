@@ -88,7 +88,7 @@ def test_config_check_command(tmp_path: Path, config_file: Path, capsys: pytest.
     broken.write_text(config_file.read_text().replace("hub_id = 1", "hub_id = 'x'").replace("id = 1\n", "id = 0\n", 1))
     assert main(["config", "check", "--config", str(broken)]) == 1
     out = capsys.readouterr().out
-    assert "2 problem(s)" in out and "ofn.hub_id = 'x': must be a whole number" in out
+    assert "2 problems" in out and "ofn.hub_id = 'x': must be a whole number" in out
     assert main(["config", "check", "--config", str(tmp_path / "missing.toml")]) == 1
     assert "file not found" in capsys.readouterr().out
 
@@ -203,7 +203,7 @@ def test_config_check_reports_device_problems(config_file: Path, capsys: pytest.
     config_file.write_text(text.replace("[devices.drawer]", "[devices.drawer]\ngpio_pin = 24"))
     assert main(["config", "check", "--config", str(config_file)]) == 1
     out = capsys.readouterr().out
-    assert "2 problem(s)" in out
+    assert "2 problems" in out
     assert "devices.lights.amber = 99: must be a GPIO pin number (BCM) between 0 and 27" in out
     assert "devices.drawer.gpio_pin = 24: is also used by devices.lights.buzzer" in out
 

@@ -55,7 +55,7 @@ def test_a_basket_killed_mid_way_comes_back_and_is_sealed_once(till: Till, confi
         assert sales(till) == []  # nothing was sealed: the basket was not paid
 
         term.respawn(run)
-        term.wait_for(("is back (2 line(s))", "Flour T65", "Pasta fusilli"), 60)
+        term.wait_for(("is back (2 lines)", "Flour T65", "Pasta fusilli"), 60)
         term.keys("+")
         term.wait_for("TO PAY")
         term.keys("Enter")

@@ -134,7 +134,7 @@ def test_items_put_on_and_taken_off_move_ofns_lines_and_stock(box: Box, capsys: 
     # The manager records the payment in OFN, then retries: the order goes out as picked up.
     box.sandbox.admin("POST", f"orders/{pickup.number}/payments", {"amount": str(from_cents(done.due))})
     assert main(["sync", "--config", str(box.config_path), "retry"]) == 0
-    assert "1 parked change(s) back in the queue" in capsys.readouterr().out
+    assert "1 parked change back in the queue" in capsys.readouterr().out
     box.drain()
     ofn = box.ofn(pickup.number)
     assert (ofn["payment_state"], ofn["shipment_state"]) == ("paid", "shipped")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from appliance.cli.main import main
 from appliance.config import Config
 from appliance.core.seal import Verdict, anchor_mac, canonical, canonical_utf8, seal
-from appliance.core.text import counted
+from appliance.core.text import agreeing, counted
 from appliance.store.audit import verify_store
 from appliance.store.keys import JournalKeyError, KeyFile, create_key, load_key
 from appliance.store.schema import IMMUTABLE_TABLES, immutability_triggers
@@ -311,3 +311,8 @@ def test_an_entry_sealed_by_earlier_versions_still_has_the_same_text_and_seal() 
 def test_the_count_of_entries_reads_as_a_person_says_it() -> None:
     assert [Verdict(n, []).counted for n in (0, 1, 2)] == ["0 entries", "1 entry", "2 entries"]
     assert counted(1, "day") == "1 day" and counted(3, "day") == "3 days"
+    assert [f"{counted(n, 'sale')} {agreeing(n, 'waits', 'wait')}" for n in (0, 1, 2)] == [
+        "0 sales wait",
+        "1 sale waits",
+        "2 sales wait",
+    ]

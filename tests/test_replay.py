@@ -162,7 +162,7 @@ def test_wait_sync_without_a_sync_daemon_fails_with_what_waits(tmp_path: Path) -
     config = store_config(tmp_path)
     result = replay(tmp_path, f"scan {PASTA}\nkey plus\nkey enter\nwait-sync 1\n", "--config", str(config), "--json")
     assert result.returncode == 1
-    assert "line 4: wait-sync 1: 1 sale(s) still wait after 1 s" in result.stderr
+    assert "line 4: wait-sync 1: 1 sale still waits after 1 s" in result.stderr
     assert "sync daemon running" in result.stderr
     (sale,) = json.loads(result.stdout)["sales"]
     assert (sale["number"], sale["synced"], sale["sync"]) == (1, False, "pending")

@@ -37,6 +37,7 @@ from textual.binding import Binding
 from appliance import config as config_module
 from appliance.config import Config
 from appliance.core.money import from_cents, to_cents
+from appliance.core.text import agreeing, counted
 from appliance.store.sync_state import Status
 from appliance.till import Till
 from drivers.assembly import Devices, build_devices
@@ -188,7 +189,8 @@ class Replayer:
             if status is None:
                 raise Mismatch(f"the sync state could not be read in {seconds:.0f} s (details in the log)")
             raise Mismatch(
-                f"{status.pending} sale(s) still wait after {seconds:.0f} s: {status.summary()}"
+                f"{counted(status.pending, 'sale')} still {agreeing(status.pending, 'waits', 'wait')}"
+                f" after {seconds:.0f} s: {status.summary()}"
                 " (is the sync daemon running? `systemctl status ofn-checkout-sync`, `ofn-checkout sync status`)"
             )
         assert status is not None  # posted() held, so it read one
@@ -334,11 +336,11 @@ def replay(
         app = make_app(
             rig.till, rig.config, rig.devices, log_path=log_path, extra_bindings=rig.bindings, pin_note=rig.pin_note
         )
-        log.info("replay of %s: %d action(s) on %s", script, len(steps), rig.config.store_path)
+        log.info("replay of %s: %s on %s", script, counted(len(steps), "action"), rig.config.store_path)
         rig.prepare(app)
         replayer = Replayer(app, scale=rig.scale, expect_timeout=expect_timeout)
         failure = asyncio.run(replayer.run(steps))
-        log.info("replay of %s stopped after %d action(s): %s", script, replayer.ran, failure or "all done")
+        log.info("replay of %s stopped after %s: %s", script, counted(replayer.ran, "action"), failure or "all done")
         unprinted = drain(rig.devices.printer)
         printed = write_receipts(receipts, copier) if receipts is not None else len(copier.printed if copier else [])
         outcome = Outcome(len(steps), replayer.ran, failure, printed, unprinted)
@@ -348,7 +350,11 @@ def replay(
         else:
             click.echo(table(record, app.fmt), nl=False)
     if unprinted:
-        click.echo(f"Warning: {unprinted} receipt(s) were still waiting for the printer", err=True)
+        click.echo(
+            f"Warning: {counted(unprinted, 'receipt')} {agreeing(unprinted, 'was', 'were')} still waiting"
+            " for the printer",
+            err=True,
+        )
     if failure is not None:
         click.echo(f"Error: {script}, {failure}", err=True)
         return 1

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from appliance.core.money import from_cents
+from appliance.core.text import counted
 from appliance.reports.formatting import Formatter
 from appliance.store.sales import StoredSale
 from appliance.till import Till
@@ -104,8 +105,8 @@ def table(record: dict[str, Any], fmt: Formatter) -> str:
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     synced = sum(1 for sale in sales if sale["synced"])
     lines.append(
-        f"{len(sales)} sale(s), {_money(fmt, record['total'])} in all, {synced} in OFN; {ran};"
-        f" {record['receipts']} receipt(s) printed"
+        f"{counted(len(sales), 'sale')}, {_money(fmt, record['total'])} in all, {synced} in OFN; {ran};"
+        f" {counted(record['receipts'], 'receipt')} printed"
     )
     return "\n".join(lines) + "\n"
 

@@ -26,6 +26,7 @@ import httpx
 from appliance.config import Config, ConfigError
 from appliance.config.channels import channel_rules
 from appliance.core.clock import parse_utc
+from appliance.core.text import agreeing, counted
 from appliance.ofn.audit import audit
 from appliance.ofn.client import OfnClient, OfnError, OrderCycleClosed
 from appliance.ofn.daemon import cycle_in_force
@@ -94,13 +95,17 @@ def backup_snapshots(config: Config, now: datetime) -> Verdict:
     directory = config.backup_dir
     kept, failed = backups.snapshots(directory), backups.failed(directory)
     if failed:
-        return ("warn", "backup", f"{len(failed)} snapshot(s) in {directory} did not verify: run `journal verify`")
+        return (
+            "warn",
+            "backup",
+            f"{counted(len(failed), 'snapshot')} in {directory} did not verify: run `journal verify`",
+        )
     if not kept:
         return ("warn", "backup", f"no snapshot in {directory} yet (the nightly ofn-checkout-backup.timer makes one)")
     newest = datetime.strptime(kept[-1].name, "checkout-%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
     if now - newest > BACKUP_MAX_AGE:
         return ("warn", "backup", f"the newest snapshot is from {newest:%Y-%m-%d}: is ofn-checkout-backup.timer on?")
-    return ("ok", "backup", f"{len(kept)} verified snapshot(s), the newest from {newest:%Y-%m-%d %H:%M} UTC")
+    return ("ok", "backup", f"{counted(len(kept), 'verified snapshot')}, the newest from {newest:%Y-%m-%d %H:%M} UTC")
 
 
 def version() -> Verdict:
@@ -176,14 +181,18 @@ def journal(store: LaneStore, lane_id: int) -> Verdict:
 def sync(status: Status, now: datetime) -> Verdict:
     """When the sync daemon last reached OFN, and what it says now."""
     if status.last_success_at is None:
-        waiting = f"; {status.pending} sale(s) wait in the box" if status.pending else ""
+        waiting = (
+            f"; {counted(status.pending, 'sale')} {agreeing(status.pending, 'waits', 'wait')} in the box"
+            if status.pending
+            else ""
+        )
         return ("warn", "sync", f"no sync pass has reached OFN yet: {SYNC_SERVICE}{waiting}")
     ago = duration(max(0, int((now - parse_utc(status.last_success_at)).total_seconds())))
     if status.state != "online":
         return ("warn", "sync", f"{status.summary()} (the last pass that reached OFN: {ago} ago)")
     if now - parse_utc(status.last_success_at) > SYNC_SILENT_AFTER:
         return ("warn", "sync", f"the last pass that reached OFN was {ago} ago: {SYNC_SERVICE}")
-    return ("ok", "sync", f"online, last pass {ago} ago; {status.pending} sale(s) waiting")
+    return ("ok", "sync", f"online, last pass {ago} ago; {counted(status.pending, 'sale')} waiting")
 
 
 def ofn_checks(config: Config, db_path: Path, transport: httpx.BaseTransport | None) -> Iterator[Verdict]:
@@ -242,8 +251,12 @@ def _audit(client: OfnClient, store: LaneStore | None, counter_order: str) -> Ve
     except OfnError as error:
         return ("warn", "audit", f"could not read the orders: {error}")
     if found.unexplained:
-        return ("fail", "audit", f"{found.unexplained} difference(s) with OFN nothing explains: run `sync audit`")
-    return ("ok", "audit", f"{len(found.orders)} order(s) in OFN as the journal says, or on their way")
+        return (
+            "fail",
+            "audit",
+            f"{counted(found.unexplained, 'difference')} with OFN nothing explains: run `sync audit`",
+        )
+    return ("ok", "audit", f"{counted(len(found.orders), 'order')} in OFN as the journal says, or on their way")
 
 
 def _counter_order(client: OfnClient, number: str, order_cycle_id: int) -> Verdict:

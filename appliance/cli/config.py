@@ -13,6 +13,7 @@ from appliance.cli.options import (
 )
 from appliance.config import Config, ConfigError
 from appliance.config.channels import check_file
+from appliance.core.text import counted
 from appliance.store.keys import permission_warning
 
 
@@ -41,7 +42,7 @@ def config_check(config_path: Path | None, channels_path: Path | None) -> int:
     else:
         problems = _file_problems(config)
     if problems:
-        click.echo(f"{path}: {len(problems)} problem(s)")
+        click.echo(f"{path}: {counted(len(problems), 'problem')}")
         for problem in problems:
             click.echo(f"  {problem}")
     elif config is not None:
@@ -61,12 +62,14 @@ def _check_channels(path: Path | None, config: Config | None) -> bool:
         return True
     hub, problems = check_file(path, config)
     if problems or hub is None:
-        click.echo(f"{path}: {len(problems)} problem(s)")
+        click.echo(f"{path}: {counted(len(problems), 'problem')}")
         for problem in problems:
             click.echo(f"  {problem}")
         return False
     own = f', this lane\'s channel "{config.channel}"' if config is not None else ""
-    click.echo(f"{path}: OK (version {hub.version}, {len(hub.channels)} channel(s){own}, sha256 {hub.digest[:12]})")
+    click.echo(
+        f"{path}: OK (version {hub.version}, {counted(len(hub.channels), 'channel')}{own}, sha256 {hub.digest[:12]})"
+    )
     return True
 
 

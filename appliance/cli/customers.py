@@ -12,6 +12,7 @@ import click
 
 from appliance.cli.options import echo_json, open_till, store_options
 from appliance.core.customer import Customer
+from appliance.core.text import counted
 from appliance.store import customers as customer_list
 
 
@@ -52,7 +53,7 @@ def _show(config_path: Path | None, db_path: Path | None, text: str, limit: int,
     for c in found:
         origin = f"OFN {c.ofn_id}" if c.ofn_id is not None else "typed here"
         click.echo(f"{c.id:>6}  {c.name}  <{c.email or '-'}>  {' / '.join(c.address) or '(no address)'}  [{origin}]")
-    click.echo(f"{len(found)} shown; {cached} OFN customer(s) on the box, {typed} typed here", err=True)
+    click.echo(f"{len(found)} shown; {counted(cached, 'OFN customer')} on the box, {typed} typed here", err=True)
     return 0
 
 

@@ -16,6 +16,7 @@ import click
 
 from appliance.cli.options import EXIT_PROBLEMS, NUMBER, TEXT, echo_json, open_till, store_options
 from appliance.core.clock import SystemClock
+from appliance.core.text import counted
 from appliance.ofn.client import NotFound, OfnClient, OrderCycleClosed
 from appliance.ofn.daemon import cycle_in_force
 from appliance.store.cycle_choice import Cycle, choose_cycle
@@ -63,7 +64,9 @@ def list_cycles(config_path: Path | None, db_path: Path | None, as_json: bool) -
     for seen in found:
         state = "open" if seen.open else "closed"
         mark = "  <- the box's" if seen.current else ""
-        click.echo(f"  cycle {seen.order_cycle_id}: {state}, {seen.orders} order(s), newest {seen.newest[:10]}{mark}")
+        click.echo(
+            f"  cycle {seen.order_cycle_id}: {state}, {counted(seen.orders, 'order')}, newest {seen.newest[:10]}{mark}"
+        )
     if not found:
         click.echo("  no orders at this hub yet: give the cycle id from OFN's admin (Order cycles)")
     return 0

@@ -15,6 +15,7 @@ import click
 
 from appliance.cli.options import EXIT_PROBLEMS, echo_json, formatter, load_config, open_till, store_options
 from appliance.core.money import from_cents
+from appliance.core.text import counted
 from appliance.reports.channels import ReportError, channels_text, compare_channels, parse_period
 from appliance.reports.formatting import TRAINING_BANNER
 from appliance.reports.hub import (
@@ -138,7 +139,7 @@ def _hub_text(
     *,
     checked: bool,
 ) -> str:
-    lines = [f"HUB REPORT — {len(read)} export(s)"]
+    lines = [f"HUB REPORT — {counted(len(read), 'export')}"]
     lines += [
         f"  {export.name}: lane {export.lane_id if export.lane_id is not None else '— (no rows)'}" for export in read
     ]
@@ -153,7 +154,9 @@ def _hub_text(
     lines += [_flag_text(flag) for flag in flags] or ["  none"]
     lines += ["", "OFN COUNTER ORDERS"]
     for lane, count in sorted(waiting.items()):
-        lines.append(f"  lane {lane}: {count} line(s) not yet counted into OFN when exported: sync, then export again")
+        lines.append(
+            f"  lane {lane}: {counted(count, 'line')} not yet counted into OFN when exported: sync, then export again"
+        )
     if not checked:
         lines.append("  not checked (--no-ofn)")
     else:

@@ -17,6 +17,7 @@ from appliance.cli.options import (
     store_options,
 )
 from appliance.core.clock import SystemClock
+from appliance.core.text import counted
 from appliance.store import backup as backups
 from appliance.store.opening import open_lane_store
 from appliance.store.schema_audit import applied_migrations
@@ -96,7 +97,7 @@ def store_backup(config_path: Path | None, db_path: Path | None, directory: Path
         return EXIT_PROBLEMS
     for old in rotation.dropped:
         click.echo(f"dropped {old}")
-    click.echo(f"{len(rotation.kept)} verified snapshot(s) kept in {rotation.snapshot.path.parent}")
+    click.echo(f"{counted(len(rotation.kept), 'verified snapshot')} kept in {rotation.snapshot.path.parent}")
     return 0
 
 

@@ -21,6 +21,7 @@ from appliance.cli.options import EXIT_PROBLEMS, echo_json, open_till, store_opt
 from appliance.config import Config
 from appliance.core.clock import SystemClock, parse_utc
 from appliance.core.money import from_cents
+from appliance.core.text import agreeing, counted
 from appliance.ofn.audit import Audit, audit
 from appliance.ofn.client import OfnClient
 from appliance.ofn.daemon import Daemon, cycle_in_force
@@ -155,11 +156,12 @@ def retry(obj: tuple[Path | None, Path | None], wait: float) -> int:
     _, till = open_till(*obj, sells=False)
     with sync_pass(till.db, wait_s=wait):  # never under a running pass's feet
         cleared = retry_parked(till.db)
-    click.echo(f"{cleared} parked change(s) back in the queue")
+    click.echo(f"{counted(cleared, 'parked change')} back in the queue")
     waiting = in_doubt_count(till.connection)
     if waiting:
         click.echo(
-            f"{waiting} posting(s) to customers' credit may be in OFN already and stay parked: see"
+            f"{counted(waiting, 'posting')} to customers' credit may be in OFN already and"
+            f" {agreeing(waiting, 'stays', 'stay')} parked: see"
             " `ofn-checkout sync status`, then `sync credit-done N` or `sync credit-resend N` for each"
         )
     return 0
@@ -228,7 +230,9 @@ def audit_text(found: Audit) -> list[str]:
     for order in found.orders:
         differences = [line for line in order.lines if line.cause != "ok" or line.detail]
         same = len(order.lines) - len(differences)
-        out.append(f"order {order.number} ({order.kind}): {same} of {len(order.lines)} line(s) as the journal says")
+        out.append(
+            f"order {order.number} ({order.kind}): {same} of {counted(len(order.lines), 'line')} as the journal says"
+        )
         for line in differences:
             out.append(
                 f"  variant {line.variant_id}: OFN holds {line.held}, the journal says {line.expected}"
@@ -248,7 +252,7 @@ def audit_text(found: Audit) -> list[str]:
     differ = [move for move in stock if move.box != move.ofn]
     if stock:
         out.append(
-            f"stock: for {len(stock) - len(differ)} of {len(stock)} variant(s), OFN's orders moved its stock"
+            f"stock: for {len(stock) - len(differ)} of {counted(len(stock), 'variant')}, OFN's orders moved its stock"
             " by what the box's journal sold"
         )
     out.extend(
@@ -258,5 +262,5 @@ def audit_text(found: Audit) -> list[str]:
     if not found.orders and not found.problems:
         out.append("nothing to audit yet: the box has not changed any order in OFN")
     out.extend(f"problem: {problem}" for problem in found.problems)
-    out.append(f"audit: {found.unexplained} unexplained difference(s)")
+    out.append(f"audit: {counted(found.unexplained, 'unexplained difference')}")
     return out

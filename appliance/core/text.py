@@ -56,6 +56,11 @@ def counted(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
+def agreeing(count: int, one: str, many: str) -> str:
+    """The verb as it agrees with ``count`` things: "1 sale waits", "2 sales wait"."""
+    return one if count == 1 else many
+
+
 def folded(text: str) -> str:
     """Text as a search compares it: lower case, without accents, spaces collapsed, so that a keypad
     or a keyboard without "é" finds "Chloé" by "chloe"."""

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from appliance.core.ofn_scope import left_out_of_ofn
+from appliance.core.text import counted
 from appliance.ofn.client import NotFound, OfnClient, Order
 from appliance.store.database import named
 from appliance.store.sync_state import SALE_KINDS, units_of
@@ -220,7 +221,7 @@ def _cause(line: sqlite3.Row | None, wanted: Expected, must: int, now: int, drif
     if line is not None and line["inflight"]:
         return ("in doubt", f"a change of {line['inflight']:+d} was sent without an answer; the next reads settle it")
     if wanted.open_rows:
-        return ("waiting", f"{wanted.open_rows} sale(s) not yet in OFN: the daemon sends them")
+        return ("waiting", f"{counted(wanted.open_rows, 'sale')} not yet in OFN: the daemon sends them")
     if line is not None and line["acked"] is not None and now != line["acked"]:
         return ("person", f"OFN changed since the box last read it ({now - line['acked']:+d}): a person's edit?")
     return ("unexplained", f"OFN holds {now}, the journal says {must}: nothing the box knows explains it")

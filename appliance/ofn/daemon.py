@@ -29,6 +29,7 @@ from pathlib import Path
 
 from appliance.config import Config
 from appliance.core.clock import Clock, parse_utc, utc_text
+from appliance.core.text import agreeing, counted
 from appliance.ofn.audit import audit
 from appliance.ofn.client import (
     KeyRejected,
@@ -194,16 +195,20 @@ class Daemon:
         if cycle.counter_order and self._due("audit_at", AUDIT_MINUTES):
             found = audit(self.db.conn, self.client, cycle.counter_order)
             record_audit(self.db, self.clock, found.unexplained)
-            log.info("daily audit against OFN: %d unexplained difference(s)", found.unexplained)
+            log.info("daily audit against OFN: %s", counted(found.unexplained, "unexplained difference"))
         unexplained = self.db.conn.execute("SELECT audit_unexplained FROM sync_status").fetchone()[0]
         if unexplained:
             notes.append(
-                f"the audit found {unexplained} difference(s) with OFN that nothing explains:"
+                f"the audit found {counted(unexplained, 'difference')} with OFN that nothing explains:"
                 " run `ofn-checkout sync audit`"
             )
         attention = read_status(self.db.conn, self.clock.now()).attention  # the count `sync status` shows
         if attention:
-            notes.insert(0, f"{attention} sale(s) need attention: see `ofn-checkout sync status`")
+            notes.insert(
+                0,
+                f"{counted(attention, 'sale')} {agreeing(attention, 'needs', 'need')} attention:"
+                " see `ofn-checkout sync status`",
+            )
         if closed is not None:
             state, notes = "cycle_closed", [f"{closed}; sales still reach the counter order", *notes]
         else:

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from appliance.core.clock import Clock, parse_utc, utc_text
 from appliance.core.money import round_div
+from appliance.core.text import agreeing, counted
 from appliance.store import credit_postings
 from appliance.store.database import Database, named, write_transaction
 
@@ -102,12 +103,15 @@ class Status:
         parts = [f"{headline}{since}" + (f": {self.message}" if self.message else "")]
         if self.pending:
             age = f", the oldest for {duration(self.oldest_pending_s)}" if self.oldest_pending_s else ""
-            parts.append(f"{self.pending} sale(s) wait in the box{age}; the till sells as usual")
+            parts.append(
+                f"{counted(self.pending, 'sale')} {agreeing(self.pending, 'waits', 'wait')} in the box{age};"
+                " the till sells as usual"
+            )
         if self.in_doubt:
-            parts.append(f"{self.in_doubt} change(s) sent without an answer yet, settled by the next reads")
+            parts.append(f"{counted(self.in_doubt, 'change')} sent without an answer yet, settled by the next reads")
         if self.audit_unexplained and "sync audit" not in self.message:
             parts.append(
-                f"the audit found {self.audit_unexplained} difference(s) with OFN that nothing explains:"
+                f"the audit found {counted(self.audit_unexplained, 'difference')} with OFN that nothing explains:"
                 " run `ofn-checkout sync audit`"
             )
         return "; ".join(parts)

@@ -25,6 +25,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from appliance.core.text import counted
 from appliance.reports.attention import AttentionList, Task, headline
 from appliance.store.sync_attention import CREDIT, Key, LineState
 from appliance.store.sync_state import Status, duration
@@ -182,7 +183,7 @@ class AttentionScreen(CounterScreen):
         self.retried_at = checkout.fmt.moment_of(checkout.till.now)
         interval = checkout.config.sync.get("interval_s", 5)
         self.say(
-            f"{count} parked change(s) back in the sync's queue: the sync sends them within"
+            f"{counted(count, 'parked change')} back in the sync's queue: the sync sends them within"
             f" {interval} s when OFN answers; this screen shows when they arrive",
             "ok",
         )

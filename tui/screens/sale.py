@@ -52,7 +52,9 @@ class SaleScreen(RingingScreen):
         counter = self.checkout.counter
         if counter.restored and counter.sale is not None:
             lines = sum(1 for line in counter.sale.lines if not line.voided)
-            self.say(f"The basket in progress when the till stopped is back ({lines} line(s)): carry on", "warn")
+            self.say(
+                f"The basket in progress when the till stopped is back ({counted(lines, 'line')}): carry on", "warn"
+            )
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
