@@ -138,7 +138,7 @@ class Till:
         self.clock = clock or SystemClock()
         self.key_file = key_file or KeyFile(Path(), key, None)
         self.witness = Witness.for_key(key_file, lane.id) if key_file else None
-        self._witness_writer = WitnessWriter(self.witness) if self.witness and writable else None
+        self._witness_writer = WitnessWriter(self.witness, db.conn) if self.witness and writable else None
         self._basket_keeper: basket_file.Keeper | None = None  # started with the first basket kept
         self.training = training
         self.writable = writable

@@ -26,7 +26,7 @@ import httpx
 from appliance.config import Config, ConfigError
 from appliance.config.channels import channel_rules
 from appliance.core.clock import parse_utc
-from appliance.core.text import agreeing, counted
+from appliance.core.text import counted
 from appliance.ofn.audit import audit
 from appliance.ofn.client import OfnClient, OfnError, OrderCycleClosed
 from appliance.ofn.daemon import cycle_in_force
@@ -181,11 +181,7 @@ def journal(store: LaneStore, lane_id: int) -> Verdict:
 def sync(status: Status, now: datetime) -> Verdict:
     """When the sync daemon last reached OFN, and what it says now."""
     if status.last_success_at is None:
-        waiting = (
-            f"; {counted(status.pending, 'sale')} {agreeing(status.pending, 'waits', 'wait')} in the box"
-            if status.pending
-            else ""
-        )
+        waiting = f"; {status.waiting_in_the_box}" if status.pending else ""
         return ("warn", "sync", f"no sync pass has reached OFN yet: {SYNC_SERVICE}{waiting}")
     ago = duration(max(0, int((now - parse_utc(status.last_success_at)).total_seconds())))
     if status.state != "online":

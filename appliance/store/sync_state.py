@@ -93,6 +93,11 @@ class Status:
         sale that has waited longer than a hub accepts (``[counter] attention_after_minutes``)."""
         return bool(self.attention or self.audit_unexplained) or self.overdue(after_s)
 
+    @property
+    def waiting_in_the_box(self) -> str:
+        """The sales not yet in OFN, as a sentence's start: "1 sale waits in the box"."""
+        return f"{counted(self.pending, 'sale')} {agreeing(self.pending, 'waits', 'wait')} in the box"
+
     def summary(self, local: Callable[[str], str] = lambda text: text[11:16] + " UTC") -> str:
         """One line a person reads: what happened, since when, what waits, what to do.
 
@@ -103,10 +108,7 @@ class Status:
         parts = [f"{headline}{since}" + (f": {self.message}" if self.message else "")]
         if self.pending:
             age = f", the oldest for {duration(self.oldest_pending_s)}" if self.oldest_pending_s else ""
-            parts.append(
-                f"{counted(self.pending, 'sale')} {agreeing(self.pending, 'waits', 'wait')} in the box{age};"
-                " the till sells as usual"
-            )
+            parts.append(f"{self.waiting_in_the_box}{age}; the till sells as usual")
         if self.in_doubt:
             parts.append(f"{counted(self.in_doubt, 'change')} sent without an answer yet, settled by the next reads")
         if self.audit_unexplained and "sync audit" not in self.message:

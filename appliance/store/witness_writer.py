@@ -91,13 +91,13 @@ class WitnessedWrite(WriteTransaction):
         head = self.head or tip(self.connection)
         if head is None:
             return
-        writer.check(self.connection, head)
+        writer.check(head)
         if head.seq != writer.recorded_seq:
             self.committed = head
 
     def after_commit(self) -> None:
         if self.committed is not None:
-            self.writer.name(self.committed, self.connection)  # type: ignore[union-attr]  # set only with a writer
+            self.writer.name(self.committed)  # type: ignore[union-attr]  # set only with a writer
 
 
 class Sealed(NamedTuple):
@@ -111,15 +111,16 @@ class Sealed(NamedTuple):
 
 
 class WitnessWriter:
-    """The witness file kept open and mapped; what its bytes say remembered with them."""
+    """The witness file kept open and mapped; what its bytes say remembered with them. ``connection``
+    is the till's, whose write transactions it checks and whose journal it reads."""
 
-    def __init__(self, witness: Witness):
+    def __init__(self, witness: Witness, connection: sqlite3.Connection):
         self.witness = witness
+        self.connection = connection
         self.recorded_seq = 0  # the entry this process last wrote into the witness
         #: Runs a renewal once the caller is idle (renew_later); None: renewed as soon as committed.
         self.later: Callable[[Callable[[], None]], object] | None = None
-        self.waiting: Link | None = None  # committed, to be named by the next renewal ...
-        self._waiting_on: sqlite3.Connection | None = None  # ... of the journal read through this
+        self.waiting: Link | None = None  # committed, to be named by the next renewal
         #: A cut the renewal found (witnessed, tip): the next check refuses, as for one found there.
         self.cut_found: tuple[int, int] | None = None
         # A worker thread's write may check the witness while the screen's loop renews it: the
@@ -136,17 +137,16 @@ class WitnessWriter:
         returned: the counter's idle moment. ``later`` may be called from any thread."""
         self.later = later
 
-    def name(self, head: Link, connection: sqlite3.Connection) -> None:
-        """``head`` is committed (through ``connection``): name it in the witness now, or at the idle
-        moment ``later`` gives."""
+    def name(self, head: Link) -> None:
+        """``head`` is committed: name it in the witness now, or at the idle moment ``later`` gives."""
         later = self.later
         with self._lock:
             if later is None:
-                self._name_now(head, connection)
+                self._name_now(head)
                 return
             asked = self.waiting is not None
             if not asked or head.seq > self.waiting.seq:  # type: ignore[union-attr]  # asked: not None
-                self.waiting, self._waiting_on = head, connection
+                self.waiting = head
         if asked:
             return
         try:
@@ -160,12 +160,11 @@ class WitnessWriter:
     def renew(self) -> None:
         """Name the last committed entry in the witness, if it waits for it (once, whoever calls)."""
         with self._lock:
-            head, connection = self.waiting, self._waiting_on
-            self.waiting = self._waiting_on = None
-            if head is not None and connection is not None:
-                self._name_now(head, connection)
+            head, self.waiting = self.waiting, None
+            if head is not None:
+                self._name_now(head)
 
-    def _name_now(self, head: Link, connection: sqlite3.Connection) -> None:
+    def _name_now(self, head: Link) -> None:
         """Write the slot naming ``head``, unless the witness names it or a later entry already and
         the journal still holds ``head``.
 
@@ -184,7 +183,7 @@ class WitnessWriter:
         if reading.state is State.OK and reading.seq >= head.seq:
             if reading.seq == head.seq and hmac.compare_digest(reading.hash, head.hash):
                 return  # named already
-            if hmac.compare_digest(self._hash_in_journal(connection, head.seq), head.hash):
+            if hmac.compare_digest(self._hash_in_journal(head.seq), head.hash):
                 return  # another writer went further: nothing to add
             log.error(
                 "the journal no longer holds entry %d as this till committed it, and the head witness names"
@@ -195,7 +194,7 @@ class WitnessWriter:
             self.cut_found = (head.seq, reading.seq)
         self.record(self.seal(head))
 
-    def check(self, connection: sqlite3.Connection, head: Link) -> None:
+    def check(self, head: Link) -> None:
         """Raise CutUnderTill if the journal, ``head`` its tip in this transaction, is behind its witness.
 
         Read through the map without the file's lock: the only writers meanwhile are other
@@ -219,7 +218,7 @@ class WitnessWriter:
             raise CutUnderTill(seq, head.seq)
         else:
             known = head.hash if seq == head.seq else None
-        if not hmac.compare_digest(known or self._hash_in_journal(connection, seq), reading.hash):
+        if not hmac.compare_digest(known or self._hash_in_journal(seq), reading.hash):
             raise CutUnderTill(seq, head.seq)
 
     def reading(self) -> Reading:
@@ -242,10 +241,10 @@ class WitnessWriter:
         self._file, self._says = data, newest_of(readings)
         return self._says
 
-    @staticmethod
-    def _hash_in_journal(connection: sqlite3.Connection, seq: int) -> str:
-        """The hash of entry ``seq``, for a witness further behind than the entry the tip follows."""
-        row = connection.execute("SELECT hash FROM journal WHERE seq = ?", (seq,)).fetchone()
+    def _hash_in_journal(self, seq: int) -> str:
+        """The hash of entry ``seq`` (a witness further behind than the entry the tip follows, or a
+        renewal's own entry); "" if the journal does not hold it."""
+        row = self.connection.execute("SELECT hash FROM journal WHERE seq = ?", (seq,)).fetchone()
         return "" if row is None else str(row[0])
 
     def seal(self, head: Link) -> Sealed:
@@ -274,7 +273,7 @@ class WitnessWriter:
         """
         index, slot = sealed.position, sealed.slot
         try:
-            view = self._mapped(fresh=True)  # the check was a moment ago, or seconds
+            view = self._mapped(fresh=self._map is None)  # _name_now's reading has just checked it
             descriptor = self._descriptor
             fcntl.flock(descriptor, fcntl.LOCK_EX)  # type: ignore[arg-type]  # set by _mapped
             try:
@@ -296,8 +295,7 @@ class WitnessWriter:
 
     def close(self) -> None:
         """Renew what waits, then let the file go."""
-        if self.waiting is not None:
-            self.renew()
+        self.renew()
         self._release()
 
     def _release(self) -> None:
@@ -310,7 +308,7 @@ class WitnessWriter:
 
     def _mapped(self, *, fresh: bool) -> mmap.mmap:
         """The map of the witness file; ``fresh`` checks first that it is still the file at its path
-        and long enough (the check before each COMMIT does, and each renewal).
+        and long enough (each reading does: the check before each COMMIT, and a renewal's before it writes).
 
         The file is opened (and mapped) again if it was replaced, removed or cut short meanwhile: a
         mapped page past the end of the file would kill the till (SIGBUS) when read or written. Only
